@@ -1,0 +1,30 @@
+// Free-form string attributes carried by contacts, agents and events (CRM fields, IVR inputs,
+// campaign ids). Ordered, so that printing and the wire form are deterministic.
+//
+// Thread-safety: plain values.
+//
+//   switchboard::Attributes attrs{{"account_type", "gold"}, {"ivr_menu", "2"}};
+//   absl::Status s = switchboard::ValidateAttributes(attrs, "contact.attributes");
+#ifndef SWITCHBOARD_ATTRIBUTES_H_
+#define SWITCHBOARD_ATTRIBUTES_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "switchboard/export.h"
+
+namespace switchboard {
+
+using Attributes = std::map<std::string, std::string, std::less<>>;
+
+// InvalidArgument naming `field` and the key when there are more than kMaxAttributes entries, a
+// key is empty or longer than kMaxAttributeKeyLength, or a value is longer than
+// kMaxAttributeValueLength.
+SWITCHBOARD_EXPORT absl::Status ValidateAttributes(const Attributes& attributes,
+                                                   std::string_view field);
+
+}  // namespace switchboard
+
+#endif  // SWITCHBOARD_ATTRIBUTES_H_

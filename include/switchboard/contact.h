@@ -1,0 +1,68 @@
+// A contact: one customer interaction that needs an agent (a call, a chat, an e-mail...).
+//
+// Thread-safety: plain value; copy it to share.
+//
+//   switchboard::Contact c;
+//   c.id = switchboard::ContactId("call-0001");
+//   c.tenant = switchboard::TenantId("acme");
+//   c.channel = switchboard::Channel::kVoice;
+//   c.identifiers.push_back({switchboard::IdentifierKind::kPhone, "+14155550100"});
+//   c.required_skills.push_back({"billing", 5, true});
+//   c.arrived_at = clock.Now();
+//   if (absl::Status s = c.Validate(); !s.ok()) { /* s.message() names the field and id */ }
+#ifndef SWITCHBOARD_CONTACT_H_
+#define SWITCHBOARD_CONTACT_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "switchboard/attributes.h"
+#include "switchboard/channel.h"
+#include "switchboard/export.h"
+#include "switchboard/identifier.h"
+#include "switchboard/ids.h"
+#include "switchboard/service_level.h"
+#include "switchboard/skill.h"
+
+namespace switchboard {
+
+enum class Direction : unsigned char { kInbound = 0, kOutbound };
+
+SWITCHBOARD_EXPORT std::string_view DirectionName(Direction direction);
+
+// Contact priority: larger is more urgent (as in Twilio TaskRouter). Range 0..kMaxContactPriority.
+inline constexpr int kMaxContactPriority = 1'000'000;
+
+struct Contact {
+  ContactId id;
+  TenantId tenant;
+  Channel channel = Channel::kVoice;
+  Direction direction = Direction::kInbound;
+  std::vector<Identifier> identifiers;  // as seen on this channel
+  Attributes attributes;
+  std::vector<SkillRequirement> required_skills;
+  std::string language;  // BCP-47 tag ("en", "he-IL"); empty = any
+  std::string intent;    // from the IVR, bot or web form; empty = unknown
+  int priority = 0;      // 0..kMaxContactPriority, larger first
+  absl::Time arrived_at = absl::UnixEpoch();
+  std::optional<ServiceLevelTarget> service_level;  // overrides the queue's target
+  std::optional<AgentId> preferred_agent;
+
+  // OK, or InvalidArgument naming the first offending field and this contact's id.
+  SWITCHBOARD_EXPORT absl::Status Validate() const;
+  friend bool operator==(const Contact&, const Contact&) = default;
+};
+
+// Checks a language tag: empty, or 2..35 characters of letters, digits and '-'.
+SWITCHBOARD_EXPORT absl::Status ValidateLanguageTag(std::string_view tag, std::string_view field);
+
+// Checks a time is not before the Unix epoch and is finite.
+SWITCHBOARD_EXPORT absl::Status ValidateTime(absl::Time t, std::string_view field);
+
+}  // namespace switchboard
+
+#endif  // SWITCHBOARD_CONTACT_H_

@@ -1,0 +1,58 @@
+// A customer identifier as seen on a channel: a phone number, an e-mail address, an account
+// number, a social handle. Raw as received; normalization and matching rules belong to the
+// journey merger (identity.h), which keeps the raw value next to the normalized one.
+//
+// Thread-safety: plain values.
+//
+//   switchboard::Identifier phone{switchboard::IdentifierKind::kPhone, "+1 415 555 0100"};
+//   switchboard::Identifier handle{switchboard::IdentifierKind::kSocialHandle, "@ana", "x"};
+#ifndef SWITCHBOARD_IDENTIFIER_H_
+#define SWITCHBOARD_IDENTIFIER_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "switchboard/export.h"
+
+namespace switchboard {
+
+enum class IdentifierKind : unsigned char {
+  kPhone = 0,
+  kEmail,
+  kAccountId,      // the host's customer or account number
+  kSocialHandle,   // scope = platform ("x", "facebook", "instagram")
+  kDeviceId,       // device or cookie id: weak, may expire
+  kChannelOpaque,  // an id only one channel understands (a chat session, a WhatsApp id)
+  kCustom,         // scope = the custom kind's name ("loyalty_card")
+};
+
+inline constexpr int kIdentifierKindCount = 7;
+
+struct Identifier {
+  IdentifierKind kind = IdentifierKind::kPhone;
+  std::string value;  // as received
+  // The platform of a social handle, the channel of an opaque id, or the name of a custom kind.
+  // Required for kSocialHandle and kCustom, ignored (may be empty) for the others.
+  std::string scope;
+
+  // InvalidArgument naming `field` for an unknown kind, an empty or oversized value, or a
+  // missing scope where the kind needs one. It does not check the value's format (a phone
+  // number's digits): that is the identity resolver's job, which reports per identifier.
+  SWITCHBOARD_EXPORT absl::Status Validate(std::string_view field = "identifier") const;
+  friend bool operator==(const Identifier&, const Identifier&) = default;
+  friend auto operator<=>(const Identifier&, const Identifier&) = default;
+};
+
+SWITCHBOARD_EXPORT absl::Status ValidateIdentifiers(const std::vector<Identifier>& identifiers,
+                                                    std::string_view field);
+
+// "phone", "email", "account_id", "social_handle", "device_id", "channel_opaque", "custom".
+SWITCHBOARD_EXPORT std::string_view IdentifierKindName(IdentifierKind kind);
+SWITCHBOARD_EXPORT absl::StatusOr<IdentifierKind> ParseIdentifierKind(std::string_view name);
+
+}  // namespace switchboard
+
+#endif  // SWITCHBOARD_IDENTIFIER_H_

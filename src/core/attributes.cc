@@ -1,0 +1,29 @@
+#include "switchboard/attributes.h"
+
+#include "src/internal/str_cat.h"
+#include "switchboard/limits.h"
+
+namespace switchboard {
+
+absl::Status ValidateAttributes(const Attributes& attributes, std::string_view field) {
+  if (attributes.size() > kMaxAttributes) {
+    return absl::InvalidArgumentError(internal::StrCat(field, " has ", attributes.size(),
+                                                   " entries, more than ", kMaxAttributes));
+  }
+  for (const auto& [key, value] : attributes) {
+    if (key.empty()) return absl::InvalidArgumentError(internal::StrCat(field, " has an empty key"));
+    if (key.size() > kMaxAttributeKeyLength) {
+      return absl::InvalidArgumentError(internal::StrCat(field, " key '", key.substr(0, 32),
+                                                     "...' is longer than ",
+                                                     kMaxAttributeKeyLength, " bytes"));
+    }
+    if (value.size() > kMaxAttributeValueLength) {
+      return absl::InvalidArgumentError(internal::StrCat(field, "['", key, "'] is ", value.size(),
+                                                     " bytes, more than ",
+                                                     kMaxAttributeValueLength));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace switchboard

@@ -1,0 +1,81 @@
+#include "switchboard/contact.h"
+
+#include "absl/strings/ascii.h"
+#include "src/internal/str_cat.h"
+#include "src/internal/status_macros.h"
+#include "switchboard/limits.h"
+
+namespace switchboard {
+namespace {
+
+absl::Status WithId(const absl::Status& status, const ContactId& id) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), internal::StrCat("contact '", id.value(), "': ",
+                                                  status.message()));
+}
+
+absl::Status ValidateFields(const Contact& c) {
+  SB_RETURN_IF_ERROR(c.id.Validate("contact.id"));
+  SB_RETURN_IF_ERROR(c.tenant.Validate("contact.tenant"));
+  if (!IsKnownChannel(c.channel)) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("contact.channel ", static_cast<int>(c.channel), " is not a known channel"));
+  }
+  if (c.direction != Direction::kInbound && c.direction != Direction::kOutbound) {
+    return absl::InvalidArgumentError("contact.direction is not inbound or outbound");
+  }
+  SB_RETURN_IF_ERROR(ValidateIdentifiers(c.identifiers, "contact.identifiers"));
+  SB_RETURN_IF_ERROR(ValidateAttributes(c.attributes, "contact.attributes"));
+  SB_RETURN_IF_ERROR(ValidateSkillRequirements(c.required_skills, "contact.required_skills"));
+  SB_RETURN_IF_ERROR(ValidateLanguageTag(c.language, "contact.language"));
+  if (c.intent.size() > kMaxNameLength) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("contact.intent is longer than ", kMaxNameLength, " bytes"));
+  }
+  if (c.priority < 0 || c.priority > kMaxContactPriority) {
+    return absl::InvalidArgumentError(internal::StrCat("contact.priority is ", c.priority,
+                                                   ", outside 0..", kMaxContactPriority));
+  }
+  SB_RETURN_IF_ERROR(ValidateTime(c.arrived_at, "contact.arrived_at"));
+  if (c.service_level) SB_RETURN_IF_ERROR(c.service_level->Validate("contact.service_level"));
+  if (c.preferred_agent) {
+    SB_RETURN_IF_ERROR(c.preferred_agent->Validate("contact.preferred_agent"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string_view DirectionName(Direction direction) {
+  switch (direction) {
+    case Direction::kInbound: return "inbound";
+    case Direction::kOutbound: return "outbound";
+  }
+  return "unknown";
+}
+
+absl::Status ValidateLanguageTag(std::string_view tag, std::string_view field) {
+  if (tag.empty()) return absl::OkStatus();
+  bool shape_ok = tag.size() >= 2 && tag.size() <= 35 && absl::ascii_isalpha(tag.front());
+  for (char c : tag) shape_ok = shape_ok && (absl::ascii_isalnum(c) || c == '-');
+  if (!shape_ok) {
+    return absl::InvalidArgumentError(
+        internal::StrCat(field, " '", tag, "' is not a language tag like 'en' or 'he-IL'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTime(absl::Time t, std::string_view field) {
+  if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) {
+    return absl::InvalidArgumentError(internal::StrCat(field, " is infinite"));
+  }
+  if (t < absl::UnixEpoch()) {
+    return absl::InvalidArgumentError(
+        internal::StrCat(field, " is ", absl::FormatTime(t), ", before the Unix epoch"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Contact::Validate() const { return WithId(ValidateFields(*this), id); }
+
+}  // namespace switchboard

@@ -1,0 +1,63 @@
+#include "switchboard/touchpoint_event.h"
+
+#include "src/internal/str_cat.h"
+#include "src/internal/status_macros.h"
+#include "switchboard/contact.h"
+#include "switchboard/limits.h"
+
+namespace switchboard {
+namespace {
+
+constexpr std::string_view kEventTypeNames[kEventTypeCount] = {
+    "contact_started", "contact_ended", "message",       "ivr_step",
+    "bot_intent",      "web_visit",     "purchase",      "campaign_sent",
+    "survey_response", "case_opened",   "case_resolved", "agent_note"};
+
+bool IsKnownEventType(EventType type) {
+  return static_cast<int>(type) < kEventTypeCount;
+}
+
+absl::Status ValidateFields(const TouchpointEvent& e) {
+  SB_RETURN_IF_ERROR(e.id.Validate("event.id"));
+  SB_RETURN_IF_ERROR(e.tenant.Validate("event.tenant"));
+  if (!IsKnownEventType(e.type)) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("event.type ", static_cast<int>(e.type), " is not a known event type"));
+  }
+  if (!IsKnownChannel(e.channel)) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("event.channel ", static_cast<int>(e.channel), " is not a known channel"));
+  }
+  SB_RETURN_IF_ERROR(ValidateTime(e.occurred_at, "event.occurred_at"));
+  SB_RETURN_IF_ERROR(ValidateTime(e.received_at, "event.received_at"));
+  SB_RETURN_IF_ERROR(ValidateIdentifiers(e.identifiers, "event.identifiers"));
+  SB_RETURN_IF_ERROR(ValidateAttributes(e.attributes, "event.attributes"));
+  if (e.source_system.size() > kMaxNameLength) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("event.source_system is longer than ", kMaxNameLength, " bytes"));
+  }
+  if (!e.contact.empty()) SB_RETURN_IF_ERROR(e.contact.Validate("event.contact"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string_view EventTypeName(EventType type) {
+  return IsKnownEventType(type) ? kEventTypeNames[static_cast<int>(type)] : "unknown";
+}
+
+absl::StatusOr<EventType> ParseEventType(std::string_view name) {
+  for (int i = 0; i < kEventTypeCount; ++i) {
+    if (kEventTypeNames[i] == name) return static_cast<EventType>(i);
+  }
+  return absl::InvalidArgumentError(internal::StrCat("unknown event type '", name, "'"));
+}
+
+absl::Status TouchpointEvent::Validate() const {
+  absl::Status status = ValidateFields(*this);
+  if (status.ok()) return status;
+  return absl::Status(status.code(),
+                      internal::StrCat("event '", id.value(), "': ", status.message()));
+}
+
+}  // namespace switchboard
