@@ -1,0 +1,1 @@
+# Benchmarks of the journey area: switchboard_add_benchmark(name_benchmark)

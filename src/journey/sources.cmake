@@ -1,0 +1,1 @@
+# Sources of the journey area: target_sources(switchboard PRIVATE ${CMAKE_CURRENT_LIST_DIR}/file.cc ...)

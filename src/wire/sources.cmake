@@ -1,0 +1,1 @@
+# Sources of the wire area: target_sources(switchboard PRIVATE ${CMAKE_CURRENT_LIST_DIR}/file.cc ...)

@@ -1,0 +1,1 @@
+# Packaging tests (install + find_package consumer).
