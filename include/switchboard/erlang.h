@@ -122,7 +122,7 @@ struct ErlangAResult {
 
 // Erlang A measures for `in`. InvalidArgument for a bad field (patience must be > 0 and finite;
 // for infinite patience use ErlangC()). Overload (a >= agents) is fine: abandonment keeps the
-// queue stable. ResourceExhausted if the chain would need more than 50 million states (patience
+// queue stable. ResourceExhausted if the chain would need more than 20 million states (patience
 // so long relative to the handle time that the model is Erlang C in all but name).
 SWITCHBOARD_EXPORT absl::StatusOr<ErlangAResult> ErlangA(const QueueingInput& in);
 
