@@ -1,0 +1,73 @@
+// The router's only way back into the host: every decision and state change becomes one
+// RoutingEvent, delivered in the order it happened.
+//
+// Thread-safety: the router calls OnEvent on the thread that called the router, after the call's
+// state change is complete. OnEvent may call back into the router (e.g. Accept an offer at
+// once); events that call causes are delivered after the ones already pending, so the listener
+// always sees one global order.
+//
+//   class Log : public switchboard::RouterListener {
+//    public:
+//     void OnEvent(const switchboard::RoutingEvent& e) override {
+//       std::printf("%s %s\n", std::string(RoutingEventTypeName(e.type)).c_str(),
+//                   e.contact.value().c_str());
+//     }
+//   };
+#ifndef SWITCHBOARD_ROUTER_LISTENER_H_
+#define SWITCHBOARD_ROUTER_LISTENER_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/time/time.h"
+#include "switchboard/agent.h"
+#include "switchboard/export.h"
+#include "switchboard/ids.h"
+#include "switchboard/offer.h"
+
+namespace switchboard {
+
+enum class RoutingEventType : unsigned char {
+  kQueued = 0,          // contact entered a queue (Enqueue, TransferToQueue, back from an offer)
+  kOffered,             // offer made: `offer` is set
+  kAccepted,            // offer accepted: `offer` is set
+  kDeclined,            // offer declined by the agent: `offer` is set
+  kExpired,             // offer not answered before its expiry (seen by Tick): `offer` is set
+  kRescinded,           // offer withdrawn by the host or by the agent going away: `offer` is set
+  kCompleted,           // Complete(): `text` holds the disposition
+  kWrapUpEnded,         // the contact's wrap-up time is over; it leaves the router
+  kAbandoned,           // the customer left while waiting or offered
+  kTransferred,         // `to_queue` or `to_agent` is set; `text` holds the note
+  kAgentStateChanged,   // `agent_status` and `previous_status` are set
+};
+
+// "queued", "offered", "accepted", ...
+SWITCHBOARD_EXPORT std::string_view RoutingEventTypeName(RoutingEventType type);
+
+struct RoutingEvent {
+  RoutingEventType type = RoutingEventType::kQueued;
+  absl::Time at = absl::UnixEpoch();  // the router clock's time of the call that caused it
+  ContactId contact;                  // empty for kAgentStateChanged
+  AgentId agent;                      // empty when no agent is involved
+  QueueId queue;                      // the contact's queue (the source queue of a transfer)
+  std::optional<Offer> offer;
+  QueueId to_queue;
+  AgentId to_agent;
+  std::string text;  // disposition, transfer note
+  AgentStatus agent_status;
+  AgentStatus previous_status;
+
+  friend bool operator==(const RoutingEvent&, const RoutingEvent&) = default;
+};
+
+// Interface the host implements. See the thread-safety note above.
+class SWITCHBOARD_EXPORT RouterListener {
+ public:
+  virtual ~RouterListener() = default;
+  virtual void OnEvent(const RoutingEvent& event) = 0;
+};
+
+}  // namespace switchboard
+
+#endif  // SWITCHBOARD_ROUTER_LISTENER_H_

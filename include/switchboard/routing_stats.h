@@ -1,0 +1,92 @@
+// Live statistics of a queue and of an agent, as plain structs the router fills on request.
+//
+// Service level: a contact counts once, when its wait ends. It is "answered within target" when
+// it was accepted no later than its threshold (the contact's own ServiceLevelTarget, else the
+// queue's) after Contact::arrived_at. A contact abandoned within its threshold is a "short
+// abandon" and counts neither for nor against the queue:
+//
+//   service_level = answered_within_threshold / (answered + abandoned - short_abandoned)
+//
+// Thread-safety: plain values.
+//
+//   auto stats = router->GetQueueStats(switchboard::QueueId("billing"));
+//   if (stats.ok() && stats->service_level) std::printf("SL %.1f%%\n", 100 * *stats->service_level);
+#ifndef SWITCHBOARD_ROUTING_STATS_H_
+#define SWITCHBOARD_ROUTING_STATS_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/time/time.h"
+#include "switchboard/agent.h"
+#include "switchboard/ids.h"
+
+namespace switchboard {
+
+// How many agents are in each state (the agent's reported AgentStatus).
+struct AgentStateCounts {
+  int offline = 0;
+  int available = 0;
+  int away = 0;
+  int busy = 0;
+  int wrap_up = 0;
+  friend bool operator==(const AgentStateCounts&, const AgentStateCounts&) = default;
+};
+
+struct QueueStats {
+  QueueId queue;
+  // Right now.
+  int waiting = 0;      // contacts in kWaiting
+  int offered_now = 0;  // contacts with a live offer
+  int in_progress = 0;  // accepted and not yet completed
+  absl::Duration longest_wait = absl::ZeroDuration();  // oldest waiting contact, from arrived_at
+  AgentStateCounts agents;  // members of the queue by state
+  // Since the router was created. "entered" counts Enqueue and transfers in.
+  std::int64_t entered = 0;
+  std::int64_t answered = 0;  // accepted offers
+  std::int64_t answered_within_threshold = 0;
+  std::int64_t abandoned = 0;
+  std::int64_t short_abandoned = 0;  // abandoned within the threshold
+  std::int64_t transferred_out = 0;  // waiting contacts moved to another queue
+  std::int64_t completed = 0;
+  std::int64_t offers_made = 0;
+  std::int64_t offers_declined = 0;
+  std::int64_t offers_expired = 0;
+  std::int64_t offers_rescinded = 0;
+  // nullopt until the denominator (see the file comment) is positive.
+  std::optional<double> service_level;
+  absl::Duration average_speed_of_answer = absl::ZeroDuration();  // arrival to accept
+  // Accept to Complete plus the queue's wrap-up time, over completed contacts.
+  absl::Duration average_handle_time = absl::ZeroDuration();
+  absl::Duration total_answer_wait = absl::ZeroDuration();
+  absl::Duration total_handle_time = absl::ZeroDuration();
+
+  friend bool operator==(const QueueStats&, const QueueStats&) = default;
+};
+
+struct AgentStats {
+  AgentId agent;
+  AgentStatus status;
+  int contacts_held = 0;  // offered, in progress or in wrap-up
+  int used_units = 0;     // capacity units taken by held contacts (live offers included)
+  int capacity_units = 0;
+  std::int64_t contacts_handled = 0;  // completed, since the router was created
+  std::int64_t handled_today = 0;     // completed since the start of the day (fewest-contacts)
+  absl::Duration talk_time_today = absl::ZeroDuration();  // accept to complete (least-talk-time)
+  // Time spent busy or in wrap-up, and time available (idle), since the agent was added.
+  absl::Duration busy_time = absl::ZeroDuration();
+  absl::Duration available_time = absl::ZeroDuration();
+  // busy_time / (busy_time + available_time); 0 before any such time has passed.
+  double occupancy = 0;
+  int consecutive_missed_offers = 0;
+  std::int64_t offers_missed = 0;  // expired
+  std::int64_t offers_declined = 0;
+  // Since when the agent has had nothing to do (longest-idle orders by this).
+  absl::Time idle_since = absl::UnixEpoch();
+
+  friend bool operator==(const AgentStats&, const AgentStats&) = default;
+};
+
+}  // namespace switchboard
+
+#endif  // SWITCHBOARD_ROUTING_STATS_H_

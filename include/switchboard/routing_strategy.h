@@ -1,0 +1,141 @@
+// Agent-selection strategies: when several agents fit a waiting contact, the queue's strategy
+// ranks them and the router offers the contact to the lowest rank. Built-in strategies are made
+// by name; hosts add their own through an AgentSelectionStrategyRegistry.
+//
+// Built-in names (see docs/routing.md for the exact order of each):
+//   "longest-idle" (default)  earliest idle_since first
+//   "least-occupied"          lowest used_units / capacity_units, then longest idle
+//   "round-robin"             fixed order (the order agents were added), resuming after the
+//                             agent last offered a contact from the same queue (rrmemory)
+//   "fewest-contacts"         fewest contacts completed today, then longest idle
+//   "least-talk-time"         least talk time today, then longest idle
+//   "linear"                  fixed order (the order agents were added), always from the start
+//   "random"                  seeded: every fitting agent equally likely
+//   "weighted-random"         seeded: likelihood proportional to 1 / membership priority
+//   "best-skill"              highest summed proficiency on the contact's and queue's skills,
+//                             then longest idle
+// Every strategy breaks remaining ties by the order agents were added (earlier first).
+//
+// Thread-safety: a strategy must be immutable after construction: Rank() and TicketWeight() are
+// const and may be called from any thread. The registry is not thread-safe while Register() runs.
+//
+//   switchboard::AgentSelectionStrategyRegistry registry;  // holds the built-ins
+//   absl::Status s = registry.Register("senior-first", [] {
+//     return std::make_unique<SeniorFirst>();  // a class deriving AgentSelectionStrategy
+//   });
+//   switchboard::RouterOptions options;
+//   options.strategies = &registry;
+//   options.strategy = "senior-first";
+#ifndef SWITCHBOARD_ROUTING_STRATEGY_H_
+#define SWITCHBOARD_ROUTING_STRATEGY_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "switchboard/agent.h"
+#include "switchboard/export.h"
+#include "switchboard/queue.h"
+
+namespace switchboard {
+
+// What a strategy may look at to rank one agent for one queue. The router recomputes an agent's
+// rank whenever one of these fields changes, so Rank() must depend on nothing else.
+struct AgentRankInput {
+  const Agent* agent = nullptr;  // configuration (never null when passed to Rank)
+  const Queue* queue = nullptr;
+  const QueueMembership* membership = nullptr;  // the agent's membership of `queue`
+  absl::Time idle_since = absl::UnixEpoch();    // since when the agent has held nothing
+  int used_units = 0;                           // capacity units in use
+  int contacts_held = 0;
+  std::int64_t handled_today = 0;
+  absl::Duration talk_time_today = absl::ZeroDuration();
+  // Sum of the agent's proficiency over the skills the contact (and its queue) asks for;
+  // optional skills count only when the agent meets their minimum.
+  int skill_score = 0;
+  // For strategies with StrategyTraits::uses_tickets: the agent's turn ticket in this queue.
+  double ticket = 0;
+};
+
+// Lower ranks are offered first. Compared field by field (primary, then fraction, then
+// secondary); the router adds the final tie-break (the order agents were added).
+struct AgentRank {
+  std::int64_t primary = 0;
+  double fraction = 0;  // must be finite
+  std::int64_t secondary = 0;
+
+  friend bool operator==(const AgentRank&, const AgentRank&) = default;
+};
+
+inline bool operator<(const AgentRank& a, const AgentRank& b) {
+  if (a.primary != b.primary) return a.primary < b.primary;
+  if (a.fraction != b.fraction) return a.fraction < b.fraction;
+  return a.secondary < b.secondary;
+}
+
+// How the router uses a strategy's ranks.
+struct StrategyTraits {
+  // Round robin: the router offers the first fitting agent, in rank order, that comes after the
+  // agent it last chose for the same queue, wrapping around (Asterisk's rrmemory).
+  bool round_robin = false;
+  // Exponential race: the router keeps a ticket per (agent, queue). Rank() should order by
+  // `ticket`; when an agent is chosen its ticket advances by an Exp(1) step / TicketWeight(),
+  // drawn from the router's seeded generator, so that each fitting agent's chance is
+  // proportional to its weight.
+  bool uses_tickets = false;
+  // The strategy reads AgentRankInput::skill_score (the router then keeps a separate ordering
+  // per distinct set of contact skill requirements, including optional ones).
+  bool uses_skill_score = false;
+};
+
+// Thread-safety: see the file comment.
+class SWITCHBOARD_EXPORT AgentSelectionStrategy {
+ public:
+  virtual ~AgentSelectionStrategy() = default;
+
+  // The registry name, e.g. "longest-idle".
+  virtual std::string_view Name() const = 0;
+  virtual StrategyTraits Traits() const { return {}; }
+  // A pure function of `input`.
+  virtual AgentRank Rank(const AgentRankInput& input) const = 0;
+  // Only with uses_tickets: the agent's weight, > 0 and finite. Default 1.
+  virtual double TicketWeight(const AgentRankInput& /*input*/) const { return 1.0; }
+};
+
+using AgentSelectionStrategyFactory = std::function<std::unique_ptr<AgentSelectionStrategy>()>;
+
+// The names of the built-in strategies, in the order of the file comment.
+SWITCHBOARD_EXPORT std::vector<std::string> BuiltInAgentSelectionStrategyNames();
+
+// A built-in strategy by name; InvalidArgument naming `name` when there is none.
+SWITCHBOARD_EXPORT absl::StatusOr<std::unique_ptr<AgentSelectionStrategy>>
+CreateAgentSelectionStrategy(std::string_view name);
+
+// Name → factory. Starts with the built-ins. Not thread-safe while Register() runs; Create() is
+// const and may be called concurrently otherwise.
+class SWITCHBOARD_EXPORT AgentSelectionStrategyRegistry {
+ public:
+  AgentSelectionStrategyRegistry();
+
+  // AlreadyExists when `name` is taken (built-ins included); InvalidArgument for an empty name or
+  // an empty factory.
+  absl::Status Register(std::string name, AgentSelectionStrategyFactory factory);
+  // InvalidArgument naming `name` when it is not registered, or when the factory returns null or
+  // a strategy whose Name() differs from `name`.
+  absl::StatusOr<std::unique_ptr<AgentSelectionStrategy>> Create(std::string_view name) const;
+  std::vector<std::string> Names() const;  // sorted
+
+ private:
+  std::map<std::string, AgentSelectionStrategyFactory, std::less<>> factories_;
+};
+
+}  // namespace switchboard
+
+#endif  // SWITCHBOARD_ROUTING_STRATEGY_H_
