@@ -1,4 +1,6 @@
 # Script run by ctest (see packaging.cmake). Fails on the first step that does not succeed.
+# With BUILD_DIR: installs that build tree. With PROJECT_DIR: first builds the library alone as
+# shared libraries from PROJECT_DIR, then installs that.
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
 
@@ -10,6 +12,15 @@ function(run_step name)
   message(STATUS "${name}: ok")
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
+
+if(PROJECT_DIR)
+  set(BUILD_DIR ${WORK_DIR}/library-build)
+  run_step("configure shared library" ${CMAKE_COMMAND} -S ${PROJECT_DIR} -B ${BUILD_DIR}
+           -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON
+           -DSWITCHBOARD_BUILD_TESTS=OFF -DSWITCHBOARD_BUILD_BENCHMARKS=OFF
+           -DSWITCHBOARD_BUILD_EXAMPLES=OFF -DSWITCHBOARD_BUILD_TOOLS=OFF)
+  run_step("build shared library" ${CMAKE_COMMAND} --build ${BUILD_DIR} --target switchboard)
+endif()
 
 set(config_args)
 if(CONFIG)
