@@ -1,0 +1,58 @@
+// Contacts read from a file, for trace replay: a generic CSV/TSV reader and a reader for the
+// Technion "Anonymous Bank" call log (one month of an Israeli bank's calls, February 1999; see
+// ../shared/data/anonymous_bank/README.md).
+//
+// Thread-safety: pure functions; safe to call concurrently.
+//
+//   absl::StatusOr<std::vector<sim::TraceRecord>> day = sim::ReadAnonymousBank(
+//       "/data/anonymous_bank/february_1999.tsv", /*date=*/"990201");
+//   // day->front().arrival_s: seconds after midnight when the call entered the queue
+#ifndef SWITCHBOARD_SIM_TRACE_H_
+#define SWITCHBOARD_SIM_TRACE_H_
+
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "switchboard/export.h"
+
+namespace switchboard::sim {
+
+// One recorded contact.
+struct TraceRecord {
+  double arrival_s = 0;  // when the contact joined the queue, seconds from the start of the day
+  std::string type;      // mapped to a contact type by the scenario
+  double service_s = 0;  // recorded handle time (0 when the contact was not served)
+  // Recorded time the customer waited before hanging up; +infinity when the customer was served
+  // (patience is then only known to exceed the wait, so it is treated as unlimited).
+  double patience_s = std::numeric_limits<double>::infinity();
+  std::string customer;  // "" when unknown
+  int priority = 0;
+  std::string channel;   // "" = the contact type's channel
+  std::string day;       // the record's date as written in the file ("" when the file has none)
+};
+
+// A delimited file with a header line naming the columns (any order): arrival_s (seconds, or
+// H:MM:SS), type, service_s, and optionally patience_s (empty or "inf" = unlimited), customer,
+// priority, channel, day. `delimiter` is ',' or '\t'. Records are returned sorted by arrival
+// (stable). InvalidArgument naming the line and column for a malformed value; NotFound when the
+// file cannot be opened.
+SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path,
+                                                                      char delimiter);
+
+// The Anonymous Bank TSV. For each call: arrival = q_start when the call queued, else
+// vru_exit; service_s = ser_time for outcome AGENT; patience_s = q_time for outcome HANG;
+// type = the `type` column (PS, PE, IN, NE, NW, TT); customer = customer_id (empty for 0);
+// priority = priority; day = date. PHANTOM calls are dropped. `date` ("990201") keeps one day;
+// "" keeps all. InvalidArgument naming the line for a malformed row, NotFound for a missing file.
+SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(
+    const std::string& path, std::string_view date = "");
+
+// Seconds from "H:MM:SS" or "HH:MM:SS" (or a plain number of seconds). InvalidArgument otherwise.
+SWITCHBOARD_EXPORT absl::StatusOr<double> ParseClockTime(std::string_view text);
+
+}  // namespace switchboard::sim
+
+#endif  // SWITCHBOARD_SIM_TRACE_H_
