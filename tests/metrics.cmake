@@ -1,1 +1,3 @@
 # Tests of the metrics area: switchboard_add_test(name_test)
+switchboard_add_test(erlang_test)
+switchboard_add_test(metrics_test)
