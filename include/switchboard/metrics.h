@@ -193,7 +193,7 @@ SWITCHBOARD_EXPORT absl::StatusOr<ConfidenceInterval> MeanConfidenceInterval(
     std::span<const double> replications, double confidence = 0.95);
 
 // The p-quantile of Student's t distribution with `dof` degrees of freedom (dof > 0, may be
-// fractional; p in (0, 1)), accurate to about 1e-10. InvalidArgument otherwise.
+// fractional; p in (0, 1)), accurate to about 1e-9. InvalidArgument otherwise.
 SWITCHBOARD_EXPORT absl::StatusOr<double> StudentTQuantile(double p, double dof);
 
 }  // namespace switchboard
