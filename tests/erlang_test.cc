@@ -355,6 +355,12 @@ TEST_CASE("Erlang A is stable for thousands of agents and heavy overload") {
   CHECK(light.p_wait < 1e-6);
   CHECK(light.service_level > 0.999999);
   CHECK(light.occupancy == Approx(0.9).epsilon(1e-6));
+  // Far more agents than load: Erlang B underflows, the log-space path takes over.
+  in.arrival_rate = 0.1;  // 30 Erlangs on 6000 agents
+  const sb::ErlangAResult idle = sb::ErlangA(in).value();
+  CHECK(idle.p_wait == 0.0);
+  CHECK(idle.service_level == 1.0);
+  CHECK(idle.occupancy == Approx(30.0 / 6000.0).epsilon(1e-12));
 }
 
 TEST_CASE("Staffing returns the smallest N: N meets the target and N - 1 does not") {

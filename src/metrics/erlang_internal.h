@@ -19,6 +19,11 @@ inline double LogAddExp(double x, double y) {
 // (e.g. Jagerman 1974), carried in log space so that neither B underflowing (n >> a) nor 1/B
 // overflowing loses anything. O(n), no factorials.
 inline double LogInverseErlangB(double a, int n) {
+  // Fast path: the plain recursion B(a,k) = a B(a,k-1) / (k + a B(a,k-1)) is accurate as long
+  // as B stays a normal double; only when it underflows is the log-space form needed.
+  double b = 1.0;
+  for (int k = 1; k <= n; ++k) b = a * b / (k + a * b);
+  if (b > 1e-290) return -std::log(b);
   double log_inv = 0.0;  // log(1/B(a, 0))
   const double log_a = std::log(a);
   for (int k = 1; k <= n; ++k) {

@@ -94,9 +94,15 @@ absl::StatusOr<int> RequiredAgents(QueueModel model, const QueueingInput& in,
     }
     lo = static_cast<int>(std::floor(load)) + 1;
   }
-  // Exponential search for an `hi` that meets the target.
+  // Exponential search for an `hi` that meets the target. Erlang A starts its first probe at
+  // the load (where Erlang C would start) and grows in steps of about sqrt(load), the scale of
+  // the safety staffing; the binary search below goes lower if the load already meets it.
   int hi = lo;
   int step = 1;
+  if (model == QueueModel::kErlangA) {
+    hi = static_cast<int>(std::clamp(std::floor(load), 1.0, static_cast<double>(max_agents)));
+    step = static_cast<int>(std::ceil(std::sqrt(load)));
+  }
   while (true) {
     absl::StatusOr<bool> ok = Meets(model, in, hi, target);
     if (!ok.ok()) return ok.status();
