@@ -431,6 +431,10 @@ TEST_CASE("Bad queueing input is rejected with the field named") {
   with("queueing.handle_time", [](sb::QueueingInput& in) { in.handle_time = NAN; });
   with("queueing.agents", [](sb::QueueingInput& in) { in.agents = 0; });
   with("queueing.agents", [](sb::QueueingInput& in) { in.agents = -3; });
+  with("queueing.arrival_rate", [](sb::QueueingInput& in) {
+    in.arrival_rate = 1e-200;  // load 1e-200 * 1e-200 underflows to 0
+    in.handle_time = 1e-200;
+  });
   with("queueing.target", [](sb::QueueingInput& in) { in.target = -1; });
   with("queueing.target", [](sb::QueueingInput& in) { in.target = NAN; });
   with("queueing.agents", [](sb::QueueingInput& in) { in.agents = 10; });  // load 10 = agents

@@ -10,8 +10,8 @@
 // access.
 //
 //   switchboard::QueueMeasures m;                    // target 20 s, no short-abandon threshold
-//   m.RecordAnswered(12.0, {240.0, 30.0, 45.0});     // wait, {talk, hold, wrap}
-//   m.RecordAbandoned(50.0);
+//   absl::Status s = m.RecordAnswered(12.0, {240.0, 30.0, 45.0});  // wait, {talk, hold, wrap}
+//   s.Update(m.RecordAbandoned(50.0));
 //   std::optional<double> sl = m.ServiceLevel();     // answered within 20 s / offered = 0.5
 //   std::optional<double> asa = m.Asa();             // 12 s
 //   std::vector<double> per_replication = {0.81, 0.79, 0.84, 0.80};
@@ -71,6 +71,7 @@ struct QueueMeasuresOptions {
 
 // Tallies of one queue (or interval, or whole day): offered, answered and abandoned contacts
 // with their waits and handle times. Mergeable, so per-interval tallies add up to a day's.
+// Thread-compatible: concurrent const calls are safe; Record*() and Merge() need exclusive access.
 class SWITCHBOARD_EXPORT QueueMeasures {
  public:
   // Options must be valid (see Create()); the default constructor uses the defaults.

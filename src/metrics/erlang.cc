@@ -76,10 +76,10 @@ absl::Status QueueingInput::Validate(bool need_patience) const {
     }
     if (absl::Status s = CheckPositiveFinite(patience, "patience"); !s.ok()) return s;
   }
-  if (!std::isfinite(OfferedLoad())) {
+  if (!std::isfinite(OfferedLoad()) || !(OfferedLoad() > 0.0)) {
     return absl::InvalidArgumentError(internal::StrCat(
-        "queueing.arrival_rate * queueing.handle_time overflows (", arrival_rate, " * ",
-        handle_time, ")"));
+        "queueing.arrival_rate * queueing.handle_time (", arrival_rate, " * ", handle_time,
+        ") overflows or underflows; rescale the time unit"));
   }
   return absl::OkStatus();
 }
