@@ -1,1 +1,43 @@
 # Tests of the simulator: switchboard_add_test(name_test switchboard::sim)
+switchboard_add_test(sim_core_test switchboard::sim)
+switchboard_add_test(sim_validation_test switchboard::sim)
+target_compile_definitions(sim_core_test PRIVATE
+    SWITCHBOARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+target_compile_definitions(sim_validation_test PRIVATE
+    SWITCHBOARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+# The CLI, end to end: each command's --json output must carry the documented keys and values.
+if(TARGET switchboard_sim_tool)
+  add_test(NAME sim_cli:erlang_c_json
+           COMMAND switchboard_sim_tool erlang --model c --arrival-rate 0.0555556 --aht 180
+                   --agents 14 --target 20 --json)
+  set_tests_properties(sim_cli:erlang_c_json PROPERTIES PASS_REGULAR_EXPRESSION
+      "^\\{\"p_wait\":0\\.2[0-9]*,\"asa\":[0-9.]+,\"service_level\":0\\.8[0-9]*,\"occupancy\":0\\.714")
+  add_test(NAME sim_cli:erlang_a_json
+           COMMAND switchboard_sim_tool erlang --model a --arrival-rate 0.1 --aht 180 --agents 18
+                   --patience 120 --json)
+  set_tests_properties(sim_cli:erlang_a_json PROPERTIES PASS_REGULAR_EXPRESSION
+      "\"p_wait\":[0-9.e-]+,\"asa\":[0-9.e-]+,\"service_level\":[0-9.e-]+,\"occupancy\":[0-9.e-]+,\"p_abandon\":0\\.[0-9]+\\}")
+  add_test(NAME sim_cli:staff
+           COMMAND switchboard_sim_tool staff --model c --arrival-rate 0.0555556 --aht 180
+                   --service-level 0.8 --target 20 --json)
+  set_tests_properties(sim_cli:staff PROPERTIES PASS_REGULAR_EXPRESSION "^\\{\"agents\":14,")
+  add_test(NAME sim_cli:erlang_overload_fails
+           COMMAND switchboard_sim_tool erlang --model c --arrival-rate 1 --aht 180 --agents 10)
+  set_tests_properties(sim_cli:erlang_overload_fails PROPERTIES WILL_FAIL TRUE)
+  add_test(NAME sim_cli:run_help COMMAND switchboard_sim_tool run --help)
+  set_tests_properties(sim_cli:run_help PROPERTIES PASS_REGULAR_EXPRESSION "--replications K")
+  add_test(NAME sim_cli:run_json
+           COMMAND switchboard_sim_tool run ${PROJECT_SOURCE_DIR}/benchmarks/scenarios/mmn.textproto
+                   --replications 2 --strategy longest-idle --strategy round-robin --json)
+  set_tests_properties(sim_cli:run_json PROPERTIES PASS_REGULAR_EXPRESSION
+      "\"strategies\":\\[\\{\"strategy\":\"longest-idle\",\"overall\":\\{\"offered\":.*\"strategy\":\"round-robin\"")
+  add_test(NAME sim_cli:run_report
+           COMMAND switchboard_sim_tool run ${PROJECT_SOURCE_DIR}/benchmarks/scenarios/journeys.textproto
+                   --replications 2 --report ${CMAKE_CURRENT_BINARY_DIR}/sim_cli_report.html)
+  set_tests_properties(sim_cli:run_report PROPERTIES PASS_REGULAR_EXPRESSION "report written to")
+  add_test(NAME sim_cli:unknown_strategy_fails
+           COMMAND switchboard_sim_tool run ${PROJECT_SOURCE_DIR}/benchmarks/scenarios/mmn.textproto
+                   --strategy no-such-strategy)
+  set_tests_properties(sim_cli:unknown_strategy_fails PROPERTIES WILL_FAIL TRUE)
+endif()

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -232,14 +233,30 @@ absl::StatusOr<Scenario> FromProto(const pb::Scenario& p, std::string_view base_
   return s;
 }
 
+// Keeps the first parse error (with its line and column) instead of protobuf's log line.
+class FirstError final : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (error_.empty()) error_ = internal::StrCat(line + 1, ":", column + 1, ": ", message);
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
 }  // namespace
 
 absl::StatusOr<Scenario> ParseScenarioText(std::string_view text, std::string_view base_dir,
                                            const LoadOptions& options) {
   pb::Scenario proto;
-  if (!google::protobuf::TextFormat::ParseFromString(std::string(text), &proto)) {
-    return absl::InvalidArgumentError("scenario: not valid protobuf text format "
-                                      "(see proto/switchboard/v1/scenario.proto)");
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &proto)) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "scenario: not valid protobuf text format (see proto/switchboard/v1/scenario.proto): ",
+        errors.error()));
   }
   return FromProto(proto, base_dir, options);
 }

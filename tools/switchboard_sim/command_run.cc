@@ -17,7 +17,8 @@ namespace switchboard::tools {
 namespace {
 
 constexpr const char* kRunHelp = R"(usage: switchboard-sim run SCENARIO [--strategy NAME ...] [--replications K]
-                           [--seed S] [--report out.html] [--shared-data DIR] [--json]
+                           [--seed S] [--report out.html] [--journeys on|off]
+                           [--shared-data DIR] [--json]
 
 Simulates SCENARIO (protobuf text, or JSON when the name ends in .json; schema in
 proto/switchboard/v1/scenario.proto) through the real switchboard::Router, once per strategy
@@ -29,6 +30,7 @@ replications). Every strategy sees identical traffic (common random numbers).
   --replications K   independent replications per strategy (default: the scenario's)
   --seed S           master seed (default: the scenario's); same scenario + seed = same results
   --report FILE      write a self-contained HTML report with SVG charts
+  --journeys on|off  override whether returning customers' next agent has their context
   --shared-data DIR  where $SWITCHBOARD_SHARED_DATA in trace paths points
                      (default: that environment variable, else ../../../shared/data from the
                      scenario's folder)
@@ -48,7 +50,8 @@ void DrawProgress(std::FILE* out, int done, int total, const std::string& label)
 int RunCommand(int argc, const char* const* argv, std::FILE* out) {
   Args args;
   absl::Status s = args.Parse(argc, argv, {"json", "help"},
-                              {"strategy", "replications", "seed", "report", "shared-data"});
+                              {"strategy", "replications", "seed", "report", "shared-data",
+                               "journeys"});
   if (args.Flag("help")) {
     std::fputs(kRunHelp, out);
     return 0;
@@ -60,6 +63,11 @@ int RunCommand(int argc, const char* const* argv, std::FILE* out) {
   absl::StatusOr<sim::Scenario> scenario = sim::LoadScenarioFile(args.positional()[0], load);
   if (!scenario.ok()) return Fail(1, std::string(scenario.status().message()).c_str());
 
+  if (std::optional<std::string> journeys = args.Get("journeys")) {
+    if (*journeys != "on" && *journeys != "off") return Fail(2, "--journeys must be on or off");
+    scenario->returns.journeys = *journeys == "on";
+    scenario->name += scenario->returns.journeys ? " (journeys on)" : " (journeys off)";
+  }
   sim::ExperimentOptions options;
   options.strategies = args.All("strategy");
   absl::StatusOr<long long> replications = args.IntOr("replications", 0);

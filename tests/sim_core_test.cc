@@ -1,0 +1,294 @@
+// The simulator's building blocks: event calendar order, seeded streams, distributions, trace
+// readers (a generic CSV and the real Anonymous Bank file), scenario files and KPI arithmetic.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "switchboard/sim/distribution.h"
+#include "switchboard/sim/event_calendar.h"
+#include "switchboard/sim/kpi.h"
+#include "switchboard/sim/random.h"
+#include "switchboard/sim/scenario.h"
+#include "switchboard/sim/trace.h"
+
+namespace sim = switchboard::sim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
+                     "/switchboard_sim_core_test_" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string ScenarioDir() { return std::string(SWITCHBOARD_SOURCE_DIR) + "/benchmarks/scenarios"; }
+
+std::string AnonymousBankPath() {
+  const char* shared = std::getenv("SWITCHBOARD_SHARED_DATA");
+  std::string dir = shared != nullptr && *shared != 0
+                        ? shared
+                        : std::string(SWITCHBOARD_SOURCE_DIR) + "/../shared/data";
+  return dir + "/anonymous_bank/february_1999.tsv";
+}
+
+double SampleMean(const sim::Distribution& d, std::uint64_t seed, int n) {
+  sim::RandomStream rng(seed);
+  double sum = 0;
+  for (int i = 0; i < n; ++i) sum += d.Sample(rng);
+  return sum / n;
+}
+
+}  // namespace
+
+TEST_CASE("event calendar pops by time, then in schedule order") {
+  sim::EventCalendar calendar;
+  calendar.Schedule(30, 1, 100);
+  calendar.Schedule(10, 2, 200);
+  calendar.Schedule(30, 3, 300);
+  calendar.Schedule(10, 4, 400);
+  calendar.Schedule(20, 5, 500);
+  std::vector<std::uint64_t> order;
+  while (!calendar.empty()) order.push_back(calendar.Pop().subject);
+  CHECK(order == std::vector<std::uint64_t>{200, 400, 500, 100, 300});
+  CHECK(calendar.scheduled() == 5);
+}
+
+TEST_CASE("event calendar matches a sorted reference on random input") {
+  const std::uint64_t seed = 77;
+  INFO("seed " << seed);
+  sim::RandomStream rng(seed);
+  sim::EventCalendar calendar;
+  std::vector<std::pair<std::int64_t, std::uint64_t>> reference;
+  for (std::uint64_t i = 0; i < 5000; ++i) {
+    const auto t = static_cast<std::int64_t>(rng.Next() * 100);  // many equal times
+    calendar.Schedule(t, 0, i);
+    reference.emplace_back(t, i);
+  }
+  std::stable_sort(reference.begin(), reference.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [t, subject] : reference) {
+    sim::SimEvent e = calendar.Pop();
+    REQUIRE(e.time_us == t);
+    REQUIRE(e.subject == subject);
+  }
+}
+
+TEST_CASE("streams are deterministic, independent per key, and in (0, 1)") {
+  sim::RandomStream a(5), b(5), c(6);
+  std::vector<double> va, vb, vc;
+  for (int i = 0; i < 100; ++i) {
+    va.push_back(a.Next());
+    vb.push_back(b.Next());
+    vc.push_back(c.Next());
+  }
+  CHECK(va == vb);
+  CHECK(va != vc);
+  for (double v : va) {
+    CHECK(v > 0);
+    CHECK(v < 1);
+  }
+  sim::KeyedStream k1(1, sim::StreamId::kService, 42), k2(1, sim::StreamId::kService, 42);
+  sim::KeyedStream k3(1, sim::StreamId::kPatience, 42), k4(1, sim::StreamId::kService, 43);
+  const double x = k1.Next();
+  CHECK(x == k2.Next());
+  CHECK(x != k3.Next());
+  CHECK(x != k4.Next());
+  CHECK(sim::DeriveSeed(1, sim::StreamId::kArrivals, 0) !=
+        sim::DeriveSeed(1, sim::StreamId::kArrivals, 1));
+}
+
+TEST_CASE("distributions have the documented means") {
+  const int n = 200'000;
+  CHECK(SampleMean(sim::Distribution::Exponential(180), 1, n) == Approx(180).epsilon(0.01));
+  CHECK(SampleMean(sim::Distribution::LogNormal(240, 180), 2, n) == Approx(240).epsilon(0.015));
+  CHECK(SampleMean(sim::Distribution::Constant(7), 3, 10) == 7);
+  CHECK(SampleMean(sim::Distribution::Empirical({10, 20, 60}), 4, n) == Approx(30).epsilon(0.01));
+  sim::RandomStream rng(9);
+  CHECK(std::isinf(sim::Distribution::None().Sample(rng)));
+  // The lognormal's standard deviation, too.
+  sim::RandomStream r2(10);
+  const sim::Distribution ln = sim::Distribution::LogNormal(240, 180);
+  double sum = 0, sum2 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double v = ln.Sample(r2);
+    sum += v;
+    sum2 += v * v;
+  }
+  const double mean = sum / n;
+  CHECK(std::sqrt(sum2 / n - mean * mean) == Approx(180).epsilon(0.03));
+}
+
+TEST_CASE("distribution validation names the field") {
+  CHECK_THAT(std::string(sim::Distribution::Exponential(0).Validate("svc", false).message()),
+             Contains("svc"));
+  CHECK_FALSE(sim::Distribution::None().Validate("svc", false).ok());
+  CHECK(sim::Distribution::None().Validate("patience", true).ok());
+  CHECK_FALSE(sim::Distribution::Empirical({}).Validate("e", false).ok());
+  CHECK_FALSE(sim::Distribution::Empirical({1, -2}).Validate("e", false).ok());
+  CHECK_FALSE(sim::Distribution::LogNormal(10, NAN).Validate("l", false).ok());
+}
+
+TEST_CASE("generic CSV trace: columns by header, times as H:MM:SS or seconds, sorted") {
+  const std::string path = WriteTemp("trace.csv",
+                                     "type,arrival_s,service_s,patience_s,customer\n"
+                                     "billing,0:01:00,120,,ana\n"
+                                     "sales,30,60,45,\n"
+                                     "billing,10,90,inf,bob\n");
+  auto records = sim::ReadTrace(path, ',');
+  REQUIRE(records.ok());
+  REQUIRE(records->size() == 3);
+  CHECK((*records)[0].arrival_s == 10);
+  CHECK((*records)[0].customer == "bob");
+  CHECK(std::isinf((*records)[0].patience_s));
+  CHECK((*records)[1].type == "sales");
+  CHECK((*records)[1].patience_s == 45);
+  CHECK((*records)[2].arrival_s == 60);
+  CHECK((*records)[2].service_s == 120);
+
+  const std::string bad = WriteTemp("bad.csv", "arrival_s,type,service_s\n10,a,-3\n");
+  auto error = sim::ReadTrace(bad, ',');
+  REQUIRE_FALSE(error.ok());
+  CHECK_THAT(std::string(error.status().message()), Contains(":2: column 'service_s'"));
+  CHECK(sim::ReadTrace("/no/such/file.csv", ',').status().code() ==
+        absl::StatusCode::kNotFound);
+  const std::string no_header = WriteTemp("nohdr.csv", "a,b\n1,2\n");
+  CHECK_THAT(std::string(sim::ReadTrace(no_header, ',').status().message()),
+             Contains("arrival_s"));
+}
+
+TEST_CASE("Anonymous Bank reader: one day of the real file, PHANTOM dropped") {
+  const std::string path = AnonymousBankPath();
+  INFO("data file " << path);
+  auto all = sim::ReadAnonymousBank(path);
+  REQUIRE(all.ok());  // the data set is part of the CI environment
+  // README: 33,344 records, of which 278 PHANTOM (counted with awk on the file).
+  CHECK(all->size() == 33'344u - 278u);
+  auto day = sim::ReadAnonymousBank(path, "990201");
+  REQUIRE(day.ok());
+  CHECK(day->size() == 1567u - 16u);  // 990201 has 1,567 records, 16 of them PHANTOM
+  int hung_up = 0;
+  for (const sim::TraceRecord& r : *day) {
+    CHECK(r.day == "990201");
+    if (std::isfinite(r.patience_s)) ++hung_up;
+  }
+  CHECK(hung_up == 197);  // outcome HANG on 990201
+  // First call of the file: 7:02:56 entry to the queue (vru_exit, it did not wait), 166 s.
+  const sim::TraceRecord& first = day->front();
+  CHECK(first.arrival_s < 8 * 3600.0);
+  CHECK(std::is_sorted(day->begin(), day->end(), [](const auto& a, const auto& b) {
+    return a.arrival_s < b.arrival_s;
+  }));
+}
+
+TEST_CASE("shipped scenarios load and validate") {
+  for (const char* name : {"mmn.textproto", "mmn_m.textproto", "blended.textproto",
+                           "journeys.textproto", "anonymous_bank_day.textproto"}) {
+    INFO(name);
+    auto s = sim::LoadScenarioFile(ScenarioDir() + "/" + name);
+    REQUIRE(s.ok());
+    CHECK_FALSE(s->queues.empty());
+  }
+  auto bank = sim::LoadScenarioFile(ScenarioDir() + "/anonymous_bank_day.textproto");
+  REQUIRE(bank.ok());
+  REQUIRE(bank->trace.has_value());
+  CHECK(bank->trace->records.size() == 1551u);
+}
+
+TEST_CASE("scenario JSON and text give the same scenario") {
+  const std::string text = R"(
+    name: "t" duration_s: 3600
+    queues { id: "q" channels: "chat" }
+    agent_groups { name: "a" count: 3 capacities { channel: "chat" max_concurrent: 2 }
+                   queues { queue: "q" } }
+    contact_types { name: "c" queue: "q" rate_per_hour: 10
+                    service { kind: KIND_EXPONENTIAL mean_s: 60 } })";
+  const std::string json = R"({"name": "t", "durationS": 3600,
+    "queues": [{"id": "q", "channels": ["chat"]}],
+    "agentGroups": [{"name": "a", "count": 3,
+                     "capacities": [{"channel": "chat", "maxConcurrent": 2}],
+                     "queues": [{"queue": "q"}]}],
+    "contactTypes": [{"name": "c", "queue": "q", "ratePerHour": 10,
+                      "service": {"kind": "KIND_EXPONENTIAL", "meanS": 60}}]})";
+  auto a = sim::ParseScenarioText(text, ".");
+  auto b = sim::ParseScenarioJson(json, ".");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->agent_groups[0].profile == b->agent_groups[0].profile);
+  CHECK(a->agent_groups[0].profile.capacities[0].max_concurrent == 2);
+  CHECK(a->queues == b->queues);
+  CHECK(a->contact_types[0].service.mean_s == 60);
+  CHECK(b->contact_types[0].service.kind == sim::Distribution::Kind::kExponential);
+}
+
+TEST_CASE("bad scenarios are rejected with the offending object named") {
+  const std::string base = R"(duration_s: 3600 queues { id: "q" channels: "voice" }
+    agent_groups { name: "a" count: 1 queues { queue: "q" } } )";
+  struct Case {
+    std::string extra;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {R"(contact_types { name: "c" queue: "nope" service { kind: KIND_CONSTANT mean_s: 1 } })",
+       "queue 'nope' is not defined"},
+      {R"(contact_types { name: "c" queue: "q" channel: "email"
+                          service { kind: KIND_CONSTANT mean_s: 1 } })",
+       "channel email is not served"},
+      {R"(contact_types { name: "c" queue: "q" })", "service"},
+      {R"(contact_types { name: "c" queue: "q" service { kind: KIND_CONSTANT mean_s: 1 }
+                          resolution_probability: 1.5 })",
+       "resolution_probability"},
+      {R"(contact_types { name: "c" queue: "q" channel: "fax" })", "unknown channel 'fax'"},
+      {R"(contact_types { name: "c" queue: "q" service { kind: KIND_CONSTANT mean_s: 1 } }
+          agent_groups { name: "b" queues { queue: "zz" } })",
+       "unknown queue 'zz'"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.extra);
+    auto s = sim::ParseScenarioText(base + c.extra, ".");
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(s.status().message()), Contains(c.message));
+  }
+  CHECK_FALSE(sim::ParseScenarioText("this is { not proto", ".").ok());
+  CHECK(sim::LoadScenarioFile("/no/such/scenario.textproto").status().code() ==
+        absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("KPIs from counters") {
+  sim::KpiCounters c;
+  c.offered = 10;
+  c.answered = 8;
+  c.answered_within_target = 6;
+  c.abandoned = 2;
+  c.wait_answered_s = 80;
+  c.wait_abandoned_s = 30;
+  c.completed = 8;
+  c.handle_s = 1600;
+  c.busy_agent_s = 450;
+  c.staffed_agent_s = 600;
+  c.first_contacts_completed = 8;
+  c.resolved_first_contact = 6;
+  c.queue_length_s = 100;
+  c.span_s = 50;
+  sim::Kpis k = sim::ComputeKpis(c);
+  CHECK(k.service_level == Approx(0.6));
+  CHECK(k.asa_s == Approx(10));
+  CHECK(k.abandonment_rate == Approx(0.2));
+  CHECK(k.avg_abandon_wait_s == Approx(15));
+  CHECK(k.aht_s == Approx(200));
+  CHECK(k.occupancy == Approx(0.75));
+  CHECK(k.fcr == Approx(0.75));
+  CHECK(k.avg_queue_length == Approx(2));
+  sim::KpiCounters twice = c;
+  twice.Add(c);
+  CHECK(sim::ComputeKpis(twice).service_level == Approx(0.6));
+  CHECK(twice.offered == 20);
+  CHECK(sim::ComputeKpis(sim::KpiCounters{}).asa_s == 0);
+}
