@@ -224,6 +224,12 @@ class SWITCHBOARD_EXPORT Router {
   std::string DebugString() const;
   const RouterOptions& options() const;
 
+  // Verifies the router's internal consistency: every contact in exactly one state, no agent
+  // above a capacity limit, offers only to eligible agents, no waiting contact that an idle
+  // eligible agent could take, and (kIndexed) indexes equal to what a full rebuild would give.
+  // Costs O(agents x contacts): for tests and debugging. Internal on error.
+  absl::Status CheckInvariants() const;
+
  private:
   class Impl;
   explicit Router(std::unique_ptr<Impl> impl);

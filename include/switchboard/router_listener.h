@@ -29,7 +29,7 @@
 namespace switchboard {
 
 enum class RoutingEventType : unsigned char {
-  kQueued = 0,          // contact entered a queue (Enqueue, TransferToQueue, back from an offer)
+  kQueued = 0,          // contact entered a queue (Enqueue, TransferToQueue)
   kOffered,             // offer made: `offer` is set
   kAccepted,            // offer accepted: `offer` is set
   kDeclined,            // offer declined by the agent: `offer` is set

@@ -81,7 +81,8 @@ struct AgentStats {
   int consecutive_missed_offers = 0;
   std::int64_t offers_missed = 0;  // expired
   std::int64_t offers_declined = 0;
-  // Since when the agent has had nothing to do (longest-idle orders by this).
+  // The agent's last change of held contacts (an offer, a release) or of presence to available:
+  // longest-idle orders by this.
   absl::Time idle_since = absl::UnixEpoch();
 
   friend bool operator==(const AgentStats&, const AgentStats&) = default;

@@ -52,7 +52,7 @@ struct AgentRankInput {
   const Agent* agent = nullptr;  // configuration (never null when passed to Rank)
   const Queue* queue = nullptr;
   const QueueMembership* membership = nullptr;  // the agent's membership of `queue`
-  absl::Time idle_since = absl::UnixEpoch();    // since when the agent has held nothing
+  absl::Time idle_since = absl::UnixEpoch();    // AgentStats::idle_since
   int used_units = 0;                           // capacity units in use
   int contacts_held = 0;
   std::int64_t handled_today = 0;

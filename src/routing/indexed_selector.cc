@@ -1,0 +1,335 @@
+// Indexed selection. For every (queue, channel, signature) that a contact has needed, a Pool
+// keeps (1) the routable agents that qualify, bucketed by their membership delay and ordered by
+// the queue's strategy rank, and (2) the waiting contacts with that signature in queue order.
+// Pools are built lazily, on the first contact that needs one (one pass over the queue's
+// members), and then maintained incrementally: an agent lists the pools it qualifies for (its
+// slots) and re-enters just those when its state changes. One decision reads the first entries
+// of a few ordered sets: O(log n) instead of the scan's O(n).
+#include <array>
+#include <utility>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "src/internal/str_cat.h"
+#include "src/routing/selector.h"
+
+namespace switchboard::routing {
+
+struct Entry {
+  AgentKey key;
+  AgentRec* agent = nullptr;
+  std::uint32_t membership = 0;
+};
+
+struct EntryLess {
+  bool operator()(const Entry& a, const Entry& b) const { return a.key < b.key; }
+};
+
+using AgentSet = absl::btree_set<Entry, EntryLess>;
+
+struct Bucket {
+  absl::Duration delay;
+  AgentSet agents;
+};
+
+struct Pool {
+  QueueRec* queue = nullptr;
+  Channel channel = Channel::kVoice;
+  const Signature* sig = nullptr;
+  std::vector<Bucket> buckets;  // sorted by delay; usually one (delay 0)
+  absl::btree_map<ContactKey, ContactRec*> contacts;
+
+  Bucket& BucketFor(absl::Duration delay) {
+    auto it = buckets.begin();
+    while (it != buckets.end() && it->delay < delay) ++it;
+    if (it == buckets.end() || it->delay != delay) it = buckets.insert(it, Bucket{delay, {}});
+    return *it;
+  }
+};
+
+namespace {
+
+struct PoolKey {
+  const QueueRec* queue;
+  Channel channel;
+  const Signature* sig;
+  friend bool operator==(const PoolKey&, const PoolKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const PoolKey& k) {
+    return H::combine(std::move(h), k.queue, k.channel, k.sig);
+  }
+};
+
+// Whether the agent can take each channel, computed once per channel per call.
+class TakeCache {
+ public:
+  explicit TakeCache(const AgentRec& a) : a_(a) { cache_.fill(-1); }
+  bool operator()(Channel ch) {
+    auto& v = cache_[static_cast<std::size_t>(ch)];
+    if (v < 0) v = CanTake(a_, ch) ? 1 : 0;
+    return v == 1;
+  }
+
+ private:
+  const AgentRec& a_;
+  std::array<signed char, kChannelCount> cache_;
+};
+
+// Rank of an agent per slot; reuses the previous slot's rank when the queue's strategy does not
+// depend on the signature (pools of one membership then share the rank).
+class RankCache {
+ public:
+  explicit RankCache(const AgentRec& a) : a_(a) {}
+  AgentKey operator()(const PoolSlot& s) {
+    const QueueRec& q = *a_.memberships[s.membership].queue;
+    if (q.traits.uses_skill_score || !valid_ || membership_ != s.membership) {
+      key_ = RankAgent(a_, s.membership, *s.pool->sig);
+      membership_ = s.membership;
+      valid_ = true;
+    }
+    return key_;
+  }
+
+ private:
+  const AgentRec& a_;
+  bool valid_ = false;
+  std::uint32_t membership_ = 0;
+  AgentKey key_;
+};
+
+class IndexedSelector final : public Selector {
+ public:
+  void RebuildSlots(AgentRec& a) override {
+    a.slots.clear();
+    for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
+      for (Pool* p : a.memberships[i].queue->pools) {
+        if (Qualifies(a, *p->sig)) a.slots.push_back(PoolSlot{p, i, false});
+      }
+    }
+  }
+
+  void DropSlots(AgentRec& a) override { a.slots.clear(); }
+
+  void Index(AgentRec& a) override {
+    if (!Routable(a)) return;
+    TakeCache take(a);
+    RankCache rank(a);
+    for (PoolSlot& s : a.slots) {
+      Pool& p = *s.pool;
+      if (!take(p.channel)) continue;
+      const absl::Duration delay = a.memberships[s.membership].delay;
+      p.BucketFor(delay).agents.insert(Entry{rank(s), &a, s.membership});
+      s.indexed = true;
+    }
+  }
+
+  void Unindex(AgentRec& a) override {
+    RankCache rank(a);
+    for (PoolSlot& s : a.slots) {
+      if (!s.indexed) continue;
+      Pool& p = *s.pool;
+      const absl::Duration delay = a.memberships[s.membership].delay;
+      p.BucketFor(delay).agents.erase(Entry{rank(s), &a, s.membership});
+      s.indexed = false;
+    }
+  }
+
+  void AddWaiting(ContactRec& c) override {
+    Pool& p = EnsurePool(*c.queue, c.channel, c.sig);
+    p.contacts.emplace(c.key, &c);
+    c.pool = &p;
+  }
+
+  void RemoveWaiting(ContactRec& c) override {
+    if (c.pool == nullptr) return;
+    c.pool->contacts.erase(c.key);
+    c.pool = nullptr;
+  }
+
+  void DropQueue(QueueRec& q) override {
+    for (const MemberRef& ref : q.members) {
+      auto& slots = ref.agent->slots;
+      std::erase_if(slots, [&q](const PoolSlot& s) { return s.pool->queue == &q; });
+    }
+    for (Pool* p : q.pools) {
+      for (auto& [key, c] : p->contacts) c->pool = nullptr;
+      pools_.erase(PoolKey{&q, p->channel, p->sig});
+    }
+    q.pools.clear();
+  }
+
+  std::optional<AgentChoice> SelectAgent(const ContactRec& c, absl::Time now) override {
+    Pool& p = EnsurePool(*c.queue, c.channel, c.sig);
+    const QueueRec& q = *c.queue;
+    AgentChooser chooser(q);
+    for (const Bucket& b : p.buckets) {
+      if (c.queued_at + b.delay > now) break;  // buckets are sorted by delay
+      if (q.traits.round_robin && q.rr_valid) {
+        const Entry probe{AgentKey{q.rr_rank, q.rr_ordinal}, nullptr, 0};
+        OfferFirst(b.agents.upper_bound(probe), b.agents.end(), c, chooser);
+      }
+      OfferFirst(b.agents.begin(), b.agents.end(), c, chooser);
+    }
+    return chooser.Best();
+  }
+
+  ContactRec* SelectContact(const AgentRec& a, absl::Time now,
+                            std::uint32_t* membership) override {
+    absl::InlinedVector<ContactRec*, 8> best(a.memberships.size(), nullptr);
+    TakeCache take(a);
+    for (const PoolSlot& s : a.slots) {
+      const Pool& p = *s.pool;
+      if (p.contacts.empty() || !take(p.channel)) continue;
+      const MembershipRec& m = a.memberships[s.membership];
+      ContactRec*& queue_best = best[s.membership];
+      for (const auto& [key, c] : p.contacts) {
+        if (queue_best != nullptr && !(key < queue_best->key)) break;
+        if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
+        queue_best = c;
+        break;
+      }
+    }
+    ContactRec* winner = nullptr;
+    std::uint32_t winner_m = 0;
+    for (std::uint32_t i = 0; i < best.size(); ++i) {
+      if (best[i] == nullptr) continue;
+      if (winner == nullptr || MakeCrossKey(a.memberships[i], *best[i]) <
+                                   MakeCrossKey(a.memberships[winner_m], *winner)) {
+        winner = best[i];
+        winner_m = i;
+      }
+    }
+    *membership = winner_m;
+    return winner;
+  }
+
+  absl::Status Check(const std::vector<QueueRec*>& queues) const override;
+
+ private:
+  template <typename It>
+  static void OfferFirst(It it, It end, const ContactRec& c, AgentChooser& chooser) {
+    for (; it != end; ++it) {
+      if (Excluded(c, *it->agent)) continue;
+      chooser.Offer(it->agent, it->membership, it->key);
+      return;
+    }
+  }
+
+  Pool& EnsurePool(QueueRec& q, Channel channel, const Signature* sig) {
+    auto [it, inserted] = pools_.try_emplace(PoolKey{&q, channel, sig});
+    if (!inserted) return *it->second;
+    it->second = std::make_unique<Pool>();
+    Pool& p = *it->second;
+    p.queue = &q;
+    p.channel = channel;
+    p.sig = sig;
+    q.pools.push_back(&p);
+    for (const MemberRef& ref : q.members) {
+      AgentRec& a = *ref.agent;
+      if (!Qualifies(a, *sig)) continue;
+      PoolSlot slot{&p, ref.membership, false};
+      if (Routable(a) && CanTake(a, channel)) {
+        const absl::Duration delay = a.memberships[ref.membership].delay;
+        p.BucketFor(delay).agents.insert(
+            Entry{RankAgent(a, ref.membership, *sig), &a, ref.membership});
+        slot.indexed = true;
+      }
+      a.slots.push_back(slot);
+    }
+    return p;
+  }
+
+  absl::Status CheckPool(const Pool& p) const;
+
+  absl::flat_hash_map<PoolKey, std::unique_ptr<Pool>> pools_;
+};
+
+absl::Status IndexedSelector::CheckPool(const Pool& p) const {
+  const QueueRec& q = *p.queue;
+  std::size_t expected = 0;
+  for (const MemberRef& ref : q.members) {
+    const AgentRec& a = *ref.agent;
+    int slots = 0;
+    bool indexed = false;
+    for (const PoolSlot& s : a.slots) {
+      if (s.pool != &p) continue;
+      ++slots;
+      indexed = s.indexed;
+      if (s.membership != ref.membership) {
+        return absl::InternalError(internal::StrCat("agent ", a.config.id.value(),
+                                                    " has a slot with the wrong membership"));
+      }
+    }
+    const bool qualifies = Qualifies(a, *p.sig);
+    if (slots != (qualifies ? 1 : 0)) {
+      return absl::InternalError(internal::StrCat("agent ", a.config.id.value(), " has ", slots,
+                                                  " slots for a pool of queue ",
+                                                  q.config.id.value()));
+    }
+    const bool should = qualifies && Routable(a) && CanTake(a, p.channel);
+    if (should != indexed) {
+      return absl::InternalError(internal::StrCat("agent ", a.config.id.value(), " indexed=",
+                                                  indexed, " should be ", should, " in queue ",
+                                                  q.config.id.value()));
+    }
+    if (!should) continue;
+    ++expected;
+    const Entry probe{RankAgent(a, ref.membership, *p.sig), nullptr, 0};
+    bool found = false;
+    for (const Bucket& b : p.buckets) {
+      auto it = b.agents.find(probe);
+      if (it != b.agents.end() && it->agent == &a) {
+        found = b.delay == a.memberships[ref.membership].delay;
+      }
+    }
+    if (!found) {
+      return absl::InternalError(internal::StrCat("agent ", a.config.id.value(),
+                                                  " missing or stale in an index of queue ",
+                                                  q.config.id.value()));
+    }
+  }
+  std::size_t actual = 0;
+  for (const Bucket& b : p.buckets) actual += b.agents.size();
+  if (actual != expected) {
+    return absl::InternalError(internal::StrCat("a pool of queue ", q.config.id.value(), " holds ",
+                                                actual, " agents, expected ", expected));
+  }
+  std::size_t contacts = 0;
+  for (const ContactRec* c : q.waiting) {
+    if (c->channel != p.channel || c->sig != p.sig) continue;
+    ++contacts;
+    auto it = p.contacts.find(c->key);
+    if (it == p.contacts.end() || it->second != c || c->pool != &p) {
+      return absl::InternalError(
+          internal::StrCat("waiting contact ", c->id.value(), " missing from its pool"));
+    }
+  }
+  if (contacts != p.contacts.size()) {
+    return absl::InternalError(internal::StrCat("a pool of queue ", q.config.id.value(),
+                                                " holds ", p.contacts.size(),
+                                                " contacts, expected ", contacts));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IndexedSelector::Check(const std::vector<QueueRec*>& queues) const {
+  std::size_t pools = 0;
+  for (const QueueRec* q : queues) {
+    for (const Pool* p : q->pools) {
+      ++pools;
+      if (absl::Status s = CheckPool(*p); !s.ok()) return s;
+    }
+  }
+  if (pools != pools_.size()) {
+    return absl::InternalError("pool count differs between queues and the pool map");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::unique_ptr<Selector> MakeIndexedSelector() { return std::make_unique<IndexedSelector>(); }
+
+}  // namespace switchboard::routing

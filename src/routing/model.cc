@@ -1,0 +1,138 @@
+#include "src/routing/model.h"
+
+#include <cmath>
+
+namespace switchboard::routing {
+
+std::uint32_t Interner::Intern(std::string_view name) {
+  auto it = ids_.find(absl::string_view(name.data(), name.size()));
+  if (it != ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(names_.size());
+  names_.emplace_back(name);
+  ids_.emplace(std::string(name), id);
+  return id;
+}
+
+std::optional<std::uint32_t> Interner::Find(std::string_view name) const {
+  auto it = ids_.find(absl::string_view(name.data(), name.size()));
+  if (it == ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool CanTake(const AgentRec& a, Channel channel) {
+  const auto ch = static_cast<std::size_t>(channel);
+  if (a.held[ch] >= a.max_concurrent[ch]) return false;  // also rules out a disabled channel
+  if (a.used_units + a.cost[ch] > a.config.capacity_units) return false;
+  if (!a.config.allow_blending) {
+    if (a.exclusive_held > 0) return false;
+    if (TraitsOf(channel).exclusive && a.held_count > 0) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Proficiency of `skill` (0 if absent), by binary search over the sorted skills.
+int ProficiencyOf(const AgentRec& a, std::uint32_t skill) {
+  std::size_t lo = 0;
+  std::size_t hi = a.skills.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (a.skills[mid].skill < skill) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < a.skills.size() && a.skills[lo].skill == skill ? a.skills[lo].proficiency : 0;
+}
+
+bool SpeaksLanguage(const AgentRec& a, std::uint32_t language) {
+  if (language == 0) return true;
+  for (std::uint32_t l : a.languages) {
+    if (l == language) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Qualifies(const AgentRec& a, const Signature& sig) {
+  if (!SpeaksLanguage(a, sig.language)) return false;
+  // Both lists are sorted by skill id: one merge pass.
+  std::size_t j = 0;
+  for (const Requirement& r : sig.reqs) {
+    if (!r.required) continue;
+    while (j < a.skills.size() && a.skills[j].skill < r.skill) ++j;
+    if (j == a.skills.size() || a.skills[j].skill != r.skill ||
+        a.skills[j].proficiency < r.min) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int SkillScore(const AgentRec& a, const Signature& sig) {
+  int score = 0;
+  for (const Requirement& r : sig.reqs) {
+    const int p = ProficiencyOf(a, r.skill);
+    if (r.required || p >= r.min) score += p;
+  }
+  return score;
+}
+
+AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership, const Signature* sig) {
+  const MembershipRec& m = a.memberships[membership];
+  const QueueRec& q = *m.queue;
+  AgentRankInput in;
+  in.agent = &a.config;
+  in.queue = &q.config;
+  in.membership = &a.config.queues[membership];
+  in.idle_since = a.idle_since;
+  in.used_units = a.used_units;
+  in.contacts_held = a.held_count;
+  in.handled_today = a.handled_today;
+  in.talk_time_today = a.talk_today;
+  in.skill_score = q.traits.uses_skill_score && sig != nullptr ? SkillScore(a, *sig) : 0;
+  in.ticket = m.ticket;
+  return in;
+}
+
+AgentKey RankAgent(const AgentRec& a, std::uint32_t membership, const Signature& sig) {
+  const AgentRankInput in = MakeRankInput(a, membership, &sig);
+  return AgentKey{a.memberships[membership].queue->strategy->Rank(in), a.ordinal};
+}
+
+void AgentChooser::Offer(AgentRec* a, std::uint32_t membership, const AgentKey& key) {
+  AgentChoice c{a, membership, key};
+  if (!best_any_ || key < best_any_->key) best_any_ = c;
+  if (q_.traits.round_robin && AfterMemory(q_, key) &&
+      (!best_after_ || key < best_after_->key)) {
+    best_after_ = c;
+  }
+}
+
+std::optional<AgentChoice> AgentChooser::Best() const {
+  if (q_.traits.round_robin && best_after_) return best_after_;
+  return best_any_;
+}
+
+ContactKey MakeContactKey(const QueueRec& q, const ContactRec& c, std::uint64_t seq) {
+  const std::int64_t arrival = absl::ToUnixNanos(c.arrived_at);
+  const auto s = static_cast<std::int64_t>(seq);
+  if (q.config.order == QueueOrder::kLifo) return ContactKey{-c.priority, -arrival, -s};
+  return ContactKey{-c.priority, arrival, s};
+}
+
+CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c) {
+  return CrossKey{m.priority, m.queue->config.priority, -c.priority,
+                  absl::ToUnixNanos(c.arrived_at), m.queue->ordinal};
+}
+
+double ExponentialFromBits(std::uint64_t bits) {
+  // u in (0, 1]: 53 random bits, never 0, so the log is finite.
+  const double u = static_cast<double>((bits >> 11) + 1) * 0x1.0p-53;
+  return -std::log(u);
+}
+
+}  // namespace switchboard::routing

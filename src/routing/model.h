@@ -1,0 +1,286 @@
+// The router's internal records and the eligibility and ordering rules shared by the indexed
+// selector and the linear-scan reference. Both selectors read the same records and use the same
+// comparisons, which is what makes them choose exactly the same agent and contact.
+//
+// Thread-safety: none (owned by one Router).
+#ifndef SWITCHBOARD_SRC_ROUTING_MODEL_H_
+#define SWITCHBOARD_SRC_ROUTING_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/time/time.h"
+#include "switchboard/agent.h"
+#include "switchboard/channel.h"
+#include "switchboard/contact_state.h"
+#include "switchboard/offer.h"
+#include "switchboard/queue.h"
+#include "switchboard/routing_strategy.h"
+
+namespace switchboard::routing {
+
+struct AgentRec;
+struct QueueRec;
+struct ContactRec;
+struct Pool;
+
+// Names (skills, languages) interned to small integers so that eligibility checks compare
+// integers. Id 0 is never issued (it means "none" for languages).
+class Interner {
+ public:
+  std::uint32_t Intern(std::string_view name);
+  std::optional<std::uint32_t> Find(std::string_view name) const;
+  const std::string& Name(std::uint32_t id) const { return names_[id]; }
+
+ private:
+  absl::flat_hash_map<std::string, std::uint32_t> ids_;
+  std::vector<std::string> names_{""};
+};
+
+struct Requirement {
+  std::uint32_t skill = 0;
+  int min = 1;
+  bool required = true;
+  friend bool operator==(const Requirement&, const Requirement&) = default;
+};
+
+// What a contact asks of agents in one queue: the queue's and the contact's skill requirements
+// merged (sorted by skill id) and a language. Interned: contacts with equal signatures share one.
+struct Signature {
+  std::vector<Requirement> reqs;
+  std::uint32_t language = 0;  // 0 = any
+  std::string key;             // canonical text, the interning key
+};
+
+struct AgentSkill {
+  std::uint32_t skill = 0;
+  int proficiency = 0;
+};
+
+struct MembershipRec {
+  QueueRec* queue = nullptr;
+  int priority = 1;
+  absl::Duration delay = absl::ZeroDuration();
+  double ticket = 0;     // exponential-race ticket (ticket strategies)
+  std::uint32_t pos = 0;  // index in queue->members
+};
+
+// An (agent, pool) pair the agent statically qualifies for (indexed mode only).
+struct PoolSlot {
+  Pool* pool = nullptr;
+  std::uint32_t membership = 0;  // index in AgentRec::memberships
+  bool indexed = false;          // currently in the pool's agent set
+};
+
+struct AgentRec {
+  Agent config;  // normalized; `status` cleared (presence holds it); queues[i] ~ memberships[i]
+  std::uint64_t ordinal = 0;  // order of AddAgent: the final tie-break and the linear order
+  std::vector<AgentSkill> skills;          // sorted by skill id
+  std::vector<std::uint32_t> languages;    // sorted
+  std::array<std::uint8_t, kChannelCount> max_concurrent{};
+  std::array<std::uint16_t, kChannelCount> cost{};
+  // Held contacts: offered (reserved), in progress and in wrap-up.
+  std::array<std::uint8_t, kChannelCount> held{};
+  int used_units = 0;
+  int held_count = 0;
+  int exclusive_held = 0;
+  int active = 0;    // in progress
+  int wrapping = 0;  // in wrap-up
+  ContactRec* offered = nullptr;  // the contact of the agent's live offer
+  AgentState presence = AgentState::kOffline;
+  std::string away_reason;
+  AgentStatus reported;
+  absl::Time state_since = absl::UnixEpoch();
+  absl::Time idle_since = absl::UnixEpoch();
+  std::int64_t handled_total = 0;
+  std::int64_t handled_today = 0;
+  absl::Duration talk_today = absl::ZeroDuration();
+  int consecutive_missed = 0;
+  std::int64_t missed = 0;
+  std::int64_t declined = 0;
+  absl::Duration busy_time = absl::ZeroDuration();
+  absl::Duration available_time = absl::ZeroDuration();
+  std::vector<MembershipRec> memberships;  // in the order of Agent::queues
+  std::vector<PoolSlot> slots;
+};
+
+struct MemberRef {
+  AgentRec* agent = nullptr;
+  std::uint32_t membership = 0;
+};
+
+// Order of waiting contacts inside one queue: priority (larger first), then arrival (FIFO: oldest
+// first; LIFO: newest first), then enqueue sequence.
+struct ContactKey {
+  std::int64_t neg_priority = 0;
+  std::int64_t arrival = 0;
+  std::int64_t seq = 0;
+  friend bool operator==(const ContactKey&, const ContactKey&) = default;
+  friend auto operator<=>(const ContactKey&, const ContactKey&) = default;
+};
+
+struct QueueStatsCounters {
+  std::int64_t entered = 0;
+  std::int64_t answered = 0;
+  std::int64_t answered_within_threshold = 0;
+  std::int64_t abandoned = 0;
+  std::int64_t short_abandoned = 0;
+  std::int64_t transferred_out = 0;
+  std::int64_t completed = 0;
+  std::int64_t offers_made = 0;
+  std::int64_t offers_declined = 0;
+  std::int64_t offers_expired = 0;
+  std::int64_t offers_rescinded = 0;
+  absl::Duration total_answer_wait = absl::ZeroDuration();
+  absl::Duration total_handle_time = absl::ZeroDuration();
+};
+
+struct QueueRec {
+  Queue config;
+  std::uint64_t ordinal = 0;
+  std::string strategy_name;
+  std::shared_ptr<const AgentSelectionStrategy> strategy;
+  StrategyTraits traits;
+  std::vector<Requirement> reqs;  // the queue's own, normalized
+  std::vector<MemberRef> members;
+  absl::btree_map<absl::Duration, int> delays;  // membership delay -> how many members
+  std::vector<ContactRec*> waiting;             // kWaiting contacts, unordered
+  int offered_now = 0;
+  int in_progress = 0;
+  int contacts = 0;  // contacts of any state whose queue this is
+  double virtual_time = 0;  // the last winning ticket (ticket strategies)
+  bool rr_valid = false;    // round robin memory
+  AgentRank rr_rank;
+  std::uint64_t rr_ordinal = 0;
+  std::vector<Pool*> pools;  // indexed mode: owned by the selector
+  QueueStatsCounters stats;
+};
+
+struct ContactRec {
+  ContactId id;
+  std::uint64_t seq = 0;
+  Channel channel = Channel::kVoice;
+  int priority = 0;
+  absl::Time arrived_at = absl::UnixEpoch();
+  absl::Time queued_at = absl::UnixEpoch();
+  std::optional<absl::Duration> sl_threshold;  // the contact's own target, if any
+  std::vector<Requirement> own_reqs;            // the contact's own, normalized
+  std::uint32_t language = 0;
+  const Signature* sig = nullptr;  // for `queue`
+  QueueRec* queue = nullptr;
+  ContactState state = ContactState::kWaiting;
+  AgentRec* agent = nullptr;
+  std::unique_ptr<Offer> offer;  // the live offer
+  absl::InlinedVector<std::uint64_t, 2> excluded;  // ordinals of agents not to offer it again
+  int offers = 0;
+  bool answered = false;             // accepted since it entered its current queue
+  std::uint64_t offer_epoch = 0;     // the router's configuration epoch when last offered
+  absl::Time accepted_at = absl::UnixEpoch();
+  absl::Time wrapup_until = absl::InfiniteFuture();
+  absl::Time next_delay_check = absl::InfiniteFuture();
+  std::uint32_t waiting_pos = 0;
+  ContactKey key;
+  Pool* pool = nullptr;  // indexed mode, while waiting
+};
+
+// ---- Rules shared by both selectors --------------------------------------------------------
+
+inline bool Routable(const AgentRec& a) {
+  return a.presence == AgentState::kAvailable && a.offered == nullptr;
+}
+
+// Capacity and blending: can the agent hold one more contact of `channel` now?
+bool CanTake(const AgentRec& a, Channel channel);
+
+// Skills and language (static: they change only with the agent's configuration).
+bool Qualifies(const AgentRec& a, const Signature& sig);
+
+// Sum of proficiencies over the signature's requirements; optional ones count when met.
+int SkillScore(const AgentRec& a, const Signature& sig);
+
+inline bool Excluded(const ContactRec& c, const AgentRec& a) {
+  for (std::uint64_t o : c.excluded) {
+    if (o == a.ordinal) return true;
+  }
+  return false;
+}
+
+// The delay rule of a routing profile: the contact has waited long enough in its queue.
+inline bool DelayMet(const ContactRec& c, const MembershipRec& m, absl::Time now) {
+  return c.queued_at + m.delay <= now;
+}
+
+// An agent's place in one queue's strategy order.
+struct AgentKey {
+  AgentRank rank;
+  std::uint64_t ordinal = 0;
+};
+
+inline bool operator<(const AgentKey& a, const AgentKey& b) {
+  if (a.rank < b.rank) return true;
+  if (b.rank < a.rank) return false;
+  return a.ordinal < b.ordinal;
+}
+
+// What the strategy sees of `a` in its `membership`-th queue. `sig` may be null when the
+// strategy does not use skill scores.
+AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership, const Signature* sig);
+
+// `membership` indexes both AgentRec::memberships and Agent::queues.
+AgentKey RankAgent(const AgentRec& a, std::uint32_t membership, const Signature& sig);
+
+// Round robin: is `k` after the queue's memory?
+inline bool AfterMemory(const QueueRec& q, const AgentKey& k) {
+  return !q.rr_valid || AgentKey{q.rr_rank, q.rr_ordinal} < k;
+}
+
+// The winner among candidates of one queue, given the queue's traits.
+struct AgentChoice {
+  AgentRec* agent = nullptr;
+  std::uint32_t membership = 0;
+  AgentKey key;
+};
+
+// Keeps the best candidate as they come (both selectors feed it).
+class AgentChooser {
+ public:
+  explicit AgentChooser(const QueueRec& q) : q_(q) {}
+  void Offer(AgentRec* a, std::uint32_t membership, const AgentKey& key);
+  std::optional<AgentChoice> Best() const;
+
+ private:
+  const QueueRec& q_;
+  std::optional<AgentChoice> best_any_;
+  std::optional<AgentChoice> best_after_;
+};
+
+ContactKey MakeContactKey(const QueueRec& q, const ContactRec& c, std::uint64_t seq);
+
+// Compares the best contacts of two different queues for one agent: membership priority, queue
+// priority, contact priority (larger first), longest wait, queue order.
+struct CrossKey {
+  int membership_priority = 0;
+  int queue_priority = 0;
+  std::int64_t neg_priority = 0;
+  std::int64_t arrived = 0;
+  std::uint64_t queue_ordinal = 0;
+  friend auto operator<=>(const CrossKey&, const CrossKey&) = default;
+};
+
+CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c);
+
+// Exp(1) from a 64-bit uniform draw, with our own code so results do not depend on the
+// standard library's distributions.
+double ExponentialFromBits(std::uint64_t bits);
+
+}  // namespace switchboard::routing
+
+#endif  // SWITCHBOARD_SRC_ROUTING_MODEL_H_

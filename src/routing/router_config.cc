@@ -1,0 +1,451 @@
+// Router::Impl, part 1: construction, queues, agents and presence.
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "src/internal/status_macros.h"
+#include "src/internal/str_cat.h"
+#include "src/routing/router_impl.h"
+#include "switchboard/limits.h"
+
+namespace switchboard {
+
+using routing::AgentRec;
+using routing::ContactRec;
+using routing::QueueRec;
+
+Router::Impl::Impl(const RouterOptions& options, const Clock* clock, RouterListener* listener)
+    : options_(options),
+      clock_(clock),
+      listener_(listener),
+      registry_(options.strategies != nullptr ? options.strategies : &builtin_registry_),
+      selector_(options.selection == SelectionMode::kLinearScan ? routing::MakeScanSelector()
+                                                                : routing::MakeIndexedSelector()),
+      rng_(options.seed),
+      now_(clock->Now()),
+      high_water_(clock->Now()) {}
+
+absl::Status Router::Impl::Init() {
+  if (options_.max_missed_offers < 0 || options_.max_missed_offers > 1000) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "options.max_missed_offers is ", options_.max_missed_offers, ", outside 0..1000"));
+  }
+  if (options_.no_answer_reason.size() > kMaxNameLength) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "options.no_answer_reason is longer than ", kMaxNameLength, " bytes"));
+  }
+  if (options_.selection != SelectionMode::kIndexed &&
+      options_.selection != SelectionMode::kLinearScan) {
+    return absl::InvalidArgumentError("options.selection is not a known mode");
+  }
+  if (!options_.tenant.empty()) SB_RETURN_IF_ERROR(options_.tenant.Validate("options.tenant"));
+  SB_RETURN_IF_ERROR(MakeStrategy(options_.strategy).status());
+  ScheduleDayReset();
+  return absl::OkStatus();
+}
+
+// ---- lookups ---------------------------------------------------------------------------------
+
+absl::StatusOr<QueueRec*> Router::Impl::FindQueue(const QueueId& id) const {
+  auto it = queues_.find(id);
+  if (it == queues_.end()) {
+    return absl::NotFoundError(internal::StrCat("queue '", id.value(), "' is not known"));
+  }
+  return it->second.get();
+}
+
+absl::StatusOr<AgentRec*> Router::Impl::FindAgent(const AgentId& id) const {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) {
+    return absl::NotFoundError(internal::StrCat("agent '", id.value(), "' is not known"));
+  }
+  return it->second.get();
+}
+
+absl::StatusOr<ContactRec*> Router::Impl::FindContact(const ContactId& id) const {
+  auto it = contacts_.find(id);
+  if (it == contacts_.end()) {
+    return absl::NotFoundError(internal::StrCat("contact '", id.value(), "' is not in the router"));
+  }
+  return it->second.get();
+}
+
+absl::Status Router::Impl::CheckTenant(const TenantId& tenant, std::string_view what) const {
+  if (options_.tenant.empty() || tenant == options_.tenant) return absl::OkStatus();
+  return absl::InvalidArgumentError(internal::StrCat(what, " belongs to tenant '", tenant.value(),
+                                                     "', this router serves '",
+                                                     options_.tenant.value(), "'"));
+}
+
+absl::StatusOr<std::shared_ptr<const AgentSelectionStrategy>> Router::Impl::MakeStrategy(
+    std::string_view name) const {
+  SB_ASSIGN_OR_RETURN(std::unique_ptr<AgentSelectionStrategy> strategy, registry_->Create(name));
+  return std::shared_ptr<const AgentSelectionStrategy>(std::move(strategy));
+}
+
+// ---- requirements and signatures -------------------------------------------------------------
+
+std::vector<routing::Requirement> Router::Impl::NormalizeRequirements(
+    const std::vector<SkillRequirement>& reqs) {
+  std::vector<routing::Requirement> out;
+  out.reserve(reqs.size());
+  for (const SkillRequirement& r : reqs) {
+    out.push_back({skills_.Intern(r.name), r.min_proficiency, r.required});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.skill < b.skill; });
+  return out;
+}
+
+const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const ContactRec& c) {
+  std::vector<routing::Requirement> all = q.reqs;
+  all.insert(all.end(), c.own_reqs.begin(), c.own_reqs.end());
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.skill < b.skill; });
+  // One entry per skill: required if any asks for it (the highest required minimum), else
+  // optional with the highest optional minimum. Optional ones matter only to scored strategies.
+  std::vector<routing::Requirement> merged;
+  for (std::size_t i = 0; i < all.size();) {
+    std::size_t j = i;
+    routing::Requirement r{all[i].skill, 0, false};
+    int optional_min = 0;
+    for (; j < all.size() && all[j].skill == r.skill; ++j) {
+      if (all[j].required) {
+        r.required = true;
+        r.min = std::max(r.min, all[j].min);
+      } else {
+        optional_min = std::max(optional_min, all[j].min);
+      }
+    }
+    if (!r.required) r.min = optional_min;
+    if (r.required || q.traits.uses_skill_score) merged.push_back(r);
+    i = j;
+  }
+  std::string key;
+  for (const routing::Requirement& r : merged) {
+    key += internal::StrCat(r.skill, r.required ? ">=" : "~", r.min, ",");
+  }
+  key += internal::StrCat("|", c.language);
+  auto [it, inserted] = signatures_.try_emplace(key);
+  if (inserted) {
+    it->second = std::make_unique<routing::Signature>();
+    it->second->reqs = std::move(merged);
+    it->second->language = c.language;
+    it->second->key = key;
+  }
+  return it->second.get();
+}
+
+// ---- queues ----------------------------------------------------------------------------------
+
+void Router::Impl::ApplyQueueConfig(QueueRec& q, const Queue& config) {
+  q.config = config;
+  q.reqs = NormalizeRequirements(config.required_skills);
+}
+
+absl::Status Router::Impl::AddQueue(const Queue& queue, std::string_view strategy) {
+  SB_RETURN_IF_ERROR(queue.Validate());
+  SB_RETURN_IF_ERROR(CheckTenant(queue.tenant, internal::StrCat("queue '", queue.id.value(), "'")));
+  if (queues_.contains(queue.id)) {
+    return absl::AlreadyExistsError(
+        internal::StrCat("queue '", queue.id.value(), "' already exists"));
+  }
+  const std::string name(strategy.empty() ? std::string_view(options_.strategy) : strategy);
+  SB_ASSIGN_OR_RETURN(auto made, MakeStrategy(name));
+  auto rec = std::make_unique<QueueRec>();
+  rec->ordinal = next_queue_ordinal_++;
+  rec->strategy_name = name;
+  rec->strategy = std::move(made);
+  rec->traits = rec->strategy->Traits();
+  ApplyQueueConfig(*rec, queue);
+  queues_.emplace(queue.id, std::move(rec));
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::UpdateQueue(const Queue& queue, std::string_view strategy) {
+  SB_RETURN_IF_ERROR(queue.Validate());
+  SB_RETURN_IF_ERROR(CheckTenant(queue.tenant, internal::StrCat("queue '", queue.id.value(), "'")));
+  SB_ASSIGN_OR_RETURN(QueueRec * q, FindQueue(queue.id));
+  std::shared_ptr<const AgentSelectionStrategy> made;
+  const bool change_strategy = !strategy.empty() && strategy != q->strategy_name;
+  if (change_strategy) {
+    SB_ASSIGN_OR_RETURN(made, MakeStrategy(strategy));
+  }
+  for (const auto& [id, c] : contacts_) {
+    if (c->queue == q && !queue.Serves(c->channel)) {
+      return absl::FailedPreconditionError(internal::StrCat(
+          "queue '", queue.id.value(), "' would no longer serve ", ChannelName(c->channel),
+          ", the channel of its contact '", id.value(), "'"));
+    }
+  }
+  ++config_epoch_;
+  const std::vector<ContactRec*> waiting = SortedWaiting(*q);
+  for (ContactRec* c : waiting) LeaveWaiting(*c);
+  selector_->DropQueue(*q);
+  ApplyQueueConfig(*q, queue);
+  if (change_strategy) {
+    q->strategy_name = std::string(strategy);
+    q->strategy = std::move(made);
+    q->traits = q->strategy->Traits();
+    q->rr_valid = false;
+    if (q->traits.uses_tickets) {
+      std::vector<routing::MemberRef> members = q->members;
+      std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) {
+        return a.agent->ordinal < b.agent->ordinal;
+      });
+      for (const routing::MemberRef& ref : members) {
+        ref.agent->memberships[ref.membership].ticket =
+            q->virtual_time + DrawTicketStep(*ref.agent, ref.membership);
+      }
+    }
+  }
+  for (ContactRec* c : waiting) EnterWaiting(*c);
+  for (ContactRec* c : SortedWaiting(*q)) {
+    if (c->state == ContactState::kWaiting) RouteContact(*c);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::RemoveQueue(const QueueId& id) {
+  SB_ASSIGN_OR_RETURN(QueueRec * q, FindQueue(id));
+  if (q->contacts > 0) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "queue '", id.value(), "' still has ", q->contacts, " contact(s)"));
+  }
+  if (!q->members.empty()) {
+    std::vector<std::string> names;
+    for (const auto& ref : q->members) names.push_back(ref.agent->config.id.value());
+    std::sort(names.begin(), names.end());
+    return absl::FailedPreconditionError(internal::StrCat(
+        "queue '", id.value(), "' is still served by agent '", names.front(), "' and ",
+        names.size() - 1, " other(s)"));
+  }
+  selector_->DropQueue(*q);
+  queues_.erase(id);
+  return absl::OkStatus();
+}
+
+// ---- agents ----------------------------------------------------------------------------------
+
+Agent Router::Impl::NormalizeAgent(const Agent& agent) const {
+  Agent out = agent;
+  if (out.capacities.empty() && options_.default_capacities_when_empty) {
+    for (Channel ch : kAllChannels) out.capacities.push_back(DefaultCapacity(ch));
+  }
+  out.status = AgentStatus{};
+  return out;
+}
+
+absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* existing) const {
+  SB_RETURN_IF_ERROR(agent.Validate());
+  SB_RETURN_IF_ERROR(CheckTenant(agent.tenant, internal::StrCat("agent '", agent.id.value(), "'")));
+  for (const QueueMembership& m : agent.queues) {
+    if (!queues_.contains(m.queue)) {
+      return absl::NotFoundError(internal::StrCat("agent '", agent.id.value(), "' serves queue '",
+                                                  m.queue.value(), "', which is not known"));
+    }
+  }
+  if (existing == nullptr) return absl::OkStatus();
+  // The contacts it holds must fit the new limits.
+  const Agent normalized = NormalizeAgent(agent);
+  int used = 0;
+  int exclusive = 0;
+  for (Channel ch : kAllChannels) {
+    const int held = existing->held[static_cast<std::size_t>(ch)];
+    if (held == 0) continue;
+    const std::optional<ChannelCapacity> cap = normalized.CapacityFor(ch);
+    const int max = cap ? cap->max_concurrent : 0;
+    if (held > max) {
+      return absl::FailedPreconditionError(internal::StrCat(
+          "agent '", agent.id.value(), "' holds ", held, " ", ChannelName(ch),
+          " contact(s), more than the new limit of ", max));
+    }
+    used += held * cap->cost_units;
+    if (TraitsOf(ch).exclusive) exclusive += held;
+  }
+  if (used > normalized.capacity_units) {
+    return absl::FailedPreconditionError(
+        internal::StrCat("agent '", agent.id.value(), "' uses ", used,
+                         " capacity units, more than the new capacity_units ",
+                         normalized.capacity_units));
+  }
+  if (!normalized.allow_blending && exclusive > 0 && existing->held_count > 1) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "agent '", agent.id.value(), "' holds an exclusive contact alongside others; ",
+        "allow_blending cannot be turned off now"));
+  }
+  return absl::OkStatus();
+}
+
+void Router::Impl::ApplyAgentConfig(AgentRec& a, const Agent& config) {
+  a.config = config;
+  a.skills.clear();
+  for (const Skill& s : config.skills) a.skills.push_back({skills_.Intern(s.name), s.proficiency});
+  std::sort(a.skills.begin(), a.skills.end(),
+            [](const auto& x, const auto& y) { return x.skill < y.skill; });
+  a.languages.clear();
+  for (const std::string& l : config.languages) a.languages.push_back(languages_.Intern(l));
+  std::sort(a.languages.begin(), a.languages.end());
+  a.max_concurrent.fill(0);
+  a.cost.fill(0);
+  for (const ChannelCapacity& c : config.capacities) {
+    a.max_concurrent[static_cast<std::size_t>(c.channel)] =
+        static_cast<std::uint8_t>(c.max_concurrent);
+    a.cost[static_cast<std::size_t>(c.channel)] = static_cast<std::uint16_t>(c.cost_units);
+  }
+  a.used_units = 0;
+  a.exclusive_held = 0;
+  for (Channel ch : kAllChannels) {
+    const auto i = static_cast<std::size_t>(ch);
+    a.used_units += a.held[i] * a.cost[i];
+    if (TraitsOf(ch).exclusive) a.exclusive_held += a.held[i];
+  }
+}
+
+double Router::Impl::DrawTicketStep(const AgentRec& a, std::uint32_t membership) {
+  const AgentRankInput in = routing::MakeRankInput(a, membership, nullptr);
+  double weight = a.memberships[membership].queue->strategy->TicketWeight(in);
+  if (!(weight > 0) || !std::isfinite(weight)) weight = 1;
+  ++draws_;
+  return routing::ExponentialFromBits(rng_()) / weight;
+}
+
+void Router::Impl::JoinQueues(AgentRec& a, const std::vector<double>& tickets) {
+  a.memberships.clear();
+  a.memberships.reserve(a.config.queues.size());
+  for (std::uint32_t i = 0; i < a.config.queues.size(); ++i) {
+    const QueueMembership& m = a.config.queues[i];
+    QueueRec* q = queues_.at(m.queue).get();
+    a.memberships.push_back({q, m.priority, m.delay, 0,
+                             static_cast<std::uint32_t>(q->members.size())});
+    q->members.push_back({&a, i});
+    ++q->delays[m.delay];
+    if (q->traits.uses_tickets) {
+      a.memberships[i].ticket =
+          std::isnan(tickets[i]) ? q->virtual_time + DrawTicketStep(a, i) : tickets[i];
+    }
+  }
+}
+
+void Router::Impl::LeaveQueues(AgentRec& a) {
+  for (const routing::MembershipRec& m : a.memberships) {
+    QueueRec& q = *m.queue;
+    const routing::MemberRef last = q.members.back();
+    q.members[m.pos] = last;
+    last.agent->memberships[last.membership].pos = m.pos;
+    q.members.pop_back();
+    if (--q.delays[m.delay] == 0) q.delays.erase(m.delay);
+  }
+  a.memberships.clear();
+}
+
+absl::Status Router::Impl::AddAgent(const Agent& agent) {
+  SB_RETURN_IF_ERROR(ValidateAgent(agent, nullptr));
+  if (agents_.contains(agent.id)) {
+    return absl::AlreadyExistsError(
+        internal::StrCat("agent '", agent.id.value(), "' already exists"));
+  }
+  const AgentState state = agent.status.state;
+  if (state == AgentState::kBusy || state == AgentState::kWrapUp) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "agent '", agent.id.value(), "': status ", AgentStateName(state),
+        " is set by the router; start offline, available or away"));
+  }
+  auto owned = std::make_unique<AgentRec>();
+  AgentRec& a = *owned;
+  a.ordinal = next_agent_ordinal_++;
+  ApplyAgentConfig(a, NormalizeAgent(agent));
+  a.presence = state;
+  a.away_reason = state == AgentState::kAway ? agent.status.away_reason : "";
+  a.idle_since = now_;
+  a.state_since = now_;
+  a.reported = ReportedStatus(a);
+  agents_.emplace(agent.id, std::move(owned));
+  JoinQueues(a, std::vector<double>(a.config.queues.size(), std::nan("")));
+  selector_->RebuildSlots(a);
+  selector_->Index(a);
+  for (const auto& m : a.memberships) {
+    if (m.delay > absl::ZeroDuration()) ScheduleDelayChecks(*m.queue);
+  }
+  RouteAgent(a);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::UpdateAgent(const Agent& agent) {
+  SB_ASSIGN_OR_RETURN(AgentRec * a, FindAgent(agent.id));
+  SB_RETURN_IF_ERROR(ValidateAgent(agent, a));
+  ++config_epoch_;
+  absl::flat_hash_map<QueueId, double> old_tickets;
+  for (std::uint32_t i = 0; i < a->memberships.size(); ++i) {
+    old_tickets[a->config.queues[i].queue] = a->memberships[i].ticket;
+  }
+  selector_->Unindex(*a);
+  selector_->DropSlots(*a);
+  LeaveQueues(*a);
+  ApplyAgentConfig(*a, NormalizeAgent(agent));
+  std::vector<double> tickets;
+  for (const QueueMembership& m : a->config.queues) {
+    auto it = old_tickets.find(m.queue);
+    tickets.push_back(it == old_tickets.end() ? std::nan("") : it->second);
+  }
+  JoinQueues(*a, tickets);
+  selector_->RebuildSlots(*a);
+  selector_->Index(*a);
+  RefreshReported(*a);
+  for (const auto& m : a->memberships) {
+    if (m.delay > absl::ZeroDuration()) ScheduleDelayChecks(*m.queue);
+  }
+  RouteAgent(*a);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::RemoveAgent(const AgentId& id) {
+  SB_ASSIGN_OR_RETURN(AgentRec * a, FindAgent(id));
+  if (a->held_count > 0) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "agent '", id.value(), "' still holds ", a->held_count,
+        " contact(s) or offer(s); set it offline and let them finish first"));
+  }
+  selector_->Unindex(*a);
+  selector_->DropSlots(*a);
+  LeaveQueues(*a);
+  agents_.erase(id);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::SetAgentState(const AgentId& id, AgentState state,
+                                         std::string_view reason) {
+  SB_ASSIGN_OR_RETURN(AgentRec * a, FindAgent(id));
+  if (state != AgentState::kOffline && state != AgentState::kAvailable &&
+      state != AgentState::kAway) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "agent '", id.value(), "': state ", AgentStateName(state),
+        " is set by the router; use offline, available or away"));
+  }
+  if (reason.size() > kMaxNameLength) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "agent '", id.value(), "': away reason is longer than ", kMaxNameLength, " bytes"));
+  }
+  const std::string new_reason(state == AgentState::kAway ? reason : std::string_view());
+  if (a->presence == state && a->away_reason == new_reason) return absl::OkStatus();
+  selector_->Unindex(*a);
+  a->presence = state;
+  a->away_reason = new_reason;
+  if (state == AgentState::kAvailable) {
+    a->idle_since = now_;
+    a->consecutive_missed = 0;
+  }
+  selector_->Index(*a);
+  ContactRec* pending = state != AgentState::kAvailable ? a->offered : nullptr;
+  if (pending != nullptr) {
+    EndOffer(*pending, OfferEnd::kRescinded);
+    ReturnToQueue(*pending, *a, /*exclude=*/false);
+    return absl::OkStatus();  // ReturnToQueue refreshed and routed both
+  }
+  RefreshReported(*a);
+  RouteAgent(*a);
+  return absl::OkStatus();
+}
+
+}  // namespace switchboard

@@ -1,0 +1,211 @@
+// The router's state machine (Router::Impl): configuration, the contact lifecycle, timers and
+// events. Selection itself is delegated to a Selector (indexed or linear scan).
+//
+// Every public operation validates everything first, then mutates, then flushes the events it
+// produced to the listener.
+//
+// Thread-safety: none; see router.h.
+#ifndef SWITCHBOARD_SRC_ROUTING_ROUTER_IMPL_H_
+#define SWITCHBOARD_SRC_ROUTING_ROUTER_IMPL_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "src/routing/model.h"
+#include "src/routing/selector.h"
+#include "switchboard/router.h"
+
+namespace switchboard {
+
+class Router::Impl {
+ public:
+  Impl(const RouterOptions& options, const Clock* clock, RouterListener* listener);
+  // Resolves the default strategy; called once by Router::Create.
+  absl::Status Init();
+
+  absl::Status AddQueue(const Queue& queue, std::string_view strategy);
+  absl::Status UpdateQueue(const Queue& queue, std::string_view strategy);
+  absl::Status RemoveQueue(const QueueId& id);
+  absl::Status AddAgent(const Agent& agent);
+  absl::Status UpdateAgent(const Agent& agent);
+  absl::Status RemoveAgent(const AgentId& id);
+  absl::Status SetAgentState(const AgentId& id, AgentState state, std::string_view reason);
+
+  absl::Status Enqueue(const Contact& contact, const QueueId& queue);
+  absl::Status Accept(OfferId offer);
+  absl::Status Accept(const ContactId& contact, const AgentId& agent);
+  absl::Status Decline(OfferId offer);
+  absl::Status Decline(const ContactId& contact, const AgentId& agent);
+  absl::Status Rescind(const ContactId& contact);
+  absl::Status Complete(const ContactId& contact, std::string_view disposition);
+  absl::Status Abandon(const ContactId& contact);
+  absl::Status TransferToQueue(const ContactId& contact, const QueueId& queue,
+                               std::string_view note);
+  absl::Status TransferToAgent(const ContactId& contact, const AgentId& agent,
+                               std::string_view note);
+  absl::Status Tick();
+  std::optional<absl::Time> NextDeadline() const;
+
+  absl::StatusOr<QueueStats> GetQueueStats(const QueueId& id) const;
+  absl::StatusOr<AgentStats> GetAgentStats(const AgentId& id) const;
+  absl::StatusOr<ContactInfo> GetContact(const ContactId& id) const;
+  absl::StatusOr<std::optional<Offer>> CurrentOffer(const ContactId& id) const;
+  absl::StatusOr<std::vector<ContactId>> WaitingContacts(const QueueId& id) const;
+  absl::StatusOr<Agent> GetAgent(const AgentId& id) const;
+  absl::StatusOr<Queue> GetQueue(const QueueId& id) const;
+  std::size_t queue_count() const { return queues_.size(); }
+  std::size_t agent_count() const { return agents_.size(); }
+  std::size_t contact_count() const { return contacts_.size(); }
+  std::string DebugString() const;
+  absl::Status CheckInvariants() const;
+  const RouterOptions& options() const { return options_; }
+
+  // Runs `op` at the clock's time (never earlier than a previous call) and then delivers the
+  // events it produced. Router wraps every mutating call in it.
+  template <typename F>
+  auto Call(F op) {
+    call_floor_ = high_water_;
+    now_ = std::max(clock_->Now(), high_water_);
+    high_water_ = now_;
+    auto result = op();
+    Flush();
+    return result;
+  }
+
+ private:
+  using AgentRec = routing::AgentRec;
+  using QueueRec = routing::QueueRec;
+  using ContactRec = routing::ContactRec;
+
+  enum class TimerKind : unsigned char { kOfferExpiry, kWrapUpEnd, kDelayCheck, kDayReset };
+  struct EndedOffer {
+    AgentRec* agent = nullptr;
+    Offer offer;
+  };
+  struct Timer {
+    absl::Time at;
+    std::uint64_t seq = 0;
+    TimerKind kind = TimerKind::kDayReset;
+    ContactId contact;
+    std::uint64_t offer = 0;
+  };
+  struct TimerLater {
+    bool operator()(const Timer& a, const Timer& b) const {
+      if (a.at != b.at) return a.at > b.at;
+      return a.seq > b.seq;
+    }
+  };
+  // How an offer ended; all but kAbandoned emit their own event.
+  enum class OfferEnd : unsigned char { kDeclined, kExpired, kRescinded, kAbandoned };
+
+  // ---- lookups and validation ----
+  absl::StatusOr<QueueRec*> FindQueue(const QueueId& id) const;
+  absl::StatusOr<AgentRec*> FindAgent(const AgentId& id) const;
+  absl::StatusOr<ContactRec*> FindContact(const ContactId& id) const;
+  absl::Status CheckTenant(const TenantId& tenant, std::string_view what) const;
+  absl::StatusOr<std::shared_ptr<const AgentSelectionStrategy>> MakeStrategy(
+      std::string_view name) const;
+  absl::Status ValidateAgent(const Agent& agent, const AgentRec* existing) const;
+  absl::StatusOr<ContactRec*> LiveOffer(OfferId id) const;
+  absl::StatusOr<ContactRec*> LiveOffer(const ContactId& contact, const AgentId& agent) const;
+  absl::Status CheckAnswerable(const ContactRec& c) const;
+  absl::Status CheckQueueAccepts(const QueueRec& q, Channel channel, std::string_view id) const;
+
+  // ---- records ----
+  Agent NormalizeAgent(const Agent& agent) const;
+  void ApplyAgentConfig(AgentRec& a, const Agent& config);
+  void JoinQueues(AgentRec& a, const std::vector<double>& tickets);
+  void LeaveQueues(AgentRec& a);
+  void ApplyQueueConfig(QueueRec& q, const Queue& config);
+  std::vector<routing::Requirement> NormalizeRequirements(
+      const std::vector<SkillRequirement>& reqs);
+  const routing::Signature* SignatureFor(const QueueRec& q, const ContactRec& c);
+  double DrawTicketStep(const AgentRec& a, std::uint32_t membership);
+  void RemoveContact(ContactRec& c);
+
+  // ---- agent state ----
+  void Hold(AgentRec& a, Channel ch);
+  void Release(AgentRec& a, Channel ch);
+  AgentStatus ReportedStatus(const AgentRec& a) const;
+  void RefreshReported(AgentRec& a);
+  void AccountTime(AgentRec& a);
+
+  // ---- lifecycle ----
+  void EnterWaiting(ContactRec& c);
+  void LeaveWaiting(ContactRec& c);
+  void RouteContact(ContactRec& c);
+  void RouteAgent(AgentRec& a);
+  void MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint32_t> membership);
+  // Ends the live offer of `c` and releases its agent; the caller decides where `c` goes.
+  EndedOffer EndOffer(ContactRec& c, OfferEnd how);
+  // After EndOffer: `c` waits again (not to be offered to `a` again when `exclude`) and both are
+  // routed.
+  void ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude);
+  AgentRec* ReleaseInProgress(ContactRec& c);
+  void EndWrapUp(ContactRec& c);
+  void ScheduleDelayCheck(ContactRec& c);
+  void ScheduleDelayChecks(QueueRec& q);
+  void ScheduleDayReset();
+  void ResetDailyCounters();
+  void ProcessTimer(const Timer& t);
+  void PushTimer(absl::Time at, TimerKind kind, const ContactId& contact, std::uint64_t offer);
+
+  // ---- events ----
+  RoutingEvent NewEvent(RoutingEventType type, const ContactRec* c) const;
+  void Emit(RoutingEvent e) { events_.push_back(std::move(e)); }
+  void Flush();
+  absl::Time QueryTime() const { return std::max(clock_->Now(), high_water_); }
+
+  std::vector<QueueRec*> SortedQueues() const;
+  std::vector<AgentRec*> SortedAgents() const;
+  std::vector<ContactRec*> SortedWaiting(const QueueRec& q) const;
+  absl::Status CheckContacts() const;
+  absl::Status CheckAgents() const;
+  absl::Status CheckStability() const;
+
+  RouterOptions options_;
+  const Clock* clock_;
+  RouterListener* listener_;
+  AgentSelectionStrategyRegistry builtin_registry_;
+  const AgentSelectionStrategyRegistry* registry_;
+  std::unique_ptr<routing::Selector> selector_;
+  std::mt19937_64 rng_;
+  absl::Time now_;
+  absl::Time high_water_ = absl::UnixEpoch();  // latest time any call ran at
+  absl::Time call_floor_ = absl::UnixEpoch();  // high_water_ before the current call
+  std::uint64_t config_epoch_ = 0;  // bumped by UpdateAgent/UpdateQueue
+  routing::Interner skills_;
+  routing::Interner languages_;
+  absl::flat_hash_map<std::string, std::unique_ptr<routing::Signature>> signatures_;
+  absl::flat_hash_map<QueueId, std::unique_ptr<QueueRec>> queues_;
+  absl::flat_hash_map<AgentId, std::unique_ptr<AgentRec>> agents_;
+  absl::flat_hash_map<ContactId, std::unique_ptr<ContactRec>> contacts_;
+  absl::flat_hash_map<std::uint64_t, ContactRec*> live_offers_;
+  std::uint64_t next_offer_ = 1;
+  std::uint64_t next_agent_ordinal_ = 1;
+  std::uint64_t next_queue_ordinal_ = 1;
+  std::uint64_t next_contact_seq_ = 1;
+  std::uint64_t next_timer_seq_ = 1;
+  std::uint64_t draws_ = 0;
+  mutable std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;
+  std::deque<RoutingEvent> events_;
+  bool flushing_ = false;
+  absl::CivilDay today_;
+};
+
+}  // namespace switchboard
+
+#endif  // SWITCHBOARD_SRC_ROUTING_ROUTER_IMPL_H_

@@ -1,0 +1,680 @@
+// Router::Impl, part 2: the contact lifecycle, offers, timers and events.
+#include <algorithm>
+#include <utility>
+
+#include "src/internal/status_macros.h"
+#include "src/internal/str_cat.h"
+#include "src/routing/router_impl.h"
+#include "switchboard/limits.h"
+
+namespace switchboard {
+
+using routing::AgentRec;
+using routing::ContactRec;
+using routing::QueueRec;
+
+namespace {
+
+// At most this many agents are remembered as "not again" per contact (oldest forgotten first).
+constexpr std::size_t kMaxExclusions = 16;
+
+absl::Duration ThresholdOf(const ContactRec& c) {
+  return c.sl_threshold.value_or(c.queue->config.service_level.threshold);
+}
+
+}  // namespace
+
+// ---- events ----------------------------------------------------------------------------------
+
+RoutingEvent Router::Impl::NewEvent(RoutingEventType type, const ContactRec* c) const {
+  RoutingEvent e;
+  e.type = type;
+  e.at = now_;
+  if (c != nullptr) {
+    e.contact = c->id;
+    e.queue = c->queue->config.id;
+    if (c->agent != nullptr) e.agent = c->agent->config.id;
+  }
+  return e;
+}
+
+void Router::Impl::Flush() {
+  if (flushing_) return;  // a listener calling back: the outer loop delivers its events
+  flushing_ = true;
+  while (!events_.empty()) {
+    RoutingEvent e = std::move(events_.front());
+    events_.pop_front();
+    if (listener_ != nullptr) listener_->OnEvent(e);
+  }
+  flushing_ = false;
+}
+
+// ---- agent state -----------------------------------------------------------------------------
+
+void Router::Impl::Hold(AgentRec& a, Channel ch) {
+  const auto i = static_cast<std::size_t>(ch);
+  ++a.held[i];
+  ++a.held_count;
+  a.used_units += a.cost[i];
+  if (TraitsOf(ch).exclusive) ++a.exclusive_held;
+}
+
+void Router::Impl::Release(AgentRec& a, Channel ch) {
+  const auto i = static_cast<std::size_t>(ch);
+  --a.held[i];
+  --a.held_count;
+  a.used_units -= a.cost[i];
+  if (TraitsOf(ch).exclusive) --a.exclusive_held;
+}
+
+AgentStatus Router::Impl::ReportedStatus(const AgentRec& a) const {
+  if (a.active > 0) return AgentStatus{AgentState::kBusy, ""};
+  if (a.wrapping > 0) return AgentStatus{AgentState::kWrapUp, ""};
+  return AgentStatus{a.presence, a.away_reason};
+}
+
+void Router::Impl::AccountTime(AgentRec& a) {
+  const absl::Duration d = now_ - a.state_since;
+  switch (a.reported.state) {
+    case AgentState::kBusy:
+    case AgentState::kWrapUp: a.busy_time += d; break;
+    case AgentState::kAvailable: a.available_time += d; break;
+    default: break;
+  }
+  a.state_since = now_;
+}
+
+void Router::Impl::RefreshReported(AgentRec& a) {
+  AgentStatus now = ReportedStatus(a);
+  if (now == a.reported) return;
+  AccountTime(a);
+  RoutingEvent e = NewEvent(RoutingEventType::kAgentStateChanged, nullptr);
+  e.agent = a.config.id;
+  e.previous_status = a.reported;
+  e.agent_status = now;
+  a.reported = std::move(now);
+  Emit(std::move(e));
+}
+
+// ---- waiting and routing ---------------------------------------------------------------------
+
+void Router::Impl::EnterWaiting(ContactRec& c) {
+  QueueRec& q = *c.queue;
+  c.state = ContactState::kWaiting;
+  c.sig = SignatureFor(q, c);
+  c.key = routing::MakeContactKey(q, c, c.seq);
+  c.waiting_pos = static_cast<std::uint32_t>(q.waiting.size());
+  q.waiting.push_back(&c);
+  selector_->AddWaiting(c);
+}
+
+void Router::Impl::LeaveWaiting(ContactRec& c) {
+  selector_->RemoveWaiting(c);
+  QueueRec& q = *c.queue;
+  ContactRec* last = q.waiting.back();
+  q.waiting[c.waiting_pos] = last;
+  last->waiting_pos = c.waiting_pos;
+  q.waiting.pop_back();
+}
+
+void Router::Impl::RouteContact(ContactRec& c) {
+  std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
+  if (!choice) {
+    ScheduleDelayCheck(c);
+    return;
+  }
+  LeaveWaiting(c);
+  MakeOffer(c, *choice->agent, choice->membership);
+}
+
+void Router::Impl::RouteAgent(AgentRec& a) {
+  if (!routing::Routable(a)) return;
+  std::uint32_t membership = 0;
+  ContactRec* c = selector_->SelectContact(a, now_, &membership);
+  if (c == nullptr) return;
+  LeaveWaiting(*c);
+  MakeOffer(*c, a, membership);
+}
+
+void Router::Impl::MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint32_t> membership) {
+  QueueRec& q = *c.queue;
+  std::optional<routing::AgentKey> rr_key;
+  if (membership && q.traits.round_robin) rr_key = routing::RankAgent(a, *membership, *c.sig);
+  selector_->Unindex(a);
+  if (membership && q.traits.uses_tickets) {
+    routing::MembershipRec& m = a.memberships[*membership];
+    q.virtual_time = std::max(q.virtual_time, m.ticket);
+    m.ticket += DrawTicketStep(a, *membership);
+  }
+  Hold(a, c.channel);
+  a.offered = &c;
+  a.idle_since = now_;
+  selector_->Index(a);
+  if (rr_key) {
+    q.rr_valid = true;
+    q.rr_rank = rr_key->rank;
+    q.rr_ordinal = rr_key->ordinal;
+  }
+  c.state = ContactState::kOffered;
+  c.agent = &a;
+  c.offer_epoch = config_epoch_;
+  ++c.offers;
+  auto offer = std::make_unique<Offer>();
+  offer->id = OfferId{next_offer_++};
+  offer->contact = c.id;
+  offer->agent = a.config.id;
+  offer->queue = q.config.id;
+  offer->channel = c.channel;
+  offer->offered_at = now_;
+  offer->expires_at = now_ + q.config.offer_timeout;
+  offer->attempt = c.offers;
+  offer->direct = !membership.has_value();
+  live_offers_[offer->id.value] = &c;
+  ++q.offered_now;
+  ++q.stats.offers_made;
+  PushTimer(offer->expires_at, TimerKind::kOfferExpiry, c.id, offer->id.value);
+  RoutingEvent e = NewEvent(RoutingEventType::kOffered, &c);
+  e.offer = *offer;
+  c.offer = std::move(offer);
+  Emit(std::move(e));
+  RefreshReported(a);
+}
+
+Router::Impl::EndedOffer Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
+  AgentRec& a = *c.agent;
+  QueueRec& q = *c.queue;
+  EndedOffer ended{&a, *c.offer};
+  live_offers_.erase(ended.offer.id.value);
+  c.offer.reset();
+  --q.offered_now;
+  RoutingEventType type = RoutingEventType::kRescinded;
+  selector_->Unindex(a);
+  switch (how) {
+    case OfferEnd::kDeclined:
+      type = RoutingEventType::kDeclined;
+      ++q.stats.offers_declined;
+      ++a.declined;
+      break;
+    case OfferEnd::kExpired:
+      type = RoutingEventType::kExpired;
+      ++q.stats.offers_expired;
+      ++a.missed;
+      ++a.consecutive_missed;
+      if (options_.max_missed_offers > 0 && a.consecutive_missed >= options_.max_missed_offers &&
+          a.presence == AgentState::kAvailable) {
+        a.presence = AgentState::kAway;
+        a.away_reason = options_.no_answer_reason;
+        a.consecutive_missed = 0;
+      }
+      break;
+    case OfferEnd::kRescinded:
+    case OfferEnd::kAbandoned:
+      ++q.stats.offers_rescinded;
+      break;
+  }
+  Release(a, c.channel);
+  a.offered = nullptr;
+  a.idle_since = now_;
+  selector_->Index(a);
+  if (how != OfferEnd::kAbandoned) {
+    RoutingEvent e = NewEvent(type, &c);
+    e.offer = ended.offer;
+    Emit(std::move(e));
+  }
+  c.agent = nullptr;
+  return ended;
+}
+
+void Router::Impl::ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude) {
+  if (exclude) {
+    if (c.excluded.size() >= kMaxExclusions) c.excluded.erase(c.excluded.begin());
+    c.excluded.push_back(a.ordinal);
+  }
+  EnterWaiting(c);
+  RefreshReported(a);
+  RouteContact(c);
+  RouteAgent(a);
+}
+
+AgentRec* Router::Impl::ReleaseInProgress(ContactRec& c) {
+  AgentRec& a = *c.agent;
+  --c.queue->in_progress;
+  selector_->Unindex(a);
+  --a.active;
+  a.talk_today += now_ - c.accepted_at;
+  Release(a, c.channel);
+  a.idle_since = now_;
+  selector_->Index(a);
+  c.agent = nullptr;
+  return &a;
+}
+
+void Router::Impl::RemoveContact(ContactRec& c) {
+  --c.queue->contacts;
+  const ContactId id = c.id;
+  contacts_.erase(id);
+}
+
+// ---- validation shared by the offer calls ----------------------------------------------------
+
+absl::StatusOr<ContactRec*> Router::Impl::LiveOffer(OfferId id) const {
+  auto it = live_offers_.find(id.value);
+  if (it != live_offers_.end()) return it->second;
+  if (id.value == 0 || id.value >= next_offer_) {
+    return absl::NotFoundError(internal::StrCat("offer ", id.value, " was never made"));
+  }
+  return absl::FailedPreconditionError(internal::StrCat(
+      "offer ", id.value, " is no longer live (accepted, declined, expired or rescinded)"));
+}
+
+absl::StatusOr<ContactRec*> Router::Impl::LiveOffer(const ContactId& contact,
+                                                    const AgentId& agent) const {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
+  SB_RETURN_IF_ERROR(FindAgent(agent).status());
+  if (c->offer == nullptr) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", contact.value(), "' has no live offer (it is ", ContactStateName(c->state),
+        ")"));
+  }
+  if (c->offer->agent != agent) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "the offer of contact '", contact.value(), "' was made to agent '",
+        c->offer->agent.value(), "', not to '", agent.value(), "'"));
+  }
+  return c;
+}
+
+absl::Status Router::Impl::CheckAnswerable(const ContactRec& c) const {
+  if (now_ >= c.offer->expires_at) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "offer ", c.offer->id.value, " of contact '", c.id.value(), "' expired at ",
+        absl::FormatTime(c.offer->expires_at, absl::UTCTimeZone())));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::CheckQueueAccepts(const QueueRec& q, Channel channel,
+                                             std::string_view id) const {
+  if (!q.config.Serves(channel)) {
+    return absl::InvalidArgumentError(internal::StrCat("contact '", id, "' is ",
+                                                       ChannelName(channel), " but queue '",
+                                                       q.config.id.value(),
+                                                       "' does not serve that channel"));
+  }
+  const int queued = static_cast<int>(q.waiting.size()) + q.offered_now;
+  if (q.config.max_waiting > 0 && queued >= q.config.max_waiting) {
+    return absl::ResourceExhaustedError(internal::StrCat(
+        "queue '", q.config.id.value(), "' is full (", queued, " of max_waiting ",
+        q.config.max_waiting, ")"));
+  }
+  return absl::OkStatus();
+}
+
+// ---- contact calls ---------------------------------------------------------------------------
+
+absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue) {
+  SB_RETURN_IF_ERROR(contact.Validate());
+  SB_RETURN_IF_ERROR(
+      CheckTenant(contact.tenant, internal::StrCat("contact '", contact.id.value(), "'")));
+  SB_ASSIGN_OR_RETURN(QueueRec * q, FindQueue(queue));
+  if (contacts_.contains(contact.id)) {
+    return absl::AlreadyExistsError(
+        internal::StrCat("contact '", contact.id.value(), "' is already in the router"));
+  }
+  SB_RETURN_IF_ERROR(CheckQueueAccepts(*q, contact.channel, contact.id.value()));
+  auto owned = std::make_unique<ContactRec>();
+  ContactRec& c = *owned;
+  c.id = contact.id;
+  c.seq = next_contact_seq_++;
+  c.channel = contact.channel;
+  c.priority = contact.priority;
+  c.arrived_at = std::min(contact.arrived_at, now_);
+  c.queued_at = now_;
+  if (contact.service_level) c.sl_threshold = contact.service_level->threshold;
+  c.own_reqs = NormalizeRequirements(contact.required_skills);
+  c.language = contact.language.empty() ? 0 : languages_.Intern(contact.language);
+  c.queue = q;
+  ++q->contacts;
+  ++q->stats.entered;
+  contacts_.emplace(contact.id, std::move(owned));
+  Emit(NewEvent(RoutingEventType::kQueued, &c));
+  EnterWaiting(c);
+  RouteContact(c);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::Accept(OfferId offer) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(offer));
+  SB_RETURN_IF_ERROR(CheckAnswerable(*c));
+  return Accept(c->id, c->agent->config.id);
+}
+
+absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(contact, agent));
+  SB_RETURN_IF_ERROR(CheckAnswerable(*c));
+  AgentRec& a = *c->agent;
+  QueueRec& q = *c->queue;
+  RoutingEvent e = NewEvent(RoutingEventType::kAccepted, c);
+  e.offer = *c->offer;
+  live_offers_.erase(c->offer->id.value);
+  c->offer.reset();
+  --q.offered_now;
+  ++q.in_progress;
+  selector_->Unindex(a);
+  a.offered = nullptr;
+  ++a.active;
+  a.consecutive_missed = 0;
+  selector_->Index(a);
+  c->state = ContactState::kInProgress;
+  c->accepted_at = now_;
+  if (!c->answered) {
+    c->answered = true;
+    const absl::Duration wait = now_ - c->arrived_at;
+    ++q.stats.answered;
+    if (wait <= ThresholdOf(*c)) ++q.stats.answered_within_threshold;
+    q.stats.total_answer_wait += wait;
+  }
+  Emit(std::move(e));
+  RefreshReported(a);
+  RouteAgent(a);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::Decline(OfferId offer) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(offer));
+  SB_RETURN_IF_ERROR(CheckAnswerable(*c));
+  return Decline(c->id, c->agent->config.id);
+}
+
+absl::Status Router::Impl::Decline(const ContactId& contact, const AgentId& agent) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(contact, agent));
+  SB_RETURN_IF_ERROR(CheckAnswerable(*c));
+  EndedOffer ended = EndOffer(*c, OfferEnd::kDeclined);
+  ReturnToQueue(*c, *ended.agent, /*exclude=*/true);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::Rescind(const ContactId& contact) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
+  if (c->offer == nullptr) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", contact.value(), "' has no live offer to rescind (it is ",
+        ContactStateName(c->state), ")"));
+  }
+  EndedOffer ended = EndOffer(*c, OfferEnd::kRescinded);
+  ReturnToQueue(*c, *ended.agent, /*exclude=*/true);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view disposition) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
+  if (c->state != ContactState::kInProgress) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", contact.value(), "' is ", ContactStateName(c->state),
+        ", not in progress; only an accepted contact can be completed"));
+  }
+  if (disposition.size() > kMaxNameLength) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "contact '", contact.value(), "': disposition is longer than ", kMaxNameLength,
+        " bytes"));
+  }
+  AgentRec& a = *c->agent;
+  QueueRec& q = *c->queue;
+  const absl::Duration talk = now_ - c->accepted_at;
+  const absl::Duration wrap = q.config.wrap_up;
+  --q.in_progress;
+  ++q.stats.completed;
+  q.stats.total_handle_time += talk + wrap;
+  selector_->Unindex(a);
+  --a.active;
+  a.talk_today += talk;
+  ++a.handled_today;
+  ++a.handled_total;
+  if (wrap > absl::ZeroDuration()) {
+    ++a.wrapping;
+  } else {
+    Release(a, c->channel);
+    a.idle_since = now_;
+  }
+  selector_->Index(a);
+  RoutingEvent e = NewEvent(RoutingEventType::kCompleted, c);
+  e.text = std::string(disposition);
+  Emit(std::move(e));
+  if (wrap > absl::ZeroDuration()) {
+    c->state = ContactState::kWrapUp;
+    c->wrapup_until = now_ + wrap;
+    PushTimer(c->wrapup_until, TimerKind::kWrapUpEnd, c->id, 0);
+  } else {
+    RemoveContact(*c);
+  }
+  RefreshReported(a);
+  RouteAgent(a);
+  return absl::OkStatus();
+}
+
+void Router::Impl::EndWrapUp(ContactRec& c) {
+  AgentRec& a = *c.agent;
+  selector_->Unindex(a);
+  --a.wrapping;
+  Release(a, c.channel);
+  a.idle_since = now_;
+  selector_->Index(a);
+  Emit(NewEvent(RoutingEventType::kWrapUpEnded, &c));
+  RemoveContact(c);
+  RefreshReported(a);
+  RouteAgent(a);
+}
+
+absl::Status Router::Impl::Abandon(const ContactId& contact) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
+  if (c->state != ContactState::kWaiting && c->state != ContactState::kOffered) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", contact.value(), "' is ", ContactStateName(c->state),
+        "; only a waiting or offered contact can be abandoned (use Complete)"));
+  }
+  QueueRec& q = *c->queue;
+  RoutingEvent e = NewEvent(RoutingEventType::kAbandoned, c);
+  AgentRec* agent = nullptr;
+  if (c->state == ContactState::kWaiting) {
+    LeaveWaiting(*c);
+  } else {
+    EndedOffer ended = EndOffer(*c, OfferEnd::kAbandoned);
+    agent = ended.agent;
+    e.offer = ended.offer;
+  }
+  const absl::Duration wait = now_ - c->arrived_at;
+  ++q.stats.abandoned;
+  if (wait <= ThresholdOf(*c)) ++q.stats.short_abandoned;
+  Emit(std::move(e));
+  RemoveContact(*c);
+  if (agent != nullptr) {
+    RefreshReported(*agent);
+    RouteAgent(*agent);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::TransferToQueue(const ContactId& contact, const QueueId& queue,
+                                           std::string_view note) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
+  SB_ASSIGN_OR_RETURN(QueueRec * target, FindQueue(queue));
+  if (note.size() > kMaxTextLength) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "transfer note of contact '", contact.value(), "' is longer than ", kMaxTextLength,
+        " bytes"));
+  }
+  if (c->state == ContactState::kWrapUp) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", contact.value(), "' is in wrap-up; it can no longer be transferred"));
+  }
+  if (target == c->queue) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", contact.value(), "' is already in queue '", queue.value(), "'"));
+  }
+  SB_RETURN_IF_ERROR(CheckQueueAccepts(*target, c->channel, contact.value()));
+  QueueRec& source = *c->queue;
+  AgentRec* released = nullptr;
+  if (c->state == ContactState::kWaiting) {
+    LeaveWaiting(*c);
+  } else if (c->state == ContactState::kOffered) {
+    released = EndOffer(*c, OfferEnd::kRescinded).agent;
+  } else {
+    released = ReleaseInProgress(*c);
+  }
+  RoutingEvent e = NewEvent(RoutingEventType::kTransferred, c);
+  if (released != nullptr) e.agent = released->config.id;
+  e.to_queue = queue;
+  e.text = std::string(note);
+  Emit(std::move(e));
+  ++source.stats.transferred_out;
+  --source.contacts;
+  c->queue = target;
+  ++target->contacts;
+  ++target->stats.entered;
+  c->queued_at = now_;
+  c->excluded.clear();
+  c->answered = false;
+  c->next_delay_check = absl::InfiniteFuture();
+  EnterWaiting(*c);
+  if (released != nullptr) RefreshReported(*released);
+  RouteContact(*c);
+  if (released != nullptr) RouteAgent(*released);
+  return absl::OkStatus();
+}
+
+absl::Status Router::Impl::TransferToAgent(const ContactId& contact, const AgentId& agent,
+                                           std::string_view note) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
+  SB_ASSIGN_OR_RETURN(AgentRec * target, FindAgent(agent));
+  if (note.size() > kMaxTextLength) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "transfer note of contact '", contact.value(), "' is longer than ", kMaxTextLength,
+        " bytes"));
+  }
+  if (c->state == ContactState::kWrapUp) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", contact.value(), "' is in wrap-up; it can no longer be transferred"));
+  }
+  if (c->agent == target) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", contact.value(), "' is already with agent '", agent.value(), "'"));
+  }
+  if (!routing::Routable(*target)) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "agent '", agent.value(), "' cannot take a transfer now (",
+        AgentStateName(target->presence), target->offered != nullptr ? ", holds an offer" : "",
+        ")"));
+  }
+  if (!routing::CanTake(*target, c->channel)) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "agent '", agent.value(), "' has no ", ChannelName(c->channel), " capacity left"));
+  }
+  AgentRec* released = nullptr;
+  if (c->state == ContactState::kWaiting) {
+    LeaveWaiting(*c);
+  } else if (c->state == ContactState::kOffered) {
+    released = EndOffer(*c, OfferEnd::kRescinded).agent;
+  } else {
+    released = ReleaseInProgress(*c);
+  }
+  RoutingEvent e = NewEvent(RoutingEventType::kTransferred, c);
+  if (released != nullptr) e.agent = released->config.id;
+  e.to_agent = agent;
+  e.text = std::string(note);
+  Emit(std::move(e));
+  if (released != nullptr) RefreshReported(*released);
+  MakeOffer(*c, *target, std::nullopt);
+  if (released != nullptr) RouteAgent(*released);
+  return absl::OkStatus();
+}
+
+// ---- timers ----------------------------------------------------------------------------------
+
+void Router::Impl::PushTimer(absl::Time at, TimerKind kind, const ContactId& contact,
+                             std::uint64_t offer) {
+  timers_.push(Timer{at, next_timer_seq_++, kind, contact, offer});
+}
+
+void Router::Impl::ScheduleDelayCheck(ContactRec& c) {
+  // The next membership delay of the queue that this contact has not yet waited out.
+  for (const auto& [delay, count] : c.queue->delays) {
+    const absl::Time at = c.queued_at + delay;
+    if (at <= now_) continue;
+    if (c.next_delay_check > now_ && c.next_delay_check <= at) return;  // already due earlier
+    c.next_delay_check = at;
+    PushTimer(at, TimerKind::kDelayCheck, c.id, 0);
+    return;
+  }
+}
+
+void Router::Impl::ScheduleDelayChecks(QueueRec& q) {
+  for (ContactRec* c : SortedWaiting(q)) ScheduleDelayCheck(*c);
+}
+
+void Router::Impl::ScheduleDayReset() {
+  today_ = absl::ToCivilDay(now_, options_.day_zone);
+  PushTimer(absl::FromCivil(today_ + 1, options_.day_zone), TimerKind::kDayReset, ContactId(), 0);
+}
+
+void Router::Impl::ResetDailyCounters() {
+  for (auto& [id, a] : agents_) {
+    if (a->handled_today == 0 && a->talk_today == absl::ZeroDuration()) continue;
+    selector_->Unindex(*a);
+    a->handled_today = 0;
+    a->talk_today = absl::ZeroDuration();
+    selector_->Index(*a);
+  }
+}
+
+void Router::Impl::ProcessTimer(const Timer& t) {
+  if (t.kind == TimerKind::kDayReset) {
+    ResetDailyCounters();
+    ScheduleDayReset();
+    return;
+  }
+  auto it = contacts_.find(t.contact);
+  if (it == contacts_.end()) return;
+  ContactRec& c = *it->second;
+  switch (t.kind) {
+    case TimerKind::kOfferExpiry:
+      if (c.offer != nullptr && c.offer->id.value == t.offer) {
+        EndedOffer ended = EndOffer(c, OfferEnd::kExpired);
+        ReturnToQueue(c, *ended.agent, /*exclude=*/true);
+      }
+      break;
+    case TimerKind::kWrapUpEnd:
+      if (c.state == ContactState::kWrapUp && c.wrapup_until == t.at) EndWrapUp(c);
+      break;
+    case TimerKind::kDelayCheck:
+      if (c.next_delay_check == t.at) {
+        c.next_delay_check = absl::InfiniteFuture();
+        if (c.state == ContactState::kWaiting) RouteContact(c);
+      }
+      break;
+    case TimerKind::kDayReset:
+      break;
+  }
+}
+
+absl::Status Router::Impl::Tick() {
+  const absl::Time end = now_;
+  absl::Time floor = call_floor_;
+  while (!timers_.empty() && timers_.top().at <= end) {
+    const Timer t = timers_.top();
+    timers_.pop();
+    // Each timer runs at its own time (never before an earlier call), so a late Tick decides
+    // as timely ones would have.
+    now_ = std::max(t.at, floor);
+    floor = now_;
+    ProcessTimer(t);
+  }
+  now_ = end;
+  return absl::OkStatus();
+}
+
+std::optional<absl::Time> Router::Impl::NextDeadline() const {
+  if (timers_.empty()) return std::nullopt;
+  return timers_.top().at;
+}
+
+}  // namespace switchboard

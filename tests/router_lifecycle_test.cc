@@ -1,0 +1,551 @@
+// Scenario tests of the contact lifecycle, capacity and blending, queue delays, contact
+// selection order, live statistics and listener delivery. Each runs with both selectors.
+#include <string>
+#include <vector>
+
+#include "tests/router_test_helpers.h"
+
+namespace sb = switchboard;
+using sb::AgentState;
+using sb::Channel;
+using sb::ContactState;
+using sb::RoutingEventType;
+using sbt::Harness;
+using sbt::MakeAgent;
+using sbt::MakeContact;
+using sbt::MakeQueue;
+
+namespace {
+
+std::vector<RoutingEventType> Types(const std::vector<sb::RoutingEvent>& events) {
+  std::vector<RoutingEventType> out;
+  for (const auto& e : events) out.push_back(e.type);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("enqueue, offer, accept, complete, wrap-up, available again") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  sb::Queue billing = MakeQueue("billing");
+  billing.wrap_up = absl::Seconds(30);
+  REQUIRE(h.router->AddQueue(billing).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"billing"})).ok());
+
+  REQUIRE(h.router->Enqueue(MakeContact("call-1"), billing.id).ok());
+  REQUIRE(Types(h.recorder.events) ==
+          std::vector<RoutingEventType>{RoutingEventType::kQueued, RoutingEventType::kOffered});
+  const sb::Offer offer = *h.recorder.LastOffer();
+  CHECK(offer.agent == sb::AgentId("ana"));
+  CHECK(offer.queue == billing.id);
+  CHECK(offer.expires_at == sbt::Start() + absl::Seconds(15));
+  CHECK(offer.attempt == 1);
+  CHECK_FALSE(offer.direct);
+  CHECK(h.StateOf("call-1") == ContactState::kOffered);
+  CHECK(h.AgentStatsOf("ana").used_units == 100);  // the offer reserves the voice capacity
+
+  h.Advance(absl::Seconds(5));
+  REQUIRE(h.router->Accept(offer.id).ok());
+  CHECK(h.StateOf("call-1") == ContactState::kInProgress);
+  CHECK(h.AgentStatsOf("ana").status.state == AgentState::kBusy);
+
+  h.Advance(absl::Seconds(60));
+  REQUIRE(h.router->Complete(sb::ContactId("call-1"), "resolved").ok());
+  CHECK(h.StateOf("call-1") == ContactState::kWrapUp);
+  CHECK(h.AgentStatsOf("ana").status.state == AgentState::kWrapUp);
+  CHECK(h.router->NextDeadline() <= sbt::Start() + absl::Seconds(95));
+
+  h.Advance(absl::Seconds(29));
+  CHECK(h.AgentStatsOf("ana").status.state == AgentState::kWrapUp);
+  h.Advance(absl::Seconds(1));
+  CHECK(h.router->GetContact(sb::ContactId("call-1")).status().code() ==
+        absl::StatusCode::kNotFound);
+  const sb::AgentStats ana = h.AgentStatsOf("ana");
+  CHECK(ana.status.state == AgentState::kAvailable);
+  CHECK(ana.contacts_handled == 1);
+  CHECK(ana.used_units == 0);
+  CHECK(ana.busy_time == absl::Seconds(90));       // 60 s talk + 30 s wrap-up
+  CHECK(ana.available_time == absl::Seconds(5));   // ringing counts as available
+  CHECK(ana.occupancy == Approx(90.0 / 95.0));
+  CHECK(ana.talk_time_today == absl::Seconds(60));
+
+  const sb::QueueStats q = h.QueueStatsOf("billing");
+  CHECK(q.entered == 1);
+  CHECK(q.answered == 1);
+  CHECK(q.answered_within_threshold == 1);
+  CHECK(q.completed == 1);
+  CHECK(q.offers_made == 1);
+  CHECK(q.average_speed_of_answer == absl::Seconds(5));
+  CHECK(q.average_handle_time == absl::Seconds(90));
+  REQUIRE(q.service_level.has_value());
+  CHECK(*q.service_level == 1.0);
+
+  const auto types = Types(h.recorder.events);
+  const std::vector<RoutingEventType> expected = {
+      RoutingEventType::kQueued,    RoutingEventType::kOffered,
+      RoutingEventType::kAccepted,  RoutingEventType::kAgentStateChanged,
+      RoutingEventType::kCompleted, RoutingEventType::kAgentStateChanged,
+      RoutingEventType::kWrapUpEnded, RoutingEventType::kAgentStateChanged};
+  CHECK(types == expected);
+  CHECK(h.recorder.events[4].text == "resolved");
+  h.CheckInvariants();
+}
+
+TEST_CASE("a waiting contact is offered when an agent becomes available") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"}, AgentState::kOffline)).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  CHECK(h.StateOf("c1") == ContactState::kWaiting);
+  CHECK(h.QueueStatsOf("q").waiting == 1);
+  h.Advance(absl::Seconds(12));
+  CHECK(h.QueueStatsOf("q").longest_wait == absl::Seconds(12));
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAvailable).ok());
+  CHECK(h.OfferedTo("c1") == "ana");
+  h.CheckInvariants();
+}
+
+TEST_CASE("a declined contact goes to another agent and never back to the decliner") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  h.Advance(absl::Seconds(1));
+  REQUIRE(h.router->AddAgent(MakeAgent("bob", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  REQUIRE(h.OfferedTo("c1") == "ana");  // longest idle
+  REQUIRE(h.router->Decline(sb::ContactId("c1"), sb::AgentId("ana")).ok());
+  CHECK(h.OfferedTo("c1") == "bob");
+  CHECK(h.AgentStatsOf("ana").offers_declined == 1);
+  REQUIRE(h.router->Decline(sb::ContactId("c1"), sb::AgentId("bob")).ok());
+  // Both declined: it waits although both are available.
+  CHECK(h.StateOf("c1") == ContactState::kWaiting);
+  CHECK(h.QueueStatsOf("q").offers_declined == 2);
+  // A new contact still reaches them.
+  REQUIRE(h.router->Enqueue(MakeContact("c2"), sb::QueueId("q")).ok());
+  CHECK_FALSE(h.OfferedTo("c2").empty());
+  h.CheckInvariants();
+}
+
+TEST_CASE("unanswered offers expire on Tick and N misses in a row make the agent away") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  const sb::Offer first = *h.recorder.LastOffer();
+  h.clock.Advance(absl::Seconds(15));
+  // Expired by time even before Tick: it cannot be accepted.
+  CHECK(h.router->Accept(first.id).code() == absl::StatusCode::kFailedPrecondition);
+  REQUIRE(h.router->Tick().ok());
+  CHECK(h.recorder.Of(RoutingEventType::kExpired).size() == 1);
+  CHECK(h.StateOf("c1") == ContactState::kWaiting);  // ana missed it: not offered again
+  CHECK(h.AgentStatsOf("ana").consecutive_missed_offers == 1);
+  CHECK(h.AgentStatsOf("ana").status.state == AgentState::kAvailable);
+
+  REQUIRE(h.router->Enqueue(MakeContact("c2"), sb::QueueId("q")).ok());
+  REQUIRE(h.OfferedTo("c2") == "ana");
+  h.Advance(absl::Seconds(16));
+  const sb::AgentStats ana = h.AgentStatsOf("ana");
+  CHECK(ana.status.state == AgentState::kAway);
+  CHECK(ana.status.away_reason == "no answer");
+  CHECK(ana.offers_missed == 2);
+  CHECK(h.QueueStatsOf("q").offers_expired == 2);
+  const auto changes = h.recorder.Of(RoutingEventType::kAgentStateChanged);
+  REQUIRE_FALSE(changes.empty());
+  CHECK(changes.back().agent_status.away_reason == "no answer");
+  h.CheckInvariants();
+}
+
+TEST_CASE("an accepted offer resets the missed-offer count; 0 disables the rule") {
+  sb::RouterOptions options;
+  options.max_missed_offers = 0;
+  Harness h(options);
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(h.router->Enqueue(MakeContact("c" + std::to_string(i)), sb::QueueId("q")).ok());
+    h.Advance(absl::Seconds(15));
+  }
+  CHECK(h.AgentStatsOf("ana").status.state == AgentState::kAvailable);
+  CHECK(h.AgentStatsOf("ana").consecutive_missed_offers == 5);
+}
+
+TEST_CASE("rescind returns the contact to the queue and offers it to someone else") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("bob", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  REQUIRE(h.OfferedTo("c1") == "ana");
+  REQUIRE(h.router->Rescind(sb::ContactId("c1")).ok());
+  CHECK(h.recorder.Of(RoutingEventType::kRescinded).size() == 1);
+  CHECK(h.OfferedTo("c1") == "bob");
+  CHECK(h.QueueStatsOf("q").offers_rescinded == 1);
+  h.CheckInvariants();
+}
+
+TEST_CASE("going away with a live offer rescinds it without excluding the agent") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAway, "lunch").ok());
+  CHECK(h.StateOf("c1") == ContactState::kWaiting);
+  CHECK(h.AgentStatsOf("ana").status.away_reason == "lunch");
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAvailable).ok());
+  CHECK(h.OfferedTo("c1") == "ana");
+  h.CheckInvariants();
+}
+
+TEST_CASE("abandons while waiting and while offered, and the service level") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());  // threshold 20 s
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"}, AgentState::kOffline)).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("short"), sb::QueueId("q")).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("long"), sb::QueueId("q")).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("late"), sb::QueueId("q")).ok());
+  h.Advance(absl::Seconds(10));
+  REQUIRE(h.router->Abandon(sb::ContactId("short")).ok());  // within 20 s: a short abandon
+  h.Advance(absl::Seconds(20));
+  REQUIRE(h.router->Abandon(sb::ContactId("long")).ok());   // after 30 s
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAvailable).ok());
+  REQUIRE(h.OfferedTo("late") == "ana");
+  h.AcceptOffer("late");                                    // answered after 30 s
+  REQUIRE(h.router->Enqueue(MakeContact("quick", Channel::kVoice, h.clock.Now()), sb::QueueId("q"))
+              .ok());
+  REQUIRE(h.router->Complete(sb::ContactId("late"), "done").ok());
+  REQUIRE(h.OfferedTo("quick") == "ana");
+  h.AcceptOffer("quick");                                   // answered at once
+  REQUIRE(h.router->Complete(sb::ContactId("quick"), "done").ok());
+  REQUIRE(h.router->Enqueue(MakeContact("gone", Channel::kVoice, h.clock.Now()), sb::QueueId("q"))
+              .ok());
+  REQUIRE(h.OfferedTo("gone") == "ana");
+  REQUIRE(h.router->Abandon(sb::ContactId("gone")).ok());   // hung up while ringing
+  const auto abandoned = h.recorder.Of(RoutingEventType::kAbandoned);
+  REQUIRE(abandoned.size() == 3);
+  CHECK(abandoned.back().agent == sb::AgentId("ana"));
+  CHECK(abandoned.back().offer.has_value());
+  CHECK(h.AgentStatsOf("ana").contacts_held == 0);
+
+  const sb::QueueStats q = h.QueueStatsOf("q");
+  CHECK(q.abandoned == 3);
+  CHECK(q.short_abandoned == 2);  // "short" and "gone"
+  CHECK(q.answered == 2);
+  CHECK(q.answered_within_threshold == 1);
+  // 1 answered in time / (2 answered + 3 abandoned - 2 short abandoned)
+  REQUIRE(q.service_level.has_value());
+  CHECK(*q.service_level == Approx(1.0 / 3.0));
+  CHECK(q.average_speed_of_answer == absl::Seconds(15));  // (30 + 0) / 2
+  h.CheckInvariants();
+}
+
+TEST_CASE("transfer to a queue keeps the original arrival time for wait statistics") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("sales")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("billing")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"sales"})).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("bob", {"billing"}, AgentState::kOffline)).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("sales")).ok());
+  h.Advance(absl::Seconds(10));
+  h.AcceptOffer("c1");
+  h.Advance(absl::Seconds(60));
+  REQUIRE(h.router->TransferToQueue(sb::ContactId("c1"), sb::QueueId("billing"), "wants a refund")
+              .ok());
+  const auto transfers = h.recorder.Of(RoutingEventType::kTransferred);
+  REQUIRE(transfers.size() == 1);
+  CHECK(transfers[0].to_queue == sb::QueueId("billing"));
+  CHECK(transfers[0].queue == sb::QueueId("sales"));
+  CHECK(transfers[0].agent == sb::AgentId("ana"));
+  CHECK(transfers[0].text == "wants a refund");
+  CHECK(h.AgentStatsOf("ana").status.state == AgentState::kAvailable);  // no wrap-up
+  auto info = h.router->GetContact(sb::ContactId("c1"));
+  REQUIRE(info.ok());
+  CHECK(info->queue == sb::QueueId("billing"));
+  CHECK(info->arrived_at == sbt::Start());
+  CHECK(info->queued_at == sbt::Start() + absl::Seconds(70));
+  CHECK(h.QueueStatsOf("sales").transferred_out == 1);
+  CHECK(h.QueueStatsOf("billing").entered == 1);
+
+  h.Advance(absl::Seconds(30));
+  REQUIRE(h.router->SetAgentState(sb::AgentId("bob"), AgentState::kAvailable).ok());
+  h.AcceptOffer("c1");
+  const sb::QueueStats billing = h.QueueStatsOf("billing");
+  CHECK(billing.answered == 1);
+  CHECK(billing.average_speed_of_answer == absl::Seconds(100));  // from the first arrival
+  CHECK(billing.answered_within_threshold == 0);
+  h.CheckInvariants();
+}
+
+TEST_CASE("transfer to an agent makes a direct offer; a decline returns it to its queue") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("other")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("eve", {"other"})).ok());  // not a member of q
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  h.AcceptOffer("c1");
+  REQUIRE(h.router->TransferToAgent(sb::ContactId("c1"), sb::AgentId("eve"), "vip").ok());
+  const sb::Offer offer = *h.recorder.LastOffer();
+  CHECK(offer.agent == sb::AgentId("eve"));
+  CHECK(offer.direct);
+  CHECK(offer.queue == sb::QueueId("q"));
+  CHECK(h.AgentStatsOf("ana").contacts_held == 0);
+  REQUIRE(h.router->Decline(offer.id).ok());
+  // Back in q, and ana (free again) takes it.
+  CHECK(h.OfferedTo("c1") == "ana");
+  CHECK(h.QueueStatsOf("q").answered == 1);  // answered once, not twice
+  h.CheckInvariants();
+}
+
+TEST_CASE("per-channel capacity: three chats at once, the fourth waits") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());  // default capacities
+  for (int i = 1; i <= 4; ++i) {
+    const std::string id = "chat-" + std::to_string(i);
+    REQUIRE(h.router->Enqueue(MakeContact(id, Channel::kChat), sb::QueueId("q")).ok());
+  }
+  // One offer at a time: accepting each lets the next one through.
+  for (int i = 1; i <= 3; ++i) {
+    const std::string id = "chat-" + std::to_string(i);
+    REQUIRE(h.OfferedTo(id) == "ana");
+    h.AcceptOffer(id);
+  }
+  CHECK(h.StateOf("chat-4") == ContactState::kWaiting);
+  CHECK(h.AgentStatsOf("ana").used_units == 99);
+  REQUIRE(h.router->Complete(sb::ContactId("chat-2"), "ok").ok());
+  CHECK(h.OfferedTo("chat-4") == "ana");
+  h.CheckInvariants();
+}
+
+TEST_CASE("voice is not offered alongside a chat unless the agent allows blending") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  sb::Agent ana = MakeAgent("ana", {"q"});
+  REQUIRE(h.router->AddAgent(ana).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("chat", Channel::kChat), sb::QueueId("q")).ok());
+  h.AcceptOffer("chat");
+  REQUIRE(h.router->Enqueue(MakeContact("call", Channel::kVoice), sb::QueueId("q")).ok());
+  CHECK(h.StateOf("call") == ContactState::kWaiting);
+  // Blending with room for both: voice 100 + chat 33 within 200 units.
+  ana.allow_blending = true;
+  ana.capacity_units = 200;
+  REQUIRE(h.router->UpdateAgent(ana).ok());
+  CHECK(h.OfferedTo("call") == "ana");
+  h.AcceptOffer("call");
+  // Holding voice (exclusive) and blending: one more chat fits in the remaining 67 units.
+  REQUIRE(h.router->Enqueue(MakeContact("chat-2", Channel::kChat), sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("chat-2") == "ana");
+  h.CheckInvariants();
+}
+
+TEST_CASE("an agent holding a call gets no chat without blending") {
+  Harness h;
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("call"), sb::QueueId("q")).ok());
+  h.AcceptOffer("call");
+  REQUIRE(h.router->Enqueue(MakeContact("chat", Channel::kChat), sb::QueueId("q")).ok());
+  CHECK(h.StateOf("chat") == ContactState::kWaiting);
+}
+
+TEST_CASE("a channel missing from the agent's capacities is never offered") {
+  Harness h;
+  REQUIRE(h.router->AddQueue(MakeQueue("q", {Channel::kVoice, Channel::kEmail})).ok());
+  sb::Agent ana = MakeAgent("ana", {"q"});
+  ana.capacities = {sb::DefaultCapacity(Channel::kVoice)};
+  REQUIRE(h.router->AddAgent(ana).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("mail", Channel::kEmail), sb::QueueId("q")).ok());
+  CHECK(h.StateOf("mail") == ContactState::kWaiting);
+}
+
+TEST_CASE("queue delay: an agent sees a contact only after it waited the membership delay") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  sb::Agent overflow = MakeAgent("overflow", {"q"});
+  overflow.queues[0].delay = absl::Seconds(30);
+  REQUIRE(h.router->AddAgent(overflow).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  CHECK(h.StateOf("c1") == ContactState::kWaiting);
+  CHECK(h.router->NextDeadline() == sbt::Start() + absl::Seconds(30));
+  h.Advance(absl::Seconds(29));
+  CHECK(h.StateOf("c1") == ContactState::kWaiting);
+  h.Advance(absl::Seconds(1));
+  CHECK(h.OfferedTo("c1") == "overflow");
+  h.CheckInvariants();
+}
+
+TEST_CASE("a late Tick decides as if it had run on time") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  sb::Agent overflow = MakeAgent("overflow", {"q"});
+  overflow.queues[0].delay = absl::Seconds(30);
+  REQUIRE(h.router->AddAgent(overflow).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  h.Advance(absl::Seconds(100));  // one Tick: offer at 30 s, expiry at 45 s, ...
+  const auto offers = h.recorder.Of(RoutingEventType::kOffered);
+  REQUIRE(offers.size() == 1);
+  CHECK(offers[0].at == sbt::Start() + absl::Seconds(30));
+  const auto expired = h.recorder.Of(RoutingEventType::kExpired);
+  REQUIRE(expired.size() == 1);
+  CHECK(expired[0].at == sbt::Start() + absl::Seconds(45));
+}
+
+TEST_CASE("contact selection: membership priority, then contact priority, then FIFO or LIFO") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("first")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("second")).ok());
+  sb::Queue lifo = MakeQueue("lifo");
+  lifo.order = sb::QueueOrder::kLifo;
+  REQUIRE(h.router->AddQueue(lifo).ok());
+  sb::Agent ana = MakeAgent("ana", {}, AgentState::kOffline);
+  ana.queues = {{sb::QueueId("second"), 2, absl::ZeroDuration()},
+                {sb::QueueId("first"), 1, absl::ZeroDuration()},
+                {sb::QueueId("lifo"), 3, absl::ZeroDuration()}};
+  REQUIRE(h.router->AddAgent(ana).ok());
+  auto enqueue = [&](const std::string& id, const std::string& queue, int priority) {
+    sb::Contact c = MakeContact(id, Channel::kVoice, h.clock.Now());
+    c.priority = priority;
+    REQUIRE(h.router->Enqueue(c, sb::QueueId(queue)).ok());
+    h.Advance(absl::Seconds(1));
+  };
+  enqueue("second-old", "second", 0);
+  enqueue("first-low", "first", 0);
+  enqueue("first-high", "first", 5);
+  enqueue("first-low-2", "first", 0);
+  enqueue("lifo-1", "lifo", 0);
+  enqueue("lifo-2", "lifo", 0);
+  auto wait = h.router->WaitingContacts(sb::QueueId("first"));
+  REQUIRE(wait.ok());
+  CHECK(*wait == std::vector<sb::ContactId>{sb::ContactId("first-high"),
+                                            sb::ContactId("first-low"),
+                                            sb::ContactId("first-low-2")});
+  const std::vector<std::string> expected = {"first-high", "first-low", "first-low-2",
+                                             "second-old", "lifo-2",    "lifo-1"};
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAvailable).ok());
+  for (const std::string& id : expected) {
+    REQUIRE(h.OfferedTo(id) == "ana");
+    h.AcceptOffer(id);
+    REQUIRE(h.router->Complete(sb::ContactId(id), "ok").ok());
+  }
+  h.CheckInvariants();
+}
+
+TEST_CASE("eligibility: required skills at their minimum, optional skills and language") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  sb::Queue q = MakeQueue("q");
+  q.required_skills = {{"billing", 3, true}};
+  REQUIRE(h.router->AddQueue(q).ok());
+  sb::Agent novice = MakeAgent("novice", {"q"});
+  novice.skills = {{"billing", 2}};
+  sb::Agent junior = MakeAgent("junior", {"q"});
+  junior.skills = {{"billing", 4}};
+  sb::Agent senior = MakeAgent("senior", {"q"});
+  senior.skills = {{"billing", 9}};
+  senior.languages = {"en", "es"};
+  for (const auto& a : {novice, junior, senior}) REQUIRE(h.router->AddAgent(a).ok());
+
+  sb::Contact c = MakeContact("hard");
+  c.required_skills = {{"billing", 6, true}, {"retention", 5, false}};
+  REQUIRE(h.router->Enqueue(c, q.id).ok());
+  CHECK(h.OfferedTo("hard") == "senior");
+
+  sb::Contact easy = MakeContact("easy");  // the queue's billing>=3 still applies
+  REQUIRE(h.router->Enqueue(easy, q.id).ok());
+  CHECK(h.OfferedTo("easy") == "junior");
+
+  sb::Contact spanish = MakeContact("spanish");
+  spanish.language = "es";
+  REQUIRE(h.router->Enqueue(spanish, q.id).ok());
+  CHECK(h.StateOf("spanish") == ContactState::kWaiting);  // only senior speaks it; busy
+  REQUIRE(h.router->Decline(sb::ContactId("hard"), sb::AgentId("senior")).ok());
+  // senior is free: the spanish contact (priority equal, waiting) or "hard" (excluded) ...
+  CHECK(h.OfferedTo("spanish") == "senior");
+  CHECK(h.StateOf("hard") == ContactState::kWaiting);
+  h.CheckInvariants();
+}
+
+TEST_CASE("the listener may call back into the router; events keep one order") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  struct AutoAccept : sb::RouterListener {
+    sb::Router* router = nullptr;
+    std::vector<sb::RoutingEvent> events;
+    void OnEvent(const sb::RoutingEvent& e) override {
+      events.push_back(e);
+      if (e.type == RoutingEventType::kOffered) REQUIRE(router->Accept(e.offer->id).ok());
+    }
+  } listener;
+  sb::ManualClock clock(sbt::Start());
+  auto made = sb::Router::Create(sbt::OptionsFor(mode), &clock, &listener);
+  REQUIRE(made.ok());
+  listener.router = made->get();
+  REQUIRE((*made)->AddQueue(MakeQueue("q")).ok());
+  REQUIRE((*made)->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE((*made)->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  CHECK(Types(listener.events) ==
+        std::vector<RoutingEventType>{RoutingEventType::kQueued, RoutingEventType::kOffered,
+                                      RoutingEventType::kAccepted,
+                                      RoutingEventType::kAgentStateChanged});
+  CHECK((*made)->CheckInvariants().ok());
+}
+
+TEST_CASE("daily counters restart at midnight in the configured zone") {
+  Harness h;
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  h.AcceptOffer("c1");
+  h.Advance(absl::Minutes(3));
+  REQUIRE(h.router->Complete(sb::ContactId("c1"), "ok").ok());
+  CHECK(h.AgentStatsOf("ana").handled_today == 1);
+  CHECK(h.AgentStatsOf("ana").talk_time_today == absl::Minutes(3));
+  h.Advance(absl::Hours(2));  // Start() is 22:13 UTC: past midnight now
+  CHECK(h.AgentStatsOf("ana").handled_today == 0);
+  CHECK(h.AgentStatsOf("ana").talk_time_today == absl::ZeroDuration());
+  CHECK(h.AgentStatsOf("ana").contacts_handled == 1);
+}
+
+TEST_CASE("queue statistics count agents by state") {
+  Harness h;
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("a1", {"q"})).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("a2", {"q"}, AgentState::kOffline)).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("a3", {"q"}, AgentState::kAway)).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("a4", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  h.AcceptOffer("c1");
+  const sb::QueueStats s = h.QueueStatsOf("q");
+  CHECK(s.agents == sb::AgentStateCounts{1, 1, 1, 1, 0});
+  CHECK(s.in_progress == 1);
+}
+
+TEST_CASE("UpdateQueue re-routes waiting contacts under the new requirements") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  sb::Queue q = MakeQueue("q");
+  q.required_skills = {{"billing", 8, true}};
+  REQUIRE(h.router->AddQueue(q).ok());
+  sb::Agent ana = MakeAgent("ana", {"q"});
+  ana.skills = {{"billing", 5}};
+  REQUIRE(h.router->AddAgent(ana).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), q.id).ok());
+  CHECK(h.StateOf("c1") == ContactState::kWaiting);
+  q.required_skills = {{"billing", 5, true}};
+  REQUIRE(h.router->UpdateQueue(q).ok());
+  CHECK(h.OfferedTo("c1") == "ana");
+  h.CheckInvariants();
+}
