@@ -38,7 +38,11 @@ std::int64_t Simulation::ToUs(double s) {
   return static_cast<std::int64_t>(std::llround(s * 1e6));
 }
 
-ContactId Simulation::IdOf(std::uint64_t c) const { return ContactId(fmt::format("c{}", c)); }
+ContactId Simulation::IdOf(std::uint64_t c) const {
+  char buffer[24] = {'c'};
+  char* end = std::to_chars(buffer + 1, buffer + sizeof(buffer), c).ptr;
+  return ContactId(std::string_view(buffer, static_cast<size_t>(end - buffer)));
+}
 
 std::optional<std::uint64_t> Simulation::ContactIndex(const ContactId& id) const {
   const std::string& v = id.value();
@@ -191,6 +195,7 @@ absl::StatusOr<RunResult> Simulation::Run() {
     clock_.Set(scenario_.start + absl::Microseconds(now_us_));
     ++events_;
     SB_RETURN_IF_ERROR(Dispatch(e));
+    SB_RETURN_IF_ERROR(listener_error_);
     SB_RETURN_IF_ERROR(ScheduleRouterTimer());
     if (options_.progress) {
       const double fraction = std::min(1.0, NowS() / scenario_.duration_s);
@@ -236,11 +241,15 @@ absl::Status Simulation::Dispatch(const SimEvent& e) {
       return OnComplete(e.subject);
     case kPatience:
       return OnPatience(e.subject);
-    case kTick:
+    case kTick: {
       if (e.time_us == next_tick_us_) next_tick_us_ = -1;
+      // A tick whose deadline went away (the offer was answered) has nothing to do.
+      std::optional<absl::Time> due = router_->NextDeadline();
+      if (!due || *due > clock_.Now()) return absl::OkStatus();
       ++router_calls_;
       if (absl::Status s = router_->Tick(); !s.ok()) return Fail(s, "Tick");
       return absl::OkStatus();
+    }
     case kShiftStart:
       return OnShift(e.subject, true);
     case kShiftEnd:
@@ -332,6 +341,8 @@ absl::Status Simulation::StartContact(SimContact c, const TraceRecord* record) {
   contact.priority = record != nullptr ? std::max(type.priority, record->priority) : type.priority;
   contact.arrived_at = clock_.Now();
   contacts_.push_back(c);
+  // Counted as waiting before the call: the router may offer and the agent accept inside it.
+  ChangeWaiting(c.queue, +1);
   ++router_calls_;
   absl::Status s = router_->Enqueue(contact, type.queue);
   SimContact& stored = contacts_.back();
@@ -344,14 +355,12 @@ absl::Status Simulation::StartContact(SimContact c, const TraceRecord* record) {
   }
   if (absl::IsResourceExhausted(s)) {
     stored.phase = ContactPhase::kDone;
+    ChangeWaiting(c.queue, -1);
     return absl::OkStatus();
   }
   if (!s.ok()) return Fail(s, internal::StrCat("Enqueue of contact type '", type.name, "'"));
   ++active_contacts_;
-  // Enqueue may already have answered the contact (listener): count it waiting only if not.
-  if (stored.phase == ContactPhase::kWaiting || stored.phase == ContactPhase::kOffered) {
-    ChangeWaiting(c.queue, +1);
-  }
+  if (stored.phase == ContactPhase::kInService) return absl::OkStatus();  // answered at once
   double patience = std::numeric_limits<double>::infinity();
   if (record != nullptr && scenario_.trace->trace_patience) {
     patience = record->patience_s;
@@ -575,13 +584,22 @@ void Simulation::OnOffered(const Offer& offer) {
   KeyedStream u(options_.seed, StreamId::kDecisions, contact.key,
                 Sub(contact.attempt, std::min<std::uint64_t>(contact.offers, kTransferDraw - 1)));
   const double draw = u.Next();
-  const std::int64_t at = now_us_ + ToUs(group.answer_delay_s);
-  if (draw < group.decline_probability) {
-    calendar_.Schedule(at, kDecline, *c, contact.offers);
-  } else if (draw < group.decline_probability + group.miss_probability) {
-    // Left to ring out: the router's Tick reports the expiry.
-  } else {
-    calendar_.Schedule(at, kAnswer, *c, contact.offers);
+  if (draw >= group.decline_probability &&
+      draw < group.decline_probability + group.miss_probability) {
+    return;  // left to ring out: the router's Tick reports the expiry
+  }
+  const bool accept = draw >= group.decline_probability;
+  if (group.answer_delay_s > 0) {
+    calendar_.Schedule(now_us_ + ToUs(group.answer_delay_s), accept ? kAnswer : kDecline, *c,
+                       contact.offers);
+    return;
+  }
+  // An instant answer goes straight back to the router (the listener contract allows it): no
+  // calendar event, and no offer-expiry timer left behind for a Tick to clear.
+  ++router_calls_;
+  absl::Status s = accept ? router_->Accept(offer.id) : router_->Decline(offer.id);
+  if (!s.ok() && listener_error_.ok()) {
+    listener_error_ = Fail(s, accept ? "Accept" : "Decline");
   }
 }
 

@@ -138,6 +138,7 @@ class Simulation final : public RouterListener {
   std::int64_t router_calls_ = 0;
   std::int64_t events_ = 0;
   double last_progress_ = -1;
+  absl::Status listener_error_;  // a router call made from OnEvent failed
 };
 
 }  // namespace switchboard::sim::internal_sim
