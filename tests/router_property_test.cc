@@ -1,0 +1,274 @@
+// Randomized property test. Thousands of random operation sequences (fixed seeds) run on two
+// routers in lockstep, one with the indexed selector and one with the linear-scan oracle.
+// After every step:
+//   - both return the same status and emit the same events, and their full state dumps match
+//     (so the indexed strategies chose exactly what the oracle chose);
+//   - a failed call changed nothing and emitted nothing;
+//   - Router::CheckInvariants holds for both: every contact in exactly one state, none lost or
+//     duplicated, no agent above any capacity, offers only to eligible agents, no waiting
+//     contact that an idle eligible agent could take, indexes equal to a rebuild.
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tests/router_test_helpers.h"
+
+namespace sb = switchboard;
+using sb::AgentState;
+using sb::Channel;
+
+namespace {
+
+class Lockstep {
+ public:
+  Lockstep(const std::string& strategy, std::uint64_t seed)
+      : rng_(seed),
+        strategy_(strategy),
+        indexed_(Options(sb::SelectionMode::kIndexed, strategy, seed)),
+        scan_(Options(sb::SelectionMode::kLinearScan, strategy, seed)) {}
+
+  void Setup() {
+    for (int i = 0; i < kQueues; ++i) {
+      const sb::Queue q = RandomQueue(i);
+      Do([&](sb::Router& r) { return r.AddQueue(q); });
+    }
+    for (int i = 0; i < kAgents; ++i) {
+      sb::Agent a = RandomAgent(i, /*allow_invalid=*/false);
+      if (Uniform(0, 3) > 0) a.status.state = AgentState::kAvailable;
+      Do([&](sb::Router& r) { return r.AddAgent(a); });
+    }
+  }
+
+  void Step() {
+    const int op = Uniform(0, 99);
+    if (op < 25) {
+      const sb::Contact c = RandomContact();
+      const sb::QueueId q = QueueName(Uniform(0, kQueues - 1));
+      Do([&](sb::Router& r) { return r.Enqueue(c, q); });
+    } else if (op < 36) {
+      const sb::ContactId c = SomeContact();
+      if (Uniform(0, 3) > 0) {
+        auto offer = indexed_.router->CurrentOffer(c);
+        if (offer.ok() && offer->has_value()) {
+          const sb::OfferId id = (*offer)->id;
+          Do([&](sb::Router& r) { return r.Accept(id); });
+          return;
+        }
+      }
+      const sb::AgentId a = AgentName(Uniform(0, kAgents - 1));
+      Do([&](sb::Router& r) { return r.Accept(c, a); });
+    } else if (op < 40) {
+      const sb::OfferId id{static_cast<std::uint64_t>(Uniform(0, 200))};
+      if (Uniform(0, 1) == 0) {
+        Do([&](sb::Router& r) { return r.Accept(id); });
+      } else {
+        Do([&](sb::Router& r) { return r.Decline(id); });
+      }
+    } else if (op < 46) {
+      const sb::ContactId c = SomeContact();
+      auto offer = indexed_.router->CurrentOffer(c);
+      const sb::AgentId a = offer.ok() && offer->has_value() && Uniform(0, 3) > 0
+                                ? (*offer)->agent
+                                : AgentName(Uniform(0, kAgents - 1));
+      Do([&](sb::Router& r) { return r.Decline(c, a); });
+    } else if (op < 49) {
+      const sb::ContactId c = SomeContact();
+      Do([&](sb::Router& r) { return r.Rescind(c); });
+    } else if (op < 60) {
+      const sb::ContactId c = SomeContact();
+      Do([&](sb::Router& r) { return r.Complete(c, "done"); });
+    } else if (op < 65) {
+      const sb::ContactId c = SomeContact();
+      Do([&](sb::Router& r) { return r.Abandon(c); });
+    } else if (op < 68) {
+      const sb::ContactId c = SomeContact();
+      const sb::QueueId q = QueueName(Uniform(0, kQueues - 1));
+      Do([&](sb::Router& r) { return r.TransferToQueue(c, q, "note"); });
+    } else if (op < 70) {
+      const sb::ContactId c = SomeContact();
+      const sb::AgentId a = AgentName(Uniform(0, kAgents - 1));
+      Do([&](sb::Router& r) { return r.TransferToAgent(c, a, "note"); });
+    } else if (op < 78) {
+      const sb::AgentId a = AgentName(Uniform(0, kAgents - 1));
+      const auto state = static_cast<AgentState>(Uniform(0, 4));
+      const std::string reason = Uniform(0, 1) == 0 ? "break" : "";
+      Do([&](sb::Router& r) { return r.SetAgentState(a, state, reason); });
+    } else if (op < 81) {
+      const sb::Agent a = RandomAgent(Uniform(0, kAgents - 1));
+      Do([&](sb::Router& r) { return r.UpdateAgent(a); });
+    } else if (op < 82) {
+      const int i = Uniform(0, kAgents - 1);
+      if (Uniform(0, 1) == 0) {
+        Do([&](sb::Router& r) { return r.RemoveAgent(AgentName(i)); });
+      } else {
+        const sb::Agent a = RandomAgent(i);
+        Do([&](sb::Router& r) { return r.AddAgent(a); });
+      }
+    } else if (op < 83) {
+      const sb::Queue q = RandomQueue(Uniform(0, kQueues - 1));
+      const std::string strategy =
+          Uniform(0, 2) == 0 ? sb::BuiltInAgentSelectionStrategyNames()[Uniform(0, 8)] : "";
+      Do([&](sb::Router& r) { return r.UpdateQueue(q, strategy); });
+    } else {
+      const absl::Duration d = absl::Seconds(Uniform(0, 12)) + absl::Milliseconds(Uniform(0, 999));
+      indexed_.clock.Advance(d);
+      scan_.clock.Advance(d);
+      Do([&](sb::Router& r) { return r.Tick(); });
+    }
+  }
+
+  std::uint64_t offers() const { return offers_; }
+
+ private:
+  static constexpr int kQueues = 3;
+  static constexpr int kAgents = 7;
+
+  static sb::RouterOptions Options(sb::SelectionMode mode, const std::string& strategy,
+                                   std::uint64_t seed) {
+    sb::RouterOptions o = sbt::OptionsFor(mode, strategy);
+    o.seed = seed;
+    o.max_missed_offers = 3;
+    return o;
+  }
+
+  int Uniform(int lo, int hi) {  // inclusive; our own mapping, portable across libraries
+    return lo + static_cast<int>(rng_() % static_cast<std::uint64_t>(hi - lo + 1));
+  }
+
+  static sb::QueueId QueueName(int i) { return sb::QueueId("q" + std::to_string(i)); }
+  static sb::AgentId AgentName(int i) { return sb::AgentId("a" + std::to_string(i)); }
+  static std::string Skill(int i) { return "s" + std::to_string(i); }
+
+  sb::Queue RandomQueue(int i) {
+    static const std::vector<std::vector<Channel>> kChannels = {
+        {Channel::kVoice, Channel::kChat},
+        {Channel::kChat, Channel::kEmail},
+        {Channel::kVoice, Channel::kChat, Channel::kEmail}};
+    sb::Queue q = sbt::MakeQueue(QueueName(i).value(), kChannels[i]);
+    if (Uniform(0, 2) == 0) q.required_skills = {{Skill(Uniform(0, 3)), Uniform(1, 5), true}};
+    q.priority = Uniform(1, 3);
+    q.max_waiting = Uniform(0, 1) == 0 ? 0 : Uniform(3, 8);
+    q.wrap_up = absl::Seconds(Uniform(0, 2) * 5);
+    q.offer_timeout = absl::Seconds(Uniform(5, 15));
+    q.order = Uniform(0, 4) == 0 ? sb::QueueOrder::kLifo : sb::QueueOrder::kFifo;
+    return q;
+  }
+
+  sb::Agent RandomAgent(int i, bool allow_invalid = true) {
+    sb::Agent a = sbt::MakeAgent(AgentName(i).value(), {},
+                                 static_cast<AgentState>(Uniform(0, 2)));
+    for (int s = 0; s < 4; ++s) {
+      if (Uniform(0, 2) > 0) a.skills.push_back({Skill(s), Uniform(1, 10)});
+    }
+    a.languages = Uniform(0, 2) == 0 ? std::vector<std::string>{"en", "es"}
+                                      : std::vector<std::string>{"en"};
+    if (Uniform(0, 2) == 0) {
+      a.capacities = {{Channel::kVoice, 1, 100}, {Channel::kChat, Uniform(1, 3), 30},
+                      {Channel::kEmail, Uniform(0, 4), 20}};
+      a.capacity_units = Uniform(0, 1) == 0 ? 100 : 150;
+      a.allow_blending = Uniform(0, 1) == 0;
+    }
+    for (int q = 0; q < kQueues; ++q) {
+      if (Uniform(0, 3) == 0) continue;
+      const absl::Duration delay = Uniform(0, 3) == 0 ? absl::Seconds(Uniform(1, 3) * 5)
+                                                      : absl::ZeroDuration();
+      a.queues.push_back({QueueName(q), Uniform(1, 3), delay});
+    }
+    if (allow_invalid && Uniform(0, 5) == 0) a.skills.push_back({"bad", 11});  // rejected
+    return a;
+  }
+
+  sb::Contact RandomContact() {
+    static const std::vector<Channel> kChannels = {Channel::kVoice, Channel::kChat,
+                                                   Channel::kEmail};
+    const absl::Time now = indexed_.clock.Now();
+    sb::Contact c = sbt::MakeContact("c" + std::to_string(next_contact_++),
+                                     kChannels[Uniform(0, 2)], now - absl::Seconds(Uniform(0, 20)));
+    if (Uniform(0, 2) == 0) {
+      c.required_skills.push_back({Skill(Uniform(0, 3)), Uniform(1, 8), Uniform(0, 3) > 0});
+    }
+    if (Uniform(0, 4) == 0) c.language = Uniform(0, 1) == 0 ? "es" : "en";
+    c.priority = Uniform(0, 3) == 0 ? Uniform(1, 3) : 0;
+    if (Uniform(0, 9) == 0) c.service_level = sb::ServiceLevelTarget{0.9, absl::Seconds(10)};
+    if (Uniform(0, 30) == 0) c.priority = -1;  // invalid
+    if (next_contact_ > 3 && Uniform(0, 30) == 0) {
+      c.id = sb::ContactId("c" + std::to_string(Uniform(0, next_contact_ - 1)));  // maybe a dup
+    }
+    return c;
+  }
+
+  sb::ContactId SomeContact() {
+    if (next_contact_ == 0) return sb::ContactId("c0");
+    // Favour recent contacts, which are more often still in the router.
+    const int n = next_contact_;
+    const int i = Uniform(0, 3) == 0 ? Uniform(0, n) : std::max(0, n - 1 - Uniform(0, 6));
+    return sb::ContactId("c" + std::to_string(i));
+  }
+
+  template <typename F>
+  void Do(F op) {
+    const std::string before = indexed_.router->DebugString();
+    const std::size_t events_before = indexed_.recorder.events.size();
+    const absl::Status a = op(*indexed_.router);
+    const absl::Status b = op(*scan_.router);
+    INFO("indexed: " << a << "\nscan:    " << b);
+    REQUIRE(a == b);
+    const auto& ea = indexed_.recorder.events;
+    const auto& eb = scan_.recorder.events;
+    REQUIRE(ea.size() == eb.size());
+    for (std::size_t i = events_before; i < ea.size(); ++i) {
+      INFO("event " << i << ": " << sb::RoutingEventTypeName(ea[i].type) << " "
+                    << ea[i].contact << " " << ea[i].agent << " vs "
+                    << sb::RoutingEventTypeName(eb[i].type) << " " << eb[i].contact << " "
+                    << eb[i].agent);
+      REQUIRE(ea[i] == eb[i]);
+      if (ea[i].type == sb::RoutingEventType::kOffered) ++offers_;
+    }
+    const std::string after = indexed_.router->DebugString();
+    {
+      INFO("indexed:\n" << after << "\nscan:\n" << scan_.router->DebugString());
+      REQUIRE(after == scan_.router->DebugString());
+    }
+    if (!a.ok()) {
+      INFO("failed call changed the state: " << a);
+      REQUIRE(after == before);
+      REQUIRE(ea.size() == events_before);
+    }
+    const absl::Status ia = indexed_.router->CheckInvariants();
+    INFO("indexed invariants: " << ia << "\n" << after);
+    REQUIRE(ia.ok());
+    const absl::Status ib = scan_.router->CheckInvariants();
+    INFO("scan invariants: " << ib);
+    REQUIRE(ib.ok());
+  }
+
+  std::mt19937_64 rng_;
+  std::string strategy_;
+  sbt::Harness indexed_;
+  sbt::Harness scan_;
+  int next_contact_ = 0;
+  std::uint64_t offers_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("random operation sequences: indexed selection equals the linear-scan oracle") {
+  const std::string strategy = GENERATE(from_range(sb::BuiltInAgentSelectionStrategyNames()));
+  constexpr int kSequences = 225;
+  constexpr int kSteps = 80;
+  std::uint64_t offers = 0;
+  for (int s = 0; s < kSequences; ++s) {
+    const std::uint64_t seed = 1000 + static_cast<std::uint64_t>(s);
+    INFO("strategy " << strategy << " seed " << seed);
+    Lockstep run(strategy, seed);
+    run.Setup();
+    for (int step = 0; step < kSteps; ++step) {
+      INFO("step " << step);
+      run.Step();
+    }
+    offers += run.offers();
+  }
+  // The sequences must exercise routing, not just bounce off validation.
+  CHECK(offers > 10 * static_cast<std::uint64_t>(kSequences));
+}
