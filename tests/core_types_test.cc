@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "src/internal/text.h"
 #include "switchboard/agent.h"
 #include "switchboard/attributes.h"
 #include "switchboard/channel.h"
@@ -345,4 +346,32 @@ TEST_CASE("manual clock moves only forward") {
   CHECK(clock.Now() == absl::FromUnixSeconds(200));
   sb::RealClock real;
   CHECK(real.Now() > absl::FromUnixSeconds(1'600'000'000));
+}
+
+TEST_CASE("free text must be UTF-8 because the wire format's strings are") {
+  using switchboard::internal::IsValidUtf8;
+  CHECK(IsValidUtf8(""));
+  CHECK(IsValidUtf8("plain ascii"));
+  CHECK(IsValidUtf8("caf\xc3\xa9 \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xf0\x9f\x93\x9e"));
+  CHECK_FALSE(IsValidUtf8("\xff"));                  // never a lead byte
+  CHECK_FALSE(IsValidUtf8("\xc3"));                  // truncated sequence
+  CHECK_FALSE(IsValidUtf8("\xc0\xaf"));              // overlong '/'
+  CHECK_FALSE(IsValidUtf8("\xe0\x80\xaf"));          // overlong 3-byte form
+  CHECK_FALSE(IsValidUtf8("\xed\xa0\x80"));          // UTF-16 surrogate
+  CHECK_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));      // past U+10FFFF
+  CHECK_FALSE(IsValidUtf8("ok\xe2\x82"));            // truncated at the end
+
+  sb::Contact c = ValidContact();
+  c.attributes["note"] = "caf\xc3\xa9";
+  CHECK(c.Validate().ok());
+  c.attributes["note"] = "bad \xff byte";
+  CHECK_THAT(Message(c.Validate()), Contains("contact.attributes['note'] is not valid UTF-8"));
+  c = ValidContact();
+  c.identifiers[0].value = "\xc3";
+  CHECK_THAT(Message(c.Validate()), Contains("contact.identifiers[0] (phone) is not valid UTF-8"));
+  sb::Agent a = ValidAgent();
+  a.name = "Dor\xc3\xad";
+  CHECK(a.Validate().ok());
+  a.name = "\xed\xa0\x80";
+  CHECK_THAT(Message(a.Validate()), Contains("agent.name is not valid UTF-8"));
 }

@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/internal/status_macros.h"
 #include "switchboard/contact.h"
 #include "switchboard/limits.h"
@@ -17,10 +18,9 @@ constexpr int kMaxQueuePriority = 100;
 
 absl::Status ValidateNames(const std::vector<std::string>& names, std::string_view field) {
   for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i].empty() || names[i].size() > kMaxNameLength) {
-      return absl::InvalidArgumentError(
-          internal::StrCat(field, "[", i, "] is empty or longer than ", kMaxNameLength, " bytes"));
-    }
+    const std::string element = internal::StrCat(field, "[", i, "]");
+    if (names[i].empty()) return absl::InvalidArgumentError(element + " is empty");
+    SB_RETURN_IF_ERROR(internal::ValidateText(names[i], element, kMaxNameLength));
   }
   return absl::OkStatus();
 }
@@ -86,20 +86,13 @@ absl::Status ValidateStatus(const AgentStatus& s) {
     return absl::InvalidArgumentError(
         internal::StrCat("agent.status.state ", static_cast<int>(s.state), " is not a known state"));
   }
-  if (s.away_reason.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("agent.status.away_reason is longer than ", kMaxNameLength, " bytes"));
-  }
-  return absl::OkStatus();
+  return internal::ValidateText(s.away_reason, "agent.status.away_reason", kMaxNameLength);
 }
 
 absl::Status ValidateFields(const Agent& a) {
   SB_RETURN_IF_ERROR(a.id.Validate("agent.id"));
   SB_RETURN_IF_ERROR(a.tenant.Validate("agent.tenant"));
-  if (a.name.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("agent.name is longer than ", kMaxNameLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(internal::ValidateText(a.name, "agent.name", kMaxNameLength));
   SB_RETURN_IF_ERROR(ValidateSkills(a.skills, "agent.skills"));
   for (size_t i = 0; i < a.languages.size(); ++i) {
     const std::string field = internal::StrCat("agent.languages[", i, "]");
@@ -108,10 +101,7 @@ absl::Status ValidateFields(const Agent& a) {
   }
   SB_RETURN_IF_ERROR(ValidateCapacities(a));
   SB_RETURN_IF_ERROR(ValidateMemberships(a));
-  if (a.site.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("agent.site is longer than ", kMaxNameLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(internal::ValidateText(a.site, "agent.site", kMaxNameLength));
   SB_RETURN_IF_ERROR(ValidateNames(a.teams, "agent.teams"));
   SB_RETURN_IF_ERROR(ValidateAttributes(a.attributes, "agent.attributes"));
   return ValidateStatus(a.status);

@@ -1,6 +1,8 @@
 #include "switchboard/attributes.h"
 
+#include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "switchboard/limits.h"
 
 namespace switchboard {
@@ -17,11 +19,11 @@ absl::Status ValidateAttributes(const Attributes& attributes, std::string_view f
                                                      "...' is longer than ",
                                                      kMaxAttributeKeyLength, " bytes"));
     }
-    if (value.size() > kMaxAttributeValueLength) {
-      return absl::InvalidArgumentError(internal::StrCat(field, "['", key, "'] is ", value.size(),
-                                                     " bytes, more than ",
-                                                     kMaxAttributeValueLength));
+    if (!internal::IsValidUtf8(key)) {
+      return absl::InvalidArgumentError(internal::StrCat(field, " has a key that is not UTF-8"));
     }
+    SB_RETURN_IF_ERROR(internal::ValidateText(value, internal::StrCat(field, "['", key, "']"),
+                                              kMaxAttributeValueLength));
   }
   return absl::OkStatus();
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/internal/status_macros.h"
 #include "switchboard/limits.h"
 
@@ -28,10 +29,7 @@ absl::Status ValidateFields(const Contact& c) {
   SB_RETURN_IF_ERROR(ValidateAttributes(c.attributes, "contact.attributes"));
   SB_RETURN_IF_ERROR(ValidateSkillRequirements(c.required_skills, "contact.required_skills"));
   SB_RETURN_IF_ERROR(ValidateLanguageTag(c.language, "contact.language"));
-  if (c.intent.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("contact.intent is longer than ", kMaxNameLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(internal::ValidateText(c.intent, "contact.intent", kMaxNameLength));
   if (c.priority < 0 || c.priority > kMaxContactPriority) {
     return absl::InvalidArgumentError(internal::StrCat("contact.priority is ", c.priority,
                                                    ", outside 0..", kMaxContactPriority));

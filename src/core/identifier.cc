@@ -1,6 +1,7 @@
 #include "switchboard/identifier.h"
 
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/internal/status_macros.h"
 #include "switchboard/limits.h"
 
@@ -40,20 +41,13 @@ absl::Status Identifier::Validate(std::string_view field) const {
     return absl::InvalidArgumentError(
         internal::StrCat(field, " (", IdentifierKindName(kind), ") has an empty value"));
   }
-  if (value.size() > kMaxIdentifierLength) {
-    return absl::InvalidArgumentError(internal::StrCat(field, " (", IdentifierKindName(kind),
-                                                   ") is longer than ", kMaxIdentifierLength,
-                                                   " bytes"));
-  }
+  SB_RETURN_IF_ERROR(internal::ValidateText(
+      value, internal::StrCat(field, " (", IdentifierKindName(kind), ")"), kMaxIdentifierLength));
   if (NeedsScope(kind) && scope.empty()) {
     return absl::InvalidArgumentError(internal::StrCat(field, " (", IdentifierKindName(kind),
                                                    ") needs a scope (platform or kind name)"));
   }
-  if (scope.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat(field, ".scope is longer than ", kMaxNameLength, " bytes"));
-  }
-  return absl::OkStatus();
+  return internal::ValidateText(scope, internal::StrCat(field, ".scope"), kMaxNameLength);
 }
 
 absl::Status ValidateIdentifiers(const std::vector<Identifier>& identifiers,

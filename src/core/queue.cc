@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/internal/status_macros.h"
 #include "switchboard/limits.h"
 
@@ -42,10 +43,7 @@ absl::Status ValidateDurations(const Queue& q) {
 absl::Status ValidateFields(const Queue& q) {
   SB_RETURN_IF_ERROR(q.id.Validate("queue.id"));
   SB_RETURN_IF_ERROR(q.tenant.Validate("queue.tenant"));
-  if (q.name.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("queue.name is longer than ", kMaxNameLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(internal::ValidateText(q.name, "queue.name", kMaxNameLength));
   SB_RETURN_IF_ERROR(ValidateChannels(q.channels));
   SB_RETURN_IF_ERROR(ValidateSkillRequirements(q.required_skills, "queue.required_skills"));
   if (q.priority < 1 || q.priority > 100) {

@@ -2,6 +2,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/internal/status_macros.h"
 #include "switchboard/limits.h"
 
@@ -10,11 +11,7 @@ namespace {
 
 absl::Status ValidateSkillName(std::string_view name, std::string_view field) {
   if (name.empty()) return absl::InvalidArgumentError(internal::StrCat(field, ".name is empty"));
-  if (name.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat(field, ".name is longer than ", kMaxNameLength, " bytes"));
-  }
-  return absl::OkStatus();
+  return internal::ValidateText(name, internal::StrCat(field, ".name"), kMaxNameLength);
 }
 
 absl::Status ValidateProficiency(int value, std::string_view field, std::string_view name) {

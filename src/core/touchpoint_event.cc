@@ -1,6 +1,7 @@
 #include "switchboard/touchpoint_event.h"
 
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/internal/status_macros.h"
 #include "switchboard/contact.h"
 #include "switchboard/limits.h"
@@ -32,10 +33,8 @@ absl::Status ValidateFields(const TouchpointEvent& e) {
   SB_RETURN_IF_ERROR(ValidateTime(e.received_at, "event.received_at"));
   SB_RETURN_IF_ERROR(ValidateIdentifiers(e.identifiers, "event.identifiers"));
   SB_RETURN_IF_ERROR(ValidateAttributes(e.attributes, "event.attributes"));
-  if (e.source_system.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("event.source_system is longer than ", kMaxNameLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(
+      internal::ValidateText(e.source_system, "event.source_system", kMaxNameLength));
   if (!e.contact.empty()) SB_RETURN_IF_ERROR(e.contact.Validate("event.contact"));
   return absl::OkStatus();
 }
