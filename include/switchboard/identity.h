@@ -1,0 +1,166 @@
+// Identity rules of the journey merger: how each identifier kind is normalized before matching
+// (phone to E.164, e-mail trimmed and lower-cased...), which values are blocked, and how a kind
+// may link events into one customer (unique, limit on distinct values, priority, expiry, shared).
+// The vocabulary follows Segment Unify and Amazon Connect Customer Profiles.
+//
+// Thread-safety: IdentityRules is a plain value. IdentityNormalizer is immutable after Create()
+// and safe to use from several threads.
+//
+//   switchboard::IdentityRules rules = switchboard::IdentityRules::Defaults();
+//   rules.default_phone_region = "GB";
+//   rules.For(switchboard::IdentifierKind::kEmail).max_values = 3;
+//   rules.blocked_values.push_back("team@acme.example");
+//   auto normalizer = switchboard::IdentityNormalizer::Create(rules);  // StatusOr
+//   switchboard::NormalizeResult r =
+//       normalizer->Normalize({switchboard::IdentifierKind::kPhone, "020 7946 0018"});
+//   // r.outcome == kValid, r.id->value == "+442079460018", r.id->Key() == "phone:+442079460018"
+#ifndef SWITCHBOARD_IDENTITY_H_
+#define SWITCHBOARD_IDENTITY_H_
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "switchboard/export.h"
+#include "switchboard/identifier.h"
+
+namespace switchboard {
+
+// An identifier after normalization. `value` is what matching compares; the raw value stays in
+// the event that carried it.
+struct NormalizedIdentifier {
+  IdentifierKind kind = IdentifierKind::kPhone;
+  std::string scope;  // lower-cased platform / channel / custom kind; empty for other kinds
+  std::string value;
+  // True when the event that carried it says the customer proved it (see kVerifiedAttribute).
+  bool verified = false;
+
+  // The matching key: "<kind>[/<scope>]:<value>", e.g. "email:ana@example.com",
+  // "social_handle/x:ana". Unique per tenant for one identity value.
+  SWITCHBOARD_EXPORT std::string Key() const;
+  friend bool operator==(const NormalizedIdentifier&, const NormalizedIdentifier&) = default;
+};
+
+// How one identifier kind may link events into one customer.
+struct IdentifierRule {
+  // Whether the kind links events at all. A kind that does not match is kept as a contact point.
+  // Default: true.
+  bool matches = true;
+  // At most one distinct value per customer (an account number). Default: false.
+  bool unique = false;
+  // At most this many distinct linked values per customer; 0 = no limit. Unique implies 1.
+  int max_values = 0;
+  // Trust, 1 = most trusted .. 1000. When a link would break a limit the merger drops the event's
+  // least trusted identifier first (largest number; unverified before verified). Default: 100.
+  int priority = 100;
+  // A value links only events within this time of its last sighting (cookies, device ids); after
+  // that the value starts a new holder. Default: infinite (never expires).
+  absl::Duration expiry = absl::InfiniteDuration();
+  // A value carried by this many distinct customers becomes "shared": it links context (the
+  // snapshot says "possibly A or B") but never merges identity. 0 = never; else >= 2. Default: 2.
+  int shared_after = 2;
+
+  // The effective limit on distinct linked values (1 for unique, 0 = none).
+  int Limit() const { return unique ? 1 : max_values; }
+  friend bool operator==(const IdentifierRule&, const IdentifierRule&) = default;
+};
+
+// A rule for one custom identifier kind (Identifier::scope of a kCustom identifier).
+struct CustomKindRule {
+  std::string name;  // lower-case scope, e.g. "loyalty_card"
+  IdentifierRule rule;
+  friend bool operator==(const CustomKindRule&, const CustomKindRule&) = default;
+};
+
+struct IdentityRules {
+  // Per kind, indexed by static_cast<int>(IdentifierKind).
+  std::array<IdentifierRule, kIdentifierKindCount> kinds;
+  // Custom kinds with their own rule; a custom kind not listed uses kinds[kCustom].
+  std::vector<CustomKindRule> custom_kinds;
+  // ISO 3166 code of the region a national phone number ("(415) 555-0100") belongs to; see
+  // PhoneRegions(). Default: "US".
+  std::string default_phone_region = "US";
+  // Values never used for matching, compared with the trimmed lower-cased raw value and with the
+  // normalized value. Defaults: "null", "none", "undefined", "anonymous", "unknown", "n/a", ...
+  std::vector<std::string> blocked_values;
+  // ECMAScript regular expressions; a normalized value matching one (whole match) is blocked.
+  // Default: none (the all-zero rule below is built in and cheaper).
+  std::vector<std::string> blocked_patterns;
+  // Blocks numbers whose national digits are all one digit ("0000000", "+1 111 111 1111") and
+  // account ids made only of zeros. Default: true.
+  bool block_degenerate_numbers = true;
+
+  IdentifierRule& For(IdentifierKind kind) { return kinds[static_cast<int>(kind)]; }
+  const IdentifierRule& For(IdentifierKind kind) const { return kinds[static_cast<int>(kind)]; }
+
+  // Account id unique (priority 10); e-mail limit 5 (20); phone limit 5 (30); social handle
+  // limit 5 (40); channel-opaque ids (50); device ids limit 20, expiry 30 days, shared after 3
+  // (60); custom kinds (70). Shared after 2 everywhere else except account ids (never).
+  SWITCHBOARD_EXPORT static IdentityRules Defaults();
+
+  // InvalidArgument naming the field: priority outside 1..1000, negative limit, shared_after 1,
+  // expiry <= 0, unknown phone region, a bad regular expression, a custom kind listed twice.
+  SWITCHBOARD_EXPORT absl::Status Validate() const;
+};
+
+// A region's phone numbering facts used to bring national numbers to E.164.
+struct PhoneRegion {
+  std::string_view code;                  // ISO 3166 alpha-2: "US", "GB"
+  std::string_view calling_code;          // "1", "44"
+  std::string_view trunk_prefix;          // dialled before national numbers: "0", "1", "" (none)
+  std::string_view international_prefix;  // dialled before a calling code: "00", "011"
+};
+
+// The built-in regions (US, CA, GB, IE, FR, DE, ES, IT, NL, BE, CH, AT, SE, IL, IN, AU, NZ, BR,
+// MX, JP, SG, ZA). Small on purpose: see docs/journeys.md, "Phone numbers".
+SWITCHBOARD_EXPORT const std::vector<PhoneRegion>& PhoneRegions();
+// NotFound naming the code when the region is not built in.
+SWITCHBOARD_EXPORT absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view code);
+
+// E.164 ("+14155550100") from an international ("+1 415-555-0100", "0044 20 7946 0018") or
+// national ("(415) 555-0100", "020 7946 0018") number; a "tel:" prefix is accepted. Separators
+// " -.()/" are ignored. InvalidArgument with the reason: letters, a misplaced '+', fewer than 8 or
+// more than 15 digits, a leading 0 after the country code, a NANP number that is not 11 digits.
+SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
+                                                              const PhoneRegion& region);
+// Trimmed and lower-cased; InvalidArgument unless it is "local@domain.tld" without spaces.
+SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizeEmail(std::string_view raw);
+
+enum class NormalizeOutcome : unsigned char { kValid = 0, kInvalid, kBlocked };
+
+struct NormalizeResult {
+  NormalizeOutcome outcome = NormalizeOutcome::kInvalid;
+  std::optional<NormalizedIdentifier> id;  // set when kValid
+  std::string reason;                      // why it was invalid or blocked
+};
+
+// Normalizes identifiers under a set of rules. Create once (it compiles the patterns), share.
+class SWITCHBOARD_EXPORT IdentityNormalizer {
+ public:
+  // InvalidArgument when `rules` fail Validate().
+  static absl::StatusOr<IdentityNormalizer> Create(IdentityRules rules);
+
+  // Never fails: an invalid or blocked identifier comes back with the reason.
+  NormalizeResult Normalize(const Identifier& identifier) const;
+  // The rule of a kind (for kCustom, of the custom kind `scope`).
+  const IdentifierRule& RuleFor(IdentifierKind kind, std::string_view scope) const;
+  const IdentityRules& rules() const { return rules_; }
+
+ private:
+  struct Compiled;
+  IdentityNormalizer(IdentityRules rules, std::shared_ptr<const Compiled> compiled);
+  bool IsBlocked(std::string_view value) const;
+
+  IdentityRules rules_;
+  std::shared_ptr<const Compiled> compiled_;  // immutable, shared by copies
+};
+
+}  // namespace switchboard
+
+#endif  // SWITCHBOARD_IDENTITY_H_

@@ -1,0 +1,221 @@
+// The journey-context merger: ingests TouchpointEvents from any channel and keeps one Journey per
+// resolved customer, per tenant. Identifiers are normalized and matched under IdentityRules
+// (identity.h); traits are reconciled per field (trait_reconciliation.h); every merge is recorded
+// with its provenance and can be undone exactly with Split(); Forget() erases a customer and
+// leaves a salted-hash tombstone so a replay cannot bring it back; SnapshotFor() gives the next
+// agent the context (context_snapshot.h). State lives in a JourneyStore (journey_store.h).
+//
+// Determinism: identity is a pure function of the accepted events and the explicit Merge/Split
+// calls, evaluated in canonical order (occurred-at, then event id). An event that arrives in
+// order is applied incrementally; a late one rebuilds only the events connected to it. Feeding
+// the same events in any order, with duplicates, yields the same customers, ids, journeys and
+// traits. A customer's id is minted from its earliest event ("c-" + event id), so the survivor of
+// a merge is the customer with the earliest event; the other id stays an alias.
+//
+// Thread-safety: not thread-safe. Calls must not overlap; const methods may run concurrently with
+// each other but not with a mutating call.
+//
+//   switchboard::ManualClock clock(absl::FromUnixSeconds(1'700'000'000));
+//   auto merger = switchboard::JourneyMerger::Create(switchboard::JourneyMergerOptions{}, &clock);
+//   absl::StatusOr<switchboard::IngestResult> r = (*merger)->Ingest(email_event);
+//   // r->customer == CustomerId("c-mail-1"); r->identifiers says which identifiers linked
+//   auto journey = (*merger)->GetJourney(switchboard::TenantId("acme"), r->customer);
+//   auto snapshot = (*merger)->SnapshotFor(incoming_call);  // what the agent sees
+#ifndef SWITCHBOARD_JOURNEY_MERGER_H_
+#define SWITCHBOARD_JOURNEY_MERGER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "switchboard/clock.h"
+#include "switchboard/contact.h"
+#include "switchboard/context_snapshot.h"
+#include "switchboard/export.h"
+#include "switchboard/identifier.h"
+#include "switchboard/identity.h"
+#include "switchboard/ids.h"
+#include "switchboard/journey.h"
+#include "switchboard/journey_store.h"
+#include "switchboard/touchpoint_event.h"
+#include "switchboard/trait_reconciliation.h"
+
+namespace switchboard {
+
+struct JourneyMergerOptions {
+  // Normalization and matching rules. Default: IdentityRules::Defaults().
+  IdentityRules identity = IdentityRules::Defaults();
+  // Reconciled traits. Default: DefaultTraitRules().
+  std::vector<TraitRule> traits = DefaultTraitRules();
+  // Bounds of SnapshotFor(). Default: SnapshotOptions{}.
+  SnapshotOptions snapshot;
+  // An event whose occurred_at is later than the clock's now plus this is rejected. Default: 5 min.
+  absl::Duration future_tolerance = absl::Minutes(5);
+  // Salt of the erasure tombstones (a hash of tenant and event id keyed by it). Set a secret per
+  // deployment and keep it stable: with another salt old tombstones stop matching.
+  // Default: "switchboard".
+  std::string erasure_salt = "switchboard";
+
+  // InvalidArgument naming the field.
+  SWITCHBOARD_EXPORT absl::Status Validate() const;
+};
+
+// What became of one identifier of an ingested event.
+enum class IdentifierOutcome : unsigned char {
+  kLinked = 0,   // matched a known customer
+  kNew,          // a value not seen before, now held by the event's customer
+  kInvalid,      // malformed: dropped from the event's identifiers
+  kBlocked,      // a blocked value: dropped
+  kShared,       // a shared value: recorded as context, never merges
+  kDropped,      // not linked because a limit or a split forbids the link (see reason)
+  kExpired,      // a weak identifier past its expiry: starts a new holder
+  kNotMatching,  // the kind does not link (IdentifierRule::matches == false)
+};
+
+SWITCHBOARD_EXPORT std::string_view IdentifierOutcomeName(IdentifierOutcome outcome);
+
+struct IdentifierReport {
+  Identifier identifier;  // as received
+  std::string key;        // normalized key; empty when invalid or blocked
+  IdentifierOutcome outcome = IdentifierOutcome::kNew;
+  std::string reason;
+};
+
+enum class IngestOutcome : unsigned char {
+  kAccepted = 0,
+  kDuplicate,  // the event id was already stored: nothing changed
+  kErased,     // the event id belongs to an erased customer (tombstone): nothing stored
+};
+
+struct IngestResult {
+  IngestOutcome outcome = IngestOutcome::kAccepted;
+  CustomerId customer;  // the event's customer (empty when kErased)
+  std::vector<IdentifierReport> identifiers;  // one per identifier of the event, in its order
+  std::vector<std::string> merges;            // merge records this event caused
+  bool rebuilt = false;  // the event was late: its connected events were re-resolved
+};
+
+// One identifier value of a customer, with the raw form last received.
+struct CustomerIdentifier {
+  IdentifierKind kind = IdentifierKind::kPhone;
+  std::string scope;
+  std::string value;  // normalized
+  std::string raw;    // as received on the customer's latest event carrying it
+  ValueLink link = ValueLink::kLinked;
+  bool verified = false;
+  friend bool operator==(const CustomerIdentifier&, const CustomerIdentifier&) = default;
+};
+
+struct CustomerProfile {
+  TenantId tenant;
+  CustomerId id;
+  std::vector<CustomerId> aliases;               // sorted
+  std::vector<CustomerIdentifier> identifiers;   // contact points, kept not reconciled; by key
+  std::vector<Trait> traits;                     // reconciled, with the losers in history
+  int64_t event_count = 0;
+  absl::Time first_seen = absl::UnixEpoch();
+  absl::Time last_seen = absl::UnixEpoch();
+  std::vector<std::string> merges;  // ids of the merges that built this customer, sorted
+  friend bool operator==(const CustomerProfile&, const CustomerProfile&) = default;
+};
+
+// Who an identifier belongs to.
+struct IdentityMatch {
+  std::optional<CustomerId> customer;     // set when exactly one customer holds it
+  std::vector<CustomerId> possible;       // holders of a shared value ("possibly A or B")
+  bool shared = false;
+};
+
+struct SplitReport {
+  MergeRecord merge;     // the record undone (it no longer exists)
+  CustomerId survivor;   // the customer that now holds the survivor's first event
+  CustomerId restored;   // the customer that now holds the absorbed customer's first event
+};
+
+struct ErasureReport {
+  CustomerId customer;
+  std::vector<CustomerId> aliases;
+  int64_t events = 0;
+  std::vector<std::string> identifiers;  // keys no longer held by anyone
+  int64_t traits = 0;                    // trait values removed
+  std::vector<std::string> merges;       // merge records removed
+  int64_t links = 0;                     // explicit merge / split constraints removed
+  int64_t tombstones = 0;                // tombstones written (one per event)
+};
+
+class SWITCHBOARD_EXPORT JourneyMerger {
+ public:
+  // InvalidArgument when `options` are invalid or `clock` is null. `store` must outlive the
+  // merger; when null the merger owns a NewInMemoryJourneyStore().
+  static absl::StatusOr<std::unique_ptr<JourneyMerger>> Create(JourneyMergerOptions options,
+                                                               const Clock* clock,
+                                                               JourneyStore* store = nullptr);
+  ~JourneyMerger();
+  JourneyMerger(const JourneyMerger&) = delete;
+  JourneyMerger& operator=(const JourneyMerger&) = delete;
+
+  // Records `event` and resolves it to a customer. InvalidArgument (nothing stored) when the
+  // event fails TouchpointEvent::Validate() (missing tenant or id, oversized attributes...) or
+  // occurred_at is beyond now + future_tolerance. Malformed or blocked identifiers do not fail
+  // the call: they are dropped and reported in IngestResult::identifiers. A repeated event id is
+  // kDuplicate and an erased one kErased; neither changes anything.
+  absl::StatusOr<IngestResult> Ingest(TouchpointEvent event);
+
+  // The live customer id for `id`, which may be an alias or a retired id. NotFound otherwise.
+  absl::StatusOr<CustomerId> Resolve(const TenantId& tenant, const CustomerId& id) const;
+  // The customer's events in journey order. NotFound for an unknown customer.
+  absl::StatusOr<Journey> GetJourney(const TenantId& tenant, const CustomerId& id) const;
+  absl::StatusOr<CustomerProfile> GetCustomer(const TenantId& tenant, const CustomerId& id) const;
+  std::vector<CustomerId> ListCustomers(const TenantId& tenant) const;
+  // InvalidArgument for a malformed or blocked identifier; NotFound when nobody holds it.
+  absl::StatusOr<IdentityMatch> FindByIdentifier(const TenantId& tenant,
+                                                 const Identifier& identifier) const;
+  // Every merge record of the tenant, sorted by id; automatic ones are "m-<absorbed id>",
+  // explicit ones "x-<n>".
+  std::vector<MergeRecord> ListMerges(const TenantId& tenant) const;
+
+  // Merges two customers regardless of identity rules and records it. NotFound for an unknown
+  // customer, FailedPrecondition when they are already one, InvalidArgument for an empty actor
+  // or an oversized reason.
+  absl::StatusOr<MergeRecord> Merge(const TenantId& tenant, const CustomerId& a,
+                                    const CustomerId& b, std::string_view reason,
+                                    std::string_view actor);
+  // Undoes a merge exactly: both customers are rebuilt from their events as if the link had never
+  // been made (an automatic merge's link stays forbidden afterwards). NotFound for an unknown id.
+  absl::StatusOr<SplitReport> Split(const TenantId& tenant, std::string_view merge_id,
+                                    std::string_view actor);
+
+  // Erases a customer: events, identifiers, traits, aliases, merge records and constraints, and
+  // writes a tombstone per event so a replay is ignored. Other customers connected to it are
+  // re-resolved without it. NotFound for an unknown customer.
+  absl::StatusOr<ErasureReport> Forget(const TenantId& tenant, const CustomerId& id);
+  // Forgets the one customer holding `identifier`. NotFound when nobody holds it;
+  // FailedPrecondition when it is shared (forget the candidates by id instead).
+  absl::StatusOr<ErasureReport> Forget(const TenantId& tenant, const Identifier& identifier);
+
+  // The context for `contact` (its tenant, identifiers, intent and arrived_at). An unknown
+  // customer gives an empty snapshot; an ambiguous one lists the candidates and needs
+  // verification. InvalidArgument when the contact's tenant is invalid.
+  absl::StatusOr<ContextSnapshot> SnapshotFor(const Contact& contact) const;
+  // The context of a known customer at time `now` for a contact with `intent` (may be empty).
+  absl::StatusOr<ContextSnapshot> SnapshotOf(const TenantId& tenant, const CustomerId& id,
+                                             std::string_view intent, absl::Time now) const;
+
+  const JourneyMergerOptions& options() const;
+  const JourneyStore& store() const;
+
+ private:
+  class Impl;
+  explicit JourneyMerger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace switchboard
+
+#endif  // SWITCHBOARD_JOURNEY_MERGER_H_

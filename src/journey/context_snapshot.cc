@@ -1,0 +1,71 @@
+#include "switchboard/context_snapshot.h"
+
+#include <algorithm>
+
+#include "src/internal/str_cat.h"
+#include "switchboard/limits.h"
+
+namespace switchboard {
+namespace {
+
+absl::Status CheckRange(int value, int lo, int hi, std::string_view field) {
+  if (value < lo || value > hi) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("snapshot.", field, " is ", value, ", outside ", lo, "..", hi));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status SnapshotOptions::Validate() const {
+  for (absl::Status s : {CheckRange(max_touchpoints, 1, 100, "max_touchpoints"),
+                         CheckRange(max_summary_bytes, 16, 4096, "max_summary_bytes"),
+                         CheckRange(max_notes, 0, 50, "max_notes"),
+                         CheckRange(max_open_cases, 0, 50, "max_open_cases"),
+                         CheckRange(max_candidates, 2, 20, "max_candidates")}) {
+    if (!s.ok()) return s;
+  }
+  if (repeat_window <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("snapshot.repeat_window must be positive");
+  }
+  if (verification_valid_for <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("snapshot.verification_valid_for must be positive");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
+                                    const RoutingInputOptions& options, Contact* contact) {
+  if (!snapshot.customer.has_value()) return absl::OkStatus();
+  Contact next = *contact;
+  if (options.prefer_last_agent && snapshot.last_agent && !next.preferred_agent) {
+    next.preferred_agent = snapshot.last_agent;
+  }
+  const std::string& intent = next.intent.empty() ? snapshot.last_intent : next.intent;
+  if (!intent.empty()) {
+    std::string skill = internal::StrCat(options.intent_skill_prefix, intent);
+    bool present = std::any_of(next.required_skills.begin(), next.required_skills.end(),
+                               [&](const SkillRequirement& r) { return r.name == skill; });
+    if (!present) {
+      next.required_skills.push_back(
+          {std::move(skill), options.intent_min_proficiency, options.intent_skill_required});
+    }
+  }
+  int64_t priority = next.priority;
+  if (auto it = options.tier_priority.find(snapshot.tier); it != options.tier_priority.end()) {
+    priority += it->second;
+  }
+  if (snapshot.repeat_contact) priority += options.repeat_priority;
+  next.priority = static_cast<int>(std::clamp<int64_t>(priority, 0, kMaxContactPriority));
+  if (next.language.empty()) next.language = snapshot.language;
+  if (absl::Status s = next.Validate(); !s.ok()) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("applying the snapshot of customer '", snapshot.customer->value(),
+                         "': ", s.message()));
+  }
+  *contact = std::move(next);
+  return absl::OkStatus();
+}
+
+}  // namespace switchboard

@@ -1,0 +1,114 @@
+#include "src/journey/customer_summary.h"
+
+#include <algorithm>
+#include <string>
+
+namespace switchboard::journey_internal {
+namespace {
+
+namespace attrs = context_attributes;
+
+void Latest(const KeyedValue& v, KeyedValue* into) {
+  if (!v.key.empty() && into->key < v.key) *into = v;
+}
+
+const std::string* Attr(const TouchpointEvent& e, std::string_view key) {
+  auto it = e.attributes.find(key);
+  return it == e.attributes.end() || it->second.empty() ? nullptr : &it->second;
+}
+
+bool NewerFirst(const KeyedValue& a, const KeyedValue& b) { return b.key < a.key; }
+
+// Keeps the `limit` newest entries; top-k by key is order-independent.
+void AddNewest(const KeyedValue& v, size_t limit, std::vector<KeyedValue>* list) {
+  list->insert(std::upper_bound(list->begin(), list->end(), v, NewerFirst), v);
+  if (list->size() > limit) list->resize(limit);
+}
+
+// Latest sighting per intent, newest first, at most kMaxIntentsKept intents.
+void AddIntent(const KeyedValue& v, std::vector<KeyedValue>* intents) {
+  auto same = std::find_if(intents->begin(), intents->end(),
+                           [&](const KeyedValue& k) { return k.value == v.value; });
+  if (same != intents->end()) {
+    if (!(same->key < v.key)) return;
+    intents->erase(same);
+  }
+  AddNewest(v, kMaxIntentsKept, intents);
+}
+
+void AddCase(const CaseState& c, std::vector<CaseState>* cases) {
+  auto it = std::lower_bound(cases->begin(), cases->end(), c,
+                             [](const CaseState& a, const CaseState& b) { return a.id < b.id; });
+  if (it == cases->end() || it->id != c.id) {
+    cases->insert(it, c);
+  } else {
+    // Earliest opening, latest resolution; the summary travels with the opening.
+    if (!c.opened.empty() && (it->opened.empty() || c.opened < it->opened)) {
+      it->opened = c.opened;
+      it->summary = c.summary;
+    }
+    if (it->resolved < c.resolved) it->resolved = c.resolved;
+  }
+  if (cases->size() > kMaxCasesKept) {
+    // Drop the case opened earliest (resolved-only cases first).
+    auto oldest = std::min_element(cases->begin(), cases->end(),
+                                   [](const CaseState& a, const CaseState& b) {
+                                     if (a.opened != b.opened) return a.opened < b.opened;
+                                     return a.id < b.id;
+                                   });
+    cases->erase(oldest);
+  }
+}
+
+}  // namespace
+
+void AddToSummary(const TouchpointEvent& e, const SnapshotOptions& options,
+                  CustomerSummary* s) {
+  EventKey key = KeyOf(e);
+  if (const std::string* v = Attr(e, attrs::kAgent)) Latest({key, *v}, &s->last_agent);
+  if (const std::string* v = Attr(e, attrs::kQueue)) Latest({key, *v}, &s->last_queue);
+  if (const std::string* v = Attr(e, attrs::kIntent)) {
+    Latest({key, *v}, &s->last_intent);
+    AddIntent({key, *v}, &s->intents);
+  }
+  if (const std::string* v = Attr(e, attrs::kVerified); v != nullptr && *v == "true") {
+    if (s->verified < key) s->verified = key;
+  }
+  if (e.type == EventType::kAgentNote) {
+    const std::string* note = Attr(e, attrs::kNote);
+    if (note == nullptr) note = Attr(e, attrs::kSummary);
+    if (note != nullptr && options.max_notes > 0) {
+      AddNewest({key, *note}, static_cast<size_t>(options.max_notes), &s->notes);
+    }
+  }
+  if (e.type == EventType::kCaseOpened || e.type == EventType::kCaseResolved) {
+    if (const std::string* id = Attr(e, attrs::kCaseId)) {
+      CaseState c;
+      c.id = *id;
+      if (e.type == EventType::kCaseOpened) {
+        c.opened = key;
+        if (const std::string* sum = Attr(e, attrs::kSummary)) c.summary = *sum;
+      } else {
+        c.resolved = key;
+      }
+      AddCase(c, &s->cases);
+    }
+  }
+  if (IsKnownChannel(e.channel)) ++s->channel_counts[static_cast<int>(e.channel)];
+}
+
+void AbsorbSummary(const CustomerSummary& from, const SnapshotOptions& options,
+                   CustomerSummary* into) {
+  Latest(from.last_agent, &into->last_agent);
+  Latest(from.last_queue, &into->last_queue);
+  Latest(from.last_intent, &into->last_intent);
+  if (into->verified < from.verified) into->verified = from.verified;
+  for (const KeyedValue& n : from.notes) {
+    AddNewest(n, static_cast<size_t>(std::max(options.max_notes, 0)), &into->notes);
+  }
+  for (const KeyedValue& i : from.intents) AddIntent(i, &into->intents);
+  for (const CaseState& c : from.cases) AddCase(c, &into->cases);
+  for (int i = 0; i < kChannelCount; ++i) into->channel_counts[i] += from.channel_counts[i];
+}
+
+}  // namespace switchboard::journey_internal

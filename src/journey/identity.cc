@@ -1,0 +1,327 @@
+#include "switchboard/identity.h"
+
+#include <algorithm>
+#include <regex>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "src/internal/str_cat.h"
+#include "src/internal/status_macros.h"
+
+namespace switchboard {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = absl::ascii_tolower(static_cast<unsigned char>(c));
+  return out;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return !prefix.empty() && s.substr(0, prefix.size()) == prefix;
+}
+
+bool AllSameDigit(std::string_view digits) {
+  return !digits.empty() &&
+         std::all_of(digits.begin(), digits.end(), [&](char c) { return c == digits.front(); });
+}
+
+IdentifierRule Rule(int priority, int max_values, int shared_after) {
+  IdentifierRule r;
+  r.priority = priority;
+  r.max_values = max_values;
+  r.shared_after = shared_after;
+  return r;
+}
+
+absl::Status ValidateRule(const IdentifierRule& r, std::string_view field) {
+  if (r.priority < 1 || r.priority > 1000) {
+    return absl::InvalidArgumentError(
+        internal::StrCat(field, ".priority is ", r.priority, ", outside 1..1000"));
+  }
+  if (r.max_values < 0) {
+    return absl::InvalidArgumentError(internal::StrCat(field, ".max_values is negative"));
+  }
+  if (r.shared_after < 0 || r.shared_after == 1) {
+    return absl::InvalidArgumentError(
+        internal::StrCat(field, ".shared_after is ", r.shared_after, "; use 0 (never) or >= 2"));
+  }
+  if (r.expiry <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(internal::StrCat(field, ".expiry must be positive"));
+  }
+  return absl::OkStatus();
+}
+
+// The national significant number of an E.164 value: without the default region's calling code
+// when it has it, else without its first digit (enough to spot "+1 111 111 1111" or
+// "+44 0000 000000" without a table of every calling code).
+std::string_view NationalPart(std::string_view e164, const PhoneRegion& region) {
+  std::string_view digits = e164.substr(1);
+  if (StartsWith(digits, region.calling_code)) return digits.substr(region.calling_code.size());
+  return digits.substr(1);
+}
+
+}  // namespace
+
+std::string NormalizedIdentifier::Key() const {
+  if (scope.empty()) return internal::StrCat(IdentifierKindName(kind), ":", value);
+  return internal::StrCat(IdentifierKindName(kind), "/", scope, ":", value);
+}
+
+IdentityRules IdentityRules::Defaults() {
+  IdentityRules r;
+  IdentifierRule account = Rule(10, 1, 0);
+  account.unique = true;
+  r.For(IdentifierKind::kAccountId) = account;
+  r.For(IdentifierKind::kEmail) = Rule(20, 5, 2);
+  r.For(IdentifierKind::kPhone) = Rule(30, 5, 2);
+  r.For(IdentifierKind::kSocialHandle) = Rule(40, 5, 2);
+  r.For(IdentifierKind::kChannelOpaque) = Rule(50, 0, 2);
+  IdentifierRule device = Rule(60, 20, 3);
+  device.expiry = absl::Hours(24 * 30);
+  r.For(IdentifierKind::kDeviceId) = device;
+  r.For(IdentifierKind::kCustom) = Rule(70, 0, 2);
+  r.blocked_values = {"null",     "none",    "nil",       "undefined", "anonymous",
+                      "unknown",  "n/a",     "na",        "-",         "test",
+                      "guest",    "invalid", "noreply@example.com", "test@test.com",
+                      "no-reply@example.com"};
+  return r;
+}
+
+absl::Status IdentityRules::Validate() const {
+  for (int i = 0; i < kIdentifierKindCount; ++i) {
+    SB_RETURN_IF_ERROR(ValidateRule(
+        kinds[i], internal::StrCat("identity.kinds[", IdentifierKindName(IdentifierKind(i)), "]")));
+  }
+  absl::flat_hash_set<std::string> names;
+  for (const CustomKindRule& c : custom_kinds) {
+    if (c.name.empty() || c.name != Lower(c.name)) {
+      return absl::InvalidArgumentError(internal::StrCat(
+          "identity.custom_kinds name '", c.name, "' must be non-empty and lower-case"));
+    }
+    if (!names.insert(c.name).second) {
+      return absl::InvalidArgumentError(
+          internal::StrCat("identity.custom_kinds lists '", c.name, "' twice"));
+    }
+    SB_RETURN_IF_ERROR(ValidateRule(c.rule, internal::StrCat("identity.custom_kinds[", c.name, "]")));
+  }
+  if (!FindPhoneRegion(default_phone_region).ok()) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "identity.default_phone_region '", default_phone_region, "' is not a built-in region"));
+  }
+  for (const std::string& p : blocked_patterns) {
+    try {
+      std::regex re(p, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return absl::InvalidArgumentError(internal::StrCat(
+          "identity.blocked_patterns '", p, "' is not a valid regular expression: ", e.what()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+const std::vector<PhoneRegion>& PhoneRegions() {
+  static const std::vector<PhoneRegion>* const kRegions = new std::vector<PhoneRegion>{
+      {"US", "1", "1", "011"},  {"CA", "1", "1", "011"},  {"GB", "44", "0", "00"},
+      {"IE", "353", "0", "00"}, {"FR", "33", "0", "00"},  {"DE", "49", "0", "00"},
+      {"ES", "34", "", "00"},   {"IT", "39", "", "00"},   {"NL", "31", "0", "00"},
+      {"BE", "32", "0", "00"},  {"CH", "41", "0", "00"},  {"AT", "43", "0", "00"},
+      {"SE", "46", "0", "00"},  {"IL", "972", "0", "00"}, {"IN", "91", "0", "00"},
+      {"AU", "61", "0", "0011"}, {"NZ", "64", "0", "00"}, {"BR", "55", "0", "00"},
+      {"MX", "52", "", "00"},   {"JP", "81", "0", "010"}, {"SG", "65", "", "000"},
+      {"ZA", "27", "0", "00"}};
+  return *kRegions;
+}
+
+absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view code) {
+  for (const PhoneRegion& r : PhoneRegions()) {
+    if (r.code == code) return r;
+  }
+  return absl::NotFoundError(internal::StrCat("phone region '", code, "' is not built in"));
+}
+
+absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegion& region) {
+  std::string_view s = Trim(raw);
+  if (s.substr(0, 4) == "tel:") s.remove_prefix(4);
+  bool plus = false;
+  std::string digits;
+  digits.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if (c == '+') {
+      if (plus || !digits.empty()) return absl::InvalidArgumentError("'+' is not at the start");
+      plus = true;
+    } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')' && c != '/') {
+      return absl::InvalidArgumentError(
+          internal::StrCat("unexpected character '", std::string_view(&s[i], 1), "'"));
+    }
+  }
+  std::string international;
+  if (plus) {
+    international = std::move(digits);
+  } else if (StartsWith(digits, region.international_prefix)) {
+    international = digits.substr(region.international_prefix.size());
+  } else {
+    std::string_view national = digits;
+    if (StartsWith(national, region.trunk_prefix)) national.remove_prefix(region.trunk_prefix.size());
+    international = internal::StrCat(region.calling_code, national);
+  }
+  if (international.size() < 8 || international.size() > 15) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("has ", international.size(), " digits with the country code; E.164 "
+                         "needs 8..15"));
+  }
+  if (international.front() == '0') {
+    return absl::InvalidArgumentError("country code starts with 0");
+  }
+  if (international.front() == '1' && international.size() != 11) {
+    return absl::InvalidArgumentError("a +1 (NANP) number has 10 digits after the country code");
+  }
+  return internal::StrCat("+", international);
+}
+
+absl::StatusOr<std::string> NormalizeEmail(std::string_view raw) {
+  std::string e = Lower(Trim(raw));
+  size_t at = e.find('@');
+  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
+    return absl::InvalidArgumentError("needs exactly one '@' after a non-empty local part");
+  }
+  std::string_view domain = std::string_view(e).substr(at + 1);
+  size_t dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == domain.size()) {
+    return absl::InvalidArgumentError("the domain needs a dot, e.g. example.com");
+  }
+  for (char c : e) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c)) || c < 0x21 || c == 0x7f) {
+      return absl::InvalidArgumentError("contains a space or control character");
+    }
+  }
+  return e;
+}
+
+struct IdentityNormalizer::Compiled {
+  absl::flat_hash_set<std::string> blocked;
+  std::vector<std::regex> patterns;
+  PhoneRegion region;
+};
+
+IdentityNormalizer::IdentityNormalizer(IdentityRules rules, std::shared_ptr<const Compiled> compiled)
+    : rules_(std::move(rules)), compiled_(std::move(compiled)) {}
+
+absl::StatusOr<IdentityNormalizer> IdentityNormalizer::Create(IdentityRules rules) {
+  SB_RETURN_IF_ERROR(rules.Validate());
+  auto compiled = std::make_shared<Compiled>();
+  for (const std::string& v : rules.blocked_values) compiled->blocked.insert(Lower(Trim(v)));
+  for (const std::string& p : rules.blocked_patterns) {
+    compiled->patterns.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
+  }
+  compiled->region = *FindPhoneRegion(rules.default_phone_region);
+  return IdentityNormalizer(std::move(rules), std::move(compiled));
+}
+
+const IdentifierRule& IdentityNormalizer::RuleFor(IdentifierKind kind, std::string_view scope) const {
+  if (kind == IdentifierKind::kCustom) {
+    for (const CustomKindRule& c : rules_.custom_kinds) {
+      if (c.name == scope) return c.rule;
+    }
+  }
+  return rules_.For(kind);
+}
+
+bool IdentityNormalizer::IsBlocked(std::string_view value) const {
+  if (compiled_->blocked.contains(absl::string_view(value.data(), value.size()))) return true;
+  for (const std::regex& re : compiled_->patterns) {
+    if (std::regex_match(value.begin(), value.end(), re)) return true;
+  }
+  return false;
+}
+
+NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) const {
+  NormalizeResult result;
+  if (absl::Status s = identifier.Validate(); !s.ok()) {
+    result.reason = std::string(s.message());
+    return result;
+  }
+  std::string_view raw = Trim(identifier.value);
+  std::string lowered = Lower(raw);
+  if (compiled_->blocked.contains(lowered)) {
+    result.outcome = NormalizeOutcome::kBlocked;
+    result.reason = internal::StrCat("'", lowered, "' is a blocked value");
+    return result;
+  }
+  NormalizedIdentifier id;
+  id.kind = identifier.kind;
+  switch (identifier.kind) {
+    case IdentifierKind::kPhone: {
+      absl::StatusOr<std::string> phone = NormalizePhone(raw, compiled_->region);
+      if (!phone.ok()) {
+        result.reason = internal::StrCat("phone '", raw, "' ", phone.status().message());
+        return result;
+      }
+      id.value = *std::move(phone);
+      if (rules_.block_degenerate_numbers && AllSameDigit(NationalPart(id.value, compiled_->region))) {
+        result.outcome = NormalizeOutcome::kBlocked;
+        result.reason = internal::StrCat("phone '", id.value, "' is a placeholder number");
+        return result;
+      }
+      break;
+    }
+    case IdentifierKind::kEmail: {
+      absl::StatusOr<std::string> email = NormalizeEmail(raw);
+      if (!email.ok()) {
+        result.reason = internal::StrCat("email '", raw, "' ", email.status().message());
+        return result;
+      }
+      id.value = *std::move(email);
+      break;
+    }
+    case IdentifierKind::kAccountId:
+    case IdentifierKind::kCustom:
+      // Account numbers and custom ids are case-sensitive in most CRMs: only trimmed.
+      id.value = std::string(raw);
+      if (rules_.block_degenerate_numbers && raw.find_first_not_of('0') == std::string_view::npos) {
+        result.outcome = NormalizeOutcome::kBlocked;
+        result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '", raw,
+                                         "' is all zeros");
+        return result;
+      }
+      break;
+    case IdentifierKind::kSocialHandle: {
+      std::string_view handle = raw;
+      if (!handle.empty() && handle.front() == '@') handle.remove_prefix(1);
+      id.value = Lower(handle);
+      break;
+    }
+    case IdentifierKind::kDeviceId:
+    case IdentifierKind::kChannelOpaque:
+      id.value = lowered;  // cookie ids and UUIDs are case-insensitive in practice
+      break;
+  }
+  if (id.value.empty()) {
+    result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '", raw,
+                                     "' is empty after normalization");
+    return result;
+  }
+  if (identifier.kind == IdentifierKind::kSocialHandle || identifier.kind == IdentifierKind::kCustom ||
+      identifier.kind == IdentifierKind::kChannelOpaque) {
+    id.scope = Lower(Trim(identifier.scope));
+  }
+  if (IsBlocked(id.value)) {
+    result.outcome = NormalizeOutcome::kBlocked;
+    result.reason = internal::StrCat("'", id.value, "' is a blocked value");
+    return result;
+  }
+  result.outcome = NormalizeOutcome::kValid;
+  result.id = std::move(id);
+  return result;
+}
+
+}  // namespace switchboard

@@ -1,0 +1,89 @@
+// The identity resolver: applies stored events to customers in canonical order under the identity
+// rules, and rebuilds a connected part of a tenant from its raw data (events, postings, link
+// constraints). Private to the journey merger.
+//
+// Model: the state of a tenant is what replaying every event in canonical order (occurred-at,
+// event id) produces, with each explicit merge applied right after the later of its two anchor
+// events. Events, postings and constraints are raw; customers, merge records and the resolution
+// fields of values are derived. Events that share no identifier value or constraint do not
+// interact, so a part can be rebuilt alone, and an event later than every customer it touches can
+// be applied directly on top of the current state.
+//
+// Thread-safety: not thread-safe; owned by one JourneyMerger.
+#ifndef SWITCHBOARD_SRC_JOURNEY_RESOLVER_H_
+#define SWITCHBOARD_SRC_JOURNEY_RESOLVER_H_
+
+#include <string>
+#include <vector>
+
+#include "switchboard/identity.h"
+#include "switchboard/journey_merger.h"
+#include "switchboard/journey_store.h"
+
+namespace switchboard::journey_internal {
+
+// What Process() decided for one event.
+struct Processed {
+  CustomerId customer;
+  std::vector<IdentifierOutcome> outcomes;  // per StoredEvent::identifiers
+  std::vector<std::string> reasons;
+  std::vector<std::string> merges;
+};
+
+class Resolver {
+ public:
+  Resolver(const JourneyMergerOptions* options, const IdentityNormalizer* normalizer,
+           JourneyStore* store)
+      : options_(options), normalizer_(normalizer), store_(store) {}
+
+  // The customer id minted from an event: "c-<event id>", or "c~<hash>" for a long event id.
+  std::string MintId(const TenantId& tenant, const std::string& event_id);
+  // The event a customer id was minted from; empty when `id` is not a minted id.
+  std::string MintEventOf(const TenantId& tenant, std::string_view id) const;
+
+  // True when `event` is later than every customer it touches, so Process() on the current state
+  // equals a full replay.
+  bool IsInOrder(const TenantId& tenant, const StoredEvent& event) const;
+  // Resolves one stored event on top of the current state.
+  Processed Process(const TenantId& tenant, StoredEvent* event);
+
+  // Every event connected to `seeds` through identifier values or link constraints, sorted in
+  // canonical order.
+  std::vector<const StoredEvent*> Component(const TenantId& tenant,
+                                            const std::vector<std::string>& seeds) const;
+  // Erases the derived state of `events`: their customers (and those customers' merge records)
+  // and the resolution fields of their values.
+  void ClearDerived(const TenantId& tenant, const std::vector<const StoredEvent*>& events);
+  // Replays `events` (canonical order, derived state cleared) and the explicit merges among them.
+  // When `watch` is an event id, its Processed result is stored in `*watched`.
+  void Replay(const TenantId& tenant, const std::vector<const StoredEvent*>& events,
+              std::string_view watch = {}, Processed* watched = nullptr);
+  // Component + ClearDerived + Replay.
+  void Rebuild(const TenantId& tenant, const std::vector<std::string>& seeds,
+               std::string_view watch = {}, Processed* watched = nullptr);
+
+ private:
+  struct Candidate;
+  struct Violation;
+
+  const IdentifierRule& RuleOf(const NormalizedIdentifier& id) const {
+    return normalizer_->RuleFor(id.kind, id.scope);
+  }
+  bool FindViolation(const TenantId& tenant, const std::vector<CustomerRecord*>& customers,
+                     const std::vector<Candidate>& candidates, Violation* violation) const;
+  CustomerRecord* Mint(const TenantId& tenant, const StoredEvent& event);
+  // Folds `absorbed` into `survivor`, records the merge and erases `absorbed`.
+  void MergeInto(const TenantId& tenant, CustomerRecord* survivor, CustomerRecord* absorbed,
+                 MergeRecord record, Processed* processed);
+  void ApplyMustLink(const TenantId& tenant, const LinkConstraint& link);
+  void MakeShared(const TenantId& tenant, ValueRecord* value);
+  static void UpsertValue(CustomerRecord* customer, const NormalizedIdentifier& id, ValueLink link);
+
+  const JourneyMergerOptions* options_;
+  const IdentityNormalizer* normalizer_;
+  JourneyStore* store_;
+};
+
+}  // namespace switchboard::journey_internal
+
+#endif  // SWITCHBOARD_SRC_JOURNEY_RESOLVER_H_

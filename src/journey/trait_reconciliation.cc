@@ -1,0 +1,174 @@
+#include "switchboard/trait_reconciliation.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/container/flat_hash_set.h"
+#include "src/internal/str_cat.h"
+
+namespace switchboard {
+namespace {
+
+constexpr size_t kMaxTraitRules = 64;
+
+int SourceRank(const TraitRule& rule, std::string_view source) {
+  for (size_t i = 0; i < rule.source_priority.size(); ++i) {
+    if (rule.source_priority[i] == source) return static_cast<int>(i);
+  }
+  return static_cast<int>(rule.source_priority.size());
+}
+
+void Fold(const TraitCandidate& from, TraitCandidate* into) {
+  into->count += from.count;
+  if (into->first_seen.empty() || from.first_seen < into->first_seen) into->first_seen = from.first_seen;
+  if (into->last_seen < from.last_seen) {
+    into->last_seen = from.last_seen;
+    into->last_source = from.last_source;
+  }
+  into->best_source_rank = std::min(into->best_source_rank, from.best_source_rank);
+}
+
+void AddCandidate(const TraitCandidate& c, std::vector<TraitCandidate>* field) {
+  for (TraitCandidate& existing : *field) {
+    if (existing.value == c.value) {
+      Fold(c, &existing);
+      return;
+    }
+  }
+  field->push_back(c);
+}
+
+// True when `a` beats `b` under `rule`.
+bool Beats(ReconciliationRule rule, const TraitCandidate& a, const TraitCandidate& b) {
+  switch (rule) {
+    case ReconciliationRule::kLatest:
+      break;
+    case ReconciliationRule::kSourcePriority:
+      if (a.best_source_rank != b.best_source_rank) return a.best_source_rank < b.best_source_rank;
+      break;
+    case ReconciliationRule::kFirstSeen:
+      return a.first_seen < b.first_seen;
+    case ReconciliationRule::kMostFrequent:
+      if (a.count != b.count) return a.count > b.count;
+      break;
+  }
+  return b.last_seen < a.last_seen;
+}
+
+const TraitCandidate* Winner(ReconciliationRule rule, const std::vector<TraitCandidate>& field) {
+  const TraitCandidate* best = nullptr;
+  for (const TraitCandidate& c : field) {
+    if (best == nullptr || Beats(rule, c, *best)) best = &c;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string_view ReconciliationRuleName(ReconciliationRule rule) {
+  switch (rule) {
+    case ReconciliationRule::kLatest: return "latest";
+    case ReconciliationRule::kSourcePriority: return "source_priority";
+    case ReconciliationRule::kFirstSeen: return "first_seen";
+    case ReconciliationRule::kMostFrequent: return "most_frequent";
+  }
+  return "unknown";
+}
+
+std::vector<TraitRule> DefaultTraitRules() {
+  return {
+      {"name", "", ReconciliationRule::kLatest, true, {}},
+      {"language", "", ReconciliationRule::kLatest, true, {}},
+      {"preferred_channel", "", ReconciliationRule::kMostFrequent, true, {}},
+      {"tier", "", ReconciliationRule::kSourcePriority, true, {"crm"}},
+      {"consent_email", "", ReconciliationRule::kLatest, false, {}},
+      {"consent_sms", "", ReconciliationRule::kLatest, false, {}},
+      {"consent_voice", "", ReconciliationRule::kLatest, false, {}},
+  };
+}
+
+absl::Status ValidateTraitRules(const std::vector<TraitRule>& rules) {
+  if (rules.size() > kMaxTraitRules) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("traits has ", rules.size(), " rules, more than ", kMaxTraitRules));
+  }
+  absl::flat_hash_set<std::string_view> fields;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const TraitRule& r = rules[i];
+    if (r.field.empty()) {
+      return absl::InvalidArgumentError(internal::StrCat("traits[", i, "].field is empty"));
+    }
+    if (!fields.insert(r.field).second) {
+      return absl::InvalidArgumentError(
+          internal::StrCat("traits[", i, "].field '", r.field, "' is listed twice"));
+    }
+    if (r.rule != ReconciliationRule::kSourcePriority && !r.source_priority.empty()) {
+      return absl::InvalidArgumentError(internal::StrCat(
+          "traits[", i, "] '", r.field, "' has source_priority but its rule is ",
+          ReconciliationRuleName(r.rule)));
+    }
+    if (static_cast<int>(r.rule) > static_cast<int>(ReconciliationRule::kMostFrequent)) {
+      return absl::InvalidArgumentError(
+          internal::StrCat("traits[", i, "] '", r.field, "' has an unknown rule"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void AddToTraits(const std::vector<TraitRule>& rules, const TouchpointEvent& event,
+                 TraitState* state) {
+  if (state->fields.size() < rules.size()) state->fields.resize(rules.size());
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const TraitRule& rule = rules[i];
+    auto it = event.attributes.find(rule.AttributeKey());
+    if (it == event.attributes.end()) continue;
+    if (it->second.empty() && rule.ignore_empty) continue;
+    TraitCandidate c;
+    c.value = it->second;
+    c.count = 1;
+    c.first_seen = c.last_seen = KeyOf(event);
+    c.last_source = event.source_system;
+    c.best_source_rank = SourceRank(rule, event.source_system);
+    AddCandidate(c, &state->fields[i]);
+  }
+}
+
+void AbsorbTraits(const TraitState& from, TraitState* into) {
+  if (into->fields.size() < from.fields.size()) into->fields.resize(from.fields.size());
+  for (size_t i = 0; i < from.fields.size(); ++i) {
+    for (const TraitCandidate& c : from.fields[i]) AddCandidate(c, &into->fields[i]);
+  }
+}
+
+std::vector<Trait> ReconcileTraits(const std::vector<TraitRule>& rules, const TraitState& state) {
+  std::vector<Trait> out;
+  for (size_t i = 0; i < rules.size() && i < state.fields.size(); ++i) {
+    const TraitCandidate* winner = Winner(rules[i].rule, state.fields[i]);
+    if (winner == nullptr) continue;
+    Trait t;
+    t.field = rules[i].field;
+    t.value = winner->value;
+    t.rule = rules[i].rule;
+    t.history = state.fields[i];
+    std::sort(t.history.begin(), t.history.end(),
+              [&](const TraitCandidate& a, const TraitCandidate& b) {
+                if ((a.value == t.value) != (b.value == t.value)) return a.value == t.value;
+                if (a.last_seen != b.last_seen) return b.last_seen < a.last_seen;
+                return a.value < b.value;
+              });
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::string WinningTraitValue(const std::vector<TraitRule>& rules, const TraitState& state,
+                              std::string_view field) {
+  for (size_t i = 0; i < rules.size() && i < state.fields.size(); ++i) {
+    if (rules[i].field != field) continue;
+    const TraitCandidate* winner = Winner(rules[i].rule, state.fields[i]);
+    return winner == nullptr ? std::string() : winner->value;
+  }
+  return std::string();
+}
+
+}  // namespace switchboard

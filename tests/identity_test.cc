@@ -1,0 +1,141 @@
+// Identifier normalization and identity rules: phone to E.164 under a default region, e-mail
+// trimming, blocked values and placeholder numbers, rule validation.
+#include <catch2/catch.hpp>
+
+#include "switchboard/identity.h"
+
+namespace sb = switchboard;
+using Catch::Matchers::Contains;
+
+namespace {
+
+sb::PhoneRegion Region(const char* code) { return *sb::FindPhoneRegion(code); }
+
+sb::NormalizeResult Normalize(const sb::IdentityNormalizer& n, sb::IdentifierKind kind,
+                              const char* value, const char* scope = "") {
+  return n.Normalize(sb::Identifier{kind, value, scope});
+}
+
+}  // namespace
+
+TEST_CASE("phone numbers become E.164 under the default region") {
+  sb::PhoneRegion us = Region("US");
+  CHECK(*sb::NormalizePhone("(415) 555-0100", us) == "+14155550100");
+  CHECK(*sb::NormalizePhone("1-415-555-0100", us) == "+14155550100");  // trunk prefix 1
+  CHECK(*sb::NormalizePhone("+1 415.555.0100", us) == "+14155550100");
+  CHECK(*sb::NormalizePhone("011 44 20 7946 0018", us) == "+442079460018");  // NANP exit code
+  CHECK(*sb::NormalizePhone("tel:+14155550100", us) == "+14155550100");
+
+  sb::PhoneRegion gb = Region("GB");
+  CHECK(*sb::NormalizePhone("020 7946 0018", gb) == "+442079460018");  // trunk prefix 0
+  CHECK(*sb::NormalizePhone("0044 20 7946 0018", gb) == "+442079460018");
+  CHECK(*sb::NormalizePhone("+1 (415) 555-0100", gb) == "+14155550100");
+
+  sb::PhoneRegion il = Region("IL");
+  CHECK(*sb::NormalizePhone("054-123-4567", il) == "+972541234567");
+  sb::PhoneRegion es = Region("ES");  // no trunk prefix
+  CHECK(*sb::NormalizePhone("912 345 678", es) == "+34912345678");
+}
+
+TEST_CASE("malformed phone numbers are rejected with the reason") {
+  sb::PhoneRegion us = Region("US");
+  CHECK_THAT(std::string(sb::NormalizePhone("call me", us).status().message()),
+             Contains("unexpected character"));
+  CHECK_THAT(std::string(sb::NormalizePhone("41+5", us).status().message()), Contains("'+'"));
+  CHECK_THAT(std::string(sb::NormalizePhone("12345", us).status().message()), Contains("8..15"));
+  CHECK_THAT(std::string(sb::NormalizePhone("+1234567890123456", us).status().message()),
+             Contains("8..15"));
+  CHECK_THAT(std::string(sb::NormalizePhone("+1 415 555 010", us).status().message()),
+             Contains("NANP"));
+  CHECK_THAT(std::string(sb::NormalizePhone("+0 20 7946 0018", us).status().message()),
+             Contains("starts with 0"));
+  CHECK(sb::FindPhoneRegion("XX").status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("e-mail addresses are trimmed and lower-cased") {
+  CHECK(*sb::NormalizeEmail("  Ana.Silva@Example.COM ") == "ana.silva@example.com");
+  CHECK_FALSE(sb::NormalizeEmail("ana").ok());
+  CHECK_FALSE(sb::NormalizeEmail("@example.com").ok());
+  CHECK_FALSE(sb::NormalizeEmail("ana@@example.com").ok());
+  CHECK_FALSE(sb::NormalizeEmail("ana@localhost").ok());
+  CHECK_FALSE(sb::NormalizeEmail("ana silva@example.com").ok());
+}
+
+TEST_CASE("normalizer keeps kinds apart and scopes social handles") {
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  sb::NormalizeResult handle = Normalize(*n, sb::IdentifierKind::kSocialHandle, "@AnaS", "X");
+  REQUIRE(handle.outcome == sb::NormalizeOutcome::kValid);
+  CHECK(handle.id->Key() == "social_handle/x:anas");
+  sb::NormalizeResult account = Normalize(*n, sb::IdentifierKind::kAccountId, " AC-77 ");
+  CHECK(account.id->Key() == "account_id:AC-77");  // case kept, trimmed
+  sb::NormalizeResult cookie = Normalize(*n, sb::IdentifierKind::kDeviceId, "ABC-def");
+  CHECK(cookie.id->Key() == "device_id:abc-def");
+  sb::NormalizeResult custom = Normalize(*n, sb::IdentifierKind::kCustom, "L-1", "Loyalty");
+  CHECK(custom.id->Key() == "custom/loyalty:L-1");
+  sb::NormalizeResult phone = Normalize(*n, sb::IdentifierKind::kPhone, "nope");
+  CHECK(phone.outcome == sb::NormalizeOutcome::kInvalid);
+  CHECK_THAT(phone.reason, Contains("nope"));
+  CHECK(Normalize(*n, sb::IdentifierKind::kSocialHandle, "@ana").outcome ==
+        sb::NormalizeOutcome::kInvalid);  // no platform
+}
+
+TEST_CASE("blocked values and placeholder numbers never match") {
+  sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  rules.blocked_values.push_back("Team@Acme.example");
+  rules.blocked_patterns.push_back(R"(.*@mailinator\.com)");
+  auto n = sb::IdentityNormalizer::Create(rules);
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  CHECK(Normalize(*n, K::kEmail, "NULL").outcome == sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kDeviceId, "anonymous").outcome == sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kEmail, " team@acme.EXAMPLE").outcome == sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kEmail, "x@mailinator.com").outcome == sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kPhone, "000-000-0000").outcome == sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kPhone, "+1 111 111 1111").outcome == sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kAccountId, "0000").outcome == sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kPhone, "(415) 555-0100").outcome == sb::NormalizeOutcome::kValid);
+
+  rules.block_degenerate_numbers = false;
+  auto lax = sb::IdentityNormalizer::Create(rules);
+  CHECK(Normalize(*lax, K::kAccountId, "0000").outcome == sb::NormalizeOutcome::kValid);
+}
+
+TEST_CASE("identity rules are validated") {
+  sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  REQUIRE(rules.Validate().ok());
+  CHECK(rules.For(sb::IdentifierKind::kAccountId).Limit() == 1);
+  CHECK(rules.For(sb::IdentifierKind::kEmail).Limit() == 5);
+
+  sb::IdentityRules bad = rules;
+  bad.For(sb::IdentifierKind::kPhone).priority = 0;
+  CHECK_THAT(std::string(bad.Validate().message()), Contains("phone].priority"));
+  bad = rules;
+  bad.For(sb::IdentifierKind::kEmail).shared_after = 1;
+  CHECK_THAT(std::string(bad.Validate().message()), Contains("shared_after"));
+  bad = rules;
+  bad.For(sb::IdentifierKind::kDeviceId).expiry = absl::ZeroDuration();
+  CHECK_THAT(std::string(bad.Validate().message()), Contains("expiry"));
+  bad = rules;
+  bad.default_phone_region = "ZZ";
+  CHECK_THAT(std::string(bad.Validate().message()), Contains("ZZ"));
+  bad = rules;
+  bad.blocked_patterns = {"(unclosed"};
+  CHECK_THAT(std::string(bad.Validate().message()), Contains("(unclosed"));
+  bad = rules;
+  bad.custom_kinds = {{"loyalty", {}}, {"loyalty", {}}};
+  CHECK_THAT(std::string(bad.Validate().message()), Contains("twice"));
+  CHECK(sb::IdentityNormalizer::Create(bad).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("custom kinds get their own rule") {
+  sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  sb::IdentifierRule loyalty;
+  loyalty.unique = true;
+  loyalty.priority = 15;
+  rules.custom_kinds.push_back({"loyalty", loyalty});
+  auto n = sb::IdentityNormalizer::Create(rules);
+  REQUIRE(n.ok());
+  CHECK(n->RuleFor(sb::IdentifierKind::kCustom, "loyalty").unique);
+  CHECK_FALSE(n->RuleFor(sb::IdentifierKind::kCustom, "other").unique);
+}

@@ -1,0 +1,515 @@
+// Scenario tests of the journey merger, one per rule of issue 4: cross-channel linking, shared
+// family phone, team mailbox, cookie expiry, blocked values, unique-id conflict, explicit merge
+// and split, split of an automatic merge, erasure then replay, tenants, order and duplicates,
+// trait reconciliation, and bad input.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "switchboard/clock.h"
+#include "switchboard/journey_merger.h"
+#include "switchboard/journey_store.h"
+
+namespace sb = switchboard;
+using Catch::Matchers::Contains;
+using K = sb::IdentifierKind;
+
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
+const sb::TenantId kAcme("acme");
+
+sb::TouchpointEvent Ev(const std::string& id, int64_t minute, sb::Channel channel,
+                       std::vector<sb::Identifier> ids, sb::Attributes attrs = {},
+                       const char* tenant = "acme") {
+  sb::TouchpointEvent e;
+  e.id = sb::EventId(id);
+  e.tenant = sb::TenantId(tenant);
+  e.type = sb::EventType::kContactStarted;
+  e.channel = channel;
+  e.occurred_at = e.received_at = kT0 + absl::Minutes(minute);
+  e.identifiers = std::move(ids);
+  e.attributes = std::move(attrs);
+  e.source_system = "test";
+  return e;
+}
+
+struct Fixture {
+  explicit Fixture(sb::JourneyMergerOptions options = {}) : clock(kT0 + absl::Hours(24 * 365)) {
+    auto m = sb::JourneyMerger::Create(std::move(options), &clock);
+    REQUIRE(m.ok());
+    merger = *std::move(m);
+  }
+  sb::IngestResult Ingest(sb::TouchpointEvent e) {
+    auto r = merger->Ingest(std::move(e));
+    REQUIRE(r.ok());
+    return *r;
+  }
+  sb::CustomerId CustomerOf(const std::string& event_id) {
+    return *merger->Resolve(kAcme, sb::CustomerId("c-" + event_id));
+  }
+  std::vector<std::string> EventsOf(const sb::CustomerId& c) {
+    std::vector<std::string> out;
+    absl::StatusOr<sb::Journey> journey = merger->GetJourney(kAcme, c);
+    REQUIRE(journey.ok());
+    for (const auto& e : journey->events) out.push_back(e.id.value());
+    return out;
+  }
+  sb::ManualClock clock;
+  std::unique_ptr<sb::JourneyMerger> merger;
+};
+
+sb::Identifier Phone(const char* v) { return {K::kPhone, v, ""}; }
+sb::Identifier Email(const char* v) { return {K::kEmail, v, ""}; }
+sb::Identifier Account(const char* v) { return {K::kAccountId, v, ""}; }
+sb::Identifier Cookie(const char* v) { return {K::kDeviceId, v, ""}; }
+
+}  // namespace
+
+TEST_CASE("email, chat and call of one customer become one journey") {
+  Fixture f;
+  sb::IngestResult mail = f.Ingest(Ev("mail-1", 0, sb::Channel::kEmail, {Email("Ana@Example.com")}));
+  CHECK(mail.customer == sb::CustomerId("c-mail-1"));
+  REQUIRE(mail.identifiers.size() == 1);
+  CHECK(mail.identifiers[0].outcome == sb::IdentifierOutcome::kNew);
+  CHECK(mail.identifiers[0].key == "email:ana@example.com");
+
+  sb::IngestResult chat = f.Ingest(Ev("chat-1", 60, sb::Channel::kChat,
+                                      {Email("ana@example.com "), Phone("(415) 555-0100")}));
+  CHECK(chat.customer == sb::CustomerId("c-mail-1"));
+  CHECK(chat.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(chat.identifiers[1].outcome == sb::IdentifierOutcome::kNew);
+
+  sb::IngestResult call = f.Ingest(Ev("call-1", 180, sb::Channel::kVoice, {Phone("+1 415 555 0100")}));
+  CHECK(call.customer == sb::CustomerId("c-mail-1"));
+  CHECK(f.EventsOf(call.customer) == std::vector<std::string>{"mail-1", "chat-1", "call-1"});
+  CHECK(f.merger->ListCustomers(kAcme).size() == 1);
+
+  auto profile = f.merger->GetCustomer(kAcme, call.customer);
+  REQUIRE(profile.ok());
+  REQUIRE(profile->identifiers.size() == 2);
+  CHECK(profile->identifiers[0].value == "ana@example.com");
+  CHECK(profile->identifiers[0].raw == "ana@example.com ");  // the latest raw form
+  CHECK(profile->identifiers[1].value == "+14155550100");
+  CHECK(profile->identifiers[1].raw == "+1 415 555 0100");
+}
+
+TEST_CASE("an event bridging two customers merges them; the earliest id survives") {
+  Fixture f;
+  f.Ingest(Ev("chat-1", 60, sb::Channel::kChat, {Email("ana@example.com")}));
+  f.Ingest(Ev("call-1", 120, sb::Channel::kVoice, {Phone("4155550100")}));
+  REQUIRE(f.merger->ListCustomers(kAcme).size() == 2);
+  sb::IngestResult bridge =
+      f.Ingest(Ev("web-1", 130, sb::Channel::kWeb, {Email("ana@example.com"), Phone("4155550100")}));
+  CHECK_FALSE(bridge.rebuilt);
+  CHECK(bridge.customer == sb::CustomerId("c-chat-1"));
+  CHECK(bridge.merges == std::vector<std::string>{"m-c-call-1"});
+  CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-chat-1")});
+  CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-call-1")) == sb::CustomerId("c-chat-1"));
+  auto merges = f.merger->ListMerges(kAcme);
+  REQUIRE(merges.size() == 1);
+  CHECK(merges[0].id == "m-c-call-1");
+  CHECK(merges[0].kind == sb::MergeKind::kAutomatic);
+  CHECK(merges[0].survivor == sb::CustomerId("c-chat-1"));
+  CHECK(merges[0].absorbed == sb::CustomerId("c-call-1"));
+  CHECK(merges[0].evidence == sb::EventId("web-1"));
+  CHECK(merges[0].identifier_key == "phone:+14155550100");
+  CHECK(merges[0].actor == "auto");
+  CHECK(merges[0].at == kT0 + absl::Minutes(130));
+  CHECK(f.merger->GetCustomer(kAcme, sb::CustomerId("c-chat-1"))->aliases ==
+        std::vector<sb::CustomerId>{sb::CustomerId("c-call-1")});
+  CHECK(f.EventsOf(sb::CustomerId("c-call-1")) ==
+        std::vector<std::string>{"chat-1", "call-1", "web-1"});
+}
+
+TEST_CASE("a late bridging event re-resolves as if it had arrived in order") {
+  Fixture f;
+  f.Ingest(Ev("chat-1", 60, sb::Channel::kChat, {Email("ana@example.com")}));
+  f.Ingest(Ev("call-1", 120, sb::Channel::kVoice, {Phone("4155550100")}));
+  sb::IngestResult bridge =
+      f.Ingest(Ev("web-1", 90, sb::Channel::kWeb, {Email("ana@example.com"), Phone("4155550100")}));
+  CHECK(bridge.rebuilt);
+  CHECK(bridge.customer == sb::CustomerId("c-chat-1"));
+  // In canonical order the call simply joins the customer the web visit extended: no merge.
+  CHECK(f.merger->ListMerges(kAcme).empty());
+  CHECK(f.EventsOf(sb::CustomerId("c-chat-1")) ==
+        std::vector<std::string>{"chat-1", "web-1", "call-1"});
+  // The id handed out for the call before is retired and still resolves.
+  CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-call-1")) == sb::CustomerId("c-chat-1"));
+}
+
+TEST_CASE("a shared family phone links context but never merges identity") {
+  Fixture f;
+  f.Ingest(Ev("dad-1", 0, sb::Channel::kVoice, {Account("A-1"), Phone("4155550100")}));
+  sb::IngestResult mom =
+      f.Ingest(Ev("mom-1", 10, sb::Channel::kVoice, {Account("A-2"), Phone("4155550100")}));
+  CHECK(mom.customer == sb::CustomerId("c-mom-1"));
+  CHECK(mom.identifiers[0].outcome == sb::IdentifierOutcome::kNew);
+  CHECK(mom.identifiers[1].outcome == sb::IdentifierOutcome::kDropped);
+  CHECK_THAT(mom.identifiers[1].reason, Contains("account_id"));
+  CHECK(f.merger->ListCustomers(kAcme).size() == 2);
+
+  auto match = f.merger->FindByIdentifier(kAcme, Phone("415-555-0100"));
+  REQUIRE(match.ok());
+  CHECK(match->shared);
+  CHECK_FALSE(match->customer.has_value());
+  CHECK(match->possible ==
+        std::vector<sb::CustomerId>{sb::CustomerId("c-dad-1"), sb::CustomerId("c-mom-1")});
+
+  // A call from the home phone alone: its own customer, and the snapshot says "Dad or Mom?".
+  sb::IngestResult home = f.Ingest(Ev("home-1", 20, sb::Channel::kVoice, {Phone("4155550100")}));
+  CHECK(home.identifiers[0].outcome == sb::IdentifierOutcome::kShared);
+  CHECK(home.customer == sb::CustomerId("c-home-1"));
+  sb::Contact call;
+  call.id = sb::ContactId("call-9");
+  call.tenant = kAcme;
+  call.identifiers = {Phone("4155550100")};
+  call.arrived_at = kT0 + absl::Minutes(30);
+  auto snap = f.merger->SnapshotFor(call);
+  REQUIRE(snap.ok());
+  CHECK_FALSE(snap->customer.has_value());
+  CHECK(snap->needs_verification);
+  CHECK(snap->possible_customers == std::vector<sb::CustomerId>{sb::CustomerId("c-dad-1"),
+                                                                sb::CustomerId("c-home-1"),
+                                                                sb::CustomerId("c-mom-1")});
+  // With the account the IVR collected, the call resolves to Mom.
+  call.identifiers.push_back(Account("A-2"));
+  snap = f.merger->SnapshotFor(call);
+  REQUIRE(snap->customer.has_value());
+  CHECK(*snap->customer == sb::CustomerId("c-mom-1"));
+  CHECK_FALSE(snap->needs_verification);
+}
+
+TEST_CASE("a team mailbox used by several account holders becomes shared") {
+  Fixture f;
+  f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Account("A-1"), Email("team@corp.example")}));
+  f.Ingest(Ev("b-1", 5, sb::Channel::kEmail, {Account("B-1"), Email("team@corp.example")}));
+  sb::IngestResult c =
+      f.Ingest(Ev("c-1", 9, sb::Channel::kEmail, {Account("C-1"), Email("team@corp.example")}));
+  CHECK(c.identifiers[1].outcome == sb::IdentifierOutcome::kShared);
+  CHECK(f.merger->ListCustomers(kAcme).size() == 3);
+  auto match = f.merger->FindByIdentifier(kAcme, Email("TEAM@corp.example"));
+  CHECK(match->possible.size() == 3);
+  for (const auto& id : f.merger->ListCustomers(kAcme)) {
+    auto p = f.merger->GetCustomer(kAcme, id);
+    for (const auto& ci : p->identifiers) {
+      if (ci.kind == K::kEmail) CHECK(ci.link == sb::ValueLink::kShared);
+    }
+  }
+}
+
+TEST_CASE("a cookie links only within its expiry") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kDeviceId).expiry = absl::Hours(24);
+  Fixture f(options);
+  f.Ingest(Ev("web-1", 0, sb::Channel::kWeb, {Cookie("ck-1")}));
+  sb::IngestResult near = f.Ingest(Ev("web-2", 60 * 20, sb::Channel::kWeb, {Cookie("CK-1")}));
+  CHECK(near.customer == sb::CustomerId("c-web-1"));
+  CHECK(near.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  // 30 hours after its last sighting: the cookie starts a new holder.
+  sb::IngestResult late = f.Ingest(Ev("web-3", 60 * 50, sb::Channel::kWeb, {Cookie("ck-1")}));
+  CHECK(late.identifiers[0].outcome == sb::IdentifierOutcome::kExpired);
+  CHECK(late.customer == sb::CustomerId("c-web-3"));
+  CHECK(f.merger->FindByIdentifier(kAcme, Cookie("ck-1"))->customer == sb::CustomerId("c-web-3"));
+  auto old = f.merger->GetCustomer(kAcme, sb::CustomerId("c-web-1"));
+  REQUIRE(old->identifiers.size() == 1);
+  CHECK(old->identifiers[0].link == sb::ValueLink::kExpired);
+}
+
+TEST_CASE("blocked and malformed identifiers are reported and never link") {
+  Fixture f;
+  sb::IngestResult a = f.Ingest(Ev("a", 0, sb::Channel::kWeb,
+                                   {Email("null"), Phone("000-000-0000"), Phone("call me"),
+                                    Email("ana@example.com")}));
+  REQUIRE(a.identifiers.size() == 4);
+  CHECK(a.identifiers[0].outcome == sb::IdentifierOutcome::kBlocked);
+  CHECK(a.identifiers[1].outcome == sb::IdentifierOutcome::kBlocked);
+  CHECK(a.identifiers[2].outcome == sb::IdentifierOutcome::kInvalid);
+  CHECK_THAT(a.identifiers[2].reason, Contains("call me"));
+  CHECK(a.identifiers[3].outcome == sb::IdentifierOutcome::kNew);
+  sb::IngestResult b = f.Ingest(Ev("b", 1, sb::Channel::kWeb, {Email("NULL"), Phone("0000000000")}));
+  CHECK(b.customer == sb::CustomerId("c-b"));  // nothing linked it to "a"
+  // The event is recorded with its valid identifiers only, raw as received.
+  auto events = f.merger->GetJourney(kAcme, a.customer)->events;
+  REQUIRE(events[0].identifiers.size() == 1);
+  CHECK(events[0].identifiers[0].value == "ana@example.com");
+}
+
+TEST_CASE("two verified unique identifiers are never merged automatically") {
+  Fixture f;
+  sb::Attributes verified{{"identity_verified", "true"}};
+  f.Ingest(Ev("x-1", 0, sb::Channel::kWeb, {Account("A-1"), Email("x@example.com")}, verified));
+  f.Ingest(Ev("y-1", 1, sb::Channel::kWeb, {Account("A-2"), Phone("4155550111")}, verified));
+  // An event tying both customers' contact points together does not merge them.
+  sb::IngestResult tie = f.Ingest(
+      Ev("z-1", 2, sb::Channel::kChat, {Email("x@example.com"), Phone("4155550111")}));
+  CHECK(f.merger->ListCustomers(kAcme).size() == 2);
+  CHECK(f.merger->ListMerges(kAcme).empty());
+  // The least trusted identifier (phone, priority 30) was dropped; the email linked.
+  CHECK(tie.customer == sb::CustomerId("c-x-1"));
+  CHECK(tie.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(tie.identifiers[1].outcome == sb::IdentifierOutcome::kDropped);
+  CHECK_THAT(tie.identifiers[1].reason, Contains("2 account_id values"));
+}
+
+TEST_CASE("a limit on distinct values drops the least trusted identifier") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kEmail).max_values = 2;
+  options.identity.For(K::kEmail).shared_after = 0;
+  Fixture f(options);
+  f.Ingest(Ev("e1", 0, sb::Channel::kEmail, {Account("A-1"), Email("a@example.com")}));
+  f.Ingest(Ev("e2", 1, sb::Channel::kEmail, {Account("A-1"), Email("b@example.com")}));
+  sb::IngestResult third =
+      f.Ingest(Ev("e3", 2, sb::Channel::kEmail, {Account("A-1"), Email("c@example.com")}));
+  CHECK(third.customer == sb::CustomerId("c-e1"));
+  CHECK(third.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(third.identifiers[1].outcome == sb::IdentifierOutcome::kDropped);
+  CHECK_THAT(third.identifiers[1].reason, Contains("3 email values (limit 2)"));
+}
+
+TEST_CASE("explicit merge is recorded and split restores both customers exactly") {
+  Fixture f;
+  f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Account("A-1"), Email("a@example.com")},
+              {{"language", "en"}}));
+  f.Ingest(Ev("b-1", 5, sb::Channel::kVoice, {Account("B-1"), Phone("4155550199")},
+              {{"language", "es"}}));
+  f.Ingest(Ev("b-2", 7, sb::Channel::kVoice, {Phone("4155550199")}));
+  auto before_a = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-a-1"));
+  auto before_b = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-b-1"));
+
+  auto merged = f.merger->Merge(kAcme, sb::CustomerId("c-b-1"), sb::CustomerId("c-a-1"),
+                                "caller confirmed both accounts", "agent-7");
+  REQUIRE(merged.ok());
+  CHECK(merged->id == "x-1");
+  CHECK(merged->kind == sb::MergeKind::kExplicit);
+  CHECK(merged->survivor == sb::CustomerId("c-a-1"));  // earliest event survives
+  CHECK(merged->absorbed == sb::CustomerId("c-b-1"));
+  CHECK(merged->actor == "agent-7");
+  CHECK(merged->reason == "caller confirmed both accounts");
+  CHECK(merged->at == f.clock.Now());
+  CHECK(f.EventsOf(sb::CustomerId("c-a-1")) == std::vector<std::string>{"a-1", "b-1", "b-2"});
+  CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-b-1")) == sb::CustomerId("c-a-1"));
+  // After the merge, an event with B's phone lands on the merged customer.
+  CHECK(f.Ingest(Ev("b-3", 9, sb::Channel::kVoice, {Phone("4155550199")})).customer ==
+        sb::CustomerId("c-a-1"));
+  CHECK(f.merger->Merge(kAcme, sb::CustomerId("c-a-1"), sb::CustomerId("c-b-1"), "", "x").status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+
+  auto split = f.merger->Split(kAcme, "x-1", "supervisor");
+  REQUIRE(split.ok());
+  CHECK(split->survivor == sb::CustomerId("c-a-1"));
+  CHECK(split->restored == sb::CustomerId("c-b-1"));
+  CHECK(*f.merger->GetCustomer(kAcme, sb::CustomerId("c-a-1")) == before_a);
+  CHECK(f.EventsOf(sb::CustomerId("c-b-1")) == std::vector<std::string>{"b-1", "b-2", "b-3"});
+  auto after_b = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-b-1"));
+  CHECK(after_b.traits == before_b.traits);
+  CHECK(f.merger->ListMerges(kAcme).empty());
+  CHECK(f.merger->Split(kAcme, "x-1", "supervisor").status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("splitting an automatic merge keeps the two customers apart afterwards") {
+  Fixture f;
+  f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Email("a@example.com")}));
+  f.Ingest(Ev("b-1", 5, sb::Channel::kVoice, {Phone("4155550199")}));
+  sb::IngestResult bridge =
+      f.Ingest(Ev("w-1", 6, sb::Channel::kWeb, {Email("a@example.com"), Phone("4155550199")}));
+  REQUIRE(bridge.merges == std::vector<std::string>{"m-c-b-1"});
+  auto split = f.merger->Split(kAcme, "m-c-b-1", "supervisor");
+  REQUIRE(split.ok());
+  CHECK(split->survivor == sb::CustomerId("c-a-1"));
+  CHECK(split->restored == sb::CustomerId("c-b-1"));
+  CHECK(f.merger->ListCustomers(kAcme).size() == 2);
+  CHECK(f.merger->ListMerges(kAcme).empty());
+  // The bridging event stays with the survivor; its phone is dropped from linking.
+  CHECK(f.EventsOf(sb::CustomerId("c-a-1")) == std::vector<std::string>{"a-1", "w-1"});
+  // A new bridging event does not merge them again.
+  sb::IngestResult again =
+      f.Ingest(Ev("w-2", 8, sb::Channel::kWeb, {Email("a@example.com"), Phone("4155550199")}));
+  CHECK(again.merges.empty());
+  CHECK(f.merger->ListCustomers(kAcme).size() == 2);
+}
+
+TEST_CASE("forget erases a customer and a replay cannot bring it back") {
+  Fixture f;
+  f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Email("ana@example.com")}, {{"name", "Ana"}}));
+  f.Ingest(Ev("a-2", 5, sb::Channel::kChat, {Email("ana@example.com"), Phone("4155550100")}));
+  f.Ingest(Ev("o-1", 6, sb::Channel::kChat, {Email("other@example.com")}));
+  auto report = f.merger->Forget(kAcme, Email("ANA@example.com"));
+  REQUIRE(report.ok());
+  CHECK(report->customer == sb::CustomerId("c-a-1"));
+  CHECK(report->events == 2);
+  CHECK(report->tombstones == 2);
+  CHECK(report->traits == 1);
+  CHECK(report->identifiers ==
+        std::vector<std::string>{"email:ana@example.com", "phone:+14155550100"});
+  CHECK(f.merger->GetJourney(kAcme, sb::CustomerId("c-a-1")).status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(f.merger->FindByIdentifier(kAcme, Email("ana@example.com")).status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(f.merger->store().FindEvent(kAcme, "a-1") == nullptr);
+  CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-o-1")});
+
+  sb::IngestResult replay =
+      f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Email("ana@example.com")}, {{"name", "Ana"}}));
+  CHECK(replay.outcome == sb::IngestOutcome::kErased);
+  CHECK(f.merger->ListCustomers(kAcme).size() == 1);
+  CHECK(f.merger->Forget(kAcme, sb::CustomerId("c-a-1")).status().code() ==
+        absl::StatusCode::kNotFound);
+  // New contact after erasure (a new event id) is a new customer.
+  CHECK(f.Ingest(Ev("a-9", 90, sb::Channel::kEmail, {Email("ana@example.com")})).customer ==
+        sb::CustomerId("c-a-9"));
+}
+
+TEST_CASE("forgetting one holder of a shared phone re-resolves the rest") {
+  Fixture f;
+  f.Ingest(Ev("dad-1", 0, sb::Channel::kVoice, {Account("A-1"), Phone("4155550100")}));
+  f.Ingest(Ev("mom-1", 10, sb::Channel::kVoice, {Account("A-2"), Phone("4155550100")}));
+  REQUIRE(f.merger->FindByIdentifier(kAcme, Phone("4155550100"))->shared);
+  REQUIRE(f.merger->Forget(kAcme, Phone("4155550100")).status().code() ==
+          absl::StatusCode::kFailedPrecondition);
+  REQUIRE(f.merger->Forget(kAcme, sb::CustomerId("c-mom-1")).ok());
+  auto match = f.merger->FindByIdentifier(kAcme, Phone("4155550100"));
+  CHECK_FALSE(match->shared);
+  CHECK(match->customer == sb::CustomerId("c-dad-1"));
+}
+
+TEST_CASE("the same phone in two tenants is two unrelated customers") {
+  Fixture f;
+  f.Ingest(Ev("e-1", 0, sb::Channel::kVoice, {Phone("4155550100")}, {}, "acme"));
+  sb::IngestResult other =
+      f.Ingest(Ev("e-1", 0, sb::Channel::kVoice, {Phone("4155550100")}, {}, "globex"));
+  CHECK(other.outcome == sb::IngestOutcome::kAccepted);  // same event id, other tenant
+  CHECK(f.merger->ListCustomers(kAcme).size() == 1);
+  CHECK(f.merger->ListCustomers(sb::TenantId("globex")).size() == 1);
+  REQUIRE(f.merger->Forget(sb::TenantId("globex"), sb::CustomerId("c-e-1")).ok());
+  CHECK(f.merger->GetJourney(kAcme, sb::CustomerId("c-e-1"))->events.size() == 1);
+}
+
+TEST_CASE("duplicates change nothing and late events land in journey order") {
+  Fixture f;
+  f.Ingest(Ev("c", 30, sb::Channel::kVoice, {Phone("4155550100")}));
+  f.Ingest(Ev("a", 10, sb::Channel::kEmail, {Phone("4155550100")}));
+  sb::IngestResult dup = f.Ingest(Ev("a", 99, sb::Channel::kSms, {Phone("4155550100")}));
+  CHECK(dup.outcome == sb::IngestOutcome::kDuplicate);
+  f.Ingest(Ev("b", 10, sb::Channel::kChat, {Phone("4155550100")}));  // tie on time: by id
+  auto customers = f.merger->ListCustomers(kAcme);
+  REQUIRE(customers == std::vector<sb::CustomerId>{sb::CustomerId("c-a")});
+  CHECK(f.EventsOf(customers[0]) == std::vector<std::string>{"a", "b", "c"});
+  auto journey = f.merger->GetJourney(kAcme, customers[0]);
+  CHECK(journey->Validate().ok());
+  CHECK(journey->events[0].channel == sb::Channel::kEmail);  // the duplicate did not overwrite
+  CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-c")) == sb::CustomerId("c-a"));  // retired id
+}
+
+TEST_CASE("traits are reconciled per field and losers stay in history") {
+  sb::JourneyMergerOptions options;
+  options.traits.push_back({"segment", "", sb::ReconciliationRule::kFirstSeen, true, {}});
+  Fixture f(options);
+  auto ev = [&](const char* id, int minute, const char* source, sb::Attributes attrs) {
+    sb::TouchpointEvent e = Ev(id, minute, sb::Channel::kChat, {Email("ana@example.com")},
+                               std::move(attrs));
+    e.source_system = source;
+    return e;
+  };
+  f.Ingest(ev("1", 0, "web", {{"language", "en"}, {"tier", "silver"}, {"segment", "smb"},
+                              {"preferred_channel", "chat"}}));
+  f.Ingest(ev("2", 1, "crm", {{"tier", "gold"}, {"preferred_channel", "voice"}}));
+  f.Ingest(ev("3", 2, "web", {{"language", "pt"}, {"tier", "bronze"}, {"segment", "mid"},
+                              {"preferred_channel", "chat"}, {"consent_sms", ""}}));
+  f.Ingest(ev("4", 3, "web", {{"language", ""}}));  // empty: ignored for language
+  auto p = f.merger->GetCustomer(kAcme, sb::CustomerId("c-1"));
+  REQUIRE(p.ok());
+  auto trait = [&](const char* field) -> const sb::Trait* {
+    for (const auto& t : p->traits) {
+      if (t.field == field) return &t;
+    }
+    return nullptr;
+  };
+  REQUIRE(trait("language") != nullptr);
+  CHECK(trait("language")->value == "pt");   // latest, empty ignored
+  CHECK(trait("language")->history.size() == 2);
+  CHECK(trait("language")->history[1].value == "en");
+  CHECK(trait("tier")->value == "gold");     // source priority: crm
+  CHECK(trait("tier")->history.size() == 3);
+  CHECK(trait("segment")->value == "smb");   // first seen
+  CHECK(trait("preferred_channel")->value == "chat");  // most frequent
+  CHECK(trait("preferred_channel")->history[0].count == 2);
+  REQUIRE(trait("consent_sms") != nullptr);  // empty kept: consent withdrawn
+  CHECK(trait("consent_sms")->value.empty());
+  CHECK(trait("name") == nullptr);
+}
+
+TEST_CASE("bad input is rejected and leaves the state unchanged") {
+  Fixture f;
+  f.Ingest(Ev("ok", 0, sb::Channel::kEmail, {Email("ana@example.com")}));
+  auto stats = f.merger->store().GetStats(kAcme);
+
+  sb::TouchpointEvent no_tenant = Ev("x", 1, sb::Channel::kEmail, {Email("ana@example.com")});
+  no_tenant.tenant = sb::TenantId();
+  CHECK_THAT(std::string(f.merger->Ingest(no_tenant).status().message()), Contains("event.tenant"));
+  sb::TouchpointEvent no_id = Ev("", 1, sb::Channel::kEmail, {Email("ana@example.com")});
+  CHECK_THAT(std::string(f.merger->Ingest(no_id).status().message()), Contains("event.id"));
+  sb::TouchpointEvent future = Ev("f", 0, sb::Channel::kEmail, {Email("ana@example.com")});
+  future.occurred_at = f.clock.Now() + absl::Hours(1);
+  auto fr = f.merger->Ingest(future);
+  CHECK(fr.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(fr.status().message()), Contains("'f'"));
+  CHECK_THAT(std::string(fr.status().message()), Contains("future"));
+  sb::TouchpointEvent big = Ev("big", 1, sb::Channel::kEmail, {Email("ana@example.com")});
+  big.attributes["summary"] = std::string(5000, 'x');
+  CHECK_THAT(std::string(f.merger->Ingest(big).status().message()), Contains("summary"));
+  sb::TouchpointEvent many = Ev("many", 1, sb::Channel::kEmail, {});
+  many.identifiers.assign(40, Email("ana@example.com"));
+  CHECK_THAT(std::string(f.merger->Ingest(many).status().message()), Contains("identifiers"));
+
+  CHECK(f.merger->Split(kAcme, "m-nope", "me").status().code() == absl::StatusCode::kNotFound);
+  CHECK(f.merger->Forget(kAcme, sb::CustomerId("c-nope")).status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(f.merger->Merge(kAcme, sb::CustomerId("c-ok"), sb::CustomerId("c-nope"), "", "me")
+            .status().code() == absl::StatusCode::kNotFound);
+  CHECK(f.merger->Merge(kAcme, sb::CustomerId("c-ok"), sb::CustomerId("c-ok"), "", "")
+            .status().code() == absl::StatusCode::kInvalidArgument);
+
+  auto after = f.merger->store().GetStats(kAcme);
+  CHECK(after.events == stats.events);
+  CHECK(after.customers == stats.customers);
+  CHECK(after.values == stats.values);
+  CHECK(f.EventsOf(sb::CustomerId("c-ok")) == std::vector<std::string>{"ok"});
+
+  // A structurally bad identifier (a handle without its platform) is a per-identifier report.
+  sb::IngestResult partial = f.Ingest(Ev("partial", 2, sb::Channel::kSocial,
+                                         {{K::kSocialHandle, "@ana", ""}, Email("ana@example.com")}));
+  CHECK(partial.identifiers[0].outcome == sb::IdentifierOutcome::kInvalid);
+  CHECK_THAT(partial.identifiers[0].reason, Contains("scope"));
+  CHECK(partial.identifiers[1].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(partial.customer == sb::CustomerId("c-ok"));
+}
+
+TEST_CASE("options are validated") {
+  sb::ManualClock clock;
+  sb::JourneyMergerOptions o;
+  o.erasure_salt.clear();
+  CHECK(sb::JourneyMerger::Create(o, &clock).status().code() == absl::StatusCode::kInvalidArgument);
+  o = {};
+  o.snapshot.max_touchpoints = 0;
+  CHECK_THAT(std::string(sb::JourneyMerger::Create(o, &clock).status().message()),
+             Contains("max_touchpoints"));
+  o = {};
+  o.traits.push_back(o.traits.front());
+  CHECK_THAT(std::string(sb::JourneyMerger::Create(o, &clock).status().message()), Contains("twice"));
+  CHECK(sb::JourneyMerger::Create({}, nullptr).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("the merger works through a caller-supplied store") {
+  std::unique_ptr<sb::JourneyStore> store = sb::NewInMemoryJourneyStore();
+  sb::ManualClock clock(kT0 + absl::Hours(1));
+  auto merger = sb::JourneyMerger::Create({}, &clock, store.get());
+  REQUIRE(merger.ok());
+  REQUIRE((*merger)->Ingest(Ev("e", 0, sb::Channel::kSms, {Phone("4155550100")})).ok());
+  CHECK(store->Name() == "in_memory");
+  CHECK(store->GetStats(kAcme).events == 1);
+  CHECK(store->FindCustomer(kAcme, "c-e") != nullptr);
+  CHECK(store->FindValue(kAcme, "phone:+14155550100")->linked == sb::CustomerId("c-e"));
+}
