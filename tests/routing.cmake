@@ -1,3 +1,5 @@
 # Tests of the routing area: switchboard_add_test(name_test)
 switchboard_add_test(router_lifecycle_test)
 switchboard_add_test(router_property_test)
+switchboard_add_test(router_strategies_test)
+switchboard_add_test(router_bad_input_test)

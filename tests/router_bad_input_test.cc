@@ -1,0 +1,278 @@
+// Every bad call of the issue returns the right canonical code, names the offending id or field,
+// emits no event and leaves the router exactly as it was (its full state dump is unchanged).
+#include <string>
+
+#include "switchboard/limits.h"
+#include "tests/router_test_helpers.h"
+
+namespace sb = switchboard;
+using sb::AgentState;
+using sb::Channel;
+using Catch::Matchers::Contains;
+using sbt::Harness;
+using sbt::MakeAgent;
+using sbt::MakeContact;
+using sbt::MakeQueue;
+
+namespace {
+
+// A router with some of everything: queues "voice" (voice only, max 2 waiting) and "mixed",
+// agents ana (in progress with "talking"), bob (offered "ringing"), cy (away), and a waiting
+// contact "waiting".
+struct Populated : Harness {
+  explicit Populated(sb::SelectionMode mode) : Harness(Options(mode)) {
+    sb::Queue voice = MakeQueue("voice", {Channel::kVoice});
+    voice.max_waiting = 2;
+    REQUIRE(router->AddQueue(voice).ok());
+    REQUIRE(router->AddQueue(MakeQueue("mixed")).ok());
+    REQUIRE(router->AddAgent(MakeAgent("ana", {"voice", "mixed"})).ok());
+    REQUIRE(router->Enqueue(MakeContact("talking"), sb::QueueId("voice")).ok());
+    AcceptOffer("talking");
+    REQUIRE(router->AddAgent(MakeAgent("bob", {"voice"})).ok());
+    REQUIRE(router->Enqueue(MakeContact("ringing"), sb::QueueId("voice")).ok());
+    REQUIRE(OfferedTo("ringing") == "bob");
+    REQUIRE(router->AddAgent(MakeAgent("cy", {"mixed"}, AgentState::kAway)).ok());
+    REQUIRE(router->Enqueue(MakeContact("waiting"), sb::QueueId("voice")).ok());
+    REQUIRE(StateOf("waiting") == sb::ContactState::kWaiting);
+    CheckInvariants();
+  }
+  static sb::RouterOptions Options(sb::SelectionMode mode) {
+    sb::RouterOptions o = sbt::OptionsFor(mode);
+    o.tenant = sb::TenantId("acme");
+    return o;
+  }
+  // Runs a call that must fail with `code` and a message containing `text`, and checks that
+  // nothing changed.
+  void ExpectRejected(const absl::Status& status_of_call_already_made, absl::StatusCode code,
+                      const std::string& text) {
+    INFO(status_of_call_already_made);
+    CHECK(status_of_call_already_made.code() == code);
+    CHECK_THAT(std::string(status_of_call_already_made.message()), Contains(text));
+    CHECK(router->DebugString() == before_);
+    CHECK(recorder.events.size() == events_before_);
+    CheckInvariants();
+  }
+  void Snapshot() {
+    before_ = router->DebugString();
+    events_before_ = recorder.events.size();
+  }
+
+  std::string before_;
+  std::size_t events_before_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("bad queue calls") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Populated h(mode);
+  h.Snapshot();
+  sb::Queue q = MakeQueue("new");
+  q.channels.clear();
+  h.ExpectRejected(h.router->AddQueue(q), absl::StatusCode::kInvalidArgument, "channels");
+  h.ExpectRejected(h.router->AddQueue(MakeQueue("voice")), absl::StatusCode::kAlreadyExists,
+                   "voice");
+  h.ExpectRejected(h.router->AddQueue(MakeQueue("new"), "ringall"),
+                   absl::StatusCode::kInvalidArgument, "ringall");
+  sb::Queue other_tenant = MakeQueue("new");
+  other_tenant.tenant = sb::TenantId("globex");
+  h.ExpectRejected(h.router->AddQueue(other_tenant), absl::StatusCode::kInvalidArgument, "globex");
+  h.ExpectRejected(h.router->UpdateQueue(MakeQueue("nope")), absl::StatusCode::kNotFound, "nope");
+  sb::Queue chat_only = MakeQueue("voice", {Channel::kChat});
+  h.ExpectRejected(h.router->UpdateQueue(chat_only), absl::StatusCode::kFailedPrecondition,
+                   "voice");
+  h.ExpectRejected(h.router->UpdateQueue(MakeQueue("voice"), "nope"),
+                   absl::StatusCode::kInvalidArgument, "nope");
+  h.ExpectRejected(h.router->RemoveQueue(sb::QueueId("voice")),
+                   absl::StatusCode::kFailedPrecondition, "contact");
+  h.ExpectRejected(h.router->RemoveQueue(sb::QueueId("mixed")),
+                   absl::StatusCode::kFailedPrecondition, "agent 'ana'");
+  h.ExpectRejected(h.router->RemoveQueue(sb::QueueId("nope")), absl::StatusCode::kNotFound,
+                   "nope");
+}
+
+TEST_CASE("bad agent calls") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Populated h(mode);
+  h.Snapshot();
+  sb::Agent skilled = MakeAgent("dee", {"voice"});
+  skilled.skills = {{"billing", 11}};
+  h.ExpectRejected(h.router->AddAgent(skilled), absl::StatusCode::kInvalidArgument, "proficiency");
+  sb::Agent wide = MakeAgent("dee", {"voice"});
+  wide.capacities = {{Channel::kChat, 101, 1}};
+  h.ExpectRejected(h.router->AddAgent(wide), absl::StatusCode::kInvalidArgument, "max_concurrent");
+  sb::Agent costly = MakeAgent("dee", {"voice"});
+  costly.capacities = {{Channel::kChat, 3, 500}};
+  h.ExpectRejected(h.router->AddAgent(costly), absl::StatusCode::kInvalidArgument, "cost_units");
+  h.ExpectRejected(h.router->AddAgent(MakeAgent("dee", {"nowhere"})), absl::StatusCode::kNotFound,
+                   "nowhere");
+  h.ExpectRejected(h.router->AddAgent(MakeAgent("ana", {"voice"})),
+                   absl::StatusCode::kAlreadyExists, "ana");
+  h.ExpectRejected(h.router->AddAgent(MakeAgent("dee", {"voice"}, AgentState::kBusy)),
+                   absl::StatusCode::kInvalidArgument, "busy");
+  sb::Agent foreign = MakeAgent("dee", {"voice"});
+  foreign.tenant = sb::TenantId("globex");
+  h.ExpectRejected(h.router->AddAgent(foreign), absl::StatusCode::kInvalidArgument, "globex");
+  h.ExpectRejected(h.router->UpdateAgent(MakeAgent("zed", {"voice"})),
+                   absl::StatusCode::kNotFound, "zed");
+  sb::Agent no_voice = MakeAgent("ana", {"voice", "mixed"});
+  no_voice.capacities = {sb::DefaultCapacity(Channel::kChat)};  // ana holds a call
+  h.ExpectRejected(h.router->UpdateAgent(no_voice), absl::StatusCode::kFailedPrecondition, "voice");
+  sb::Agent small = MakeAgent("ana", {"voice", "mixed"});
+  small.capacity_units = 50;
+  small.capacities = {{Channel::kVoice, 1, 50}};
+  CHECK(h.router->UpdateAgent(small).ok());  // 50 of 50 units: allowed
+  h.Snapshot();
+  small.capacities = {{Channel::kVoice, 1, 50}, {Channel::kChat, 2, 60}};
+  h.ExpectRejected(h.router->UpdateAgent(small), absl::StatusCode::kInvalidArgument, "cost_units");
+  h.ExpectRejected(h.router->RemoveAgent(sb::AgentId("ana")),
+                   absl::StatusCode::kFailedPrecondition, "holds");
+  h.ExpectRejected(h.router->RemoveAgent(sb::AgentId("bob")),
+                   absl::StatusCode::kFailedPrecondition, "holds");  // a live offer
+  h.ExpectRejected(h.router->RemoveAgent(sb::AgentId("zed")), absl::StatusCode::kNotFound, "zed");
+  h.ExpectRejected(h.router->SetAgentState(sb::AgentId("cy"), AgentState::kBusy),
+                   absl::StatusCode::kInvalidArgument, "busy");
+  h.ExpectRejected(h.router->SetAgentState(sb::AgentId("cy"), AgentState::kWrapUp),
+                   absl::StatusCode::kInvalidArgument, "wrap_up");
+  h.ExpectRejected(h.router->SetAgentState(sb::AgentId("zed"), AgentState::kAvailable),
+                   absl::StatusCode::kNotFound, "zed");
+  h.ExpectRejected(h.router->SetAgentState(sb::AgentId("cy"), AgentState::kAway,
+                                           std::string(sb::kMaxNameLength + 1, 'x')),
+                   absl::StatusCode::kInvalidArgument, "reason");
+}
+
+TEST_CASE("bad enqueue calls") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Populated h(mode);
+  h.Snapshot();
+  sb::Contact c = MakeContact("new");
+  c.priority = -1;
+  h.ExpectRejected(h.router->Enqueue(c, sb::QueueId("voice")), absl::StatusCode::kInvalidArgument,
+                   "priority");
+  c = MakeContact("new");
+  c.required_skills = {{"billing", 0, true}};
+  h.ExpectRejected(h.router->Enqueue(c, sb::QueueId("voice")), absl::StatusCode::kInvalidArgument,
+                   "min_proficiency");
+  h.ExpectRejected(h.router->Enqueue(MakeContact("new"), sb::QueueId("nope")),
+                   absl::StatusCode::kNotFound, "nope");
+  h.ExpectRejected(h.router->Enqueue(MakeContact("talking"), sb::QueueId("mixed")),
+                   absl::StatusCode::kAlreadyExists, "talking");
+  h.ExpectRejected(h.router->Enqueue(MakeContact("new", Channel::kChat), sb::QueueId("voice")),
+                   absl::StatusCode::kInvalidArgument, "does not serve");
+  c = MakeContact("new");
+  c.tenant = sb::TenantId("globex");
+  h.ExpectRejected(h.router->Enqueue(c, sb::QueueId("voice")), absl::StatusCode::kInvalidArgument,
+                   "globex");
+  // "voice" holds "ringing" (offered) and "waiting": 2 of max_waiting 2.
+  h.ExpectRejected(h.router->Enqueue(MakeContact("new"), sb::QueueId("voice")),
+                   absl::StatusCode::kResourceExhausted, "full");
+}
+
+TEST_CASE("bad offer answers: unknown, expired, foreign, already answered") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Populated h(mode);
+  const sb::Offer ringing = *h.router->CurrentOffer(sb::ContactId("ringing")).value();
+  const sb::OfferId talking_offer{1};  // the first offer, accepted in setup
+  h.Snapshot();
+  h.ExpectRejected(h.router->Accept(sb::OfferId{999}), absl::StatusCode::kNotFound, "999");
+  h.ExpectRejected(h.router->Accept(sb::OfferId{0}), absl::StatusCode::kNotFound, "never made");
+  h.ExpectRejected(h.router->Accept(talking_offer), absl::StatusCode::kFailedPrecondition,
+                   "no longer live");
+  h.ExpectRejected(h.router->Decline(talking_offer), absl::StatusCode::kFailedPrecondition,
+                   "no longer live");
+  h.ExpectRejected(h.router->Accept(sb::ContactId("ringing"), sb::AgentId("ana")),
+                   absl::StatusCode::kFailedPrecondition, "made to agent 'bob'");
+  h.ExpectRejected(h.router->Decline(sb::ContactId("ringing"), sb::AgentId("ana")),
+                   absl::StatusCode::kFailedPrecondition, "made to agent 'bob'");
+  h.ExpectRejected(h.router->Accept(sb::ContactId("waiting"), sb::AgentId("bob")),
+                   absl::StatusCode::kFailedPrecondition, "no live offer");
+  h.ExpectRejected(h.router->Accept(sb::ContactId("ghost"), sb::AgentId("bob")),
+                   absl::StatusCode::kNotFound, "ghost");
+  h.ExpectRejected(h.router->Accept(sb::ContactId("ringing"), sb::AgentId("zed")),
+                   absl::StatusCode::kNotFound, "zed");
+  // Expired by the clock, before Tick has noticed.
+  h.clock.Advance(absl::Seconds(15));
+  h.ExpectRejected(h.router->Accept(ringing.id), absl::StatusCode::kFailedPrecondition, "expired");
+  h.ExpectRejected(h.router->Decline(ringing.id), absl::StatusCode::kFailedPrecondition,
+                   "expired");
+  h.ExpectRejected(h.router->Accept(sb::ContactId("ringing"), sb::AgentId("bob")),
+                   absl::StatusCode::kFailedPrecondition, "expired");
+  // After Tick it is no longer live at all.
+  REQUIRE(h.router->Tick().ok());
+  h.Snapshot();
+  h.ExpectRejected(h.router->Accept(ringing.id), absl::StatusCode::kFailedPrecondition,
+                   "no longer live");
+}
+
+TEST_CASE("bad contact calls: complete, abandon, rescind, transfer in the wrong state") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Populated h(mode);
+  h.Snapshot();
+  h.ExpectRejected(h.router->Complete(sb::ContactId("waiting"), "x"),
+                   absl::StatusCode::kFailedPrecondition, "not in progress");
+  h.ExpectRejected(h.router->Complete(sb::ContactId("ringing"), "x"),
+                   absl::StatusCode::kFailedPrecondition, "offered");
+  h.ExpectRejected(h.router->Complete(sb::ContactId("ghost"), "x"), absl::StatusCode::kNotFound,
+                   "ghost");
+  h.ExpectRejected(h.router->Complete(sb::ContactId("talking"),
+                                      std::string(sb::kMaxNameLength + 1, 'x')),
+                   absl::StatusCode::kInvalidArgument, "disposition");
+  h.ExpectRejected(h.router->Abandon(sb::ContactId("talking")),
+                   absl::StatusCode::kFailedPrecondition, "in_progress");
+  h.ExpectRejected(h.router->Abandon(sb::ContactId("ghost")), absl::StatusCode::kNotFound, "ghost");
+  h.ExpectRejected(h.router->Rescind(sb::ContactId("waiting")),
+                   absl::StatusCode::kFailedPrecondition, "no live offer");
+  h.ExpectRejected(h.router->Rescind(sb::ContactId("talking")),
+                   absl::StatusCode::kFailedPrecondition, "no live offer");
+  h.ExpectRejected(h.router->TransferToQueue(sb::ContactId("waiting"), sb::QueueId("voice"), ""),
+                   absl::StatusCode::kFailedPrecondition, "already in queue");
+  h.ExpectRejected(h.router->TransferToQueue(sb::ContactId("waiting"), sb::QueueId("nope"), ""),
+                   absl::StatusCode::kNotFound, "nope");
+  h.ExpectRejected(h.router->TransferToQueue(sb::ContactId("ghost"), sb::QueueId("mixed"), ""),
+                   absl::StatusCode::kNotFound, "ghost");
+  h.ExpectRejected(h.router->TransferToQueue(sb::ContactId("waiting"), sb::QueueId("mixed"),
+                                             std::string(sb::kMaxTextLength + 1, 'x')),
+                   absl::StatusCode::kInvalidArgument, "note");
+  h.ExpectRejected(h.router->TransferToAgent(sb::ContactId("waiting"), sb::AgentId("cy"), ""),
+                   absl::StatusCode::kFailedPrecondition, "cannot take");  // cy is away
+  h.ExpectRejected(h.router->TransferToAgent(sb::ContactId("waiting"), sb::AgentId("ana"), ""),
+                   absl::StatusCode::kFailedPrecondition, "capacity");  // ana is on a call
+  h.ExpectRejected(h.router->TransferToAgent(sb::ContactId("talking"), sb::AgentId("ana"), ""),
+                   absl::StatusCode::kFailedPrecondition, "already with");
+  h.ExpectRejected(h.router->TransferToAgent(sb::ContactId("waiting"), sb::AgentId("zed"), ""),
+                   absl::StatusCode::kNotFound, "zed");
+}
+
+TEST_CASE("a full target queue rejects a transfer with ResourceExhausted") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Populated h(mode);
+  REQUIRE(h.router->AddQueue(MakeQueue("overflow")).ok());
+  h.Snapshot();
+  h.ExpectRejected(h.router->TransferToQueue(sb::ContactId("talking"), sb::QueueId("voice"), ""),
+                   absl::StatusCode::kFailedPrecondition, "already in queue");
+  REQUIRE(h.router->TransferToQueue(sb::ContactId("talking"), sb::QueueId("mixed"), "").ok());
+  h.Snapshot();
+  // "mixed" serves voice; back to the full "voice" queue is refused.
+  h.ExpectRejected(h.router->TransferToQueue(sb::ContactId("talking"), sb::QueueId("voice"), ""),
+                   absl::StatusCode::kResourceExhausted, "full");
+}
+
+TEST_CASE("bad options are refused by Create") {
+  sb::ManualClock clock;
+  CHECK(sb::Router::Create({}, nullptr, nullptr).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  sb::RouterOptions o;
+  o.max_missed_offers = -1;
+  CHECK(sb::Router::Create(o, &clock, nullptr).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  o = {};
+  o.strategy = "ringall";
+  auto made = sb::Router::Create(o, &clock, nullptr);
+  CHECK(made.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(made.status().message()), Contains("ringall"));
+  o = {};
+  o.tenant = sb::TenantId("has space");
+  CHECK(sb::Router::Create(o, &clock, nullptr).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(sb::Router::Create({}, &clock, nullptr).ok());  // a null listener is allowed
+}

@@ -1,0 +1,320 @@
+// Scenario tests of every agent-selection strategy, with both selectors, plus the registry and a
+// host-registered strategy.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/router_test_helpers.h"
+
+namespace sb = switchboard;
+using sb::AgentState;
+using sb::Channel;
+using sbt::Harness;
+using sbt::MakeAgent;
+using sbt::MakeContact;
+using sbt::MakeQueue;
+
+namespace {
+
+// A harness with one queue "q" (no wrap-up) and the given agents, added one second apart (so
+// the first added is the longest idle) and all available.
+struct StrategyHarness : Harness {
+  StrategyHarness(sb::SelectionMode mode, const std::string& strategy,
+                  const std::vector<sb::Agent>& agents)
+      : Harness(sbt::OptionsFor(mode, strategy)) {
+    REQUIRE(router->AddQueue(MakeQueue("q")).ok());
+    for (const sb::Agent& a : agents) {
+      REQUIRE(router->AddAgent(a).ok());
+      Advance(absl::Seconds(1));
+    }
+  }
+  // Enqueues a contact and returns who it was offered to.
+  std::string Route(const std::string& id, Channel channel = Channel::kVoice) {
+    REQUIRE(router->Enqueue(MakeContact(id, channel, clock.Now()), sb::QueueId("q")).ok());
+    return OfferedTo(id);
+  }
+  // Routes, accepts, talks for `talk` and completes: the agent is available again.
+  std::string Handle(const std::string& id, absl::Duration talk = absl::Seconds(10)) {
+    const std::string agent = Route(id);
+    REQUIRE_FALSE(agent.empty());
+    AcceptOffer(id);
+    Advance(talk);
+    REQUIRE(router->Complete(sb::ContactId(id), "ok").ok());
+    Advance(absl::Seconds(1));
+    return agent;
+  }
+};
+
+std::vector<sb::Agent> Agents(const std::vector<std::string>& ids) {
+  std::vector<sb::Agent> out;
+  for (const auto& id : ids) out.push_back(MakeAgent(id, {"q"}));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("registry: built-in names, creation by name, unknown names") {
+  const std::vector<std::string> names = sb::BuiltInAgentSelectionStrategyNames();
+  CHECK(names == std::vector<std::string>{"longest-idle", "least-occupied", "round-robin",
+                                          "fewest-contacts", "least-talk-time", "linear",
+                                          "random", "weighted-random", "best-skill"});
+  for (const std::string& name : names) {
+    auto s = sb::CreateAgentSelectionStrategy(name);
+    REQUIRE(s.ok());
+    CHECK((*s)->Name() == name);
+  }
+  CHECK(sb::CreateAgentSelectionStrategy("ringall").status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  sb::AgentSelectionStrategyRegistry registry;
+  CHECK(registry.Names().size() == names.size());
+  CHECK(registry.Register("longest-idle", [] {
+                  return sb::CreateAgentSelectionStrategy("linear").value();
+                }).code() == absl::StatusCode::kAlreadyExists);
+  CHECK(registry.Register("", [] { return std::unique_ptr<sb::AgentSelectionStrategy>(); })
+            .code() == absl::StatusCode::kInvalidArgument);
+  CHECK(registry.Register("null", {}).code() == absl::StatusCode::kInvalidArgument);
+  REQUIRE(registry.Register("misnamed", [] {
+                    return sb::CreateAgentSelectionStrategy("linear").value();
+                  }).ok());
+  CHECK(registry.Create("misnamed").status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(registry.Create("nope").status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("longest-idle offers the agent idle the longest") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  StrategyHarness h(mode, "longest-idle", Agents({"a", "b", "c"}));
+  CHECK(h.Handle("c1") == "a");
+  CHECK(h.Handle("c2") == "b");  // a is now the most recently active
+  CHECK(h.Handle("c3") == "c");
+  CHECK(h.Handle("c4") == "a");
+  h.CheckInvariants();
+}
+
+TEST_CASE("least-occupied offers the agent with the lowest used/total capacity") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  StrategyHarness h(mode, "least-occupied", Agents({"a", "b", "c"}));
+  // One chat each (longest idle first), then c finishes its chat.
+  for (const std::string id : {"x1", "x2", "x3"}) {
+    REQUIRE_FALSE(h.Route(id, Channel::kChat).empty());
+    h.AcceptOffer(id);
+  }
+  REQUIRE(h.AgentStatsOf("a").used_units == 33);
+  REQUIRE(h.AgentStatsOf("b").used_units == 33);
+  REQUIRE(h.AgentStatsOf("c").used_units == 33);
+  REQUIRE(h.router->Complete(sb::ContactId("x3"), "ok").ok());  // c back to 0
+  h.Advance(absl::Seconds(1));
+  CHECK(h.Route("y1", Channel::kChat) == "c");  // 0 units beats 33 though idle shortest
+  h.AcceptOffer("y1");
+  // All at 33: the longest idle among equals wins (a, whose last change is oldest).
+  CHECK(h.Route("y2", Channel::kChat) == "a");
+  h.AcceptOffer("y2");
+  CHECK(h.Route("y3", Channel::kChat) == "b");  // 33 < 66
+  h.CheckInvariants();
+}
+
+TEST_CASE("round-robin resumes after the agent last offered a contact, per queue") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  StrategyHarness h(mode, "round-robin", Agents({"a", "b", "c"}));
+  CHECK(h.Handle("c1") == "a");
+  CHECK(h.Handle("c2") == "b");
+  CHECK(h.Handle("c3") == "c");
+  CHECK(h.Handle("c4") == "a");  // wraps around
+  REQUIRE(h.router->SetAgentState(sb::AgentId("b"), AgentState::kAway, "break").ok());
+  CHECK(h.Handle("c5") == "c");  // b skipped
+  CHECK(h.Handle("c6") == "a");
+  h.CheckInvariants();
+}
+
+TEST_CASE("round-robin memory is kept per queue") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode, "round-robin"));
+  REQUIRE(h.router->AddQueue(MakeQueue("q1")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("q2")).ok());
+  for (const std::string id : {"a", "b", "c"}) {
+    REQUIRE(h.router->AddAgent(MakeAgent(id, {"q1", "q2"})).ok());
+  }
+  auto handle = [&](const std::string& id, const std::string& queue) {
+    REQUIRE(h.router->Enqueue(MakeContact(id), sb::QueueId(queue)).ok());
+    const std::string agent = h.OfferedTo(id);
+    h.AcceptOffer(id);
+    REQUIRE(h.router->Complete(sb::ContactId(id), "ok").ok());
+    return agent;
+  };
+  CHECK(handle("c1", "q1") == "a");
+  CHECK(handle("c2", "q1") == "b");
+  CHECK(handle("c3", "q2") == "a");  // q2 has its own memory
+  CHECK(handle("c4", "q1") == "c");
+}
+
+TEST_CASE("fewest-contacts offers the agent who handled the fewest today") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  StrategyHarness h(mode, "fewest-contacts", Agents({"a", "b", "c"}));
+  REQUIRE(h.router->SetAgentState(sb::AgentId("b"), AgentState::kAway).ok());
+  REQUIRE(h.router->SetAgentState(sb::AgentId("c"), AgentState::kAway).ok());
+  CHECK(h.Handle("c1") == "a");
+  CHECK(h.Handle("c2") == "a");
+  REQUIRE(h.router->SetAgentState(sb::AgentId("b"), AgentState::kAvailable).ok());
+  CHECK(h.Handle("c3") == "b");  // 0 < 2 although a idled longer
+  REQUIRE(h.router->SetAgentState(sb::AgentId("c"), AgentState::kAvailable).ok());
+  CHECK(h.Handle("c4") == "c");  // 0 handled
+  CHECK(h.Handle("c5") == "b");  // b 1, c 1, a 2: b idle longer than c
+  h.CheckInvariants();
+}
+
+TEST_CASE("least-talk-time offers the agent who talked the least today") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  StrategyHarness h(mode, "least-talk-time", Agents({"a", "b"}));
+  CHECK(h.Handle("c1", absl::Minutes(5)) == "a");
+  CHECK(h.Handle("c2", absl::Minutes(1)) == "b");
+  CHECK(h.Handle("c3", absl::Minutes(1)) == "b");  // 1 min < 5 min
+  CHECK(h.Handle("c4", absl::Minutes(1)) == "b");  // 2 min < 5 min
+  CHECK(h.Handle("c5", absl::Minutes(1)) == "b");  // 3 min
+  CHECK(h.Handle("c6", absl::Minutes(1)) == "b");  // 4 min
+  CHECK(h.Handle("c7", absl::Minutes(1)) == "a");  // b 5 min, a 5 min: a idle longer
+  h.CheckInvariants();
+}
+
+TEST_CASE("linear always starts from the first agent added") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  StrategyHarness h(mode, "linear", Agents({"c", "a", "b"}));  // added in that order
+  CHECK(h.Handle("c1") == "c");
+  CHECK(h.Handle("c2") == "c");
+  CHECK(h.Route("c3") == "c");
+  CHECK(h.Route("c4") == "a");  // c holds an offer
+  CHECK(h.Route("c5") == "b");
+  h.CheckInvariants();
+}
+
+namespace {
+
+// Offers `n` contacts one at a time (each completed at once) and counts who got them.
+std::map<std::string, int> Distribution(StrategyHarness& h, int n) {
+  std::map<std::string, int> counts;
+  for (int i = 0; i < n; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    REQUIRE(h.router->Enqueue(MakeContact(id), sb::QueueId("q")).ok());
+    const std::string agent = h.OfferedTo(id);
+    ++counts[agent];
+    h.AcceptOffer(id);
+    REQUIRE(h.router->Complete(sb::ContactId(id), "ok").ok());
+  }
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("random is seeded: reproducible, and spreads contacts evenly") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  StrategyHarness h1(mode, "random", Agents({"a", "b", "c"}));
+  StrategyHarness h2(mode, "random", Agents({"a", "b", "c"}));
+  const auto d1 = Distribution(h1, 3000);
+  const auto d2 = Distribution(h2, 3000);
+  CHECK(d1 == d2);  // same seed, same calls: same decisions
+  REQUIRE(d1.size() == 3);
+  for (const auto& [agent, count] : d1) {
+    INFO(agent << " got " << count);
+    CHECK(count > 850);  // 1000 expected; 850 is > 5 standard deviations away
+    CHECK(count < 1150);
+  }
+  sb::RouterOptions other = sbt::OptionsFor(mode, "random");
+  other.seed = 42;
+  Harness h3(other);
+  REQUIRE(h3.router->AddQueue(MakeQueue("q")).ok());
+  for (const std::string id : {"a", "b", "c"}) REQUIRE(h3.router->AddAgent(MakeAgent(id, {"q"})).ok());
+  std::vector<std::string> seq1, seq3;
+  for (int i = 0; i < 30; ++i) {
+    const std::string id = "d" + std::to_string(i);
+    for (auto* h : {static_cast<Harness*>(&h1), &h3}) {
+      REQUIRE(h->router->Enqueue(MakeContact(id), sb::QueueId("q")).ok());
+      (h == &h3 ? seq3 : seq1).push_back(h->OfferedTo(id));
+      h->AcceptOffer(id);
+      REQUIRE(h->router->Complete(sb::ContactId(id), "ok").ok());
+    }
+  }
+  CHECK(seq1 != seq3);  // another seed, another sequence
+}
+
+TEST_CASE("weighted-random favours priority-1 members over priority-3 ones, 3 to 1") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  sb::Agent a = MakeAgent("a", {});
+  a.queues = {{sb::QueueId("q"), 1, absl::ZeroDuration()}};
+  sb::Agent b = MakeAgent("b", {});
+  b.queues = {{sb::QueueId("q"), 3, absl::ZeroDuration()}};
+  StrategyHarness h(mode, "weighted-random", {a, b});
+  const auto d = Distribution(h, 4000);
+  INFO("a " << d.at("a") << " b " << d.at("b"));
+  CHECK(d.at("a") > 2800);  // 3000 expected
+  CHECK(d.at("a") < 3200);
+}
+
+TEST_CASE("best-skill offers the highest summed proficiency, ties by longest idle") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  sb::Agent a = MakeAgent("a", {"q"});
+  a.skills = {{"billing", 5}, {"spanish", 9}};
+  sb::Agent b = MakeAgent("b", {"q"});
+  b.skills = {{"billing", 9}};
+  sb::Agent c = MakeAgent("c", {"q"});
+  c.skills = {{"billing", 7}, {"spanish", 2}};
+  sb::Agent d = MakeAgent("d", {"q"});
+  d.skills = {{"billing", 9}};
+  StrategyHarness h(mode, "best-skill", {a, b, c, d});
+  sb::Contact plain = MakeContact("plain", Channel::kVoice, h.clock.Now());
+  plain.required_skills = {{"billing", 3, true}};
+  REQUIRE(h.router->Enqueue(plain, sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("plain") == "b");  // 9, tie with d broken by longest idle
+  sb::Contact bilingual = MakeContact("bilingual", Channel::kVoice, h.clock.Now());
+  // Optional spanish counts only where met (min 5): a 5+9=14, c 7 (2 < 5), d 9.
+  bilingual.required_skills = {{"billing", 3, true}, {"spanish", 5, false}};
+  REQUIRE(h.router->Enqueue(bilingual, sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("bilingual") == "a");
+  h.CheckInvariants();
+}
+
+namespace {
+
+// A host strategy: agents with the highest "seniority" attribute first.
+class SeniorFirst final : public sb::AgentSelectionStrategy {
+ public:
+  std::string_view Name() const override { return "senior-first"; }
+  sb::AgentRank Rank(const sb::AgentRankInput& in) const override {
+    auto it = in.agent->attributes.find("seniority");
+    const std::int64_t seniority = it == in.agent->attributes.end() ? 0 : std::stoll(it->second);
+    return sb::AgentRank{-seniority, 0, absl::ToUnixNanos(in.idle_since)};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a host-registered strategy routes by its own rank") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  sb::AgentSelectionStrategyRegistry registry;
+  REQUIRE(registry.Register("senior-first", [] { return std::make_unique<SeniorFirst>(); }).ok());
+  sb::RouterOptions options = sbt::OptionsFor(mode);
+  options.strategies = &registry;
+  Harness h(options);
+  REQUIRE(h.router->AddQueue(MakeQueue("q"), "senior-first").ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("other")).ok());  // default strategy: longest-idle
+  sb::Agent junior = MakeAgent("junior", {"q", "other"});
+  junior.attributes = {{"seniority", "2"}};
+  sb::Agent senior = MakeAgent("senior", {"q", "other"});
+  senior.attributes = {{"seniority", "10"}};
+  REQUIRE(h.router->AddAgent(junior).ok());
+  REQUIRE(h.router->AddAgent(senior).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("c1") == "senior");
+  REQUIRE(h.router->Enqueue(MakeContact("c2"), sb::QueueId("other")).ok());
+  CHECK(h.OfferedTo("c2") == "junior");
+  CHECK(h.router->AddQueue(MakeQueue("bad"), "no-such-strategy").code() ==
+        absl::StatusCode::kInvalidArgument);
+  h.CheckInvariants();
+}
+
+TEST_CASE("UpdateQueue switches a queue's strategy") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  StrategyHarness h(mode, "longest-idle", Agents({"a", "b", "c"}));
+  CHECK(h.Handle("c1") == "a");
+  REQUIRE(h.router->UpdateQueue(MakeQueue("q"), "linear").ok());
+  CHECK(h.Handle("c2") == "a");
+  CHECK(h.Handle("c3") == "a");
+  h.CheckInvariants();
+}
