@@ -1,0 +1,262 @@
+// Randomized properties of the journey merger (fixed seeds, printed on failure):
+//  1. the same events fed in any order, with duplicates, give identical customers, ids,
+//     journeys, traits and merge records;
+//  2. an explicit merge followed by its split restores the exact prior state;
+//  3. after Forget nothing is left of the customer: the state equals that of a merger that never
+//     saw its events, and a replay of them is ignored;
+//  4. splitting an automatic merge leaves the two sides apart and every event resolved.
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "src/internal/str_cat.h"
+#include "switchboard/clock.h"
+#include "switchboard/journey_merger.h"
+
+namespace sb = switchboard;
+using sb::internal::StrCat;
+using K = sb::IdentifierKind;
+
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
+const sb::TenantId kAcme("acme");
+const uint64_t kSeeds[] = {1, 7, 42, 2024, 31337, 99991};
+
+// Uniform integer in [0, n) from the raw engine output: portable, unlike std distributions.
+uint64_t Below(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
+
+template <typename T>
+void Shuffle(std::vector<T>* v, std::mt19937_64& rng) {
+  for (size_t i = v->size(); i > 1; --i) std::swap((*v)[i - 1], (*v)[Below(rng, i)]);
+}
+
+struct Persona {
+  std::string phone, email, account, cookie;
+};
+
+// A tenant's worth of events: personas with a few identifiers each, family phones shared by two
+// personas, a team mailbox, blocked and malformed values, cookies that expire, traits, context
+// attributes, and many events at the same minute (ties broken by id).
+std::vector<sb::TouchpointEvent> RandomEvents(uint64_t seed, int personas, int events) {
+  std::mt19937_64 rng(seed);
+  std::vector<Persona> people(personas);
+  for (int p = 0; p < personas; ++p) {
+    Persona& x = people[p];
+    // Every 5th persona shares the phone of the previous one (a family phone).
+    int phone_owner = (p % 5 == 4) ? p - 1 : p;
+    x.phone = StrCat("+1415555", 1000 + phone_owner);
+    x.email = p % 7 == 6 ? "team@corp.example" : StrCat("p", p, "@example.com");
+    x.account = StrCat("AC-", p);
+    x.cookie = StrCat("ck-", p, "-", Below(rng, 3));
+  }
+  static const char* kLanguages[] = {"en", "es", "pt", ""};
+  static const char* kTiers[] = {"gold", "silver", "bronze"};
+  static const char* kIntents[] = {"billing", "move", "cancel", "upgrade"};
+  static const char* kSources[] = {"crm", "web", "ivr"};
+  std::vector<sb::TouchpointEvent> out;
+  for (int i = 0; i < events; ++i) {
+    const Persona& x = people[Below(rng, personas)];
+    sb::TouchpointEvent e;
+    e.id = sb::EventId(StrCat("e", i));
+    e.tenant = kAcme;
+    e.type = static_cast<sb::EventType>(Below(rng, sb::kEventTypeCount));
+    e.channel = static_cast<sb::Channel>(Below(rng, sb::kChannelCount));
+    e.occurred_at = e.received_at = kT0 + absl::Minutes(static_cast<int64_t>(Below(rng, 60 * 24 * 90)) / 30 * 30);
+    e.source_system = kSources[Below(rng, 3)];
+    uint64_t mask = 1 + Below(rng, 15);
+    if (mask & 1) e.identifiers.push_back({K::kPhone, x.phone, ""});
+    if (mask & 2) e.identifiers.push_back({K::kEmail, x.email, ""});
+    if (mask & 4) e.identifiers.push_back({K::kAccountId, x.account, ""});
+    if (mask & 8) e.identifiers.push_back({K::kDeviceId, x.cookie, ""});
+    if (Below(rng, 20) == 0) e.identifiers.push_back({K::kEmail, "anonymous", ""});
+    if (Below(rng, 20) == 0) e.identifiers.push_back({K::kPhone, "not a phone", ""});
+    if (Below(rng, 3) == 0) e.attributes["language"] = kLanguages[Below(rng, 4)];
+    if (Below(rng, 4) == 0) e.attributes["tier"] = kTiers[Below(rng, 3)];
+    if (Below(rng, 2) == 0) e.attributes["intent"] = kIntents[Below(rng, 4)];
+    if (Below(rng, 3) == 0) e.attributes["agent_id"] = StrCat("agent-", Below(rng, 5));
+    if (Below(rng, 5) == 0) e.attributes["identity_verified"] = "true";
+    if (e.type == sb::EventType::kAgentNote) e.attributes["note"] = StrCat("note ", i);
+    if (e.type == sb::EventType::kCaseOpened || e.type == sb::EventType::kCaseResolved) {
+      e.attributes["case_id"] = StrCat("case-", Below(rng, 4));
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+struct Harness {
+  Harness() : clock(kT0 + absl::Hours(24 * 365)) {
+    sb::JourneyMergerOptions options;
+    options.identity.For(K::kDeviceId).expiry = absl::Hours(24 * 7);
+    merger = *sb::JourneyMerger::Create(options, &clock);
+  }
+  void Feed(const std::vector<sb::TouchpointEvent>& events) {
+    for (const auto& e : events) REQUIRE(merger->Ingest(e).ok());
+  }
+  sb::ManualClock clock;
+  std::unique_ptr<sb::JourneyMerger> merger;
+};
+
+// Everything a host can observe, as text (so a failure shows the difference).
+std::string Dump(const sb::JourneyMerger& m) {
+  std::string out;
+  for (const sb::CustomerId& id : m.ListCustomers(kAcme)) {
+    auto p = m.GetCustomer(kAcme, id);
+    auto j = m.GetJourney(kAcme, id);
+    out += StrCat("customer ", id.value(), " events", p->event_count, "\n  journey:");
+    for (const auto& e : j->events) out += StrCat(" ", e.id.value());
+    out += "\n  aliases:";
+    for (const auto& a : p->aliases) out += StrCat(" ", a.value());
+    out += "\n  ids:";
+    for (const auto& ci : p->identifiers) {
+      out += StrCat(" ", sb::IdentifierKindName(ci.kind), ":", ci.value, "/",
+                    sb::ValueLinkName(ci.link), ci.verified ? "/v" : "", "(", ci.raw, ")");
+    }
+    out += "\n  traits:";
+    for (const auto& t : p->traits) {
+      out += StrCat(" ", t.field, "=", t.value, "[");
+      for (const auto& h : t.history) out += StrCat(h.value, "x", h.count, ",");
+      out += "]";
+    }
+    out += "\n  merges:";
+    for (const auto& mid : p->merges) out += StrCat(" ", mid);
+    auto snap = m.SnapshotOf(kAcme, id, "billing", kT0 + absl::Hours(24 * 91));
+    out += StrCat("\n  snapshot: agent=", snap->last_agent ? snap->last_agent->value() : "-",
+                  " intent=", snap->last_intent, " verified=", snap->identity_verified,
+                  " cases=", snap->open_cases.size(), " notes=", snap->notes.size(),
+                  " lang=", snap->language, " tier=", snap->tier, " recent=",
+                  snap->recent.size(), "\n");
+  }
+  for (const sb::MergeRecord& r : m.ListMerges(kAcme)) {
+    out += StrCat("merge ", r.id, " ", r.survivor.value(), "<-", r.absorbed.value(), " by ",
+                  r.evidence.value(), " on ", r.identifier_key, " at ", absl::FormatTime(r.at),
+                  "\n");
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("any order with duplicates gives the same customers, journeys and traits") {
+  for (uint64_t seed : kSeeds) {
+    INFO("seed " << seed);
+    std::vector<sb::TouchpointEvent> events = RandomEvents(seed, 60, 600);
+    std::vector<sb::TouchpointEvent> sorted = events;
+    std::sort(sorted.begin(), sorted.end(), sb::JourneyOrderLess);
+    Harness reference;
+    reference.Feed(sorted);
+    const std::string expected = Dump(*reference.merger);
+    REQUIRE(reference.merger->ListCustomers(kAcme).size() > 5);
+
+    std::mt19937_64 rng(seed * 7919);
+    for (int round = 0; round < 3; ++round) {
+      INFO("round " << round);
+      std::vector<sb::TouchpointEvent> shuffled = events;
+      for (int d = 0; d < 40; ++d) shuffled.push_back(events[Below(rng, events.size())]);
+      Shuffle(&shuffled, rng);
+      Harness h;
+      h.Feed(shuffled);
+      CHECK(Dump(*h.merger) == expected);
+    }
+  }
+}
+
+TEST_CASE("an explicit merge then its split restores the exact prior state") {
+  for (uint64_t seed : kSeeds) {
+    INFO("seed " << seed);
+    std::mt19937_64 rng(seed);
+    Harness h;
+    std::vector<sb::TouchpointEvent> events = RandomEvents(seed, 30, 200);
+    Shuffle(&events, rng);
+    h.Feed(events);
+    for (int round = 0; round < 4; ++round) {
+      INFO("round " << round);
+      const std::string before = Dump(*h.merger);
+      std::vector<sb::CustomerId> customers = h.merger->ListCustomers(kAcme);
+      REQUIRE(customers.size() >= 2);
+      size_t a = Below(rng, customers.size());
+      size_t b = (a + 1 + Below(rng, customers.size() - 1)) % customers.size();
+      auto merged = h.merger->Merge(kAcme, customers[a], customers[b], "property", "tester");
+      REQUIRE(merged.ok());
+      // (Other customers may change too: later events now see the merged customer's limits.)
+      CHECK(*h.merger->Resolve(kAcme, customers[a]) == *h.merger->Resolve(kAcme, customers[b]));
+      REQUIRE(h.merger->Split(kAcme, merged->id, "tester").ok());
+      CHECK(Dump(*h.merger) == before);
+    }
+  }
+}
+
+TEST_CASE("nothing is left of a forgotten customer") {
+  for (uint64_t seed : kSeeds) {
+    INFO("seed " << seed);
+    std::mt19937_64 rng(seed);
+    std::vector<sb::TouchpointEvent> events = RandomEvents(seed, 30, 200);
+    Harness h;
+    h.Feed(events);
+    std::vector<sb::CustomerId> customers = h.merger->ListCustomers(kAcme);
+    sb::CustomerId victim = customers[Below(rng, customers.size())];
+    auto journey = h.merger->GetJourney(kAcme, victim);
+    auto profile = h.merger->GetCustomer(kAcme, victim);
+    REQUIRE(journey.ok());
+    auto report = h.merger->Forget(kAcme, victim);
+    REQUIRE(report.ok());
+    CHECK(report->events == static_cast<int64_t>(journey->events.size()));
+
+    // The same state as a merger that never saw the victim's events.
+    std::vector<sb::TouchpointEvent> rest;
+    for (const auto& e : events) {
+      bool erased = std::any_of(journey->events.begin(), journey->events.end(),
+                                [&](const sb::TouchpointEvent& v) { return v.id == e.id; });
+      if (!erased) rest.push_back(e);
+    }
+    Harness fresh;
+    fresh.Feed(rest);
+    CHECK(Dump(*h.merger) == Dump(*fresh.merger));
+
+    // No trace: events, ids, aliases; a replay of the erased events is ignored.
+    for (const auto& e : journey->events) {
+      CHECK(h.merger->store().FindEvent(kAcme, e.id.value()) == nullptr);
+    }
+    CHECK_FALSE(h.merger->Resolve(kAcme, victim).ok());
+    for (const auto& alias : profile->aliases) CHECK_FALSE(h.merger->Resolve(kAcme, alias).ok());
+    for (const auto& e : journey->events) {
+      auto r = h.merger->Ingest(e);
+      REQUIRE(r.ok());
+      CHECK(r->outcome == sb::IngestOutcome::kErased);
+    }
+    CHECK(Dump(*h.merger) == Dump(*fresh.merger));
+    CHECK(h.merger->store().GetStats(kAcme).tombstones == report->tombstones);
+  }
+}
+
+TEST_CASE("splitting an automatic merge keeps both sides apart and every event resolved") {
+  int splits = 0;
+  for (uint64_t seed : kSeeds) {
+    INFO("seed " << seed);
+    Harness h;
+    std::vector<sb::TouchpointEvent> events = RandomEvents(seed, 30, 200);
+    h.Feed(events);
+    std::vector<sb::MergeRecord> merges = h.merger->ListMerges(kAcme);
+    if (merges.empty()) continue;
+    const sb::MergeRecord m = merges[seed % merges.size()];
+    INFO("merge " << m.id);
+    auto split = h.merger->Split(kAcme, m.id, "tester");
+    REQUIRE(split.ok());
+    ++splits;
+    CHECK(split->survivor != split->restored);
+    int64_t total = 0;
+    for (const auto& id : h.merger->ListCustomers(kAcme)) {
+      auto j = h.merger->GetJourney(kAcme, id);
+      REQUIRE(j->Validate().ok());
+      total += static_cast<int64_t>(j->events.size());
+    }
+    CHECK(total == static_cast<int64_t>(events.size()));
+  }
+  CHECK(splits > 0);
+}
