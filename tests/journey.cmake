@@ -2,3 +2,4 @@
 switchboard_add_test(identity_test)
 switchboard_add_test(journey_merger_test)
 switchboard_add_test(journey_property_test)
+switchboard_add_test(context_snapshot_test)

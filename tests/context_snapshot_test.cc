@@ -1,0 +1,232 @@
+// ContextSnapshot: what the next agent sees (touchpoints, cases, last agent, intent, verification,
+// notes, repeat contact, preferences, tier), its bounds, and the mapping to routing input.
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "switchboard/clock.h"
+#include "switchboard/context_snapshot.h"
+#include "switchboard/journey_merger.h"
+
+namespace sb = switchboard;
+using Catch::Matchers::Contains;
+using K = sb::IdentifierKind;
+
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
+const sb::TenantId kAcme("acme");
+
+sb::TouchpointEvent Ev(const std::string& id, int64_t minute, sb::EventType type,
+                       sb::Channel channel, sb::Attributes attrs) {
+  sb::TouchpointEvent e;
+  e.id = sb::EventId(id);
+  e.tenant = kAcme;
+  e.type = type;
+  e.channel = channel;
+  e.occurred_at = e.received_at = kT0 + absl::Minutes(minute);
+  e.identifiers = {{K::kEmail, "ana@example.com", ""}};
+  e.attributes = std::move(attrs);
+  e.source_system = "crm";
+  return e;
+}
+
+sb::Contact Call(int64_t minute, std::string intent = "") {
+  sb::Contact c;
+  c.id = sb::ContactId("call-1");
+  c.tenant = kAcme;
+  c.channel = sb::Channel::kVoice;
+  c.identifiers = {{K::kEmail, "ANA@example.com", ""}};
+  c.intent = std::move(intent);
+  c.arrived_at = kT0 + absl::Minutes(minute);
+  return c;
+}
+
+struct Fixture {
+  explicit Fixture(sb::JourneyMergerOptions options = {}) : clock(kT0 + absl::Hours(24 * 30)) {
+    merger = *sb::JourneyMerger::Create(std::move(options), &clock);
+  }
+  void Ingest(sb::TouchpointEvent e) { REQUIRE(merger->Ingest(std::move(e)).ok()); }
+  sb::ManualClock clock;
+  std::unique_ptr<sb::JourneyMerger> merger;
+};
+
+using T = sb::EventType;
+using C = sb::Channel;
+
+}  // namespace
+
+TEST_CASE("a snapshot carries the context of the email, chat and call") {
+  Fixture f;
+  f.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail,
+              {{"summary", "Invoice shows a double charge"}, {"intent", "billing"},
+               {"language", "es"}, {"tier", "gold"}}));
+  f.Ingest(Ev("case-1", 1, T::kCaseOpened, C::kEmail,
+              {{"case_id", "CS-9"}, {"summary", "Double charge on March invoice"}}));
+  f.Ingest(Ev("case-0", 2, T::kCaseOpened, C::kEmail, {{"case_id", "CS-1"}}));
+  f.Ingest(Ev("case-0r", 3, T::kCaseResolved, C::kEmail, {{"case_id", "CS-1"}}));
+  f.Ingest(Ev("chat-1", 60, T::kContactEnded, C::kChat,
+              {{"agent_id", "agent-7"}, {"queue_id", "billing"}, {"identity_verified", "true"},
+               {"summary", "Refund promised within 3 days"}}));
+  f.Ingest(Ev("note-1", 61, T::kAgentNote, C::kChat, {{"note", "Customer prefers Spanish"}}));
+
+  auto snap = f.merger->SnapshotFor(Call(180, "billing"));
+  REQUIRE(snap.ok());
+  REQUIRE(snap->customer.has_value());
+  CHECK(*snap->customer == sb::CustomerId("c-mail-1"));
+  CHECK(snap->possible_customers.empty());
+  CHECK_FALSE(snap->needs_verification);
+  CHECK(snap->total_touchpoints == 6);
+  REQUIRE(snap->recent.size() == 6);
+  CHECK(snap->recent[0].event == sb::EventId("note-1"));  // newest first
+  CHECK(snap->recent[1].summary == "Refund promised within 3 days");
+  CHECK(snap->recent[1].channel == C::kChat);
+  CHECK(snap->recent[5].summary == "Invoice shows a double charge");
+  REQUIRE(snap->open_cases.size() == 1);  // CS-1 was resolved
+  CHECK(snap->open_cases[0].id == "CS-9");
+  CHECK(snap->open_cases[0].summary == "Double charge on March invoice");
+  CHECK(snap->last_agent == sb::AgentId("agent-7"));
+  CHECK(snap->last_queue == sb::QueueId("billing"));
+  CHECK(snap->last_intent == "billing");
+  CHECK(snap->identity_verified);  // the chat verified 2 hours ago
+  CHECK(snap->verified_at == kT0 + absl::Minutes(60));
+  CHECK(snap->notes == std::vector<std::string>{"Customer prefers Spanish"});
+  CHECK(snap->repeat_contact);  // billing again within 72 hours
+  CHECK(snap->preferred_channel == C::kEmail);  // most used channel, no explicit preference
+  CHECK(snap->language == "es");
+  CHECK(snap->tier == "gold");
+  CHECK(snap->built_at == kT0 + absl::Minutes(180));
+
+  // Another intent, or the same one long after, is not a repeat; old verification expires.
+  CHECK_FALSE(f.merger->SnapshotFor(Call(180, "move"))->repeat_contact);
+  auto later = f.merger->SnapshotFor(Call(60 * 24 * 5, "billing"));
+  CHECK_FALSE(later->repeat_contact);
+  CHECK_FALSE(later->identity_verified);
+}
+
+TEST_CASE("a snapshot is bounded") {
+  sb::JourneyMergerOptions options;
+  options.snapshot.max_touchpoints = 3;
+  options.snapshot.max_summary_bytes = 16;
+  options.snapshot.max_notes = 2;
+  options.snapshot.max_open_cases = 2;
+  Fixture f(options);
+  for (int i = 0; i < 50; ++i) {
+    f.Ingest(Ev("n" + std::to_string(100 + i), i, T::kAgentNote, C::kChat,
+                {{"note", "note number " + std::to_string(i) + " with a long tail"}}));
+    f.Ingest(Ev("c" + std::to_string(100 + i), i, T::kCaseOpened, C::kChat,
+                {{"case_id", "case-" + std::to_string(i)}}));
+  }
+  f.Ingest(Ev("utf8", 99, T::kMessage, C::kChat, {{"summary", "caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9"}}));
+  auto snap = f.merger->SnapshotFor(Call(200));
+  REQUIRE(snap.ok());
+  CHECK(snap->total_touchpoints == 101);
+  CHECK(snap->recent.size() == 3);
+  CHECK(snap->recent[0].summary.size() <= 16);
+  CHECK(snap->recent[0].summary == "caf\xC3\xA9 caf\xC3\xA9 caf");  // not inside the third é
+  REQUIRE(snap->notes.size() == 2);
+  CHECK(snap->notes[0] == "note number 49 w");
+  CHECK(snap->notes[1] == "note number 48 w");
+  REQUIRE(snap->open_cases.size() == 2);
+  CHECK(snap->open_cases[0].id == "case-49");
+}
+
+TEST_CASE("an unknown contact gives an empty snapshot") {
+  Fixture f;
+  sb::Contact c = Call(10);
+  auto snap = f.merger->SnapshotFor(c);
+  REQUIRE(snap.ok());
+  CHECK_FALSE(snap->customer.has_value());
+  CHECK(snap->possible_customers.empty());
+  CHECK(snap->recent.empty());
+  c.tenant = sb::TenantId();
+  CHECK(f.merger->SnapshotFor(c).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(f.merger->SnapshotOf(kAcme, sb::CustomerId("c-x"), "", kT0).status().code() ==
+        absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("identifiers of two customers on one contact make it ambiguous") {
+  Fixture f;
+  sb::TouchpointEvent a = Ev("a", 0, T::kMessage, C::kEmail, {});
+  sb::TouchpointEvent b = Ev("b", 1, T::kMessage, C::kVoice, {});
+  b.identifiers = {{K::kPhone, "4155550100", ""}};
+  f.Ingest(a);
+  f.Ingest(b);
+  sb::Contact c = Call(10);
+  c.identifiers.push_back({K::kPhone, "415 555 0100", ""});
+  auto snap = f.merger->SnapshotFor(c);
+  CHECK_FALSE(snap->customer.has_value());
+  CHECK(snap->needs_verification);
+  CHECK(snap->possible_customers ==
+        std::vector<sb::CustomerId>{sb::CustomerId("c-a"), sb::CustomerId("c-b")});
+}
+
+TEST_CASE("a snapshot becomes routing input") {
+  sb::ContextSnapshot snap;
+  snap.tenant = kAcme;
+  snap.customer = sb::CustomerId("c-1");
+  snap.last_agent = sb::AgentId("agent-7");
+  snap.last_intent = "billing";
+  snap.tier = "gold";
+  snap.repeat_contact = true;
+  snap.language = "es";
+
+  sb::Contact c = Call(0);
+  REQUIRE(sb::ApplySnapshotToContact(snap, {}, &c).ok());
+  CHECK(c.preferred_agent == sb::AgentId("agent-7"));
+  REQUIRE(c.required_skills.size() == 1);
+  CHECK(c.required_skills[0].name == "billing");
+  CHECK_FALSE(c.required_skills[0].required);
+  CHECK(c.priority == 250);  // gold 200 + repeat 50
+  CHECK(c.language == "es");
+
+  // The contact's own intent wins; options shape the mapping; an existing skill is not repeated.
+  sb::Contact d = Call(0, "cancel");
+  d.preferred_agent = sb::AgentId("agent-1");
+  d.language = "en";
+  sb::RoutingInputOptions o;
+  o.intent_skill_prefix = "intent:";
+  o.intent_skill_required = true;
+  o.intent_min_proficiency = 3;
+  o.tier_priority = {{"gold", 10}};
+  o.repeat_priority = 0;
+  REQUIRE(sb::ApplySnapshotToContact(snap, o, &d).ok());
+  CHECK(d.preferred_agent == sb::AgentId("agent-1"));
+  CHECK(d.required_skills ==
+        std::vector<sb::SkillRequirement>{{"intent:cancel", 3, true}});
+  CHECK(d.priority == 10);
+  CHECK(d.language == "en");
+  REQUIRE(sb::ApplySnapshotToContact(snap, o, &d).ok());
+  CHECK(d.required_skills.size() == 1);
+
+  // Priority is capped; an ambiguous snapshot changes nothing; a bad result leaves the contact.
+  sb::Contact e = Call(0);
+  e.priority = sb::kMaxContactPriority;
+  REQUIRE(sb::ApplySnapshotToContact(snap, {}, &e).ok());
+  CHECK(e.priority == sb::kMaxContactPriority);
+  sb::ContextSnapshot ambiguous;
+  ambiguous.possible_customers = {sb::CustomerId("c-1"), sb::CustomerId("c-2")};
+  sb::Contact g = Call(0);
+  REQUIRE(sb::ApplySnapshotToContact(ambiguous, {}, &g).ok());
+  CHECK(g == Call(0));
+  snap.language = "not a tag!";
+  sb::Contact h = Call(0);
+  auto status = sb::ApplySnapshotToContact(snap, {}, &h);
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(status.message()), Contains("c-1"));
+  CHECK(h == Call(0));
+}
+
+TEST_CASE("snapshot options are validated") {
+  sb::SnapshotOptions o;
+  CHECK(o.Validate().ok());
+  o.max_summary_bytes = 8;
+  CHECK_THAT(std::string(o.Validate().message()), Contains("max_summary_bytes"));
+  o = {};
+  o.repeat_window = absl::ZeroDuration();
+  CHECK_THAT(std::string(o.Validate().message()), Contains("repeat_window"));
+  o = {};
+  o.max_candidates = 1;
+  CHECK_THAT(std::string(o.Validate().message()), Contains("max_candidates"));
+}
