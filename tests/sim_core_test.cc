@@ -275,6 +275,7 @@ TEST_CASE("KPIs from counters") {
   c.staffed_agent_s = 600;
   c.first_contacts_completed = 8;
   c.resolved_first_contact = 6;
+  c.resolved = 7;
   c.queue_length_s = 100;
   c.span_s = 50;
   sim::Kpis k = sim::ComputeKpis(c);
@@ -285,6 +286,7 @@ TEST_CASE("KPIs from counters") {
   CHECK(k.aht_s == Approx(200));
   CHECK(k.occupancy == Approx(0.75));
   CHECK(k.fcr == Approx(0.75));
+  CHECK(k.resolution_rate == Approx(7.0 / 8));
   CHECK(k.avg_queue_length == Approx(2));
   sim::KpiCounters twice = c;
   twice.Add(c);

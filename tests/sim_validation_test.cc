@@ -171,12 +171,19 @@ TEST_CASE("journeys on: fewer repeat contacts and shorter handling of returns") 
   const sim::Experiment off = RunOne(s, "longest-idle", 3, 5);
   const sim::StrategyResult& a = on.strategies[0];
   const sim::StrategyResult& b = off.strategies[0];
+  // With journeys on, a real JourneyMerger holds every finished contact.
+  CHECK(a.replications[0].journeys);
+  CHECK(a.replications[0].journey_events == a.replications[0].overall.completed);
+  CHECK_FALSE(b.replications[0].journeys);
+  CHECK(b.replications[0].journey_events == 0);
   INFO("repeats on " << a.Estimate(&sim::Kpis::repeat_contacts).mean << " off "
                      << b.Estimate(&sim::Kpis::repeat_contacts).mean);
   CHECK(a.Estimate(&sim::Kpis::repeat_contacts).mean > 0);
   CHECK(a.Estimate(&sim::Kpis::repeat_contacts).mean <
         b.Estimate(&sim::Kpis::repeat_contacts).mean);
   CHECK(a.Estimate(&sim::Kpis::aht_s).mean < b.Estimate(&sim::Kpis::aht_s).mean);
+  CHECK(a.Estimate(&sim::Kpis::resolution_rate).mean >
+        b.Estimate(&sim::Kpis::resolution_rate).mean);
   // First contacts resolve at the configured 70% whatever the context (it only helps returns).
   CHECK(a.Estimate(&sim::Kpis::fcr).mean == Approx(0.7).margin(0.03));
   CHECK(b.Estimate(&sim::Kpis::fcr).mean == Approx(0.7).margin(0.03));

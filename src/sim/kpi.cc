@@ -17,6 +17,7 @@ void KpiCounters::Add(const KpiCounters& o) {
   transfers += o.transfers;
   first_contacts_completed += o.first_contacts_completed;
   resolved_first_contact += o.resolved_first_contact;
+  resolved += o.resolved;
   repeat_contacts += o.repeat_contacts;
   offers += o.offers;
   declined += o.declined;
@@ -45,6 +46,8 @@ Kpis ComputeKpis(const KpiCounters& c) {
   k.transfer_rate = Ratio(k.transfers, static_cast<double>(c.completed));
   k.fcr = Ratio(static_cast<double>(c.resolved_first_contact),
                 static_cast<double>(c.first_contacts_completed));
+  k.resolution_rate =
+      Ratio(static_cast<double>(c.resolved), static_cast<double>(c.completed));
   k.repeat_contacts = static_cast<double>(c.repeat_contacts);
   k.repeat_rate = Ratio(k.repeat_contacts, k.offered);
   k.avg_queue_length = Ratio(c.queue_length_s, c.span_s);

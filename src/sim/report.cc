@@ -14,7 +14,8 @@ namespace {
 // The columns of the per-queue tables.
 constexpr std::string_view kTableKeys[] = {"offered", "service_level", "asa_s",
                                            "abandonment_rate", "avg_abandon_wait_s", "occupancy",
-                                           "aht_s", "transfers", "fcr", "repeat_contacts"};
+                                           "aht_s", "transfers", "fcr", "resolution_rate",
+                                           "repeat_contacts"};
 
 const KpiField& FieldOf(std::string_view key) {
   for (const KpiField& f : kKpiFields) {
@@ -243,7 +244,8 @@ std::string LineChart(std::string_view title, const std::vector<Series>& series,
 
 // Grouped bars: one group per KPI, one bar per strategy, with the 95% interval as a whisker.
 std::string BarChart(const Experiment& e) {
-  constexpr std::string_view kKeys[] = {"service_level", "abandonment_rate", "occupancy", "fcr"};
+  constexpr std::string_view kKeys[] = {"service_level", "abandonment_rate", "occupancy", "fcr",
+                                        "resolution_rate"};
   constexpr double kW = 640, kH = 260, kLeft = 56, kTop = 28, kBottom = 40;
   const double plot_h = kH - kTop - kBottom;
   const double group_w = (kW - kLeft - 16) / static_cast<double>(std::size(kKeys));

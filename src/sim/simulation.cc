@@ -76,6 +76,9 @@ absl::Status Simulation::Setup() {
     ro.max_missed_offers = scenario_.missed_offers_before_away;
   }
   SB_ASSIGN_OR_RETURN(router_, Router::Create(ro, &clock_, this));
+  if (scenario_.returns.enabled && scenario_.returns.journeys) {
+    SB_ASSIGN_OR_RETURN(journeys_, JourneyContext::Create(&clock_));
+  }
   for (size_t q = 0; q < scenario_.queues.size(); ++q) {
     Queue queue = scenario_.queues[q];
     if (queue.tenant.empty()) queue.tenant = TenantId(kTenant);
@@ -220,7 +223,8 @@ absl::StatusOr<RunResult> Simulation::Run() {
   r.events = events_;
   r.router_calls = router_calls_;
   r.simulated_s = NowS();
-  r.journeys = scenario_.returns.enabled && scenario_.returns.journeys;
+  r.journeys = journeys_ != nullptr;
+  r.journey_events = journeys_ ? journeys_->events() : 0;
   if (options_.progress) options_.progress(1.0);
   return r;
 }
@@ -321,7 +325,6 @@ absl::Status Simulation::OnReturn(std::uint64_t previous) {
   c.key = p.key;
   c.customer = p.customer;
   c.attempt = static_cast<std::uint16_t>(p.attempt + 1);
-  c.has_context = scenario_.returns.journeys;
   return StartContact(c, nullptr);
 }
 
@@ -340,6 +343,15 @@ absl::Status Simulation::StartContact(SimContact c, const TraceRecord* record) {
   contact.language = type.language;
   contact.priority = record != nullptr ? std::max(type.priority, record->priority) : type.priority;
   contact.arrived_at = clock_.Now();
+  if (journeys_) {
+    contact.identifiers = {JourneyContext::CustomerIdentifier(CustomerKey(c))};
+    if (c.attempt > 1) {
+      // The merger's snapshot decides whether the next agent has the context.
+      absl::StatusOr<bool> known = journeys_->ApplyContext(contact);
+      if (!known.ok()) return Fail(known.status(), "JourneyMerger::SnapshotFor");
+      c.has_context = *known;
+    }
+  }
   contacts_.push_back(c);
   // Counted as waiting before the call: the router may offer and the agent accept inside it.
   ChangeWaiting(c.queue, +1);
@@ -497,12 +509,18 @@ absl::Status Simulation::OnComplete(std::uint64_t c) {
     customer_last_agent_[static_cast<size_t>(contact.customer)] =
         static_cast<std::int32_t>(contact.agent);
   }
-  Resolve(c);
-  return absl::OkStatus();
+  return Resolve(c);
+}
+
+std::string Simulation::CustomerKey(const SimContact& contact) const {
+  if (contact.customer >= 0) {
+    return internal::StrCat("t", customers_[static_cast<size_t>(contact.customer)]);
+  }
+  return internal::StrCat("k", contact.key);
 }
 
 // Was the problem solved? If not, the customer may come back.
-void Simulation::Resolve(std::uint64_t c) {
+absl::Status Simulation::Resolve(std::uint64_t c) {
   const SimContact& contact = contacts_[c];
   const ContactType& type = scenario_.contact_types[static_cast<size_t>(contact.type)];
   const ReturnSpec& returns = scenario_.returns;
@@ -512,16 +530,29 @@ void Simulation::Resolve(std::uint64_t c) {
   }
   KeyedStream u(options_.seed, StreamId::kReturns, contact.key, Sub(contact.attempt, 0));
   const bool resolved = u.Next() < p;
-  if (contact.counted && contact.attempt == 1) {
+  if (contact.counted) {
+    const bool first = contact.attempt == 1;
     accounting_.Count(contact.first_queue, contact.interval, [&](KpiCounters& k) {
-      ++k.first_contacts_completed;
-      if (resolved) ++k.resolved_first_contact;
+      if (resolved) ++k.resolved;
+      if (first) ++k.first_contacts_completed;
+      if (first && resolved) ++k.resolved_first_contact;
     });
   }
-  if (resolved || !returns.enabled || contact.attempt >= returns.max_attempts) return;
+  if (journeys_) {
+    absl::Status s = journeys_->RecordEnded(
+        IdOf(c), type_channel_[static_cast<size_t>(contact.type)],
+        JourneyContext::CustomerIdentifier(CustomerKey(contact)), agents_[contact.agent].id,
+        scenario_.queues[static_cast<size_t>(contact.queue)].id, type.name, resolved,
+        clock_.Now());
+    if (!s.ok()) return Fail(s, "JourneyMerger::Ingest");
+  }
+  if (resolved || !returns.enabled || contact.attempt >= returns.max_attempts) {
+    return absl::OkStatus();
+  }
   const double delay = returns.delay.Sample(u);
   calendar_.Schedule(now_us_ + ToUs(delay), kReturn, c);
   ++pending_arrivals_;
+  return absl::OkStatus();
 }
 
 // ---- Agents -----------------------------------------------------------------------------------

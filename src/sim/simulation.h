@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "src/sim/accounting.h"
+#include "src/sim/journey_context.h"
 #include "switchboard/clock.h"
 #include "switchboard/router.h"
 #include "switchboard/router_listener.h"
@@ -91,7 +92,8 @@ class Simulation final : public RouterListener {
   absl::Status OnPatience(std::uint64_t c);
   absl::Status OnShift(std::uint64_t a, bool start);
   absl::Status OnAgentBack(std::uint64_t a);
-  void Resolve(std::uint64_t c);
+  absl::Status Resolve(std::uint64_t c);
+  std::string CustomerKey(const SimContact& contact) const;
 
   // Listener handlers.
   void OnOffered(const Offer& offer);
@@ -115,6 +117,7 @@ class Simulation final : public RouterListener {
   RunOptions options_;
   ManualClock clock_;
   std::unique_ptr<Router> router_;
+  std::unique_ptr<JourneyContext> journeys_;  // with returning customers and journeys on
   EventCalendar calendar_;
   Accounting accounting_;
   std::vector<Channel> type_channel_;

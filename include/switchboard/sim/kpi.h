@@ -30,6 +30,7 @@ struct KpiCounters {
   std::int64_t transfers = 0;   // completed by a transfer to another queue
   std::int64_t first_contacts_completed = 0;  // completed contacts that were a first attempt
   std::int64_t resolved_first_contact = 0;    // ... that also solved the problem
+  std::int64_t resolved = 0;                  // completed contacts that solved the problem
   std::int64_t repeat_contacts = 0;           // contacts that were a customer coming back
   std::int64_t offers = 0;      // offers the router made (routing decisions)
   std::int64_t declined = 0;    // offers declined
@@ -61,6 +62,7 @@ struct Kpis {
   double transfers = 0;          // count
   double transfer_rate = 0;      // transfers / completed
   double fcr = 0;                // resolved on first contact / first contacts completed
+  double resolution_rate = 0;    // resolved / completed, every attempt (context helps returns)
   double repeat_contacts = 0;    // count of returning contacts
   double repeat_rate = 0;        // repeat contacts / offered
   double avg_queue_length = 0;   // time-average number waiting
@@ -76,7 +78,7 @@ struct KpiField {
   bool percent;            // print as a percentage
   double Kpis::*value;
 };
-inline constexpr std::array<KpiField, 16> kKpiFields = {{
+inline constexpr std::array<KpiField, 17> kKpiFields = {{
     {"offered", "offered", false, &Kpis::offered},
     {"answered", "answered", false, &Kpis::answered},
     {"abandoned", "abandoned", false, &Kpis::abandoned},
@@ -89,6 +91,7 @@ inline constexpr std::array<KpiField, 16> kKpiFields = {{
     {"transfers", "transfers", false, &Kpis::transfers},
     {"transfer_rate", "xfer rate", true, &Kpis::transfer_rate},
     {"fcr", "FCR", true, &Kpis::fcr},
+    {"resolution_rate", "resolved", true, &Kpis::resolution_rate},
     {"repeat_contacts", "repeats", false, &Kpis::repeat_contacts},
     {"repeat_rate", "repeat rate", true, &Kpis::repeat_rate},
     {"avg_queue_length", "avg queue", false, &Kpis::avg_queue_length},

@@ -52,6 +52,7 @@ struct RunResult {
   std::int64_t router_calls = 0;       // calls into the router
   double simulated_s = 0;              // simulated time from start to the last event
   bool journeys = false;               // a JourneyMerger gave returning contacts their context
+  std::int64_t journey_events = 0;     // touchpoints the JourneyMerger ingested
 };
 
 struct RunOptions {
