@@ -72,7 +72,7 @@ struct TouchpointSummary {
   Channel channel = Channel::kVoice;
   EventType type = EventType::kMessage;
   absl::Time occurred_at = absl::UnixEpoch();
-  std::string summary;  // attribute "summary" (or "intent"), cut to max_summary_bytes
+  std::string summary;  // "summary", else "note", else "intent"; cut to max_summary_bytes
   friend bool operator==(const TouchpointSummary&, const TouchpointSummary&) = default;
 };
 

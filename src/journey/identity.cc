@@ -70,8 +70,14 @@ std::string_view NationalPart(std::string_view e164, const PhoneRegion& region) 
 }  // namespace
 
 std::string NormalizedIdentifier::Key() const {
-  if (scope.empty()) return internal::StrCat(IdentifierKindName(kind), ":", value);
-  return internal::StrCat(IdentifierKindName(kind), "/", scope, ":", value);
+  // Hot: built several times per ingested event, so plain appends instead of formatting.
+  std::string_view name = IdentifierKindName(kind);
+  std::string key;
+  key.reserve(name.size() + scope.size() + value.size() + 2);
+  key.append(name);
+  if (!scope.empty()) key.append("/").append(scope);
+  key.append(":").append(value);
+  return key;
 }
 
 IdentityRules IdentityRules::Defaults() {

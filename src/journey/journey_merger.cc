@@ -466,7 +466,9 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
     t.channel = e->event.channel;
     t.type = e->event.type;
     t.occurred_at = e->event.occurred_at;
+    // One line for the timeline: the summary, else an agent's note, else the intent.
     auto sum = e->event.attributes.find(context_attributes::kSummary);
+    if (sum == e->event.attributes.end()) sum = e->event.attributes.find(context_attributes::kNote);
     if (sum == e->event.attributes.end()) sum = e->event.attributes.find(context_attributes::kIntent);
     if (sum != e->event.attributes.end()) t.summary = Truncate(sum->second, o.max_summary_bytes);
     snap->recent.push_back(std::move(t));

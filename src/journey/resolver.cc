@@ -92,6 +92,19 @@ bool Resolver::IsInOrder(const TenantId& tenant, const StoredEvent& event) const
 bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerRecord*>& customers,
                              const std::vector<Candidate>& candidates,
                              Violation* violation) const {
+  // Fast path (most events): at most one customer and every value either unlimited or already
+  // linked to it cannot break a limit, and a split constraint needs two customers.
+  if (customers.size() <= 1) {
+    bool may_grow = false;
+    for (const Candidate& c : candidates) {
+      if (!c.active || c.rule->Limit() <= 0) continue;
+      if (customers.empty() || c.outcome != IdentifierOutcome::kLinked) {
+        may_grow = true;
+        break;
+      }
+    }
+    if (!may_grow) return false;
+  }
   struct Group {
     IdentifierKind kind;
     std::string scope;

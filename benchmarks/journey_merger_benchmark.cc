@@ -1,0 +1,212 @@
+// Journey merger benchmarks (issue 4):
+//  BM_Ingest: a realistic mix, N customers x 10 events, 3 identifier kinds (phone, email, cookie),
+//    5% of customers first seen as two halves that a later cross-channel event merges, 1% of
+//    events late. Reports events/s on one core and heap bytes per event (and the attribute
+//    payload per event, which the "200 B plus attributes" target excludes).
+//  BM_Snapshot: SnapshotFor() of a customer with 1,000 events among N others; reports p50/p99.
+//
+// Size is an argument: --customers=N (default 100000); e.g. the issue's full size:
+//   journey_merger_benchmark --customers=1000000
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "src/internal/str_cat.h"
+#include "switchboard/clock.h"
+#include "switchboard/journey_merger.h"
+
+namespace sb = switchboard;
+using sb::internal::StrCat;
+using K = sb::IdentifierKind;
+
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
+const sb::TenantId kAcme("acme");
+int64_t g_customers = 100000;
+constexpr int kEventsPerCustomer = 10;
+
+uint64_t Below(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
+
+size_t HeapInUse() { return mallinfo2().uordblks; }
+
+struct Workload {
+  std::vector<sb::TouchpointEvent> events;
+  size_t attribute_bytes = 0;
+};
+
+Workload MakeWorkload(int64_t customers, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  static const char* kIntents[] = {"billing", "move", "cancel", "upgrade", "outage"};
+  Workload w;
+  w.events.reserve(static_cast<size_t>(customers * (kEventsPerCustomer + 1)));
+  for (int64_t c = 0; c < customers; ++c) {
+    std::string phone = StrCat("+1", 2000000000 + c * 7);
+    std::string email = StrCat("user", c, "@example.com");
+    std::string cookie = StrCat("ck", c, "x", rng() % 100000);
+    bool split = Below(rng, 100) < 5;  // first seen as two halves, merged later
+    int64_t start = static_cast<int64_t>(Below(rng, 60 * 24 * 60));
+    for (int i = 0; i < kEventsPerCustomer; ++i) {
+      sb::TouchpointEvent e;
+      e.id = sb::EventId(StrCat("ev", c, "-", i));
+      e.tenant = kAcme;
+      e.type = static_cast<sb::EventType>(Below(rng, sb::kEventTypeCount));
+      e.channel = static_cast<sb::Channel>(Below(rng, sb::kChannelCount));
+      e.occurred_at = e.received_at = kT0 + absl::Minutes(start + i * 60 * 24);
+      e.source_system = "bench";
+      if (split) {
+        if (i < 5) e.identifiers = {{K::kEmail, email, ""}, {K::kDeviceId, cookie, ""}};
+        else if (i < 9) e.identifiers = {{K::kPhone, phone, ""}};
+        else e.identifiers = {{K::kPhone, phone, ""}, {K::kEmail, email, ""}};  // the bridge
+      } else if (i == 0) {
+        e.identifiers = {{K::kPhone, phone, ""}, {K::kEmail, email, ""}, {K::kDeviceId, cookie, ""}};
+      } else {
+        uint64_t pick = Below(rng, 3);
+        if (pick == 0) e.identifiers = {{K::kPhone, phone, ""}};
+        else if (pick == 1) e.identifiers = {{K::kEmail, email, ""}};
+        else e.identifiers = {{K::kDeviceId, cookie, ""}, {K::kEmail, email, ""}};
+      }
+      if (Below(rng, 2) == 0) e.attributes["intent"] = kIntents[Below(rng, 5)];
+      if (Below(rng, 4) == 0) e.attributes["agent_id"] = StrCat("agent-", Below(rng, 500));
+      for (const auto& [k, v] : e.attributes) w.attribute_bytes += k.size() + v.size();
+      w.events.push_back(std::move(e));
+    }
+  }
+  // Arrival order: by time, with 1% of events arriving late (up to 3 days).
+  std::vector<std::pair<absl::Time, size_t>> arrival;
+  arrival.reserve(w.events.size());
+  for (size_t i = 0; i < w.events.size(); ++i) {
+    absl::Time t = w.events[i].occurred_at;
+    if (Below(rng, 100) == 0) t += absl::Minutes(static_cast<int64_t>(Below(rng, 3 * 24 * 60)));
+    arrival.emplace_back(t, i);
+  }
+  std::sort(arrival.begin(), arrival.end());
+  std::vector<sb::TouchpointEvent> ordered;
+  ordered.reserve(w.events.size());
+  for (const auto& [t, i] : arrival) ordered.push_back(std::move(w.events[i]));
+  w.events = std::move(ordered);
+  return w;
+}
+
+void BM_Ingest(benchmark::State& state) {
+  const int64_t customers = state.range(0);
+  Workload w = MakeWorkload(customers, 42);
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
+  int64_t merges = 0;
+  int64_t rebuilt = 0;
+  double bytes_per_event = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<sb::TouchpointEvent> input = w.events;  // Ingest consumes its argument
+    size_t heap_before = HeapInUse();
+    auto merger = *sb::JourneyMerger::Create({}, &clock);
+    state.ResumeTiming();
+    for (sb::TouchpointEvent& e : input) {
+      absl::StatusOr<sb::IngestResult> r = merger->Ingest(std::move(e));
+      merges += static_cast<int64_t>(r->merges.size());
+      rebuilt += r->rebuilt ? 1 : 0;
+    }
+    state.PauseTiming();
+    input.clear();
+    input.shrink_to_fit();
+    bytes_per_event = static_cast<double>(HeapInUse() - heap_before) /
+                      static_cast<double>(w.events.size());
+    merger.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(w.events.size()));
+  state.counters["events"] = static_cast<double>(w.events.size());
+  state.counters["bytes_per_event"] = bytes_per_event;
+  state.counters["attr_bytes_per_event"] =
+      static_cast<double>(w.attribute_bytes) / static_cast<double>(w.events.size());
+  state.counters["auto_merges"] = static_cast<double>(merges / state.iterations());
+  state.counters["late_rebuilds"] = static_cast<double>(rebuilt / state.iterations());
+}
+
+void BM_Snapshot(benchmark::State& state) {
+  const int64_t customers = state.range(0);
+  Workload w = MakeWorkload(customers, 7);
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365 * 3));
+  auto merger = *sb::JourneyMerger::Create({}, &clock);
+  for (sb::TouchpointEvent& e : w.events) merger->Ingest(std::move(e)).IgnoreError();
+  // One heavy customer: 1,000 events across channels with context attributes.
+  static const char* kIntents[] = {"billing", "move", "cancel", "upgrade", "outage"};
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 1000; ++i) {
+    sb::TouchpointEvent e;
+    e.id = sb::EventId(StrCat("heavy-", i));
+    e.tenant = kAcme;
+    e.type = static_cast<sb::EventType>(Below(rng, sb::kEventTypeCount));
+    e.channel = static_cast<sb::Channel>(Below(rng, sb::kChannelCount));
+    e.occurred_at = e.received_at = kT0 + absl::Minutes(i * 90);
+    e.identifiers = {{K::kPhone, "+14155550100", ""}, {K::kEmail, "heavy@example.com", ""}};
+    e.attributes["intent"] = kIntents[Below(rng, 5)];
+    e.attributes["summary"] = StrCat("touchpoint ", i, " about ", kIntents[Below(rng, 5)]);
+    if (i % 3 == 0) e.attributes["agent_id"] = StrCat("agent-", Below(rng, 50));
+    if (e.type == sb::EventType::kAgentNote) e.attributes["note"] = StrCat("note ", i);
+    if (e.type == sb::EventType::kCaseOpened) e.attributes["case_id"] = StrCat("case-", i % 20);
+    merger->Ingest(std::move(e)).IgnoreError();
+  }
+  sb::Contact call;
+  call.id = sb::ContactId("call-x");
+  call.tenant = kAcme;
+  call.channel = sb::Channel::kVoice;
+  call.identifiers = {{K::kPhone, "(415) 555-0100", ""}};
+  call.intent = "billing";
+  call.arrived_at = kT0 + absl::Minutes(1000 * 90 + 30);
+  std::vector<double> ns;
+  ns.reserve(1 << 20);
+  int64_t touchpoints = 0;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    absl::StatusOr<sb::ContextSnapshot> snap = merger->SnapshotFor(call);
+    auto t1 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(snap);
+    touchpoints = snap->total_touchpoints;
+    if (ns.size() < ns.capacity()) {
+      ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+    }
+  }
+  std::sort(ns.begin(), ns.end());
+  auto pct = [&](double p) { return ns.empty() ? 0.0 : ns[static_cast<size_t>(p * (ns.size() - 1))]; };
+  state.counters["p50_us"] = pct(0.50) / 1000.0;
+  state.counters["p99_us"] = pct(0.99) / 1000.0;
+  state.counters["touchpoints"] = static_cast<double>(touchpoints);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Strip our own flag before Google Benchmark parses the rest.
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--customers=", 12) == 0) {
+      g_customers = std::max<int64_t>(1, std::atoll(argv[i] + 12));
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  argc = out;
+  benchmark::RegisterBenchmark("BM_Ingest", BM_Ingest)
+      ->Arg(g_customers)
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_Snapshot", BM_Snapshot)
+      ->Arg(std::min<int64_t>(g_customers, 100000))
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
