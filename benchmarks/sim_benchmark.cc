@@ -6,6 +6,7 @@
 //   cmake -S . -B build-sim-release -G Ninja -DCMAKE_BUILD_TYPE=Release
 //   cmake --build build-sim-release --target sim_benchmark
 //   build-sim-release/benchmarks/sim_benchmark --benchmark_filter=LargeCenter
+#include <algorithm>
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -77,6 +78,7 @@ void BM_LargeCenter(benchmark::State& state) {
   std::int64_t contacts = 0;
   std::int64_t decisions = 0;
   std::int64_t events = 0;
+  std::int64_t calls = 0;
   double sl = 0;
   for (auto _ : state) {
     auto r = sim::RunScenario(scenario, {"longest-idle", 1, {}});
@@ -87,6 +89,7 @@ void BM_LargeCenter(benchmark::State& state) {
     contacts += r->contacts_simulated;
     decisions += r->routing_decisions;
     events += r->events;
+    calls += r->router_calls;
     sl = sim::ComputeKpis(r->overall).service_level;
   }
   state.counters["contacts/s"] =
@@ -96,6 +99,8 @@ void BM_LargeCenter(benchmark::State& state) {
   state.counters["events/s"] =
       benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   state.counters["contacts"] = static_cast<double>(contacts) / state.iterations();
+  state.counters["router_calls/contact"] =
+      static_cast<double>(calls) / static_cast<double>(std::max<std::int64_t>(1, contacts));
   state.counters["service_level"] = sl;
 }
 BENCHMARK(BM_LargeCenter)->Arg(100'000)->Arg(1'000'000)->Iterations(1)->Unit(

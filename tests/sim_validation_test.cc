@@ -156,6 +156,17 @@ TEST_CASE("strategies are compared on identical traffic (common random numbers)"
       }
     }
   }
+  // Pairing on identical traffic: a strategy against itself differs by exactly 0, and the
+  // paired interval is narrower than the two separate intervals together.
+  const sim::KpiEstimate same = sim::EstimateDifference(e->strategies[1], e->strategies[1],
+                                                        &sim::Kpis::service_level);
+  CHECK(same.mean == 0);
+  CHECK(same.half_width == 0);
+  const sim::KpiEstimate paired = sim::EstimateDifference(e->strategies[2], e->strategies[0],
+                                                          &sim::Kpis::asa_s);
+  CHECK(paired.n == 2);
+  CHECK(paired.half_width < e->strategies[2].Estimate(&sim::Kpis::asa_s).half_width +
+                                e->strategies[0].Estimate(&sim::Kpis::asa_s).half_width);
   // Replications differ from each other.
   CHECK(e->strategies[0].replications[0].overall.offered !=
         e->strategies[0].replications[1].overall.offered);

@@ -59,6 +59,17 @@ KpiEstimate StrategyResult::EstimateInterval(size_t interval, double Kpis::*fiel
   });
 }
 
+KpiEstimate EstimateDifference(const StrategyResult& a, const StrategyResult& b,
+                               double Kpis::*field) {
+  if (a.replications.size() != b.replications.size()) return {};
+  std::vector<double> differences;
+  for (size_t r = 0; r < a.replications.size(); ++r) {
+    differences.push_back(ComputeKpis(a.replications[r].overall).*field -
+                          ComputeKpis(b.replications[r].overall).*field);
+  }
+  return Summarize(differences);
+}
+
 absl::StatusOr<Experiment> RunExperiment(const Scenario& scenario,
                                          const ExperimentOptions& options) {
   SB_RETURN_IF_ERROR(scenario.Validate());

@@ -58,7 +58,7 @@ void AppendTable(std::string& out, const std::vector<std::vector<std::string>>& 
       // Count code points, not bytes: "±" is two bytes.
       size_t n = 0;
       for (unsigned char c : row[i]) n += (c & 0xC0) != 0x80;
-      widths[i] = std::max(widths[i], n + (row[i].size() - n));
+      widths[i] = std::max(widths[i], n);
     }
   }
   for (const auto& row : rows) AppendRow(out, row, widths);
@@ -327,6 +327,35 @@ constexpr std::string_view kStyle =
     ".t{font-size:14px;font-weight:600}.a{font-size:11px;fill:#444}"
     ".g{stroke:#e5e5e5}.muted{color:#666;font-size:13px}";
 
+// Each strategy against the first, paired replication by replication (identical traffic).
+std::vector<std::vector<std::string>> DifferenceRows(const Experiment& e) {
+  constexpr std::string_view kKeys[] = {"service_level", "asa_s", "abandonment_rate",
+                                        "occupancy", "aht_s", "resolution_rate"};
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = {
+      fmt::format("vs {}", e.strategies.front().strategy)};
+  for (std::string_view key : kKeys) header.push_back(fmt::format("Δ{}", FieldOf(key).label));
+  rows.push_back(header);
+  for (size_t i = 1; i < e.strategies.size(); ++i) {
+    std::vector<std::string> row = {e.strategies[i].strategy};
+    for (std::string_view key : kKeys) {
+      const KpiField& f = FieldOf(key);
+      const KpiEstimate d = EstimateDifference(e.strategies[i], e.strategies[0], f.value);
+      std::string cell = FormatEstimate(f, d);
+      if (d.n > 1 && std::abs(d.mean) > d.half_width) cell += " *";
+      row.push_back(cell);
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+void AppendDifferences(std::string& out, const Experiment& e) {
+  if (e.strategies.size() < 2) return;
+  out += "\npaired differences (same traffic; * = the 95% interval excludes 0)\n";
+  AppendTable(out, DifferenceRows(e));
+}
+
 }  // namespace
 
 std::string FormatKpiTables(const Experiment& e) {
@@ -351,6 +380,7 @@ std::string FormatKpiTables(const Experiment& e) {
       rows.push_back(row);
     }
     AppendTable(out, rows);
+    AppendDifferences(out, e);
   }
   return out;
 }
@@ -386,6 +416,11 @@ std::string RenderHtmlReport(const Experiment& e, const Scenario& scenario) {
   html += LineChart("Abandonment rate", IntervalSeries(e, &Kpis::abandonment_rate), e.interval_s,
                     true);
   html += "<h2>Strategies side by side</h2>" + BarChart(e);
+  if (e.strategies.size() > 1) {
+    html += "<p class=\"muted\">Paired differences against the first strategy, replication by "
+            "replication on identical traffic; * marks a 95% interval that excludes 0.</p>" +
+            HtmlTable(DifferenceRows(e));
+  }
   for (const StrategyResult& s : e.strategies) {
     html += fmt::format("<h2>Strategy {}</h2>", Escape(s.strategy));
     html += HtmlTable(StrategyRows(e, s));

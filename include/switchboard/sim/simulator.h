@@ -85,6 +85,13 @@ struct StrategyResult {
   SWITCHBOARD_EXPORT KpiEstimate EstimateInterval(size_t interval, double Kpis::*field) const;
 };
 
+// The KPI `field` of `a` minus that of `b`, replication by replication (both must come from the
+// same experiment, so replication r of each saw the same traffic), with the 95% confidence
+// half-width of the mean difference. Pairing removes the traffic's variance: a difference whose
+// interval excludes 0 is due to the strategies. n = 0 when the replication counts differ.
+SWITCHBOARD_EXPORT KpiEstimate EstimateDifference(const StrategyResult& a, const StrategyResult& b,
+                                                  double Kpis::*field);
+
 struct ExperimentOptions {
   std::vector<std::string> strategies;  // empty = the scenario's
   int replications = 0;                 // 0 = the scenario's
