@@ -129,6 +129,9 @@ class Lockstep {
     sb::RouterOptions o = sbt::OptionsFor(mode, strategy);
     o.seed = seed;
     o.max_missed_offers = 3;
+    // Small tunings so that every index path runs: dedicated, walked and promoted orderings.
+    o.index_selectivity = static_cast<int>(seed % 3) * 2 + 1;  // 1, 3 or 5
+    o.index_max_walk = static_cast<int>(seed % 4);             // 0..3
     return o;
   }
 

@@ -102,6 +102,15 @@ struct RouterOptions {
   // Default: true
   bool default_capacities_when_empty = true;
 
+  // Tuning of SelectionMode::kIndexed; it changes the cost of decisions, never the decisions.
+  // A set of contact requirements gets its own agent ordering when at most 1 in
+  // `index_selectivity` members of the queue meet it; otherwise the router walks the queue's
+  // ordering skipping agents that do not meet it, and gives it its own ordering once a walk
+  // passes `index_max_walk` agents. Ranges 1..1000 and 0..100000.
+  // Default: 8 and 64
+  int index_selectivity = 8;
+  int index_max_walk = 64;
+
   // "Today" for fewest-contacts and least-talk-time: the daily counters restart at midnight in
   // this zone (checked by Tick()).
   // Default: UTC

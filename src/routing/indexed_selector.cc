@@ -1,10 +1,18 @@
 // Indexed selection. For every (queue, channel, signature) that a contact has needed, a Pool
-// keeps (1) the routable agents that qualify, bucketed by their membership delay and ordered by
-// the queue's strategy rank, and (2) the waiting contacts with that signature in queue order.
-// Pools are built lazily, on the first contact that needs one (one pass over the queue's
-// members), and then maintained incrementally: an agent lists the pools it qualifies for (its
-// slots) and re-enters just those when its state changes. One decision reads the first entries
-// of a few ordered sets: O(log n) instead of the scan's O(n).
+// keeps the waiting contacts with that signature in queue order. A "dedicated" pool also keeps
+// the routable agents that qualify, bucketed by their membership delay and ordered by the
+// queue's strategy rank. Pools are built lazily, on the first contact that needs one (one pass
+// over the queue's members), and then maintained incrementally: an agent lists the dedicated
+// pools it qualifies for (its slots) and re-enters just those when its state changes.
+//
+// Which pools are dedicated: the queue's base signature (no contact requirements of its own),
+// every signature of a skill-scored strategy, and selective signatures (at most 1 in
+// `selectivity` members qualify when the pool is built). Any other signature is served by
+// walking its queue's base pool in rank order and skipping agents that do not qualify: at least
+// 1 in `selectivity` does, so the walk is short, and a walk longer than `max_walk` (the
+// qualifying agents are all busy) promotes the pool to dedicated for good. This keeps an agent's
+// upkeep to a few ordered sets while no decision degrades to a scan: one decision reads the
+// first entries of a few ordered sets, O(log n) instead of the scan's O(n).
 #include <array>
 #include <utility>
 
@@ -38,6 +46,8 @@ struct Pool {
   QueueRec* queue = nullptr;
   Channel channel = Channel::kVoice;
   const Signature* sig = nullptr;
+  bool dedicated = false;  // keeps its own agent buckets
+  Pool* base = nullptr;    // not dedicated: the queue's base pool for this channel
   std::vector<Bucket> buckets;  // sorted by delay; usually one (delay 0)
   absl::btree_map<ContactKey, ContactRec*> contacts;
 
@@ -101,11 +111,14 @@ class RankCache {
 
 class IndexedSelector final : public Selector {
  public:
+  IndexedSelector(int selectivity, int max_walk)
+      : selectivity_(static_cast<std::size_t>(selectivity)), max_walk_(max_walk) {}
+
   void RebuildSlots(AgentRec& a) override {
     a.slots.clear();
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       for (Pool* p : a.memberships[i].queue->pools) {
-        if (Qualifies(a, *p->sig)) a.slots.push_back(PoolSlot{p, i, false});
+        if (p->dedicated && Qualifies(a, *p->sig)) a.slots.push_back(PoolSlot{p, i, false});
       }
     }
   }
@@ -162,6 +175,11 @@ class IndexedSelector final : public Selector {
 
   std::optional<AgentChoice> SelectAgent(const ContactRec& c, absl::Time now) override {
     Pool& p = EnsurePool(*c.queue, c.channel, c.sig);
+    if (!p.dedicated) {
+      std::optional<AgentChoice> walked;
+      if (Walk(p, c, now, &walked)) return walked;
+      Dedicate(p);  // the walk was too long: keep this signature's own ordering from now on
+    }
     const QueueRec& q = *c.queue;
     AgentChooser chooser(q);
     for (const Bucket& b : p.buckets) {
@@ -179,16 +197,17 @@ class IndexedSelector final : public Selector {
                             std::uint32_t* membership) override {
     absl::InlinedVector<ContactRec*, 8> best(a.memberships.size(), nullptr);
     TakeCache take(a);
-    for (const PoolSlot& s : a.slots) {
-      const Pool& p = *s.pool;
-      if (p.contacts.empty() || !take(p.channel)) continue;
-      const MembershipRec& m = a.memberships[s.membership];
-      ContactRec*& queue_best = best[s.membership];
-      for (const auto& [key, c] : p.contacts) {
-        if (queue_best != nullptr && !(key < queue_best->key)) break;
-        if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
-        queue_best = c;
-        break;
+    for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
+      const MembershipRec& m = a.memberships[i];
+      ContactRec*& queue_best = best[i];
+      for (const Pool* p : m.queue->pools) {
+        if (p->contacts.empty() || !take(p->channel) || !Qualifies(a, *p->sig)) continue;
+        for (const auto& [key, c] : p->contacts) {
+          if (queue_best != nullptr && !(key < queue_best->key)) break;
+          if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
+          queue_best = c;
+          break;
+        }
       }
     }
     ContactRec* winner = nullptr;
@@ -217,6 +236,51 @@ class IndexedSelector final : public Selector {
     }
   }
 
+  // Serves a non-dedicated pool from its base pool. False when the walk grew too long.
+  bool Walk(const Pool& p, const ContactRec& c, absl::Time now,
+            std::optional<AgentChoice>* out) const {
+    const QueueRec& q = *c.queue;
+    AgentChooser chooser(q);
+    int steps = 0;
+    auto first = [&](AgentSet::const_iterator it, AgentSet::const_iterator end) {
+      for (; it != end; ++it) {
+        if (++steps > max_walk_) return false;
+        if (Excluded(c, *it->agent) || !Qualifies(*it->agent, *p.sig)) continue;
+        chooser.Offer(it->agent, it->membership, it->key);
+        return true;
+      }
+      return true;
+    };
+    for (const Bucket& b : p.base->buckets) {
+      if (c.queued_at + b.delay > now) break;
+      if (q.traits.round_robin && q.rr_valid) {
+        const Entry probe{AgentKey{q.rr_rank, q.rr_ordinal}, nullptr, 0};
+        if (!first(b.agents.upper_bound(probe), b.agents.end())) return false;
+      }
+      if (!first(b.agents.begin(), b.agents.end())) return false;
+    }
+    *out = chooser.Best();
+    return true;
+  }
+
+  // Gives a pool its own agent buckets: one pass over the queue's members.
+  static void Dedicate(Pool& p) {
+    p.dedicated = true;
+    p.base = nullptr;
+    for (const MemberRef& ref : p.queue->members) {
+      AgentRec& a = *ref.agent;
+      if (!Qualifies(a, *p.sig)) continue;
+      PoolSlot slot{&p, ref.membership, false};
+      if (Routable(a) && CanTake(a, p.channel)) {
+        const absl::Duration delay = a.memberships[ref.membership].delay;
+        p.BucketFor(delay).agents.insert(
+            Entry{RankAgent(a, ref.membership, *p.sig), &a, ref.membership});
+        slot.indexed = true;
+      }
+      a.slots.push_back(slot);
+    }
+  }
+
   Pool& EnsurePool(QueueRec& q, Channel channel, const Signature* sig) {
     auto [it, inserted] = pools_.try_emplace(PoolKey{&q, channel, sig});
     if (!inserted) return *it->second;
@@ -226,30 +290,41 @@ class IndexedSelector final : public Selector {
     p.channel = channel;
     p.sig = sig;
     q.pools.push_back(&p);
-    for (const MemberRef& ref : q.members) {
-      AgentRec& a = *ref.agent;
-      if (!Qualifies(a, *sig)) continue;
-      PoolSlot slot{&p, ref.membership, false};
-      if (Routable(a) && CanTake(a, channel)) {
-        const absl::Duration delay = a.memberships[ref.membership].delay;
-        p.BucketFor(delay).agents.insert(
-            Entry{RankAgent(a, ref.membership, *sig), &a, ref.membership});
-        slot.indexed = true;
-      }
-      a.slots.push_back(slot);
+    bool dedicated = sig == q.base_sig || q.traits.uses_skill_score;
+    if (!dedicated) {
+      std::size_t qualifying = 0;
+      for (const MemberRef& ref : q.members) qualifying += Qualifies(*ref.agent, *sig) ? 1 : 0;
+      dedicated = qualifying * selectivity_ <= q.members.size();
+    }
+    if (dedicated) {
+      Dedicate(p);
+    } else {
+      p.base = &EnsurePool(q, channel, q.base_sig);
     }
     return p;
   }
 
   absl::Status CheckPool(const Pool& p) const;
 
+  std::size_t selectivity_;
+  int max_walk_;
   absl::flat_hash_map<PoolKey, std::unique_ptr<Pool>> pools_;
 };
 
 absl::Status IndexedSelector::CheckPool(const Pool& p) const {
   const QueueRec& q = *p.queue;
   std::size_t expected = 0;
+  if (!p.dedicated && (p.base == nullptr || !p.base->dedicated || !p.buckets.empty())) {
+    return absl::InternalError(
+        internal::StrCat("a walked pool of queue ", q.config.id.value(), " is malformed"));
+  }
   for (const MemberRef& ref : q.members) {
+    if (!p.dedicated) {
+      for (const PoolSlot& s : ref.agent->slots) {
+        if (s.pool == &p) return absl::InternalError("an agent has a slot in a walked pool");
+      }
+      continue;
+    }
     const AgentRec& a = *ref.agent;
     int slots = 0;
     bool indexed = false;
@@ -330,6 +405,8 @@ absl::Status IndexedSelector::Check(const std::vector<QueueRec*>& queues) const 
 
 }  // namespace
 
-std::unique_ptr<Selector> MakeIndexedSelector() { return std::make_unique<IndexedSelector>(); }
+std::unique_ptr<Selector> MakeIndexedSelector(int selectivity, int max_walk) {
+  return std::make_unique<IndexedSelector>(selectivity, max_walk);
+}
 
 }  // namespace switchboard::routing

@@ -150,6 +150,7 @@ struct QueueRec {
   std::shared_ptr<const AgentSelectionStrategy> strategy;
   StrategyTraits traits;
   std::vector<Requirement> reqs;  // the queue's own, normalized
+  const Signature* base_sig = nullptr;  // what a contact with no requirements of its own asks
   std::vector<MemberRef> members;
   absl::btree_map<absl::Duration, int> delays;  // membership delay -> how many members
   std::vector<ContactRec*> waiting;             // kWaiting contacts, unordered

@@ -20,8 +20,10 @@ Router::Impl::Impl(const RouterOptions& options, const Clock* clock, RouterListe
       clock_(clock),
       listener_(listener),
       registry_(options.strategies != nullptr ? options.strategies : &builtin_registry_),
-      selector_(options.selection == SelectionMode::kLinearScan ? routing::MakeScanSelector()
-                                                                : routing::MakeIndexedSelector()),
+      selector_(options.selection == SelectionMode::kLinearScan
+                    ? routing::MakeScanSelector()
+                    : routing::MakeIndexedSelector(std::clamp(options.index_selectivity, 1, 1000),
+                                                   std::clamp(options.index_max_walk, 0, 100000))),
       rng_(options.seed),
       now_(clock->Now()),
       high_water_(clock->Now()) {}
@@ -38,6 +40,12 @@ absl::Status Router::Impl::Init() {
   if (options_.selection != SelectionMode::kIndexed &&
       options_.selection != SelectionMode::kLinearScan) {
     return absl::InvalidArgumentError("options.selection is not a known mode");
+  }
+  if (options_.index_selectivity < 1 || options_.index_selectivity > 1000 ||
+      options_.index_max_walk < 0 || options_.index_max_walk > 100000) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "options.index_selectivity (", options_.index_selectivity, ") or index_max_walk (",
+        options_.index_max_walk, ") is out of range"));
   }
   if (!options_.tenant.empty()) SB_RETURN_IF_ERROR(options_.tenant.Validate("options.tenant"));
   SB_RETURN_IF_ERROR(MakeStrategy(options_.strategy).status());
@@ -71,10 +79,11 @@ absl::StatusOr<ContactRec*> Router::Impl::FindContact(const ContactId& id) const
   return it->second.get();
 }
 
-absl::Status Router::Impl::CheckTenant(const TenantId& tenant, std::string_view what) const {
+absl::Status Router::Impl::CheckTenant(const TenantId& tenant, std::string_view kind,
+                                       std::string_view id) const {
   if (options_.tenant.empty() || tenant == options_.tenant) return absl::OkStatus();
-  return absl::InvalidArgumentError(internal::StrCat(what, " belongs to tenant '", tenant.value(),
-                                                     "', this router serves '",
+  return absl::InvalidArgumentError(internal::StrCat(kind, " '", id, "' belongs to tenant '",
+                                                     tenant.value(), "', this router serves '",
                                                      options_.tenant.value(), "'"));
 }
 
@@ -99,6 +108,7 @@ std::vector<routing::Requirement> Router::Impl::NormalizeRequirements(
 }
 
 const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const ContactRec& c) {
+  if (c.own_reqs.empty() && c.language == 0 && q.base_sig != nullptr) return q.base_sig;
   std::vector<routing::Requirement> all = q.reqs;
   all.insert(all.end(), c.own_reqs.begin(), c.own_reqs.end());
   std::sort(all.begin(), all.end(),
@@ -124,9 +134,13 @@ const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const Co
   }
   std::string key;
   for (const routing::Requirement& r : merged) {
-    key += internal::StrCat(r.skill, r.required ? ">=" : "~", r.min, ",");
+    key += std::to_string(r.skill);
+    key += r.required ? ">=" : "~";
+    key += std::to_string(r.min);
+    key += ',';
   }
-  key += internal::StrCat("|", c.language);
+  key += '|';
+  key += std::to_string(c.language);
   auto [it, inserted] = signatures_.try_emplace(key);
   if (inserted) {
     it->second = std::make_unique<routing::Signature>();
@@ -142,11 +156,13 @@ const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const Co
 void Router::Impl::ApplyQueueConfig(QueueRec& q, const Queue& config) {
   q.config = config;
   q.reqs = NormalizeRequirements(config.required_skills);
+  q.base_sig = nullptr;
+  q.base_sig = SignatureFor(q, ContactRec{});  // depends on the strategy's traits too
 }
 
 absl::Status Router::Impl::AddQueue(const Queue& queue, std::string_view strategy) {
   SB_RETURN_IF_ERROR(queue.Validate());
-  SB_RETURN_IF_ERROR(CheckTenant(queue.tenant, internal::StrCat("queue '", queue.id.value(), "'")));
+  SB_RETURN_IF_ERROR(CheckTenant(queue.tenant, "queue", queue.id.value()));
   if (queues_.contains(queue.id)) {
     return absl::AlreadyExistsError(
         internal::StrCat("queue '", queue.id.value(), "' already exists"));
@@ -165,7 +181,7 @@ absl::Status Router::Impl::AddQueue(const Queue& queue, std::string_view strateg
 
 absl::Status Router::Impl::UpdateQueue(const Queue& queue, std::string_view strategy) {
   SB_RETURN_IF_ERROR(queue.Validate());
-  SB_RETURN_IF_ERROR(CheckTenant(queue.tenant, internal::StrCat("queue '", queue.id.value(), "'")));
+  SB_RETURN_IF_ERROR(CheckTenant(queue.tenant, "queue", queue.id.value()));
   SB_ASSIGN_OR_RETURN(QueueRec * q, FindQueue(queue.id));
   std::shared_ptr<const AgentSelectionStrategy> made;
   const bool change_strategy = !strategy.empty() && strategy != q->strategy_name;
@@ -183,7 +199,6 @@ absl::Status Router::Impl::UpdateQueue(const Queue& queue, std::string_view stra
   const std::vector<ContactRec*> waiting = SortedWaiting(*q);
   for (ContactRec* c : waiting) LeaveWaiting(*c);
   selector_->DropQueue(*q);
-  ApplyQueueConfig(*q, queue);
   if (change_strategy) {
     q->strategy_name = std::string(strategy);
     q->strategy = std::move(made);
@@ -200,6 +215,7 @@ absl::Status Router::Impl::UpdateQueue(const Queue& queue, std::string_view stra
       }
     }
   }
+  ApplyQueueConfig(*q, queue);
   for (ContactRec* c : waiting) EnterWaiting(*c);
   for (ContactRec* c : SortedWaiting(*q)) {
     if (c->state == ContactState::kWaiting) RouteContact(*c);
@@ -239,7 +255,7 @@ Agent Router::Impl::NormalizeAgent(const Agent& agent) const {
 
 absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* existing) const {
   SB_RETURN_IF_ERROR(agent.Validate());
-  SB_RETURN_IF_ERROR(CheckTenant(agent.tenant, internal::StrCat("agent '", agent.id.value(), "'")));
+  SB_RETURN_IF_ERROR(CheckTenant(agent.tenant, "agent", agent.id.value()));
   for (const QueueMembership& m : agent.queues) {
     if (!queues_.contains(m.queue)) {
       return absl::NotFoundError(internal::StrCat("agent '", agent.id.value(), "' serves queue '",

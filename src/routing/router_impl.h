@@ -115,7 +115,8 @@ class Router::Impl {
   absl::StatusOr<QueueRec*> FindQueue(const QueueId& id) const;
   absl::StatusOr<AgentRec*> FindAgent(const AgentId& id) const;
   absl::StatusOr<ContactRec*> FindContact(const ContactId& id) const;
-  absl::Status CheckTenant(const TenantId& tenant, std::string_view what) const;
+  absl::Status CheckTenant(const TenantId& tenant, std::string_view kind,
+                           std::string_view id) const;
   absl::StatusOr<std::shared_ptr<const AgentSelectionStrategy>> MakeStrategy(
       std::string_view name) const;
   absl::Status ValidateAgent(const Agent& agent, const AgentRec* existing) const;

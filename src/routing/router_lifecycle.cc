@@ -314,8 +314,7 @@ absl::Status Router::Impl::CheckQueueAccepts(const QueueRec& q, Channel channel,
 
 absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue) {
   SB_RETURN_IF_ERROR(contact.Validate());
-  SB_RETURN_IF_ERROR(
-      CheckTenant(contact.tenant, internal::StrCat("contact '", contact.id.value(), "'")));
+  SB_RETURN_IF_ERROR(CheckTenant(contact.tenant, "contact", contact.id.value()));
   SB_ASSIGN_OR_RETURN(QueueRec * q, FindQueue(queue));
   if (contacts_.contains(contact.id)) {
     return absl::AlreadyExistsError(

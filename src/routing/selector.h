@@ -46,7 +46,7 @@ class Selector {
   virtual absl::Status Check(const std::vector<QueueRec*>& queues) const = 0;
 };
 
-std::unique_ptr<Selector> MakeIndexedSelector();
+std::unique_ptr<Selector> MakeIndexedSelector(int selectivity, int max_walk);
 std::unique_ptr<Selector> MakeScanSelector();
 
 }  // namespace switchboard::routing

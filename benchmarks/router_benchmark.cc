@@ -1,0 +1,299 @@
+// Decision cost of the Router, indexed selection against the linear-scan baseline in the same
+// run, at 100 to 100,000 agents, plus memory per agent and per waiting contact.
+//
+// Workload (issue 3): 50 skills, 200 queues (150 voice, 50 chat; queue i asks skill i % 45 at 3+),
+// each agent in 5 random queues with the skills they ask (proficiency 3..10), specialty skills
+// 45..49 at 30% each, English for all, Spanish for 30%, French for 5%; about 40% of agents
+// available, the rest away. 20% of contacts also ask a specialty skill, 15% ask Spanish.
+//
+//   enqueue_to_offer: Enqueue(contact) -> offer to an agent (timed), then Abandon (not timed).
+//   agent_free_to_offer: French-speaking contacts wait (every French speaker is away); one
+//     French speaker becomes available -> offer of the best waiting contact in its queues
+//     (timed), then goes away again, which puts the contact back (not timed).
+// Each timed call includes the index upkeep it causes. Per-call latencies are measured with
+// steady_clock (manual time) so that the median is reported as well as the mean.
+//
+// Reproduce: cmake -S . -B build-routing-release -G Ninja -DCMAKE_BUILD_TYPE=Release &&
+//   cmake --build build-routing-release --target router_benchmark &&
+//   build-routing-release/benchmarks/router_benchmark
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "switchboard/router.h"
+
+namespace sb = switchboard;
+
+// ---- allocation counting (for bytes per agent / per contact) ----------------------------------
+
+namespace {
+std::atomic<std::int64_t> g_live_bytes{0};
+constexpr std::size_t kHeader = 16;  // keeps the returned pointer 16-byte aligned
+}  // namespace
+
+void* operator new(std::size_t size) {
+  void* p = std::malloc(size + kHeader);
+  if (p == nullptr) throw std::bad_alloc();
+  *static_cast<std::size_t*>(p) = size;
+  g_live_bytes.fetch_add(static_cast<std::int64_t>(size), std::memory_order_relaxed);
+  return static_cast<char*>(p) + kHeader;
+}
+void operator delete(void* p) noexcept {
+  if (p == nullptr) return;
+  char* base = static_cast<char*>(p) - kHeader;
+  g_live_bytes.fetch_sub(static_cast<std::int64_t>(*reinterpret_cast<std::size_t*>(base)),
+                         std::memory_order_relaxed);
+  std::free(base);
+}
+void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
+void* operator new[](std::size_t size) { return operator new(size); }
+void operator delete[](void* p) noexcept { operator delete(p); }
+void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
+
+namespace {
+
+constexpr int kQueues = 200;
+constexpr int kVoiceQueues = 150;
+constexpr int kQueueSkills = 45;  // skills 0..44 are asked by queues, 45..49 are specialties
+constexpr int kSkills = 50;
+
+std::string SkillName(int i) { return "skill-" + std::to_string(i); }
+sb::QueueId QueueName(int i) { return sb::QueueId("queue-" + std::to_string(i)); }
+
+class CountingListener : public sb::RouterListener {
+ public:
+  void OnEvent(const sb::RoutingEvent& e) override {
+    if (e.type == sb::RoutingEventType::kOffered) ++offers;
+  }
+  std::int64_t offers = 0;
+};
+
+struct Workload {
+  Workload(int agents, sb::SelectionMode mode) : clock(absl::FromUnixSeconds(1'700'000'000)) {
+    sb::RouterOptions options;
+    options.selection = mode;
+    router = sb::Router::Create(options, &clock, &listener).value();
+    for (int i = 0; i < kQueues; ++i) CheckOk(router->AddQueue(MakeQueue(i)));
+    bytes_before_agents = g_live_bytes.load();
+    for (int i = 0; i < agents; ++i) CheckOk(router->AddAgent(MakeAgent(i)));
+  }
+
+  static void CheckOk(const absl::Status& s) {
+    if (!s.ok()) {
+      std::fprintf(stderr, "benchmark setup failed: %s\n", std::string(s.message()).c_str());
+      std::abort();
+    }
+  }
+
+  int Uniform(int lo, int hi) {
+    return lo + static_cast<int>(rng() % static_cast<std::uint64_t>(hi - lo + 1));
+  }
+  bool Chance(int percent) { return Uniform(0, 99) < percent; }
+
+  static sb::Queue MakeQueue(int i) {
+    sb::Queue q;
+    q.id = QueueName(i);
+    q.tenant = sb::TenantId("acme");
+    q.channels = {i < kVoiceQueues ? sb::Channel::kVoice : sb::Channel::kChat};
+    q.required_skills = {{SkillName(i % kQueueSkills), 3, true}};
+    return q;
+  }
+
+  sb::Agent MakeAgent(int i) {
+    sb::Agent a;
+    a.id = sb::AgentId("agent-" + std::to_string(i));
+    a.tenant = sb::TenantId("acme");
+    std::vector<int> queues;
+    while (queues.size() < 5) {
+      const int q = Uniform(0, kQueues - 1);
+      if (std::find(queues.begin(), queues.end(), q) == queues.end()) queues.push_back(q);
+    }
+    std::vector<int> proficiency(kSkills, 0);
+    for (int q : queues) {
+      a.queues.push_back({QueueName(q), Uniform(1, 3), absl::ZeroDuration()});
+      proficiency[q % kQueueSkills] = std::max(proficiency[q % kQueueSkills], Uniform(3, 10));
+    }
+    for (int s = kQueueSkills; s < kSkills; ++s) {
+      if (Chance(30)) proficiency[s] = Uniform(5, 10);
+    }
+    for (int s = 0; s < kSkills; ++s) {
+      if (proficiency[s] > 0) a.skills.push_back({SkillName(s), proficiency[s]});
+    }
+    a.languages = {"en"};
+    if (Chance(30)) a.languages.push_back("es");
+    const bool french = Chance(5);
+    if (french) {
+      a.languages.push_back("fr");
+      french_speakers.push_back(a.id);
+    }
+    a.status.state = !french && Chance(42) ? sb::AgentState::kAvailable : sb::AgentState::kAway;
+    return a;
+  }
+
+  sb::Contact MakeContact(int queue, const std::string& language) {
+    sb::Contact c;
+    c.id = sb::ContactId("contact-" + std::to_string(next_contact++));
+    c.tenant = sb::TenantId("acme");
+    c.channel = queue < kVoiceQueues ? sb::Channel::kVoice : sb::Channel::kChat;
+    c.arrived_at = clock.Now();
+    c.language = language;
+    if (Chance(20)) c.required_skills = {{SkillName(Uniform(kQueueSkills, kSkills - 1)), 5, true}};
+    return c;
+  }
+
+  sb::Contact RandomContact(int* queue) {
+    *queue = Uniform(0, kQueues - 1);
+    return MakeContact(*queue, Chance(15) ? "es" : "");
+  }
+
+  // Between timed calls: move time on and let Tick drop stale timers now and then.
+  void Housekeeping() {
+    clock.Advance(absl::Milliseconds(1));
+    if ((++calls & 1023) == 0) CheckOk(router->Tick());
+  }
+
+  sb::ManualClock clock;
+  CountingListener listener;
+  std::unique_ptr<sb::Router> router;
+  std::mt19937_64 rng{20260101};
+  std::vector<sb::AgentId> french_speakers;
+  std::int64_t next_contact = 0;
+  std::int64_t calls = 0;
+  std::int64_t bytes_before_agents = 0;
+};
+
+// One workload at a time (100,000 agents twice would be wasteful), rebuilt when the arguments
+// change. Google Benchmark calls a benchmark function several times with the same arguments.
+Workload& GetWorkload(int agents, sb::SelectionMode mode) {
+  static std::unique_ptr<Workload> cached;
+  static int cached_agents = -1;
+  static sb::SelectionMode cached_mode = sb::SelectionMode::kIndexed;
+  if (cached == nullptr || cached_agents != agents || cached_mode != mode) {
+    cached.reset();
+    cached = std::make_unique<Workload>(agents, mode);
+    cached_agents = agents;
+    cached_mode = mode;
+  }
+  return *cached;
+}
+
+using Clock = std::chrono::steady_clock;
+
+void Report(benchmark::State& state, std::vector<double>& samples, std::int64_t offers) {
+  if (samples.empty()) return;
+  std::sort(samples.begin(), samples.end());
+  state.counters["p50_ns"] = samples[samples.size() / 2];
+  state.counters["p99_ns"] = samples[samples.size() * 99 / 100];
+  state.counters["offer_rate"] =
+      static_cast<double>(offers) / static_cast<double>(samples.size());
+}
+
+void BM_EnqueueToOffer(benchmark::State& state) {
+  const auto mode = static_cast<sb::SelectionMode>(state.range(1));
+  Workload& w = GetWorkload(static_cast<int>(state.range(0)), mode);
+  int queue = 0;
+  for (int i = 0; i < 2000; ++i) {  // warm-up: builds the pools the contact mix needs
+    const sb::Contact c = w.RandomContact(&queue);
+    Workload::CheckOk(w.router->Enqueue(c, QueueName(queue)));
+    Workload::CheckOk(w.router->Abandon(c.id));
+  }
+  std::vector<double> samples;
+  const std::int64_t offers_before = w.listener.offers;
+  for (auto _ : state) {
+    const sb::Contact c = w.RandomContact(&queue);
+    const sb::QueueId q = QueueName(queue);
+    const auto t0 = Clock::now();
+    const absl::Status s = w.router->Enqueue(c, q);
+    const auto t1 = Clock::now();
+    benchmark::DoNotOptimize(s);
+    const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
+    state.SetIterationTime(ns * 1e-9);
+    samples.push_back(ns);
+    Workload::CheckOk(w.router->Abandon(c.id));
+    w.Housekeeping();
+  }
+  Report(state, samples, w.listener.offers - offers_before);
+}
+
+void BM_AgentFreeToOffer(benchmark::State& state) {
+  const auto mode = static_cast<sb::SelectionMode>(state.range(1));
+  const int agents = static_cast<int>(state.range(0));
+  Workload& w = GetWorkload(agents, mode);
+  static const Workload* seeded = nullptr;
+  if (seeded != &w) {  // French-speaking contacts that no available agent can take
+    for (int i = 0; i < std::max(20, agents / 10); ++i) {
+      const int queue = w.Uniform(0, kQueues - 1);
+      const sb::Contact c = w.MakeContact(queue, "fr");
+      Workload::CheckOk(w.router->Enqueue(c, QueueName(queue)));
+    }
+    seeded = &w;
+  }
+  std::vector<double> samples;
+  const std::int64_t offers_before = w.listener.offers;
+  std::size_t next = 0;
+  for (auto _ : state) {
+    const sb::AgentId& agent = w.french_speakers[next++ % w.french_speakers.size()];
+    const auto t0 = Clock::now();
+    const absl::Status s = w.router->SetAgentState(agent, sb::AgentState::kAvailable);
+    const auto t1 = Clock::now();
+    benchmark::DoNotOptimize(s);
+    const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
+    state.SetIterationTime(ns * 1e-9);
+    samples.push_back(ns);
+    Workload::CheckOk(w.router->SetAgentState(agent, sb::AgentState::kAway, "benchmark"));
+    w.Housekeeping();
+  }
+  Report(state, samples, w.listener.offers - offers_before);
+}
+
+void BM_Memory(benchmark::State& state) {
+  const int agents = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    state.PauseTiming();
+    Workload w(agents, sb::SelectionMode::kIndexed);
+    int queue = 0;
+    for (int i = 0; i < 4000; ++i) {  // builds the pools, as in steady operation
+      const sb::Contact c = w.RandomContact(&queue);
+      Workload::CheckOk(w.router->Enqueue(c, QueueName(queue)));
+      Workload::CheckOk(w.router->Abandon(c.id));
+    }
+    const std::int64_t after_agents = g_live_bytes.load();
+    const int contacts = std::max(1000, agents / 10);
+    for (int i = 0; i < contacts; ++i) {
+      const int q = w.Uniform(0, kQueues - 1);
+      Workload::CheckOk(w.router->Enqueue(w.MakeContact(q, "fr"), QueueName(q)));
+    }
+    const std::int64_t after_contacts = g_live_bytes.load();
+    state.counters["bytes_per_agent"] =
+        static_cast<double>(after_agents - w.bytes_before_agents) / agents;
+    state.counters["bytes_per_waiting_contact"] =
+        static_cast<double>(after_contacts - after_agents) / contacts;
+    state.ResumeTiming();
+  }
+}
+
+void Args(benchmark::internal::Benchmark* b) {
+  for (int mode : {0, 1}) {
+    for (int agents : {100, 1000, 10000, 100000}) b->Args({agents, mode});
+  }
+  b->ArgNames({"agents", "scan"});
+  b->UseManualTime();
+  b->Unit(benchmark::kNanosecond);
+}
+
+BENCHMARK(BM_EnqueueToOffer)->Apply(Args);
+BENCHMARK(BM_AgentFreeToOffer)->Apply(Args);
+BENCHMARK(BM_Memory)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
