@@ -7,8 +7,8 @@
 // Thread-safety: plain values and pure functions.
 //
 //   std::vector<switchboard::TraitRule> rules = switchboard::DefaultTraitRules();
-//   rules.push_back({"tier", "tier", switchboard::ReconciliationRule::kSourcePriority, true,
-//                    {"crm", "billing"}});
+//   rules.push_back({"plan", "plan_code", switchboard::ReconciliationRule::kSourcePriority,
+//                    true, {"billing", "crm"}});
 //   switchboard::TraitState state;
 //   switchboard::AddToTraits(rules, event, &state);
 //   for (const switchboard::Trait& t : switchboard::ReconcileTraits(rules, state)) { ... }
