@@ -91,9 +91,14 @@ absl::StatusOr<Experiment> RunExperiment(const Scenario& scenario,
       run.strategy = name;
       // The replication's seed does not depend on the strategy: common random numbers.
       run.seed = DeriveSeed(e.seed, StreamId::kReplication, static_cast<std::uint64_t>(r));
+      if (options.progress) {
+        run.progress = [&options, done, total](double fraction) {
+          options.progress(done + fraction, total);
+        };
+      }
       SB_ASSIGN_OR_RETURN(RunResult result, RunScenario(scenario, run));
       s.replications.push_back(std::move(result));
-      if (options.progress) options.progress(++done, total);
+      ++done;
     }
     e.strategies.push_back(std::move(s));
   }

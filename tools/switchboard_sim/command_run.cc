@@ -1,6 +1,7 @@
 // `switchboard-sim run`: load a scenario, simulate it for each strategy, print and report.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -37,11 +38,12 @@ replications). Every strategy sees identical traffic (common random numbers).
   --json             print the results as JSON instead of tables
 )";
 
-void DrawProgress(std::FILE* out, int done, int total, const std::string& label) {
+void DrawProgress(std::FILE* out, double done, int total) {
   constexpr int kWidth = 30;
-  const int filled = total > 0 ? done * kWidth / total : kWidth;
-  fmt::print(out, "\r[{:#<{}}{:<{}}] {:3}% {}\x1b[K", "", filled, "", kWidth - filled,
-             total > 0 ? 100 * done / total : 100, label);
+  const double fraction = total > 0 ? std::min(1.0, done / total) : 1.0;
+  const int filled = static_cast<int>(fraction * kWidth);
+  fmt::print(out, "\r[{:#<{}}{:<{}}] {:3.0f}% run {}/{}\x1b[K", "", filled, "", kWidth - filled,
+             100 * fraction, std::min(total, static_cast<int>(done) + 1), total);
   std::fflush(out);
 }
 
@@ -82,8 +84,11 @@ int RunCommand(int argc, const char* const* argv, std::FILE* out) {
   // A progress bar only for a person watching a terminal, never in a pipe or a log.
   const bool progress = !json && isatty(fileno(out)) == 1;
   if (progress) {
-    options.progress = [out](int done, int total) {
-      DrawProgress(out, done, total, fmt::format("run {}/{}", done, total));
+    options.progress = [out, last = -1](double done, int total) mutable {
+      const int percent = static_cast<int>(1000 * done / std::max(1, total));
+      if (percent == last) return;  // redraw only when the bar moves by 0.1%
+      last = percent;
+      DrawProgress(out, done, total);
     };
   }
   const auto started = std::chrono::steady_clock::now();

@@ -96,8 +96,9 @@ struct ExperimentOptions {
   std::vector<std::string> strategies;  // empty = the scenario's
   int replications = 0;                 // 0 = the scenario's
   std::uint64_t seed = 0;               // 0 = the scenario's
-  // Called after each run with (runs done, runs in total).
-  std::function<void(int, int)> progress;
+  // Called as the runs progress with (runs done, fractional; runs in total): at least once per
+  // run and about every 1% of a run's arrival horizon.
+  std::function<void(double, int)> progress;
 };
 
 struct Experiment {
