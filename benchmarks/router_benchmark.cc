@@ -169,6 +169,7 @@ struct Workload {
   std::int64_t next_contact = 0;
   std::int64_t calls = 0;
   std::int64_t bytes_before_agents = 0;
+  bool french_waiting = false;
 };
 
 // One workload at a time (100,000 agents twice would be wasteful), rebuilt when the arguments
@@ -228,14 +229,13 @@ void BM_AgentFreeToOffer(benchmark::State& state) {
   const auto mode = static_cast<sb::SelectionMode>(state.range(1));
   const int agents = static_cast<int>(state.range(0));
   Workload& w = GetWorkload(agents, mode);
-  static const Workload* seeded = nullptr;
-  if (seeded != &w) {  // French-speaking contacts that no available agent can take
+  if (!w.french_waiting) {  // French-speaking contacts that no available agent can take
     for (int i = 0; i < std::max(20, agents / 10); ++i) {
       const int queue = w.Uniform(0, kQueues - 1);
       const sb::Contact c = w.MakeContact(queue, "fr");
       Workload::CheckOk(w.router->Enqueue(c, QueueName(queue)));
     }
-    seeded = &w;
+    w.french_waiting = true;
   }
   std::vector<double> samples;
   const std::int64_t offers_before = w.listener.offers;
