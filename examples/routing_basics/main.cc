@@ -1,0 +1,100 @@
+// The example of docs/routing.md: one queue, two agents, a call and a chat through their whole
+// lifecycle, printed as the listener sees it, then the queue's live statistics.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "switchboard/router.h"
+
+namespace sb = switchboard;
+
+// [listener]
+class PrintingListener : public sb::RouterListener {
+ public:
+  void OnEvent(const sb::RoutingEvent& e) override {
+    std::string line = std::string(sb::RoutingEventTypeName(e.type));
+    if (!e.contact.empty()) line += " contact=" + e.contact.value();
+    if (!e.agent.empty()) line += " agent=" + e.agent.value();
+    if (e.type == sb::RoutingEventType::kAgentStateChanged) {
+      line += " " + std::string(sb::AgentStateName(e.previous_status.state)) + "->" +
+              std::string(sb::AgentStateName(e.agent_status.state));
+    }
+    std::printf("  %s\n", line.c_str());
+  }
+};
+// [listener]
+
+int main() {
+  // [setup]
+  sb::ManualClock clock(absl::FromUnixSeconds(1'700'000'000));
+  PrintingListener listener;
+  sb::RouterOptions options;  // longest-idle, 2 missed offers -> away, seed 0x5eed
+  auto created = sb::Router::Create(options, &clock, &listener);
+  if (!created.ok()) return 1;
+  sb::Router& router = **created;
+
+  sb::Queue billing;
+  billing.id = sb::QueueId("billing");
+  billing.tenant = sb::TenantId("acme");
+  billing.channels = {sb::Channel::kVoice, sb::Channel::kChat};
+  billing.required_skills = {{"billing", 3, true}};
+  billing.wrap_up = absl::Seconds(30);
+  if (!router.AddQueue(billing).ok()) return 1;
+
+  for (const char* id : {"ana", "ben"}) {
+    sb::Agent agent;
+    agent.id = sb::AgentId(id);
+    agent.tenant = sb::TenantId("acme");
+    agent.skills = {{"billing", id[0] == 'a' ? 8 : 5}};
+    agent.queues = {{billing.id, /*priority=*/1, /*delay=*/absl::ZeroDuration()}};
+    agent.status.state = sb::AgentState::kAvailable;  // capacities: the channel defaults
+    if (!router.AddAgent(agent).ok()) return 1;
+    clock.Advance(absl::Seconds(1));  // ana has been idle longest
+  }
+  // [setup]
+
+  // [lifecycle]
+  std::printf("a call arrives:\n");
+  sb::Contact call;
+  call.id = sb::ContactId("call-1");
+  call.tenant = sb::TenantId("acme");
+  call.channel = sb::Channel::kVoice;
+  call.arrived_at = clock.Now();
+  if (!router.Enqueue(call, billing.id).ok()) return 1;  // offered to ana (longest idle)
+
+  clock.Advance(absl::Seconds(4));
+  std::printf("ana answers after 4 s:\n");
+  const std::optional<sb::Offer> offer = router.CurrentOffer(call.id).value();
+  if (!offer || !router.Accept(offer->id).ok()) return 1;
+
+  std::printf("a chat arrives while ana is on the call:\n");
+  sb::Contact chat = call;
+  chat.id = sb::ContactId("chat-1");
+  chat.channel = sb::Channel::kChat;
+  chat.arrived_at = clock.Now();
+  if (!router.Enqueue(chat, billing.id).ok()) return 1;  // voice is exclusive: ben gets it
+  if (!router.Decline(chat.id, sb::AgentId("ben")).ok()) return 1;  // ... and declines
+
+  clock.Advance(absl::Minutes(3));
+  std::printf("ana completes the call; wrap-up, then the waiting chat:\n");
+  if (!router.Complete(call.id, "resolved").ok()) return 1;
+  clock.Advance(billing.wrap_up);
+  if (!router.Tick().ok()) return 1;  // wrap-up over: ana is offered the chat
+  // [lifecycle]
+
+  // [bad-input]
+  const absl::Status again = router.Complete(call.id, "twice");
+  std::printf("completing it twice: %s\n", again.ToString().c_str());
+  // [bad-input]
+
+  // [stats]
+  const sb::QueueStats stats = router.GetQueueStats(billing.id).value();
+  std::printf("billing: entered=%lld answered=%lld waiting=%d offered_now=%d ASA=%s AHT=%s\n",
+              static_cast<long long>(stats.entered), static_cast<long long>(stats.answered),
+              stats.waiting, stats.offered_now,
+              absl::FormatDuration(stats.average_speed_of_answer).c_str(),
+              absl::FormatDuration(stats.average_handle_time).c_str());
+  if (stats.service_level) std::printf("service level: %.0f%%\n", 100 * *stats.service_level);
+  // [stats]
+  return 0;
+}
