@@ -1,5 +1,5 @@
 // The demo `./scripts/setup` runs: builds a few agents, queues and contacts, validates them and
-// prints them. It grows into a routing demo as the router lands.
+// prints them, then routes a few contacts through the Router and prints the offers.
 #include <cstdio>
 #include <string>
 
@@ -8,6 +8,7 @@
 #include "switchboard/clock.h"
 #include "switchboard/contact.h"
 #include "switchboard/queue.h"
+#include "switchboard/router.h"
 
 namespace sb = switchboard;
 
@@ -54,5 +55,39 @@ int main() {
               std::string(sb::ChannelName(call.channel)).c_str(), call.language.c_str());
   std::printf("a contact asking for proficiency 11 is rejected: %s\n",
               std::string(bad.Validate().message()).c_str());
+
+  // Route a few contacts: ana and ben serve billing; each offer is printed as it is made.
+  struct PrintOffers : sb::RouterListener {
+    void OnEvent(const sb::RoutingEvent& e) override {
+      if (e.type != sb::RoutingEventType::kOffered) return;
+      std::printf("offer %llu: %s -> %s (expires in %s)\n",
+                  static_cast<unsigned long long>(e.offer->id.value),
+                  e.contact.value().c_str(), e.agent.value().c_str(),
+                  absl::FormatDuration(e.offer->expires_at - e.offer->offered_at).c_str());
+    }
+  } printer;
+  auto router = sb::Router::Create({}, &clock, &printer);
+  if (!router.ok() || !(*router)->AddQueue(billing).ok()) return 1;
+  sb::Agent ben = ana;
+  ben.id = sb::AgentId("ben");
+  ben.skills = {{"billing", 6}};
+  ben.languages = {"en"};
+  for (sb::Agent* a : {&ana, &ben}) {
+    a->status.state = sb::AgentState::kAvailable;
+    if (!(*router)->AddAgent(*a).ok()) return 1;
+    clock.Advance(absl::Seconds(1));
+  }
+  sb::Contact chat = call;
+  chat.id = sb::ContactId("chat-1");
+  chat.channel = sb::Channel::kChat;
+  chat.language = "en";
+  sb::Contact call2 = call;
+  call2.id = sb::ContactId("call-2");
+  for (const sb::Contact& c : {call, chat, call2}) {
+    if (!(*router)->Enqueue(c, billing.id).ok()) return 1;
+  }
+  auto stats = (*router)->GetQueueStats(billing.id);
+  if (!stats.ok()) return 1;
+  std::printf("billing: %d waiting, %d offered\n", stats->waiting, stats->offered_now);
   return 0;
 }
