@@ -76,7 +76,7 @@ struct RouterOptions {
   // Default: "longest-idle"
   std::string strategy = "longest-idle";
 
-  // Where strategy names are looked up. Must outlive Create() (strategies are created there and
+  // Where strategy names are looked up. Must outlive the router (strategies are created from it
   // in AddQueue/UpdateQueue). nullptr means the built-ins only.
   // Default: nullptr
   const AgentSelectionStrategyRegistry* strategies = nullptr;
@@ -207,7 +207,8 @@ class SWITCHBOARD_EXPORT Router {
   // Runs every timer due at the clock's Now(), in time order: offer expiries, wrap-up ends,
   // queue delays that make a waiting contact visible to more agents, and the daily counter reset.
   absl::Status Tick();
-  // When Tick() next has work to do; nullopt when no timer is pending.
+  // When Tick() next has work to do (it may find that a timer has become moot); nullopt when no
+  // timer is pending.
   std::optional<absl::Time> NextDeadline() const;
 
   // ---- Queries -------------------------------------------------------------------------------
