@@ -131,7 +131,7 @@ class IndexedSelector final : public Selector {
     RankCache rank(a);
     for (PoolSlot& s : a.slots) {
       Pool& p = *s.pool;
-      if (!take(p.channel)) continue;
+      if (s.indexed || !take(p.channel)) continue;  // idempotent
       const absl::Duration delay = a.memberships[s.membership].delay;
       p.BucketFor(delay).agents.insert(Entry{rank(s), &a, s.membership});
       s.indexed = true;

@@ -380,11 +380,10 @@ absl::Status Router::Impl::AddAgent(const Agent& agent) {
   agents_.emplace(agent.id, std::move(owned));
   JoinQueues(a, std::vector<double>(a.config.queues.size(), std::nan("")));
   selector_->RebuildSlots(a);
-  selector_->Index(a);
   for (const auto& m : a.memberships) {
     if (m.delay > absl::ZeroDuration()) ScheduleDelayChecks(*m.queue);
   }
-  RouteAgent(a);
+  RouteAndIndex(a);
   return absl::OkStatus();
 }
 
@@ -407,12 +406,11 @@ absl::Status Router::Impl::UpdateAgent(const Agent& agent) {
   }
   JoinQueues(*a, tickets);
   selector_->RebuildSlots(*a);
-  selector_->Index(*a);
   RefreshReported(*a);
   for (const auto& m : a->memberships) {
     if (m.delay > absl::ZeroDuration()) ScheduleDelayChecks(*m.queue);
   }
-  RouteAgent(*a);
+  RouteAndIndex(*a);
   return absl::OkStatus();
 }
 
@@ -452,15 +450,15 @@ absl::Status Router::Impl::SetAgentState(const AgentId& id, AgentState state,
     a->idle_since = now_;
     a->consecutive_missed = 0;
   }
-  selector_->Index(*a);
   ContactRec* pending = state != AgentState::kAvailable ? a->offered : nullptr;
   if (pending != nullptr) {
+    selector_->Index(*a);
     EndOffer(*pending, OfferEnd::kRescinded);
     ReturnToQueue(*pending, *a, /*exclude=*/false);
     return absl::OkStatus();  // ReturnToQueue refreshed and routed both
   }
   RefreshReported(*a);
-  RouteAgent(*a);
+  RouteAndIndex(*a);
   return absl::OkStatus();
 }
 

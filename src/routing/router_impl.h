@@ -149,6 +149,9 @@ class Router::Impl {
   void LeaveWaiting(ContactRec& c);
   void RouteContact(ContactRec& c);
   void RouteAgent(AgentRec& a);
+  // RouteAgent for an agent left unindexed by the caller, then Index. Only where no other
+  // selection runs between the agent's change and this call.
+  void RouteAndIndex(AgentRec& a);
   void MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint32_t> membership);
   // Ends the live offer of `c` and releases its agent; the caller decides where `c` goes.
   EndedOffer EndOffer(ContactRec& c, OfferEnd how);

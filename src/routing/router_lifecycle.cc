@@ -127,6 +127,14 @@ void Router::Impl::RouteContact(ContactRec& c) {
   MakeOffer(c, *choice->agent, choice->membership);
 }
 
+void Router::Impl::RouteAndIndex(AgentRec& a) {
+  // The agent is out of the indexes here. Choosing its contact needs only the contacts' side,
+  // so try that first: when it gets an offer it is no longer routable and the inserts into its
+  // orderings (and the erases right after) are saved.
+  RouteAgent(a);
+  selector_->Index(a);
+}
+
 void Router::Impl::RouteAgent(AgentRec& a) {
   if (!routing::Routable(a)) return;
   std::uint32_t membership = 0;
@@ -363,7 +371,6 @@ absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent
   a.offered = nullptr;
   ++a.active;
   a.consecutive_missed = 0;
-  selector_->Index(a);
   c->state = ContactState::kInProgress;
   c->accepted_at = now_;
   if (!c->answered) {
@@ -375,7 +382,7 @@ absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent
   }
   Emit(std::move(e));
   RefreshReported(a);
-  RouteAgent(a);
+  RouteAndIndex(a);
   return absl::OkStatus();
 }
 
@@ -435,7 +442,6 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
     Release(a, c->channel);
     a.idle_since = now_;
   }
-  selector_->Index(a);
   RoutingEvent e = NewEvent(RoutingEventType::kCompleted, c);
   e.text = std::string(disposition);
   Emit(std::move(e));
@@ -447,7 +453,7 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
     RemoveContact(*c);
   }
   RefreshReported(a);
-  RouteAgent(a);
+  RouteAndIndex(a);
   return absl::OkStatus();
 }
 
@@ -457,11 +463,10 @@ void Router::Impl::EndWrapUp(ContactRec& c) {
   --a.wrapping;
   Release(a, c.channel);
   a.idle_since = now_;
-  selector_->Index(a);
   Emit(NewEvent(RoutingEventType::kWrapUpEnded, &c));
   RemoveContact(c);
   RefreshReported(a);
-  RouteAgent(a);
+  RouteAndIndex(a);
 }
 
 absl::Status Router::Impl::Abandon(const ContactId& contact) {
