@@ -230,7 +230,7 @@ class IndexedSelector final : public Selector {
   template <typename It>
   static void OfferFirst(It it, It end, const ContactRec& c, AgentChooser& chooser) {
     for (; it != end; ++it) {
-      if (Excluded(c, *it->agent)) continue;
+      if (Excluded(c, it->key.ordinal)) continue;
       chooser.Offer(it->agent, it->membership, it->key);
       return;
     }
@@ -245,7 +245,7 @@ class IndexedSelector final : public Selector {
     auto first = [&](AgentSet::const_iterator it, AgentSet::const_iterator end) {
       for (; it != end; ++it) {
         if (++steps > max_walk_) return false;
-        if (Excluded(c, *it->agent) || !Qualifies(*it->agent, *p.sig)) continue;
+        if (Excluded(c, it->key.ordinal) || !Qualifies(*it->agent, *p.sig)) continue;
         chooser.Offer(it->agent, it->membership, it->key);
         return true;
       }

@@ -207,12 +207,13 @@ bool Qualifies(const AgentRec& a, const Signature& sig);
 // Sum of proficiencies over the signature's requirements; optional ones count when met.
 int SkillScore(const AgentRec& a, const Signature& sig);
 
-inline bool Excluded(const ContactRec& c, const AgentRec& a) {
+inline bool Excluded(const ContactRec& c, std::uint64_t agent_ordinal) {
   for (std::uint64_t o : c.excluded) {
-    if (o == a.ordinal) return true;
+    if (o == agent_ordinal) return true;
   }
   return false;
 }
+inline bool Excluded(const ContactRec& c, const AgentRec& a) { return Excluded(c, a.ordinal); }
 
 // The delay rule of a routing profile: the contact has waited long enough in its queue.
 inline bool DelayMet(const ContactRec& c, const MembershipRec& m, absl::Time now) {
