@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -168,8 +167,9 @@ class Router::Impl {
   void PushTimer(absl::Time at, TimerKind kind, const ContactId& contact, std::uint64_t offer);
 
   // ---- events ----
-  RoutingEvent NewEvent(RoutingEventType type, const ContactRec* c) const;
-  void Emit(RoutingEvent e) { events_.push_back(std::move(e)); }
+  // Appends an event for `c` (may be null) and returns it for the caller to complete at once,
+  // before anything else is emitted (a later append may move it).
+  RoutingEvent& Emit(RoutingEventType type, const ContactRec* c);
   void Flush();
   absl::Time QueryTime() const { return std::max(clock_->Now(), high_water_); }
 
@@ -205,7 +205,7 @@ class Router::Impl {
   std::uint64_t next_timer_seq_ = 1;
   std::uint64_t draws_ = 0;
   mutable std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;
-  std::deque<RoutingEvent> events_;
+  std::vector<RoutingEvent> events_;
   bool flushing_ = false;
   absl::CivilDay today_;
 };

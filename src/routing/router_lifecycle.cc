@@ -26,8 +26,8 @@ absl::Duration ThresholdOf(const ContactRec& c) {
 
 // ---- events ----------------------------------------------------------------------------------
 
-RoutingEvent Router::Impl::NewEvent(RoutingEventType type, const ContactRec* c) const {
-  RoutingEvent e;
+RoutingEvent& Router::Impl::Emit(RoutingEventType type, const ContactRec* c) {
+  RoutingEvent& e = events_.emplace_back();
   e.type = type;
   e.at = now_;
   if (c != nullptr) {
@@ -41,11 +41,12 @@ RoutingEvent Router::Impl::NewEvent(RoutingEventType type, const ContactRec* c) 
 void Router::Impl::Flush() {
   if (flushing_) return;  // a listener calling back: the outer loop delivers its events
   flushing_ = true;
-  while (!events_.empty()) {
-    RoutingEvent e = std::move(events_.front());
-    events_.pop_front();
+  // By index: a listener calling back appends to events_, which may reallocate it.
+  for (std::size_t i = 0; i < events_.size(); ++i) {
+    const RoutingEvent e = std::move(events_[i]);
     if (listener_ != nullptr) listener_->OnEvent(e);
   }
+  events_.clear();  // keeps the capacity: no allocation per event in steady state
   flushing_ = false;
 }
 
@@ -88,12 +89,11 @@ void Router::Impl::RefreshReported(AgentRec& a) {
   AgentStatus now = ReportedStatus(a);
   if (now == a.reported) return;
   AccountTime(a);
-  RoutingEvent e = NewEvent(RoutingEventType::kAgentStateChanged, nullptr);
+  RoutingEvent& e = Emit(RoutingEventType::kAgentStateChanged, nullptr);
   e.agent = a.config.id;
   e.previous_status = a.reported;
   e.agent_status = now;
   a.reported = std::move(now);
-  Emit(std::move(e));
 }
 
 // ---- waiting and routing ---------------------------------------------------------------------
@@ -181,10 +181,8 @@ void Router::Impl::MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint
   ++q.offered_now;
   ++q.stats.offers_made;
   PushTimer(offer->expires_at, TimerKind::kOfferExpiry, c.id, offer->id.value);
-  RoutingEvent e = NewEvent(RoutingEventType::kOffered, &c);
-  e.offer = *offer;
+  Emit(RoutingEventType::kOffered, &c).offer = *offer;
   c.offer = std::move(offer);
-  Emit(std::move(e));
   RefreshReported(a);
 }
 
@@ -225,9 +223,7 @@ Router::Impl::EndedOffer Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
   a.idle_since = now_;
   selector_->Index(a);
   if (how != OfferEnd::kAbandoned) {
-    RoutingEvent e = NewEvent(type, &c);
-    e.offer = ended.offer;
-    Emit(std::move(e));
+    Emit(type, &c).offer = ended.offer;
   }
   c.agent = nullptr;
   return ended;
@@ -344,7 +340,7 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   ++q->contacts;
   ++q->stats.entered;
   contacts_.emplace(contact.id, std::move(owned));
-  Emit(NewEvent(RoutingEventType::kQueued, &c));
+  Emit(RoutingEventType::kQueued, &c);
   EnterWaiting(c);
   RouteContact(c);
   return absl::OkStatus();
@@ -361,8 +357,7 @@ absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent
   SB_RETURN_IF_ERROR(CheckAnswerable(*c));
   AgentRec& a = *c->agent;
   QueueRec& q = *c->queue;
-  RoutingEvent e = NewEvent(RoutingEventType::kAccepted, c);
-  e.offer = *c->offer;
+  Emit(RoutingEventType::kAccepted, c).offer = *c->offer;  // no other event before the end
   live_offers_.erase(c->offer->id.value);
   c->offer.reset();
   --q.offered_now;
@@ -380,7 +375,6 @@ absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent
     if (wait <= ThresholdOf(*c)) ++q.stats.answered_within_threshold;
     q.stats.total_answer_wait += wait;
   }
-  Emit(std::move(e));
   RefreshReported(a);
   RouteAndIndex(a);
   return absl::OkStatus();
@@ -442,9 +436,7 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
     Release(a, c->channel);
     a.idle_since = now_;
   }
-  RoutingEvent e = NewEvent(RoutingEventType::kCompleted, c);
-  e.text = std::string(disposition);
-  Emit(std::move(e));
+  Emit(RoutingEventType::kCompleted, c).text = std::string(disposition);
   if (wrap > absl::ZeroDuration()) {
     c->state = ContactState::kWrapUp;
     c->wrapup_until = now_ + wrap;
@@ -463,7 +455,7 @@ void Router::Impl::EndWrapUp(ContactRec& c) {
   --a.wrapping;
   Release(a, c.channel);
   a.idle_since = now_;
-  Emit(NewEvent(RoutingEventType::kWrapUpEnded, &c));
+  Emit(RoutingEventType::kWrapUpEnded, &c);
   RemoveContact(c);
   RefreshReported(a);
   RouteAndIndex(a);
@@ -477,7 +469,8 @@ absl::Status Router::Impl::Abandon(const ContactId& contact) {
         "; only a waiting or offered contact can be abandoned (use Complete)"));
   }
   QueueRec& q = *c->queue;
-  RoutingEvent e = NewEvent(RoutingEventType::kAbandoned, c);
+  // EndOffer(kAbandoned) emits nothing, so this event keeps its place.
+  RoutingEvent& e = Emit(RoutingEventType::kAbandoned, c);
   AgentRec* agent = nullptr;
   if (c->state == ContactState::kWaiting) {
     LeaveWaiting(*c);
@@ -489,7 +482,6 @@ absl::Status Router::Impl::Abandon(const ContactId& contact) {
   const absl::Duration wait = now_ - c->arrived_at;
   ++q.stats.abandoned;
   if (wait <= ThresholdOf(*c)) ++q.stats.short_abandoned;
-  Emit(std::move(e));
   RemoveContact(*c);
   if (agent != nullptr) {
     RefreshReported(*agent);
@@ -525,11 +517,10 @@ absl::Status Router::Impl::TransferToQueue(const ContactId& contact, const Queue
   } else {
     released = ReleaseInProgress(*c);
   }
-  RoutingEvent e = NewEvent(RoutingEventType::kTransferred, c);
+  RoutingEvent& e = Emit(RoutingEventType::kTransferred, c);
   if (released != nullptr) e.agent = released->config.id;
   e.to_queue = queue;
   e.text = std::string(note);
-  Emit(std::move(e));
   ++source.stats.transferred_out;
   --source.contacts;
   c->queue = target;
@@ -581,11 +572,10 @@ absl::Status Router::Impl::TransferToAgent(const ContactId& contact, const Agent
   } else {
     released = ReleaseInProgress(*c);
   }
-  RoutingEvent e = NewEvent(RoutingEventType::kTransferred, c);
+  RoutingEvent& e = Emit(RoutingEventType::kTransferred, c);
   if (released != nullptr) e.agent = released->config.id;
   e.to_agent = agent;
   e.text = std::string(note);
-  Emit(std::move(e));
   if (released != nullptr) RefreshReported(*released);
   MakeOffer(*c, *target, std::nullopt);
   if (released != nullptr) RouteAgent(*released);
