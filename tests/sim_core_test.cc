@@ -14,6 +14,7 @@
 #include "switchboard/sim/kpi.h"
 #include "switchboard/sim/random.h"
 #include "switchboard/sim/scenario.h"
+#include "switchboard/sim/simulator.h"
 #include "switchboard/sim/trace.h"
 
 namespace sim = switchboard::sim;
@@ -293,4 +294,33 @@ TEST_CASE("KPIs from counters") {
   CHECK(sim::ComputeKpis(twice).service_level == Approx(0.6));
   CHECK(twice.offered == 20);
   CHECK(sim::ComputeKpis(sim::KpiCounters{}).asa_s == 0);
+}
+
+TEST_CASE("CSV trace replay uses the recorded service times and patience by default") {
+  const std::string path = WriteTemp("replay.csv",
+                                     "arrival_s,type,service_s,patience_s\n"
+                                     "0,call,100,\n"
+                                     "10,call,50,5\n"
+                                     "20,call,30,\n");
+  const std::string text = R"(duration_s: 3600 interval_s: 1800
+    queues { id: "q" channels: "voice" }
+    agent_groups { name: "a" count: 1 queues { queue: "q" } }
+    contact_types { name: "call" queue: "q" service { kind: KIND_CONSTANT mean_s: 999 } }
+    trace { path: ")" + path + R"(" format: FORMAT_CSV })";
+  auto s = sim::ParseScenarioText(text, ".");
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  REQUIRE(s->trace.has_value());
+  CHECK(s->trace->trace_service);
+  CHECK(s->trace->trace_patience);
+  auto r = sim::RunScenario(*s, {"longest-idle", 1, {}});
+  REQUIRE(r.ok());
+  // One agent: the first call (100 s) blocks the second, which hangs up after its recorded 5 s;
+  // the third waits 80 s and takes its recorded 30 s.
+  CHECK(r->overall.offered == 3);
+  CHECK(r->overall.abandoned == 1);
+  CHECK(r->overall.wait_abandoned_s == Approx(5));
+  CHECK(r->overall.completed == 2);
+  CHECK(r->overall.handle_s == Approx(130));
+  CHECK(r->overall.wait_answered_s == Approx(80));
 }

@@ -171,8 +171,8 @@ absl::Status LoadTrace(const pb::SimTrace& t, std::string_view base_dir,
   out.date = t.date();
   for (const auto& [from, to] : t.type_map()) out.type_map[from] = to;
   out.default_contact_type = t.default_contact_type();
-  out.trace_patience = t.trace_patience();
-  out.trace_service = t.trace_service();
+  out.trace_patience = !t.has_trace_patience() || t.trace_patience();
+  out.trace_service = !t.has_trace_service() || t.trace_service();
   if (!options.read_trace) return absl::OkStatus();
   absl::StatusOr<std::vector<TraceRecord>> records;
   if (out.format == TraceSpec::Format::kAnonymousBank) {

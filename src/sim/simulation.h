@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -24,6 +25,17 @@
 #include "switchboard/sim/simulator.h"
 
 namespace switchboard::sim::internal_sim {
+
+// The tenant of every object the simulator creates.
+inline constexpr std::string_view kSimTenant = "sim";
+// After the arrival horizon the run goes on while contacts remain, at most this long.
+inline constexpr double kDrainLimitS = 2 * 86400.0;
+// Sub-stream numbers inside one contact's key, so each purpose gets its own draws.
+inline constexpr std::uint64_t kSubsPerAttempt = 4096;
+inline constexpr std::uint64_t kTransferDraw = 4095;
+inline std::uint64_t SubStream(std::uint32_t attempt, std::uint64_t draw) {
+  return static_cast<std::uint64_t>(attempt) * kSubsPerAttempt + draw;
+}
 
 class Simulation final : public RouterListener {
  public:
