@@ -159,7 +159,7 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
     }
     stored.identifiers.push_back(*std::move(n.id));
     stored.raw_index.push_back(static_cast<unsigned char>(event.identifiers.size()));
-    event.identifiers.push_back(raw_ids[i]);
+    event.identifiers.push_back(std::move(raw_ids[i]));  // the report holds its own copy
   }
   std::vector<size_t> report_of_stored;  // StoredEvent::identifiers index -> report index
   for (size_t i = 0; i < raw_ids.size(); ++i) {
