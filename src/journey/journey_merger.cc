@@ -151,8 +151,11 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
     }
     n.id->verified = verified;
     report.key = n.id->Key();
+    const NormalizedIdentifier& id = *n.id;
     bool seen = std::any_of(stored.identifiers.begin(), stored.identifiers.end(),
-                            [&](const NormalizedIdentifier& x) { return x.Key() == report.key; });
+                            [&](const NormalizedIdentifier& x) {
+                              return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
+                            });
     if (seen) {
       repeated[i] = true;  // the same value twice on one event: reported like the first
       continue;
@@ -167,12 +170,12 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
   }
   stored.event = std::move(event);
   StoredEvent* ev = store_->PutEvent(std::move(stored));
-  for (const NormalizedIdentifier& id : ev->identifiers) {
-    std::string key = id.Key();
+  for (size_t j = 0; j < ev->identifiers.size(); ++j) {
+    const std::string& key = result.identifiers[report_of_stored[j]].key;
     ValueRecord* value = store_->MutableValue(tenant, key);
     if (value == nullptr) {
       ValueRecord fresh;
-      fresh.key = std::move(key);
+      fresh.key = key;
       value = store_->PutValue(tenant, std::move(fresh));
     }
     value->events.push_back(ev->event.id);

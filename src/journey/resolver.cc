@@ -40,6 +40,16 @@ CustomerValue* FindEntry(CustomerRecord* customer, std::string_view key) {
   return nullptr;
 }
 
+// NormalizedIdentifier::Key() into a reused buffer: no allocation once the buffer has grown.
+const std::string& KeyInto(const NormalizedIdentifier& id, std::string* out) {
+  std::string_view name = IdentifierKindName(id.kind);
+  out->clear();
+  out->append(name.data(), name.size());
+  if (!id.scope.empty()) out->append("/").append(id.scope);
+  out->append(":").append(id.value);
+  return *out;
+}
+
 std::string GroupName(IdentifierKind kind, std::string_view scope) {
   if (scope.empty()) return std::string(IdentifierKindName(kind));
   return internal::StrCat(IdentifierKindName(kind), "/", scope);
@@ -77,9 +87,10 @@ std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) c
 
 bool Resolver::IsInOrder(const TenantId& tenant, const StoredEvent& event) const {
   EventKey key = KeyOf(event.event);
+  std::string scratch;
   for (const NormalizedIdentifier& id : event.identifiers) {
     if (!RuleOf(id).matches) continue;
-    const ValueRecord* value = store_->FindValue(tenant, id.Key());
+    const ValueRecord* value = store_->FindValue(tenant, KeyInto(id, &scratch));
     if (value == nullptr) continue;
     for (const CustomerId& holder : value->holders) {
       const CustomerRecord* c = store_->FindCustomer(tenant, holder.value());
@@ -195,14 +206,13 @@ CustomerRecord* Resolver::Mint(const TenantId& tenant, const StoredEvent& event)
 }
 
 void Resolver::UpsertValue(CustomerRecord* customer, const NormalizedIdentifier& id,
-                           ValueLink link) {
-  std::string key = id.Key();
+                           const std::string& key, ValueLink link) {
   if (CustomerValue* v = FindEntry(customer, key)) {
     if (Rank(link) > Rank(v->link) || link == ValueLink::kShared) v->link = link;
     v->verified = v->verified || id.verified;
     return;
   }
-  customer->values.push_back(CustomerValue{std::move(key), id.kind, id.scope, link, id.verified});
+  customer->values.push_back(CustomerValue{key, id.kind, id.scope, link, id.verified});
 }
 
 void Resolver::MakeShared(const TenantId& tenant, ValueRecord* value) {
@@ -377,7 +387,7 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev) {
       case IdentifierOutcome::kLinked:
         value->last_seen = std::max(value->last_seen, at);
         AddHolder(value, target->id);
-        UpsertValue(target, *c.id, ValueLink::kLinked);
+        UpsertValue(target, *c.id, c.key, ValueLink::kLinked);
         break;
       case IdentifierOutcome::kExpired:
         if (CustomerRecord* old = store_->MutableCustomer(tenant, value->linked.value());
@@ -390,18 +400,18 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev) {
         value->linked = target->id;
         value->last_seen = at;
         AddHolder(value, target->id);
-        UpsertValue(target, *c.id, ValueLink::kLinked);
+        UpsertValue(target, *c.id, c.key, ValueLink::kLinked);
         break;
       case IdentifierOutcome::kShared:
         AddHolder(value, target->id);
-        UpsertValue(target, *c.id, ValueLink::kShared);
+        UpsertValue(target, *c.id, c.key, ValueLink::kShared);
         break;
       case IdentifierOutcome::kDropped:
         AddHolder(value, target->id);
-        UpsertValue(target, *c.id, ValueLink::kUnlinked);
+        UpsertValue(target, *c.id, c.key, ValueLink::kUnlinked);
         break;
       default:  // kNotMatching: a contact point only
-        UpsertValue(target, *c.id, ValueLink::kUnlinked);
+        UpsertValue(target, *c.id, c.key, ValueLink::kUnlinked);
         break;
     }
     out.outcomes[c.index] = c.outcome;

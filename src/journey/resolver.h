@@ -77,7 +77,8 @@ class Resolver {
                  MergeRecord record, Processed* processed);
   void ApplyMustLink(const TenantId& tenant, const LinkConstraint& link);
   void MakeShared(const TenantId& tenant, ValueRecord* value);
-  static void UpsertValue(CustomerRecord* customer, const NormalizedIdentifier& id, ValueLink link);
+  static void UpsertValue(CustomerRecord* customer, const NormalizedIdentifier& id,
+                          const std::string& key, ValueLink link);
 
   const JourneyMergerOptions* options_;
   const IdentityNormalizer* normalizer_;
