@@ -267,15 +267,18 @@ absl::StatusOr<CustomerProfile> JourneyMerger::Impl::GetCustomer(const TenantId&
     ci.value = v.key.substr(colon + 1);
     p.identifiers.push_back(std::move(ci));
   }
-  // Raw forms: the latest event carrying each value.
-  for (auto k = c->events.rbegin(); k != c->events.rend(); ++k) {
+  // Raw forms: the latest event carrying each value (stops once every value has one).
+  size_t missing = p.identifiers.size();
+  for (auto k = c->events.rbegin(); k != c->events.rend() && missing > 0; ++k) {
     const StoredEvent* e = store_->FindEvent(tenant, k->id);
     if (e == nullptr) continue;
     for (size_t i = 0; i < e->identifiers.size(); ++i) {
+      std::string key = e->identifiers[i].Key();
       for (size_t j = 0; j < p.identifiers.size(); ++j) {
         CustomerIdentifier& ci = p.identifiers[j];
-        if (ci.raw.empty() && c->values[j].key == e->identifiers[i].Key()) {
+        if (ci.raw.empty() && c->values[j].key == key) {
           ci.raw = e->event.identifiers[e->raw_index[i]].value;
+          --missing;
         }
       }
     }
