@@ -40,6 +40,11 @@ std::atomic<std::int64_t> g_live_bytes{0};
 constexpr std::size_t kHeader = 16;  // keeps the returned pointer 16-byte aligned
 }  // namespace
 
+// GCC cannot see that these replace the global pair, and flags free() of "new" memory.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void* operator new(std::size_t size) {
   void* p = std::malloc(size + kHeader);
   if (p == nullptr) throw std::bad_alloc();
@@ -58,6 +63,9 @@ void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
 void* operator new[](std::size_t size) { return operator new(size); }
 void operator delete[](void* p) noexcept { operator delete(p); }
 void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 namespace {
 
