@@ -189,7 +189,7 @@ TEST_CASE("Anonymous Bank reader: one day of the real file, PHANTOM dropped") {
 }
 
 TEST_CASE("shipped scenarios load and validate") {
-  for (const char* name : {"mmn.textproto", "mmn_m.textproto", "blended.textproto",
+  for (const char* name : {"mmn.textproto", "mmn.json", "mmn_m.textproto", "blended.textproto",
                            "journeys.textproto", "anonymous_bank_day.textproto"}) {
     INFO(name);
     auto s = sim::LoadScenarioFile(ScenarioDir() + "/" + name);

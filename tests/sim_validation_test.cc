@@ -120,6 +120,19 @@ TEST_CASE("simulated M/M/n+M agrees with Erlang A") {
   CheckWithin(r, &sim::Kpis::avg_abandon_wait_s, a->mean_wait_of_abandoned, "abandoners' wait");
 }
 
+TEST_CASE("the JSON and text forms of a scenario give identical results") {
+  const sim::Scenario text = Load("mmn.textproto");
+  const sim::Scenario json = Load("mmn.json");
+  auto a = sim::RunScenario(text, {"longest-idle", 3, {}});
+  auto b = sim::RunScenario(json, {"longest-idle", 3, {}});
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->overall.offered > 0);
+  CHECK(a->overall.offered == b->overall.offered);
+  CHECK(a->overall.wait_answered_s == b->overall.wait_answered_s);
+  CHECK(a->overall.busy_agent_s == b->overall.busy_agent_s);
+}
+
 TEST_CASE("same scenario and seed give the same results; another seed does not") {
   const sim::Scenario s = Load("blended.textproto");
   auto a = sim::RunScenario(s, {"best-skill", 99, {}});
