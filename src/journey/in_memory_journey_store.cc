@@ -208,13 +208,23 @@ class InMemoryJourneyStore final : public JourneyStore {
   // Debian's Abseil hashes absl::string_view, not std::string_view, transparently.
   static absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+  // Most calls name the tenant of the previous call: compared, not hashed. The cache is written
+  // only by GetTenant (non-const), so concurrent const calls only read it.
   const Tenant* FindTenant(const TenantId& tenant) const {
+    if (last_ != nullptr && tenant.value() == last_name_) return last_;
     auto it = tenants_.find(tenant.value());
     return it == tenants_.end() ? nullptr : &it->second;
   }
-  Tenant& GetTenant(const TenantId& tenant) { return tenants_[tenant.value()]; }
+  Tenant& GetTenant(const TenantId& tenant) {
+    if (last_ != nullptr && tenant.value() == last_name_) return *last_;
+    last_ = &tenants_[tenant.value()];  // node-based: the address stays valid
+    last_name_ = tenant.value();
+    return *last_;
+  }
 
-  absl::node_hash_map<std::string, Tenant> tenants_;
+  absl::node_hash_map<std::string, Tenant> tenants_;  // never erased
+  Tenant* last_ = nullptr;
+  std::string last_name_;
 };
 
 }  // namespace

@@ -87,7 +87,13 @@ class JourneyMerger::Impl {
 
  private:
   uint64_t Tombstone(const TenantId& tenant, std::string_view event_id) const {
-    return journey_internal::SipHash24(sip_key_, internal::StrCat(tenant.value(), '\0', event_id));
+    // Built by hand, not formatted: this runs once per ingested event.
+    std::string data;
+    data.reserve(tenant.value().size() + 1 + event_id.size());
+    data.append(tenant.value());
+    data.push_back('\0');
+    data.append(event_id.data(), event_id.size());
+    return journey_internal::SipHash24(sip_key_, data);
   }
   absl::StatusOr<const CustomerRecord*> FindLive(const TenantId& tenant, const CustomerId& id) const;
   void FillSnapshot(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
@@ -170,6 +176,8 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
   }
   stored.event = std::move(event);
   StoredEvent* ev = store_->PutEvent(std::move(stored));
+  // Looked up once here and handed to the resolver (records are never erased while ingesting).
+  std::vector<ValueRecord*> values(ev->identifiers.size());
   for (size_t j = 0; j < ev->identifiers.size(); ++j) {
     const std::string& key = result.identifiers[report_of_stored[j]].key;
     ValueRecord* value = store_->MutableValue(tenant, key);
@@ -179,11 +187,12 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
       value = store_->PutValue(tenant, std::move(fresh));
     }
     value->events.push_back(ev->event.id);
+    values[j] = value;
   }
 
   Processed processed;
-  if (resolver_.IsInOrder(tenant, *ev)) {
-    processed = resolver_.Process(tenant, ev);
+  if (resolver_.IsInOrder(tenant, *ev, &values)) {
+    processed = resolver_.Process(tenant, ev, &values);
   } else {
     result.rebuilt = true;
     resolver_.Rebuild(tenant, {ev->event.id.value()}, ev->event.id.value(), &processed);

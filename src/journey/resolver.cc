@@ -62,7 +62,7 @@ struct Resolver::Candidate {
   const NormalizedIdentifier* id = nullptr;
   const IdentifierRule* rule = nullptr;
   ValueRecord* value = nullptr;
-  std::string key;
+  std::string_view key;  // value->key
   IdentifierOutcome outcome = IdentifierOutcome::kNew;
   bool active = true;  // still takes part in linking (kLinked, kNew, kExpired)
 };
@@ -73,7 +73,11 @@ struct Resolver::Violation {
 };
 
 std::string Resolver::MintId(const TenantId& tenant, const std::string& event_id) {
-  if (event_id.size() + 2 <= kMaxIdLength) return internal::StrCat("c-", event_id);
+  if (event_id.size() + 2 <= kMaxIdLength) {
+    std::string id;  // appended, not formatted: one per new customer
+    id.reserve(event_id.size() + 2);
+    return id.append("c-").append(event_id);
+  }
   std::string id = fmt::format("c~{:016x}", Fnv1a64(event_id));
   store_->PutMintedId(tenant, id, event_id);
   return id;
@@ -85,16 +89,23 @@ std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) c
   return std::string();
 }
 
-bool Resolver::IsInOrder(const TenantId& tenant, const StoredEvent& event) const {
-  EventKey key = KeyOf(event.event);
+bool Resolver::IsInOrder(const TenantId& tenant, const StoredEvent& event,
+                         const std::vector<ValueRecord*>* values) const {
+  const absl::Time at = event.event.occurred_at;
+  const std::string& id = event.event.id.value();
   std::string scratch;
-  for (const NormalizedIdentifier& id : event.identifiers) {
-    if (!RuleOf(id).matches) continue;
-    const ValueRecord* value = store_->FindValue(tenant, KeyInto(id, &scratch));
+  for (size_t i = 0; i < event.identifiers.size(); ++i) {
+    if (!RuleOf(event.identifiers[i]).matches) continue;
+    const ValueRecord* value = values != nullptr
+                                   ? (*values)[i]
+                                   : store_->FindValue(tenant, KeyInto(event.identifiers[i], &scratch));
     if (value == nullptr) continue;
     for (const CustomerId& holder : value->holders) {
       const CustomerRecord* c = store_->FindCustomer(tenant, holder.value());
-      if (c != nullptr && !(c->latest < key)) return false;
+      // !(c->latest < key), without copying the event id into an EventKey.
+      if (c != nullptr && (c->latest.at > at || (c->latest.at == at && !(c->latest.id < id)))) {
+        return false;
+      }
     }
   }
   return true;
@@ -152,7 +163,7 @@ bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerR
   for (size_t i = 0; i < candidates.size(); ++i) {
     const Candidate& c = candidates[i];
     if (!c.active) continue;
-    if (Group* g = group_of(c.id->kind, c.id->scope)) g->keys.insert(c.key);
+    if (Group* g = group_of(c.id->kind, c.id->scope)) g->keys.insert(std::string(c.key));
   }
   std::vector<size_t> linking;
   for (size_t i = 0; i < candidates.size(); ++i) {
@@ -206,13 +217,13 @@ CustomerRecord* Resolver::Mint(const TenantId& tenant, const StoredEvent& event)
 }
 
 void Resolver::UpsertValue(CustomerRecord* customer, const NormalizedIdentifier& id,
-                           const std::string& key, ValueLink link) {
+                           std::string_view key, ValueLink link) {
   if (CustomerValue* v = FindEntry(customer, key)) {
     if (Rank(link) > Rank(v->link) || link == ValueLink::kShared) v->link = link;
     v->verified = v->verified || id.verified;
     return;
   }
-  customer->values.push_back(CustomerValue{key, id.kind, id.scope, link, id.verified});
+  customer->values.push_back(CustomerValue{std::string(key), id.kind, id.scope, link, id.verified});
 }
 
 void Resolver::MakeShared(const TenantId& tenant, ValueRecord* value) {
@@ -272,7 +283,8 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
   store_->EraseCustomer(tenant, absorbed_id);
 }
 
-Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev) {
+Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev,
+                            const std::vector<ValueRecord*>* values) {
   Processed out;
   const std::vector<NormalizedIdentifier>& ids = ev->identifiers;
   const absl::Time at = ev->event.occurred_at;
@@ -285,13 +297,18 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev) {
     c.index = i;
     c.id = &ids[i];
     c.rule = &RuleOf(ids[i]);
-    c.key = ids[i].Key();
-    c.value = store_->MutableValue(tenant, c.key);
-    if (c.value == nullptr) {
-      ValueRecord fresh;
-      fresh.key = c.key;
-      c.value = store_->PutValue(tenant, std::move(fresh));
+    if (values != nullptr) {
+      c.value = (*values)[i];
+    } else {
+      std::string key = ids[i].Key();
+      c.value = store_->MutableValue(tenant, key);
+      if (c.value == nullptr) {
+        ValueRecord fresh;
+        fresh.key = std::move(key);
+        c.value = store_->PutValue(tenant, std::move(fresh));
+      }
     }
+    c.key = c.value->key;
     if (!c.rule->matches) {
       c.outcome = IdentifierOutcome::kNotMatching;
       c.active = false;
@@ -354,7 +371,7 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev) {
       for (const Candidate& c : cands) {
         if (c.active && c.outcome == IdentifierOutcome::kLinked &&
             c.value->linked == customers[k]->id) {
-          record.identifier_key = c.key;
+          record.identifier_key = std::string(c.key);
           break;
         }
       }

@@ -43,9 +43,13 @@ class Resolver {
 
   // True when `event` is later than every customer it touches, so Process() on the current state
   // equals a full replay.
-  bool IsInOrder(const TenantId& tenant, const StoredEvent& event) const;
+  // `values`, when given, holds the value record of each of the event's identifiers (the caller
+  // just looked them up), which saves building their keys and hashing them again.
+  bool IsInOrder(const TenantId& tenant, const StoredEvent& event,
+                 const std::vector<ValueRecord*>* values = nullptr) const;
   // Resolves one stored event on top of the current state.
-  Processed Process(const TenantId& tenant, StoredEvent* event);
+  Processed Process(const TenantId& tenant, StoredEvent* event,
+                    const std::vector<ValueRecord*>* values = nullptr);
 
   // Every event connected to `seeds` through identifier values or link constraints, sorted in
   // canonical order.
@@ -78,7 +82,7 @@ class Resolver {
   void ApplyMustLink(const TenantId& tenant, const LinkConstraint& link);
   void MakeShared(const TenantId& tenant, ValueRecord* value);
   static void UpsertValue(CustomerRecord* customer, const NormalizedIdentifier& id,
-                          const std::string& key, ValueLink link);
+                          std::string_view key, ValueLink link);
 
   const JourneyMergerOptions* options_;
   const IdentityNormalizer* normalizer_;
