@@ -64,6 +64,8 @@ void AddCase(const CaseState& c, std::vector<CaseState>* cases) {
 
 void AddToSummary(const TouchpointEvent& e, const SnapshotOptions& options,
                   CustomerSummary* s) {
+  if (IsKnownChannel(e.channel)) ++s->channel_counts[static_cast<int>(e.channel)];
+  if (e.attributes.empty()) return;  // everything below reads attributes
   EventKey key = KeyOf(e);
   if (const std::string* v = Attr(e, attrs::kAgent)) Latest({key, *v}, &s->last_agent);
   if (const std::string* v = Attr(e, attrs::kQueue)) Latest({key, *v}, &s->last_queue);
@@ -94,7 +96,6 @@ void AddToSummary(const TouchpointEvent& e, const SnapshotOptions& options,
       AddCase(c, &s->cases);
     }
   }
-  if (IsKnownChannel(e.channel)) ++s->channel_counts[static_cast<int>(e.channel)];
 }
 
 void AbsorbSummary(const CustomerSummary& from, const SnapshotOptions& options,

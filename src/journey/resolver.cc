@@ -126,6 +126,28 @@ bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerR
       }
     }
     if (!may_grow) return false;
+    // Still no violation when, in every limited group a candidate is in, the customer's linked
+    // values plus the event's candidates fit the limit (an upper bound of the distinct values).
+    bool fits = true;
+    for (const Candidate& c : candidates) {
+      if (!c.active) continue;
+      const int limit = c.rule->Limit();
+      if (limit <= 0) continue;
+      int bound = 0;
+      for (const Candidate& o : candidates) {
+        if (o.active && o.id->kind == c.id->kind && o.id->scope == c.id->scope) ++bound;
+      }
+      for (const CustomerRecord* r : customers) {
+        for (const CustomerValue& v : r->values) {
+          if (v.link == ValueLink::kLinked && v.kind == c.id->kind && v.scope == c.id->scope) ++bound;
+        }
+      }
+      if (bound > limit) {
+        fits = false;
+        break;
+      }
+    }
+    if (fits) return false;
   }
   struct Group {
     IdentifierKind kind;

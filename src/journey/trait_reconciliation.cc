@@ -118,6 +118,7 @@ absl::Status ValidateTraitRules(const std::vector<TraitRule>& rules) {
 void AddToTraits(const std::vector<TraitRule>& rules, const TouchpointEvent& event,
                  TraitState* state) {
   if (state->fields.size() < rules.size()) state->fields.resize(rules.size());
+  if (event.attributes.empty()) return;
   for (size_t i = 0; i < rules.size(); ++i) {
     const TraitRule& rule = rules[i];
     auto it = event.attributes.find(rule.AttributeKey());
