@@ -37,10 +37,11 @@
 namespace switchboard {
 
 // An accepted event with its identifiers normalized once (valid, unblocked ones only).
+// event.identifiers keeps the raw form of exactly those, in the same order: identifiers[i] is the
+// normalized event.identifiers[i].
 struct StoredEvent {
   TouchpointEvent event;
   std::vector<NormalizedIdentifier> identifiers;
-  std::vector<unsigned char> raw_index;  // identifiers[i] came from event.identifiers[raw_index[i]]
   CustomerId customer;  // derived: the customer the event resolved to
 };
 

@@ -165,6 +165,8 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
   auto verified_it = event.attributes.find(context_attributes::kVerified);
   bool verified = verified_it != event.attributes.end() && verified_it->second == "true";
   StoredEvent stored;
+  stored.identifiers.reserve(raw_ids.size());
+  event.identifiers.reserve(raw_ids.size());
   result.identifiers.resize(raw_ids.size());
   std::vector<bool> repeated(raw_ids.size(), false);
   for (size_t i = 0; i < raw_ids.size(); ++i) {
@@ -190,7 +192,6 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
       continue;
     }
     stored.identifiers.push_back(*std::move(n.id));
-    stored.raw_index.push_back(static_cast<unsigned char>(event.identifiers.size()));
     event.identifiers.push_back(std::move(raw_ids[i]));  // the report holds its own copy
   }
   std::vector<size_t> report_of_stored;  // StoredEvent::identifiers index -> report index
@@ -309,7 +310,7 @@ absl::StatusOr<CustomerProfile> JourneyMerger::Impl::GetCustomer(const TenantId&
       for (size_t j = 0; j < p.identifiers.size(); ++j) {
         CustomerIdentifier& ci = p.identifiers[j];
         if (ci.raw.empty() && c->values[j].key == key) {
-          ci.raw = e->event.identifiers[e->raw_index[i]].value;
+          ci.raw = e->event.identifiers[i].value;
           --missing;
         }
       }
