@@ -549,3 +549,49 @@ TEST_CASE("UpdateQueue re-routes waiting contacts under the new requirements") {
   CHECK(h.OfferedTo("c1") == "ana");
   h.CheckInvariants();
 }
+
+TEST_CASE("GetAgent returns the configuration as given, rebuilt from the compact forms") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("billing")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("sales")).ok());
+
+  // Skills, languages and capacities deliberately out of their interned or channel order.
+  sb::Agent ana = MakeAgent("ana", {"sales", "billing"}, AgentState::kAway);
+  ana.status.away_reason = "lunch";
+  ana.name = "Ana";
+  ana.site = "lisbon";
+  ana.teams = {"tier-2"};
+  ana.attributes = {{"seniority", "7"}};
+  ana.skills = {{"zulu", 4}, {"billing", 9}, {"alpha", 2}};
+  ana.languages = {"pt", "en", "es"};
+  ana.capacities = {{Channel::kEmail, 4, 10}, {Channel::kVoice, 1, 100}, {Channel::kChat, 0, 30}};
+  ana.capacity_units = 150;
+  ana.allow_blending = true;
+  REQUIRE(h.router->AddAgent(ana).ok());
+  auto got = h.router->GetAgent(ana.id);
+  REQUIRE(got.ok());
+  CHECK(*got == ana);
+
+  // Empty capacities come back as the defaults of every channel (the documented normalization).
+  sb::Agent bo = MakeAgent("bo", {"billing"});
+  bo.skills = {{"billing", 5}};
+  REQUIRE(h.router->AddAgent(bo).ok());
+  got = h.router->GetAgent(bo.id);
+  REQUIRE(got.ok());
+  std::vector<sb::ChannelCapacity> defaults;
+  for (Channel ch : sb::kAllChannels) defaults.push_back(sb::DefaultCapacity(ch));
+  CHECK(got->capacities == defaults);
+  sb::Agent expected = bo;
+  expected.capacities = defaults;
+  CHECK(*got == expected);
+
+  // UpdateAgent replaces all of it.
+  ana.skills = {{"billing", 3}};
+  ana.languages = {"en"};
+  ana.capacities = {{Channel::kChat, 2, 50}};
+  REQUIRE(h.router->UpdateAgent(ana).ok());
+  got = h.router->GetAgent(ana.id);
+  REQUIRE(got.ok());
+  CHECK(*got == ana);
+}

@@ -49,7 +49,11 @@ namespace switchboard {
 // What a strategy may look at to rank one agent for one queue. The router recomputes an agent's
 // rank whenever one of these fields changes, so Rank() must depend on nothing else.
 struct AgentRankInput {
-  const Agent* agent = nullptr;  // configuration (never null when passed to Rank)
+  // The agent's configuration (never null when passed to Rank): ids, name, site, teams,
+  // attributes, capacity_units, allow_blending and queues. Its `skills`, `languages` and
+  // `capacities` are empty here (the router keeps them only in compact form; skill_score and
+  // used_units carry what ranking needs); Router::GetAgent returns them in full.
+  const Agent* agent = nullptr;
   const Queue* queue = nullptr;
   const QueueMembership* membership = nullptr;  // the agent's membership of `queue`
   absl::Time idle_since = absl::UnixEpoch();    // AgentStats::idle_since

@@ -65,11 +65,12 @@ struct AgentSkill {
   int proficiency = 0;
 };
 
+// Fields ordered largest first so that the record has no padding (40 bytes).
 struct MembershipRec {
   QueueRec* queue = nullptr;
-  int priority = 1;
   absl::Duration delay = absl::ZeroDuration();
-  double ticket = 0;     // exponential-race ticket (ticket strategies)
+  double ticket = 0;      // exponential-race ticket (ticket strategies)
+  int priority = 1;
   std::uint32_t pos = 0;  // index in queue->members
 };
 
@@ -80,11 +81,22 @@ struct PoolSlot {
   bool indexed = false;          // currently in the pool's agent set
 };
 
+// Capacity order packing (see AgentRec::capacity_order).
+static_assert(kChannelCount <= 15);
+
 struct AgentRec {
-  Agent config;  // normalized; `status` cleared (presence holds it); queues[i] ~ memberships[i]
+  // Normalized, without what the compact forms below hold: `skills`, `languages` and
+  // `capacities` are empty (GetAgent rebuilds them from given_skills, languages,
+  // capacity_order, max_concurrent and cost), `status` is cleared (presence holds it).
+  // queues[i] ~ memberships[i].
+  Agent config;
   std::uint64_t ordinal = 0;  // order of AddAgent: the final tie-break and the linear order
-  std::vector<AgentSkill> skills;          // sorted by skill id
-  std::vector<std::uint32_t> languages;    // sorted
+  std::vector<AgentSkill> skills;        // sorted by skill id
+  std::vector<AgentSkill> given_skills;  // as configured (order kept, for GetAgent)
+  std::vector<std::uint32_t> languages;  // as configured (few: searched linearly)
+  // The configured capacities' channels in order, 4 bits each from the lowest; the count in
+  // the top 4 bits.
+  std::uint64_t capacity_order = 0;
   std::array<std::uint8_t, kChannelCount> max_concurrent{};
   std::array<std::uint16_t, kChannelCount> cost{};
   // Held contacts: offered (reserved), in progress and in wrap-up.
@@ -165,31 +177,32 @@ struct QueueRec {
   QueueStatsCounters stats;
 };
 
+// Fields ordered largest first so that the record carries no padding between them.
 struct ContactRec {
   ContactId id;
   std::uint64_t seq = 0;
-  Channel channel = Channel::kVoice;
-  int priority = 0;
   absl::Time arrived_at = absl::UnixEpoch();
   absl::Time queued_at = absl::UnixEpoch();
-  std::optional<absl::Duration> sl_threshold;  // the contact's own target, if any
-  std::vector<Requirement> own_reqs;            // the contact's own, normalized
-  std::uint32_t language = 0;
-  const Signature* sig = nullptr;  // for `queue`
-  QueueRec* queue = nullptr;
-  ContactState state = ContactState::kWaiting;
-  AgentRec* agent = nullptr;
-  std::unique_ptr<Offer> offer;  // the live offer
-  absl::InlinedVector<std::uint64_t, 2> excluded;  // ordinals of agents not to offer it again
-  int offers = 0;
-  bool answered = false;             // accepted since it entered its current queue
-  std::uint64_t offer_epoch = 0;     // the router's configuration epoch when last offered
   absl::Time accepted_at = absl::UnixEpoch();
   absl::Time wrapup_until = absl::InfiniteFuture();
   absl::Time next_delay_check = absl::InfiniteFuture();
-  std::uint32_t waiting_pos = 0;
+  std::optional<absl::Duration> sl_threshold;  // the contact's own target, if any
+  std::vector<Requirement> own_reqs;            // the contact's own, normalized
+  const Signature* sig = nullptr;  // for `queue`
+  QueueRec* queue = nullptr;
+  AgentRec* agent = nullptr;
+  std::unique_ptr<Offer> offer;  // the live offer
+  absl::InlinedVector<std::uint64_t, 2> excluded;  // ordinals of agents not to offer it again
+  std::uint64_t offer_epoch = 0;  // the router's configuration epoch when last offered
   ContactKey key;
   Pool* pool = nullptr;  // indexed mode, while waiting
+  std::uint32_t language = 0;
+  std::uint32_t waiting_pos = 0;
+  int priority = 0;
+  int offers = 0;
+  Channel channel = Channel::kVoice;
+  ContactState state = ContactState::kWaiting;
+  bool answered = false;  // accepted since it entered its current queue
 };
 
 // ---- Rules shared by both selectors --------------------------------------------------------

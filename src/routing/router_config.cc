@@ -294,22 +294,33 @@ absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* exi
   return absl::OkStatus();
 }
 
-void Router::Impl::ApplyAgentConfig(AgentRec& a, const Agent& config) {
-  a.config = config;
-  a.skills.clear();
-  for (const Skill& s : config.skills) a.skills.push_back({skills_.Intern(s.name), s.proficiency});
+void Router::Impl::ApplyAgentConfig(AgentRec& a, Agent config) {
+  a.given_skills.clear();
+  for (const Skill& s : config.skills) {
+    a.given_skills.push_back({skills_.Intern(s.name), s.proficiency});
+  }
+  a.skills = a.given_skills;
   std::sort(a.skills.begin(), a.skills.end(),
             [](const auto& x, const auto& y) { return x.skill < y.skill; });
   a.languages.clear();
   for (const std::string& l : config.languages) a.languages.push_back(languages_.Intern(l));
-  std::sort(a.languages.begin(), a.languages.end());
   a.max_concurrent.fill(0);
   a.cost.fill(0);
-  for (const ChannelCapacity& c : config.capacities) {
-    a.max_concurrent[static_cast<std::size_t>(c.channel)] =
-        static_cast<std::uint8_t>(c.max_concurrent);
-    a.cost[static_cast<std::size_t>(c.channel)] = static_cast<std::uint16_t>(c.cost_units);
+  // Validate() refuses a channel listed twice, so there are at most kChannelCount entries.
+  a.capacity_order = static_cast<std::uint64_t>(config.capacities.size()) << 60;
+  for (std::size_t i = 0; i < config.capacities.size(); ++i) {
+    const ChannelCapacity& c = config.capacities[i];
+    const auto ch = static_cast<std::size_t>(c.channel);
+    a.max_concurrent[ch] = static_cast<std::uint8_t>(c.max_concurrent);
+    a.cost[ch] = static_cast<std::uint16_t>(c.cost_units);
+    a.capacity_order |= static_cast<std::uint64_t>(ch) << (4 * i);
   }
+  // The compact forms above hold these; GetAgent rebuilds them (about half an agent's bytes).
+  // Move-assigned (not `= {}`, which would keep the capacity).
+  config.skills = std::vector<Skill>();
+  config.languages = std::vector<std::string>();
+  config.capacities = std::vector<ChannelCapacity>();
+  a.config = std::move(config);
   a.used_units = 0;
   a.exclusive_held = 0;
   for (Channel ch : kAllChannels) {
@@ -333,8 +344,12 @@ void Router::Impl::JoinQueues(AgentRec& a, const std::vector<double>& tickets) {
   for (std::uint32_t i = 0; i < a.config.queues.size(); ++i) {
     const QueueMembership& m = a.config.queues[i];
     QueueRec* q = queues_.at(m.queue).get();
-    a.memberships.push_back({q, m.priority, m.delay, 0,
-                             static_cast<std::uint32_t>(q->members.size())});
+    routing::MembershipRec rec;
+    rec.queue = q;
+    rec.delay = m.delay;
+    rec.priority = m.priority;
+    rec.pos = static_cast<std::uint32_t>(q->members.size());
+    a.memberships.push_back(rec);
     q->members.push_back({&a, i});
     ++q->delays[m.delay];
     if (q->traits.uses_tickets) {

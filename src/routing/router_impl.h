@@ -126,7 +126,7 @@ class Router::Impl {
 
   // ---- records ----
   Agent NormalizeAgent(const Agent& agent) const;
-  void ApplyAgentConfig(AgentRec& a, const Agent& config);
+  void ApplyAgentConfig(AgentRec& a, Agent config);  // `config` normalized
   void JoinQueues(AgentRec& a, const std::vector<double>& tickets);
   void LeaveQueues(AgentRec& a);
   void ApplyQueueConfig(QueueRec& q, const Queue& config);

@@ -137,6 +137,19 @@ absl::StatusOr<std::vector<ContactId>> Router::Impl::WaitingContacts(const Queue
 absl::StatusOr<Agent> Router::Impl::GetAgent(const AgentId& id) const {
   SB_ASSIGN_OR_RETURN(const AgentRec* a, FindAgent(id));
   Agent out = a->config;
+  out.skills.reserve(a->given_skills.size());
+  for (const routing::AgentSkill& s : a->given_skills) {
+    out.skills.push_back(Skill{skills_.Name(s.skill), s.proficiency});
+  }
+  out.languages.reserve(a->languages.size());
+  for (std::uint32_t l : a->languages) out.languages.push_back(languages_.Name(l));
+  const auto capacities = static_cast<std::size_t>(a->capacity_order >> 60);
+  out.capacities.reserve(capacities);
+  for (std::size_t k = 0; k < capacities; ++k) {
+    const auto i = static_cast<std::size_t>((a->capacity_order >> (4 * k)) & 0xF);
+    out.capacities.push_back(
+        ChannelCapacity{static_cast<Channel>(i), a->max_concurrent[i], a->cost[i]});
+  }
   out.status = AgentStatus{a->presence, a->away_reason};
   return out;
 }
