@@ -139,3 +139,41 @@ TEST_CASE("custom kinds get their own rule") {
   CHECK(n->RuleFor(sb::IdentifierKind::kCustom, "loyalty").unique);
   CHECK_FALSE(n->RuleFor(sb::IdentifierKind::kCustom, "other").unique);
 }
+
+// Normalize() checks identifiers and e-mail addresses on a fast path; its reasons must still be
+// exactly those of Identifier::Validate() and NormalizeEmail().
+TEST_CASE("normalizer reasons match the validators'") {
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  const std::string too_long(400, 'a');
+  const std::vector<sb::Identifier> bad = {
+      {K::kEmail, "", ""},
+      {K::kEmail, too_long, ""},
+      {K::kEmail, "ana\xff@example.com", ""},
+      {K::kSocialHandle, "@ana", ""},
+      {K::kSocialHandle, "@ana", std::string(200, 'x')},
+      {K::kCustom, "123", "loyalty\xc0"},
+      {static_cast<K>(99), "x", ""},
+  };
+  for (const sb::Identifier& id : bad) {
+    INFO(id.value.substr(0, 40));
+    absl::Status expected = id.Validate();
+    REQUIRE_FALSE(expected.ok());
+    sb::NormalizeResult r = n->Normalize(id);
+    CHECK(r.outcome == sb::NormalizeOutcome::kInvalid);
+    CHECK(r.reason == std::string(expected.message()));
+  }
+  for (const char* raw : {"ana", "@example.com", "ana@@example.com", "ana@localhost",
+                          "ana silva@example.com", "ana@example."}) {
+    INFO(raw);
+    absl::StatusOr<std::string> expected = sb::NormalizeEmail(raw);
+    REQUIRE_FALSE(expected.ok());
+    sb::NormalizeResult r = Normalize(*n, K::kEmail, raw);
+    CHECK(r.outcome == sb::NormalizeOutcome::kInvalid);
+    CHECK(r.reason == "email '" + std::string(raw) + "' " + std::string(expected.status().message()));
+  }
+  // Valid ones still pass the fast path.
+  CHECK(Normalize(*n, K::kEmail, " Ana@Example.com ").outcome == sb::NormalizeOutcome::kValid);
+  CHECK(Normalize(*n, K::kSocialHandle, "@Ana", "twitter").outcome == sb::NormalizeOutcome::kValid);
+}

@@ -513,3 +513,42 @@ TEST_CASE("the merger works through a caller-supplied store") {
   CHECK(store->FindCustomer(kAcme, "c-e") != nullptr);
   CHECK(store->FindValue(kAcme, "phone:+14155550100")->linked == sb::CustomerId("c-e"));
 }
+
+// Ingest checks attributes on a fast path; what it rejects, and the message, must be exactly
+// TouchpointEvent::Validate()'s (also when another field is wrong too: attributes are checked
+// before the source system).
+TEST_CASE("ingest rejects bad attributes with Validate()'s own message") {
+  Fixture f;
+  std::vector<sb::TouchpointEvent> bad;
+  bad.push_back(Ev("a1", 1, sb::Channel::kChat, {}, {{"", "x"}}));
+  bad.push_back(Ev("a2", 1, sb::Channel::kChat, {}, {{std::string(200, 'k'), "x"}}));
+  bad.push_back(Ev("a3", 1, sb::Channel::kChat, {}, {{"k\xff", "x"}}));
+  bad.push_back(Ev("a4", 1, sb::Channel::kChat, {}, {{"k", "v\xc0"}}));
+  bad.push_back(Ev("a5", 1, sb::Channel::kChat, {}, {{"k", std::string(5000, 'v')}}));
+  sb::TouchpointEvent many = Ev("a6", 1, sb::Channel::kChat, {});
+  for (size_t i = 1; i <= 70; ++i) {
+    many.attributes.emplace(std::string(i, 'k'), std::string(1, 'v'));
+  }
+  bad.push_back(many);
+  sb::TouchpointEvent both = Ev("a7", 1, sb::Channel::kChat, {}, {{"", "x"}});
+  both.source_system = "s\xff";
+  bad.push_back(both);
+  sb::TouchpointEvent source_only = Ev("a8", 1, sb::Channel::kChat, {}, {{"intent", "billing"}});
+  source_only.source_system = "s\xff";
+  bad.push_back(source_only);
+  for (const sb::TouchpointEvent& e : bad) {
+    INFO(e.id.value());
+    absl::Status expected = e.Validate();
+    REQUIRE_FALSE(expected.ok());
+    auto r = f.merger->Ingest(e);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status() == expected);
+  }
+  CHECK(f.merger->store().GetStats(kAcme).events == 0);
+  // Good attributes pass and are kept.
+  sb::IngestResult ok = f.Ingest(Ev("g", 1, sb::Channel::kChat, {}, {{"intent", "billing"}}));
+  auto journey = f.merger->GetJourney(kAcme, ok.customer);
+  REQUIRE(journey.ok());
+  REQUIRE(journey->events.size() == 1);
+  CHECK(journey->events[0].attributes.at("intent") == "billing");
+}

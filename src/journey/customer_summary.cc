@@ -12,6 +12,14 @@ void Latest(const KeyedValue& v, KeyedValue* into) {
   if (!v.key.empty() && into->key < v.key) *into = v;
 }
 
+// Latest() without building a KeyedValue first: copies only when the value is newer.
+void LatestOf(const EventKey& key, const std::string& value, KeyedValue* into) {
+  if (!key.empty() && into->key < key) {
+    into->key = key;
+    into->value = value;
+  }
+}
+
 const std::string* Attr(const TouchpointEvent& e, std::string_view key) {
   auto it = e.attributes.find(key);
   return it == e.attributes.end() || it->second.empty() ? nullptr : &it->second;
@@ -67,10 +75,10 @@ void AddToSummary(const TouchpointEvent& e, const SnapshotOptions& options,
   if (IsKnownChannel(e.channel)) ++s->channel_counts[static_cast<int>(e.channel)];
   if (e.attributes.empty()) return;  // everything below reads attributes
   EventKey key = KeyOf(e);
-  if (const std::string* v = Attr(e, attrs::kAgent)) Latest({key, *v}, &s->last_agent);
-  if (const std::string* v = Attr(e, attrs::kQueue)) Latest({key, *v}, &s->last_queue);
+  if (const std::string* v = Attr(e, attrs::kAgent)) LatestOf(key, *v, &s->last_agent);
+  if (const std::string* v = Attr(e, attrs::kQueue)) LatestOf(key, *v, &s->last_queue);
   if (const std::string* v = Attr(e, attrs::kIntent)) {
-    Latest({key, *v}, &s->last_intent);
+    LatestOf(key, *v, &s->last_intent);
     AddIntent({key, *v}, &s->intents);
   }
   if (const std::string* v = Attr(e, attrs::kVerified); v != nullptr && *v == "true") {

@@ -209,22 +209,32 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
   return internal::StrCat("+", international);
 }
 
-absl::StatusOr<std::string> NormalizeEmail(std::string_view raw) {
-  std::string e = Lower(Trim(raw));
+namespace {
+
+// Why a trimmed, lower-cased e-mail address is malformed; null when it is not.
+const char* EmailProblem(std::string_view e) {
   size_t at = e.find('@');
   if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
-    return absl::InvalidArgumentError("needs exactly one '@' after a non-empty local part");
+    return "needs exactly one '@' after a non-empty local part";
   }
-  std::string_view domain = std::string_view(e).substr(at + 1);
+  std::string_view domain = e.substr(at + 1);
   size_t dot = domain.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == domain.size()) {
-    return absl::InvalidArgumentError("the domain needs a dot, e.g. example.com");
+    return "the domain needs a dot, e.g. example.com";
   }
   for (char c : e) {
     if (absl::ascii_isspace(static_cast<unsigned char>(c)) || c < 0x21 || c == 0x7f) {
-      return absl::InvalidArgumentError("contains a space or control character");
+      return "contains a space or control character";
     }
   }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> NormalizeEmail(std::string_view raw) {
+  std::string e = Lower(Trim(raw));
+  if (const char* problem = EmailProblem(e)) return absl::InvalidArgumentError(problem);
   return e;
 }
 
@@ -299,12 +309,12 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
       break;
     }
     case IdentifierKind::kEmail: {
-      absl::StatusOr<std::string> email = NormalizeEmail(raw);
-      if (!email.ok()) {
-        result.reason = internal::StrCat("email '", raw, "' ", email.status().message());
+      // NormalizeEmail(raw) without lower-casing a second copy: `lowered` is that address.
+      if (const char* problem = EmailProblem(lowered)) {
+        result.reason = internal::StrCat("email '", raw, "' ", problem);
         return result;
       }
-      id.value = *std::move(email);
+      id.value = std::move(lowered);
       break;
     }
     case IdentifierKind::kAccountId:
@@ -326,7 +336,7 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
     }
     case IdentifierKind::kDeviceId:
     case IdentifierKind::kChannelOpaque:
-      id.value = lowered;  // cookie ids and UUIDs are case-insensitive in practice
+      id.value = std::move(lowered);  // cookie ids and UUIDs are case-insensitive in practice
       break;
   }
   if (id.value.empty()) {
