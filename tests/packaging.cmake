@@ -18,4 +18,4 @@ add_test(NAME packaging:find_package_consumer_shared
                  -DGENERATOR=${CMAKE_GENERATOR}
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/packaging_test.cmake)
 set_tests_properties(packaging:find_package_consumer_static packaging:find_package_consumer_shared
-                     PROPERTIES TIMEOUT 900 RUN_SERIAL TRUE)
+                     PROPERTIES TIMEOUT 900)
