@@ -74,8 +74,10 @@ constexpr int kVoiceQueues = 150;
 constexpr int kQueueSkills = 45;  // skills 0..44 are asked by queues, 45..49 are specialties
 constexpr int kSkills = 50;
 
-std::string SkillName(int i) { return "skill-" + std::to_string(i); }
-sb::QueueId QueueName(int i) { return sb::QueueId("queue-" + std::to_string(i)); }
+std::string SkillName(int i) { return std::string("skill-").append(std::to_string(i)); }
+sb::QueueId QueueName(int i) {
+  return sb::QueueId(std::string("queue-").append(std::to_string(i)));
+}
 
 class CountingListener : public sb::RouterListener {
  public:
@@ -118,7 +120,7 @@ struct Workload {
 
   sb::Agent MakeAgent(int i) {
     sb::Agent a;
-    a.id = sb::AgentId("agent-" + std::to_string(i));
+    a.id = sb::AgentId(std::string("agent-").append(std::to_string(i)));
     a.tenant = sb::TenantId("acme");
     std::vector<int> queues;
     while (queues.size() < 5) {
@@ -149,7 +151,7 @@ struct Workload {
 
   sb::Contact MakeContact(int queue, const std::string& language) {
     sb::Contact c;
-    c.id = sb::ContactId("contact-" + std::to_string(next_contact++));
+    c.id = sb::ContactId(std::string("contact-").append(std::to_string(next_contact++)));
     c.tenant = sb::TenantId("acme");
     c.channel = queue < kVoiceQueues ? sb::Channel::kVoice : sb::Channel::kChat;
     c.arrived_at = clock.Now();

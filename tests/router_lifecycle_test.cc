@@ -166,7 +166,8 @@ TEST_CASE("an accepted offer resets the missed-offer count; 0 disables the rule"
   REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
   REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
   for (int i = 0; i < 5; ++i) {
-    REQUIRE(h.router->Enqueue(MakeContact("c" + std::to_string(i)), sb::QueueId("q")).ok());
+    const sb::Contact c = MakeContact(std::string("c").append(std::to_string(i)));
+    REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
     h.Advance(absl::Seconds(15));
   }
   CHECK(h.AgentStatsOf("ana").status.state == AgentState::kAvailable);
@@ -311,12 +312,12 @@ TEST_CASE("per-channel capacity: three chats at once, the fourth waits") {
   REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
   REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());  // default capacities
   for (int i = 1; i <= 4; ++i) {
-    const std::string id = "chat-" + std::to_string(i);
+    const std::string id = std::string("chat-").append(std::to_string(i));
     REQUIRE(h.router->Enqueue(MakeContact(id, Channel::kChat), sb::QueueId("q")).ok());
   }
   // One offer at a time: accepting each lets the next one through.
   for (int i = 1; i <= 3; ++i) {
-    const std::string id = "chat-" + std::to_string(i);
+    const std::string id = std::string("chat-").append(std::to_string(i));
     REQUIRE(h.OfferedTo(id) == "ana");
     h.AcceptOffer(id);
   }

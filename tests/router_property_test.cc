@@ -139,9 +139,13 @@ class Lockstep {
     return lo + static_cast<int>(rng_() % static_cast<std::uint64_t>(hi - lo + 1));
   }
 
-  static sb::QueueId QueueName(int i) { return sb::QueueId("q" + std::to_string(i)); }
-  static sb::AgentId AgentName(int i) { return sb::AgentId("a" + std::to_string(i)); }
-  static std::string Skill(int i) { return "s" + std::to_string(i); }
+  static sb::QueueId QueueName(int i) {
+    return sb::QueueId(std::string("q").append(std::to_string(i)));
+  }
+  static sb::AgentId AgentName(int i) {
+    return sb::AgentId(std::string("a").append(std::to_string(i)));
+  }
+  static std::string Skill(int i) { return std::string("s").append(std::to_string(i)); }
 
   sb::Queue RandomQueue(int i) {
     static const std::vector<std::vector<Channel>> kChannels = {
@@ -186,7 +190,7 @@ class Lockstep {
     static const std::vector<Channel> kChannels = {Channel::kVoice, Channel::kChat,
                                                    Channel::kEmail};
     const absl::Time now = indexed_.clock.Now();
-    sb::Contact c = sbt::MakeContact("c" + std::to_string(next_contact_++),
+    sb::Contact c = sbt::MakeContact(std::string("c").append(std::to_string(next_contact_++)),
                                      kChannels[Uniform(0, 2)], now - absl::Seconds(Uniform(0, 20)));
     if (Uniform(0, 2) == 0) {
       c.required_skills.push_back({Skill(Uniform(0, 3)), Uniform(1, 8), Uniform(0, 3) > 0});
@@ -196,7 +200,8 @@ class Lockstep {
     if (Uniform(0, 9) == 0) c.service_level = sb::ServiceLevelTarget{0.9, absl::Seconds(10)};
     if (Uniform(0, 30) == 0) c.priority = -1;  // invalid
     if (next_contact_ > 3 && Uniform(0, 30) == 0) {
-      c.id = sb::ContactId("c" + std::to_string(Uniform(0, next_contact_ - 1)));  // maybe a dup
+      // Maybe a duplicate.
+      c.id = sb::ContactId(std::string("c").append(std::to_string(Uniform(0, next_contact_ - 1))));
     }
     return c;
   }
@@ -206,7 +211,7 @@ class Lockstep {
     // Favour recent contacts, which are more often still in the router.
     const int n = next_contact_;
     const int i = Uniform(0, 3) == 0 ? Uniform(0, n) : std::max(0, n - 1 - Uniform(0, 6));
-    return sb::ContactId("c" + std::to_string(i));
+    return sb::ContactId(std::string("c").append(std::to_string(i)));
   }
 
   template <typename F>

@@ -191,7 +191,7 @@ namespace {
 std::map<std::string, int> Distribution(StrategyHarness& h, int n) {
   std::map<std::string, int> counts;
   for (int i = 0; i < n; ++i) {
-    const std::string id = "c" + std::to_string(i);
+    const std::string id = std::string("c").append(std::to_string(i));
     REQUIRE(h.router->Enqueue(MakeContact(id), sb::QueueId("q")).ok());
     const std::string agent = h.OfferedTo(id);
     ++counts[agent];
@@ -223,7 +223,7 @@ TEST_CASE("random is seeded: reproducible, and spreads contacts evenly") {
   for (const std::string id : {"a", "b", "c"}) REQUIRE(h3.router->AddAgent(MakeAgent(id, {"q"})).ok());
   std::vector<std::string> seq1, seq3;
   for (int i = 0; i < 30; ++i) {
-    const std::string id = "d" + std::to_string(i);
+    const std::string id = std::string("d").append(std::to_string(i));
     for (auto* h : {static_cast<Harness*>(&h1), &h3}) {
       REQUIRE(h->router->Enqueue(MakeContact(id), sb::QueueId("q")).ok());
       (h == &h3 ? seq3 : seq1).push_back(h->OfferedTo(id));
