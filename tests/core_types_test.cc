@@ -117,6 +117,15 @@ TEST_CASE("skills check proficiency range and duplicates") {
   CHECK_FALSE(sb::SkillRequirement{"billing", 0, true}.Validate().ok());
   CHECK_THAT(Message(sb::ValidateSkills({{"a", 2}, {"a", 3}}, "agent.skills")),
              Contains("repeats skill 'a'"));
+  std::vector<sb::Skill> many;
+  for (int i = 0; i < 20; ++i) many.push_back({"skill-" + std::to_string(i), 5});
+  CHECK(sb::ValidateSkills(many, "agent.skills").ok());
+  many[17].name = "skill-3";  // long lists take the hash-set path
+  CHECK_THAT(Message(sb::ValidateSkills(many, "agent.skills")),
+             Contains("agent.skills[17] repeats skill 'skill-3'"));
+  many[17] = {"skill-17", 0};
+  CHECK_THAT(Message(sb::ValidateSkills(many, "agent.skills")),
+             Contains("agent.skills[17].proficiency of skill 'skill-17' is 0"));
   CHECK(sb::SkillRequirement{"billing", 5, true}.IsMetBy({"billing", 5}));
   CHECK_FALSE(sb::SkillRequirement{"billing", 5, true}.IsMetBy({"billing", 4}));
   CHECK_FALSE(sb::SkillRequirement{"billing", 5, true}.IsMetBy({"sales", 9}));

@@ -22,8 +22,11 @@ absl::Status ValidateAttributes(const Attributes& attributes, std::string_view f
     if (!internal::IsValidUtf8(key)) {
       return absl::InvalidArgumentError(internal::StrCat(field, " has a key that is not UTF-8"));
     }
-    SB_RETURN_IF_ERROR(internal::ValidateText(value, internal::StrCat(field, "['", key, "']"),
-                                              kMaxAttributeValueLength));
+    // The field name is formatted only for a bad value: events and contacts carry many.
+    if (!internal::TextIsValid(value, kMaxAttributeValueLength)) {
+      return internal::ValidateText(value, internal::StrCat(field, "['", key, "']"),
+                                    kMaxAttributeValueLength);
+    }
   }
   return absl::OkStatus();
 }

@@ -41,13 +41,18 @@ absl::Status Identifier::Validate(std::string_view field) const {
     return absl::InvalidArgumentError(
         internal::StrCat(field, " (", IdentifierKindName(kind), ") has an empty value"));
   }
-  SB_RETURN_IF_ERROR(internal::ValidateText(
-      value, internal::StrCat(field, " (", IdentifierKindName(kind), ")"), kMaxIdentifierLength));
+  if (!internal::TextIsValid(value, kMaxIdentifierLength)) {
+    return internal::ValidateText(value, internal::StrCat(field, " (", IdentifierKindName(kind), ")"),
+                                  kMaxIdentifierLength);
+  }
   if (NeedsScope(kind) && scope.empty()) {
     return absl::InvalidArgumentError(internal::StrCat(field, " (", IdentifierKindName(kind),
                                                    ") needs a scope (platform or kind name)"));
   }
-  return internal::ValidateText(scope, internal::StrCat(field, ".scope"), kMaxNameLength);
+  if (!internal::TextIsValid(scope, kMaxNameLength)) {
+    return internal::ValidateText(scope, internal::StrCat(field, ".scope"), kMaxNameLength);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateIdentifiers(const std::vector<Identifier>& identifiers,
@@ -57,7 +62,10 @@ absl::Status ValidateIdentifiers(const std::vector<Identifier>& identifiers,
                                                    " entries, more than ", kMaxIdentifiers));
   }
   for (size_t i = 0; i < identifiers.size(); ++i) {
-    SB_RETURN_IF_ERROR(identifiers[i].Validate(internal::StrCat(field, "[", i, "]")));
+    // The indexed field name is formatted only for the message of a bad entry.
+    if (!identifiers[i].Validate(field).ok()) {
+      return identifiers[i].Validate(internal::StrCat(field, "[", i, "]"));
+    }
   }
   return absl::OkStatus();
 }
