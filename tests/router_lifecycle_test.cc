@@ -45,10 +45,13 @@ TEST_CASE("enqueue, offer, accept, complete, wrap-up, available again") {
   CHECK(h.StateOf("call-1") == ContactState::kOffered);
   CHECK(h.AgentStatsOf("ana").used_units == 100);  // the offer reserves the voice capacity
 
+  CHECK(h.router->NextDeadline() == offer.expires_at);
   h.Advance(absl::Seconds(5));
   REQUIRE(h.router->Accept(offer.id).ok());
   CHECK(h.StateOf("call-1") == ContactState::kInProgress);
   CHECK(h.AgentStatsOf("ana").status.state == AgentState::kBusy);
+  // The answered offer's expiry is moot: the next deadline is the daily counter reset.
+  CHECK(h.router->NextDeadline() > offer.expires_at + absl::Hours(1));
 
   h.Advance(absl::Seconds(60));
   REQUIRE(h.router->Complete(sb::ContactId("call-1"), "resolved").ok());

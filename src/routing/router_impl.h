@@ -164,6 +164,9 @@ class Router::Impl {
   void ScheduleDayReset();
   void ResetDailyCounters();
   void ProcessTimer(const Timer& t);
+  // True when ProcessTimer(t) would do nothing (its offer was answered, its wrap-up or delay
+  // check superseded, its contact gone).
+  bool IsMoot(const Timer& t) const;
   void PushTimer(absl::Time at, TimerKind kind, const ContactId& contact, std::uint64_t offer);
 
   // ---- events ----

@@ -620,6 +620,24 @@ void Router::Impl::ResetDailyCounters() {
   }
 }
 
+bool Router::Impl::IsMoot(const Timer& t) const {
+  if (t.kind == TimerKind::kDayReset) return false;
+  auto it = contacts_.find(t.contact);
+  if (it == contacts_.end()) return true;
+  const ContactRec& c = *it->second;
+  switch (t.kind) {
+    case TimerKind::kOfferExpiry:
+      return c.offer == nullptr || c.offer->id.value != t.offer;
+    case TimerKind::kWrapUpEnd:
+      return c.state != ContactState::kWrapUp || c.wrapup_until != t.at;
+    case TimerKind::kDelayCheck:
+      return c.next_delay_check != t.at;
+    case TimerKind::kDayReset:
+      break;
+  }
+  return false;
+}
+
 void Router::Impl::ProcessTimer(const Timer& t) {
   if (t.kind == TimerKind::kDayReset) {
     ResetDailyCounters();
@@ -667,6 +685,9 @@ absl::Status Router::Impl::Tick() {
 }
 
 std::optional<absl::Time> Router::Impl::NextDeadline() const {
+  // Dropping moot timers here keeps a host (or the simulator) from waking up for an offer that
+  // was answered long ago; Tick() would have skipped them anyway.
+  while (!timers_.empty() && IsMoot(timers_.top())) timers_.pop();
   if (timers_.empty()) return std::nullopt;
   return timers_.top().at;
 }
