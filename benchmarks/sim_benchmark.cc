@@ -75,13 +75,16 @@ sim::Scenario LargeCenter(double contacts) {
 
 void BM_LargeCenter(benchmark::State& state) {
   const sim::Scenario scenario = LargeCenter(static_cast<double>(state.range(0)));
+  sim::RunOptions options{"longest-idle", 1, {}};
+  // Arg 1 selects the router's linear-scan baseline, measured in the same run.
+  options.selection = state.range(1) ? sb::SelectionMode::kLinearScan : sb::SelectionMode::kIndexed;
   std::int64_t contacts = 0;
   std::int64_t decisions = 0;
   std::int64_t events = 0;
   std::int64_t calls = 0;
   double sl = 0;
   for (auto _ : state) {
-    auto r = sim::RunScenario(scenario, {"longest-idle", 1, {}});
+    auto r = sim::RunScenario(scenario, options);
     if (!r.ok()) {
       state.SkipWithError(std::string(r.status().message()).c_str());
       return;
@@ -103,8 +106,15 @@ void BM_LargeCenter(benchmark::State& state) {
       static_cast<double>(calls) / static_cast<double>(std::max<std::int64_t>(1, contacts));
   state.counters["service_level"] = sl;
 }
-BENCHMARK(BM_LargeCenter)->Arg(100'000)->Arg(1'000'000)->Iterations(1)->Unit(
-    benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LargeCenter)
+    ->ArgNames({"contacts", "scan"})
+    ->Args({100'000, 0})
+    ->Args({100'000, 1})
+    ->Args({1'000'000, 0})
+    ->Args({1'000'000, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The single-queue M/M/n scenario of the validation tests, for the per-contact cost on a small
 // center.

@@ -57,6 +57,7 @@ absl::Status Simulation::Fail(const absl::Status& status, std::string_view what)
 absl::Status Simulation::Setup() {
   RouterOptions ro;
   ro.strategy = options_.strategy;
+  ro.selection = options_.selection;
   ro.seed = DeriveSeed(options_.seed, StreamId::kRouter, 0);
   if (scenario_.missed_offers_before_away > 0) {
     ro.max_missed_offers = scenario_.missed_offers_before_away;

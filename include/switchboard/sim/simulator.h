@@ -31,6 +31,7 @@
 
 #include "absl/status/statusor.h"
 #include "switchboard/export.h"
+#include "switchboard/router.h"
 #include "switchboard/sim/kpi.h"
 #include "switchboard/sim/scenario.h"
 
@@ -60,6 +61,9 @@ struct RunOptions {
   std::uint64_t seed = 1;
   // Called now and then with the fraction of the arrival horizon simulated, in [0, 1].
   std::function<void(double)> progress;
+  // The router's selection implementation. Both choose the same agents and contacts, so results
+  // are identical; kLinearScan exists to measure the indexes against a baseline in one run.
+  SelectionMode selection = SelectionMode::kIndexed;
 };
 
 // Runs `scenario` once. InvalidArgument when the scenario does not validate or the router
