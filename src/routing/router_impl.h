@@ -123,6 +123,11 @@ class Router::Impl {
   absl::StatusOr<ContactRec*> LiveOffer(const ContactId& contact, const AgentId& agent) const;
   absl::Status CheckAnswerable(const ContactRec& c) const;
   absl::Status CheckQueueAccepts(const QueueRec& q, Channel channel, std::string_view id) const;
+  // The checks both transfers share: the note's size and a contact not yet in wrap-up.
+  absl::Status CheckTransferable(const ContactRec& c, std::string_view note) const;
+  // Takes a contact off its queue, offer or agent for a transfer and emits kTransferred (set in
+  // `event`, for the caller to complete); returns the agent it released, if any.
+  AgentRec* DetachForTransfer(ContactRec& c, RoutingEvent*& event);
 
   // ---- records ----
   Agent NormalizeAgent(const Agent& agent) const;

@@ -490,37 +490,48 @@ absl::Status Router::Impl::Abandon(const ContactId& contact) {
   return absl::OkStatus();
 }
 
+absl::Status Router::Impl::CheckTransferable(const ContactRec& c, std::string_view note) const {
+  if (note.size() > kMaxTextLength) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "transfer note of contact '", c.id.value(), "' is longer than ", kMaxTextLength,
+        " bytes"));
+  }
+  if (c.state == ContactState::kWrapUp) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", c.id.value(), "' is in wrap-up; it can no longer be transferred"));
+  }
+  return absl::OkStatus();
+}
+
+Router::Impl::AgentRec* Router::Impl::DetachForTransfer(ContactRec& c, RoutingEvent*& event) {
+  AgentRec* released = nullptr;
+  if (c.state == ContactState::kWaiting) {
+    LeaveWaiting(c);
+  } else if (c.state == ContactState::kOffered) {
+    released = EndOffer(c, OfferEnd::kRescinded).agent;
+  } else {
+    released = ReleaseInProgress(c);
+  }
+  event = &Emit(RoutingEventType::kTransferred, &c);
+  if (released != nullptr) event->agent = released->config.id;
+  return released;
+}
+
 absl::Status Router::Impl::TransferToQueue(const ContactId& contact, const QueueId& queue,
                                            std::string_view note) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
   SB_ASSIGN_OR_RETURN(QueueRec * target, FindQueue(queue));
-  if (note.size() > kMaxTextLength) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "transfer note of contact '", contact.value(), "' is longer than ", kMaxTextLength,
-        " bytes"));
-  }
-  if (c->state == ContactState::kWrapUp) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "contact '", contact.value(), "' is in wrap-up; it can no longer be transferred"));
-  }
+  SB_RETURN_IF_ERROR(CheckTransferable(*c, note));
   if (target == c->queue) {
     return absl::FailedPreconditionError(internal::StrCat(
         "contact '", contact.value(), "' is already in queue '", queue.value(), "'"));
   }
   SB_RETURN_IF_ERROR(CheckQueueAccepts(*target, c->channel, contact.value()));
   QueueRec& source = *c->queue;
-  AgentRec* released = nullptr;
-  if (c->state == ContactState::kWaiting) {
-    LeaveWaiting(*c);
-  } else if (c->state == ContactState::kOffered) {
-    released = EndOffer(*c, OfferEnd::kRescinded).agent;
-  } else {
-    released = ReleaseInProgress(*c);
-  }
-  RoutingEvent& e = Emit(RoutingEventType::kTransferred, c);
-  if (released != nullptr) e.agent = released->config.id;
-  e.to_queue = queue;
-  e.text = std::string(note);
+  RoutingEvent* e = nullptr;
+  AgentRec* released = DetachForTransfer(*c, e);
+  e->to_queue = queue;
+  e->text = std::string(note);
   ++source.stats.transferred_out;
   --source.contacts;
   c->queue = target;
@@ -541,15 +552,7 @@ absl::Status Router::Impl::TransferToAgent(const ContactId& contact, const Agent
                                            std::string_view note) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
   SB_ASSIGN_OR_RETURN(AgentRec * target, FindAgent(agent));
-  if (note.size() > kMaxTextLength) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "transfer note of contact '", contact.value(), "' is longer than ", kMaxTextLength,
-        " bytes"));
-  }
-  if (c->state == ContactState::kWrapUp) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "contact '", contact.value(), "' is in wrap-up; it can no longer be transferred"));
-  }
+  SB_RETURN_IF_ERROR(CheckTransferable(*c, note));
   if (c->agent == target) {
     return absl::FailedPreconditionError(internal::StrCat(
         "contact '", contact.value(), "' is already with agent '", agent.value(), "'"));
@@ -564,18 +567,10 @@ absl::Status Router::Impl::TransferToAgent(const ContactId& contact, const Agent
     return absl::FailedPreconditionError(internal::StrCat(
         "agent '", agent.value(), "' has no ", ChannelName(c->channel), " capacity left"));
   }
-  AgentRec* released = nullptr;
-  if (c->state == ContactState::kWaiting) {
-    LeaveWaiting(*c);
-  } else if (c->state == ContactState::kOffered) {
-    released = EndOffer(*c, OfferEnd::kRescinded).agent;
-  } else {
-    released = ReleaseInProgress(*c);
-  }
-  RoutingEvent& e = Emit(RoutingEventType::kTransferred, c);
-  if (released != nullptr) e.agent = released->config.id;
-  e.to_agent = agent;
-  e.text = std::string(note);
+  RoutingEvent* e = nullptr;
+  AgentRec* released = DetachForTransfer(*c, e);
+  e->to_agent = agent;
+  e->text = std::string(note);
   if (released != nullptr) RefreshReported(*released);
   MakeOffer(*c, *target, std::nullopt);
   if (released != nullptr) RouteAgent(*released);
