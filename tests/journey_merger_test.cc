@@ -3,11 +3,13 @@
 // and split, split of an automatic merge, erasure then replay, tenants, order and duplicates,
 // trait reconciliation, and bad input.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "src/internal/str_cat.h"
 #include "switchboard/clock.h"
 #include "switchboard/journey_merger.h"
 #include "switchboard/journey_store.h"
@@ -348,7 +350,7 @@ TEST_CASE("forget erases a customer and a replay cannot bring it back") {
         absl::StatusCode::kNotFound);
   CHECK(f.merger->FindByIdentifier(kAcme, Email("ana@example.com")).status().code() ==
         absl::StatusCode::kNotFound);
-  CHECK(f.merger->store().FindEvent(kAcme, "a-1") == nullptr);
+  CHECK(f.merger->store().FindEvent(kAcme, "a-1") == sb::kNoHandle);
   CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-o-1")});
 
   sb::IngestResult replay =
@@ -510,8 +512,71 @@ TEST_CASE("the merger works through a caller-supplied store") {
   REQUIRE((*merger)->Ingest(Ev("e", 0, sb::Channel::kSms, {Phone("4155550100")})).ok());
   CHECK(store->Name() == "in_memory");
   CHECK(store->GetStats(kAcme).events == 1);
-  CHECK(store->FindCustomer(kAcme, "c-e") != nullptr);
-  CHECK(store->FindValue(kAcme, "phone:+14155550100")->linked == sb::CustomerId("c-e"));
+  const sb::EventHandle e = store->FindEvent(kAcme, "e");
+  REQUIRE(e != sb::kNoHandle);
+  CHECK(store->EventIdOf(kAcme, e) == "e");
+  CHECK(store->Event(kAcme, e).customer == e);  // its customer was minted from it
+  const sb::CustomerRecord* c = store->FindCustomer(kAcme, e);
+  REQUIRE(c != nullptr);
+  CHECK(c->id == sb::CustomerId("c-e"));
+  const sb::ValueHandle v = store->FindValue(kAcme, "phone:+14155550100");
+  REQUIRE(v != sb::kNoHandle);
+  CHECK(store->Value(kAcme, v).linked == e);
+  CHECK(store->Value(kAcme, v).value() == "+14155550100");
+  CHECK(store->Value(kAcme, v).events == std::vector<sb::EventHandle>{e});
+  // The compact record gives back the event as ingested, raw identifier form included.
+  CHECK(store->ReadEvent(kAcme, e) == Ev("e", 0, sb::Channel::kSms, {Phone("4155550100")}));
+}
+
+TEST_CASE("the in-memory store round-trips event contents and overwrites erased ones") {
+  std::unique_ptr<sb::JourneyStore> store = sb::NewInMemoryJourneyStore();
+  sb::ManualClock clock(kT0 + absl::Hours(24));
+  auto merger = sb::JourneyMerger::Create({}, &clock, store.get());
+  REQUIRE(merger.ok());
+  sb::TouchpointEvent in = Ev("s-1", 0, sb::Channel::kChat,
+                              {Phone("(415) 555-0100"), {sb::IdentifierKind::kSocialHandle, "@Ana", "X"}});
+  in.attributes = {{"intent", "billing"}, {"summary", ""}, {"z", std::string(300, 'z')}};
+  in.source_system = "crm";
+  in.contact = sb::ContactId("chat-9");
+  in.received_at = in.occurred_at + absl::Nanoseconds(1);  // exact, not rounded
+  REQUIRE((*merger)->Ingest(in).ok());
+  const sb::EventHandle e = store->FindEvent(kAcme, "s-1");
+  REQUIRE(e != sb::kNoHandle);
+  CHECK(store->ReadEvent(kAcme, e) == in);
+  CHECK(store->EventAttribute(kAcme, e, "intent") == std::optional<std::string_view>("billing"));
+  CHECK(store->EventAttribute(kAcme, e, "summary") == std::optional<std::string_view>(""));
+  CHECK_FALSE(store->EventAttribute(kAcme, e, "note").has_value());
+  CHECK(store->EventValues(kAcme, e).size() == 2);
+
+  // Many customers, then erase most: the erased bytes are overwritten, then compacted away.
+  for (int i = 0; i < 200; ++i) {
+    sb::TouchpointEvent x = Ev(sb::internal::StrCat("k-", i), i, sb::Channel::kEmail,
+                               {{K::kEmail, sb::internal::StrCat("k", i, "@example.com"), ""}});
+    x.attributes["note"] = std::string(100, 'n');
+    REQUIRE((*merger)->Ingest(x).ok());
+  }
+  const int64_t before = store->GetStats(kAcme).payload_bytes;
+  for (int i = 0; i < 150; ++i) {
+    REQUIRE((*merger)->Forget(kAcme, sb::CustomerId(sb::internal::StrCat("c-k-", i))).ok());
+  }
+  sb::JourneyStore::Stats st = store->GetStats(kAcme);
+  CHECK(st.events == 51);
+  CHECK(st.values == 52);  // s-1's two and the 50 kept e-mails
+  CHECK(st.payload_bytes < before * 3 / 4);  // compacted, not just zeroed
+  CHECK(store->FindEvent(kAcme, "k-3") == sb::kNoHandle);
+  CHECK(store->FindValue(kAcme, "email:k3@example.com") == sb::kNoHandle);
+  // Reused slots hold the new events exactly.
+  for (int i = 0; i < 150; ++i) {
+    REQUIRE((*merger)->Ingest(Ev(sb::internal::StrCat("r-", i), 500 + i, sb::Channel::kSms,
+                                 {{K::kEmail, sb::internal::StrCat("r", i % 80, "@example.com"), ""}}))
+                .ok());
+  }
+  CHECK(store->ReadEvent(kAcme, store->FindEvent(kAcme, "s-1")) == in);
+  for (int i = 150; i < 200; ++i) {
+    const sb::EventHandle k = store->FindEvent(kAcme, sb::internal::StrCat("k-", i));
+    REQUIRE(k != sb::kNoHandle);
+    CHECK(store->EventAttribute(kAcme, k, "note") == std::optional<std::string_view>(std::string(100, 'n')));
+  }
 }
 
 // Ingest checks attributes on a fast path; what it rejects, and the message, must be exactly

@@ -221,7 +221,7 @@ TEST_CASE("nothing is left of a forgotten customer") {
 
     // No trace: events, ids, aliases; a replay of the erased events is ignored.
     for (const auto& e : journey->events) {
-      CHECK(h.merger->store().FindEvent(kAcme, e.id.value()) == nullptr);
+      CHECK(h.merger->store().FindEvent(kAcme, e.id.value()) == sb::kNoHandle);
     }
     CHECK_FALSE(h.merger->Resolve(kAcme, victim).ok());
     for (const auto& alias : profile->aliases) CHECK_FALSE(h.merger->Resolve(kAcme, alias).ok());

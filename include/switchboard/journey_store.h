@@ -7,25 +7,45 @@
 // and derived data (customers, merge records, the resolution fields of a value). The merger can
 // always rebuild derived data from raw data; that is how Split() and late events stay exact.
 //
+// Compact layout: the store interns event ids and identifier values per tenant as dense 32-bit
+// handles (EventHandle, ValueHandle). An event is a small fixed record (its two times,
+// type and channel as bytes, its customer as a handle) plus its identifiers' value handles; its
+// variable contents (id, source system, contact, raw identifier forms where they differ from the
+// normalized ones, attributes) are encoded by the store and decoded on demand (ReadEvent,
+// EventAttribute). A customer is keyed by the handle of the event its id was minted from, and
+// keeps its journey as event handles. Handles are only meaningful inside their tenant and store;
+// the handle of an erased event or value may be reused, and nothing outside the store may order
+// by handles (journey order is always occurred-at, then event id: EventLess()).
+//
 // Thread-safety: implementations need not be thread-safe; the merger calls its store from one
-// thread at a time. Pointers returned by Find*/Mutable*/Put* stay valid until that record is
-// erased or the store is destroyed (the in-memory store uses node-based maps for this).
+// thread at a time. References and pointers returned by Event()/MutableEvent() stay valid until
+// the next PutEvent/EraseEvent of the tenant; those of Value()/MutableValue() and
+// FindCustomer()/MutableCustomer()/PutCustomer() until that record is erased; string_views and
+// spans until the next mutating call of the tenant.
 //
 //   std::unique_ptr<switchboard::JourneyStore> store = switchboard::NewInMemoryJourneyStore();
 //   auto merger = switchboard::JourneyMerger::Create(options, &clock, store.get());
 //   ...
-//   switchboard::JourneyStore::Stats st = store->GetStats(switchboard::TenantId("acme"));
+//   const switchboard::TenantId acme("acme");
+//   switchboard::EventHandle e = store->FindEvent(acme, "mail-1");  // kNoHandle when unknown
+//   if (e != switchboard::kNoHandle) {
+//     const switchboard::CustomerRecord* c = store->FindCustomer(acme, store->Event(acme, e).customer);
+//   }
+//   switchboard::JourneyStore::Stats st = store->GetStats(acme);
 #ifndef SWITCHBOARD_JOURNEY_STORE_H_
 #define SWITCHBOARD_JOURNEY_STORE_H_
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "switchboard/channel.h"
 #include "switchboard/event_key.h"
 #include "switchboard/export.h"
@@ -36,13 +56,26 @@
 
 namespace switchboard {
 
-// An accepted event with its identifiers normalized once (valid, unblocked ones only).
-// event.identifiers keeps the raw form of exactly those, in the same order: identifiers[i] is the
-// normalized event.identifiers[i].
+// Dense per-tenant handles; kNoHandle means "none".
+using EventHandle = uint32_t;
+using ValueHandle = uint32_t;
+inline constexpr uint32_t kNoHandle = 0xFFFFFFFFu;
+
+// The fixed part of an accepted event. Its identifiers (valid, unblocked ones only, normalized,
+// in the order received) are EventValues(); the rest of its contents is read with ReadEvent().
 struct StoredEvent {
-  TouchpointEvent event;
-  std::vector<NormalizedIdentifier> identifiers;
-  CustomerId customer;  // derived: the customer the event resolved to
+  // Kept exact (absl::Time), not rounded to microseconds: journey order and ReadEvent() must
+  // give back exactly what was ingested.
+  absl::Time occurred_at = absl::UnixEpoch();
+  absl::Time received_at = absl::UnixEpoch();
+  EventHandle customer = kNoHandle;  // derived: the mint event of the event's customer
+  uint32_t payload = 0;              // store-private: where the variable contents are
+  uint32_t values = 0;               // store-private: where the value handles are
+  EventType type = EventType::kMessage;
+  Channel channel = Channel::kVoice;
+  uint8_t value_count = 0;
+  bool verified = false;  // the event carried identity_verified=true
+  bool live = false;      // false for a free slot
 };
 
 // How a customer holds one identifier value.
@@ -55,23 +88,28 @@ enum class ValueLink : unsigned char {
 
 SWITCHBOARD_EXPORT std::string_view ValueLinkName(ValueLink link);
 
+// One identifier value a customer holds.
 struct CustomerValue {
-  std::string key;  // NormalizedIdentifier::Key()
+  ValueHandle value = kNoHandle;
   IdentifierKind kind = IdentifierKind::kPhone;
-  std::string scope;
   ValueLink link = ValueLink::kLinked;
   bool verified = false;
 };
 
 // One identifier value of a tenant.
 struct ValueRecord {
-  std::string key;
-  std::vector<EventId> events;  // raw: every stored event carrying the value
+  std::string key;  // NormalizedIdentifier::Key(): "<kind>[/<scope>]:<value>"
+  IdentifierKind kind = IdentifierKind::kPhone;
+  uint16_t scope_size = 0;
+  std::vector<EventHandle> events;  // raw: every stored event carrying the value
   // Derived by resolution:
-  CustomerId linked;                // the customer it links to; empty when none
-  std::vector<CustomerId> holders;  // distinct customers carrying it, oldest first
+  EventHandle linked = kNoHandle;               // the customer it links to (its mint event)
+  absl::InlinedVector<EventHandle, 2> holders;  // distinct customers carrying it, oldest first
   bool shared = false;
   absl::Time last_seen = absl::InfinitePast();  // latest event linked through it
+
+  std::string_view scope() const;
+  std::string_view value() const;  // the normalized value
 };
 
 // Latest-wins value with the event that set it.
@@ -105,13 +143,12 @@ struct CustomerSummary {
 
 struct CustomerRecord {
   CustomerId id;
-  EventId mint_event;  // the earliest event; the id was minted from it
-  EventKey mint_key;
-  EventKey latest;
-  std::vector<EventKey> events;  // journey order
+  EventHandle mint = kNoHandle;    // the earliest event; the id was minted from it (the key)
+  EventHandle latest = kNoHandle;  // the latest event in journey order
+  std::vector<EventHandle> events;  // journey order
   std::vector<CustomerValue> values;
-  std::vector<CustomerId> aliases;          // ids of customers merged into this one
-  std::vector<std::string> merges;          // merge records made while building this customer
+  std::vector<CustomerId> aliases;           // ids of customers merged into this one
+  std::vector<std::string> merges;           // merge records made while building this customer
   std::vector<EventId> constrained_anchors;  // its events named by a cannot-link constraint
   TraitState traits;
   CustomerSummary summary;
@@ -154,23 +191,49 @@ class SWITCHBOARD_EXPORT JourneyStore {
   virtual ~JourneyStore() = default;
   virtual std::string_view Name() const = 0;
 
-  // Events, keyed by (tenant, event id). PutEvent replaces a record with the same id.
-  virtual const StoredEvent* FindEvent(const TenantId& tenant, std::string_view id) const = 0;
-  virtual StoredEvent* MutableEvent(const TenantId& tenant, std::string_view id) = 0;
-  virtual StoredEvent* PutEvent(StoredEvent event) = 0;
-  virtual bool EraseEvent(const TenantId& tenant, std::string_view id) = 0;
+  // Events, interned by (tenant, event id).
+  // kNoHandle when the tenant holds no event with that id.
+  virtual EventHandle FindEvent(const TenantId& tenant, std::string_view id) const = 0;
+  // Stores `event` (its tenant names the tenant) as a new event and returns its handle.
+  // event.identifiers are the raw forms of `values`, in the same order (values[i] is the
+  // normalized event.identifiers[i]); the store keeps a raw form only where it differs from the
+  // normalized value. The customer starts as kNoHandle. kNoHandle when the id is already stored
+  // or the tenant's storage is full (nothing is stored then).
+  virtual EventHandle PutEvent(const TouchpointEvent& event, absl::Span<const ValueHandle> values,
+                               bool verified) = 0;
+  // Removes the event and overwrites its contents (id, attributes, raw identifiers); its handle
+  // may be reused. The caller first removes it from the postings of its values.
+  virtual bool EraseEvent(const TenantId& tenant, EventHandle event) = 0;
+  // `event` must be a live handle of the tenant.
+  virtual const StoredEvent& Event(const TenantId& tenant, EventHandle event) const = 0;
+  virtual StoredEvent* MutableEvent(const TenantId& tenant, EventHandle event) = 0;
+  virtual std::string_view EventIdOf(const TenantId& tenant, EventHandle event) const = 0;
+  virtual absl::Span<const ValueHandle> EventValues(const TenantId& tenant,
+                                                    EventHandle event) const = 0;
+  // The event as ingested, minus the identifiers that were dropped (invalid, blocked, repeated).
+  virtual TouchpointEvent ReadEvent(const TenantId& tenant, EventHandle event) const = 0;
+  // One attribute of the event; nullopt when absent.
+  virtual std::optional<std::string_view> EventAttribute(const TenantId& tenant, EventHandle event,
+                                          std::string_view key) const = 0;
+  // Journey order: occurred-at, then event id.
+  virtual bool EventLess(const TenantId& tenant, EventHandle a, EventHandle b) const = 0;
 
-  // Identifier values, keyed by (tenant, key).
-  virtual const ValueRecord* FindValue(const TenantId& tenant, std::string_view key) const = 0;
-  virtual ValueRecord* MutableValue(const TenantId& tenant, std::string_view key) = 0;
-  virtual ValueRecord* PutValue(const TenantId& tenant, ValueRecord value) = 0;
-  virtual bool EraseValue(const TenantId& tenant, std::string_view key) = 0;
+  // Identifier values, interned by (tenant, key).
+  virtual ValueHandle FindValue(const TenantId& tenant, std::string_view key) const = 0;
+  // Finds or adds the value of `id` (whose Key() is `key`).
+  virtual ValueHandle InternValue(const TenantId& tenant, const NormalizedIdentifier& id,
+                                  std::string_view key) = 0;
+  virtual const ValueRecord& Value(const TenantId& tenant, ValueHandle value) const = 0;
+  virtual ValueRecord* MutableValue(const TenantId& tenant, ValueHandle value) = 0;
+  virtual bool EraseValue(const TenantId& tenant, ValueHandle value) = 0;
 
-  // Customers, keyed by (tenant, id). ListCustomers is sorted by id.
-  virtual const CustomerRecord* FindCustomer(const TenantId& tenant, std::string_view id) const = 0;
-  virtual CustomerRecord* MutableCustomer(const TenantId& tenant, std::string_view id) = 0;
+  // Customers, keyed by (tenant, the handle of the event their id was minted from).
+  virtual const CustomerRecord* FindCustomer(const TenantId& tenant, EventHandle mint) const = 0;
+  virtual CustomerRecord* MutableCustomer(const TenantId& tenant, EventHandle mint) = 0;
+  // Replaces a record with the same mint.
   virtual CustomerRecord* PutCustomer(const TenantId& tenant, CustomerRecord customer) = 0;
-  virtual bool EraseCustomer(const TenantId& tenant, std::string_view id) = 0;
+  virtual bool EraseCustomer(const TenantId& tenant, EventHandle mint) = 0;
+  // Sorted by id.
   virtual std::vector<CustomerId> ListCustomers(const TenantId& tenant) const = 0;
 
   // Merge records, keyed by (tenant, id). ListMerges is sorted by id.
@@ -186,6 +249,8 @@ class SWITCHBOARD_EXPORT JourneyStore {
   // Constraints naming `event_id`, sorted by id.
   virtual std::vector<LinkConstraint> LinksOf(const TenantId& tenant,
                                               std::string_view event_id) const = 0;
+  // False when the tenant has no constraint at all (lets callers skip building an id).
+  virtual bool HasLinks(const TenantId& tenant) const = 0;
 
   // Erasure tombstones: salted hashes of erased event ids.
   virtual void AddTombstone(const TenantId& tenant, uint64_t hash) = 0;
@@ -207,6 +272,8 @@ class SWITCHBOARD_EXPORT JourneyStore {
     int64_t merges = 0;
     int64_t links = 0;
     int64_t tombstones = 0;
+    int64_t payload_bytes = 0;  // encoded event contents held (live and not yet compacted)
+    int64_t dead_bytes = 0;     // of which overwritten by erasure, awaiting compaction
   };
   virtual Stats GetStats(const TenantId& tenant) const = 0;
 };

@@ -1,92 +1,169 @@
-// The default JourneyStore: per-tenant node-based hash maps (stable pointers).
+// The default JourneyStore: per tenant, event ids and identifier values interned as dense
+// handles; events as fixed records plus one byte arena of encoded contents.
 #include <algorithm>
+#include <cstring>
+#include <deque>
+#include <limits>
 
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
 #include "switchboard/journey_store.h"
 
 namespace switchboard {
 namespace {
+
+// Debian's Abseil hashes absl::string_view, not std::string_view, transparently.
+absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// Encoded event contents (one run of bytes per event in the tenant's arena):
+//   varint total size (of what follows), u8 id size, id,
+//   varint source index, varint contact size, contact,
+//   u8 raw form count, per raw form: u8 identifier index, varint scope size, scope,
+//     varint value size, value,
+//   varint attribute count, per attribute: varint key size, key, varint value size, value.
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutBytes(std::string_view s, std::string* out) {
+  PutVarint(s.size(), out);
+  out->append(s.data(), s.size());
+}
+
+// Reads the encoding above; the arena was written by this file, so it is trusted.
+class Reader {
+ public:
+  explicit Reader(const char* p) : p_(p) {}
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      auto b = static_cast<unsigned char>(*p_++);
+      v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (b < 0x80) return v;
+    }
+  }
+  uint8_t Byte() { return static_cast<uint8_t>(*p_++); }
+  std::string_view Bytes(size_t n) {
+    std::string_view s(p_, n);
+    p_ += n;
+    return s;
+  }
+  std::string_view Sized() { return Bytes(Varint()); }
+  const char* pos() const { return p_; }
+
+ private:
+  const char* p_;
+};
 
 // Thread-safety: not thread-safe (see JourneyStore).
 class InMemoryJourneyStore final : public JourneyStore {
  public:
   std::string_view Name() const override { return "in_memory"; }
 
-  const StoredEvent* FindEvent(const TenantId& tenant, std::string_view id) const override {
+  // ---- events
+  EventHandle FindEvent(const TenantId& tenant, std::string_view id) const override {
     const Tenant* t = FindTenant(tenant);
-    return t == nullptr ? nullptr : Lookup(t->events, id);
+    if (t == nullptr) return kNoHandle;
+    auto it = t->event_ids.find(Av(id));
+    return it == t->event_ids.end() ? kNoHandle : *it;
   }
-  StoredEvent* MutableEvent(const TenantId& tenant, std::string_view id) override {
-    return Lookup(GetTenant(tenant).events, id);
+  EventHandle PutEvent(const TouchpointEvent& event, absl::Span<const ValueHandle> values,
+                       bool verified) override;
+  bool EraseEvent(const TenantId& tenant, EventHandle event) override;
+  const StoredEvent& Event(const TenantId& tenant, EventHandle event) const override {
+    return FindTenant(tenant)->events[event];
   }
-  StoredEvent* PutEvent(StoredEvent event) override {
-    Tenant& t = GetTenant(event.event.tenant);
-    std::string id = event.event.id.value();
-    return &(t.events.insert_or_assign(std::move(id), std::move(event)).first->second);
+  StoredEvent* MutableEvent(const TenantId& tenant, EventHandle event) override {
+    return &GetTenant(tenant).events[event];
   }
-  bool EraseEvent(const TenantId& tenant, std::string_view id) override {
+  std::string_view EventIdOf(const TenantId& tenant, EventHandle event) const override {
+    return FindTenant(tenant)->IdOf(event);
+  }
+  absl::Span<const ValueHandle> EventValues(const TenantId& tenant,
+                                            EventHandle event) const override {
+    const Tenant* t = FindTenant(tenant);
+    const StoredEvent& e = t->events[event];
+    return absl::MakeConstSpan(t->value_pool.data() + e.values, e.value_count);
+  }
+  TouchpointEvent ReadEvent(const TenantId& tenant, EventHandle event) const override;
+  std::optional<std::string_view> EventAttribute(const TenantId& tenant, EventHandle event,
+                                                 std::string_view key) const override;
+  bool EventLess(const TenantId& tenant, EventHandle a, EventHandle b) const override {
+    const Tenant* t = FindTenant(tenant);
+    const StoredEvent& x = t->events[a];
+    const StoredEvent& y = t->events[b];
+    if (x.occurred_at != y.occurred_at) return x.occurred_at < y.occurred_at;
+    return t->IdOf(a) < t->IdOf(b);
+  }
+
+  // ---- values
+  ValueHandle FindValue(const TenantId& tenant, std::string_view key) const override {
+    const Tenant* t = FindTenant(tenant);
+    if (t == nullptr) return kNoHandle;
+    auto it = t->value_keys.find(Av(key));
+    return it == t->value_keys.end() ? kNoHandle : *it;
+  }
+  ValueHandle InternValue(const TenantId& tenant, const NormalizedIdentifier& id,
+                          std::string_view key) override;
+  const ValueRecord& Value(const TenantId& tenant, ValueHandle value) const override {
+    return FindTenant(tenant)->values[value];
+  }
+  ValueRecord* MutableValue(const TenantId& tenant, ValueHandle value) override {
+    return &GetTenant(tenant).values[value];
+  }
+  bool EraseValue(const TenantId& tenant, ValueHandle value) override {
     Tenant& t = GetTenant(tenant);
-    auto it = t.events.find(Av(id));
-    if (it == t.events.end()) return false;
-    t.events.erase(it);
+    if (value >= t.values.size() || t.values[value].key.empty()) return false;
+    t.value_keys.erase(value);     // hashes the key: before it is cleared
+    t.values[value] = ValueRecord();  // frees the key and postings
+    t.free_values.push_back(value);
     return true;
   }
 
-  const ValueRecord* FindValue(const TenantId& tenant, std::string_view key) const override {
+  // ---- customers
+  const CustomerRecord* FindCustomer(const TenantId& tenant, EventHandle mint) const override {
     const Tenant* t = FindTenant(tenant);
-    return t == nullptr ? nullptr : Lookup(t->values, key);
+    if (t == nullptr) return nullptr;
+    auto it = t->customers.find(mint);
+    return it == t->customers.end() ? nullptr : &it->second;
   }
-  ValueRecord* MutableValue(const TenantId& tenant, std::string_view key) override {
-    return Lookup(GetTenant(tenant).values, key);
-  }
-  ValueRecord* PutValue(const TenantId& tenant, ValueRecord value) override {
-    std::string key = value.key;
-    return &(GetTenant(tenant).values.insert_or_assign(std::move(key), std::move(value)).first->second);
-  }
-  bool EraseValue(const TenantId& tenant, std::string_view key) override {
+  CustomerRecord* MutableCustomer(const TenantId& tenant, EventHandle mint) override {
     Tenant& t = GetTenant(tenant);
-    auto it = t.values.find(Av(key));
-    if (it == t.values.end()) return false;
-    t.values.erase(it);
-    return true;
-  }
-
-  const CustomerRecord* FindCustomer(const TenantId& tenant, std::string_view id) const override {
-    const Tenant* t = FindTenant(tenant);
-    return t == nullptr ? nullptr : Lookup(t->customers, id);
-  }
-  CustomerRecord* MutableCustomer(const TenantId& tenant, std::string_view id) override {
-    return Lookup(GetTenant(tenant).customers, id);
+    auto it = t.customers.find(mint);
+    return it == t.customers.end() ? nullptr : &it->second;
   }
   CustomerRecord* PutCustomer(const TenantId& tenant, CustomerRecord customer) override {
-    std::string id = customer.id.value();
-    return &(GetTenant(tenant).customers.insert_or_assign(std::move(id), std::move(customer))
-                 .first->second);
+    EventHandle mint = customer.mint;
+    return &(GetTenant(tenant).customers.insert_or_assign(mint, std::move(customer)).first->second);
   }
-  bool EraseCustomer(const TenantId& tenant, std::string_view id) override {
-    Tenant& t = GetTenant(tenant);
-    auto it = t.customers.find(Av(id));
-    if (it == t.customers.end()) return false;
-    t.customers.erase(it);
-    return true;
+  bool EraseCustomer(const TenantId& tenant, EventHandle mint) override {
+    return GetTenant(tenant).customers.erase(mint) > 0;
   }
   std::vector<CustomerId> ListCustomers(const TenantId& tenant) const override {
     std::vector<CustomerId> out;
     if (const Tenant* t = FindTenant(tenant)) {
       out.reserve(t->customers.size());
-      for (const auto& [id, c] : t->customers) out.push_back(c.id);
+      for (const auto& [mint, c] : t->customers) out.push_back(c.id);
     }
     std::sort(out.begin(), out.end());
     return out;
   }
 
+  // ---- merges
   const MergeRecord* FindMerge(const TenantId& tenant, std::string_view id) const override {
     const Tenant* t = FindTenant(tenant);
-    return t == nullptr ? nullptr : Lookup(t->merges, id);
+    if (t == nullptr) return nullptr;
+    auto it = t->merges.find(Av(id));
+    return it == t->merges.end() ? nullptr : &it->second;
   }
   void PutMerge(const TenantId& tenant, MergeRecord merge) override {
     std::string id = merge.id;
@@ -109,6 +186,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     return out;
   }
 
+  // ---- link constraints
   const LinkConstraint* FindLink(const TenantId& tenant, std::string_view id) const override {
     const Tenant* t = FindTenant(tenant);
     if (t == nullptr) return nullptr;
@@ -146,7 +224,12 @@ class InMemoryJourneyStore final : public JourneyStore {
     for (const std::string& id : by->second) out.push_back(t->links.find(id)->second);
     return out;
   }
+  bool HasLinks(const TenantId& tenant) const override {
+    const Tenant* t = FindTenant(tenant);
+    return t != nullptr && !t->links.empty();
+  }
 
+  // ---- tombstones, minted ids, sequence
   void AddTombstone(const TenantId& tenant, uint64_t hash) override {
     GetTenant(tenant).tombstones.insert(hash);
   }
@@ -154,7 +237,6 @@ class InMemoryJourneyStore final : public JourneyStore {
     const Tenant* t = FindTenant(tenant);
     return t != nullptr && t->tombstones.contains(hash);
   }
-
   void PutMintedId(const TenantId& tenant, std::string_view customer_id,
                    std::string_view event_id) override {
     GetTenant(tenant).minted[std::string(customer_id)] = std::string(event_id);
@@ -165,33 +247,90 @@ class InMemoryJourneyStore final : public JourneyStore {
     auto it = t->minted.find(Av(customer_id));
     return it == t->minted.end() ? std::string() : it->second;
   }
-
   void EraseMintedId(const TenantId& tenant, std::string_view customer_id) override {
     Tenant& t = GetTenant(tenant);
     auto it = t.minted.find(Av(customer_id));
     if (it != t.minted.end()) t.minted.erase(it);
   }
-
   int64_t NextSequence(const TenantId& tenant) override { return ++GetTenant(tenant).sequence; }
 
   Stats GetStats(const TenantId& tenant) const override {
     Stats s;
     if (const Tenant* t = FindTenant(tenant)) {
-      s.events = static_cast<int64_t>(t->events.size());
+      s.events = static_cast<int64_t>(t->event_ids.size());
       s.customers = static_cast<int64_t>(t->customers.size());
-      s.values = static_cast<int64_t>(t->values.size());
+      s.values = static_cast<int64_t>(t->value_keys.size());
       s.merges = static_cast<int64_t>(t->merges.size());
       s.links = static_cast<int64_t>(t->links.size());
       s.tombstones = static_cast<int64_t>(t->tombstones.size());
+      s.payload_bytes = static_cast<int64_t>(t->payload.size());
+      s.dead_bytes = static_cast<int64_t>(t->dead_bytes);
     }
     return s;
   }
 
  private:
+  struct Tenant;
+
+  // Hash and equality of a handle through the bytes it names, so the index holds only handles
+  // and is searchable by those bytes (absl's heterogeneous lookup).
+  struct IdHash {
+    using is_transparent = void;
+    const Tenant* t;
+    size_t operator()(absl::string_view s) const { return absl::Hash<absl::string_view>{}(s); }
+    size_t operator()(EventHandle h) const { return (*this)(Av(t->IdOf(h))); }
+  };
+  struct IdEq {
+    using is_transparent = void;
+    const Tenant* t;
+    absl::string_view Bytes(EventHandle h) const { return Av(t->IdOf(h)); }
+    static absl::string_view Bytes(absl::string_view s) { return s; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const { return Bytes(a) == Bytes(b); }
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    const Tenant* t;
+    size_t operator()(absl::string_view s) const { return absl::Hash<absl::string_view>{}(s); }
+    size_t operator()(ValueHandle h) const { return (*this)(Av(t->values[h].key)); }
+  };
+  struct KeyEq {
+    using is_transparent = void;
+    const Tenant* t;
+    absl::string_view Bytes(ValueHandle h) const { return Av(t->values[h].key); }
+    static absl::string_view Bytes(absl::string_view s) { return s; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const { return Bytes(a) == Bytes(b); }
+  };
+
+  // Constructed in place in a node map (the indexes keep `this`); never moved.
   struct Tenant {
-    absl::node_hash_map<std::string, StoredEvent> events;
-    absl::node_hash_map<std::string, ValueRecord> values;
-    absl::node_hash_map<std::string, CustomerRecord> customers;
+    Tenant()
+        : event_ids(0, IdHash{this}, IdEq{this}), value_keys(0, KeyHash{this}, KeyEq{this}) {}
+    Tenant(const Tenant&) = delete;
+    Tenant& operator=(const Tenant&) = delete;
+
+    std::string_view IdOf(EventHandle h) const {
+      Reader r(payload.data() + events[h].payload);
+      r.Varint();
+      return r.Bytes(r.Byte());
+    }
+
+    std::vector<StoredEvent> events;     // by handle; dead slots are !live
+    std::vector<EventHandle> free_events;
+    std::string payload;                 // encoded contents, see PutVarint above
+    std::vector<ValueHandle> value_pool; // each event's value handles, contiguous
+    size_t dead_bytes = 0;               // overwritten payload bytes
+    size_t dead_values = 0;              // overwritten value_pool slots
+    absl::flat_hash_set<EventHandle, IdHash, IdEq> event_ids;
+    std::vector<std::string> sources;    // interned source systems (few per tenant)
+    absl::flat_hash_map<std::string, uint32_t> source_index;
+
+    std::deque<ValueRecord> values;      // by handle; stable addresses; dead ones have no key
+    std::vector<ValueHandle> free_values;
+    absl::flat_hash_set<ValueHandle, KeyHash, KeyEq> value_keys;
+
+    absl::node_hash_map<EventHandle, CustomerRecord> customers;
     absl::node_hash_map<std::string, MergeRecord> merges;
     absl::btree_map<std::string, LinkConstraint, std::less<>> links;
     absl::flat_hash_map<std::string, absl::btree_set<std::string>> links_by_event;
@@ -200,13 +339,13 @@ class InMemoryJourneyStore final : public JourneyStore {
     int64_t sequence = 0;
   };
 
-  template <typename Map>
-  static auto Lookup(Map& map, std::string_view key) -> decltype(&map.begin()->second) {
-    auto it = map.find(Av(key));
-    return it == map.end() ? nullptr : &it->second;
+  // Moves live events' contents to fresh buffers once erasure has left enough holes.
+  static void MaybeCompact(Tenant& t);
+  static size_t PayloadSize(const Tenant& t, const StoredEvent& e) {
+    Reader r(t.payload.data() + e.payload);
+    uint64_t n = r.Varint();
+    return static_cast<size_t>(r.pos() - (t.payload.data() + e.payload)) + n;
   }
-  // Debian's Abseil hashes absl::string_view, not std::string_view, transparently.
-  static absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
   // Most calls name the tenant of the previous call: compared, not hashed. The cache is written
   // only by GetTenant (non-const), so concurrent const calls only read it.
@@ -225,9 +364,207 @@ class InMemoryJourneyStore final : public JourneyStore {
   absl::node_hash_map<std::string, Tenant> tenants_;  // never erased
   Tenant* last_ = nullptr;
   std::string last_name_;
+  std::string scratch_;  // one event's encoding, reused
 };
 
+EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
+                                           absl::Span<const ValueHandle> values, bool verified) {
+  Tenant& t = GetTenant(event.tenant);
+  const std::string& id = event.id.value();
+  if (id.size() > 255 || values.size() > 255 || values.size() != event.identifiers.size() ||
+      t.event_ids.contains(Av(id))) {
+    return kNoHandle;
+  }
+  // Source systems repeat: an index instead of the name.
+  uint32_t source = 0;
+  if (auto it = t.source_index.find(event.source_system); it != t.source_index.end()) {
+    source = it->second;
+  } else {
+    source = static_cast<uint32_t>(t.sources.size());
+    t.sources.push_back(event.source_system);
+    t.source_index.emplace(event.source_system, source);
+  }
+  std::string& body = scratch_;
+  body.clear();
+  body.push_back(static_cast<char>(id.size()));
+  body.append(id);
+  PutVarint(source, &body);
+  PutBytes(event.contact.value(), &body);
+  // Raw forms only where they differ from the normalized value (most identifiers: none).
+  size_t count_at = body.size();
+  body.push_back(0);
+  uint8_t raw_count = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const ValueRecord& v = t.values[values[i]];
+    const Identifier& raw = event.identifiers[i];
+    // The normalizer keeps the kind, so only the scope and value can differ.
+    if (raw.value == v.value() && raw.scope == v.scope()) continue;
+    body.push_back(static_cast<char>(i));
+    PutBytes(raw.scope, &body);
+    PutBytes(raw.value, &body);
+    ++raw_count;
+  }
+  body[count_at] = static_cast<char>(raw_count);
+  PutVarint(event.attributes.size(), &body);
+  for (const auto& [key, value] : event.attributes) {
+    PutBytes(key, &body);
+    PutBytes(value, &body);
+  }
+  constexpr size_t kMax = std::numeric_limits<uint32_t>::max();
+  if (t.payload.size() + body.size() + 10 >= kMax || t.value_pool.size() + values.size() >= kMax ||
+      t.events.size() + 1 >= kMax) {
+    return kNoHandle;  // the tenant's storage is full
+  }
+  StoredEvent e;
+  e.occurred_at = event.occurred_at;
+  e.received_at = event.received_at;
+  e.type = event.type;
+  e.channel = event.channel;
+  e.verified = verified;
+  e.live = true;
+  e.value_count = static_cast<uint8_t>(values.size());
+  e.values = static_cast<uint32_t>(t.value_pool.size());
+  t.value_pool.insert(t.value_pool.end(), values.begin(), values.end());
+  e.payload = static_cast<uint32_t>(t.payload.size());
+  PutVarint(body.size(), &t.payload);
+  t.payload.append(body);
+  EventHandle h;
+  if (!t.free_events.empty()) {
+    h = t.free_events.back();
+    t.free_events.pop_back();
+    t.events[h] = e;
+  } else {
+    h = static_cast<EventHandle>(t.events.size());
+    t.events.push_back(e);
+  }
+  t.event_ids.insert(h);  // hashes the id: after the bytes are in place
+  return h;
+}
+
+bool InMemoryJourneyStore::EraseEvent(const TenantId& tenant, EventHandle event) {
+  Tenant& t = GetTenant(tenant);
+  if (event >= t.events.size() || !t.events[event].live) return false;
+  t.event_ids.erase(event);  // hashes the id: before it is overwritten
+  StoredEvent& e = t.events[event];
+  size_t size = PayloadSize(t, e);
+  std::memset(&t.payload[e.payload], 0, size);
+  t.dead_bytes += size;
+  std::fill_n(t.value_pool.begin() + e.values, e.value_count, kNoHandle);
+  t.dead_values += e.value_count;
+  e = StoredEvent();  // times, type and customer overwritten too
+  t.free_events.push_back(event);
+  MaybeCompact(t);
+  return true;
+}
+
+void InMemoryJourneyStore::MaybeCompact(Tenant& t) {
+  if (t.dead_bytes < 4096 || t.dead_bytes * 2 < t.payload.size()) return;
+  std::string payload;
+  payload.reserve(t.payload.size() - t.dead_bytes);
+  std::vector<ValueHandle> pool;
+  pool.reserve(t.value_pool.size() - t.dead_values);
+  for (StoredEvent& e : t.events) {
+    if (!e.live) continue;
+    size_t size = PayloadSize(t, e);
+    uint32_t at = static_cast<uint32_t>(payload.size());
+    payload.append(t.payload, e.payload, size);
+    e.payload = at;
+    uint32_t vat = static_cast<uint32_t>(pool.size());
+    pool.insert(pool.end(), t.value_pool.begin() + e.values,
+                t.value_pool.begin() + e.values + e.value_count);
+    e.values = vat;
+  }
+  // The old buffers held only zeros where erased data was; they are freed here.
+  t.payload = std::move(payload);
+  t.value_pool = std::move(pool);
+  t.dead_bytes = 0;
+  t.dead_values = 0;
+}
+
+TouchpointEvent InMemoryJourneyStore::ReadEvent(const TenantId& tenant, EventHandle event) const {
+  const Tenant& t = *FindTenant(tenant);
+  const StoredEvent& e = t.events[event];
+  TouchpointEvent out;
+  out.tenant = tenant;
+  out.type = e.type;
+  out.channel = e.channel;
+  out.occurred_at = e.occurred_at;
+  out.received_at = e.received_at;
+  Reader r(t.payload.data() + e.payload);
+  r.Varint();
+  out.id = EventId(std::string(r.Bytes(r.Byte())));
+  out.source_system = t.sources[r.Varint()];
+  out.contact = ContactId(std::string(r.Sized()));
+  out.identifiers.resize(e.value_count);
+  for (size_t i = 0; i < e.value_count; ++i) {
+    const ValueRecord& v = t.values[t.value_pool[e.values + i]];
+    out.identifiers[i] = Identifier{v.kind, std::string(v.value()), std::string(v.scope())};
+  }
+  for (uint8_t n = r.Byte(); n > 0; --n) {
+    Identifier& id = out.identifiers[r.Byte()];
+    id.scope = std::string(r.Sized());
+    id.value = std::string(r.Sized());
+  }
+  for (uint64_t n = r.Varint(); n > 0; --n) {
+    std::string_view key = r.Sized();
+    std::string_view value = r.Sized();
+    out.attributes.emplace_hint(out.attributes.end(), key, value);  // written in key order
+  }
+  return out;
+}
+
+std::optional<std::string_view> InMemoryJourneyStore::EventAttribute(
+    const TenantId& tenant, EventHandle event, std::string_view key) const {
+  const Tenant& t = *FindTenant(tenant);
+  Reader r(t.payload.data() + t.events[event].payload);
+  r.Varint();
+  r.Bytes(r.Byte());
+  r.Varint();
+  r.Sized();
+  for (uint8_t n = r.Byte(); n > 0; --n) {
+    r.Byte();
+    r.Sized();
+    r.Sized();
+  }
+  for (uint64_t n = r.Varint(); n > 0; --n) {
+    std::string_view k = r.Sized();
+    std::string_view v = r.Sized();
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+ValueHandle InMemoryJourneyStore::InternValue(const TenantId& tenant, const NormalizedIdentifier& id,
+                                              std::string_view key) {
+  Tenant& t = GetTenant(tenant);
+  if (auto it = t.value_keys.find(Av(key)); it != t.value_keys.end()) return *it;
+  ValueHandle h;
+  if (!t.free_values.empty()) {
+    h = t.free_values.back();
+    t.free_values.pop_back();
+  } else {
+    h = static_cast<ValueHandle>(t.values.size());
+    t.values.emplace_back();
+  }
+  ValueRecord& v = t.values[h];
+  v.key = std::string(key);
+  v.kind = id.kind;
+  v.scope_size = static_cast<uint16_t>(id.scope.size());
+  t.value_keys.insert(h);  // hashes the key: after it is in place
+  return h;
+}
+
 }  // namespace
+
+std::string_view ValueRecord::scope() const {
+  if (scope_size == 0) return {};
+  return std::string_view(key).substr(IdentifierKindName(kind).size() + 1, scope_size);
+}
+
+std::string_view ValueRecord::value() const {
+  size_t at = IdentifierKindName(kind).size() + (scope_size == 0 ? 0 : scope_size + 1u) + 1;
+  return std::string_view(key).substr(std::min(at, key.size()));
+}
 
 std::string_view ValueLinkName(ValueLink link) {
   switch (link) {

@@ -1,6 +1,7 @@
 #include "switchboard/journey_merger.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -151,9 +152,9 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
   }
   const TenantId tenant = event.tenant;
   IngestResult result;
-  if (const StoredEvent* dup = store_->FindEvent(tenant, event.id.value())) {
+  if (EventHandle dup = store_->FindEvent(tenant, event.id.value()); dup != kNoHandle) {
     result.outcome = IngestOutcome::kDuplicate;
-    result.customer = dup->customer;
+    result.customer = resolver_.IdOf(tenant, store_->Event(tenant, dup).customer);
     return result;
   }
   if (store_->HasTombstone(tenant, Tombstone(tenant, event.id.value()))) {
@@ -164,11 +165,13 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
   // Normalize every identifier; invalid and blocked ones are reported and left out.
   auto verified_it = event.attributes.find(context_attributes::kVerified);
   bool verified = verified_it != event.attributes.end() && verified_it->second == "true";
-  StoredEvent stored;
-  stored.identifiers.reserve(raw_ids.size());
+  std::vector<NormalizedIdentifier> normalized;
+  normalized.reserve(raw_ids.size());
   event.identifiers.reserve(raw_ids.size());
   result.identifiers.resize(raw_ids.size());
   std::vector<bool> repeated(raw_ids.size(), false);
+  std::vector<size_t> report_of_stored;  // stored identifier index -> report index
+  report_of_stored.reserve(raw_ids.size());
   for (size_t i = 0; i < raw_ids.size(); ++i) {
     IdentifierReport& report = result.identifiers[i];
     report.identifier = raw_ids[i];
@@ -180,50 +183,51 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
       report.reason = std::move(n.reason);
       continue;
     }
-    n.id->verified = verified;
     report.key = n.id->Key();
     const NormalizedIdentifier& id = *n.id;
-    bool seen = std::any_of(stored.identifiers.begin(), stored.identifiers.end(),
-                            [&](const NormalizedIdentifier& x) {
-                              return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
-                            });
+    bool seen = std::any_of(normalized.begin(), normalized.end(), [&](const NormalizedIdentifier& x) {
+      return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
+    });
     if (seen) {
       repeated[i] = true;  // the same value twice on one event: reported like the first
       continue;
     }
-    stored.identifiers.push_back(*std::move(n.id));
+    normalized.push_back(*std::move(n.id));
+    report_of_stored.push_back(i);
     event.identifiers.push_back(std::move(raw_ids[i]));  // the report holds its own copy
   }
-  std::vector<size_t> report_of_stored;  // StoredEvent::identifiers index -> report index
-  for (size_t i = 0; i < raw_ids.size(); ++i) {
-    if (!repeated[i] && !result.identifiers[i].key.empty()) report_of_stored.push_back(i);
+  // Each value interned once here and handed to the resolver.
+  std::vector<ValueHandle> handles(normalized.size());
+  std::vector<bool> fresh(normalized.size());
+  for (size_t j = 0; j < normalized.size(); ++j) {
+    handles[j] = store_->InternValue(tenant, normalized[j], result.identifiers[report_of_stored[j]].key);
+    fresh[j] = store_->Value(tenant, handles[j]).events.empty();
   }
-  stored.event = std::move(event);
-  StoredEvent* ev = store_->PutEvent(std::move(stored));
-  // Looked up once here and handed to the resolver (records are never erased while ingesting).
-  std::vector<ValueRecord*> values(ev->identifiers.size());
-  for (size_t j = 0; j < ev->identifiers.size(); ++j) {
-    const std::string& key = result.identifiers[report_of_stored[j]].key;
-    ValueRecord* value = store_->MutableValue(tenant, key);
-    if (value == nullptr) {
-      ValueRecord fresh;
-      fresh.key = key;
-      value = store_->PutValue(tenant, std::move(fresh));
+  const EventHandle ev = store_->PutEvent(event, handles, verified);
+  if (ev == kNoHandle) {
+    for (size_t j = 0; j < handles.size(); ++j) {
+      if (fresh[j]) store_->EraseValue(tenant, handles[j]);  // leave the store as it was
     }
-    value->events.push_back(ev->event.id);
-    values[j] = value;
+    return absl::ResourceExhaustedError(internal::StrCat(
+        "event '", event.id.value(), "': the store of tenant '", tenant.value(), "' is full"));
+  }
+  // Value records keep their addresses until erased (never while ingesting).
+  std::vector<ValueRecord*> values(handles.size());
+  for (size_t j = 0; j < handles.size(); ++j) {
+    values[j] = store_->MutableValue(tenant, handles[j]);
+    values[j]->events.push_back(ev);
   }
 
   Processed processed;
-  if (resolver_.IsInOrder(tenant, *ev, &values)) {
-    processed = resolver_.Process(tenant, ev, &values);
+  if (resolver_.IsInOrder(tenant, ev, values)) {
+    processed = resolver_.Process(tenant, ev, event, &values);
   } else {
     result.rebuilt = true;
-    resolver_.Rebuild(tenant, {ev->event.id.value()}, ev->event.id.value(), &processed);
+    resolver_.Rebuild(tenant, {ev}, ev, &processed);
   }
-  result.customer = store_->FindEvent(tenant, ev->event.id.value())->customer;
+  result.customer = resolver_.IdOf(tenant, store_->Event(tenant, ev).customer);
   result.merges = std::move(processed.merges);
-  for (size_t j = 0; j < ev->identifiers.size() && j < processed.outcomes.size(); ++j) {
+  for (size_t j = 0; j < handles.size() && j < processed.outcomes.size(); ++j) {
     IdentifierReport& report = result.identifiers[report_of_stored[j]];
     report.outcome = processed.outcomes[j];
     report.reason = processed.reasons[j];
@@ -244,11 +248,16 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
 absl::StatusOr<const CustomerRecord*> JourneyMerger::Impl::FindLive(const TenantId& tenant,
                                                                     const CustomerId& id) const {
   SB_RETURN_IF_ERROR(TenantError(tenant));
-  if (const CustomerRecord* c = store_->FindCustomer(tenant, id.value())) return c;
+  // Live ids are minted from their customer's first event; any other minted id is an alias or a
+  // retired id, resolved through the customer its event now belongs to.
   std::string mint = resolver_.MintEventOf(tenant, id.value());
   if (!mint.empty()) {
-    if (const StoredEvent* e = store_->FindEvent(tenant, mint)) {
-      if (const CustomerRecord* c = store_->FindCustomer(tenant, e->customer.value())) return c;
+    if (EventHandle e = store_->FindEvent(tenant, mint); e != kNoHandle) {
+      if (const CustomerRecord* c = store_->FindCustomer(tenant, e)) return c;
+      EventHandle owner = store_->Event(tenant, e).customer;
+      if (owner != kNoHandle) {
+        if (const CustomerRecord* c = store_->FindCustomer(tenant, owner)) return c;
+      }
     }
   }
   return absl::NotFoundError(internal::StrCat("customer '", id.value(), "' is not known in tenant '",
@@ -268,9 +277,7 @@ absl::StatusOr<Journey> JourneyMerger::Impl::GetJourney(const TenantId& tenant,
   j.tenant = tenant;
   j.customer = c->id;
   j.events.reserve(c->events.size());
-  for (const EventKey& k : c->events) {
-    if (const StoredEvent* e = store_->FindEvent(tenant, k.id)) j.events.push_back(e->event);
-  }
+  for (EventHandle e : c->events) j.events.push_back(store_->ReadEvent(tenant, e));
   return j;
 }
 
@@ -285,32 +292,32 @@ absl::StatusOr<CustomerProfile> JourneyMerger::Impl::GetCustomer(const TenantId&
   p.traits = ReconcileTraits(options_.traits, c->traits);
   p.event_count = static_cast<int64_t>(c->events.size());
   if (!c->events.empty()) {
-    p.first_seen = c->events.front().at;
-    p.last_seen = c->events.back().at;
+    p.first_seen = store_->Event(tenant, c->events.front()).occurred_at;
+    p.last_seen = store_->Event(tenant, c->events.back()).occurred_at;
   }
   p.merges = c->merges;
   std::sort(p.merges.begin(), p.merges.end());
   for (const CustomerValue& v : c->values) {
+    const ValueRecord& value = store_->Value(tenant, v.value);
     CustomerIdentifier ci;
     ci.kind = v.kind;
-    ci.scope = v.scope;
+    ci.scope = std::string(value.scope());
     ci.link = v.link;
     ci.verified = v.verified;
-    size_t colon = v.key.find(':');
-    ci.value = v.key.substr(colon + 1);
+    ci.value = std::string(value.value());
     p.identifiers.push_back(std::move(ci));
   }
   // Raw forms: the latest event carrying each value (stops once every value has one).
   size_t missing = p.identifiers.size();
   for (auto k = c->events.rbegin(); k != c->events.rend() && missing > 0; ++k) {
-    const StoredEvent* e = store_->FindEvent(tenant, k->id);
-    if (e == nullptr) continue;
-    for (size_t i = 0; i < e->identifiers.size(); ++i) {
-      std::string key = e->identifiers[i].Key();
+    absl::Span<const ValueHandle> handles = store_->EventValues(tenant, *k);
+    std::optional<TouchpointEvent> e;  // decoded only when it carries a missing raw form
+    for (size_t i = 0; i < handles.size(); ++i) {
       for (size_t j = 0; j < p.identifiers.size(); ++j) {
         CustomerIdentifier& ci = p.identifiers[j];
-        if (ci.raw.empty() && c->values[j].key == key) {
-          ci.raw = e->event.identifiers[i].value;
+        if (ci.raw.empty() && c->values[j].value == handles[i]) {
+          if (!e.has_value()) e = store_->ReadEvent(tenant, *k);
+          ci.raw = e->identifiers[i].value;
           --missing;
         }
       }
@@ -318,8 +325,9 @@ absl::StatusOr<CustomerProfile> JourneyMerger::Impl::GetCustomer(const TenantId&
   }
   std::vector<size_t> order(p.identifiers.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return c->values[a].key < c->values[b].key; });
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return store_->Value(tenant, c->values[a].value).key < store_->Value(tenant, c->values[b].value).key;
+  });
   std::vector<CustomerIdentifier> sorted;
   for (size_t i : order) sorted.push_back(std::move(p.identifiers[i]));
   p.identifiers = std::move(sorted);
@@ -332,22 +340,27 @@ absl::StatusOr<IdentityMatch> JourneyMerger::Impl::FindByIdentifier(
   NormalizeResult n = normalizer_.Normalize(identifier);
   if (n.outcome != NormalizeOutcome::kValid) return absl::InvalidArgumentError(n.reason);
   std::string key = n.id->Key();
-  const ValueRecord* v = store_->FindValue(tenant, key);
+  ValueHandle h = store_->FindValue(tenant, key);
+  const ValueRecord* v = h == kNoHandle ? nullptr : &store_->Value(tenant, h);
   IdentityMatch m;
+  auto holders = [&] {
+    std::vector<CustomerId> ids;
+    for (EventHandle holder : v->holders) ids.push_back(resolver_.IdOf(tenant, holder));
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
   if (v != nullptr && v->shared) {
     m.shared = true;
-    m.possible = v->holders;
-    std::sort(m.possible.begin(), m.possible.end());
+    m.possible = holders();
     if (m.possible.size() == 1) m.customer = m.possible.front();
     return m;
   }
-  if (v != nullptr && !v->linked.empty()) {
-    m.customer = v->linked;
+  if (v != nullptr && v->linked != kNoHandle) {
+    m.customer = resolver_.IdOf(tenant, v->linked);
     return m;
   }
   if (v != nullptr && !v->holders.empty()) {
-    m.possible = v->holders;  // carried but never linked (dropped for a limit)
-    std::sort(m.possible.begin(), m.possible.end());
+    m.possible = holders();  // carried but never linked (dropped for a limit)
     if (m.possible.size() == 1) m.customer = m.possible.front();
     return m;
   }
@@ -375,14 +388,14 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
   }
   LinkConstraint link;
   link.id = internal::StrCat("x-", store_->NextSequence(tenant));
-  link.a = ca->mint_event;
-  link.b = cb->mint_event;
+  link.a = EventId(std::string(store_->EventIdOf(tenant, ca->mint)));
+  link.b = EventId(std::string(store_->EventIdOf(tenant, cb->mint)));
   link.must_link = true;
   link.actor = std::string(actor);
   link.reason = std::string(reason);
   link.at = clock_->Now();
   std::string id = link.id;
-  std::vector<std::string> seeds = {link.a.value(), link.b.value()};
+  std::vector<EventHandle> seeds = {ca->mint, cb->mint};
   store_->PutLink(tenant, std::move(link));
   resolver_.Rebuild(tenant, seeds);
   const MergeRecord* m = store_->FindMerge(tenant, id);
@@ -405,7 +418,11 @@ absl::StatusOr<SplitReport> JourneyMerger::Impl::Split(const TenantId& tenant,
   }
   SplitReport report;
   report.merge = *found;
-  std::vector<std::string> seeds = {found->survivor_anchor.value(), found->absorbed_anchor.value()};
+  std::vector<EventHandle> seeds = {store_->FindEvent(tenant, found->survivor_anchor.value()),
+                                    store_->FindEvent(tenant, found->absorbed_anchor.value())};
+  if (seeds[0] == kNoHandle || seeds[1] == kNoHandle) {
+    return absl::InternalError(internal::StrCat("merge '", merge_id, "' names a missing event"));
+  }
   if (found->kind == MergeKind::kExplicit) {
     store_->EraseLink(tenant, found->id);
   } else {
@@ -420,8 +437,8 @@ absl::StatusOr<SplitReport> JourneyMerger::Impl::Split(const TenantId& tenant,
     store_->PutLink(tenant, std::move(apart));
   }
   resolver_.Rebuild(tenant, seeds);
-  report.survivor = store_->FindEvent(tenant, seeds[0])->customer;
-  report.restored = store_->FindEvent(tenant, seeds[1])->customer;
+  report.survivor = resolver_.IdOf(tenant, store_->Event(tenant, seeds[0]).customer);
+  report.restored = resolver_.IdOf(tenant, store_->Event(tenant, seeds[1]).customer);
   return report;
 }
 
@@ -435,38 +452,35 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
   report.merges = c->merges;
   std::sort(report.merges.begin(), report.merges.end());
   for (const auto& field : c->traits.fields) report.traits += static_cast<int64_t>(field.size());
-  std::vector<std::string> erased;
-  for (const EventKey& k : c->events) erased.push_back(k.id);
-  absl::flat_hash_set<std::string> erased_set(erased.begin(), erased.end());
+  const std::vector<EventHandle> erased = c->events;
+  absl::flat_hash_set<EventHandle> erased_set(erased.begin(), erased.end());
 
-  std::vector<const StoredEvent*> component = resolver_.Component(tenant, erased);
-  resolver_.ClearDerived(tenant, component);
-  std::vector<const StoredEvent*> remaining;  // built now: erased events' pointers die below
-  for (const StoredEvent* e : component) {
-    if (!erased_set.contains(e->event.id.value())) remaining.push_back(e);
+  std::vector<EventHandle> component = resolver_.Component(tenant, erased);
+  resolver_.ClearDerived(tenant, component);  // `c` is gone from here on
+  std::vector<EventHandle> remaining;
+  for (EventHandle e : component) {
+    if (!erased_set.contains(e)) remaining.push_back(e);
   }
   absl::flat_hash_set<std::string> links;
-  for (const std::string& e : erased) {
-    const StoredEvent* ev = store_->FindEvent(tenant, e);
-    for (const NormalizedIdentifier& nid : ev->identifiers) {
-      std::string key = nid.Key();
-      ValueRecord* v = store_->MutableValue(tenant, key);
-      if (v == nullptr) continue;
-      v->events.erase(std::remove(v->events.begin(), v->events.end(), ev->event.id), v->events.end());
+  for (EventHandle e : erased) {
+    const std::string event_id(store_->EventIdOf(tenant, e));
+    for (ValueHandle h : store_->EventValues(tenant, e)) {
+      ValueRecord* v = store_->MutableValue(tenant, h);
+      v->events.erase(std::remove(v->events.begin(), v->events.end(), e), v->events.end());
       if (v->events.empty()) {
-        store_->EraseValue(tenant, key);
-        report.identifiers.push_back(std::move(key));
+        report.identifiers.push_back(v->key);
+        store_->EraseValue(tenant, h);
       }
     }
-    for (const LinkConstraint& l : store_->LinksOf(tenant, e)) links.insert(l.id);
-    std::string minted = resolver_.MintId(tenant, e);
+    for (const LinkConstraint& l : store_->LinksOf(tenant, event_id)) links.insert(l.id);
+    std::string minted = resolver_.MintId(tenant, event_id);
     if (minted.substr(0, 2) == "c~") store_->EraseMintedId(tenant, minted);
   }
   for (const std::string& l : links) store_->EraseLink(tenant, l);
   report.links = static_cast<int64_t>(links.size());
-  for (const std::string& e : erased) {
-    store_->AddTombstone(tenant, Tombstone(tenant, e));
-    store_->EraseEvent(tenant, e);
+  for (EventHandle e : erased) {
+    store_->AddTombstone(tenant, Tombstone(tenant, store_->EventIdOf(tenant, e)));
+    store_->EraseEvent(tenant, e);  // overwrites its id, contents and identifiers
   }
   report.events = static_cast<int64_t>(erased.size());
   report.tombstones = report.events;
@@ -497,19 +511,18 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
   size_t n = std::min(c.events.size(), static_cast<size_t>(o.max_touchpoints));
   snap->recent.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    const EventKey& k = c.events[c.events.size() - 1 - i];
-    const StoredEvent* e = store_->FindEvent(tenant, k.id);
-    if (e == nullptr) continue;
+    const EventHandle h = c.events[c.events.size() - 1 - i];
+    const StoredEvent& e = store_->Event(tenant, h);
     TouchpointSummary t;
-    t.event = e->event.id;
-    t.channel = e->event.channel;
-    t.type = e->event.type;
-    t.occurred_at = e->event.occurred_at;
+    t.event = EventId(std::string(store_->EventIdOf(tenant, h)));
+    t.channel = e.channel;
+    t.type = e.type;
+    t.occurred_at = e.occurred_at;
     // One line for the timeline: the summary, else an agent's note, else the intent.
-    auto sum = e->event.attributes.find(context_attributes::kSummary);
-    if (sum == e->event.attributes.end()) sum = e->event.attributes.find(context_attributes::kNote);
-    if (sum == e->event.attributes.end()) sum = e->event.attributes.find(context_attributes::kIntent);
-    if (sum != e->event.attributes.end()) t.summary = Truncate(sum->second, o.max_summary_bytes);
+    std::optional<std::string_view> sum = store_->EventAttribute(tenant, h, context_attributes::kSummary);
+    if (!sum) sum = store_->EventAttribute(tenant, h, context_attributes::kNote);
+    if (!sum) sum = store_->EventAttribute(tenant, h, context_attributes::kIntent);
+    if (sum) t.summary = Truncate(*sum, o.max_summary_bytes);
     snap->recent.push_back(std::move(t));
   }
   std::vector<const CaseState*> open;
@@ -583,14 +596,15 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
   for (const Identifier& identifier : contact.identifiers) {
     NormalizeResult n = normalizer_.Normalize(identifier);
     if (n.outcome != NormalizeOutcome::kValid) continue;
-    const ValueRecord* v = store_->FindValue(tenant, n.id->Key());
-    if (v == nullptr) continue;
+    ValueHandle h = store_->FindValue(tenant, n.id->Key());
+    if (h == kNoHandle) continue;
+    const ValueRecord& v = store_->Value(tenant, h);
     const IdentifierRule& rule = normalizer_.RuleFor(n.id->kind, n.id->scope);
-    if (v->shared) {
-      for (const CustomerId& h : v->holders) add(&possible, h);
-    } else if (!v->linked.empty() && rule.matches &&
-               contact.arrived_at - v->last_seen <= rule.expiry) {
-      add(&definite, v->linked);
+    if (v.shared) {
+      for (EventHandle holder : v.holders) add(&possible, resolver_.IdOf(tenant, holder));
+    } else if (v.linked != kNoHandle && rule.matches &&
+               contact.arrived_at - v.last_seen <= rule.expiry) {
+      add(&definite, resolver_.IdOf(tenant, v.linked));
     }
   }
   std::vector<CustomerId> candidates = definite.empty() ? possible : definite;

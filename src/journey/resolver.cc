@@ -14,7 +14,6 @@
 namespace switchboard::journey_internal {
 namespace {
 
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // Precedence when one customer ends up holding a value twice (after a merge).
 int Rank(ValueLink link) {
@@ -27,27 +26,17 @@ int Rank(ValueLink link) {
   return 0;
 }
 
-void AddHolder(ValueRecord* value, const CustomerId& customer) {
+void AddHolder(ValueRecord* value, EventHandle customer) {
   if (std::find(value->holders.begin(), value->holders.end(), customer) == value->holders.end()) {
     value->holders.push_back(customer);
   }
 }
 
-CustomerValue* FindEntry(CustomerRecord* customer, std::string_view key) {
+CustomerValue* FindEntry(CustomerRecord* customer, ValueHandle value) {
   for (CustomerValue& v : customer->values) {
-    if (v.key == key) return &v;
+    if (v.value == value) return &v;
   }
   return nullptr;
-}
-
-// NormalizedIdentifier::Key() into a reused buffer: no allocation once the buffer has grown.
-const std::string& KeyInto(const NormalizedIdentifier& id, std::string* out) {
-  std::string_view name = IdentifierKindName(id.kind);
-  out->clear();
-  out->append(name.data(), name.size());
-  if (!id.scope.empty()) out->append("/").append(id.scope);
-  out->append(":").append(id.value);
-  return *out;
 }
 
 std::string GroupName(IdentifierKind kind, std::string_view scope) {
@@ -58,11 +47,13 @@ std::string GroupName(IdentifierKind kind, std::string_view scope) {
 }  // namespace
 
 struct Resolver::Candidate {
-  size_t index = 0;  // into StoredEvent::identifiers
-  const NormalizedIdentifier* id = nullptr;
-  const IdentifierRule* rule = nullptr;
+  size_t index = 0;  // into the event's identifiers
+  ValueHandle handle = kNoHandle;
   ValueRecord* value = nullptr;
-  std::string_view key;  // value->key
+  IdentifierKind kind = IdentifierKind::kPhone;
+  std::string_view scope;  // of value->key
+  bool verified = false;
+  const IdentifierRule* rule = nullptr;
   IdentifierOutcome outcome = IdentifierOutcome::kNew;
   bool active = true;  // still takes part in linking (kLinked, kNew, kExpired)
 };
@@ -72,15 +63,26 @@ struct Resolver::Violation {
   std::vector<size_t> helpful;  // candidates whose drop may resolve it
 };
 
-std::string Resolver::MintId(const TenantId& tenant, const std::string& event_id) {
+std::string Resolver::MintId(const TenantId& tenant, std::string_view event_id) {
   if (event_id.size() + 2 <= kMaxIdLength) {
-    std::string id;  // appended, not formatted: one per new customer
-    id.reserve(event_id.size() + 2);
-    return id.append("c-").append(event_id);
+    std::string out;  // appended, not formatted: one per new customer
+    out.reserve(event_id.size() + 2);
+    return out.append("c-").append(event_id);
   }
-  std::string id = fmt::format("c~{:016x}", Fnv1a64(event_id));
-  store_->PutMintedId(tenant, id, event_id);
-  return id;
+  std::string out = fmt::format("c~{:016x}", Fnv1a64(event_id));
+  store_->PutMintedId(tenant, out, event_id);
+  return out;
+}
+
+CustomerId Resolver::IdOf(const TenantId& tenant, EventHandle mint) const {
+  if (mint == kNoHandle) return CustomerId();
+  std::string_view event_id = store_->EventIdOf(tenant, mint);
+  if (event_id.size() + 2 <= kMaxIdLength) {
+    std::string out;
+    out.reserve(event_id.size() + 2);
+    return CustomerId(out.append("c-").append(event_id));
+  }
+  return CustomerId(fmt::format("c~{:016x}", Fnv1a64(event_id)));
 }
 
 std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) const {
@@ -89,23 +91,13 @@ std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) c
   return std::string();
 }
 
-bool Resolver::IsInOrder(const TenantId& tenant, const StoredEvent& event,
-                         const std::vector<ValueRecord*>* values) const {
-  const absl::Time at = event.event.occurred_at;
-  const std::string& id = event.event.id.value();
-  std::string scratch;
-  for (size_t i = 0; i < event.identifiers.size(); ++i) {
-    if (!RuleOf(event.identifiers[i]).matches) continue;
-    const ValueRecord* value = values != nullptr
-                                   ? (*values)[i]
-                                   : store_->FindValue(tenant, KeyInto(event.identifiers[i], &scratch));
-    if (value == nullptr) continue;
-    for (const CustomerId& holder : value->holders) {
-      const CustomerRecord* c = store_->FindCustomer(tenant, holder.value());
-      // !(c->latest < key), without copying the event id into an EventKey.
-      if (c != nullptr && (c->latest.at > at || (c->latest.at == at && !(c->latest.id < id)))) {
-        return false;
-      }
+bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,
+                         const std::vector<ValueRecord*>& values) const {
+  for (const ValueRecord* value : values) {
+    if (!RuleOf(*value).matches) continue;
+    for (EventHandle holder : value->holders) {
+      const CustomerRecord* c = store_->FindCustomer(tenant, holder);
+      if (c != nullptr && c->latest != kNoHandle && !Less(tenant, c->latest, event)) return false;
     }
   }
   return true;
@@ -114,6 +106,7 @@ bool Resolver::IsInOrder(const TenantId& tenant, const StoredEvent& event,
 bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerRecord*>& customers,
                              const std::vector<Candidate>& candidates,
                              Violation* violation) const {
+  auto scope_of = [&](const CustomerValue& v) { return store_->Value(tenant, v.value).scope(); };
   // Fast path (most events): at most one customer and every value either unlimited or already
   // linked to it cannot break a limit, and a split constraint needs two customers.
   if (customers.size() <= 1) {
@@ -135,11 +128,11 @@ bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerR
       if (limit <= 0) continue;
       int bound = 0;
       for (const Candidate& o : candidates) {
-        if (o.active && o.id->kind == c.id->kind && o.id->scope == c.id->scope) ++bound;
+        if (o.active && o.kind == c.kind && o.scope == c.scope) ++bound;
       }
       for (const CustomerRecord* r : customers) {
         for (const CustomerValue& v : r->values) {
-          if (v.link == ValueLink::kLinked && v.kind == c.id->kind && v.scope == c.id->scope) ++bound;
+          if (v.link == ValueLink::kLinked && v.kind == c.kind && scope_of(v) == c.scope) ++bound;
         }
       }
       if (bound > limit) {
@@ -151,9 +144,9 @@ bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerR
   }
   struct Group {
     IdentifierKind kind;
-    std::string scope;
+    std::string_view scope;
     int limit;
-    absl::flat_hash_set<std::string> keys;
+    absl::flat_hash_set<ValueHandle> keys;  // distinct values are distinct handles
     int max_single = 0;
   };
   std::deque<Group> groups;  // stable addresses: counts below point into it
@@ -163,16 +156,16 @@ bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerR
     }
     int limit = normalizer_->RuleFor(kind, scope).Limit();
     if (limit <= 0) return nullptr;
-    groups.push_back(Group{kind, std::string(scope), limit, {}, 0});
+    groups.push_back(Group{kind, scope, limit, {}, 0});
     return &groups.back();
   };
   for (const CustomerRecord* c : customers) {
     std::vector<std::pair<Group*, int>> counts;
     for (const CustomerValue& v : c->values) {
       if (v.link != ValueLink::kLinked) continue;
-      Group* g = group_of(v.kind, v.scope);
+      Group* g = group_of(v.kind, scope_of(v));
       if (g == nullptr) continue;
-      g->keys.insert(v.key);
+      g->keys.insert(v.value);
       auto it = std::find_if(counts.begin(), counts.end(), [&](auto& p) { return p.first == g; });
       if (it == counts.end()) {
         counts.push_back({g, 1});
@@ -185,7 +178,7 @@ bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerR
   for (size_t i = 0; i < candidates.size(); ++i) {
     const Candidate& c = candidates[i];
     if (!c.active) continue;
-    if (Group* g = group_of(c.id->kind, c.id->scope)) g->keys.insert(std::string(c.key));
+    if (Group* g = group_of(c.kind, c.scope)) g->keys.insert(c.handle);
   }
   std::vector<size_t> linking;
   for (size_t i = 0; i < candidates.size(); ++i) {
@@ -201,8 +194,8 @@ bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerR
     violation->helpful = linking;
     for (size_t i = 0; i < candidates.size(); ++i) {
       const Candidate& c = candidates[i];
-      if (c.active && c.outcome != IdentifierOutcome::kLinked && c.id->kind == g.kind &&
-          c.id->scope == g.scope) {
+      if (c.active && c.outcome != IdentifierOutcome::kLinked && c.kind == g.kind &&
+          c.scope == g.scope) {
         violation->helpful.push_back(i);
       }
     }
@@ -215,13 +208,15 @@ bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerR
       for (const LinkConstraint& link : store_->LinksOf(tenant, anchor.value())) {
         if (link.must_link) continue;
         const EventId& other = link.a == anchor ? link.b : link.a;
-        const StoredEvent* oe = store_->FindEvent(tenant, other.value());
-        if (oe == nullptr || oe->customer == c->id) continue;
+        EventHandle oe = store_->FindEvent(tenant, other.value());
+        if (oe == kNoHandle) continue;
+        EventHandle owner = store_->Event(tenant, oe).customer;
+        if (owner == c->mint) continue;
         bool in_union = std::any_of(customers.begin(), customers.end(),
-                                    [&](const CustomerRecord* u) { return u->id == oe->customer; });
+                                    [&](const CustomerRecord* u) { return u->mint == owner; });
         if (!in_union) continue;
         violation->what = internal::StrCat("split '", link.id, "' keeps '", c->id.value(),
-                                           "' and '", oe->customer.value(), "' apart");
+                                           "' and '", IdOf(tenant, owner).value(), "' apart");
         violation->helpful = linking;
         return true;
       }
@@ -230,30 +225,28 @@ bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerR
   return false;
 }
 
-CustomerRecord* Resolver::Mint(const TenantId& tenant, const StoredEvent& event) {
+CustomerRecord* Resolver::Mint(const TenantId& tenant, EventHandle event) {
   CustomerRecord r;
-  r.id = CustomerId(MintId(tenant, event.event.id.value()));
-  r.mint_event = event.event.id;
-  r.mint_key = KeyOf(event.event);
+  r.id = CustomerId(MintId(tenant, store_->EventIdOf(tenant, event)));
+  r.mint = event;
   return store_->PutCustomer(tenant, std::move(r));
 }
 
-void Resolver::UpsertValue(CustomerRecord* customer, const NormalizedIdentifier& id,
-                           std::string_view key, ValueLink link) {
-  if (CustomerValue* v = FindEntry(customer, key)) {
+void Resolver::UpsertValue(CustomerRecord* customer, const Candidate& c, ValueLink link) {
+  if (CustomerValue* v = FindEntry(customer, c.handle)) {
     if (Rank(link) > Rank(v->link) || link == ValueLink::kShared) v->link = link;
-    v->verified = v->verified || id.verified;
+    v->verified = v->verified || c.verified;
     return;
   }
-  customer->values.push_back(CustomerValue{std::string(key), id.kind, id.scope, link, id.verified});
+  customer->values.push_back(CustomerValue{c.handle, c.kind, link, c.verified});
 }
 
-void Resolver::MakeShared(const TenantId& tenant, ValueRecord* value) {
+void Resolver::MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value) {
   value->shared = true;
-  value->linked = CustomerId();
-  for (const CustomerId& h : value->holders) {
-    if (CustomerRecord* c = store_->MutableCustomer(tenant, h.value())) {
-      if (CustomerValue* v = FindEntry(c, value->key)) v->link = ValueLink::kShared;
+  value->linked = kNoHandle;
+  for (EventHandle h : value->holders) {
+    if (CustomerRecord* c = store_->MutableCustomer(tenant, h)) {
+      if (CustomerValue* v = FindEntry(c, handle)) v->link = ValueLink::kShared;
     }
   }
 }
@@ -262,25 +255,22 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
                          MergeRecord record, Processed* processed) {
   record.survivor = s->id;
   record.absorbed = a->id;
-  record.survivor_anchor = s->mint_event;
-  record.absorbed_anchor = a->mint_event;
-  for (const EventKey& k : a->events) {
-    if (StoredEvent* e = store_->MutableEvent(tenant, k.id)) e->customer = s->id;
-  }
-  std::vector<EventKey> events;
+  record.survivor_anchor = EventId(std::string(store_->EventIdOf(tenant, s->mint)));
+  record.absorbed_anchor = EventId(std::string(store_->EventIdOf(tenant, a->mint)));
+  for (EventHandle h : a->events) store_->MutableEvent(tenant, h)->customer = s->mint;
+  std::vector<EventHandle> events;
   events.reserve(s->events.size() + a->events.size());
   std::merge(s->events.begin(), s->events.end(), a->events.begin(), a->events.end(),
-             std::back_inserter(events));
+             std::back_inserter(events),
+             [&](EventHandle x, EventHandle y) { return Less(tenant, x, y); });
   s->events = std::move(events);
   for (const CustomerValue& v : a->values) {
-    ValueRecord* value = store_->MutableValue(tenant, v.key);
-    if (value != nullptr) {
-      if (value->linked == a->id) value->linked = s->id;
-      auto it = std::find(value->holders.begin(), value->holders.end(), a->id);
-      if (it != value->holders.end()) value->holders.erase(it);
-      AddHolder(value, s->id);
-    }
-    CustomerValue* mine = FindEntry(s, v.key);
+    ValueRecord* value = store_->MutableValue(tenant, v.value);
+    if (value->linked == a->mint) value->linked = s->mint;
+    auto it = std::find(value->holders.begin(), value->holders.end(), a->mint);
+    if (it != value->holders.end()) value->holders.erase(it);
+    AddHolder(value, s->mint);
+    CustomerValue* mine = FindEntry(s, v.value);
     if (mine == nullptr) {
       s->values.push_back(v);
       mine = &s->values.back();
@@ -288,7 +278,7 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
       if (Rank(v.link) > Rank(mine->link)) mine->link = v.link;
       mine->verified = mine->verified || v.verified;
     }
-    if (value != nullptr && value->shared) mine->link = ValueLink::kShared;
+    if (value->shared) mine->link = ValueLink::kShared;
   }
   s->aliases.push_back(a->id);
   s->aliases.insert(s->aliases.end(), a->aliases.begin(), a->aliases.end());
@@ -298,39 +288,35 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
                                 a->constrained_anchors.end());
   AbsorbTraits(a->traits, &s->traits);
   AbsorbSummary(a->summary, options_->snapshot, &s->summary);
-  if (s->latest < a->latest) s->latest = a->latest;
+  if (s->latest == kNoHandle || (a->latest != kNoHandle && Less(tenant, s->latest, a->latest))) {
+    s->latest = a->latest;
+  }
   if (processed != nullptr) processed->merges.push_back(record.id);
-  std::string absorbed_id = a->id.value();
+  EventHandle absorbed = a->mint;
   store_->PutMerge(tenant, std::move(record));
-  store_->EraseCustomer(tenant, absorbed_id);
+  store_->EraseCustomer(tenant, absorbed);
 }
 
-Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev,
+Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
+                            const TouchpointEvent& content,
                             const std::vector<ValueRecord*>* values) {
   Processed out;
-  const std::vector<NormalizedIdentifier>& ids = ev->identifiers;
-  const absl::Time at = ev->event.occurred_at;
-  out.outcomes.assign(ids.size(), IdentifierOutcome::kNew);
-  out.reasons.assign(ids.size(), std::string());
+  const StoredEvent& rec = store_->Event(tenant, ev);  // no event is added or erased below
+  const absl::Time at = rec.occurred_at;
+  const absl::Span<const ValueHandle> handles = store_->EventValues(tenant, ev);
+  out.outcomes.assign(handles.size(), IdentifierOutcome::kNew);
+  out.reasons.assign(handles.size(), std::string());
 
-  std::vector<Candidate> cands(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
+  std::vector<Candidate> cands(handles.size());
+  for (size_t i = 0; i < handles.size(); ++i) {
     Candidate& c = cands[i];
     c.index = i;
-    c.id = &ids[i];
-    c.rule = &RuleOf(ids[i]);
-    if (values != nullptr) {
-      c.value = (*values)[i];
-    } else {
-      std::string key = ids[i].Key();
-      c.value = store_->MutableValue(tenant, key);
-      if (c.value == nullptr) {
-        ValueRecord fresh;
-        fresh.key = std::move(key);
-        c.value = store_->PutValue(tenant, std::move(fresh));
-      }
-    }
-    c.key = c.value->key;
+    c.handle = handles[i];
+    c.value = values != nullptr ? (*values)[i] : store_->MutableValue(tenant, handles[i]);
+    c.kind = c.value->kind;
+    c.scope = c.value->scope();
+    c.verified = rec.verified;
+    c.rule = &RuleOf(*c.value);
     if (!c.rule->matches) {
       c.outcome = IdentifierOutcome::kNotMatching;
       c.active = false;
@@ -338,7 +324,7 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev,
       c.outcome = IdentifierOutcome::kShared;
       c.active = false;
       out.reasons[i] = internal::StrCat("shared by ", c.value->holders.size(), " customers");
-    } else if (!c.value->linked.empty()) {
+    } else if (c.value->linked != kNoHandle) {
       if (at - c.value->last_seen > c.rule->expiry) {
         c.outcome = IdentifierOutcome::kExpired;
         out.reasons[i] = internal::StrCat("last seen ", absl::FormatDuration(at - c.value->last_seen),
@@ -353,13 +339,15 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev,
     std::vector<CustomerRecord*> customers;
     for (const Candidate& c : cands) {
       if (!c.active || c.outcome != IdentifierOutcome::kLinked) continue;
-      CustomerRecord* r = store_->MutableCustomer(tenant, c.value->linked.value());
+      CustomerRecord* r = store_->MutableCustomer(tenant, c.value->linked);
       if (r != nullptr && std::find(customers.begin(), customers.end(), r) == customers.end()) {
         customers.push_back(r);
       }
     }
     std::sort(customers.begin(), customers.end(),
-              [](const CustomerRecord* a, const CustomerRecord* b) { return a->mint_key < b->mint_key; });
+              [&](const CustomerRecord* a, const CustomerRecord* b) {
+                return Less(tenant, a->mint, b->mint);
+              });
     return customers;
   };
 
@@ -371,8 +359,8 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev,
       const Candidate& a = cands[x];
       const Candidate& b = cands[y];
       if (a.rule->priority != b.rule->priority) return a.rule->priority < b.rule->priority;
-      if (a.id->verified != b.id->verified) return a.id->verified && !b.id->verified;
-      return a.key < b.key;
+      if (a.verified != b.verified) return a.verified && !b.verified;
+      return a.value->key < b.value->key;
     });
     cands[pick].active = false;
     cands[pick].outcome = IdentifierOutcome::kDropped;
@@ -382,7 +370,7 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev,
 
   CustomerRecord* target = nullptr;
   if (customers.empty()) {
-    target = Mint(tenant, *ev);
+    target = Mint(tenant, ev);
   } else {
     target = customers.front();
     for (size_t k = 1; k < customers.size(); ++k) {
@@ -392,31 +380,35 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev,
       record.rule = "shared identifier";
       for (const Candidate& c : cands) {
         if (c.active && c.outcome == IdentifierOutcome::kLinked &&
-            c.value->linked == customers[k]->id) {
-          record.identifier_key = std::string(c.key);
+            c.value->linked == customers[k]->mint) {
+          record.identifier_key = c.value->key;
           break;
         }
       }
-      record.evidence = ev->event.id;
+      record.evidence = content.id;
       record.at = at;
       record.actor = "auto";
       MergeInto(tenant, target, customers[k], std::move(record), &out);
     }
   }
 
-  EventKey key = KeyOf(ev->event);
-  if (target->events.empty() || target->events.back() < key) {
-    target->events.push_back(key);
+  std::vector<EventHandle>& journey = target->events;
+  if (journey.empty() || Less(tenant, journey.back(), ev)) {
+    journey.push_back(ev);
   } else {
-    target->events.insert(std::upper_bound(target->events.begin(), target->events.end(), key), key);
+    journey.insert(std::upper_bound(journey.begin(), journey.end(), ev,
+                                    [&](EventHandle x, EventHandle y) { return Less(tenant, x, y); }),
+                   ev);
   }
-  if (target->latest < key) target->latest = key;
-  AddToTraits(options_->traits, ev->event, &target->traits);
-  AddToSummary(ev->event, options_->snapshot, &target->summary);
-  for (const LinkConstraint& link : store_->LinksOf(tenant, ev->event.id.value())) {
-    if (!link.must_link) {
-      target->constrained_anchors.push_back(ev->event.id);
-      break;
+  if (target->latest == kNoHandle || Less(tenant, target->latest, ev)) target->latest = ev;
+  AddToTraits(options_->traits, content, &target->traits);
+  AddToSummary(content, options_->snapshot, &target->summary);
+  if (store_->HasLinks(tenant)) {
+    for (const LinkConstraint& link : store_->LinksOf(tenant, content.id.value())) {
+      if (!link.must_link) {
+        target->constrained_anchors.push_back(content.id);
+        break;
+      }
     }
   }
 
@@ -425,53 +417,56 @@ Processed Resolver::Process(const TenantId& tenant, StoredEvent* ev,
     switch (c.outcome) {
       case IdentifierOutcome::kLinked:
         value->last_seen = std::max(value->last_seen, at);
-        AddHolder(value, target->id);
-        UpsertValue(target, *c.id, c.key, ValueLink::kLinked);
+        AddHolder(value, target->mint);
+        UpsertValue(target, c, ValueLink::kLinked);
         break;
       case IdentifierOutcome::kExpired:
-        if (CustomerRecord* old = store_->MutableCustomer(tenant, value->linked.value());
+        if (CustomerRecord* old = store_->MutableCustomer(tenant, value->linked);
             old != nullptr && old != target) {
-          if (CustomerValue* entry = FindEntry(old, c.key)) entry->link = ValueLink::kExpired;
+          if (CustomerValue* entry = FindEntry(old, c.handle)) entry->link = ValueLink::kExpired;
         }
         value->holders.clear();
         [[fallthrough]];
       case IdentifierOutcome::kNew:
-        value->linked = target->id;
+        value->linked = target->mint;
         value->last_seen = at;
-        AddHolder(value, target->id);
-        UpsertValue(target, *c.id, c.key, ValueLink::kLinked);
+        AddHolder(value, target->mint);
+        UpsertValue(target, c, ValueLink::kLinked);
         break;
       case IdentifierOutcome::kShared:
-        AddHolder(value, target->id);
-        UpsertValue(target, *c.id, c.key, ValueLink::kShared);
+        AddHolder(value, target->mint);
+        UpsertValue(target, c, ValueLink::kShared);
         break;
       case IdentifierOutcome::kDropped:
-        AddHolder(value, target->id);
-        UpsertValue(target, *c.id, c.key, ValueLink::kUnlinked);
+        AddHolder(value, target->mint);
+        UpsertValue(target, c, ValueLink::kUnlinked);
         break;
       default:  // kNotMatching: a contact point only
-        UpsertValue(target, *c.id, c.key, ValueLink::kUnlinked);
+        UpsertValue(target, c, ValueLink::kUnlinked);
         break;
     }
     out.outcomes[c.index] = c.outcome;
     if (c.rule->matches && !value->shared && c.rule->shared_after > 0 &&
         static_cast<int>(value->holders.size()) >= c.rule->shared_after) {
-      MakeShared(tenant, value);
+      MakeShared(tenant, c.handle, value);
     }
   }
-  ev->customer = target->id;
+  store_->MutableEvent(tenant, ev)->customer = target->mint;
   out.customer = target->id;
   return out;
 }
 
 void Resolver::ApplyMustLink(const TenantId& tenant, const LinkConstraint& link) {
-  const StoredEvent* ea = store_->FindEvent(tenant, link.a.value());
-  const StoredEvent* eb = store_->FindEvent(tenant, link.b.value());
-  if (ea == nullptr || eb == nullptr || ea->customer == eb->customer) return;
-  CustomerRecord* ca = store_->MutableCustomer(tenant, ea->customer.value());
-  CustomerRecord* cb = store_->MutableCustomer(tenant, eb->customer.value());
+  EventHandle ea = store_->FindEvent(tenant, link.a.value());
+  EventHandle eb = store_->FindEvent(tenant, link.b.value());
+  if (ea == kNoHandle || eb == kNoHandle) return;
+  EventHandle ma = store_->Event(tenant, ea).customer;
+  EventHandle mb = store_->Event(tenant, eb).customer;
+  if (ma == mb) return;
+  CustomerRecord* ca = store_->MutableCustomer(tenant, ma);
+  CustomerRecord* cb = store_->MutableCustomer(tenant, mb);
   if (ca == nullptr || cb == nullptr) return;
-  if (cb->mint_key < ca->mint_key) std::swap(ca, cb);
+  if (Less(tenant, cb->mint, ca->mint)) std::swap(ca, cb);
   MergeRecord record;
   record.id = link.id;
   record.kind = MergeKind::kExplicit;
@@ -482,102 +477,101 @@ void Resolver::ApplyMustLink(const TenantId& tenant, const LinkConstraint& link)
   MergeInto(tenant, ca, cb, std::move(record), nullptr);
 }
 
-std::vector<const StoredEvent*> Resolver::Component(const TenantId& tenant,
-                                                    const std::vector<std::string>& seeds) const {
-  std::vector<const StoredEvent*> out;
-  absl::flat_hash_set<std::string> seen_events;
-  absl::flat_hash_set<std::string> seen_values;
-  std::deque<const StoredEvent*> queue;
-  auto visit = [&](std::string_view id) {
-    if (seen_events.contains(Av(id))) return;
-    const StoredEvent* e = store_->FindEvent(tenant, id);
-    if (e == nullptr) return;
-    seen_events.insert(std::string(id));
+std::vector<EventHandle> Resolver::Component(const TenantId& tenant,
+                                             const std::vector<EventHandle>& seeds) const {
+  std::vector<EventHandle> out;
+  absl::flat_hash_set<EventHandle> seen_events;
+  absl::flat_hash_set<ValueHandle> seen_values;
+  std::deque<EventHandle> queue;
+  auto visit = [&](EventHandle e) {
+    if (e == kNoHandle || !seen_events.insert(e).second) return;
     queue.push_back(e);
   };
-  for (const std::string& s : seeds) visit(s);
+  for (EventHandle s : seeds) visit(s);
+  const bool links = store_->HasLinks(tenant);
   while (!queue.empty()) {
-    const StoredEvent* e = queue.front();
+    EventHandle e = queue.front();
     queue.pop_front();
     out.push_back(e);
-    for (const NormalizedIdentifier& id : e->identifiers) {
-      if (!RuleOf(id).matches) continue;
-      std::string key = id.Key();
-      if (!seen_values.insert(key).second) continue;
-      if (const ValueRecord* value = store_->FindValue(tenant, key)) {
-        for (const EventId& other : value->events) visit(other.value());
-      }
+    for (ValueHandle h : store_->EventValues(tenant, e)) {
+      const ValueRecord& value = store_->Value(tenant, h);
+      if (!RuleOf(value).matches || !seen_values.insert(h).second) continue;
+      for (EventHandle other : value.events) visit(other);
     }
-    for (const LinkConstraint& link : store_->LinksOf(tenant, e->event.id.value())) {
-      visit(link.a.value());
-      visit(link.b.value());
+    if (!links) continue;
+    for (const LinkConstraint& link : store_->LinksOf(tenant, store_->EventIdOf(tenant, e))) {
+      visit(store_->FindEvent(tenant, link.a.value()));
+      visit(store_->FindEvent(tenant, link.b.value()));
     }
   }
-  std::sort(out.begin(), out.end(), [](const StoredEvent* a, const StoredEvent* b) {
-    return JourneyOrderLess(a->event, b->event);
-  });
+  std::sort(out.begin(), out.end(),
+            [&](EventHandle a, EventHandle b) { return Less(tenant, a, b); });
   return out;
 }
 
-void Resolver::ClearDerived(const TenantId& tenant, const std::vector<const StoredEvent*>& events) {
-  absl::flat_hash_set<std::string> customers;
-  for (const StoredEvent* e : events) {
-    if (!e->customer.empty()) customers.insert(e->customer.value());
+void Resolver::ClearDerived(const TenantId& tenant, const std::vector<EventHandle>& events) {
+  absl::flat_hash_set<EventHandle> customers;
+  for (EventHandle e : events) {
+    EventHandle c = store_->Event(tenant, e).customer;
+    if (c != kNoHandle) customers.insert(c);
   }
-  for (const std::string& id : customers) {
-    if (const CustomerRecord* c = store_->FindCustomer(tenant, id)) {
+  for (EventHandle mint : customers) {
+    if (const CustomerRecord* c = store_->FindCustomer(tenant, mint)) {
       for (const std::string& m : c->merges) store_->EraseMerge(tenant, m);
-      store_->EraseCustomer(tenant, id);
+      store_->EraseCustomer(tenant, mint);
     }
   }
-  for (const StoredEvent* e : events) {
-    for (const NormalizedIdentifier& id : e->identifiers) {
-      if (ValueRecord* v = store_->MutableValue(tenant, id.Key())) {
-        v->linked = CustomerId();
-        v->holders.clear();
-        v->shared = false;
-        v->last_seen = absl::InfinitePast();
-      }
+  for (EventHandle e : events) {
+    for (ValueHandle h : store_->EventValues(tenant, e)) {
+      ValueRecord* v = store_->MutableValue(tenant, h);
+      v->linked = kNoHandle;
+      v->holders.clear();
+      v->shared = false;
+      v->last_seen = absl::InfinitePast();
     }
-    if (StoredEvent* me = store_->MutableEvent(tenant, e->event.id.value())) me->customer = CustomerId();
+    store_->MutableEvent(tenant, e)->customer = kNoHandle;
   }
 }
 
-void Resolver::Replay(const TenantId& tenant, const std::vector<const StoredEvent*>& events,
-                      std::string_view watch, Processed* watched) {
-  std::vector<std::pair<EventKey, LinkConstraint>> links;
-  absl::flat_hash_set<std::string> seen;
-  for (const StoredEvent* e : events) {
-    for (LinkConstraint& link : store_->LinksOf(tenant, e->event.id.value())) {
-      if (!link.must_link || !seen.insert(link.id).second) continue;
-      const StoredEvent* ea = store_->FindEvent(tenant, link.a.value());
-      const StoredEvent* eb = store_->FindEvent(tenant, link.b.value());
-      if (ea == nullptr || eb == nullptr) continue;
-      EventKey pos = std::max(KeyOf(ea->event), KeyOf(eb->event));
-      links.emplace_back(std::move(pos), std::move(link));
+void Resolver::Replay(const TenantId& tenant, const std::vector<EventHandle>& events,
+                      EventHandle watch, Processed* watched) {
+  struct Pending {
+    EventHandle at;  // the later of its two events
+    LinkConstraint link;
+  };
+  std::vector<Pending> links;
+  if (store_->HasLinks(tenant)) {
+    absl::flat_hash_set<std::string> seen;
+    for (EventHandle e : events) {
+      for (LinkConstraint& link : store_->LinksOf(tenant, store_->EventIdOf(tenant, e))) {
+        if (!link.must_link || !seen.insert(link.id).second) continue;
+        EventHandle ea = store_->FindEvent(tenant, link.a.value());
+        EventHandle eb = store_->FindEvent(tenant, link.b.value());
+        if (ea == kNoHandle || eb == kNoHandle) continue;
+        links.push_back(Pending{Less(tenant, ea, eb) ? eb : ea, std::move(link)});
+      }
     }
+    std::sort(links.begin(), links.end(), [&](const Pending& x, const Pending& y) {
+      if (x.at != y.at) return Less(tenant, x.at, y.at);
+      return x.link.id < y.link.id;
+    });
   }
-  std::sort(links.begin(), links.end(), [](const auto& x, const auto& y) {
-    if (x.first != y.first) return x.first < y.first;
-    return x.second.id < y.second.id;
-  });
   size_t next_link = 0;
-  for (const StoredEvent* e : events) {
-    StoredEvent* me = store_->MutableEvent(tenant, e->event.id.value());
-    Processed p = Process(tenant, me);
-    if (watched != nullptr && me->event.id.value() == watch) *watched = std::move(p);
-    EventKey key = KeyOf(me->event);
-    while (next_link < links.size() && !(key < links[next_link].first)) {
-      ApplyMustLink(tenant, links[next_link].second);
+  for (EventHandle e : events) {
+    TouchpointEvent content = store_->ReadEvent(tenant, e);
+    Processed p = Process(tenant, e, content);
+    if (watched != nullptr && e == watch) *watched = std::move(p);
+    while (next_link < links.size() && !Less(tenant, e, links[next_link].at)) {
+      ApplyMustLink(tenant, links[next_link].link);
       ++next_link;
     }
   }
-  for (; next_link < links.size(); ++next_link) ApplyMustLink(tenant, links[next_link].second);
+  for (; next_link < links.size(); ++next_link) ApplyMustLink(tenant, links[next_link].link);
 }
 
-void Resolver::Rebuild(const TenantId& tenant, const std::vector<std::string>& seeds,
-                       std::string_view watch, Processed* watched) {
-  std::vector<const StoredEvent*> events = Component(tenant, seeds);
+void Resolver::Rebuild(const TenantId& tenant, const std::vector<EventHandle>& seeds,
+                       EventHandle watch, Processed* watched) {
+  std::vector<EventHandle> events = Component(tenant, seeds);
   ClearDerived(tenant, events);
   Replay(tenant, events, watch, watched);
 }

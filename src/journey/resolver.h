@@ -25,7 +25,7 @@ namespace switchboard::journey_internal {
 // What Process() decided for one event.
 struct Processed {
   CustomerId customer;
-  std::vector<IdentifierOutcome> outcomes;  // per StoredEvent::identifiers
+  std::vector<IdentifierOutcome> outcomes;  // per identifier of the stored event
   std::vector<std::string> reasons;
   std::vector<std::string> merges;
 };
@@ -36,53 +36,57 @@ class Resolver {
            JourneyStore* store)
       : options_(options), normalizer_(normalizer), store_(store) {}
 
-  // The customer id minted from an event: "c-<event id>", or "c~<hash>" for a long event id.
-  std::string MintId(const TenantId& tenant, const std::string& event_id);
+  // The customer id minted from an event: "c-<event id>", or "c~<hash>" for a long event id
+  // (registered with the store so MintEventOf() can find the event again).
+  std::string MintId(const TenantId& tenant, std::string_view event_id);
   // The event a customer id was minted from; empty when `id` is not a minted id.
   std::string MintEventOf(const TenantId& tenant, std::string_view id) const;
+  // The id of the customer minted from `mint` (no store write).
+  CustomerId IdOf(const TenantId& tenant, EventHandle mint) const;
 
   // True when `event` is later than every customer it touches, so Process() on the current state
-  // equals a full replay.
-  // `values`, when given, holds the value record of each of the event's identifiers (the caller
-  // just looked them up), which saves building their keys and hashing them again.
-  bool IsInOrder(const TenantId& tenant, const StoredEvent& event,
-                 const std::vector<ValueRecord*>* values = nullptr) const;
-  // Resolves one stored event on top of the current state.
-  Processed Process(const TenantId& tenant, StoredEvent* event,
+  // equals a full replay. `values` holds the value record of each of the event's identifiers.
+  bool IsInOrder(const TenantId& tenant, EventHandle event,
+                 const std::vector<ValueRecord*>& values) const;
+  // Resolves one stored event (whose contents are `content`) on top of the current state.
+  // `values`, when given, holds the value record of each of its identifiers.
+  Processed Process(const TenantId& tenant, EventHandle event, const TouchpointEvent& content,
                     const std::vector<ValueRecord*>* values = nullptr);
 
   // Every event connected to `seeds` through identifier values or link constraints, sorted in
   // canonical order.
-  std::vector<const StoredEvent*> Component(const TenantId& tenant,
-                                            const std::vector<std::string>& seeds) const;
+  std::vector<EventHandle> Component(const TenantId& tenant,
+                                     const std::vector<EventHandle>& seeds) const;
   // Erases the derived state of `events`: their customers (and those customers' merge records)
   // and the resolution fields of their values.
-  void ClearDerived(const TenantId& tenant, const std::vector<const StoredEvent*>& events);
+  void ClearDerived(const TenantId& tenant, const std::vector<EventHandle>& events);
   // Replays `events` (canonical order, derived state cleared) and the explicit merges among them.
-  // When `watch` is an event id, its Processed result is stored in `*watched`.
-  void Replay(const TenantId& tenant, const std::vector<const StoredEvent*>& events,
-              std::string_view watch = {}, Processed* watched = nullptr);
+  // When `watch` is one of them, its Processed result is stored in `*watched`.
+  void Replay(const TenantId& tenant, const std::vector<EventHandle>& events,
+              EventHandle watch = kNoHandle, Processed* watched = nullptr);
   // Component + ClearDerived + Replay.
-  void Rebuild(const TenantId& tenant, const std::vector<std::string>& seeds,
-               std::string_view watch = {}, Processed* watched = nullptr);
+  void Rebuild(const TenantId& tenant, const std::vector<EventHandle>& seeds,
+               EventHandle watch = kNoHandle, Processed* watched = nullptr);
 
  private:
   struct Candidate;
   struct Violation;
 
-  const IdentifierRule& RuleOf(const NormalizedIdentifier& id) const {
-    return normalizer_->RuleFor(id.kind, id.scope);
+  const IdentifierRule& RuleOf(const ValueRecord& value) const {
+    return normalizer_->RuleFor(value.kind, value.scope());
+  }
+  bool Less(const TenantId& tenant, EventHandle a, EventHandle b) const {
+    return store_->EventLess(tenant, a, b);
   }
   bool FindViolation(const TenantId& tenant, const std::vector<CustomerRecord*>& customers,
                      const std::vector<Candidate>& candidates, Violation* violation) const;
-  CustomerRecord* Mint(const TenantId& tenant, const StoredEvent& event);
+  CustomerRecord* Mint(const TenantId& tenant, EventHandle event);
   // Folds `absorbed` into `survivor`, records the merge and erases `absorbed`.
   void MergeInto(const TenantId& tenant, CustomerRecord* survivor, CustomerRecord* absorbed,
                  MergeRecord record, Processed* processed);
   void ApplyMustLink(const TenantId& tenant, const LinkConstraint& link);
-  void MakeShared(const TenantId& tenant, ValueRecord* value);
-  static void UpsertValue(CustomerRecord* customer, const NormalizedIdentifier& id,
-                          std::string_view key, ValueLink link);
+  void MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value);
+  static void UpsertValue(CustomerRecord* customer, const Candidate& candidate, ValueLink link);
 
   const JourneyMergerOptions* options_;
   const IdentityNormalizer* normalizer_;
