@@ -40,7 +40,12 @@ constexpr int kEventsPerCustomer = 10;
 
 uint64_t Below(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
 
-size_t HeapInUse() { return mallinfo2().uordblks; }
+// Bytes in use from the heap, including blocks malloc served with mmap (large arrays and pages:
+// uordblks alone leaves them out, which undercounted every store's big tables).
+size_t HeapInUse() {
+  struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
 
 struct Workload {
   std::vector<sb::TouchpointEvent> events;

@@ -526,6 +526,19 @@ TEST_CASE("the merger works through a caller-supplied store") {
   CHECK(store->Value(kAcme, v).events == std::vector<sb::EventHandle>{e});
   // The compact record gives back the event as ingested, raw identifier form included.
   CHECK(store->ReadEvent(kAcme, e) == Ev("e", 0, sb::Channel::kSms, {Phone("4155550100")}));
+
+  // The docs/journeys.md "Storage" example, as written there.
+  const sb::TouchpointEvent mail = Ev("mail-1", 1, sb::Channel::kEmail, {Email("Ana@Example.com")});
+  REQUIRE((*merger)->Ingest(mail).ok());
+  const switchboard::TenantId acme("acme");
+  {
+    const switchboard::EventHandle e = store->FindEvent(acme, "mail-1");   // kNoHandle when unknown
+    const switchboard::CustomerRecord* c = store->FindCustomer(acme, store->Event(acme, e).customer);
+    switchboard::TouchpointEvent as_ingested = store->ReadEvent(acme, e);
+    REQUIRE(c != nullptr);
+    CHECK(c->id == sb::CustomerId("c-mail-1"));
+    CHECK(as_ingested == mail);
+  }
 }
 
 TEST_CASE("the in-memory store round-trips event contents and overwrites erased ones") {

@@ -64,6 +64,57 @@ class Reader {
   const char* p_;
 };
 
+// Fixed-size pages instead of one growing buffer: growth never copies the data nor leaves up to
+// half of a doubled buffer unused (at 10M events that was a third of the store).
+template <typename T, int kShift>
+class PagedVector {
+ public:
+  static constexpr size_t kPage = size_t{1} << kShift;
+  T& operator[](size_t i) { return pages_[i >> kShift][i & (kPage - 1)]; }
+  const T& operator[](size_t i) const { return pages_[i >> kShift][i & (kPage - 1)]; }
+  size_t size() const { return size_; }
+  void push_back(const T& v) {
+    if (size_ == pages_.size() * kPage) pages_.push_back(std::make_unique<T[]>(kPage));
+    (*this)[size_++] = v;
+  }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> pages_;
+  size_t size_ = 0;
+};
+
+// Appends runs of T that never straddle a page, addressed by one 32-bit offset
+// (page << kShift | position). A run longer than a page, or a pool of more than 2^32 entries,
+// is refused (kNoHandle).
+template <typename T, int kShift>
+class RunPool {
+ public:
+  static constexpr size_t kPage = size_t{1} << kShift;
+  uint32_t Append(const T* data, size_t n) {
+    if (n > kPage) return kNoHandle;
+    if (pages_.empty() || used_ + n > kPage) {
+      if (((pages_.size() + 1) << kShift) > (size_t{1} << 32)) return kNoHandle;
+      pages_.push_back(std::unique_ptr<T[]>(new T[kPage]));
+      used_ = 0;
+    }
+    uint32_t at = static_cast<uint32_t>(((pages_.size() - 1) << kShift) | used_);
+    std::copy(data, data + n, pages_.back().get() + used_);
+    used_ += n;
+    appended_ += n;
+    return at;
+  }
+  T* At(uint32_t offset) { return pages_[offset >> kShift].get() + (offset & (kPage - 1)); }
+  const T* At(uint32_t offset) const {
+    return pages_[offset >> kShift].get() + (offset & (kPage - 1));
+  }
+  size_t appended() const { return appended_; }  // entries written since creation
+
+ private:
+  std::vector<std::unique_ptr<T[]>> pages_;
+  size_t used_ = 0;  // in the last page
+  size_t appended_ = 0;
+};
+
 // Thread-safety: not thread-safe (see JourneyStore).
 class InMemoryJourneyStore final : public JourneyStore {
  public:
@@ -92,7 +143,7 @@ class InMemoryJourneyStore final : public JourneyStore {
                                             EventHandle event) const override {
     const Tenant* t = FindTenant(tenant);
     const StoredEvent& e = t->events[event];
-    return absl::MakeConstSpan(t->value_pool.data() + e.values, e.value_count);
+    return absl::MakeConstSpan(t->value_pool.At(e.values), e.value_count);
   }
   TouchpointEvent ReadEvent(const TenantId& tenant, EventHandle event) const override;
   std::optional<std::string_view> EventAttribute(const TenantId& tenant, EventHandle event,
@@ -263,7 +314,7 @@ class InMemoryJourneyStore final : public JourneyStore {
       s.merges = static_cast<int64_t>(t->merges.size());
       s.links = static_cast<int64_t>(t->links.size());
       s.tombstones = static_cast<int64_t>(t->tombstones.size());
-      s.payload_bytes = static_cast<int64_t>(t->payload.size());
+      s.payload_bytes = static_cast<int64_t>(t->payload.appended());
       s.dead_bytes = static_cast<int64_t>(t->dead_bytes);
     }
     return s;
@@ -311,15 +362,15 @@ class InMemoryJourneyStore final : public JourneyStore {
     Tenant& operator=(const Tenant&) = delete;
 
     std::string_view IdOf(EventHandle h) const {
-      Reader r(payload.data() + events[h].payload);
+      Reader r(payload.At(events[h].payload));
       r.Varint();
       return r.Bytes(r.Byte());
     }
 
-    std::vector<StoredEvent> events;     // by handle; dead slots are !live
+    PagedVector<StoredEvent, 12> events;  // by handle; dead slots are !live
     std::vector<EventHandle> free_events;
-    std::string payload;                 // encoded contents, see PutVarint above
-    std::vector<ValueHandle> value_pool; // each event's value handles, contiguous
+    RunPool<char, 20> payload;             // encoded contents, see PutVarint above
+    RunPool<ValueHandle, 16> value_pool;   // each event's value handles, contiguous
     size_t dead_bytes = 0;               // overwritten payload bytes
     size_t dead_values = 0;              // overwritten value_pool slots
     absl::flat_hash_set<EventHandle, IdHash, IdEq> event_ids;
@@ -342,9 +393,10 @@ class InMemoryJourneyStore final : public JourneyStore {
   // Moves live events' contents to fresh buffers once erasure has left enough holes.
   static void MaybeCompact(Tenant& t);
   static size_t PayloadSize(const Tenant& t, const StoredEvent& e) {
-    Reader r(t.payload.data() + e.payload);
+    const char* start = t.payload.At(e.payload);
+    Reader r(start);
     uint64_t n = r.Varint();
-    return static_cast<size_t>(r.pos() - (t.payload.data() + e.payload)) + n;
+    return static_cast<size_t>(r.pos() - start) + n;
   }
 
   // Most calls name the tenant of the previous call: compared, not hashed. The cache is written
@@ -364,7 +416,8 @@ class InMemoryJourneyStore final : public JourneyStore {
   absl::node_hash_map<std::string, Tenant> tenants_;  // never erased
   Tenant* last_ = nullptr;
   std::string last_name_;
-  std::string scratch_;  // one event's encoding, reused
+  std::string scratch_;      // one event's encoding, reused
+  std::string scratch_run_;  // the same with its size in front
 };
 
 EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
@@ -410,11 +463,11 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
     PutBytes(key, &body);
     PutBytes(value, &body);
   }
-  constexpr size_t kMax = std::numeric_limits<uint32_t>::max();
-  if (t.payload.size() + body.size() + 10 >= kMax || t.value_pool.size() + values.size() >= kMax ||
-      t.events.size() + 1 >= kMax) {
-    return kNoHandle;  // the tenant's storage is full
-  }
+  if (t.free_events.empty() && t.events.size() + 1 >= kNoHandle) return kNoHandle;
+  std::string& run = scratch_run_;
+  run.clear();
+  PutVarint(body.size(), &run);
+  run.append(body);
   StoredEvent e;
   e.occurred_at = event.occurred_at;
   e.received_at = event.received_at;
@@ -423,11 +476,14 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
   e.verified = verified;
   e.live = true;
   e.value_count = static_cast<uint8_t>(values.size());
-  e.values = static_cast<uint32_t>(t.value_pool.size());
-  t.value_pool.insert(t.value_pool.end(), values.begin(), values.end());
-  e.payload = static_cast<uint32_t>(t.payload.size());
-  PutVarint(body.size(), &t.payload);
-  t.payload.append(body);
+  e.payload = t.payload.Append(run.data(), run.size());
+  if (e.payload == kNoHandle) return kNoHandle;  // the tenant's storage is full
+  e.values = t.value_pool.Append(values.data(), values.size());
+  if (e.values == kNoHandle) {
+    std::memset(t.payload.At(e.payload), 0, run.size());  // written, never stored
+    t.dead_bytes += run.size();
+    return kNoHandle;
+  }
   EventHandle h;
   if (!t.free_events.empty()) {
     h = t.free_events.back();
@@ -447,9 +503,9 @@ bool InMemoryJourneyStore::EraseEvent(const TenantId& tenant, EventHandle event)
   t.event_ids.erase(event);  // hashes the id: before it is overwritten
   StoredEvent& e = t.events[event];
   size_t size = PayloadSize(t, e);
-  std::memset(&t.payload[e.payload], 0, size);
+  std::memset(t.payload.At(e.payload), 0, size);
   t.dead_bytes += size;
-  std::fill_n(t.value_pool.begin() + e.values, e.value_count, kNoHandle);
+  std::fill_n(t.value_pool.At(e.values), e.value_count, kNoHandle);
   t.dead_values += e.value_count;
   e = StoredEvent();  // times, type and customer overwritten too
   t.free_events.push_back(event);
@@ -458,23 +514,17 @@ bool InMemoryJourneyStore::EraseEvent(const TenantId& tenant, EventHandle event)
 }
 
 void InMemoryJourneyStore::MaybeCompact(Tenant& t) {
-  if (t.dead_bytes < 4096 || t.dead_bytes * 2 < t.payload.size()) return;
-  std::string payload;
-  payload.reserve(t.payload.size() - t.dead_bytes);
-  std::vector<ValueHandle> pool;
-  pool.reserve(t.value_pool.size() - t.dead_values);
-  for (StoredEvent& e : t.events) {
+  if (t.dead_bytes < 4096 || t.dead_bytes * 2 < t.payload.appended()) return;
+  RunPool<char, 20> payload;
+  RunPool<ValueHandle, 16> pool;
+  for (size_t h = 0; h < t.events.size(); ++h) {
+    StoredEvent& e = t.events[h];
     if (!e.live) continue;
-    size_t size = PayloadSize(t, e);
-    uint32_t at = static_cast<uint32_t>(payload.size());
-    payload.append(t.payload, e.payload, size);
-    e.payload = at;
-    uint32_t vat = static_cast<uint32_t>(pool.size());
-    pool.insert(pool.end(), t.value_pool.begin() + e.values,
-                t.value_pool.begin() + e.values + e.value_count);
-    e.values = vat;
+    // Never fails: the live contents already fitted in the same page sizes.
+    e.payload = payload.Append(t.payload.At(e.payload), PayloadSize(t, e));
+    e.values = pool.Append(t.value_pool.At(e.values), e.value_count);
   }
-  // The old buffers held only zeros where erased data was; they are freed here.
+  // The old pages held only zeros where erased data was; they are freed here.
   t.payload = std::move(payload);
   t.value_pool = std::move(pool);
   t.dead_bytes = 0;
@@ -490,14 +540,14 @@ TouchpointEvent InMemoryJourneyStore::ReadEvent(const TenantId& tenant, EventHan
   out.channel = e.channel;
   out.occurred_at = e.occurred_at;
   out.received_at = e.received_at;
-  Reader r(t.payload.data() + e.payload);
+  Reader r(t.payload.At(e.payload));
   r.Varint();
   out.id = EventId(std::string(r.Bytes(r.Byte())));
   out.source_system = t.sources[r.Varint()];
   out.contact = ContactId(std::string(r.Sized()));
   out.identifiers.resize(e.value_count);
   for (size_t i = 0; i < e.value_count; ++i) {
-    const ValueRecord& v = t.values[t.value_pool[e.values + i]];
+    const ValueRecord& v = t.values[t.value_pool.At(e.values)[i]];
     out.identifiers[i] = Identifier{v.kind, std::string(v.value()), std::string(v.scope())};
   }
   for (uint8_t n = r.Byte(); n > 0; --n) {
@@ -516,7 +566,7 @@ TouchpointEvent InMemoryJourneyStore::ReadEvent(const TenantId& tenant, EventHan
 std::optional<std::string_view> InMemoryJourneyStore::EventAttribute(
     const TenantId& tenant, EventHandle event, std::string_view key) const {
   const Tenant& t = *FindTenant(tenant);
-  Reader r(t.payload.data() + t.events[event].payload);
+  Reader r(t.payload.At(t.events[event].payload));
   r.Varint();
   r.Bytes(r.Byte());
   r.Varint();

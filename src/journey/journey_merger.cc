@@ -1,10 +1,13 @@
 #include "switchboard/journey_merger.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "src/internal/str_cat.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/text.h"
@@ -101,13 +104,20 @@ class JourneyMerger::Impl {
 
  private:
   uint64_t Tombstone(const TenantId& tenant, std::string_view event_id) const {
-    // Built by hand, not formatted: this runs once per ingested event.
-    std::string data;
-    data.reserve(tenant.value().size() + 1 + event_id.size());
-    data.append(tenant.value());
-    data.push_back('\0');
-    data.append(event_id.data(), event_id.size());
-    return journey_internal::SipHash24(sip_key_, data);
+    // Built by hand on the stack, not formatted: this runs once per ingested event.
+    std::string_view name = tenant.value();
+    std::array<char, 2 * kMaxIdLength + 1> buffer;
+    if (name.size() + 1 + event_id.size() > buffer.size()) {  // not a valid id: never ingested
+      std::string data(name);
+      data.push_back('\0');
+      data.append(event_id.data(), event_id.size());
+      return journey_internal::SipHash24(sip_key_, data);
+    }
+    std::memcpy(buffer.data(), name.data(), name.size());
+    buffer[name.size()] = '\0';
+    std::memcpy(buffer.data() + name.size() + 1, event_id.data(), event_id.size());
+    return journey_internal::SipHash24(
+        sip_key_, std::string_view(buffer.data(), name.size() + 1 + event_id.size()));
   }
   absl::StatusOr<const CustomerRecord*> FindLive(const TenantId& tenant, const CustomerId& id) const;
   void FillSnapshot(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
@@ -162,16 +172,15 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
     return result;
   }
 
-  // Normalize every identifier; invalid and blocked ones are reported and left out.
+  // Normalize every identifier; invalid and blocked ones are reported and left out. Scratch
+  // lists are inline (an event carries at most kMaxIdentifiers = 32): no allocation for them.
+  static_assert(kMaxIdentifiers <= 32);
   auto verified_it = event.attributes.find(context_attributes::kVerified);
   bool verified = verified_it != event.attributes.end() && verified_it->second == "true";
-  std::vector<NormalizedIdentifier> normalized;
-  normalized.reserve(raw_ids.size());
-  event.identifiers.reserve(raw_ids.size());
+  absl::InlinedVector<NormalizedIdentifier, 4> normalized;
   result.identifiers.resize(raw_ids.size());
-  std::vector<bool> repeated(raw_ids.size(), false);
-  std::vector<size_t> report_of_stored;  // stored identifier index -> report index
-  report_of_stored.reserve(raw_ids.size());
+  uint32_t repeated = 0;  // bit i: identifier i repeats an earlier one of the event
+  absl::InlinedVector<size_t, 8> report_of_stored;  // stored identifier index -> report index
   for (size_t i = 0; i < raw_ids.size(); ++i) {
     IdentifierReport& report = result.identifiers[i];
     report.identifier = raw_ids[i];
@@ -189,30 +198,36 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
       return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
     });
     if (seen) {
-      repeated[i] = true;  // the same value twice on one event: reported like the first
+      repeated |= uint32_t{1} << i;  // the same value twice on one event: reported like the first
       continue;
     }
     normalized.push_back(*std::move(n.id));
     report_of_stored.push_back(i);
-    event.identifiers.push_back(std::move(raw_ids[i]));  // the report holds its own copy
   }
+  // The recorded event keeps the raw form of the stored identifiers only (the reports hold
+  // their own copies): compacted in place.
+  for (size_t j = 0; j < report_of_stored.size(); ++j) {
+    if (report_of_stored[j] != j) raw_ids[j] = std::move(raw_ids[report_of_stored[j]]);
+  }
+  raw_ids.resize(report_of_stored.size());
+  event.identifiers = std::move(raw_ids);
   // Each value interned once here and handed to the resolver.
-  std::vector<ValueHandle> handles(normalized.size());
-  std::vector<bool> fresh(normalized.size());
+  absl::InlinedVector<ValueHandle, 8> handles(normalized.size());
+  uint32_t fresh = 0;  // bit j: value j was interned by this call
   for (size_t j = 0; j < normalized.size(); ++j) {
     handles[j] = store_->InternValue(tenant, normalized[j], result.identifiers[report_of_stored[j]].key);
-    fresh[j] = store_->Value(tenant, handles[j]).events.empty();
+    if (store_->Value(tenant, handles[j]).events.empty()) fresh |= uint32_t{1} << j;
   }
   const EventHandle ev = store_->PutEvent(event, handles, verified);
   if (ev == kNoHandle) {
     for (size_t j = 0; j < handles.size(); ++j) {
-      if (fresh[j]) store_->EraseValue(tenant, handles[j]);  // leave the store as it was
+      if (fresh & (uint32_t{1} << j)) store_->EraseValue(tenant, handles[j]);  // as it was
     }
     return absl::ResourceExhaustedError(internal::StrCat(
         "event '", event.id.value(), "': the store of tenant '", tenant.value(), "' is full"));
   }
   // Value records keep their addresses until erased (never while ingesting).
-  std::vector<ValueRecord*> values(handles.size());
+  absl::InlinedVector<ValueRecord*, 8> values(handles.size());
   for (size_t j = 0; j < handles.size(); ++j) {
     values[j] = store_->MutableValue(tenant, handles[j]);
     values[j]->events.push_back(ev);
@@ -220,7 +235,7 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
 
   Processed processed;
   if (resolver_.IsInOrder(tenant, ev, values)) {
-    processed = resolver_.Process(tenant, ev, event, &values);
+    processed = resolver_.Process(tenant, ev, event, values);
   } else {
     result.rebuilt = true;
     resolver_.Rebuild(tenant, {ev}, ev, &processed);
@@ -232,10 +247,10 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
     report.outcome = processed.outcomes[j];
     report.reason = processed.reasons[j];
   }
-  for (size_t i = 0; i < result.identifiers.size(); ++i) {
-    if (!repeated[i]) continue;
+  for (size_t i = 0; repeated != 0 && i < result.identifiers.size(); ++i) {
+    if (!(repeated & (uint32_t{1} << i))) continue;
     for (size_t j = 0; j < i; ++j) {
-      if (!repeated[j] && result.identifiers[j].key == result.identifiers[i].key) {
+      if (!(repeated & (uint32_t{1} << j)) && result.identifiers[j].key == result.identifiers[i].key) {
         result.identifiers[i].outcome = result.identifiers[j].outcome;
         result.identifiers[i].reason = "repeated on the event";
         break;

@@ -92,7 +92,7 @@ std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) c
 }
 
 bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,
-                         const std::vector<ValueRecord*>& values) const {
+                         absl::Span<ValueRecord* const> values) const {
   for (const ValueRecord* value : values) {
     if (!RuleOf(*value).matches) continue;
     for (EventHandle holder : value->holders) {
@@ -103,8 +103,8 @@ bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,
   return true;
 }
 
-bool Resolver::FindViolation(const TenantId& tenant, const std::vector<CustomerRecord*>& customers,
-                             const std::vector<Candidate>& candidates,
+bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* const> customers,
+                             absl::Span<const Candidate> candidates,
                              Violation* violation) const {
   auto scope_of = [&](const CustomerValue& v) { return store_->Value(tenant, v.value).scope(); };
   // Fast path (most events): at most one customer and every value either unlimited or already
@@ -299,7 +299,7 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
 
 Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
                             const TouchpointEvent& content,
-                            const std::vector<ValueRecord*>* values) {
+                            absl::Span<ValueRecord* const> values) {
   Processed out;
   const StoredEvent& rec = store_->Event(tenant, ev);  // no event is added or erased below
   const absl::Time at = rec.occurred_at;
@@ -307,12 +307,12 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   out.outcomes.assign(handles.size(), IdentifierOutcome::kNew);
   out.reasons.assign(handles.size(), std::string());
 
-  std::vector<Candidate> cands(handles.size());
+  absl::InlinedVector<Candidate, 4> cands(handles.size());
   for (size_t i = 0; i < handles.size(); ++i) {
     Candidate& c = cands[i];
     c.index = i;
     c.handle = handles[i];
-    c.value = values != nullptr ? (*values)[i] : store_->MutableValue(tenant, handles[i]);
+    c.value = !values.empty() ? values[i] : store_->MutableValue(tenant, handles[i]);
     c.kind = c.value->kind;
     c.scope = c.value->scope();
     c.verified = rec.verified;
@@ -336,7 +336,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   }
 
   auto linked_customers = [&]() {
-    std::vector<CustomerRecord*> customers;
+    absl::InlinedVector<CustomerRecord*, 4> customers;
     for (const Candidate& c : cands) {
       if (!c.active || c.outcome != IdentifierOutcome::kLinked) continue;
       CustomerRecord* r = store_->MutableCustomer(tenant, c.value->linked);
@@ -351,7 +351,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
     return customers;
   };
 
-  std::vector<CustomerRecord*> customers = linked_customers();
+  absl::InlinedVector<CustomerRecord*, 4> customers = linked_customers();
   for (Violation v; FindViolation(tenant, customers, cands, &v); customers = linked_customers()) {
     if (v.helpful.empty()) break;
     // Drop the least trusted: largest priority number, unverified first, then largest key.

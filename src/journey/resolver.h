@@ -16,6 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
+#include "absl/types/span.h"
+
 #include "switchboard/identity.h"
 #include "switchboard/journey_merger.h"
 #include "switchboard/journey_store.h"
@@ -23,10 +26,11 @@
 namespace switchboard::journey_internal {
 
 // What Process() decided for one event.
+// Inline capacities cover the usual handful of identifiers: no allocation per event.
 struct Processed {
   CustomerId customer;
-  std::vector<IdentifierOutcome> outcomes;  // per identifier of the stored event
-  std::vector<std::string> reasons;
+  absl::InlinedVector<IdentifierOutcome, 8> outcomes;  // per identifier of the stored event
+  absl::InlinedVector<std::string, 4> reasons;
   std::vector<std::string> merges;
 };
 
@@ -47,11 +51,11 @@ class Resolver {
   // True when `event` is later than every customer it touches, so Process() on the current state
   // equals a full replay. `values` holds the value record of each of the event's identifiers.
   bool IsInOrder(const TenantId& tenant, EventHandle event,
-                 const std::vector<ValueRecord*>& values) const;
+                 absl::Span<ValueRecord* const> values) const;
   // Resolves one stored event (whose contents are `content`) on top of the current state.
-  // `values`, when given, holds the value record of each of its identifiers.
+  // `values`, when not empty, holds the value record of each of its identifiers.
   Processed Process(const TenantId& tenant, EventHandle event, const TouchpointEvent& content,
-                    const std::vector<ValueRecord*>* values = nullptr);
+                    absl::Span<ValueRecord* const> values = {});
 
   // Every event connected to `seeds` through identifier values or link constraints, sorted in
   // canonical order.
@@ -78,8 +82,8 @@ class Resolver {
   bool Less(const TenantId& tenant, EventHandle a, EventHandle b) const {
     return store_->EventLess(tenant, a, b);
   }
-  bool FindViolation(const TenantId& tenant, const std::vector<CustomerRecord*>& customers,
-                     const std::vector<Candidate>& candidates, Violation* violation) const;
+  bool FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* const> customers,
+                     absl::Span<const Candidate> candidates, Violation* violation) const;
   CustomerRecord* Mint(const TenantId& tenant, EventHandle event);
   // Folds `absorbed` into `survivor`, records the merge and erases `absorbed`.
   void MergeInto(const TenantId& tenant, CustomerRecord* survivor, CustomerRecord* absorbed,
