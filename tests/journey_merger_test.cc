@@ -560,6 +560,15 @@ TEST_CASE("the in-memory store round-trips event contents and overwrites erased 
   CHECK(store->EventAttribute(kAcme, e, "summary") == std::optional<std::string_view>(""));
   CHECK_FALSE(store->EventAttribute(kAcme, e, "note").has_value());
   CHECK(store->EventValues(kAcme, e).size() == 2);
+  // A receipt before the occurrence, to the quarter nanosecond, and days after it.
+  sb::TouchpointEvent early = Ev("s-2", 1, sb::Channel::kChat, {});
+  early.received_at = early.occurred_at - absl::Seconds(3) - absl::Nanoseconds(2.25);
+  sb::TouchpointEvent late = Ev("s-3", 2, sb::Channel::kChat, {});
+  late.received_at = late.occurred_at + absl::Hours(24 * 40) + absl::Nanoseconds(0.75);
+  REQUIRE((*merger)->Ingest(early).ok());
+  REQUIRE((*merger)->Ingest(late).ok());
+  CHECK(store->ReadEvent(kAcme, store->FindEvent(kAcme, "s-2")) == early);
+  CHECK(store->ReadEvent(kAcme, store->FindEvent(kAcme, "s-3")) == late);
 
   // Many customers, then erase most: the erased bytes are overwritten, then compacted away.
   for (int i = 0; i < 200; ++i) {
@@ -573,7 +582,7 @@ TEST_CASE("the in-memory store round-trips event contents and overwrites erased 
     REQUIRE((*merger)->Forget(kAcme, sb::CustomerId(sb::internal::StrCat("c-k-", i))).ok());
   }
   sb::JourneyStore::Stats st = store->GetStats(kAcme);
-  CHECK(st.events == 51);
+  CHECK(st.events == 53);
   CHECK(st.values == 52);  // s-1's two and the 50 kept e-mails
   CHECK(st.payload_bytes < before * 3 / 4);  // compacted, not just zeroed
   CHECK(store->FindEvent(kAcme, "k-3") == sb::kNoHandle);

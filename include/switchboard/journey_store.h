@@ -65,17 +65,16 @@ inline constexpr uint32_t kNoHandle = 0xFFFFFFFFu;
 // in the order received) are EventValues(); the rest of its contents is read with ReadEvent().
 struct StoredEvent {
   // Kept exact (absl::Time), not rounded to microseconds: journey order and ReadEvent() must
-  // give back exactly what was ingested.
+  // give back exactly what was ingested. received_at is part of the encoded contents (usually
+  // as "same as occurred_at").
   absl::Time occurred_at = absl::UnixEpoch();
-  absl::Time received_at = absl::UnixEpoch();
   EventHandle customer = kNoHandle;  // derived: the mint event of the event's customer
-  uint32_t payload = 0;              // store-private: where the variable contents are
+  uint32_t payload = kNoHandle;      // store-private: where the contents are (none: free slot)
   uint32_t values = 0;               // store-private: where the value handles are
   EventType type = EventType::kMessage;
   Channel channel = Channel::kVoice;
   uint8_t value_count = 0;
   bool verified = false;  // the event carried identity_verified=true
-  bool live = false;      // false for a free slot
 };
 
 // How a customer holds one identifier value.
@@ -98,31 +97,45 @@ struct CustomerValue {
 
 // One identifier value of a tenant.
 struct ValueRecord {
-  std::string key;  // NormalizedIdentifier::Key(): "<kind>[/<scope>]:<value>"
-  IdentifierKind kind = IdentifierKind::kPhone;
-  uint16_t scope_size = 0;
+  // NormalizedIdentifier::Key(): "<kind>[/<scope>]:<value>"; the bytes are the store's (valid
+  // until the value is erased).
+  std::string_view key;
   std::vector<EventHandle> events;  // raw: every stored event carrying the value
   // Derived by resolution:
-  EventHandle linked = kNoHandle;               // the customer it links to (its mint event)
   absl::InlinedVector<EventHandle, 2> holders;  // distinct customers carrying it, oldest first
-  bool shared = false;
   absl::Time last_seen = absl::InfinitePast();  // latest event linked through it
+  EventHandle linked = kNoHandle;               // the customer it links to (its mint event)
+  bool shared = false;
+  // Raw again (fields ordered to avoid padding):
+  IdentifierKind kind = IdentifierKind::kPhone;
+  uint16_t scope_size = 0;
 
   std::string_view scope() const;
   std::string_view value() const;  // the normalized value
 };
 
+// A position in journey order kept by a summary: the event's time and handle (24 bytes, where an
+// EventKey with the id would take 48). Ties in time are broken by the events' ids, read from the
+// store.
+struct SummaryKey {
+  absl::Time at = absl::InfinitePast();  // InfinitePast() = "no event"
+  EventHandle event = kNoHandle;
+
+  bool empty() const { return at == absl::InfinitePast(); }
+  friend bool operator==(const SummaryKey&, const SummaryKey&) = default;
+};
+
 // Latest-wins value with the event that set it.
 struct KeyedValue {
-  EventKey key;
+  SummaryKey key;
   std::string value;
   friend bool operator==(const KeyedValue&, const KeyedValue&) = default;
 };
 
 struct CaseState {
   std::string id;
-  EventKey opened;    // empty when only the resolution was seen
-  EventKey resolved;  // empty while open
+  SummaryKey opened;    // empty when only the resolution was seen
+  SummaryKey resolved;  // empty while open
   std::string summary;
   friend bool operator==(const CaseState&, const CaseState&) = default;
 };
@@ -133,11 +146,11 @@ struct CustomerSummary {
   KeyedValue last_agent;
   KeyedValue last_queue;
   KeyedValue last_intent;
-  EventKey verified;                 // latest event with identity_verified=true
+  SummaryKey verified;               // latest event with identity_verified=true
   std::vector<KeyedValue> notes;     // newest first, at most SnapshotOptions::max_notes
   std::vector<KeyedValue> intents;   // latest sighting per intent, newest first, at most 32
   std::vector<CaseState> cases;      // by case id, at most 64 (oldest dropped)
-  std::array<int64_t, kChannelCount> channel_counts{};
+  std::array<int32_t, kChannelCount> channel_counts{};  // a tenant holds < 2^32 events
   friend bool operator==(const CustomerSummary&, const CustomerSummary&) = default;
 };
 
@@ -220,7 +233,8 @@ class SWITCHBOARD_EXPORT JourneyStore {
 
   // Identifier values, interned by (tenant, key).
   virtual ValueHandle FindValue(const TenantId& tenant, std::string_view key) const = 0;
-  // Finds or adds the value of `id` (whose Key() is `key`).
+  // Finds or adds the value of `id` (whose Key() is `key`); kNoHandle when the tenant's storage
+  // is full.
   virtual ValueHandle InternValue(const TenantId& tenant, const NormalizedIdentifier& id,
                                   std::string_view key) = 0;
   virtual const ValueRecord& Value(const TenantId& tenant, ValueHandle value) const = 0;

@@ -8,13 +8,14 @@ namespace {
 
 namespace attrs = context_attributes;
 
-void Latest(const KeyedValue& v, KeyedValue* into) {
-  if (!v.key.empty() && into->key < v.key) *into = v;
+void Latest(const KeyOrder& o, const KeyedValue& v, KeyedValue* into) {
+  if (!v.key.empty() && o.Less(into->key, v.key)) *into = v;
 }
 
 // Latest() without building a KeyedValue first: copies only when the value is newer.
-void LatestOf(const EventKey& key, const std::string& value, KeyedValue* into) {
-  if (!key.empty() && into->key < key) {
+void LatestOf(const KeyOrder& o, const SummaryKey& key, const std::string& value,
+              KeyedValue* into) {
+  if (!key.empty() && o.Less(into->key, key)) {
     into->key = key;
     into->value = value;
   }
@@ -25,43 +26,43 @@ const std::string* Attr(const TouchpointEvent& e, std::string_view key) {
   return it == e.attributes.end() || it->second.empty() ? nullptr : &it->second;
 }
 
-bool NewerFirst(const KeyedValue& a, const KeyedValue& b) { return b.key < a.key; }
-
 // Keeps the `limit` newest entries; top-k by key is order-independent.
-void AddNewest(const KeyedValue& v, size_t limit, std::vector<KeyedValue>* list) {
-  list->insert(std::upper_bound(list->begin(), list->end(), v, NewerFirst), v);
+void AddNewest(const KeyOrder& o, const KeyedValue& v, size_t limit,
+               std::vector<KeyedValue>* list) {
+  auto newer_first = [&](const KeyedValue& a, const KeyedValue& b) { return o.Less(b.key, a.key); };
+  list->insert(std::upper_bound(list->begin(), list->end(), v, newer_first), v);
   if (list->size() > limit) list->resize(limit);
 }
 
 // Latest sighting per intent, newest first, at most kMaxIntentsKept intents.
-void AddIntent(const KeyedValue& v, std::vector<KeyedValue>* intents) {
+void AddIntent(const KeyOrder& o, const KeyedValue& v, std::vector<KeyedValue>* intents) {
   auto same = std::find_if(intents->begin(), intents->end(),
                            [&](const KeyedValue& k) { return k.value == v.value; });
   if (same != intents->end()) {
-    if (!(same->key < v.key)) return;
+    if (!o.Less(same->key, v.key)) return;
     intents->erase(same);
   }
-  AddNewest(v, kMaxIntentsKept, intents);
+  AddNewest(o, v, kMaxIntentsKept, intents);
 }
 
-void AddCase(const CaseState& c, std::vector<CaseState>* cases) {
+void AddCase(const KeyOrder& o, const CaseState& c, std::vector<CaseState>* cases) {
   auto it = std::lower_bound(cases->begin(), cases->end(), c,
                              [](const CaseState& a, const CaseState& b) { return a.id < b.id; });
   if (it == cases->end() || it->id != c.id) {
     cases->insert(it, c);
   } else {
     // Earliest opening, latest resolution; the summary travels with the opening.
-    if (!c.opened.empty() && (it->opened.empty() || c.opened < it->opened)) {
+    if (!c.opened.empty() && (it->opened.empty() || o.Less(c.opened, it->opened))) {
       it->opened = c.opened;
       it->summary = c.summary;
     }
-    if (it->resolved < c.resolved) it->resolved = c.resolved;
+    if (o.Less(it->resolved, c.resolved)) it->resolved = c.resolved;
   }
   if (cases->size() > kMaxCasesKept) {
     // Drop the case opened earliest (resolved-only cases first).
     auto oldest = std::min_element(cases->begin(), cases->end(),
-                                   [](const CaseState& a, const CaseState& b) {
-                                     if (a.opened != b.opened) return a.opened < b.opened;
+                                   [&](const CaseState& a, const CaseState& b) {
+                                     if (a.opened != b.opened) return o.Less(a.opened, b.opened);
                                      return a.id < b.id;
                                    });
     cases->erase(oldest);
@@ -70,25 +71,25 @@ void AddCase(const CaseState& c, std::vector<CaseState>* cases) {
 
 }  // namespace
 
-void AddToSummary(const TouchpointEvent& e, const SnapshotOptions& options,
-                  CustomerSummary* s) {
+void AddToSummary(const TouchpointEvent& e, EventHandle handle, const SnapshotOptions& options,
+                  const KeyOrder& o, CustomerSummary* s) {
   if (IsKnownChannel(e.channel)) ++s->channel_counts[static_cast<int>(e.channel)];
   if (e.attributes.empty()) return;  // everything below reads attributes
-  EventKey key = KeyOf(e);
-  if (const std::string* v = Attr(e, attrs::kAgent)) LatestOf(key, *v, &s->last_agent);
-  if (const std::string* v = Attr(e, attrs::kQueue)) LatestOf(key, *v, &s->last_queue);
+  const SummaryKey key{e.occurred_at, handle};
+  if (const std::string* v = Attr(e, attrs::kAgent)) LatestOf(o, key, *v, &s->last_agent);
+  if (const std::string* v = Attr(e, attrs::kQueue)) LatestOf(o, key, *v, &s->last_queue);
   if (const std::string* v = Attr(e, attrs::kIntent)) {
-    LatestOf(key, *v, &s->last_intent);
-    AddIntent({key, *v}, &s->intents);
+    LatestOf(o, key, *v, &s->last_intent);
+    AddIntent(o, {key, *v}, &s->intents);
   }
   if (const std::string* v = Attr(e, attrs::kVerified); v != nullptr && *v == "true") {
-    if (s->verified < key) s->verified = key;
+    if (o.Less(s->verified, key)) s->verified = key;
   }
   if (e.type == EventType::kAgentNote) {
     const std::string* note = Attr(e, attrs::kNote);
     if (note == nullptr) note = Attr(e, attrs::kSummary);
     if (note != nullptr && options.max_notes > 0) {
-      AddNewest({key, *note}, static_cast<size_t>(options.max_notes), &s->notes);
+      AddNewest(o, {key, *note}, static_cast<size_t>(options.max_notes), &s->notes);
     }
   }
   if (e.type == EventType::kCaseOpened || e.type == EventType::kCaseResolved) {
@@ -101,22 +102,22 @@ void AddToSummary(const TouchpointEvent& e, const SnapshotOptions& options,
       } else {
         c.resolved = key;
       }
-      AddCase(c, &s->cases);
+      AddCase(o, c, &s->cases);
     }
   }
 }
 
 void AbsorbSummary(const CustomerSummary& from, const SnapshotOptions& options,
-                   CustomerSummary* into) {
-  Latest(from.last_agent, &into->last_agent);
-  Latest(from.last_queue, &into->last_queue);
-  Latest(from.last_intent, &into->last_intent);
-  if (into->verified < from.verified) into->verified = from.verified;
+                   const KeyOrder& o, CustomerSummary* into) {
+  Latest(o, from.last_agent, &into->last_agent);
+  Latest(o, from.last_queue, &into->last_queue);
+  Latest(o, from.last_intent, &into->last_intent);
+  if (o.Less(into->verified, from.verified)) into->verified = from.verified;
   for (const KeyedValue& n : from.notes) {
-    AddNewest(n, static_cast<size_t>(std::max(options.max_notes, 0)), &into->notes);
+    AddNewest(o, n, static_cast<size_t>(std::max(options.max_notes, 0)), &into->notes);
   }
-  for (const KeyedValue& i : from.intents) AddIntent(i, &into->intents);
-  for (const CaseState& c : from.cases) AddCase(c, &into->cases);
+  for (const KeyedValue& i : from.intents) AddIntent(o, i, &into->intents);
+  for (const CaseState& c : from.cases) AddCase(o, c, &into->cases);
   for (int i = 0; i < kChannelCount; ++i) into->channel_counts[i] += from.channel_counts[i];
 }
 

@@ -13,10 +13,26 @@ namespace switchboard::journey_internal {
 inline constexpr size_t kMaxIntentsKept = 32;
 inline constexpr size_t kMaxCasesKept = 64;
 
-void AddToSummary(const TouchpointEvent& event, const SnapshotOptions& options,
-                  CustomerSummary* summary);
+// Journey order of summary keys: time, then event id (looked up only on a tie).
+class KeyOrder {
+ public:
+  KeyOrder(const JourneyStore* store, const TenantId* tenant) : store_(store), tenant_(tenant) {}
+  bool Less(const SummaryKey& a, const SummaryKey& b) const {
+    if (a.at != b.at) return a.at < b.at;
+    if (a.event == b.event) return false;  // the same event, or both empty
+    return store_->EventIdOf(*tenant_, a.event) < store_->EventIdOf(*tenant_, b.event);
+  }
+
+ private:
+  const JourneyStore* store_;
+  const TenantId* tenant_;
+};
+
+// Adds `event`, stored as `handle`.
+void AddToSummary(const TouchpointEvent& event, EventHandle handle, const SnapshotOptions& options,
+                  const KeyOrder& order, CustomerSummary* summary);
 void AbsorbSummary(const CustomerSummary& from, const SnapshotOptions& options,
-                   CustomerSummary* into);
+                   const KeyOrder& order, CustomerSummary* into);
 
 }  // namespace switchboard::journey_internal
 

@@ -22,6 +22,8 @@ absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.
 
 // Encoded event contents (one run of bytes per event in the tenant's arena):
 //   varint total size (of what follows), u8 id size, id,
+//   received_at - occurred_at: varint zigzag whole seconds, varint zigzag quarter nanoseconds
+//     (absl::Time's resolution, so exact; both 0 in the usual case),
 //   varint source index, varint contact size, contact,
 //   u8 raw form count, per raw form: u8 identifier index, varint scope size, scope,
 //     varint value size, value,
@@ -34,9 +36,27 @@ void PutVarint(uint64_t v, std::string* out) {
   out->push_back(static_cast<char>(v));
 }
 
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+const absl::Duration kQuarterNs = absl::Nanoseconds(1) / 4;
+
+// An exact duration as two varints (absl::Duration's resolution is a quarter nanosecond).
+void PutDuration(absl::Duration d, std::string* out);
+
 void PutBytes(std::string_view s, std::string* out) {
   PutVarint(s.size(), out);
   out->append(s.data(), s.size());
+}
+
+void PutDuration(absl::Duration d, std::string* out) {
+  absl::Duration rem;
+  int64_t seconds = absl::IDivDuration(d, absl::Seconds(1), &rem);
+  int64_t quarters = absl::IDivDuration(rem, kQuarterNs, &rem);
+  PutVarint(ZigZag(seconds), out);
+  PutVarint(ZigZag(quarters), out);
 }
 
 // Reads the encoding above; the arena was written by this file, so it is trusted.
@@ -58,6 +78,11 @@ class Reader {
     return s;
   }
   std::string_view Sized() { return Bytes(Varint()); }
+  absl::Duration Duration() {
+    int64_t seconds = UnZigZag(Varint());
+    int64_t quarters = UnZigZag(Varint());
+    return absl::Seconds(seconds) + kQuarterNs * quarters;
+  }
   const char* pos() const { return p_; }
 
  private:
@@ -174,9 +199,23 @@ class InMemoryJourneyStore final : public JourneyStore {
   bool EraseValue(const TenantId& tenant, ValueHandle value) override {
     Tenant& t = GetTenant(tenant);
     if (value >= t.values.size() || t.values[value].key.empty()) return false;
-    t.value_keys.erase(value);     // hashes the key: before it is cleared
-    t.values[value] = ValueRecord();  // frees the key and postings
+    t.value_keys.erase(value);  // hashes the key: before it is overwritten
+    ValueRecord& v = t.values[value];
+    std::memset(const_cast<char*>(v.key.data()), 0, v.key.size());  // the arena's own bytes
+    t.dead_key_bytes += v.key.size();
+    // Field by field (assigning a fresh record trips GCC 12's maybe-uninitialized on the inline
+    // holders); the postings are freed.
+    v.key = std::string_view();
+    std::vector<EventHandle>().swap(v.events);
+    v.holders.clear();
+    v.holders.shrink_to_fit();
+    v.last_seen = absl::InfinitePast();
+    v.linked = kNoHandle;
+    v.shared = false;
+    v.kind = IdentifierKind::kPhone;
+    v.scope_size = 0;
     t.free_values.push_back(value);
+    MaybeCompactKeys(t);
     return true;
   }
 
@@ -367,7 +406,7 @@ class InMemoryJourneyStore final : public JourneyStore {
       return r.Bytes(r.Byte());
     }
 
-    PagedVector<StoredEvent, 12> events;  // by handle; dead slots are !live
+    PagedVector<StoredEvent, 12> events;  // by handle; free slots have no payload
     std::vector<EventHandle> free_events;
     RunPool<char, 20> payload;             // encoded contents, see PutVarint above
     RunPool<ValueHandle, 16> value_pool;   // each event's value handles, contiguous
@@ -378,6 +417,8 @@ class InMemoryJourneyStore final : public JourneyStore {
     absl::flat_hash_map<std::string, uint32_t> source_index;
 
     std::deque<ValueRecord> values;      // by handle; stable addresses; dead ones have no key
+    RunPool<char, 16> keys;              // the values' keys
+    size_t dead_key_bytes = 0;           // overwritten keys
     std::vector<ValueHandle> free_values;
     absl::flat_hash_set<ValueHandle, KeyHash, KeyEq> value_keys;
 
@@ -392,6 +433,8 @@ class InMemoryJourneyStore final : public JourneyStore {
 
   // Moves live events' contents to fresh buffers once erasure has left enough holes.
   static void MaybeCompact(Tenant& t);
+  // The same for the values' keys.
+  static void MaybeCompactKeys(Tenant& t);
   static size_t PayloadSize(const Tenant& t, const StoredEvent& e) {
     const char* start = t.payload.At(e.payload);
     Reader r(start);
@@ -441,6 +484,7 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
   body.clear();
   body.push_back(static_cast<char>(id.size()));
   body.append(id);
+  PutDuration(event.received_at - event.occurred_at, &body);
   PutVarint(source, &body);
   PutBytes(event.contact.value(), &body);
   // Raw forms only where they differ from the normalized value (most identifiers: none).
@@ -470,11 +514,9 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
   run.append(body);
   StoredEvent e;
   e.occurred_at = event.occurred_at;
-  e.received_at = event.received_at;
   e.type = event.type;
   e.channel = event.channel;
   e.verified = verified;
-  e.live = true;
   e.value_count = static_cast<uint8_t>(values.size());
   e.payload = t.payload.Append(run.data(), run.size());
   if (e.payload == kNoHandle) return kNoHandle;  // the tenant's storage is full
@@ -499,7 +541,7 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
 
 bool InMemoryJourneyStore::EraseEvent(const TenantId& tenant, EventHandle event) {
   Tenant& t = GetTenant(tenant);
-  if (event >= t.events.size() || !t.events[event].live) return false;
+  if (event >= t.events.size() || t.events[event].payload == kNoHandle) return false;
   t.event_ids.erase(event);  // hashes the id: before it is overwritten
   StoredEvent& e = t.events[event];
   size_t size = PayloadSize(t, e);
@@ -519,7 +561,7 @@ void InMemoryJourneyStore::MaybeCompact(Tenant& t) {
   RunPool<ValueHandle, 16> pool;
   for (size_t h = 0; h < t.events.size(); ++h) {
     StoredEvent& e = t.events[h];
-    if (!e.live) continue;
+    if (e.payload == kNoHandle) continue;  // a free slot
     // Never fails: the live contents already fitted in the same page sizes.
     e.payload = payload.Append(t.payload.At(e.payload), PayloadSize(t, e));
     e.values = pool.Append(t.value_pool.At(e.values), e.value_count);
@@ -531,6 +573,17 @@ void InMemoryJourneyStore::MaybeCompact(Tenant& t) {
   t.dead_values = 0;
 }
 
+void InMemoryJourneyStore::MaybeCompactKeys(Tenant& t) {
+  if (t.dead_key_bytes < 4096 || t.dead_key_bytes * 2 < t.keys.appended()) return;
+  RunPool<char, 16> keys;
+  for (ValueRecord& v : t.values) {
+    if (v.key.empty()) continue;  // a free slot
+    v.key = std::string_view(keys.At(keys.Append(v.key.data(), v.key.size())), v.key.size());
+  }
+  t.keys = std::move(keys);  // the old pages held only zeros where erased keys were
+  t.dead_key_bytes = 0;
+}
+
 TouchpointEvent InMemoryJourneyStore::ReadEvent(const TenantId& tenant, EventHandle event) const {
   const Tenant& t = *FindTenant(tenant);
   const StoredEvent& e = t.events[event];
@@ -539,10 +592,10 @@ TouchpointEvent InMemoryJourneyStore::ReadEvent(const TenantId& tenant, EventHan
   out.type = e.type;
   out.channel = e.channel;
   out.occurred_at = e.occurred_at;
-  out.received_at = e.received_at;
   Reader r(t.payload.At(e.payload));
   r.Varint();
   out.id = EventId(std::string(r.Bytes(r.Byte())));
+  out.received_at = e.occurred_at + r.Duration();
   out.source_system = t.sources[r.Varint()];
   out.contact = ContactId(std::string(r.Sized()));
   out.identifiers.resize(e.value_count);
@@ -569,6 +622,7 @@ std::optional<std::string_view> InMemoryJourneyStore::EventAttribute(
   Reader r(t.payload.At(t.events[event].payload));
   r.Varint();
   r.Bytes(r.Byte());
+  r.Duration();
   r.Varint();
   r.Sized();
   for (uint8_t n = r.Byte(); n > 0; --n) {
@@ -596,8 +650,13 @@ ValueHandle InMemoryJourneyStore::InternValue(const TenantId& tenant, const Norm
     h = static_cast<ValueHandle>(t.values.size());
     t.values.emplace_back();
   }
+  uint32_t at = t.keys.Append(key.data(), key.size());
+  if (at == kNoHandle) {
+    t.free_values.push_back(h);
+    return kNoHandle;  // the tenant's storage is full
+  }
   ValueRecord& v = t.values[h];
-  v.key = std::string(key);
+  v.key = std::string_view(t.keys.At(at), key.size());
   v.kind = id.kind;
   v.scope_size = static_cast<uint16_t>(id.scope.size());
   t.value_keys.insert(h);  // hashes the key: after it is in place

@@ -11,6 +11,7 @@
 #include "src/internal/str_cat.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/text.h"
+#include "src/journey/customer_summary.h"
 #include "src/journey/resolver.h"
 #include "src/journey/siphash.h"
 #include "switchboard/limits.h"
@@ -214,11 +215,13 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
   // Each value interned once here and handed to the resolver.
   absl::InlinedVector<ValueHandle, 8> handles(normalized.size());
   uint32_t fresh = 0;  // bit j: value j was interned by this call
-  for (size_t j = 0; j < normalized.size(); ++j) {
+  bool full = false;
+  for (size_t j = 0; j < normalized.size() && !full; ++j) {
     handles[j] = store_->InternValue(tenant, normalized[j], result.identifiers[report_of_stored[j]].key);
-    if (store_->Value(tenant, handles[j]).events.empty()) fresh |= uint32_t{1} << j;
+    full = handles[j] == kNoHandle;
+    if (!full && store_->Value(tenant, handles[j]).events.empty()) fresh |= uint32_t{1} << j;
   }
-  const EventHandle ev = store_->PutEvent(event, handles, verified);
+  const EventHandle ev = full ? kNoHandle : store_->PutEvent(event, handles, verified);
   if (ev == kNoHandle) {
     for (size_t j = 0; j < handles.size(); ++j) {
       if (fresh & (uint32_t{1} << j)) store_->EraseValue(tenant, handles[j]);  // as it was
@@ -483,7 +486,7 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
       ValueRecord* v = store_->MutableValue(tenant, h);
       v->events.erase(std::remove(v->events.begin(), v->events.end(), e), v->events.end());
       if (v->events.empty()) {
-        report.identifiers.push_back(v->key);
+        report.identifiers.push_back(std::string(v->key));
         store_->EraseValue(tenant, h);
       }
     }
@@ -545,7 +548,9 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
     if (!cs.opened.empty() && cs.resolved.empty()) open.push_back(&cs);
   }
   std::sort(open.begin(), open.end(),
-            [](const CaseState* a, const CaseState* b) { return b->opened < a->opened; });
+            [&](const CaseState* a, const CaseState* b) {
+              return journey_internal::KeyOrder(store_, &tenant).Less(b->opened, a->opened);
+            });
   for (size_t i = 0; i < open.size() && i < static_cast<size_t>(o.max_open_cases); ++i) {
     snap->open_cases.push_back(
         {open[i]->id, open[i]->opened.at, Truncate(open[i]->summary, o.max_summary_bytes)});

@@ -287,7 +287,7 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
   s->constrained_anchors.insert(s->constrained_anchors.end(), a->constrained_anchors.begin(),
                                 a->constrained_anchors.end());
   AbsorbTraits(a->traits, &s->traits);
-  AbsorbSummary(a->summary, options_->snapshot, &s->summary);
+  AbsorbSummary(a->summary, options_->snapshot, KeyOrder(store_, &tenant), &s->summary);
   if (s->latest == kNoHandle || (a->latest != kNoHandle && Less(tenant, s->latest, a->latest))) {
     s->latest = a->latest;
   }
@@ -381,7 +381,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
       for (const Candidate& c : cands) {
         if (c.active && c.outcome == IdentifierOutcome::kLinked &&
             c.value->linked == customers[k]->mint) {
-          record.identifier_key = c.value->key;
+          record.identifier_key = std::string(c.value->key);
           break;
         }
       }
@@ -402,7 +402,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   }
   if (target->latest == kNoHandle || Less(tenant, target->latest, ev)) target->latest = ev;
   AddToTraits(options_->traits, content, &target->traits);
-  AddToSummary(content, options_->snapshot, &target->summary);
+  AddToSummary(content, ev, options_->snapshot, KeyOrder(store_, &tenant), &target->summary);
   if (store_->HasLinks(tenant)) {
     for (const LinkConstraint& link : store_->LinksOf(tenant, content.id.value())) {
       if (!link.must_link) {

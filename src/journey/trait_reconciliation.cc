@@ -117,7 +117,8 @@ absl::Status ValidateTraitRules(const std::vector<TraitRule>& rules) {
 
 void AddToTraits(const std::vector<TraitRule>& rules, const TouchpointEvent& event,
                  TraitState* state) {
-  if (state->fields.size() < rules.size()) state->fields.resize(rules.size());
+  // Fields are sized on the first trait seen: most customers carry none, and seven empty
+  // vectors cost ~180 B per customer.
   if (event.attributes.empty()) return;
   for (size_t i = 0; i < rules.size(); ++i) {
     const TraitRule& rule = rules[i];
@@ -130,6 +131,7 @@ void AddToTraits(const std::vector<TraitRule>& rules, const TouchpointEvent& eve
     c.first_seen = c.last_seen = KeyOf(event);
     c.last_source = event.source_system;
     c.best_source_rank = SourceRank(rule, event.source_system);
+    if (state->fields.size() < rules.size()) state->fields.resize(rules.size());
     AddCandidate(c, &state->fields[i]);
   }
 }
