@@ -114,14 +114,12 @@ struct ValueRecord {
   std::string_view value() const;  // the normalized value
 };
 
-// A position in journey order kept by a summary: the event's time and handle (24 bytes, where an
-// EventKey with the id would take 48). Ties in time are broken by the events' ids, read from the
-// store.
+// A position in journey order kept by a summary: the event's handle (4 bytes, where an EventKey
+// with the id would take 48). Its time and id, which order it, are read from the store.
 struct SummaryKey {
-  absl::Time at = absl::InfinitePast();  // InfinitePast() = "no event"
-  EventHandle event = kNoHandle;
+  EventHandle event = kNoHandle;  // kNoHandle = "no event"
 
-  bool empty() const { return at == absl::InfinitePast(); }
+  bool empty() const { return event == kNoHandle; }
   friend bool operator==(const SummaryKey&, const SummaryKey&) = default;
 };
 
@@ -154,17 +152,38 @@ struct CustomerSummary {
   friend bool operator==(const CustomerSummary&, const CustomerSummary&) = default;
 };
 
+// What only merged or split customers have: kept out of line, absent for most customers.
+struct CustomerLinks {
+  std::vector<CustomerId> aliases;           // ids of customers merged into this one
+  std::vector<std::string> merges;           // merge records made while building this customer
+  std::vector<EventId> constrained_anchors;  // its events named by a cannot-link constraint
+};
+
 struct CustomerRecord {
   CustomerId id;
   EventHandle mint = kNoHandle;    // the earliest event; the id was minted from it (the key)
   EventHandle latest = kNoHandle;  // the latest event in journey order
   std::vector<EventHandle> events;  // journey order
   std::vector<CustomerValue> values;
-  std::vector<CustomerId> aliases;           // ids of customers merged into this one
-  std::vector<std::string> merges;           // merge records made while building this customer
-  std::vector<EventId> constrained_anchors;  // its events named by a cannot-link constraint
+  std::unique_ptr<CustomerLinks> links;  // null: no alias, merge or constraint
   TraitState traits;
   CustomerSummary summary;
+
+  const std::vector<CustomerId>& aliases() const { return LinksOrNone().aliases; }
+  const std::vector<std::string>& merges() const { return LinksOrNone().merges; }
+  const std::vector<EventId>& constrained_anchors() const {
+    return LinksOrNone().constrained_anchors;
+  }
+  CustomerLinks& MutableLinks() {
+    if (links == nullptr) links = std::make_unique<CustomerLinks>();
+    return *links;
+  }
+
+ private:
+  const CustomerLinks& LinksOrNone() const {
+    static const CustomerLinks kNone;  // immutable
+    return links != nullptr ? *links : kNone;
+  }
 };
 
 enum class MergeKind : unsigned char { kAutomatic = 0, kExplicit };

@@ -75,7 +75,7 @@ void AddToSummary(const TouchpointEvent& e, EventHandle handle, const SnapshotOp
                   const KeyOrder& o, CustomerSummary* s) {
   if (IsKnownChannel(e.channel)) ++s->channel_counts[static_cast<int>(e.channel)];
   if (e.attributes.empty()) return;  // everything below reads attributes
-  const SummaryKey key{e.occurred_at, handle};
+  const SummaryKey key{handle};
   if (const std::string* v = Attr(e, attrs::kAgent)) LatestOf(o, key, *v, &s->last_agent);
   if (const std::string* v = Attr(e, attrs::kQueue)) LatestOf(o, key, *v, &s->last_queue);
   if (const std::string* v = Attr(e, attrs::kIntent)) {

@@ -13,14 +13,19 @@ namespace switchboard::journey_internal {
 inline constexpr size_t kMaxIntentsKept = 32;
 inline constexpr size_t kMaxCasesKept = 64;
 
-// Journey order of summary keys: time, then event id (looked up only on a tie).
+// Journey order of summary keys (occurred-at, then event id, from the store); "no event" is
+// before every event.
 class KeyOrder {
  public:
   KeyOrder(const JourneyStore* store, const TenantId* tenant) : store_(store), tenant_(tenant) {}
   bool Less(const SummaryKey& a, const SummaryKey& b) const {
-    if (a.at != b.at) return a.at < b.at;
     if (a.event == b.event) return false;  // the same event, or both empty
-    return store_->EventIdOf(*tenant_, a.event) < store_->EventIdOf(*tenant_, b.event);
+    if (a.empty()) return true;
+    if (b.empty()) return false;
+    return store_->EventLess(*tenant_, a.event, b.event);
+  }
+  absl::Time TimeOf(const SummaryKey& k) const {
+    return store_->Event(*tenant_, k.event).occurred_at;
   }
 
  private:

@@ -305,7 +305,7 @@ absl::StatusOr<CustomerProfile> JourneyMerger::Impl::GetCustomer(const TenantId&
   CustomerProfile p;
   p.tenant = tenant;
   p.id = c->id;
-  p.aliases = c->aliases;
+  p.aliases = c->aliases();
   std::sort(p.aliases.begin(), p.aliases.end());
   p.traits = ReconcileTraits(options_.traits, c->traits);
   p.event_count = static_cast<int64_t>(c->events.size());
@@ -313,7 +313,7 @@ absl::StatusOr<CustomerProfile> JourneyMerger::Impl::GetCustomer(const TenantId&
     p.first_seen = store_->Event(tenant, c->events.front()).occurred_at;
     p.last_seen = store_->Event(tenant, c->events.back()).occurred_at;
   }
-  p.merges = c->merges;
+  p.merges = c->merges();
   std::sort(p.merges.begin(), p.merges.end());
   for (const CustomerValue& v : c->values) {
     const ValueRecord& value = store_->Value(tenant, v.value);
@@ -465,9 +465,9 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
   SB_ASSIGN_OR_RETURN(const CustomerRecord* c, FindLive(tenant, id));
   ErasureReport report;
   report.customer = c->id;
-  report.aliases = c->aliases;
+  report.aliases = c->aliases();
   std::sort(report.aliases.begin(), report.aliases.end());
-  report.merges = c->merges;
+  report.merges = c->merges();
   std::sort(report.merges.begin(), report.merges.end());
   for (const auto& field : c->traits.fields) report.traits += static_cast<int64_t>(field.size());
   const std::vector<EventHandle> erased = c->events;
@@ -543,24 +543,24 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
     if (sum) t.summary = Truncate(*sum, o.max_summary_bytes);
     snap->recent.push_back(std::move(t));
   }
+  const journey_internal::KeyOrder order(store_, &tenant);
   std::vector<const CaseState*> open;
   for (const CaseState& cs : s.cases) {
     if (!cs.opened.empty() && cs.resolved.empty()) open.push_back(&cs);
   }
   std::sort(open.begin(), open.end(),
-            [&](const CaseState* a, const CaseState* b) {
-              return journey_internal::KeyOrder(store_, &tenant).Less(b->opened, a->opened);
-            });
+            [&](const CaseState* a, const CaseState* b) { return order.Less(b->opened, a->opened); });
   for (size_t i = 0; i < open.size() && i < static_cast<size_t>(o.max_open_cases); ++i) {
     snap->open_cases.push_back(
-        {open[i]->id, open[i]->opened.at, Truncate(open[i]->summary, o.max_summary_bytes)});
+        {open[i]->id, order.TimeOf(open[i]->opened), Truncate(open[i]->summary, o.max_summary_bytes)});
   }
   if (!s.last_agent.value.empty()) snap->last_agent = AgentId(s.last_agent.value);
   if (!s.last_queue.value.empty()) snap->last_queue = QueueId(s.last_queue.value);
   snap->last_intent = s.last_intent.value;
   if (!s.verified.empty()) {
-    snap->verified_at = s.verified.at;
-    snap->identity_verified = s.verified.at <= now && now - s.verified.at <= o.verification_valid_for;
+    const absl::Time verified_at = order.TimeOf(s.verified);
+    snap->verified_at = verified_at;
+    snap->identity_verified = verified_at <= now && now - verified_at <= o.verification_valid_for;
   }
   for (const KeyedValue& note : s.notes) {
     snap->notes.push_back(Truncate(note.value, o.max_summary_bytes));
@@ -570,7 +570,8 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
   if (!intent.empty()) {
     for (const KeyedValue& seen : s.intents) {
       if (seen.value != intent) continue;
-      snap->repeat_contact = seen.key.at < now && now - seen.key.at <= o.repeat_window;
+      const absl::Time at = order.TimeOf(seen.key);
+      snap->repeat_contact = at < now && now - at <= o.repeat_window;
       break;
     }
   }

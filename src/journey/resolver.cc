@@ -204,7 +204,7 @@ bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* 
   if (customers.size() < 2) return false;
   // Split constraints: two customers an earlier Split() separated stay apart.
   for (const CustomerRecord* c : customers) {
-    for (const EventId& anchor : c->constrained_anchors) {
+    for (const EventId& anchor : c->constrained_anchors()) {
       for (const LinkConstraint& link : store_->LinksOf(tenant, anchor.value())) {
         if (link.must_link) continue;
         const EventId& other = link.a == anchor ? link.b : link.a;
@@ -280,12 +280,14 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
     }
     if (value->shared) mine->link = ValueLink::kShared;
   }
-  s->aliases.push_back(a->id);
-  s->aliases.insert(s->aliases.end(), a->aliases.begin(), a->aliases.end());
-  s->merges.insert(s->merges.end(), a->merges.begin(), a->merges.end());
-  s->merges.push_back(record.id);
-  s->constrained_anchors.insert(s->constrained_anchors.end(), a->constrained_anchors.begin(),
-                                a->constrained_anchors.end());
+  CustomerLinks& links = s->MutableLinks();
+  links.aliases.push_back(a->id);
+  links.aliases.insert(links.aliases.end(), a->aliases().begin(), a->aliases().end());
+  links.merges.insert(links.merges.end(), a->merges().begin(), a->merges().end());
+  links.merges.push_back(record.id);
+  links.constrained_anchors.insert(links.constrained_anchors.end(),
+                                   a->constrained_anchors().begin(),
+                                   a->constrained_anchors().end());
   AbsorbTraits(a->traits, &s->traits);
   AbsorbSummary(a->summary, options_->snapshot, KeyOrder(store_, &tenant), &s->summary);
   if (s->latest == kNoHandle || (a->latest != kNoHandle && Less(tenant, s->latest, a->latest))) {
@@ -406,7 +408,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   if (store_->HasLinks(tenant)) {
     for (const LinkConstraint& link : store_->LinksOf(tenant, content.id.value())) {
       if (!link.must_link) {
-        target->constrained_anchors.push_back(content.id);
+        target->MutableLinks().constrained_anchors.push_back(content.id);
         break;
       }
     }
@@ -517,7 +519,7 @@ void Resolver::ClearDerived(const TenantId& tenant, const std::vector<EventHandl
   }
   for (EventHandle mint : customers) {
     if (const CustomerRecord* c = store_->FindCustomer(tenant, mint)) {
-      for (const std::string& m : c->merges) store_->EraseMerge(tenant, m);
+      for (const std::string& m : c->merges()) store_->EraseMerge(tenant, m);
       store_->EraseCustomer(tenant, mint);
     }
   }
