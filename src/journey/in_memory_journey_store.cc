@@ -28,14 +28,6 @@ absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.
 //   u8 raw form count, per raw form: u8 identifier index, varint scope size, scope,
 //     varint value size, value,
 //   varint attribute count, per attribute: varint key size, key, varint value size, value.
-void PutVarint(uint64_t v, std::string* out) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
 uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }
@@ -43,21 +35,43 @@ int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cas
 
 const absl::Duration kQuarterNs = absl::Nanoseconds(1) / 4;
 
-// An exact duration as two varints (absl::Duration's resolution is a quarter nanosecond).
-void PutDuration(absl::Duration d, std::string* out);
+// Writes the encoding into a buffer the caller sized with room to spare (see PutEvent), so no
+// write checks capacity.
+class Writer {
+ public:
+  static constexpr size_t kMaxVarint = 10;
+  explicit Writer(char* p) : p_(p) {}
+  void Byte(uint8_t b) { *p_++ = static_cast<char>(b); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      *p_++ = static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<char>(v);
+  }
+  void Bytes(std::string_view s) {
+    Varint(s.size());
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  // Exact: absl::Duration's resolution is a quarter nanosecond.
+  void Duration(absl::Duration d) {
+    if (d == absl::ZeroDuration()) {  // the usual case
+      Byte(0);
+      Byte(0);
+      return;
+    }
+    absl::Duration rem;
+    int64_t seconds = absl::IDivDuration(d, absl::Seconds(1), &rem);
+    int64_t quarters = absl::IDivDuration(rem, kQuarterNs, &rem);
+    Varint(ZigZag(seconds));
+    Varint(ZigZag(quarters));
+  }
+  char* pos() const { return p_; }
 
-void PutBytes(std::string_view s, std::string* out) {
-  PutVarint(s.size(), out);
-  out->append(s.data(), s.size());
-}
-
-void PutDuration(absl::Duration d, std::string* out) {
-  absl::Duration rem;
-  int64_t seconds = absl::IDivDuration(d, absl::Seconds(1), &rem);
-  int64_t quarters = absl::IDivDuration(rem, kQuarterNs, &rem);
-  PutVarint(ZigZag(seconds), out);
-  PutVarint(ZigZag(quarters), out);
-}
+ private:
+  char* p_;
+};
 
 // Reads the encoding above; the arena was written by this file, so it is trusted.
 class Reader {
@@ -115,17 +129,20 @@ template <typename T, int kShift>
 class RunPool {
  public:
   static constexpr size_t kPage = size_t{1} << kShift;
-  uint32_t Append(const T* data, size_t n) {
-    if (n > kPage) return kNoHandle;
-    if (pages_.empty() || used_ + n > kPage) {
+  uint32_t Append(const T* data, size_t n) { return Append(data, n, nullptr, 0); }
+  // Two pieces as one run.
+  uint32_t Append(const T* data, size_t n, const T* more, size_t m) {
+    if (n + m > kPage) return kNoHandle;
+    if (pages_.empty() || used_ + n + m > kPage) {
       if (((pages_.size() + 1) << kShift) > (size_t{1} << 32)) return kNoHandle;
       pages_.push_back(std::unique_ptr<T[]>(new T[kPage]));
       used_ = 0;
     }
     uint32_t at = static_cast<uint32_t>(((pages_.size() - 1) << kShift) | used_);
     std::copy(data, data + n, pages_.back().get() + used_);
-    used_ += n;
-    appended_ += n;
+    if (m > 0) std::copy(more, more + m, pages_.back().get() + used_ + n);
+    used_ += n + m;
+    appended_ += n + m;
     return at;
   }
   T* At(uint32_t offset) { return pages_[offset >> kShift].get() + (offset & (kPage - 1)); }
@@ -414,6 +431,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     size_t dead_values = 0;              // overwritten value_pool slots
     absl::flat_hash_set<EventHandle, IdHash, IdEq> event_ids;
     std::vector<std::string> sources;    // interned source systems (few per tenant)
+    uint32_t last_source = 0;
     absl::flat_hash_map<std::string, uint32_t> source_index;
 
     std::deque<ValueRecord> values;      // by handle; stable addresses; dead ones have no key
@@ -444,13 +462,21 @@ class InMemoryJourneyStore final : public JourneyStore {
 
   // Most calls name the tenant of the previous call: compared, not hashed. The cache is written
   // only by GetTenant (non-const), so concurrent const calls only read it.
+  // Tenant names are short: compared inline, not through memcmp (this runs on every call).
+  static bool SameName(const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
   const Tenant* FindTenant(const TenantId& tenant) const {
-    if (last_ != nullptr && tenant.value() == last_name_) return last_;
+    if (last_ != nullptr && SameName(tenant.value(), last_name_)) return last_;
     auto it = tenants_.find(tenant.value());
     return it == tenants_.end() ? nullptr : &it->second;
   }
   Tenant& GetTenant(const TenantId& tenant) {
-    if (last_ != nullptr && tenant.value() == last_name_) return *last_;
+    if (last_ != nullptr && SameName(tenant.value(), last_name_)) return *last_;
     last_ = &tenants_[tenant.value()];  // node-based: the address stays valid
     last_name_ = tenant.value();
     return *last_;
@@ -459,83 +485,103 @@ class InMemoryJourneyStore final : public JourneyStore {
   absl::node_hash_map<std::string, Tenant> tenants_;  // never erased
   Tenant* last_ = nullptr;
   std::string last_name_;
-  std::string scratch_;      // one event's encoding, reused
-  std::string scratch_run_;  // the same with its size in front
+  std::string scratch_;  // one event's encoding, reused
 };
 
 EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
                                            absl::Span<const ValueHandle> values, bool verified) {
   Tenant& t = GetTenant(event.tenant);
   const std::string& id = event.id.value();
-  if (id.size() > 255 || values.size() > 255 || values.size() != event.identifiers.size() ||
-      t.event_ids.contains(Av(id))) {
+  if (id.size() > 255 || values.size() > 255 || values.size() != event.identifiers.size()) {
     return kNoHandle;
   }
-  // Source systems repeat: an index instead of the name.
+  if (t.free_events.empty() && t.events.size() + 1 >= kNoHandle) return kNoHandle;
+  // Source systems repeat (usually one per feed): an index instead of the name, the last one
+  // compared before hashing.
   uint32_t source = 0;
-  if (auto it = t.source_index.find(event.source_system); it != t.source_index.end()) {
+  if (t.last_source < t.sources.size() && t.sources[t.last_source] == event.source_system) {
+    source = t.last_source;
+  } else if (auto it = t.source_index.find(event.source_system); it != t.source_index.end()) {
     source = it->second;
+    t.last_source = source;
   } else {
     source = static_cast<uint32_t>(t.sources.size());
     t.sources.push_back(event.source_system);
     t.source_index.emplace(event.source_system, source);
+    t.last_source = source;
   }
+  // An upper bound of the encoding, then one pass of unchecked writes.
+  constexpr size_t kV = Writer::kMaxVarint;
+  size_t bound = 1 + id.size() + 2 * kV + kV + kV + event.contact.value().size() + 1 + kV;
+  for (const Identifier& raw : event.identifiers) bound += 1 + 2 * kV + raw.scope.size() + raw.value.size();
+  for (const auto& [key, value] : event.attributes) bound += 2 * kV + key.size() + value.size();
   std::string& body = scratch_;
-  body.clear();
-  body.push_back(static_cast<char>(id.size()));
-  body.append(id);
-  PutDuration(event.received_at - event.occurred_at, &body);
-  PutVarint(source, &body);
-  PutBytes(event.contact.value(), &body);
+  if (body.size() < bound) body.resize(std::max(bound, 2 * body.size()));
+  Writer w(body.data());
+  w.Byte(static_cast<uint8_t>(id.size()));
+  std::memcpy(w.pos(), id.data(), id.size());
+  w = Writer(w.pos() + id.size());
+  w.Duration(event.received_at - event.occurred_at);
+  w.Varint(source);
+  w.Bytes(event.contact.value());
   // Raw forms only where they differ from the normalized value (most identifiers: none).
-  size_t count_at = body.size();
-  body.push_back(0);
+  char* raw_count_at = w.pos();
+  w.Byte(0);
   uint8_t raw_count = 0;
   for (size_t i = 0; i < values.size(); ++i) {
     const ValueRecord& v = t.values[values[i]];
     const Identifier& raw = event.identifiers[i];
     // The normalizer keeps the kind, so only the scope and value can differ.
     if (raw.value == v.value() && raw.scope == v.scope()) continue;
-    body.push_back(static_cast<char>(i));
-    PutBytes(raw.scope, &body);
-    PutBytes(raw.value, &body);
+    w.Byte(static_cast<uint8_t>(i));
+    w.Bytes(raw.scope);
+    w.Bytes(raw.value);
     ++raw_count;
   }
-  body[count_at] = static_cast<char>(raw_count);
-  PutVarint(event.attributes.size(), &body);
+  *raw_count_at = static_cast<char>(raw_count);
+  w.Varint(event.attributes.size());
   for (const auto& [key, value] : event.attributes) {
-    PutBytes(key, &body);
-    PutBytes(value, &body);
+    w.Bytes(key);
+    w.Bytes(value);
   }
-  if (t.free_events.empty() && t.events.size() + 1 >= kNoHandle) return kNoHandle;
-  std::string& run = scratch_run_;
-  run.clear();
-  PutVarint(body.size(), &run);
-  run.append(body);
+  const size_t body_size = static_cast<size_t>(w.pos() - body.data());
+  char size[Writer::kMaxVarint];
+  Writer sw(size);
+  sw.Varint(body_size);
+  const size_t prefix = static_cast<size_t>(sw.pos() - size);
+  const size_t run_size = prefix + body_size;
   StoredEvent e;
   e.occurred_at = event.occurred_at;
   e.type = event.type;
   e.channel = event.channel;
   e.verified = verified;
   e.value_count = static_cast<uint8_t>(values.size());
-  e.payload = t.payload.Append(run.data(), run.size());
-  if (e.payload == kNoHandle) return kNoHandle;  // the tenant's storage is full
-  e.values = t.value_pool.Append(values.data(), values.size());
-  if (e.values == kNoHandle) {
-    std::memset(t.payload.At(e.payload), 0, run.size());  // written, never stored
-    t.dead_bytes += run.size();
+  // One hash of the id finds a duplicate or the slot to fill. The new entry's handle is set
+  // before its bytes exist: nothing hashes it until they do (no rehash in between).
+  const EventHandle h = t.free_events.empty() ? static_cast<EventHandle>(t.events.size())
+                                              : t.free_events.back();
+  bool fresh = false;
+  auto slot = t.event_ids.lazy_emplace(Av(id), [&](const auto& construct) {
+    construct(h);
+    fresh = true;
+  });
+  if (!fresh) return kNoHandle;  // a stored id
+  e.payload = t.payload.Append(size, prefix, body.data(), body_size);
+  e.values = e.payload == kNoHandle ? kNoHandle : t.value_pool.Append(values.data(), values.size());
+  if (e.values == kNoHandle) {  // the tenant's storage is full
+    if (e.payload != kNoHandle) {
+      std::memset(t.payload.At(e.payload), 0, run_size);  // written, never stored
+      t.dead_bytes += run_size;
+    }
+    t.event_ids.erase(slot);  // by position: no hashing of the missing bytes
     return kNoHandle;
   }
-  EventHandle h;
   if (!t.free_events.empty()) {
-    h = t.free_events.back();
     t.free_events.pop_back();
     t.events[h] = e;
   } else {
-    h = static_cast<EventHandle>(t.events.size());
     t.events.push_back(e);
   }
-  t.event_ids.insert(h);  // hashes the id: after the bytes are in place
   return h;
 }
 

@@ -115,24 +115,34 @@ absl::Status ValidateTraitRules(const std::vector<TraitRule>& rules) {
   return absl::OkStatus();
 }
 
-void AddToTraits(const std::vector<TraitRule>& rules, const TouchpointEvent& event,
-                 TraitState* state) {
+namespace {
+
+void AddTrait(const std::vector<TraitRule>& rules, size_t i, const TouchpointEvent& event,
+              const std::string& value, TraitState* state) {
+  const TraitRule& rule = rules[i];
+  if (value.empty() && rule.ignore_empty) return;
+  TraitCandidate c;
+  c.value = value;
+  c.count = 1;
+  c.first_seen = c.last_seen = KeyOf(event);
+  c.last_source = event.source_system;
+  c.best_source_rank = SourceRank(rule, event.source_system);
   // Fields are sized on the first trait seen: most customers carry none, and seven empty
   // vectors cost ~180 B per customer.
-  if (event.attributes.empty()) return;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const TraitRule& rule = rules[i];
-    auto it = event.attributes.find(rule.AttributeKey());
-    if (it == event.attributes.end()) continue;
-    if (it->second.empty() && rule.ignore_empty) continue;
-    TraitCandidate c;
-    c.value = it->second;
-    c.count = 1;
-    c.first_seen = c.last_seen = KeyOf(event);
-    c.last_source = event.source_system;
-    c.best_source_rank = SourceRank(rule, event.source_system);
-    if (state->fields.size() < rules.size()) state->fields.resize(rules.size());
-    AddCandidate(c, &state->fields[i]);
+  if (state->fields.size() < rules.size()) state->fields.resize(rules.size());
+  AddCandidate(c, &state->fields[i]);
+}
+
+}  // namespace
+
+void AddToTraits(const std::vector<TraitRule>& rules, const TouchpointEvent& event,
+                 TraitState* state) {
+  // Events carry a few attributes and most are not traits: each attribute is compared with the
+  // rules' keys (a length check rejects most) instead of one map search per rule.
+  for (const auto& [key, value] : event.attributes) {
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (rules[i].AttributeKey() == key) AddTrait(rules, i, event, value, state);
+    }
   }
 }
 
