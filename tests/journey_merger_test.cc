@@ -573,11 +573,12 @@ TEST_CASE("the in-memory store round-trips event contents and overwrites erased 
   // Many customers, then erase most: the erased bytes are overwritten, then compacted away.
   for (int i = 0; i < 200; ++i) {
     sb::TouchpointEvent x = Ev(sb::internal::StrCat("k-", i), i, sb::Channel::kEmail,
-                               {{K::kEmail, sb::internal::StrCat("k", i, "@example.com"), ""}});
+                               {{K::kEmail, sb::internal::StrCat("k", i, "-a-longer-local-part@example.com"), ""}});
     x.attributes["note"] = std::string(100, 'n');
     REQUIRE((*merger)->Ingest(x).ok());
   }
   const int64_t before = store->GetStats(kAcme).payload_bytes;
+  const int64_t keys_before = store->GetStats(kAcme).key_bytes;
   for (int i = 0; i < 150; ++i) {
     REQUIRE((*merger)->Forget(kAcme, sb::CustomerId(sb::internal::StrCat("c-k-", i))).ok());
   }
@@ -585,8 +586,20 @@ TEST_CASE("the in-memory store round-trips event contents and overwrites erased 
   CHECK(st.events == 53);
   CHECK(st.values == 52);  // s-1's two and the 50 kept e-mails
   CHECK(st.payload_bytes < before * 3 / 4);  // compacted, not just zeroed
+  CHECK(st.key_bytes < keys_before * 3 / 4);
   CHECK(store->FindEvent(kAcme, "k-3") == sb::kNoHandle);
-  CHECK(store->FindValue(kAcme, "email:k3@example.com") == sb::kNoHandle);
+  CHECK(store->FindValue(kAcme, "email:k3-a-longer-local-part@example.com") == sb::kNoHandle);
+  // The kept values' keys survived the key arena's compaction.
+  for (int i = 150; i < 200; ++i) {
+    const std::string key = sb::internal::StrCat("email:k", i, "-a-longer-local-part@example.com");
+    const sb::ValueHandle v = store->FindValue(kAcme, key);
+    REQUIRE(v != sb::kNoHandle);
+    CHECK(store->Value(kAcme, v).key == key);
+    auto match = (*merger)->FindByIdentifier(
+        kAcme, {K::kEmail, sb::internal::StrCat("k", i, "-a-longer-local-part@example.com"), ""});
+    REQUIRE(match.ok());
+    CHECK(match->customer == sb::CustomerId(sb::internal::StrCat("c-k-", i)));
+  }
   // Reused slots hold the new events exactly.
   for (int i = 0; i < 150; ++i) {
     REQUIRE((*merger)->Ingest(Ev(sb::internal::StrCat("r-", i), 500 + i, sb::Channel::kSms,

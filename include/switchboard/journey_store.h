@@ -307,6 +307,7 @@ class SWITCHBOARD_EXPORT JourneyStore {
     int64_t tombstones = 0;
     int64_t payload_bytes = 0;  // encoded event contents held (live and not yet compacted)
     int64_t dead_bytes = 0;     // of which overwritten by erasure, awaiting compaction
+    int64_t key_bytes = 0;      // identifier value keys held (live and not yet compacted)
   };
   virtual Stats GetStats(const TenantId& tenant) const = 0;
 };

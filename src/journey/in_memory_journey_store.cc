@@ -372,6 +372,7 @@ class InMemoryJourneyStore final : public JourneyStore {
       s.tombstones = static_cast<int64_t>(t->tombstones.size());
       s.payload_bytes = static_cast<int64_t>(t->payload.appended());
       s.dead_bytes = static_cast<int64_t>(t->dead_bytes);
+      s.key_bytes = static_cast<int64_t>(t->keys.appended());
     }
     return s;
   }
