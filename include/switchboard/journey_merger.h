@@ -164,7 +164,8 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   // event fails TouchpointEvent::Validate() (missing tenant or id, oversized attributes...) or
   // occurred_at is beyond now + future_tolerance. Malformed or blocked identifiers do not fail
   // the call: they are dropped and reported in IngestResult::identifiers. A repeated event id is
-  // kDuplicate and an erased one kErased; neither changes anything.
+  // kDuplicate and an erased one kErased; neither changes anything. ResourceExhausted (nothing
+  // stored) when the store is full.
   absl::StatusOr<IngestResult> Ingest(TouchpointEvent event);
 
   // The live customer id for `id`, which may be an alias or a retired id. NotFound otherwise.

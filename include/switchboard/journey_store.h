@@ -162,7 +162,10 @@ struct CustomerLinks {
 struct CustomerRecord {
   CustomerId id;
   EventHandle mint = kNoHandle;    // the earliest event; the id was minted from it (the key)
-  EventHandle latest = kNoHandle;  // the latest event in journey order
+  EventHandle latest = kNoHandle;  // the latest event in journey order (events.back())
+  // Its occurred-at, kept here: most order checks against a customer's latest event are settled
+  // by time without reading the event.
+  absl::Time latest_at = absl::InfinitePast();
   std::vector<EventHandle> events;  // journey order
   std::vector<CustomerValue> values;
   std::unique_ptr<CustomerLinks> links;  // null: no alias, merge or constraint

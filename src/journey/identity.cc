@@ -193,7 +193,8 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
   } else {
     std::string_view national = digits;
     if (StartsWith(national, region.trunk_prefix)) national.remove_prefix(region.trunk_prefix.size());
-    international = internal::StrCat(region.calling_code, national);
+    international.reserve(region.calling_code.size() + national.size());
+    international.append(region.calling_code).append(national);  // appended: once per phone
   }
   if (international.size() < 8 || international.size() > 15) {
     return absl::InvalidArgumentError(
@@ -206,7 +207,9 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
   if (international.front() == '1' && international.size() != 11) {
     return absl::InvalidArgumentError("a +1 (NANP) number has 10 digits after the country code");
   }
-  return internal::StrCat("+", international);
+  std::string e164;  // appended, not formatted: runs for every phone identifier ingested
+  e164.reserve(international.size() + 1);
+  return e164.append("+").append(international);
 }
 
 namespace {

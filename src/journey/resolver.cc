@@ -93,11 +93,12 @@ std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) c
 
 bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,
                          absl::Span<ValueRecord* const> values) const {
+  const absl::Time at = store_->Event(tenant, event).occurred_at;
   for (const ValueRecord* value : values) {
     if (!RuleOf(*value).matches) continue;
     for (EventHandle holder : value->holders) {
       const CustomerRecord* c = store_->FindCustomer(tenant, holder);
-      if (c != nullptr && c->latest != kNoHandle && !Less(tenant, c->latest, event)) return false;
+      if (c != nullptr && !LatestBefore(tenant, *c, event, at)) return false;
     }
   }
   return true;
@@ -290,8 +291,9 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
                                    a->constrained_anchors().end());
   AbsorbTraits(a->traits, &s->traits);
   AbsorbSummary(a->summary, options_->snapshot, KeyOrder(store_, &tenant), &s->summary);
-  if (s->latest == kNoHandle || (a->latest != kNoHandle && Less(tenant, s->latest, a->latest))) {
+  if (a->latest != kNoHandle && LatestBefore(tenant, *s, a->latest, a->latest_at)) {
     s->latest = a->latest;
+    s->latest_at = a->latest_at;
   }
   if (processed != nullptr) processed->merges.push_back(record.id);
   EventHandle absorbed = a->mint;
@@ -395,14 +397,15 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   }
 
   std::vector<EventHandle>& journey = target->events;
-  if (journey.empty() || Less(tenant, journey.back(), ev)) {
+  if (LatestBefore(tenant, *target, ev, at)) {  // the usual case: the journey's new last event
     journey.push_back(ev);
+    target->latest = ev;
+    target->latest_at = at;
   } else {
     journey.insert(std::upper_bound(journey.begin(), journey.end(), ev,
                                     [&](EventHandle x, EventHandle y) { return Less(tenant, x, y); }),
                    ev);
   }
-  if (target->latest == kNoHandle || Less(tenant, target->latest, ev)) target->latest = ev;
   AddToTraits(options_->traits, content, &target->traits);
   AddToSummary(content, ev, options_->snapshot, KeyOrder(store_, &tenant), &target->summary);
   if (store_->HasLinks(tenant)) {

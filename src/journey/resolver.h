@@ -82,6 +82,14 @@ class Resolver {
   bool Less(const TenantId& tenant, EventHandle a, EventHandle b) const {
     return store_->EventLess(tenant, a, b);
   }
+  // Whether the customer's latest event is before event `e` occurring at `at` (true when it has
+  // none), reading the event only on a tie in time.
+  bool LatestBefore(const TenantId& tenant, const CustomerRecord& c, EventHandle e,
+                    absl::Time at) const {
+    if (c.latest == kNoHandle) return true;
+    if (c.latest_at != at) return c.latest_at < at;
+    return Less(tenant, c.latest, e);
+  }
   bool FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* const> customers,
                      absl::Span<const Candidate> candidates, Violation* violation) const;
   CustomerRecord* Mint(const TenantId& tenant, EventHandle event);
