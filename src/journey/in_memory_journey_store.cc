@@ -463,13 +463,28 @@ class InMemoryJourneyStore final : public JourneyStore {
 
   // Most calls name the tenant of the previous call: compared, not hashed. The cache is written
   // only by GetTenant (non-const), so concurrent const calls only read it.
-  // Tenant names are short: compared inline, not through memcmp (this runs on every call).
+  // Tenant names are short: compared with two overlapping word loads, not a memcmp call (this
+  // runs on every call of the store).
+  template <typename Word>
+  static Word Load(const char* p) {
+    Word w;
+    std::memcpy(&w, p, sizeof(w));
+    return w;
+  }
   static bool SameName(const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i] != b[i]) return false;
+    const size_t n = a.size();
+    if (n != b.size()) return false;
+    const char* x = a.data();
+    const char* y = b.data();
+    if (n >= 8 && n <= 16) {
+      return Load<uint64_t>(x) == Load<uint64_t>(y) &&
+             Load<uint64_t>(x + n - 8) == Load<uint64_t>(y + n - 8);
     }
-    return true;
+    if (n >= 4 && n < 8) {
+      return Load<uint32_t>(x) == Load<uint32_t>(y) &&
+             Load<uint32_t>(x + n - 4) == Load<uint32_t>(y + n - 4);
+    }
+    return std::memcmp(x, y, n) == 0;
   }
   const Tenant* FindTenant(const TenantId& tenant) const {
     if (last_ != nullptr && SameName(tenant.value(), last_name_)) return last_;
