@@ -13,11 +13,18 @@
 // qualifying agents are all busy) promotes the pool to dedicated for good. This keeps an agent's
 // upkeep to a few ordered sets while no decision degrades to a scan: one decision reads the
 // first entries of a few ordered sets, O(log n) instead of the scan's O(n).
+//
+// Removal is lazy. An agent that stops being routable (an offer, a contact, a state change)
+// only bumps its index generation: the entries it leaves behind read as stale and are dropped
+// when a selection meets them at the front of an ordering, or by a compaction once stale
+// entries could make up half of one. Erasing them at once would search every ordering the
+// agent is in, on cold nodes, on the path of every offer; popping them from the front touches
+// only the nodes that selections keep hot. An agent that re-enters with an unchanged rank
+// revives its old entry in place. Decisions are unaffected: selections skip stale entries.
 #include <array>
 #include <utility>
 
 #include "absl/container/btree_map.h"
-#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "src/internal/str_cat.h"
@@ -25,21 +32,21 @@
 
 namespace switchboard::routing {
 
-struct Entry {
-  AgentKey key;
-  AgentRec* agent = nullptr;
+// Who an ordering entry stands for. `gen` is the agent's index generation when the entry was
+// (re)written; the entry is live while the agent behind `handle` is the same agent (its ordinal
+// is in the key) at the same generation.
+struct EntryRef {
+  std::uint32_t handle = 0;
   std::uint32_t membership = 0;
+  std::uint64_t gen = 0;
 };
 
-struct EntryLess {
-  bool operator()(const Entry& a, const Entry& b) const { return a.key < b.key; }
-};
-
-using AgentSet = absl::btree_set<Entry, EntryLess>;
+using AgentSet = absl::btree_map<AgentKey, EntryRef>;
 
 struct Bucket {
   absl::Duration delay;
   AgentSet agents;
+  std::size_t compact_at = 0;  // compact when the set reaches this size (see Compact)
 };
 
 struct Pool {
@@ -54,7 +61,7 @@ struct Pool {
   Bucket& BucketFor(absl::Duration delay) {
     auto it = buckets.begin();
     while (it != buckets.end() && it->delay < delay) ++it;
-    if (it == buckets.end() || it->delay != delay) it = buckets.insert(it, Bucket{delay, {}});
+    if (it == buckets.end() || it->delay != delay) it = buckets.insert(it, Bucket{delay, {}, 0});
     return *it;
   }
 };
@@ -115,6 +122,7 @@ class IndexedSelector final : public Selector {
       : selectivity_(static_cast<std::size_t>(selectivity)), max_walk_(max_walk) {}
 
   void RebuildSlots(AgentRec& a) override {
+    if (a.handle == 0) Register(a);
     a.slots.clear();
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       for (Pool* p : a.memberships[i].queue->pools) {
@@ -123,7 +131,14 @@ class IndexedSelector final : public Selector {
     }
   }
 
-  void DropSlots(AgentRec& a) override { a.slots.clear(); }
+  void DropSlots(AgentRec& a) override {
+    a.slots.clear();
+    if (a.handle != 0) {
+      by_handle_[a.handle] = nullptr;
+      free_handles_.push_back(a.handle);
+      a.handle = 0;
+    }
+  }
 
   void Index(AgentRec& a) override {
     if (!Routable(a)) return;
@@ -132,21 +147,21 @@ class IndexedSelector final : public Selector {
     for (PoolSlot& s : a.slots) {
       Pool& p = *s.pool;
       if (s.indexed || !take(p.channel)) continue;  // idempotent
-      const absl::Duration delay = a.memberships[s.membership].delay;
-      p.BucketFor(delay).agents.insert(Entry{rank(s), &a, s.membership});
+      Bucket& b = p.BucketFor(a.memberships[s.membership].delay);
+      const EntryRef ref{a.handle, s.membership, a.index_gen};
+      auto [it, inserted] = b.agents.try_emplace(rank(s), ref);
+      if (inserted) {
+        MaybeCompact(b);
+      } else {
+        it->second = ref;  // the agent's own stale entry (the ordinal is in the key): revived
+      }
       s.indexed = true;
     }
   }
 
   void Unindex(AgentRec& a) override {
-    RankCache rank(a);
-    for (PoolSlot& s : a.slots) {
-      if (!s.indexed) continue;
-      Pool& p = *s.pool;
-      const absl::Duration delay = a.memberships[s.membership].delay;
-      p.BucketFor(delay).agents.erase(Entry{rank(s), &a, s.membership});
-      s.indexed = false;
-    }
+    ++a.index_gen;  // every entry it has reads as stale from now on
+    for (PoolSlot& s : a.slots) s.indexed = false;
   }
 
   void AddWaiting(ContactRec& c) override {
@@ -182,13 +197,12 @@ class IndexedSelector final : public Selector {
     }
     const QueueRec& q = *c.queue;
     AgentChooser chooser(q);
-    for (const Bucket& b : p.buckets) {
+    for (Bucket& b : p.buckets) {
       if (c.queued_at + b.delay > now) break;  // buckets are sorted by delay
       if (q.traits.round_robin && q.rr_valid) {
-        const Entry probe{AgentKey{q.rr_rank, q.rr_ordinal}, nullptr, 0};
-        OfferFirst(b.agents.upper_bound(probe), b.agents.end(), c, chooser);
+        OfferFirst(b.agents, b.agents.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}), c, chooser);
       }
-      OfferFirst(b.agents.begin(), b.agents.end(), c, chooser);
+      OfferFirst(b.agents, b.agents.begin(), c, chooser);
     }
     return chooser.Best();
   }
@@ -227,44 +241,93 @@ class IndexedSelector final : public Selector {
   absl::Status Check(const std::vector<QueueRec*>& queues) const override;
 
  private:
-  template <typename It>
-  static void OfferFirst(It it, It end, const ContactRec& c, AgentChooser& chooser) {
-    for (; it != end; ++it) {
-      if (Excluded(c, it->key.ordinal)) continue;
-      chooser.Offer(it->agent, it->membership, it->key);
-      return;
+  // Below this size a set is never compacted: stale entries there cost little.
+  static constexpr std::size_t kMinCompactSize = 64;
+
+  void Register(AgentRec& a) {
+    if (free_handles_.empty()) {
+      a.handle = static_cast<std::uint32_t>(by_handle_.size());
+      by_handle_.push_back(&a);
+    } else {
+      a.handle = free_handles_.back();
+      free_handles_.pop_back();
+      by_handle_[a.handle] = &a;
     }
   }
 
-  // Serves a non-dedicated pool from its base pool. False when the walk grew too long.
+  // The agent an entry stands for, or null when the entry is stale.
+  AgentRec* Live(const AgentKey& key, const EntryRef& ref) const {
+    AgentRec* a = by_handle_[ref.handle];
+    if (a == nullptr || a->ordinal != key.ordinal || a->index_gen != ref.gen) return nullptr;
+    return a;
+  }
+
+  // Drops a set's stale entries once they may make up half of it, so that stale entries cost
+  // at most a constant factor in memory and in the amortized time of inserts.
+  void MaybeCompact(Bucket& b) const {
+    if (b.agents.size() < b.compact_at) return;
+    absl::erase_if(b.agents, [this](const AgentSet::value_type& e) {
+      return Live(e.first, e.second) == nullptr;
+    });
+    b.compact_at = std::max(kMinCompactSize, 2 * b.agents.size());
+  }
+
+  // Offers the chooser the first live entry from `it` on that may take `c`; drops the stale
+  // entries it meets.
+  void OfferFirst(AgentSet& set, AgentSet::iterator it, const ContactRec& c,
+                  AgentChooser& chooser) const {
+    while (it != set.end()) {
+      AgentRec* a = Live(it->first, it->second);
+      if (a == nullptr) {
+        it = set.erase(it);
+        continue;
+      }
+      if (!Excluded(c, it->first.ordinal)) {
+        chooser.Offer(a, it->second.membership, it->first);
+        return;
+      }
+      ++it;
+    }
+  }
+
+  // Serves a non-dedicated pool from its base pool. False when the walk grew too long (stale
+  // entries, dropped on the way, do not count).
   bool Walk(const Pool& p, const ContactRec& c, absl::Time now,
             std::optional<AgentChoice>* out) const {
     const QueueRec& q = *c.queue;
     AgentChooser chooser(q);
     int steps = 0;
-    auto first = [&](AgentSet::const_iterator it, AgentSet::const_iterator end) {
-      for (; it != end; ++it) {
+    auto first = [&](AgentSet& set, AgentSet::iterator it) {
+      while (it != set.end()) {
+        AgentRec* a = Live(it->first, it->second);
+        if (a == nullptr) {
+          it = set.erase(it);
+          continue;
+        }
         if (++steps > max_walk_) return false;
-        if (Excluded(c, it->key.ordinal) || !Qualifies(*it->agent, *p.sig)) continue;
-        chooser.Offer(it->agent, it->membership, it->key);
-        return true;
+        if (!Excluded(c, it->first.ordinal) && Qualifies(*a, *p.sig)) {
+          chooser.Offer(a, it->second.membership, it->first);
+          return true;
+        }
+        ++it;
       }
       return true;
     };
-    for (const Bucket& b : p.base->buckets) {
+    for (Bucket& b : p.base->buckets) {
       if (c.queued_at + b.delay > now) break;
       if (q.traits.round_robin && q.rr_valid) {
-        const Entry probe{AgentKey{q.rr_rank, q.rr_ordinal}, nullptr, 0};
-        if (!first(b.agents.upper_bound(probe), b.agents.end())) return false;
+        if (!first(b.agents, b.agents.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}))) {
+          return false;
+        }
       }
-      if (!first(b.agents.begin(), b.agents.end())) return false;
+      if (!first(b.agents, b.agents.begin())) return false;
     }
     *out = chooser.Best();
     return true;
   }
 
   // Gives a pool its own agent buckets: one pass over the queue's members.
-  static void Dedicate(Pool& p) {
+  void Dedicate(Pool& p) {
     p.dedicated = true;
     p.base = nullptr;
     for (const MemberRef& ref : p.queue->members) {
@@ -272,13 +335,14 @@ class IndexedSelector final : public Selector {
       if (!Qualifies(a, *p.sig)) continue;
       PoolSlot slot{&p, ref.membership, false};
       if (Routable(a) && CanTake(a, p.channel)) {
-        const absl::Duration delay = a.memberships[ref.membership].delay;
-        p.BucketFor(delay).agents.insert(
-            Entry{RankAgent(a, ref.membership, *p.sig), &a, ref.membership});
+        Bucket& b = p.BucketFor(a.memberships[ref.membership].delay);
+        b.agents.try_emplace(RankAgent(a, ref.membership, *p.sig),
+                             EntryRef{a.handle, ref.membership, a.index_gen});
         slot.indexed = true;
       }
       a.slots.push_back(slot);
     }
+    for (Bucket& b : p.buckets) b.compact_at = std::max(kMinCompactSize, 2 * b.agents.size());
   }
 
   Pool& EnsurePool(QueueRec& q, Channel channel, const Signature* sig) {
@@ -309,6 +373,8 @@ class IndexedSelector final : public Selector {
   std::size_t selectivity_;
   int max_walk_;
   absl::flat_hash_map<PoolKey, std::unique_ptr<Pool>> pools_;
+  std::vector<AgentRec*> by_handle_{nullptr};  // handle 0 is never issued
+  std::vector<std::uint32_t> free_handles_;
 };
 
 absl::Status IndexedSelector::CheckPool(const Pool& p) const {
@@ -326,6 +392,10 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
       continue;
     }
     const AgentRec& a = *ref.agent;
+    if (a.handle == 0 || by_handle_[a.handle] != &a) {
+      return absl::InternalError(
+          internal::StrCat("agent ", a.config.id.value(), " has no valid handle"));
+    }
     int slots = 0;
     bool indexed = false;
     for (const PoolSlot& s : a.slots) {
@@ -351,11 +421,12 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
     }
     if (!should) continue;
     ++expected;
-    const Entry probe{RankAgent(a, ref.membership, *p.sig), nullptr, 0};
+    const AgentKey key = RankAgent(a, ref.membership, *p.sig);
     bool found = false;
     for (const Bucket& b : p.buckets) {
-      auto it = b.agents.find(probe);
-      if (it != b.agents.end() && it->agent == &a) {
+      auto it = b.agents.find(key);
+      if (it != b.agents.end() && Live(it->first, it->second) == &a &&
+          it->second.membership == ref.membership) {
         found = b.delay == a.memberships[ref.membership].delay;
       }
     }
@@ -365,11 +436,13 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
                                                   q.config.id.value()));
     }
   }
-  std::size_t actual = 0;
-  for (const Bucket& b : p.buckets) actual += b.agents.size();
-  if (actual != expected) {
+  std::size_t live = 0;
+  for (const Bucket& b : p.buckets) {
+    for (const auto& [key, ref] : b.agents) live += Live(key, ref) != nullptr ? 1 : 0;
+  }
+  if (live != expected) {
     return absl::InternalError(internal::StrCat("a pool of queue ", q.config.id.value(), " holds ",
-                                                actual, " agents, expected ", expected));
+                                                live, " live agents, expected ", expected));
   }
   std::size_t contacts = 0;
   for (const ContactRec* c : q.waiting) {

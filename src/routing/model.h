@@ -91,6 +91,11 @@ struct AgentRec {
   // queues[i] ~ memberships[i].
   Agent config;
   std::uint64_t ordinal = 0;  // order of AddAgent: the final tie-break and the linear order
+  // Indexed mode: the agent's handle in the selector (entries refer to agents by handle, so an
+  // entry left behind never points at a removed record) and its index generation, bumped by
+  // every Unindex so that the entries it left in its orderings read as stale.
+  std::uint32_t handle = 0;
+  std::uint64_t index_gen = 1;
   std::vector<AgentSkill> skills;        // sorted by skill id
   std::vector<AgentSkill> given_skills;  // as configured (order kept, for GetAgent)
   std::vector<std::uint32_t> languages;  // as configured (few: searched linearly)

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
@@ -149,7 +150,13 @@ class Router::Impl {
   void AccountTime(AgentRec& a);
 
   // ---- lifecycle ----
-  void EnterWaiting(ContactRec& c);
+  void EnterWaiting(ContactRec& c);  // PrepareWaiting + AddWaiting
+  // State, signature and queue key of a contact about to wait.
+  void PrepareWaiting(ContactRec& c);
+  // Into the queue's waiting list and the selector's orderings.
+  void AddWaiting(ContactRec& c);
+  // EnterWaiting then RouteContact, with the same outcome, for a contact entering its queue.
+  void Place(ContactRec& c);
   void LeaveWaiting(ContactRec& c);
   void RouteContact(ContactRec& c);
   void RouteAgent(AgentRec& a);
@@ -201,7 +208,9 @@ class Router::Impl {
   std::uint64_t config_epoch_ = 0;  // bumped by UpdateAgent/UpdateQueue
   routing::Interner skills_;
   routing::Interner languages_;
-  absl::flat_hash_map<std::string, std::unique_ptr<routing::Signature>> signatures_;
+  // Merged requirements packed one per integer, then the language (see SignatureFor).
+  using SignatureKey = absl::InlinedVector<std::uint64_t, 4>;
+  absl::flat_hash_map<SignatureKey, std::unique_ptr<routing::Signature>> signatures_;
   absl::flat_hash_map<QueueId, std::unique_ptr<QueueRec>> queues_;
   absl::flat_hash_map<AgentId, std::unique_ptr<AgentRec>> agents_;
   absl::flat_hash_map<ContactId, std::unique_ptr<ContactRec>> contacts_;
@@ -214,6 +223,7 @@ class Router::Impl {
   std::uint64_t draws_ = 0;
   mutable std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;
   std::vector<RoutingEvent> events_;
+  std::vector<RoutingEvent> delivering_;  // the batch Flush is delivering
   bool flushing_ = false;
   absl::CivilDay today_;
 };

@@ -41,12 +41,16 @@ RoutingEvent& Router::Impl::Emit(RoutingEventType type, const ContactRec* c) {
 void Router::Impl::Flush() {
   if (flushing_) return;  // a listener calling back: the outer loop delivers its events
   flushing_ = true;
-  // By index: a listener calling back appends to events_, which may reallocate it.
-  for (std::size_t i = 0; i < events_.size(); ++i) {
-    const RoutingEvent e = std::move(events_[i]);
-    if (listener_ != nullptr) listener_->OnEvent(e);
+  // Batches: a listener calling back appends to events_, which the next round delivers, in
+  // order, after the rest of this batch. Both vectors keep their capacity, so steady state
+  // allocates nothing per event.
+  while (!events_.empty()) {
+    delivering_.swap(events_);
+    if (listener_ != nullptr) {
+      for (const RoutingEvent& e : delivering_) listener_->OnEvent(e);
+    }
+    delivering_.clear();
   }
-  events_.clear();  // keeps the capacity: no allocation per event in steady state
   flushing_ = false;
 }
 
@@ -99,13 +103,35 @@ void Router::Impl::RefreshReported(AgentRec& a) {
 // ---- waiting and routing ---------------------------------------------------------------------
 
 void Router::Impl::EnterWaiting(ContactRec& c) {
+  PrepareWaiting(c);
+  AddWaiting(c);
+}
+
+void Router::Impl::PrepareWaiting(ContactRec& c) {
   QueueRec& q = *c.queue;
   c.state = ContactState::kWaiting;
   c.sig = SignatureFor(q, c);
   c.key = routing::MakeContactKey(q, c, c.seq);
+}
+
+void Router::Impl::AddWaiting(ContactRec& c) {
+  QueueRec& q = *c.queue;
   c.waiting_pos = static_cast<std::uint32_t>(q.waiting.size());
   q.waiting.push_back(&c);
   selector_->AddWaiting(c);
+}
+
+void Router::Impl::Place(ContactRec& c) {
+  PrepareWaiting(c);
+  // Selecting first is the same decision (selection never reads the contact's own queue entry)
+  // and spares the insert into the queue's orderings, and its erase, when an agent is free.
+  std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
+  if (choice) {
+    MakeOffer(c, *choice->agent, choice->membership);
+    return;
+  }
+  AddWaiting(c);
+  ScheduleDelayCheck(c);
 }
 
 void Router::Impl::LeaveWaiting(ContactRec& c) {
@@ -234,9 +260,8 @@ void Router::Impl::ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude) {
     if (c.excluded.size() >= kMaxExclusions) c.excluded.erase(c.excluded.begin());
     c.excluded.push_back(a.ordinal);
   }
-  EnterWaiting(c);
   RefreshReported(a);
-  RouteContact(c);
+  Place(c);
   RouteAgent(a);
 }
 
@@ -341,8 +366,7 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   ++q->stats.entered;
   contacts_.emplace(contact.id, std::move(owned));
   Emit(RoutingEventType::kQueued, &c);
-  EnterWaiting(c);
-  RouteContact(c);
+  Place(c);
   return absl::OkStatus();
 }
 
@@ -541,9 +565,8 @@ absl::Status Router::Impl::TransferToQueue(const ContactId& contact, const Queue
   c->excluded.clear();
   c->answered = false;
   c->next_delay_check = absl::InfiniteFuture();
-  EnterWaiting(*c);
   if (released != nullptr) RefreshReported(*released);
-  RouteContact(*c);
+  Place(*c);
   if (released != nullptr) RouteAgent(*released);
   return absl::OkStatus();
 }
