@@ -32,9 +32,8 @@
 
 namespace switchboard::routing {
 
-// Who an ordering entry stands for. `gen` is the agent's index generation when the entry was
-// (re)written; the entry is live while the agent behind `handle` is the same agent (its ordinal
-// is in the key) at the same generation.
+// Who an ordering entry stands for. `gen` is the generation of the handle when the entry was
+// (re)written; the entry is live while the handle is still at that generation.
 struct EntryRef {
   std::uint32_t handle = 0;
   std::uint32_t membership = 0;
@@ -126,7 +125,7 @@ class IndexedSelector final : public Selector {
     a.slots.clear();
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       for (Pool* p : a.memberships[i].queue->pools) {
-        if (p->dedicated && Qualifies(a, *p->sig)) a.slots.push_back(PoolSlot{p, i, false});
+        if (p->dedicated && Qualifies(a, *p->sig)) a.slots.push_back(PoolSlot{p, 0, i});
       }
     }
   }
@@ -134,7 +133,9 @@ class IndexedSelector final : public Selector {
   void DropSlots(AgentRec& a) override {
     a.slots.clear();
     if (a.handle != 0) {
-      by_handle_[a.handle] = nullptr;
+      Handle& h = by_handle_[a.handle];
+      h.agent = nullptr;
+      ++h.gen;  // the next agent with this handle never matches an entry left by this one
       free_handles_.push_back(a.handle);
       a.handle = 0;
     }
@@ -144,24 +145,24 @@ class IndexedSelector final : public Selector {
     if (!Routable(a)) return;
     TakeCache take(a);
     RankCache rank(a);
+    const std::uint64_t gen = by_handle_[a.handle].gen;
     for (PoolSlot& s : a.slots) {
       Pool& p = *s.pool;
-      if (s.indexed || !take(p.channel)) continue;  // idempotent
+      if (s.gen == gen || !take(p.channel)) continue;  // idempotent
       Bucket& b = p.BucketFor(a.memberships[s.membership].delay);
-      const EntryRef ref{a.handle, s.membership, a.index_gen};
+      const EntryRef ref{a.handle, s.membership, gen};
       auto [it, inserted] = b.agents.try_emplace(rank(s), ref);
       if (inserted) {
         MaybeCompact(b);
       } else {
         it->second = ref;  // the agent's own stale entry (the ordinal is in the key): revived
       }
-      s.indexed = true;
+      s.gen = gen;
     }
   }
 
   void Unindex(AgentRec& a) override {
-    ++a.index_gen;  // every entry it has reads as stale from now on
-    for (PoolSlot& s : a.slots) s.indexed = false;
+    ++by_handle_[a.handle].gen;  // its entries and slots read as stale from now on
   }
 
   void AddWaiting(ContactRec& c) override {
@@ -244,22 +245,29 @@ class IndexedSelector final : public Selector {
   // Below this size a set is never compacted: stale entries there cost little.
   static constexpr std::size_t kMinCompactSize = 64;
 
+  // An agent's place in the handle table: entries name agents by handle, so an entry left
+  // behind never points at a removed record, and liveness is decided here without touching the
+  // agent's record (which, for a stale entry, is usually cold).
+  struct Handle {
+    AgentRec* agent = nullptr;
+    std::uint64_t gen = 1;  // bumped by Unindex and on release
+  };
+
   void Register(AgentRec& a) {
     if (free_handles_.empty()) {
       a.handle = static_cast<std::uint32_t>(by_handle_.size());
-      by_handle_.push_back(&a);
+      by_handle_.push_back(Handle{&a, 1});
     } else {
       a.handle = free_handles_.back();
       free_handles_.pop_back();
-      by_handle_[a.handle] = &a;
+      by_handle_[a.handle].agent = &a;
     }
   }
 
   // The agent an entry stands for, or null when the entry is stale.
-  AgentRec* Live(const AgentKey& key, const EntryRef& ref) const {
-    AgentRec* a = by_handle_[ref.handle];
-    if (a == nullptr || a->ordinal != key.ordinal || a->index_gen != ref.gen) return nullptr;
-    return a;
+  AgentRec* Live(const AgentKey&, const EntryRef& ref) const {
+    const Handle& h = by_handle_[ref.handle];
+    return h.gen == ref.gen ? h.agent : nullptr;
   }
 
   // Drops a set's stale entries once they may make up half of it, so that stale entries cost
@@ -333,12 +341,12 @@ class IndexedSelector final : public Selector {
     for (const MemberRef& ref : p.queue->members) {
       AgentRec& a = *ref.agent;
       if (!Qualifies(a, *p.sig)) continue;
-      PoolSlot slot{&p, ref.membership, false};
+      PoolSlot slot{&p, 0, ref.membership};
       if (Routable(a) && CanTake(a, p.channel)) {
         Bucket& b = p.BucketFor(a.memberships[ref.membership].delay);
         b.agents.try_emplace(RankAgent(a, ref.membership, *p.sig),
-                             EntryRef{a.handle, ref.membership, a.index_gen});
-        slot.indexed = true;
+                             EntryRef{a.handle, ref.membership, by_handle_[a.handle].gen});
+        slot.gen = by_handle_[a.handle].gen;
       }
       a.slots.push_back(slot);
     }
@@ -373,7 +381,7 @@ class IndexedSelector final : public Selector {
   std::size_t selectivity_;
   int max_walk_;
   absl::flat_hash_map<PoolKey, std::unique_ptr<Pool>> pools_;
-  std::vector<AgentRec*> by_handle_{nullptr};  // handle 0 is never issued
+  std::vector<Handle> by_handle_{Handle{}};  // handle 0 is never issued
   std::vector<std::uint32_t> free_handles_;
 };
 
@@ -392,7 +400,7 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
       continue;
     }
     const AgentRec& a = *ref.agent;
-    if (a.handle == 0 || by_handle_[a.handle] != &a) {
+    if (a.handle == 0 || by_handle_[a.handle].agent != &a) {
       return absl::InternalError(
           internal::StrCat("agent ", a.config.id.value(), " has no valid handle"));
     }
@@ -401,7 +409,7 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
     for (const PoolSlot& s : a.slots) {
       if (s.pool != &p) continue;
       ++slots;
-      indexed = s.indexed;
+      indexed = s.gen == by_handle_[a.handle].gen;
       if (s.membership != ref.membership) {
         return absl::InternalError(internal::StrCat("agent ", a.config.id.value(),
                                                     " has a slot with the wrong membership"));

@@ -328,6 +328,8 @@ void Router::Impl::ApplyAgentConfig(AgentRec& a, Agent config) {
   config.languages = std::vector<std::string>();
   config.capacities = std::vector<ChannelCapacity>();
   a.config = std::move(config);
+  a.capacity_units = a.config.capacity_units;
+  a.allow_blending = a.config.allow_blending;
   a.used_units = 0;
   a.exclusive_held = 0;
   for (Channel ch : kAllChannels) {

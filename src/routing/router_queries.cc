@@ -86,7 +86,7 @@ absl::StatusOr<AgentStats> Router::Impl::GetAgentStats(const AgentId& id) const 
   s.status = a->reported;
   s.contacts_held = a->held_count;
   s.used_units = a->used_units;
-  s.capacity_units = a->config.capacity_units;
+  s.capacity_units = a->capacity_units;
   s.contacts_handled = a->handled_total;
   s.handled_today = a->handled_today;
   s.talk_time_today = a->talk_today;
@@ -324,11 +324,11 @@ absl::Status Router::Impl::CheckAgents() const {
       return absl::InternalError(
           internal::StrCat("agent ", a->config.id.value(), " counters disagree with contacts"));
     }
-    if (a->used_units > a->config.capacity_units) {
+    if (a->used_units > a->capacity_units) {
       return absl::InternalError(
           internal::StrCat("agent ", a->config.id.value(), " is above its capacity units"));
     }
-    if (!a->config.allow_blending && exclusive > 0 && a->held_count > 1) {
+    if (!a->allow_blending && exclusive > 0 && a->held_count > 1) {
       return absl::InternalError(internal::StrCat(
           "agent ", a->config.id.value(), " holds an exclusive contact alongside others"));
     }
