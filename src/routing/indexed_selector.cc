@@ -151,8 +151,12 @@ class IndexedSelector final : public Selector {
       if (s.gen == gen || !take(p.channel)) continue;  // idempotent
       Bucket& b = p.BucketFor(a.memberships[s.membership].delay);
       const EntryRef ref{a.handle, s.membership, gen};
-      auto [it, inserted] = b.agents.try_emplace(rank(s), ref);
-      if (inserted) {
+      // Hinted at the end: under time-based strategies (longest idle, least talk time) an agent
+      // coming back usually ranks last, and the hint then saves the descent.
+      const AgentKey key = rank(s);
+      const std::size_t before = b.agents.size();
+      auto it = b.agents.try_emplace(b.agents.end(), key, ref);
+      if (b.agents.size() > before) {
         MaybeCompact(b);
       } else {
         it->second = ref;  // the agent's own stale entry (the ordinal is in the key): revived

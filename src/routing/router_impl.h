@@ -164,6 +164,8 @@ class Router::Impl {
   // selection runs between the agent's change and this call.
   void RouteAndIndex(AgentRec& a);
   void MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint32_t> membership);
+  // Accept of a live, answerable offer (both Accept overloads, after their checks).
+  void AcceptLive(ContactRec* c);
   // Ends the live offer of `c` and releases its agent; the caller decides where `c` goes.
   EndedOffer EndOffer(ContactRec& c, OfferEnd how);
   // After EndOffer: `c` waits again (not to be offered to `a` again when `exclude`) and both are

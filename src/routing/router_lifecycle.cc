@@ -373,12 +373,18 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
 absl::Status Router::Impl::Accept(OfferId offer) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(offer));
   SB_RETURN_IF_ERROR(CheckAnswerable(*c));
-  return Accept(c->id, c->agent->config.id);
+  AcceptLive(c);
+  return absl::OkStatus();
 }
 
 absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(contact, agent));
   SB_RETURN_IF_ERROR(CheckAnswerable(*c));
+  AcceptLive(c);
+  return absl::OkStatus();
+}
+
+void Router::Impl::AcceptLive(ContactRec* c) {
   AgentRec& a = *c->agent;
   QueueRec& q = *c->queue;
   Emit(RoutingEventType::kAccepted, c).offer = *c->offer;  // no other event before the end
@@ -401,13 +407,14 @@ absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent
   }
   RefreshReported(a);
   RouteAndIndex(a);
-  return absl::OkStatus();
 }
 
 absl::Status Router::Impl::Decline(OfferId offer) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(offer));
   SB_RETURN_IF_ERROR(CheckAnswerable(*c));
-  return Decline(c->id, c->agent->config.id);
+  EndedOffer ended = EndOffer(*c, OfferEnd::kDeclined);
+  ReturnToQueue(*c, *ended.agent, /*exclude=*/true);
+  return absl::OkStatus();
 }
 
 absl::Status Router::Impl::Decline(const ContactId& contact, const AgentId& agent) {
