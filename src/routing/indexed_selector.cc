@@ -218,6 +218,7 @@ class IndexedSelector final : public Selector {
     TakeCache take(a);
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       const MembershipRec& m = a.memberships[i];
+      if (m.queue->waiting.empty()) continue;  // the common case: no pool to look at
       ContactRec*& queue_best = best[i];
       for (const Pool* p : m.queue->pools) {
         if (p->contacts.empty() || !take(p->channel) || !Qualifies(a, *p->sig)) continue;

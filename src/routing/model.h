@@ -200,7 +200,12 @@ struct ContactRec {
   const Signature* sig = nullptr;  // for `queue`
   QueueRec* queue = nullptr;
   AgentRec* agent = nullptr;
-  std::unique_ptr<Offer> offer;  // the live offer
+  // The live offer, none while offer_id is 0. The contact, agent and queue it names are this
+  // record's, and its attempt is `offers`, so only the rest is kept (Router::Impl::OfferOf).
+  std::uint64_t offer_id = 0;
+  absl::Time offered_at = absl::UnixEpoch();
+  absl::Time offer_expires_at = absl::UnixEpoch();
+  bool offer_direct = false;
   absl::InlinedVector<std::uint64_t, 2> excluded;  // ordinals of agents not to offer it again
   std::uint64_t offer_epoch = 0;  // the router's configuration epoch when last offered
   ContactKey key;

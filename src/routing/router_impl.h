@@ -164,6 +164,8 @@ class Router::Impl {
   // selection runs between the agent's change and this call.
   void RouteAndIndex(AgentRec& a);
   void MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint32_t> membership);
+  // The public form of the contact's live offer (offer_id != 0, agent set).
+  Offer OfferOf(const ContactRec& c) const;
   // Accept of a live, answerable offer (both Accept overloads, after their checks).
   void AcceptLive(ContactRec* c);
   // Ends the live offer of `c` and releases its agent; the caller decides where `c` goes.

@@ -193,31 +193,38 @@ void Router::Impl::MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint
   c.agent = &a;
   c.offer_epoch = config_epoch_;
   ++c.offers;
-  auto offer = std::make_unique<Offer>();
-  offer->id = OfferId{next_offer_++};
-  offer->contact = c.id;
-  offer->agent = a.config.id;
-  offer->queue = q.config.id;
-  offer->channel = c.channel;
-  offer->offered_at = now_;
-  offer->expires_at = now_ + q.config.offer_timeout;
-  offer->attempt = c.offers;
-  offer->direct = !membership.has_value();
-  live_offers_[offer->id.value] = &c;
+  c.offer_id = next_offer_++;
+  c.offered_at = now_;
+  c.offer_expires_at = now_ + q.config.offer_timeout;
+  c.offer_direct = !membership.has_value();
+  live_offers_[c.offer_id] = &c;
   ++q.offered_now;
   ++q.stats.offers_made;
-  PushTimer(offer->expires_at, TimerKind::kOfferExpiry, c.id, offer->id.value);
-  Emit(RoutingEventType::kOffered, &c).offer = *offer;
-  c.offer = std::move(offer);
+  PushTimer(c.offer_expires_at, TimerKind::kOfferExpiry, c.id, c.offer_id);
+  Emit(RoutingEventType::kOffered, &c).offer = OfferOf(c);
   RefreshReported(a);
+}
+
+Offer Router::Impl::OfferOf(const ContactRec& c) const {
+  Offer offer;
+  offer.id = OfferId{c.offer_id};
+  offer.contact = c.id;
+  offer.agent = c.agent->config.id;
+  offer.queue = c.queue->config.id;
+  offer.channel = c.channel;
+  offer.offered_at = c.offered_at;
+  offer.expires_at = c.offer_expires_at;
+  offer.attempt = c.offers;
+  offer.direct = c.offer_direct;
+  return offer;
 }
 
 Router::Impl::EndedOffer Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
   AgentRec& a = *c.agent;
   QueueRec& q = *c.queue;
-  EndedOffer ended{&a, *c.offer};
-  live_offers_.erase(ended.offer.id.value);
-  c.offer.reset();
+  EndedOffer ended{&a, OfferOf(c)};
+  live_offers_.erase(c.offer_id);
+  c.offer_id = 0;
   --q.offered_now;
   RoutingEventType type = RoutingEventType::kRescinded;
   selector_->Unindex(a);
@@ -300,24 +307,24 @@ absl::StatusOr<ContactRec*> Router::Impl::LiveOffer(const ContactId& contact,
                                                     const AgentId& agent) const {
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
   SB_RETURN_IF_ERROR(FindAgent(agent).status());
-  if (c->offer == nullptr) {
+  if (c->offer_id == 0) {
     return absl::FailedPreconditionError(internal::StrCat(
         "contact '", contact.value(), "' has no live offer (it is ", ContactStateName(c->state),
         ")"));
   }
-  if (c->offer->agent != agent) {
+  if (c->agent->config.id != agent) {
     return absl::FailedPreconditionError(internal::StrCat(
         "the offer of contact '", contact.value(), "' was made to agent '",
-        c->offer->agent.value(), "', not to '", agent.value(), "'"));
+        c->agent->config.id.value(), "', not to '", agent.value(), "'"));
   }
   return c;
 }
 
 absl::Status Router::Impl::CheckAnswerable(const ContactRec& c) const {
-  if (now_ >= c.offer->expires_at) {
+  if (now_ >= c.offer_expires_at) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "offer ", c.offer->id.value, " of contact '", c.id.value(), "' expired at ",
-        absl::FormatTime(c.offer->expires_at, absl::UTCTimeZone())));
+        "offer ", c.offer_id, " of contact '", c.id.value(), "' expired at ",
+        absl::FormatTime(c.offer_expires_at, absl::UTCTimeZone())));
   }
   return absl::OkStatus();
 }
@@ -387,9 +394,9 @@ absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent
 void Router::Impl::AcceptLive(ContactRec* c) {
   AgentRec& a = *c->agent;
   QueueRec& q = *c->queue;
-  Emit(RoutingEventType::kAccepted, c).offer = *c->offer;  // no other event before the end
-  live_offers_.erase(c->offer->id.value);
-  c->offer.reset();
+  Emit(RoutingEventType::kAccepted, c).offer = OfferOf(*c);  // no other event before the end
+  live_offers_.erase(c->offer_id);
+  c->offer_id = 0;
   --q.offered_now;
   ++q.in_progress;
   selector_->Unindex(a);
@@ -427,7 +434,7 @@ absl::Status Router::Impl::Decline(const ContactId& contact, const AgentId& agen
 
 absl::Status Router::Impl::Rescind(const ContactId& contact) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
-  if (c->offer == nullptr) {
+  if (c->offer_id == 0) {
     return absl::FailedPreconditionError(internal::StrCat(
         "contact '", contact.value(), "' has no live offer to rescind (it is ",
         ContactStateName(c->state), ")"));
@@ -652,7 +659,7 @@ bool Router::Impl::IsMoot(const Timer& t) const {
   const ContactRec& c = *it->second;
   switch (t.kind) {
     case TimerKind::kOfferExpiry:
-      return c.offer == nullptr || c.offer->id.value != t.offer;
+      return c.offer_id == 0 || c.offer_id != t.offer;
     case TimerKind::kWrapUpEnd:
       return c.state != ContactState::kWrapUp || c.wrapup_until != t.at;
     case TimerKind::kDelayCheck:
@@ -674,7 +681,7 @@ void Router::Impl::ProcessTimer(const Timer& t) {
   ContactRec& c = *it->second;
   switch (t.kind) {
     case TimerKind::kOfferExpiry:
-      if (c.offer != nullptr && c.offer->id.value == t.offer) {
+      if (c.offer_id != 0 && c.offer_id == t.offer) {
         EndedOffer ended = EndOffer(c, OfferEnd::kExpired);
         ReturnToQueue(c, *ended.agent, /*exclude=*/true);
       }
