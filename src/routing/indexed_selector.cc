@@ -93,26 +93,23 @@ class TakeCache {
   std::array<signed char, kChannelCount> cache_;
 };
 
-// Rank of an agent per slot; reuses the previous slot's rank when the queue's strategy does not
-// depend on the signature (pools of one membership then share the rank).
+// Rank of an agent per slot. When the queue's strategy does not read skill scores the rank
+// depends only on the membership, so it is computed once per membership and shared by that
+// membership's pools (whatever order the slots come in).
 class RankCache {
  public:
-  explicit RankCache(const AgentRec& a) : a_(a) {}
+  explicit RankCache(const AgentRec& a) : a_(a), keys_(a.memberships.size()) {}
   AgentKey operator()(const PoolSlot& s) {
     const QueueRec& q = *a_.memberships[s.membership].queue;
-    if (q.traits.uses_skill_score || !valid_ || membership_ != s.membership) {
-      key_ = RankAgent(a_, s.membership, *s.pool->sig);
-      membership_ = s.membership;
-      valid_ = true;
-    }
-    return key_;
+    if (q.traits.uses_skill_score) return RankAgent(a_, s.membership, *s.pool->sig);
+    std::optional<AgentKey>& key = keys_[s.membership];
+    if (!key) key = RankAgent(a_, s.membership, *s.pool->sig);
+    return *key;
   }
 
  private:
   const AgentRec& a_;
-  bool valid_ = false;
-  std::uint32_t membership_ = 0;
-  AgentKey key_;
+  absl::InlinedVector<std::optional<AgentKey>, 8> keys_;
 };
 
 class IndexedSelector final : public Selector {
