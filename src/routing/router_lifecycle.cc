@@ -90,8 +90,15 @@ void Router::Impl::AccountTime(AgentRec& a) {
 }
 
 void Router::Impl::RefreshReported(AgentRec& a) {
+  // Compared before building the status (no string copy in the common, unchanged case).
+  const bool own = a.active == 0 && a.wrapping == 0;
+  const AgentState state =
+      a.active > 0 ? AgentState::kBusy : (a.wrapping > 0 ? AgentState::kWrapUp : a.presence);
+  if (state == a.reported.state &&
+      (own ? a.away_reason == a.reported.away_reason : a.reported.away_reason.empty())) {
+    return;
+  }
   AgentStatus now = ReportedStatus(a);
-  if (now == a.reported) return;
   AccountTime(a);
   RoutingEvent& e = Emit(RoutingEventType::kAgentStateChanged, nullptr);
   e.agent = a.config.id;
