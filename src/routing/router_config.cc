@@ -76,7 +76,7 @@ absl::StatusOr<ContactRec*> Router::Impl::FindContact(const ContactId& id) const
   if (it == contacts_.end()) {
     return absl::NotFoundError(internal::StrCat("contact '", id.value(), "' is not in the router"));
   }
-  return it->second.get();
+  return it->second;
 }
 
 absl::Status Router::Impl::CheckTenant(const TenantId& tenant, std::string_view kind,

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -95,12 +96,15 @@ class Router::Impl {
     AgentRec* agent = nullptr;
     Offer offer;
   };
+  // Names its contact by record and sequence: records are pooled, never freed while the router
+  // lives, and a released record has sequence 0, so a timer whose contact left reads as moot.
   struct Timer {
     absl::Time at;
     std::uint64_t seq = 0;
-    TimerKind kind = TimerKind::kDayReset;
-    ContactId contact;
+    ContactRec* contact = nullptr;  // null for kDayReset
+    std::uint64_t contact_seq = 0;
     std::uint64_t offer = 0;
+    TimerKind kind = TimerKind::kDayReset;
   };
   struct TimerLater {
     bool operator()(const Timer& a, const Timer& b) const {
@@ -140,7 +144,8 @@ class Router::Impl {
       const std::vector<SkillRequirement>& reqs);
   const routing::Signature* SignatureFor(const QueueRec& q, const ContactRec& c);
   double DrawTicketStep(const AgentRec& a, std::uint32_t membership);
-  void RemoveContact(ContactRec& c);
+  void RemoveContact(ContactRec& c);  // forgets it and returns its record to the pool
+  ContactRec& NewContact();           // a blank record from the pool
 
   // ---- agent state ----
   void Hold(AgentRec& a, Channel ch);
@@ -183,7 +188,7 @@ class Router::Impl {
   // True when ProcessTimer(t) would do nothing (its offer was answered, its wrap-up or delay
   // check superseded, its contact gone).
   bool IsMoot(const Timer& t) const;
-  void PushTimer(absl::Time at, TimerKind kind, const ContactId& contact, std::uint64_t offer);
+  void PushTimer(absl::Time at, TimerKind kind, ContactRec* contact, std::uint64_t offer);
 
   // ---- events ----
   // Appends an event for `c` (may be null) and returns it for the caller to complete at once,
@@ -217,7 +222,10 @@ class Router::Impl {
   absl::flat_hash_map<SignatureKey, std::unique_ptr<routing::Signature>> signatures_;
   absl::flat_hash_map<QueueId, std::unique_ptr<QueueRec>> queues_;
   absl::flat_hash_map<AgentId, std::unique_ptr<AgentRec>> agents_;
-  absl::flat_hash_map<ContactId, std::unique_ptr<ContactRec>> contacts_;
+  absl::flat_hash_map<ContactId, ContactRec*> contacts_;
+  // Contact records: pooled (a deque keeps them in place) so that timers can name them.
+  std::deque<ContactRec> contact_slab_;
+  std::vector<ContactRec*> free_contacts_;
   absl::flat_hash_map<std::uint64_t, ContactRec*> live_offers_;
   std::uint64_t next_offer_ = 1;
   std::uint64_t next_agent_ordinal_ = 1;

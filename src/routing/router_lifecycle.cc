@@ -207,7 +207,7 @@ void Router::Impl::MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint
   live_offers_[c.offer_id] = &c;
   ++q.offered_now;
   ++q.stats.offers_made;
-  PushTimer(c.offer_expires_at, TimerKind::kOfferExpiry, c.id, c.offer_id);
+  PushTimer(c.offer_expires_at, TimerKind::kOfferExpiry, &c, c.offer_id);
   Emit(RoutingEventType::kOffered, &c).offer = OfferOf(c);
   RefreshReported(a);
 }
@@ -294,8 +294,16 @@ AgentRec* Router::Impl::ReleaseInProgress(ContactRec& c) {
 
 void Router::Impl::RemoveContact(ContactRec& c) {
   --c.queue->contacts;
-  const ContactId id = c.id;
-  contacts_.erase(id);
+  contacts_.erase(c.id);
+  c = ContactRec();  // seq 0: timers naming it are moot; its data is gone
+  free_contacts_.push_back(&c);
+}
+
+ContactRec& Router::Impl::NewContact() {
+  if (free_contacts_.empty()) return contact_slab_.emplace_back();
+  ContactRec* c = free_contacts_.back();
+  free_contacts_.pop_back();
+  return *c;
 }
 
 // ---- validation shared by the offer calls ----------------------------------------------------
@@ -364,8 +372,7 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
         internal::StrCat("contact '", contact.id.value(), "' is already in the router"));
   }
   SB_RETURN_IF_ERROR(CheckQueueAccepts(*q, contact.channel, contact.id.value()));
-  auto owned = std::make_unique<ContactRec>();
-  ContactRec& c = *owned;
+  ContactRec& c = NewContact();
   c.id = contact.id;
   c.seq = next_contact_seq_++;
   c.channel = contact.channel;
@@ -378,7 +385,7 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   c.queue = q;
   ++q->contacts;
   ++q->stats.entered;
-  contacts_.emplace(contact.id, std::move(owned));
+  contacts_.emplace(contact.id, &c);
   Emit(RoutingEventType::kQueued, &c);
   Place(c);
   return absl::OkStatus();
@@ -485,7 +492,7 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
   if (wrap > absl::ZeroDuration()) {
     c->state = ContactState::kWrapUp;
     c->wrapup_until = now_ + wrap;
-    PushTimer(c->wrapup_until, TimerKind::kWrapUpEnd, c->id, 0);
+    PushTimer(c->wrapup_until, TimerKind::kWrapUpEnd, c, 0);
   } else {
     RemoveContact(*c);
   }
@@ -623,9 +630,10 @@ absl::Status Router::Impl::TransferToAgent(const ContactId& contact, const Agent
 
 // ---- timers ----------------------------------------------------------------------------------
 
-void Router::Impl::PushTimer(absl::Time at, TimerKind kind, const ContactId& contact,
+void Router::Impl::PushTimer(absl::Time at, TimerKind kind, ContactRec* contact,
                              std::uint64_t offer) {
-  timers_.push(Timer{at, next_timer_seq_++, kind, contact, offer});
+  timers_.push(Timer{at, next_timer_seq_++, contact, contact != nullptr ? contact->seq : 0, offer,
+                     kind});
 }
 
 void Router::Impl::ScheduleDelayCheck(ContactRec& c) {
@@ -635,7 +643,7 @@ void Router::Impl::ScheduleDelayCheck(ContactRec& c) {
     if (at <= now_) continue;
     if (c.next_delay_check > now_ && c.next_delay_check <= at) return;  // already due earlier
     c.next_delay_check = at;
-    PushTimer(at, TimerKind::kDelayCheck, c.id, 0);
+    PushTimer(at, TimerKind::kDelayCheck, &c, 0);
     return;
   }
 }
@@ -646,7 +654,7 @@ void Router::Impl::ScheduleDelayChecks(QueueRec& q) {
 
 void Router::Impl::ScheduleDayReset() {
   today_ = absl::ToCivilDay(now_, options_.day_zone);
-  PushTimer(absl::FromCivil(today_ + 1, options_.day_zone), TimerKind::kDayReset, ContactId(), 0);
+  PushTimer(absl::FromCivil(today_ + 1, options_.day_zone), TimerKind::kDayReset, nullptr, 0);
 }
 
 void Router::Impl::ResetDailyCounters() {
@@ -661,9 +669,8 @@ void Router::Impl::ResetDailyCounters() {
 
 bool Router::Impl::IsMoot(const Timer& t) const {
   if (t.kind == TimerKind::kDayReset) return false;
-  auto it = contacts_.find(t.contact);
-  if (it == contacts_.end()) return true;
-  const ContactRec& c = *it->second;
+  if (t.contact->seq != t.contact_seq) return true;  // the contact left (its record may be reused)
+  const ContactRec& c = *t.contact;
   switch (t.kind) {
     case TimerKind::kOfferExpiry:
       return c.offer_id == 0 || c.offer_id != t.offer;
@@ -683,9 +690,8 @@ void Router::Impl::ProcessTimer(const Timer& t) {
     ScheduleDayReset();
     return;
   }
-  auto it = contacts_.find(t.contact);
-  if (it == contacts_.end()) return;
-  ContactRec& c = *it->second;
+  if (t.contact->seq != t.contact_seq) return;
+  ContactRec& c = *t.contact;
   switch (t.kind) {
     case TimerKind::kOfferExpiry:
       if (c.offer_id != 0 && c.offer_id == t.offer) {

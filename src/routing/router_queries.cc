@@ -205,7 +205,7 @@ std::string Router::Impl::DebugString() const {
     out += "\n";
   }
   std::vector<const ContactRec*> contacts;
-  for (const auto& [id, c] : contacts_) contacts.push_back(c.get());
+  for (const auto& [id, c] : contacts_) contacts.push_back(c);
   std::sort(contacts.begin(), contacts.end(),
             [](const ContactRec* a, const ContactRec* b) { return a->id < b->id; });
   for (const ContactRec* c : contacts) {
@@ -256,8 +256,8 @@ absl::Status Router::Impl::CheckContacts() const {
       case ContactState::kWaiting: ok = !has_agent && !has_offer; break;
       case ContactState::kOffered:
         ++offered;
-        ok = has_agent && has_offer && c->agent->offered == c.get() &&
-             live_offers_.contains(c->offer_id) && live_offers_.at(c->offer_id) == c.get();
+        ok = has_agent && has_offer && c->agent->offered == c &&
+             live_offers_.contains(c->offer_id) && live_offers_.at(c->offer_id) == c;
         break;
       case ContactState::kInProgress:
       case ContactState::kWrapUp: ok = has_agent && !has_offer; break;
@@ -299,7 +299,7 @@ absl::Status Router::Impl::CheckAgents() const {
     ++h.count;
     h.active += c->state == ContactState::kInProgress;
     h.wrapping += c->state == ContactState::kWrapUp;
-    if (c->state == ContactState::kOffered) h.offered = c.get();
+    if (c->state == ContactState::kOffered) h.offered = c;
   }
   for (const AgentRec* a : SortedAgents()) {
     const Held h = held.contains(a) ? held.at(a) : Held{};
