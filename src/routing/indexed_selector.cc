@@ -58,6 +58,7 @@ struct Pool {
   absl::btree_map<ContactKey, ContactRec*> contacts;
 
   Bucket& BucketFor(absl::Duration delay) {
+    if (!buckets.empty() && buckets.front().delay == delay) return buckets.front();  // usual
     auto it = buckets.begin();
     while (it != buckets.end() && it->delay < delay) ++it;
     if (it == buckets.end() || it->delay != delay) it = buckets.insert(it, Bucket{delay, {}, 0});
