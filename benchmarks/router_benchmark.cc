@@ -271,10 +271,22 @@ void BM_Memory(benchmark::State& state) {
     state.PauseTiming();
     Workload w(agents, sb::SelectionMode::kIndexed);
     int queue = 0;
-    for (int i = 0; i < 4000; ++i) {  // builds the pools, as in steady operation
+    // Steady operation first: the orderings of every contact signature the measured contacts use
+    // exist (they belong to the agents' side: one slot per qualifying agent), so what follows
+    // measures what one more waiting contact costs.
+    for (int i = 0; i < 4000; ++i) {
       const sb::Contact c = w.RandomContact(&queue);
       Workload::CheckOk(w.router->Enqueue(c, QueueName(queue)));
       Workload::CheckOk(w.router->Abandon(c.id));
+    }
+    for (int q = 0; q < kQueues; ++q) {
+      for (int skill = -1; skill < kSkills - kQueueSkills; ++skill) {
+        sb::Contact c = w.MakeContact(q, "fr");
+        c.required_skills.clear();
+        if (skill >= 0) c.required_skills = {{SkillName(kQueueSkills + skill), 5, true}};
+        Workload::CheckOk(w.router->Enqueue(c, QueueName(q)));
+        Workload::CheckOk(w.router->Abandon(c.id));
+      }
     }
     const std::int64_t after_agents = g_live_bytes.load();
     const int contacts = std::max(1000, agents / 10);

@@ -22,18 +22,20 @@ namespace {
 
 class Lockstep {
  public:
-  Lockstep(const std::string& strategy, std::uint64_t seed)
-      : rng_(seed),
+  Lockstep(const std::string& strategy, std::uint64_t seed, int queues = 3, int agents = 7)
+      : queue_count_(queues),
+        agent_count_(agents),
+        rng_(seed),
         strategy_(strategy),
         indexed_(Options(sb::SelectionMode::kIndexed, strategy, seed)),
         scan_(Options(sb::SelectionMode::kLinearScan, strategy, seed)) {}
 
   void Setup() {
-    for (int i = 0; i < kQueues; ++i) {
+    for (int i = 0; i < queue_count_; ++i) {
       const sb::Queue q = RandomQueue(i);
       Do([&](sb::Router& r) { return r.AddQueue(q); });
     }
-    for (int i = 0; i < kAgents; ++i) {
+    for (int i = 0; i < agent_count_; ++i) {
       sb::Agent a = RandomAgent(i, /*allow_invalid=*/false);
       if (Uniform(0, 3) > 0) a.status.state = AgentState::kAvailable;
       Do([&](sb::Router& r) { return r.AddAgent(a); });
@@ -44,7 +46,7 @@ class Lockstep {
     const int op = Uniform(0, 99);
     if (op < 25) {
       const sb::Contact c = RandomContact();
-      const sb::QueueId q = QueueName(Uniform(0, kQueues - 1));
+      const sb::QueueId q = QueueName(Uniform(0, queue_count_ - 1));
       Do([&](sb::Router& r) { return r.Enqueue(c, q); });
     } else if (op < 36) {
       const sb::ContactId c = SomeContact();
@@ -56,7 +58,7 @@ class Lockstep {
           return;
         }
       }
-      const sb::AgentId a = AgentName(Uniform(0, kAgents - 1));
+      const sb::AgentId a = AgentName(Uniform(0, agent_count_ - 1));
       Do([&](sb::Router& r) { return r.Accept(c, a); });
     } else if (op < 40) {
       const sb::OfferId id{static_cast<std::uint64_t>(Uniform(0, 200))};
@@ -70,7 +72,7 @@ class Lockstep {
       auto offer = indexed_.router->CurrentOffer(c);
       const sb::AgentId a = offer.ok() && offer->has_value() && Uniform(0, 3) > 0
                                 ? (*offer)->agent
-                                : AgentName(Uniform(0, kAgents - 1));
+                                : AgentName(Uniform(0, agent_count_ - 1));
       Do([&](sb::Router& r) { return r.Decline(c, a); });
     } else if (op < 49) {
       const sb::ContactId c = SomeContact();
@@ -83,22 +85,22 @@ class Lockstep {
       Do([&](sb::Router& r) { return r.Abandon(c); });
     } else if (op < 68) {
       const sb::ContactId c = SomeContact();
-      const sb::QueueId q = QueueName(Uniform(0, kQueues - 1));
+      const sb::QueueId q = QueueName(Uniform(0, queue_count_ - 1));
       Do([&](sb::Router& r) { return r.TransferToQueue(c, q, "note"); });
     } else if (op < 70) {
       const sb::ContactId c = SomeContact();
-      const sb::AgentId a = AgentName(Uniform(0, kAgents - 1));
+      const sb::AgentId a = AgentName(Uniform(0, agent_count_ - 1));
       Do([&](sb::Router& r) { return r.TransferToAgent(c, a, "note"); });
     } else if (op < 78) {
-      const sb::AgentId a = AgentName(Uniform(0, kAgents - 1));
+      const sb::AgentId a = AgentName(Uniform(0, agent_count_ - 1));
       const auto state = static_cast<AgentState>(Uniform(0, 4));
       const std::string reason = Uniform(0, 1) == 0 ? "break" : "";
       Do([&](sb::Router& r) { return r.SetAgentState(a, state, reason); });
     } else if (op < 81) {
-      const sb::Agent a = RandomAgent(Uniform(0, kAgents - 1));
+      const sb::Agent a = RandomAgent(Uniform(0, agent_count_ - 1));
       Do([&](sb::Router& r) { return r.UpdateAgent(a); });
     } else if (op < 82) {
-      const int i = Uniform(0, kAgents - 1);
+      const int i = Uniform(0, agent_count_ - 1);
       if (Uniform(0, 1) == 0) {
         Do([&](sb::Router& r) { return r.RemoveAgent(AgentName(i)); });
       } else {
@@ -106,7 +108,7 @@ class Lockstep {
         Do([&](sb::Router& r) { return r.AddAgent(a); });
       }
     } else if (op < 83) {
-      const sb::Queue q = RandomQueue(Uniform(0, kQueues - 1));
+      const sb::Queue q = RandomQueue(Uniform(0, queue_count_ - 1));
       const std::string strategy =
           Uniform(0, 2) == 0 ? sb::BuiltInAgentSelectionStrategyNames()[Uniform(0, 8)] : "";
       Do([&](sb::Router& r) { return r.UpdateQueue(q, strategy); });
@@ -121,8 +123,8 @@ class Lockstep {
   std::uint64_t offers() const { return offers_; }
 
  private:
-  static constexpr int kQueues = 3;
-  static constexpr int kAgents = 7;
+  const int queue_count_;  // at most 3 (RandomQueue's channel sets)
+  const int agent_count_;
 
   static sb::RouterOptions Options(sb::SelectionMode mode, const std::string& strategy,
                                    std::uint64_t seed) {
@@ -176,7 +178,7 @@ class Lockstep {
       a.capacity_units = Uniform(0, 1) == 0 ? 100 : 150;
       a.allow_blending = Uniform(0, 1) == 0;
     }
-    for (int q = 0; q < kQueues; ++q) {
+    for (int q = 0; q < queue_count_; ++q) {
       if (Uniform(0, 3) == 0) continue;
       const absl::Duration delay = Uniform(0, 3) == 0 ? absl::Seconds(Uniform(1, 3) * 5)
                                                       : absl::ZeroDuration();
@@ -279,4 +281,27 @@ TEST_CASE("random operation sequences: indexed selection equals the linear-scan 
   }
   // The sequences must exercise routing, not just bounce off validation.
   CHECK(offers > 10 * static_cast<std::uint64_t>(kSequences));
+}
+
+// Enough agents per queue that orderings outgrow the selector's compaction threshold (64
+// entries, stale ones included): stale entries left by lazy removal are dropped both at the
+// front of an ordering and by compaction, and decisions still equal the oracle's.
+TEST_CASE("large orderings: lazy removal and compaction keep decisions equal to the oracle") {
+  const std::string strategy = GENERATE(as<std::string>{}, "longest-idle", "least-occupied",
+                                        "round-robin", "best-skill");
+  constexpr int kSequences = 2;
+  constexpr int kSteps = 500;
+  std::uint64_t offers = 0;
+  for (int s = 0; s < kSequences; ++s) {
+    const std::uint64_t seed = 5000 + static_cast<std::uint64_t>(s);
+    INFO("strategy " << strategy << " seed " << seed);
+    Lockstep run(strategy, seed, /*queues=*/2, /*agents=*/110);
+    run.Setup();
+    for (int step = 0; step < kSteps; ++step) {
+      INFO("step " << step);
+      run.Step();
+    }
+    offers += run.offers();
+  }
+  CHECK(offers > 100 * static_cast<std::uint64_t>(kSequences));
 }

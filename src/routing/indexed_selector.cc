@@ -13,11 +13,18 @@
 // qualifying agents are all busy) promotes the pool to dedicated for good. This keeps an agent's
 // upkeep to a few ordered sets while no decision degrades to a scan: one decision reads the
 // first entries of a few ordered sets, O(log n) instead of the scan's O(n).
+//
+// Removal is lazy. An agent that stops being routable (an offer, a contact, a state change)
+// only bumps its index generation: the entries it leaves behind read as stale and are dropped
+// when a selection meets them at the front of an ordering, or by a compaction once stale
+// entries could make up half of one. Erasing them at once would search every ordering the
+// agent is in, on cold nodes, on the path of every offer; popping them from the front touches
+// only the nodes that selections keep hot. An agent that re-enters with an unchanged rank
+// revives its old entry in place. Decisions are unaffected: selections skip stale entries.
 #include <array>
 #include <utility>
 
 #include "absl/container/btree_map.h"
-#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "src/internal/str_cat.h"
@@ -25,21 +32,20 @@
 
 namespace switchboard::routing {
 
-struct Entry {
-  AgentKey key;
-  AgentRec* agent = nullptr;
+// Who an ordering entry stands for. `gen` is the generation of the handle when the entry was
+// (re)written; the entry is live while the handle is still at that generation.
+struct EntryRef {
+  std::uint32_t handle = 0;
   std::uint32_t membership = 0;
+  std::uint64_t gen = 0;
 };
 
-struct EntryLess {
-  bool operator()(const Entry& a, const Entry& b) const { return a.key < b.key; }
-};
-
-using AgentSet = absl::btree_set<Entry, EntryLess>;
+using AgentSet = absl::btree_map<AgentKey, EntryRef>;
 
 struct Bucket {
   absl::Duration delay;
   AgentSet agents;
+  std::size_t compact_at = 0;  // compact when the set reaches this size (see Compact)
 };
 
 struct Pool {
@@ -52,9 +58,10 @@ struct Pool {
   absl::btree_map<ContactKey, ContactRec*> contacts;
 
   Bucket& BucketFor(absl::Duration delay) {
+    if (!buckets.empty() && buckets.front().delay == delay) return buckets.front();  // usual
     auto it = buckets.begin();
     while (it != buckets.end() && it->delay < delay) ++it;
-    if (it == buckets.end() || it->delay != delay) it = buckets.insert(it, Bucket{delay, {}});
+    if (it == buckets.end() || it->delay != delay) it = buckets.insert(it, Bucket{delay, {}, 0});
     return *it;
   }
 };
@@ -87,26 +94,23 @@ class TakeCache {
   std::array<signed char, kChannelCount> cache_;
 };
 
-// Rank of an agent per slot; reuses the previous slot's rank when the queue's strategy does not
-// depend on the signature (pools of one membership then share the rank).
+// Rank of an agent per slot. When the queue's strategy does not read skill scores the rank
+// depends only on the membership, so it is computed once per membership and shared by that
+// membership's pools (whatever order the slots come in).
 class RankCache {
  public:
-  explicit RankCache(const AgentRec& a) : a_(a) {}
+  explicit RankCache(const AgentRec& a) : a_(a), keys_(a.memberships.size()) {}
   AgentKey operator()(const PoolSlot& s) {
     const QueueRec& q = *a_.memberships[s.membership].queue;
-    if (q.traits.uses_skill_score || !valid_ || membership_ != s.membership) {
-      key_ = RankAgent(a_, s.membership, *s.pool->sig);
-      membership_ = s.membership;
-      valid_ = true;
-    }
-    return key_;
+    if (q.traits.uses_skill_score) return RankAgent(a_, s.membership, *s.pool->sig);
+    std::optional<AgentKey>& key = keys_[s.membership];
+    if (!key) key = RankAgent(a_, s.membership, *s.pool->sig);
+    return *key;
   }
 
  private:
   const AgentRec& a_;
-  bool valid_ = false;
-  std::uint32_t membership_ = 0;
-  AgentKey key_;
+  absl::InlinedVector<std::optional<AgentKey>, 8> keys_;
 };
 
 class IndexedSelector final : public Selector {
@@ -115,38 +119,52 @@ class IndexedSelector final : public Selector {
       : selectivity_(static_cast<std::size_t>(selectivity)), max_walk_(max_walk) {}
 
   void RebuildSlots(AgentRec& a) override {
+    if (a.handle == 0) Register(a);
     a.slots.clear();
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       for (Pool* p : a.memberships[i].queue->pools) {
-        if (p->dedicated && Qualifies(a, *p->sig)) a.slots.push_back(PoolSlot{p, i, false});
+        if (p->dedicated && Qualifies(a, *p->sig)) a.slots.push_back(PoolSlot{p, 0, i});
       }
     }
   }
 
-  void DropSlots(AgentRec& a) override { a.slots.clear(); }
+  void DropSlots(AgentRec& a) override {
+    a.slots.clear();
+    if (a.handle != 0) {
+      Handle& h = by_handle_[a.handle];
+      h.agent = nullptr;
+      ++h.gen;  // the next agent with this handle never matches an entry left by this one
+      free_handles_.push_back(a.handle);
+      a.handle = 0;
+    }
+  }
 
   void Index(AgentRec& a) override {
     if (!Routable(a)) return;
     TakeCache take(a);
     RankCache rank(a);
+    const std::uint64_t gen = by_handle_[a.handle].gen;
     for (PoolSlot& s : a.slots) {
       Pool& p = *s.pool;
-      if (s.indexed || !take(p.channel)) continue;  // idempotent
-      const absl::Duration delay = a.memberships[s.membership].delay;
-      p.BucketFor(delay).agents.insert(Entry{rank(s), &a, s.membership});
-      s.indexed = true;
+      if (s.gen == gen || !take(p.channel)) continue;  // idempotent
+      Bucket& b = p.BucketFor(a.memberships[s.membership].delay);
+      const EntryRef ref{a.handle, s.membership, gen};
+      // Hinted at the end: under time-based strategies (longest idle, least talk time) an agent
+      // coming back usually ranks last, and the hint then saves the descent.
+      const AgentKey key = rank(s);
+      const std::size_t before = b.agents.size();
+      auto it = b.agents.try_emplace(b.agents.end(), key, ref);
+      if (b.agents.size() > before) {
+        MaybeCompact(b);
+      } else {
+        it->second = ref;  // the agent's own stale entry (the ordinal is in the key): revived
+      }
+      s.gen = gen;
     }
   }
 
   void Unindex(AgentRec& a) override {
-    RankCache rank(a);
-    for (PoolSlot& s : a.slots) {
-      if (!s.indexed) continue;
-      Pool& p = *s.pool;
-      const absl::Duration delay = a.memberships[s.membership].delay;
-      p.BucketFor(delay).agents.erase(Entry{rank(s), &a, s.membership});
-      s.indexed = false;
-    }
+    ++by_handle_[a.handle].gen;  // its entries and slots read as stale from now on
   }
 
   void AddWaiting(ContactRec& c) override {
@@ -182,13 +200,12 @@ class IndexedSelector final : public Selector {
     }
     const QueueRec& q = *c.queue;
     AgentChooser chooser(q);
-    for (const Bucket& b : p.buckets) {
+    for (Bucket& b : p.buckets) {
       if (c.queued_at + b.delay > now) break;  // buckets are sorted by delay
       if (q.traits.round_robin && q.rr_valid) {
-        const Entry probe{AgentKey{q.rr_rank, q.rr_ordinal}, nullptr, 0};
-        OfferFirst(b.agents.upper_bound(probe), b.agents.end(), c, chooser);
+        OfferFirst(b.agents, b.agents.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}), c, chooser);
       }
-      OfferFirst(b.agents.begin(), b.agents.end(), c, chooser);
+      OfferFirst(b.agents, b.agents.begin(), c, chooser);
     }
     return chooser.Best();
   }
@@ -199,6 +216,7 @@ class IndexedSelector final : public Selector {
     TakeCache take(a);
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       const MembershipRec& m = a.memberships[i];
+      if (m.queue->waiting.empty()) continue;  // the common case: no pool to look at
       ContactRec*& queue_best = best[i];
       for (const Pool* p : m.queue->pools) {
         if (p->contacts.empty() || !take(p->channel) || !Qualifies(a, *p->sig)) continue;
@@ -227,58 +245,115 @@ class IndexedSelector final : public Selector {
   absl::Status Check(const std::vector<QueueRec*>& queues) const override;
 
  private:
-  template <typename It>
-  static void OfferFirst(It it, It end, const ContactRec& c, AgentChooser& chooser) {
-    for (; it != end; ++it) {
-      if (Excluded(c, it->key.ordinal)) continue;
-      chooser.Offer(it->agent, it->membership, it->key);
-      return;
+  // Below this size a set is never compacted: stale entries there cost little.
+  static constexpr std::size_t kMinCompactSize = 64;
+
+  // An agent's place in the handle table: entries name agents by handle, so an entry left
+  // behind never points at a removed record, and liveness is decided here without touching the
+  // agent's record (which, for a stale entry, is usually cold).
+  struct Handle {
+    AgentRec* agent = nullptr;
+    std::uint64_t gen = 1;  // bumped by Unindex and on release
+  };
+
+  void Register(AgentRec& a) {
+    if (free_handles_.empty()) {
+      a.handle = static_cast<std::uint32_t>(by_handle_.size());
+      by_handle_.push_back(Handle{&a, 1});
+    } else {
+      a.handle = free_handles_.back();
+      free_handles_.pop_back();
+      by_handle_[a.handle].agent = &a;
     }
   }
 
-  // Serves a non-dedicated pool from its base pool. False when the walk grew too long.
+  // The agent an entry stands for, or null when the entry is stale.
+  AgentRec* Live(const AgentKey&, const EntryRef& ref) const {
+    const Handle& h = by_handle_[ref.handle];
+    return h.gen == ref.gen ? h.agent : nullptr;
+  }
+
+  // Drops a set's stale entries once they may make up half of it, so that stale entries cost
+  // at most a constant factor in memory and in the amortized time of inserts.
+  void MaybeCompact(Bucket& b) const {
+    if (b.agents.size() < b.compact_at) return;
+    absl::erase_if(b.agents, [this](const AgentSet::value_type& e) {
+      return Live(e.first, e.second) == nullptr;
+    });
+    b.compact_at = std::max(kMinCompactSize, 2 * b.agents.size());
+  }
+
+  // Offers the chooser the first live entry from `it` on that may take `c`; drops the stale
+  // entries it meets.
+  void OfferFirst(AgentSet& set, AgentSet::iterator it, const ContactRec& c,
+                  AgentChooser& chooser) const {
+    while (it != set.end()) {
+      AgentRec* a = Live(it->first, it->second);
+      if (a == nullptr) {
+        it = set.erase(it);
+        continue;
+      }
+      if (!Excluded(c, it->first.ordinal)) {
+        chooser.Offer(a, it->second.membership, it->first);
+        return;
+      }
+      ++it;
+    }
+  }
+
+  // Serves a non-dedicated pool from its base pool. False when the walk grew too long (stale
+  // entries, dropped on the way, do not count).
   bool Walk(const Pool& p, const ContactRec& c, absl::Time now,
             std::optional<AgentChoice>* out) const {
     const QueueRec& q = *c.queue;
     AgentChooser chooser(q);
     int steps = 0;
-    auto first = [&](AgentSet::const_iterator it, AgentSet::const_iterator end) {
-      for (; it != end; ++it) {
+    auto first = [&](AgentSet& set, AgentSet::iterator it) {
+      while (it != set.end()) {
+        AgentRec* a = Live(it->first, it->second);
+        if (a == nullptr) {
+          it = set.erase(it);
+          continue;
+        }
         if (++steps > max_walk_) return false;
-        if (Excluded(c, it->key.ordinal) || !Qualifies(*it->agent, *p.sig)) continue;
-        chooser.Offer(it->agent, it->membership, it->key);
-        return true;
+        if (!Excluded(c, it->first.ordinal) && Qualifies(*a, *p.sig)) {
+          chooser.Offer(a, it->second.membership, it->first);
+          return true;
+        }
+        ++it;
       }
       return true;
     };
-    for (const Bucket& b : p.base->buckets) {
+    for (Bucket& b : p.base->buckets) {
       if (c.queued_at + b.delay > now) break;
       if (q.traits.round_robin && q.rr_valid) {
-        const Entry probe{AgentKey{q.rr_rank, q.rr_ordinal}, nullptr, 0};
-        if (!first(b.agents.upper_bound(probe), b.agents.end())) return false;
+        if (!first(b.agents, b.agents.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}))) {
+          return false;
+        }
       }
-      if (!first(b.agents.begin(), b.agents.end())) return false;
+      if (!first(b.agents, b.agents.begin())) return false;
     }
     *out = chooser.Best();
     return true;
   }
 
   // Gives a pool its own agent buckets: one pass over the queue's members.
-  static void Dedicate(Pool& p) {
+  void Dedicate(Pool& p) {
     p.dedicated = true;
     p.base = nullptr;
     for (const MemberRef& ref : p.queue->members) {
       AgentRec& a = *ref.agent;
       if (!Qualifies(a, *p.sig)) continue;
-      PoolSlot slot{&p, ref.membership, false};
+      PoolSlot slot{&p, 0, ref.membership};
       if (Routable(a) && CanTake(a, p.channel)) {
-        const absl::Duration delay = a.memberships[ref.membership].delay;
-        p.BucketFor(delay).agents.insert(
-            Entry{RankAgent(a, ref.membership, *p.sig), &a, ref.membership});
-        slot.indexed = true;
+        Bucket& b = p.BucketFor(a.memberships[ref.membership].delay);
+        b.agents.try_emplace(RankAgent(a, ref.membership, *p.sig),
+                             EntryRef{a.handle, ref.membership, by_handle_[a.handle].gen});
+        slot.gen = by_handle_[a.handle].gen;
       }
       a.slots.push_back(slot);
     }
+    for (Bucket& b : p.buckets) b.compact_at = std::max(kMinCompactSize, 2 * b.agents.size());
   }
 
   Pool& EnsurePool(QueueRec& q, Channel channel, const Signature* sig) {
@@ -309,6 +384,8 @@ class IndexedSelector final : public Selector {
   std::size_t selectivity_;
   int max_walk_;
   absl::flat_hash_map<PoolKey, std::unique_ptr<Pool>> pools_;
+  std::vector<Handle> by_handle_{Handle{}};  // handle 0 is never issued
+  std::vector<std::uint32_t> free_handles_;
 };
 
 absl::Status IndexedSelector::CheckPool(const Pool& p) const {
@@ -326,12 +403,16 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
       continue;
     }
     const AgentRec& a = *ref.agent;
+    if (a.handle == 0 || by_handle_[a.handle].agent != &a) {
+      return absl::InternalError(
+          internal::StrCat("agent ", a.config.id.value(), " has no valid handle"));
+    }
     int slots = 0;
     bool indexed = false;
     for (const PoolSlot& s : a.slots) {
       if (s.pool != &p) continue;
       ++slots;
-      indexed = s.indexed;
+      indexed = s.gen == by_handle_[a.handle].gen;
       if (s.membership != ref.membership) {
         return absl::InternalError(internal::StrCat("agent ", a.config.id.value(),
                                                     " has a slot with the wrong membership"));
@@ -351,11 +432,12 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
     }
     if (!should) continue;
     ++expected;
-    const Entry probe{RankAgent(a, ref.membership, *p.sig), nullptr, 0};
+    const AgentKey key = RankAgent(a, ref.membership, *p.sig);
     bool found = false;
     for (const Bucket& b : p.buckets) {
-      auto it = b.agents.find(probe);
-      if (it != b.agents.end() && it->agent == &a) {
+      auto it = b.agents.find(key);
+      if (it != b.agents.end() && Live(it->first, it->second) == &a &&
+          it->second.membership == ref.membership) {
         found = b.delay == a.memberships[ref.membership].delay;
       }
     }
@@ -365,11 +447,13 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
                                                   q.config.id.value()));
     }
   }
-  std::size_t actual = 0;
-  for (const Bucket& b : p.buckets) actual += b.agents.size();
-  if (actual != expected) {
+  std::size_t live = 0;
+  for (const Bucket& b : p.buckets) {
+    for (const auto& [key, ref] : b.agents) live += Live(key, ref) != nullptr ? 1 : 0;
+  }
+  if (live != expected) {
     return absl::InternalError(internal::StrCat("a pool of queue ", q.config.id.value(), " holds ",
-                                                actual, " agents, expected ", expected));
+                                                live, " live agents, expected ", expected));
   }
   std::size_t contacts = 0;
   for (const ContactRec* c : q.waiting) {

@@ -22,8 +22,8 @@ std::optional<std::uint32_t> Interner::Find(std::string_view name) const {
 bool CanTake(const AgentRec& a, Channel channel) {
   const auto ch = static_cast<std::size_t>(channel);
   if (a.held[ch] >= a.max_concurrent[ch]) return false;  // also rules out a disabled channel
-  if (a.used_units + a.cost[ch] > a.config.capacity_units) return false;
-  if (!a.config.allow_blending) {
+  if (a.used_units + a.cost[ch] > a.capacity_units) return false;
+  if (!a.allow_blending) {
     if (a.exclusive_held > 0) return false;
     if (TraitsOf(channel).exclusive && a.held_count > 0) return false;
   }

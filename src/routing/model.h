@@ -77,41 +77,52 @@ struct MembershipRec {
 // An (agent, pool) pair the agent statically qualifies for (indexed mode only).
 struct PoolSlot {
   Pool* pool = nullptr;
+  // In the pool's agent set while this equals the generation of the agent's selector handle
+  // (so that leaving every set at once is one increment, not a pass over the slots).
+  std::uint64_t gen = 0;
   std::uint32_t membership = 0;  // index in AgentRec::memberships
-  bool indexed = false;          // currently in the pool's agent set
 };
 
 // Capacity order packing (see AgentRec::capacity_order).
 static_assert(kChannelCount <= 15);
 
 struct AgentRec {
+  // ---- Hot: what every selection, offer and answer reads or writes, kept in the first cache
+  // lines of the record (at 100,000 agents a record is almost always a cache miss).
+  std::uint64_t ordinal = 0;      // order of AddAgent: the final tie-break and the linear order
+  ContactRec* offered = nullptr;  // the contact of the agent's live offer
+  std::uint32_t handle = 0;       // indexed mode: the agent's handle in the selector (0 = none)
+  AgentState presence = AgentState::kOffline;
+  bool allow_blending = false;  // = config.allow_blending
+  int capacity_units = 0;       // = config.capacity_units
+  // Held contacts: offered (reserved), in progress and in wrap-up.
+  int used_units = 0;
+  int held_count = 0;
+  int exclusive_held = 0;
+  int active = 0;    // in progress
+  int wrapping = 0;  // in wrap-up
+  std::array<std::uint8_t, kChannelCount> held{};
+  std::array<std::uint8_t, kChannelCount> max_concurrent{};
+  std::array<std::uint16_t, kChannelCount> cost{};
+  absl::Time idle_since = absl::UnixEpoch();
+  absl::Time state_since = absl::UnixEpoch();
+  std::vector<PoolSlot> slots;
+  std::vector<MembershipRec> memberships;  // in the order of Agent::queues
+  AgentStatus reported;
+
+  // ---- Configuration and counters.
   // Normalized, without what the compact forms below hold: `skills`, `languages` and
   // `capacities` are empty (GetAgent rebuilds them from given_skills, languages,
   // capacity_order, max_concurrent and cost), `status` is cleared (presence holds it).
   // queues[i] ~ memberships[i].
   Agent config;
-  std::uint64_t ordinal = 0;  // order of AddAgent: the final tie-break and the linear order
   std::vector<AgentSkill> skills;        // sorted by skill id
   std::vector<AgentSkill> given_skills;  // as configured (order kept, for GetAgent)
   std::vector<std::uint32_t> languages;  // as configured (few: searched linearly)
   // The configured capacities' channels in order, 4 bits each from the lowest; the count in
   // the top 4 bits.
   std::uint64_t capacity_order = 0;
-  std::array<std::uint8_t, kChannelCount> max_concurrent{};
-  std::array<std::uint16_t, kChannelCount> cost{};
-  // Held contacts: offered (reserved), in progress and in wrap-up.
-  std::array<std::uint8_t, kChannelCount> held{};
-  int used_units = 0;
-  int held_count = 0;
-  int exclusive_held = 0;
-  int active = 0;    // in progress
-  int wrapping = 0;  // in wrap-up
-  ContactRec* offered = nullptr;  // the contact of the agent's live offer
-  AgentState presence = AgentState::kOffline;
   std::string away_reason;
-  AgentStatus reported;
-  absl::Time state_since = absl::UnixEpoch();
-  absl::Time idle_since = absl::UnixEpoch();
   std::int64_t handled_total = 0;
   std::int64_t handled_today = 0;
   absl::Duration talk_today = absl::ZeroDuration();
@@ -120,8 +131,6 @@ struct AgentRec {
   std::int64_t declined = 0;
   absl::Duration busy_time = absl::ZeroDuration();
   absl::Duration available_time = absl::ZeroDuration();
-  std::vector<MembershipRec> memberships;  // in the order of Agent::queues
-  std::vector<PoolSlot> slots;
 };
 
 struct MemberRef {
@@ -191,7 +200,12 @@ struct ContactRec {
   const Signature* sig = nullptr;  // for `queue`
   QueueRec* queue = nullptr;
   AgentRec* agent = nullptr;
-  std::unique_ptr<Offer> offer;  // the live offer
+  // The live offer, none while offer_id is 0. The contact, agent and queue it names are this
+  // record's, and its attempt is `offers`, so only the rest is kept (Router::Impl::OfferOf).
+  std::uint64_t offer_id = 0;
+  absl::Time offered_at = absl::UnixEpoch();
+  absl::Time offer_expires_at = absl::UnixEpoch();
+  bool offer_direct = false;
   absl::InlinedVector<std::uint64_t, 2> excluded;  // ordinals of agents not to offer it again
   std::uint64_t offer_epoch = 0;  // the router's configuration epoch when last offered
   ContactKey key;

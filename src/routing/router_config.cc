@@ -76,7 +76,7 @@ absl::StatusOr<ContactRec*> Router::Impl::FindContact(const ContactId& id) const
   if (it == contacts_.end()) {
     return absl::NotFoundError(internal::StrCat("contact '", id.value(), "' is not in the router"));
   }
-  return it->second.get();
+  return it->second;
 }
 
 absl::Status Router::Impl::CheckTenant(const TenantId& tenant, std::string_view kind,
@@ -109,13 +109,15 @@ std::vector<routing::Requirement> Router::Impl::NormalizeRequirements(
 
 const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const ContactRec& c) {
   if (c.own_reqs.empty() && c.language == 0 && q.base_sig != nullptr) return q.base_sig;
-  std::vector<routing::Requirement> all = q.reqs;
+  absl::InlinedVector<routing::Requirement, 8> all(q.reqs.begin(), q.reqs.end());
   all.insert(all.end(), c.own_reqs.begin(), c.own_reqs.end());
   std::sort(all.begin(), all.end(),
             [](const auto& a, const auto& b) { return a.skill < b.skill; });
   // One entry per skill: required if any asks for it (the highest required minimum), else
   // optional with the highest optional minimum. Optional ones matter only to scored strategies.
-  std::vector<routing::Requirement> merged;
+  // The interning key packs each merged requirement into one integer (no allocation on a hit).
+  SignatureKey key;
+  std::size_t merged = 0;
   for (std::size_t i = 0; i < all.size();) {
     std::size_t j = i;
     routing::Requirement r{all[i].skill, 0, false};
@@ -129,24 +131,29 @@ const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const Co
       }
     }
     if (!r.required) r.min = optional_min;
-    if (r.required || q.traits.uses_skill_score) merged.push_back(r);
+    if (r.required || q.traits.uses_skill_score) {
+      all[merged++] = r;
+      key.push_back(std::uint64_t{r.skill} << 32 |
+                    (static_cast<std::uint64_t>(static_cast<std::uint32_t>(r.min)) << 1) |
+                    (r.required ? 1u : 0u));
+    }
     i = j;
   }
-  std::string key;
-  for (const routing::Requirement& r : merged) {
-    key += std::to_string(r.skill);
-    key += r.required ? ">=" : "~";
-    key += std::to_string(r.min);
-    key += ',';
-  }
-  key += '|';
-  key += std::to_string(c.language);
+  key.push_back(c.language);
   auto [it, inserted] = signatures_.try_emplace(key);
   if (inserted) {
     it->second = std::make_unique<routing::Signature>();
-    it->second->reqs = std::move(merged);
+    it->second->reqs.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(merged));
     it->second->language = c.language;
-    it->second->key = key;
+    std::string& text = it->second->key;
+    for (const routing::Requirement& r : it->second->reqs) {
+      text += std::to_string(r.skill);
+      text += r.required ? ">=" : "~";
+      text += std::to_string(r.min);
+      text += ',';
+    }
+    text += '|';
+    text += std::to_string(c.language);
   }
   return it->second.get();
 }
@@ -321,6 +328,8 @@ void Router::Impl::ApplyAgentConfig(AgentRec& a, Agent config) {
   config.languages = std::vector<std::string>();
   config.capacities = std::vector<ChannelCapacity>();
   a.config = std::move(config);
+  a.capacity_units = a.config.capacity_units;
+  a.allow_blending = a.config.allow_blending;
   a.used_units = 0;
   a.exclusive_held = 0;
   for (Channel ch : kAllChannels) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
@@ -94,12 +96,15 @@ class Router::Impl {
     AgentRec* agent = nullptr;
     Offer offer;
   };
+  // Names its contact by record and sequence: records are pooled, never freed while the router
+  // lives, and a released record has sequence 0, so a timer whose contact left reads as moot.
   struct Timer {
     absl::Time at;
     std::uint64_t seq = 0;
-    TimerKind kind = TimerKind::kDayReset;
-    ContactId contact;
+    ContactRec* contact = nullptr;  // null for kDayReset
+    std::uint64_t contact_seq = 0;
     std::uint64_t offer = 0;
+    TimerKind kind = TimerKind::kDayReset;
   };
   struct TimerLater {
     bool operator()(const Timer& a, const Timer& b) const {
@@ -139,7 +144,8 @@ class Router::Impl {
       const std::vector<SkillRequirement>& reqs);
   const routing::Signature* SignatureFor(const QueueRec& q, const ContactRec& c);
   double DrawTicketStep(const AgentRec& a, std::uint32_t membership);
-  void RemoveContact(ContactRec& c);
+  void RemoveContact(ContactRec& c);  // forgets it and returns its record to the pool
+  ContactRec& NewContact();           // a blank record from the pool
 
   // ---- agent state ----
   void Hold(AgentRec& a, Channel ch);
@@ -149,7 +155,13 @@ class Router::Impl {
   void AccountTime(AgentRec& a);
 
   // ---- lifecycle ----
-  void EnterWaiting(ContactRec& c);
+  void EnterWaiting(ContactRec& c);  // PrepareWaiting + AddWaiting
+  // State, signature and queue key of a contact about to wait.
+  void PrepareWaiting(ContactRec& c);
+  // Into the queue's waiting list and the selector's orderings.
+  void AddWaiting(ContactRec& c);
+  // EnterWaiting then RouteContact, with the same outcome, for a contact entering its queue.
+  void Place(ContactRec& c);
   void LeaveWaiting(ContactRec& c);
   void RouteContact(ContactRec& c);
   void RouteAgent(AgentRec& a);
@@ -157,6 +169,10 @@ class Router::Impl {
   // selection runs between the agent's change and this call.
   void RouteAndIndex(AgentRec& a);
   void MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint32_t> membership);
+  // The public form of the contact's live offer (offer_id != 0, agent set).
+  Offer OfferOf(const ContactRec& c) const;
+  // Accept of a live, answerable offer (both Accept overloads, after their checks).
+  void AcceptLive(ContactRec* c);
   // Ends the live offer of `c` and releases its agent; the caller decides where `c` goes.
   EndedOffer EndOffer(ContactRec& c, OfferEnd how);
   // After EndOffer: `c` waits again (not to be offered to `a` again when `exclude`) and both are
@@ -172,7 +188,7 @@ class Router::Impl {
   // True when ProcessTimer(t) would do nothing (its offer was answered, its wrap-up or delay
   // check superseded, its contact gone).
   bool IsMoot(const Timer& t) const;
-  void PushTimer(absl::Time at, TimerKind kind, const ContactId& contact, std::uint64_t offer);
+  void PushTimer(absl::Time at, TimerKind kind, ContactRec* contact, std::uint64_t offer);
 
   // ---- events ----
   // Appends an event for `c` (may be null) and returns it for the caller to complete at once,
@@ -201,10 +217,15 @@ class Router::Impl {
   std::uint64_t config_epoch_ = 0;  // bumped by UpdateAgent/UpdateQueue
   routing::Interner skills_;
   routing::Interner languages_;
-  absl::flat_hash_map<std::string, std::unique_ptr<routing::Signature>> signatures_;
+  // Merged requirements packed one per integer, then the language (see SignatureFor).
+  using SignatureKey = absl::InlinedVector<std::uint64_t, 4>;
+  absl::flat_hash_map<SignatureKey, std::unique_ptr<routing::Signature>> signatures_;
   absl::flat_hash_map<QueueId, std::unique_ptr<QueueRec>> queues_;
   absl::flat_hash_map<AgentId, std::unique_ptr<AgentRec>> agents_;
-  absl::flat_hash_map<ContactId, std::unique_ptr<ContactRec>> contacts_;
+  absl::flat_hash_map<ContactId, ContactRec*> contacts_;
+  // Contact records: pooled (a deque keeps them in place) so that timers can name them.
+  std::deque<ContactRec> contact_slab_;
+  std::vector<ContactRec*> free_contacts_;
   absl::flat_hash_map<std::uint64_t, ContactRec*> live_offers_;
   std::uint64_t next_offer_ = 1;
   std::uint64_t next_agent_ordinal_ = 1;
@@ -214,6 +235,7 @@ class Router::Impl {
   std::uint64_t draws_ = 0;
   mutable std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;
   std::vector<RoutingEvent> events_;
+  std::vector<RoutingEvent> delivering_;  // the batch Flush is delivering
   bool flushing_ = false;
   absl::CivilDay today_;
 };

@@ -41,12 +41,16 @@ RoutingEvent& Router::Impl::Emit(RoutingEventType type, const ContactRec* c) {
 void Router::Impl::Flush() {
   if (flushing_) return;  // a listener calling back: the outer loop delivers its events
   flushing_ = true;
-  // By index: a listener calling back appends to events_, which may reallocate it.
-  for (std::size_t i = 0; i < events_.size(); ++i) {
-    const RoutingEvent e = std::move(events_[i]);
-    if (listener_ != nullptr) listener_->OnEvent(e);
+  // Batches: a listener calling back appends to events_, which the next round delivers, in
+  // order, after the rest of this batch. Both vectors keep their capacity, so steady state
+  // allocates nothing per event.
+  while (!events_.empty()) {
+    delivering_.swap(events_);
+    if (listener_ != nullptr) {
+      for (const RoutingEvent& e : delivering_) listener_->OnEvent(e);
+    }
+    delivering_.clear();
   }
-  events_.clear();  // keeps the capacity: no allocation per event in steady state
   flushing_ = false;
 }
 
@@ -86,8 +90,15 @@ void Router::Impl::AccountTime(AgentRec& a) {
 }
 
 void Router::Impl::RefreshReported(AgentRec& a) {
+  // Compared before building the status (no string copy in the common, unchanged case).
+  const bool own = a.active == 0 && a.wrapping == 0;
+  const AgentState state =
+      a.active > 0 ? AgentState::kBusy : (a.wrapping > 0 ? AgentState::kWrapUp : a.presence);
+  if (state == a.reported.state &&
+      (own ? a.away_reason == a.reported.away_reason : a.reported.away_reason.empty())) {
+    return;
+  }
   AgentStatus now = ReportedStatus(a);
-  if (now == a.reported) return;
   AccountTime(a);
   RoutingEvent& e = Emit(RoutingEventType::kAgentStateChanged, nullptr);
   e.agent = a.config.id;
@@ -99,13 +110,35 @@ void Router::Impl::RefreshReported(AgentRec& a) {
 // ---- waiting and routing ---------------------------------------------------------------------
 
 void Router::Impl::EnterWaiting(ContactRec& c) {
+  PrepareWaiting(c);
+  AddWaiting(c);
+}
+
+void Router::Impl::PrepareWaiting(ContactRec& c) {
   QueueRec& q = *c.queue;
   c.state = ContactState::kWaiting;
   c.sig = SignatureFor(q, c);
   c.key = routing::MakeContactKey(q, c, c.seq);
+}
+
+void Router::Impl::AddWaiting(ContactRec& c) {
+  QueueRec& q = *c.queue;
   c.waiting_pos = static_cast<std::uint32_t>(q.waiting.size());
   q.waiting.push_back(&c);
   selector_->AddWaiting(c);
+}
+
+void Router::Impl::Place(ContactRec& c) {
+  PrepareWaiting(c);
+  // Selecting first is the same decision (selection never reads the contact's own queue entry)
+  // and spares the insert into the queue's orderings, and its erase, when an agent is free.
+  std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
+  if (choice) {
+    MakeOffer(c, *choice->agent, choice->membership);
+    return;
+  }
+  AddWaiting(c);
+  ScheduleDelayCheck(c);
 }
 
 void Router::Impl::LeaveWaiting(ContactRec& c) {
@@ -167,31 +200,38 @@ void Router::Impl::MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint
   c.agent = &a;
   c.offer_epoch = config_epoch_;
   ++c.offers;
-  auto offer = std::make_unique<Offer>();
-  offer->id = OfferId{next_offer_++};
-  offer->contact = c.id;
-  offer->agent = a.config.id;
-  offer->queue = q.config.id;
-  offer->channel = c.channel;
-  offer->offered_at = now_;
-  offer->expires_at = now_ + q.config.offer_timeout;
-  offer->attempt = c.offers;
-  offer->direct = !membership.has_value();
-  live_offers_[offer->id.value] = &c;
+  c.offer_id = next_offer_++;
+  c.offered_at = now_;
+  c.offer_expires_at = now_ + q.config.offer_timeout;
+  c.offer_direct = !membership.has_value();
+  live_offers_[c.offer_id] = &c;
   ++q.offered_now;
   ++q.stats.offers_made;
-  PushTimer(offer->expires_at, TimerKind::kOfferExpiry, c.id, offer->id.value);
-  Emit(RoutingEventType::kOffered, &c).offer = *offer;
-  c.offer = std::move(offer);
+  PushTimer(c.offer_expires_at, TimerKind::kOfferExpiry, &c, c.offer_id);
+  Emit(RoutingEventType::kOffered, &c).offer = OfferOf(c);
   RefreshReported(a);
+}
+
+Offer Router::Impl::OfferOf(const ContactRec& c) const {
+  Offer offer;
+  offer.id = OfferId{c.offer_id};
+  offer.contact = c.id;
+  offer.agent = c.agent->config.id;
+  offer.queue = c.queue->config.id;
+  offer.channel = c.channel;
+  offer.offered_at = c.offered_at;
+  offer.expires_at = c.offer_expires_at;
+  offer.attempt = c.offers;
+  offer.direct = c.offer_direct;
+  return offer;
 }
 
 Router::Impl::EndedOffer Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
   AgentRec& a = *c.agent;
   QueueRec& q = *c.queue;
-  EndedOffer ended{&a, *c.offer};
-  live_offers_.erase(ended.offer.id.value);
-  c.offer.reset();
+  EndedOffer ended{&a, OfferOf(c)};
+  live_offers_.erase(c.offer_id);
+  c.offer_id = 0;
   --q.offered_now;
   RoutingEventType type = RoutingEventType::kRescinded;
   selector_->Unindex(a);
@@ -234,9 +274,8 @@ void Router::Impl::ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude) {
     if (c.excluded.size() >= kMaxExclusions) c.excluded.erase(c.excluded.begin());
     c.excluded.push_back(a.ordinal);
   }
-  EnterWaiting(c);
   RefreshReported(a);
-  RouteContact(c);
+  Place(c);
   RouteAgent(a);
 }
 
@@ -255,8 +294,16 @@ AgentRec* Router::Impl::ReleaseInProgress(ContactRec& c) {
 
 void Router::Impl::RemoveContact(ContactRec& c) {
   --c.queue->contacts;
-  const ContactId id = c.id;
-  contacts_.erase(id);
+  contacts_.erase(c.id);
+  c = ContactRec();  // seq 0: timers naming it are moot; its data is gone
+  free_contacts_.push_back(&c);
+}
+
+ContactRec& Router::Impl::NewContact() {
+  if (free_contacts_.empty()) return contact_slab_.emplace_back();
+  ContactRec* c = free_contacts_.back();
+  free_contacts_.pop_back();
+  return *c;
 }
 
 // ---- validation shared by the offer calls ----------------------------------------------------
@@ -275,24 +322,24 @@ absl::StatusOr<ContactRec*> Router::Impl::LiveOffer(const ContactId& contact,
                                                     const AgentId& agent) const {
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
   SB_RETURN_IF_ERROR(FindAgent(agent).status());
-  if (c->offer == nullptr) {
+  if (c->offer_id == 0) {
     return absl::FailedPreconditionError(internal::StrCat(
         "contact '", contact.value(), "' has no live offer (it is ", ContactStateName(c->state),
         ")"));
   }
-  if (c->offer->agent != agent) {
+  if (c->agent->config.id != agent) {
     return absl::FailedPreconditionError(internal::StrCat(
         "the offer of contact '", contact.value(), "' was made to agent '",
-        c->offer->agent.value(), "', not to '", agent.value(), "'"));
+        c->agent->config.id.value(), "', not to '", agent.value(), "'"));
   }
   return c;
 }
 
 absl::Status Router::Impl::CheckAnswerable(const ContactRec& c) const {
-  if (now_ >= c.offer->expires_at) {
+  if (now_ >= c.offer_expires_at) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "offer ", c.offer->id.value, " of contact '", c.id.value(), "' expired at ",
-        absl::FormatTime(c.offer->expires_at, absl::UTCTimeZone())));
+        "offer ", c.offer_id, " of contact '", c.id.value(), "' expired at ",
+        absl::FormatTime(c.offer_expires_at, absl::UTCTimeZone())));
   }
   return absl::OkStatus();
 }
@@ -325,8 +372,7 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
         internal::StrCat("contact '", contact.id.value(), "' is already in the router"));
   }
   SB_RETURN_IF_ERROR(CheckQueueAccepts(*q, contact.channel, contact.id.value()));
-  auto owned = std::make_unique<ContactRec>();
-  ContactRec& c = *owned;
+  ContactRec& c = NewContact();
   c.id = contact.id;
   c.seq = next_contact_seq_++;
   c.channel = contact.channel;
@@ -339,27 +385,32 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   c.queue = q;
   ++q->contacts;
   ++q->stats.entered;
-  contacts_.emplace(contact.id, std::move(owned));
+  contacts_.emplace(contact.id, &c);
   Emit(RoutingEventType::kQueued, &c);
-  EnterWaiting(c);
-  RouteContact(c);
+  Place(c);
   return absl::OkStatus();
 }
 
 absl::Status Router::Impl::Accept(OfferId offer) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(offer));
   SB_RETURN_IF_ERROR(CheckAnswerable(*c));
-  return Accept(c->id, c->agent->config.id);
+  AcceptLive(c);
+  return absl::OkStatus();
 }
 
 absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(contact, agent));
   SB_RETURN_IF_ERROR(CheckAnswerable(*c));
+  AcceptLive(c);
+  return absl::OkStatus();
+}
+
+void Router::Impl::AcceptLive(ContactRec* c) {
   AgentRec& a = *c->agent;
   QueueRec& q = *c->queue;
-  Emit(RoutingEventType::kAccepted, c).offer = *c->offer;  // no other event before the end
-  live_offers_.erase(c->offer->id.value);
-  c->offer.reset();
+  Emit(RoutingEventType::kAccepted, c).offer = OfferOf(*c);  // no other event before the end
+  live_offers_.erase(c->offer_id);
+  c->offer_id = 0;
   --q.offered_now;
   ++q.in_progress;
   selector_->Unindex(a);
@@ -377,13 +428,14 @@ absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent
   }
   RefreshReported(a);
   RouteAndIndex(a);
-  return absl::OkStatus();
 }
 
 absl::Status Router::Impl::Decline(OfferId offer) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(offer));
   SB_RETURN_IF_ERROR(CheckAnswerable(*c));
-  return Decline(c->id, c->agent->config.id);
+  EndedOffer ended = EndOffer(*c, OfferEnd::kDeclined);
+  ReturnToQueue(*c, *ended.agent, /*exclude=*/true);
+  return absl::OkStatus();
 }
 
 absl::Status Router::Impl::Decline(const ContactId& contact, const AgentId& agent) {
@@ -396,7 +448,7 @@ absl::Status Router::Impl::Decline(const ContactId& contact, const AgentId& agen
 
 absl::Status Router::Impl::Rescind(const ContactId& contact) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
-  if (c->offer == nullptr) {
+  if (c->offer_id == 0) {
     return absl::FailedPreconditionError(internal::StrCat(
         "contact '", contact.value(), "' has no live offer to rescind (it is ",
         ContactStateName(c->state), ")"));
@@ -440,7 +492,7 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
   if (wrap > absl::ZeroDuration()) {
     c->state = ContactState::kWrapUp;
     c->wrapup_until = now_ + wrap;
-    PushTimer(c->wrapup_until, TimerKind::kWrapUpEnd, c->id, 0);
+    PushTimer(c->wrapup_until, TimerKind::kWrapUpEnd, c, 0);
   } else {
     RemoveContact(*c);
   }
@@ -541,9 +593,8 @@ absl::Status Router::Impl::TransferToQueue(const ContactId& contact, const Queue
   c->excluded.clear();
   c->answered = false;
   c->next_delay_check = absl::InfiniteFuture();
-  EnterWaiting(*c);
   if (released != nullptr) RefreshReported(*released);
-  RouteContact(*c);
+  Place(*c);
   if (released != nullptr) RouteAgent(*released);
   return absl::OkStatus();
 }
@@ -579,9 +630,10 @@ absl::Status Router::Impl::TransferToAgent(const ContactId& contact, const Agent
 
 // ---- timers ----------------------------------------------------------------------------------
 
-void Router::Impl::PushTimer(absl::Time at, TimerKind kind, const ContactId& contact,
+void Router::Impl::PushTimer(absl::Time at, TimerKind kind, ContactRec* contact,
                              std::uint64_t offer) {
-  timers_.push(Timer{at, next_timer_seq_++, kind, contact, offer});
+  timers_.push(Timer{at, next_timer_seq_++, contact, contact != nullptr ? contact->seq : 0, offer,
+                     kind});
 }
 
 void Router::Impl::ScheduleDelayCheck(ContactRec& c) {
@@ -591,7 +643,7 @@ void Router::Impl::ScheduleDelayCheck(ContactRec& c) {
     if (at <= now_) continue;
     if (c.next_delay_check > now_ && c.next_delay_check <= at) return;  // already due earlier
     c.next_delay_check = at;
-    PushTimer(at, TimerKind::kDelayCheck, c.id, 0);
+    PushTimer(at, TimerKind::kDelayCheck, &c, 0);
     return;
   }
 }
@@ -602,7 +654,7 @@ void Router::Impl::ScheduleDelayChecks(QueueRec& q) {
 
 void Router::Impl::ScheduleDayReset() {
   today_ = absl::ToCivilDay(now_, options_.day_zone);
-  PushTimer(absl::FromCivil(today_ + 1, options_.day_zone), TimerKind::kDayReset, ContactId(), 0);
+  PushTimer(absl::FromCivil(today_ + 1, options_.day_zone), TimerKind::kDayReset, nullptr, 0);
 }
 
 void Router::Impl::ResetDailyCounters() {
@@ -617,12 +669,11 @@ void Router::Impl::ResetDailyCounters() {
 
 bool Router::Impl::IsMoot(const Timer& t) const {
   if (t.kind == TimerKind::kDayReset) return false;
-  auto it = contacts_.find(t.contact);
-  if (it == contacts_.end()) return true;
-  const ContactRec& c = *it->second;
+  if (t.contact->seq != t.contact_seq) return true;  // the contact left (its record may be reused)
+  const ContactRec& c = *t.contact;
   switch (t.kind) {
     case TimerKind::kOfferExpiry:
-      return c.offer == nullptr || c.offer->id.value != t.offer;
+      return c.offer_id == 0 || c.offer_id != t.offer;
     case TimerKind::kWrapUpEnd:
       return c.state != ContactState::kWrapUp || c.wrapup_until != t.at;
     case TimerKind::kDelayCheck:
@@ -639,12 +690,11 @@ void Router::Impl::ProcessTimer(const Timer& t) {
     ScheduleDayReset();
     return;
   }
-  auto it = contacts_.find(t.contact);
-  if (it == contacts_.end()) return;
-  ContactRec& c = *it->second;
+  if (t.contact->seq != t.contact_seq) return;
+  ContactRec& c = *t.contact;
   switch (t.kind) {
     case TimerKind::kOfferExpiry:
-      if (c.offer != nullptr && c.offer->id.value == t.offer) {
+      if (c.offer_id != 0 && c.offer_id == t.offer) {
         EndedOffer ended = EndOffer(c, OfferEnd::kExpired);
         ReturnToQueue(c, *ended.agent, /*exclude=*/true);
       }

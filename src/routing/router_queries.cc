@@ -86,7 +86,7 @@ absl::StatusOr<AgentStats> Router::Impl::GetAgentStats(const AgentId& id) const 
   s.status = a->reported;
   s.contacts_held = a->held_count;
   s.used_units = a->used_units;
-  s.capacity_units = a->config.capacity_units;
+  s.capacity_units = a->capacity_units;
   s.contacts_handled = a->handled_total;
   s.handled_today = a->handled_today;
   s.talk_time_today = a->talk_today;
@@ -123,8 +123,8 @@ absl::StatusOr<ContactInfo> Router::Impl::GetContact(const ContactId& id) const 
 
 absl::StatusOr<std::optional<Offer>> Router::Impl::CurrentOffer(const ContactId& id) const {
   SB_ASSIGN_OR_RETURN(const ContactRec* c, FindContact(id));
-  if (c->offer == nullptr) return std::optional<Offer>();
-  return std::optional<Offer>(*c->offer);
+  if (c->offer_id == 0) return std::optional<Offer>();
+  return std::optional<Offer>(OfferOf(*c));
 }
 
 absl::StatusOr<std::vector<ContactId>> Router::Impl::WaitingContacts(const QueueId& id) const {
@@ -205,14 +205,14 @@ std::string Router::Impl::DebugString() const {
     out += "\n";
   }
   std::vector<const ContactRec*> contacts;
-  for (const auto& [id, c] : contacts_) contacts.push_back(c.get());
+  for (const auto& [id, c] : contacts_) contacts.push_back(c);
   std::sort(contacts.begin(), contacts.end(),
             [](const ContactRec* a, const ContactRec* b) { return a->id < b->id; });
   for (const ContactRec* c : contacts) {
     out += internal::StrCat("contact ", c->id.value(), " ", ContactStateName(c->state),
                             " queue=", c->queue->config.id.value(),
                             " agent=", c->agent != nullptr ? c->agent->config.id.value() : "-",
-                            " offer=", c->offer != nullptr ? c->offer->id.value : 0,
+                            " offer=", c->offer_id,
                             " offers=", c->offers, " arrived=", TimeText(c->arrived_at),
                             " queued=", TimeText(c->queued_at),
                             " check=", TimeText(c->next_delay_check), " excluded=");
@@ -250,14 +250,14 @@ absl::Status Router::Impl::CheckContacts() const {
   }
   for (const auto& [id, c] : contacts_) {
     const bool has_agent = c->agent != nullptr;
-    const bool has_offer = c->offer != nullptr;
+    const bool has_offer = c->offer_id != 0;
     bool ok = true;
     switch (c->state) {
       case ContactState::kWaiting: ok = !has_agent && !has_offer; break;
       case ContactState::kOffered:
         ++offered;
-        ok = has_agent && has_offer && c->agent->offered == c.get() &&
-             live_offers_.contains(c->offer->id.value) && c->offer->agent == c->agent->config.id;
+        ok = has_agent && has_offer && c->agent->offered == c &&
+             live_offers_.contains(c->offer_id) && live_offers_.at(c->offer_id) == c;
         break;
       case ContactState::kInProgress:
       case ContactState::kWrapUp: ok = has_agent && !has_offer; break;
@@ -267,7 +267,7 @@ absl::Status Router::Impl::CheckContacts() const {
                                                   ContactStateName(c->state),
                                                   " has inconsistent agent/offer"));
     }
-    if (c->state == ContactState::kOffered && !c->offer->direct &&
+    if (c->state == ContactState::kOffered && !c->offer_direct &&
         c->offer_epoch == config_epoch_) {
       const AgentRec& a = *c->agent;
       const bool member = std::any_of(a.memberships.begin(), a.memberships.end(),
@@ -299,7 +299,7 @@ absl::Status Router::Impl::CheckAgents() const {
     ++h.count;
     h.active += c->state == ContactState::kInProgress;
     h.wrapping += c->state == ContactState::kWrapUp;
-    if (c->state == ContactState::kOffered) h.offered = c.get();
+    if (c->state == ContactState::kOffered) h.offered = c;
   }
   for (const AgentRec* a : SortedAgents()) {
     const Held h = held.contains(a) ? held.at(a) : Held{};
@@ -324,11 +324,11 @@ absl::Status Router::Impl::CheckAgents() const {
       return absl::InternalError(
           internal::StrCat("agent ", a->config.id.value(), " counters disagree with contacts"));
     }
-    if (a->used_units > a->config.capacity_units) {
+    if (a->used_units > a->capacity_units) {
       return absl::InternalError(
           internal::StrCat("agent ", a->config.id.value(), " is above its capacity units"));
     }
-    if (!a->config.allow_blending && exclusive > 0 && a->held_count > 1) {
+    if (!a->allow_blending && exclusive > 0 && a->held_count > 1) {
       return absl::InternalError(internal::StrCat(
           "agent ", a->config.id.value(), " holds an exclusive contact alongside others"));
     }
