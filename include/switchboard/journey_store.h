@@ -159,8 +159,9 @@ struct CustomerLinks {
   std::vector<EventId> constrained_anchors;  // its events named by a cannot-link constraint
 };
 
+// A customer's id is not stored: it is minted from its first event's id ("c-<event id>", see
+// journey_merger.h), which `mint` names.
 struct CustomerRecord {
-  CustomerId id;
   EventHandle mint = kNoHandle;    // the earliest event; the id was minted from it (the key)
   EventHandle latest = kNoHandle;  // the latest event in journey order (events.back())
   // Its occurred-at, kept here: most order checks against a customer's latest event are settled
@@ -269,8 +270,8 @@ class SWITCHBOARD_EXPORT JourneyStore {
   // Replaces a record with the same mint.
   virtual CustomerRecord* PutCustomer(const TenantId& tenant, CustomerRecord customer) = 0;
   virtual bool EraseCustomer(const TenantId& tenant, EventHandle mint) = 0;
-  // Sorted by id.
-  virtual std::vector<CustomerId> ListCustomers(const TenantId& tenant) const = 0;
+  // The mint of every customer, in no particular order.
+  virtual std::vector<EventHandle> ListCustomers(const TenantId& tenant) const = 0;
 
   // Merge records, keyed by (tenant, id). ListMerges is sorted by id.
   virtual const MergeRecord* FindMerge(const TenantId& tenant, std::string_view id) const = 0;

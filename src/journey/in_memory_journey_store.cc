@@ -216,7 +216,7 @@ class InMemoryJourneyStore final : public JourneyStore {
   bool EraseValue(const TenantId& tenant, ValueHandle value) override {
     Tenant& t = GetTenant(tenant);
     if (value >= t.values.size() || t.values[value].key.empty()) return false;
-    t.value_keys.erase(value);  // hashes the key: before it is overwritten
+    t.value_keys.erase(value);
     ValueRecord& v = t.values[value];
     std::memset(const_cast<char*>(v.key.data()), 0, v.key.size());  // the arena's own bytes
     t.dead_key_bytes += v.key.size();
@@ -255,13 +255,12 @@ class InMemoryJourneyStore final : public JourneyStore {
   bool EraseCustomer(const TenantId& tenant, EventHandle mint) override {
     return GetTenant(tenant).customers.erase(mint) > 0;
   }
-  std::vector<CustomerId> ListCustomers(const TenantId& tenant) const override {
-    std::vector<CustomerId> out;
+  std::vector<EventHandle> ListCustomers(const TenantId& tenant) const override {
+    std::vector<EventHandle> out;
     if (const Tenant* t = FindTenant(tenant)) {
       out.reserve(t->customers.size());
-      for (const auto& [mint, c] : t->customers) out.push_back(c.id);
+      for (const auto& [mint, c] : t->customers) out.push_back(mint);
     }
-    std::sort(out.begin(), out.end());
     return out;
   }
 
@@ -380,33 +379,49 @@ class InMemoryJourneyStore final : public JourneyStore {
  private:
   struct Tenant;
 
-  // Hash and equality of a handle through the bytes it names, so the index holds only handles
-  // and is searchable by those bytes (absl's heterogeneous lookup).
+  // The indexes hold only handles and are searched by bytes (absl's heterogeneous lookup). Each
+  // handle's 32-bit hash is kept beside it, so growing an index rehashes without reading a single
+  // id or key (at 10M events, reading them made rehashing a quarter of ingest).
+  static uint32_t Hash32(absl::string_view s) {
+    return static_cast<uint32_t>(absl::Hash<absl::string_view>{}(s));
+  }
+  // Spreads the 32 bits over the word absl splits into probe position and tag.
+  static size_t Expand(uint32_t h) { return static_cast<size_t>(h * 0x9E3779B97F4A7C15ull); }
+  struct Probe {  // bytes with their Hash32, hashed once by the caller
+    absl::string_view bytes;
+    uint32_t hash;
+  };
   struct IdHash {
     using is_transparent = void;
     const Tenant* t;
-    size_t operator()(absl::string_view s) const { return absl::Hash<absl::string_view>{}(s); }
-    size_t operator()(EventHandle h) const { return (*this)(Av(t->IdOf(h))); }
+    size_t operator()(absl::string_view s) const { return Expand(Hash32(s)); }
+    size_t operator()(const Probe& p) const { return Expand(p.hash); }
+    size_t operator()(EventHandle h) const { return Expand(t->id_hash[h]); }
   };
   struct IdEq {
     using is_transparent = void;
     const Tenant* t;
     absl::string_view Bytes(EventHandle h) const { return Av(t->IdOf(h)); }
     static absl::string_view Bytes(absl::string_view s) { return s; }
+    static absl::string_view Bytes(const Probe& p) { return p.bytes; }
+    bool operator()(EventHandle a, EventHandle b) const { return a == b; }  // ids are unique
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const { return Bytes(a) == Bytes(b); }
   };
   struct KeyHash {
     using is_transparent = void;
     const Tenant* t;
-    size_t operator()(absl::string_view s) const { return absl::Hash<absl::string_view>{}(s); }
-    size_t operator()(ValueHandle h) const { return (*this)(Av(t->values[h].key)); }
+    size_t operator()(absl::string_view s) const { return Expand(Hash32(s)); }
+    size_t operator()(const Probe& p) const { return Expand(p.hash); }
+    size_t operator()(ValueHandle h) const { return Expand(t->key_hash[h]); }
   };
   struct KeyEq {
     using is_transparent = void;
     const Tenant* t;
     absl::string_view Bytes(ValueHandle h) const { return Av(t->values[h].key); }
     static absl::string_view Bytes(absl::string_view s) { return s; }
+    static absl::string_view Bytes(const Probe& p) { return p.bytes; }
+    bool operator()(ValueHandle a, ValueHandle b) const { return a == b; }  // keys are unique
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const { return Bytes(a) == Bytes(b); }
   };
@@ -431,6 +446,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     size_t dead_bytes = 0;               // overwritten payload bytes
     size_t dead_values = 0;              // overwritten value_pool slots
     absl::flat_hash_set<EventHandle, IdHash, IdEq> event_ids;
+    PagedVector<uint32_t, 14> id_hash;   // Hash32 of each event handle's id
     std::vector<std::string> sources;    // interned source systems (few per tenant)
     uint32_t last_source = 0;
     absl::flat_hash_map<std::string, uint32_t> source_index;
@@ -440,6 +456,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     size_t dead_key_bytes = 0;           // overwritten keys
     std::vector<ValueHandle> free_values;
     absl::flat_hash_set<ValueHandle, KeyHash, KeyEq> value_keys;
+    PagedVector<uint32_t, 12> key_hash;  // Hash32 of each value handle's key
 
     absl::node_hash_map<EventHandle, CustomerRecord> customers;
     absl::node_hash_map<std::string, MergeRecord> merges;
@@ -573,11 +590,17 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
   e.verified = verified;
   e.value_count = static_cast<uint8_t>(values.size());
   // One hash of the id finds a duplicate or the slot to fill. The new entry's handle is set
-  // before its bytes exist: nothing hashes it until they do (no rehash in between).
+  // before its bytes exist: nothing compares it until they do.
   const EventHandle h = t.free_events.empty() ? static_cast<EventHandle>(t.events.size())
                                               : t.free_events.back();
+  const Probe probe{Av(id), Hash32(Av(id))};
+  if (h < t.id_hash.size()) {
+    t.id_hash[h] = probe.hash;
+  } else {
+    t.id_hash.push_back(probe.hash);
+  }
   bool fresh = false;
-  auto slot = t.event_ids.lazy_emplace(Av(id), [&](const auto& construct) {
+  auto slot = t.event_ids.lazy_emplace(probe, [&](const auto& construct) {
     construct(h);
     fresh = true;
   });
@@ -589,7 +612,7 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
       std::memset(t.payload.At(e.payload), 0, run_size);  // written, never stored
       t.dead_bytes += run_size;
     }
-    t.event_ids.erase(slot);  // by position: no hashing of the missing bytes
+    t.event_ids.erase(slot);  // by position
     return kNoHandle;
   }
   if (!t.free_events.empty()) {
@@ -604,7 +627,7 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
 bool InMemoryJourneyStore::EraseEvent(const TenantId& tenant, EventHandle event) {
   Tenant& t = GetTenant(tenant);
   if (event >= t.events.size() || t.events[event].payload == kNoHandle) return false;
-  t.event_ids.erase(event);  // hashes the id: before it is overwritten
+  t.event_ids.erase(event);
   StoredEvent& e = t.events[event];
   size_t size = PayloadSize(t, e);
   std::memset(t.payload.At(e.payload), 0, size);
@@ -703,7 +726,8 @@ std::optional<std::string_view> InMemoryJourneyStore::EventAttribute(
 ValueHandle InMemoryJourneyStore::InternValue(const TenantId& tenant, const NormalizedIdentifier& id,
                                               std::string_view key) {
   Tenant& t = GetTenant(tenant);
-  if (auto it = t.value_keys.find(Av(key)); it != t.value_keys.end()) return *it;
+  const Probe probe{Av(key), Hash32(Av(key))};
+  if (auto it = t.value_keys.find(probe); it != t.value_keys.end()) return *it;
   ValueHandle h;
   if (!t.free_values.empty()) {
     h = t.free_values.back();
@@ -721,7 +745,12 @@ ValueHandle InMemoryJourneyStore::InternValue(const TenantId& tenant, const Norm
   v.key = std::string_view(t.keys.At(at), key.size());
   v.kind = id.kind;
   v.scope_size = static_cast<uint16_t>(id.scope.size());
-  t.value_keys.insert(h);  // hashes the key: after it is in place
+  if (h < t.key_hash.size()) {
+    t.key_hash[h] = probe.hash;
+  } else {
+    t.key_hash.push_back(probe.hash);
+  }
+  t.value_keys.insert(h);
   return h;
 }
 

@@ -85,6 +85,12 @@ class JourneyMerger::Impl {
 
   absl::StatusOr<IngestResult> Ingest(TouchpointEvent event);
   absl::StatusOr<CustomerId> Resolve(const TenantId& tenant, const CustomerId& id) const;
+  std::vector<CustomerId> ListCustomers(const TenantId& tenant) const {
+    std::vector<CustomerId> ids;
+    for (EventHandle mint : store_->ListCustomers(tenant)) ids.push_back(resolver_.IdOf(tenant, mint));
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
   absl::StatusOr<Journey> GetJourney(const TenantId& tenant, const CustomerId& id) const;
   absl::StatusOr<CustomerProfile> GetCustomer(const TenantId& tenant, const CustomerId& id) const;
   absl::StatusOr<IdentityMatch> FindByIdentifier(const TenantId& tenant,
@@ -285,7 +291,7 @@ absl::StatusOr<const CustomerRecord*> JourneyMerger::Impl::FindLive(const Tenant
 absl::StatusOr<CustomerId> JourneyMerger::Impl::Resolve(const TenantId& tenant,
                                                         const CustomerId& id) const {
   SB_ASSIGN_OR_RETURN(const CustomerRecord* c, FindLive(tenant, id));
-  return c->id;
+  return resolver_.IdOf(tenant, c->mint);
 }
 
 absl::StatusOr<Journey> JourneyMerger::Impl::GetJourney(const TenantId& tenant,
@@ -293,7 +299,7 @@ absl::StatusOr<Journey> JourneyMerger::Impl::GetJourney(const TenantId& tenant,
   SB_ASSIGN_OR_RETURN(const CustomerRecord* c, FindLive(tenant, id));
   Journey j;
   j.tenant = tenant;
-  j.customer = c->id;
+  j.customer = resolver_.IdOf(tenant, c->mint);
   j.events.reserve(c->events.size());
   for (EventHandle e : c->events) j.events.push_back(store_->ReadEvent(tenant, e));
   return j;
@@ -304,7 +310,7 @@ absl::StatusOr<CustomerProfile> JourneyMerger::Impl::GetCustomer(const TenantId&
   SB_ASSIGN_OR_RETURN(const CustomerRecord* c, FindLive(tenant, id));
   CustomerProfile p;
   p.tenant = tenant;
-  p.id = c->id;
+  p.id = resolver_.IdOf(tenant, c->mint);
   p.aliases = c->aliases();
   std::sort(p.aliases.begin(), p.aliases.end());
   p.traits = ReconcileTraits(options_.traits, c->traits);
@@ -402,7 +408,7 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
   SB_ASSIGN_OR_RETURN(const CustomerRecord* cb, FindLive(tenant, b));
   if (ca == cb) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "customers '", a.value(), "' and '", b.value(), "' are already one ('", ca->id.value(), "')"));
+        "customers '", a.value(), "' and '", b.value(), "' are already one ('", resolver_.IdOf(tenant, ca->mint).value(), "')"));
   }
   LinkConstraint link;
   link.id = internal::StrCat("x-", store_->NextSequence(tenant));
@@ -464,7 +470,7 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
                                                           const CustomerId& id) {
   SB_ASSIGN_OR_RETURN(const CustomerRecord* c, FindLive(tenant, id));
   ErasureReport report;
-  report.customer = c->id;
+  report.customer = resolver_.IdOf(tenant, c->mint);
   report.aliases = c->aliases();
   std::sort(report.aliases.begin(), report.aliases.end());
   report.merges = c->merges();
@@ -524,7 +530,7 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
                                        ContextSnapshot* snap) const {
   const SnapshotOptions& o = options_.snapshot;
   const CustomerSummary& s = c.summary;
-  snap->customer = c.id;
+  snap->customer = resolver_.IdOf(tenant, c.mint);
   snap->total_touchpoints = static_cast<int64_t>(c.events.size());
   size_t n = std::min(c.events.size(), static_cast<size_t>(o.max_touchpoints));
   snap->recent.reserve(n);
@@ -673,7 +679,7 @@ absl::StatusOr<CustomerProfile> JourneyMerger::GetCustomer(const TenantId& tenan
   return impl_->GetCustomer(tenant, id);
 }
 std::vector<CustomerId> JourneyMerger::ListCustomers(const TenantId& tenant) const {
-  return impl_->store().ListCustomers(tenant);
+  return impl_->ListCustomers(tenant);
 }
 absl::StatusOr<IdentityMatch> JourneyMerger::FindByIdentifier(const TenantId& tenant,
                                                               const Identifier& identifier) const {

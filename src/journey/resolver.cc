@@ -216,7 +216,7 @@ bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* 
         bool in_union = std::any_of(customers.begin(), customers.end(),
                                     [&](const CustomerRecord* u) { return u->mint == owner; });
         if (!in_union) continue;
-        violation->what = internal::StrCat("split '", link.id, "' keeps '", c->id.value(),
+        violation->what = internal::StrCat("split '", link.id, "' keeps '", IdOf(tenant, c->mint).value(),
                                            "' and '", IdOf(tenant, owner).value(), "' apart");
         violation->helpful = linking;
         return true;
@@ -228,7 +228,9 @@ bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* 
 
 CustomerRecord* Resolver::Mint(const TenantId& tenant, EventHandle event) {
   CustomerRecord r;
-  r.id = CustomerId(MintId(tenant, store_->EventIdOf(tenant, event)));
+  // Only an id too long to embed needs the store (to find its event again); others are pure.
+  std::string_view event_id = store_->EventIdOf(tenant, event);
+  if (event_id.size() + 2 > kMaxIdLength) MintId(tenant, event_id);
   r.mint = event;
   return store_->PutCustomer(tenant, std::move(r));
 }
@@ -254,8 +256,8 @@ void Resolver::MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecor
 
 void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerRecord* a,
                          MergeRecord record, Processed* processed) {
-  record.survivor = s->id;
-  record.absorbed = a->id;
+  record.survivor = IdOf(tenant, s->mint);
+  record.absorbed = IdOf(tenant, a->mint);
   record.survivor_anchor = EventId(std::string(store_->EventIdOf(tenant, s->mint)));
   record.absorbed_anchor = EventId(std::string(store_->EventIdOf(tenant, a->mint)));
   for (EventHandle h : a->events) store_->MutableEvent(tenant, h)->customer = s->mint;
@@ -282,7 +284,7 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
     if (value->shared) mine->link = ValueLink::kShared;
   }
   CustomerLinks& links = s->MutableLinks();
-  links.aliases.push_back(a->id);
+  links.aliases.push_back(record.absorbed);
   links.aliases.insert(links.aliases.end(), a->aliases().begin(), a->aliases().end());
   links.merges.insert(links.merges.end(), a->merges().begin(), a->merges().end());
   links.merges.push_back(record.id);
@@ -379,7 +381,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
     target = customers.front();
     for (size_t k = 1; k < customers.size(); ++k) {
       MergeRecord record;
-      record.id = internal::StrCat("m-", customers[k]->id.value());
+      record.id = internal::StrCat("m-", IdOf(tenant, customers[k]->mint).value());
       record.kind = MergeKind::kAutomatic;
       record.rule = "shared identifier";
       for (const Candidate& c : cands) {
@@ -407,7 +409,8 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
                    ev);
   }
   AddToTraits(options_->traits, content, &target->traits);
-  AddToSummary(content, ev, options_->snapshot, KeyOrder(store_, &tenant), &target->summary);
+  // `ev` is later than every event of `target` (see IsInOrder and Replay).
+  AddToSummary(content, ev, options_->snapshot, KeyOrder(store_, &tenant, ev), &target->summary);
   if (store_->HasLinks(tenant)) {
     for (const LinkConstraint& link : store_->LinksOf(tenant, content.id.value())) {
       if (!link.must_link) {
@@ -457,7 +460,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
     }
   }
   store_->MutableEvent(tenant, ev)->customer = target->mint;
-  out.customer = target->id;
+  out.customer = IdOf(tenant, target->mint);
   return out;
 }
 
