@@ -183,6 +183,7 @@ struct QueueRec {
   AgentRank rr_rank;
   std::uint64_t rr_ordinal = 0;
   std::vector<Pool*> pools;  // indexed mode: owned by the selector
+  std::vector<Pool*> walked_pools;  // those of `pools` without agent orderings of their own
   QueueStatsCounters stats;
 };
 
