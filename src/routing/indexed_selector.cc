@@ -217,6 +217,9 @@ class IndexedSelector final : public Selector {
     // The best waiting contact per membership. The dedicated pools the agent qualifies for are
     // exactly its slots, so only walked pools need a qualification check: the agent's side of
     // the index bounds the pools looked at, however many signatures its queues have seen.
+    bool any_waiting = false;  // the common case is nobody waiting in any of its queues
+    for (const MembershipRec& m : a.memberships) any_waiting |= !m.queue->waiting.empty();
+    if (!any_waiting) return nullptr;
     absl::InlinedVector<ContactRec*, 8> best(a.memberships.size(), nullptr);
     TakeCache take(a);
     auto consider = [&](const Pool& p, std::uint32_t i) {
@@ -230,7 +233,7 @@ class IndexedSelector final : public Selector {
       }
     };
     for (const PoolSlot& s : a.slots) {
-      if (a.memberships[s.membership].queue->waiting.empty()) continue;  // the common case
+      if (a.memberships[s.membership].queue->waiting.empty()) continue;
       const Pool& p = *s.pool;
       if (!p.contacts.empty() && take(p.channel)) consider(p, s.membership);
     }
