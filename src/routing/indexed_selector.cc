@@ -21,6 +21,7 @@
 // agent is in, on cold nodes, on the path of every offer; popping them from the front touches
 // only the nodes that selections keep hot. An agent that re-enters with an unchanged rank
 // revives its old entry in place. Decisions are unaffected: selections skip stale entries.
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -189,6 +190,7 @@ class IndexedSelector final : public Selector {
       pools_.erase(PoolKey{&q, p->channel, p->sig});
     }
     q.pools.clear();
+    q.walked_pools.clear();
   }
 
   std::optional<AgentChoice> SelectAgent(const ContactRec& c, absl::Time now) override {
@@ -212,20 +214,35 @@ class IndexedSelector final : public Selector {
 
   ContactRec* SelectContact(const AgentRec& a, absl::Time now,
                             std::uint32_t* membership) override {
+    // The best waiting contact per membership. The dedicated pools the agent qualifies for are
+    // exactly its slots, so only walked pools need a qualification check: the agent's side of
+    // the index bounds the pools looked at, however many signatures its queues have seen.
+    bool any_waiting = false;  // the common case is nobody waiting in any of its queues
+    for (const MembershipRec& m : a.memberships) any_waiting |= !m.queue->waiting.empty();
+    if (!any_waiting) return nullptr;
     absl::InlinedVector<ContactRec*, 8> best(a.memberships.size(), nullptr);
     TakeCache take(a);
-    for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
+    auto consider = [&](const Pool& p, std::uint32_t i) {
       const MembershipRec& m = a.memberships[i];
-      if (m.queue->waiting.empty()) continue;  // the common case: no pool to look at
       ContactRec*& queue_best = best[i];
-      for (const Pool* p : m.queue->pools) {
+      for (const auto& [key, c] : p.contacts) {
+        if (queue_best != nullptr && !(key < queue_best->key)) break;
+        if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
+        queue_best = c;
+        break;
+      }
+    };
+    for (const PoolSlot& s : a.slots) {
+      if (a.memberships[s.membership].queue->waiting.empty()) continue;
+      const Pool& p = *s.pool;
+      if (!p.contacts.empty() && take(p.channel)) consider(p, s.membership);
+    }
+    for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
+      const QueueRec& q = *a.memberships[i].queue;
+      if (q.waiting.empty()) continue;
+      for (const Pool* p : q.walked_pools) {
         if (p->contacts.empty() || !take(p->channel) || !Qualifies(a, *p->sig)) continue;
-        for (const auto& [key, c] : p->contacts) {
-          if (queue_best != nullptr && !(key < queue_best->key)) break;
-          if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
-          queue_best = c;
-          break;
-        }
+        consider(*p, i);
       }
     }
     ContactRec* winner = nullptr;
@@ -339,6 +356,7 @@ class IndexedSelector final : public Selector {
 
   // Gives a pool its own agent buckets: one pass over the queue's members.
   void Dedicate(Pool& p) {
+    if (!p.dedicated) std::erase(p.queue->walked_pools, &p);
     p.dedicated = true;
     p.base = nullptr;
     for (const MemberRef& ref : p.queue->members) {
@@ -372,8 +390,10 @@ class IndexedSelector final : public Selector {
       dedicated = qualifying * selectivity_ <= q.members.size();
     }
     if (dedicated) {
+      p.dedicated = true;  // never walked
       Dedicate(p);
     } else {
+      q.walked_pools.push_back(&p);
       p.base = &EnsurePool(q, channel, q.base_sig);
     }
     return p;
@@ -476,9 +496,21 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
 absl::Status IndexedSelector::Check(const std::vector<QueueRec*>& queues) const {
   std::size_t pools = 0;
   for (const QueueRec* q : queues) {
+    std::size_t walked = 0;
     for (const Pool* p : q->pools) {
       ++pools;
       if (absl::Status s = CheckPool(*p); !s.ok()) return s;
+      if (p->dedicated) continue;
+      ++walked;
+      if (std::find(q->walked_pools.begin(), q->walked_pools.end(), p) == q->walked_pools.end()) {
+        return absl::InternalError(internal::StrCat("a walked pool of queue ", q->config.id.value(),
+                                                    " is missing from its walked list"));
+      }
+    }
+    if (walked != q->walked_pools.size()) {
+      return absl::InternalError(internal::StrCat("the walked list of queue ", q->config.id.value(),
+                                                  " holds ", q->walked_pools.size(),
+                                                  " pools, expected ", walked));
     }
   }
   if (pools != pools_.size()) {

@@ -105,7 +105,7 @@ struct AgentRec {
   std::array<std::uint8_t, kChannelCount> max_concurrent{};
   std::array<std::uint16_t, kChannelCount> cost{};
   absl::Time idle_since = absl::UnixEpoch();
-  absl::Time state_since = absl::UnixEpoch();
+  std::int64_t state_since_ns = 0;  // Unix nanoseconds
   std::vector<PoolSlot> slots;
   std::vector<MembershipRec> memberships;  // in the order of Agent::queues
   AgentStatus reported;
@@ -129,8 +129,8 @@ struct AgentRec {
   int consecutive_missed = 0;
   std::int64_t missed = 0;
   std::int64_t declined = 0;
-  absl::Duration busy_time = absl::ZeroDuration();
-  absl::Duration available_time = absl::ZeroDuration();
+  std::int64_t busy_ns = 0;  // time busy or in wrap-up before state_since
+  std::int64_t available_ns = 0;
 };
 
 struct MemberRef {
@@ -183,6 +183,7 @@ struct QueueRec {
   AgentRank rr_rank;
   std::uint64_t rr_ordinal = 0;
   std::vector<Pool*> pools;  // indexed mode: owned by the selector
+  std::vector<Pool*> walked_pools;  // those of `pools` without agent orderings of their own
   QueueStatsCounters stats;
 };
 

@@ -399,7 +399,7 @@ absl::Status Router::Impl::AddAgent(const Agent& agent) {
   a.presence = state;
   a.away_reason = state == AgentState::kAway ? agent.status.away_reason : "";
   a.idle_since = now_;
-  a.state_since = now_;
+  a.state_since_ns = now_ns_;
   a.reported = ReportedStatus(a);
   agents_.emplace(agent.id, std::move(owned));
   JoinQueues(a, std::vector<double>(a.config.queues.size(), std::nan("")));

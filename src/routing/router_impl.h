@@ -79,7 +79,7 @@ class Router::Impl {
   template <typename F>
   auto Call(F op) {
     call_floor_ = high_water_;
-    now_ = std::max(clock_->Now(), high_water_);
+    SetNow(std::max(clock_->Now(), high_water_));
     high_water_ = now_;
     auto result = op();
     Flush();
@@ -195,6 +195,10 @@ class Router::Impl {
   // before anything else is emitted (a later append may move it).
   RoutingEvent& Emit(RoutingEventType type, const ContactRec* c);
   void Flush();
+  void SetNow(absl::Time t) {
+    now_ = t;
+    now_ns_ = absl::ToUnixNanos(t);
+  }
   absl::Time QueryTime() const { return std::max(clock_->Now(), high_water_); }
 
   std::vector<QueueRec*> SortedQueues() const;
@@ -212,6 +216,7 @@ class Router::Impl {
   std::unique_ptr<routing::Selector> selector_;
   std::mt19937_64 rng_;
   absl::Time now_;
+  std::int64_t now_ns_ = 0;  // now_ in Unix nanoseconds (always set with it, by SetNow)
   absl::Time high_water_ = absl::UnixEpoch();  // latest time any call ran at
   absl::Time call_floor_ = absl::UnixEpoch();  // high_water_ before the current call
   std::uint64_t config_epoch_ = 0;  // bumped by UpdateAgent/UpdateQueue

@@ -79,14 +79,16 @@ AgentStatus Router::Impl::ReportedStatus(const AgentRec& a) const {
 }
 
 void Router::Impl::AccountTime(AgentRec& a) {
-  const absl::Duration d = now_ - a.state_since;
+  // Integer nanoseconds: this runs on every state change, and absl's Duration arithmetic is out
+  // of line in a shared Abseil.
+  const std::int64_t d = now_ns_ - a.state_since_ns;
   switch (a.reported.state) {
     case AgentState::kBusy:
-    case AgentState::kWrapUp: a.busy_time += d; break;
-    case AgentState::kAvailable: a.available_time += d; break;
+    case AgentState::kWrapUp: a.busy_ns += d; break;
+    case AgentState::kAvailable: a.available_ns += d; break;
     default: break;
   }
-  a.state_since = now_;
+  a.state_since_ns = now_ns_;
 }
 
 void Router::Impl::RefreshReported(AgentRec& a) {
@@ -721,11 +723,11 @@ absl::Status Router::Impl::Tick() {
     timers_.pop();
     // Each timer runs at its own time (never before an earlier call), so a late Tick decides
     // as timely ones would have.
-    now_ = std::max(t.at, floor);
+    SetNow(std::max(t.at, floor));
     floor = now_;
     ProcessTimer(t);
   }
-  now_ = end;
+  SetNow(end);
   return absl::OkStatus();
 }
 

@@ -80,7 +80,7 @@ absl::StatusOr<QueueStats> Router::Impl::GetQueueStats(const QueueId& id) const 
 
 absl::StatusOr<AgentStats> Router::Impl::GetAgentStats(const AgentId& id) const {
   SB_ASSIGN_OR_RETURN(const AgentRec* a, FindAgent(id));
-  const absl::Duration open = QueryTime() - a->state_since;
+  const absl::Duration open = QueryTime() - absl::FromUnixNanos(a->state_since_ns);
   AgentStats s;
   s.agent = id;
   s.status = a->reported;
@@ -90,8 +90,8 @@ absl::StatusOr<AgentStats> Router::Impl::GetAgentStats(const AgentId& id) const 
   s.contacts_handled = a->handled_total;
   s.handled_today = a->handled_today;
   s.talk_time_today = a->talk_today;
-  s.busy_time = a->busy_time;
-  s.available_time = a->available_time;
+  s.busy_time = absl::Nanoseconds(a->busy_ns);
+  s.available_time = absl::Nanoseconds(a->available_ns);
   if (a->reported.state == AgentState::kBusy || a->reported.state == AgentState::kWrapUp) {
     s.busy_time += open;
   } else if (a->reported.state == AgentState::kAvailable) {
@@ -199,8 +199,8 @@ std::string Router::Impl::DebugString() const {
         " idle=", TimeText(a->idle_since), " handled=", a->handled_total, "/",
         a->handled_today, " talk=", absl::FormatDuration(a->talk_today),
         " missed=", a->missed, "/", a->consecutive_missed, " declined=", a->declined,
-        " busy=", absl::FormatDuration(a->busy_time),
-        " avail=", absl::FormatDuration(a->available_time), " tickets=");
+        " busy=", absl::FormatDuration(absl::Nanoseconds(a->busy_ns)),
+        " avail=", absl::FormatDuration(absl::Nanoseconds(a->available_ns)), " tickets=");
     for (const auto& m : a->memberships) out += internal::StrCat(m.ticket, ",");
     out += "\n";
   }

@@ -74,10 +74,17 @@ absl::Status Simulation::Setup() {
   }
   waiting_.assign(scenario_.queues.size(), 0);
   waiting_since_us_.assign(scenario_.queues.size(), 0);
+  double expected_contacts = scenario_.trace ? scenario_.trace->records.size() : 0;
   for (const ContactType& t : scenario_.contact_types) {
-    const Queue& q = scenario_.queues[static_cast<size_t>(queue_index_.at(t.queue))];
+    const int queue = queue_index_.at(t.queue);
+    const Queue& q = scenario_.queues[static_cast<size_t>(queue)];
     type_channel_.push_back(t.channel.value_or(q.channels.front()));
+    type_queue_.push_back(queue);
+    expected_contacts += t.rate_per_hour / 3600 * scenario_.duration_s;
   }
+  // Room for the arrivals the scenario expects, so that a long run does not copy its contact
+  // records over and over as they grow (returns and transfers may still grow it).
+  contacts_.reserve(static_cast<std::size_t>(std::min(expected_contacts * 1.05 + 64, 5e7)));
   SB_RETURN_IF_ERROR(AddAgents());
   AddStaffedTime();
   stop_us_ = ToUs(scenario_.duration_s + kDrainLimitS);

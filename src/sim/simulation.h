@@ -133,6 +133,7 @@ class Simulation final : public RouterListener {
   EventCalendar calendar_;
   Accounting accounting_;
   std::vector<Channel> type_channel_;
+  std::vector<int> type_queue_;  // index of each contact type's queue
   std::vector<RandomStream> arrival_streams_;
   std::vector<std::uint64_t> arrival_counts_;  // per contact type: the CRN key sequence
   absl::flat_hash_map<QueueId, int> queue_index_;

@@ -62,7 +62,7 @@ absl::Status Simulation::OnReturn(std::uint64_t previous) {
 absl::Status Simulation::StartContact(SimContact c, const TraceRecord* record) {
   const ContactType& type = scenario_.contact_types[static_cast<size_t>(c.type)];
   c.arrival_us = now_us_;
-  c.queue = c.first_queue = queue_index_.at(type.queue);
+  c.queue = c.first_queue = type_queue_[static_cast<size_t>(c.type)];
   c.interval = accounting_.IntervalOf(NowS());
   c.counted = NowS() >= scenario_.warmup_s;
   const std::uint64_t index = contacts_.size();
