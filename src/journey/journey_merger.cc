@@ -249,7 +249,9 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
     result.rebuilt = true;
     resolver_.Rebuild(tenant, {ev}, ev, &processed);
   }
-  result.customer = resolver_.IdOf(tenant, store_->Event(tenant, ev).customer);
+  // In order, Process() named the customer; a rebuild leaves it on the event.
+  result.customer = result.rebuilt ? resolver_.IdOf(tenant, store_->Event(tenant, ev).customer)
+                                   : std::move(processed.customer);
   result.merges = std::move(processed.merges);
   for (size_t j = 0; j < handles.size() && j < processed.outcomes.size(); ++j) {
     IdentifierReport& report = result.identifiers[report_of_stored[j]];
