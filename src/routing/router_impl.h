@@ -171,6 +171,7 @@ class Router::Impl {
   void MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint32_t> membership);
   // The public form of the contact's live offer (offer_id != 0, agent set).
   Offer OfferOf(const ContactRec& c) const;
+  void FillOffer(const ContactRec& c, Offer& offer) const;  // OfferOf into an existing Offer
   // Accept of a live, answerable offer (both Accept overloads, after their checks).
   void AcceptLive(ContactRec* c);
   // Ends the live offer of `c` and releases its agent; the caller decides where `c` goes.

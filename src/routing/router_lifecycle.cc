@@ -210,12 +210,17 @@ void Router::Impl::MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint
   ++q.offered_now;
   ++q.stats.offers_made;
   PushTimer(c.offer_expires_at, TimerKind::kOfferExpiry, &c, c.offer_id);
-  Emit(RoutingEventType::kOffered, &c).offer = OfferOf(c);
+  FillOffer(c, Emit(RoutingEventType::kOffered, &c).offer.emplace());
   RefreshReported(a);
 }
 
 Offer Router::Impl::OfferOf(const ContactRec& c) const {
   Offer offer;
+  FillOffer(c, offer);
+  return offer;
+}
+
+void Router::Impl::FillOffer(const ContactRec& c, Offer& offer) const {
   offer.id = OfferId{c.offer_id};
   offer.contact = c.id;
   offer.agent = c.agent->config.id;
@@ -225,7 +230,6 @@ Offer Router::Impl::OfferOf(const ContactRec& c) const {
   offer.expires_at = c.offer_expires_at;
   offer.attempt = c.offers;
   offer.direct = c.offer_direct;
-  return offer;
 }
 
 Router::Impl::EndedOffer Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
@@ -369,12 +373,15 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   SB_RETURN_IF_ERROR(contact.Validate());
   SB_RETURN_IF_ERROR(CheckTenant(contact.tenant, "contact", contact.id.value()));
   SB_ASSIGN_OR_RETURN(QueueRec * q, FindQueue(queue));
-  if (contacts_.contains(contact.id)) {
+  SB_RETURN_IF_ERROR(CheckQueueAccepts(*q, contact.channel, contact.id.value()));
+  // The duplicate check comes last and claims the id's slot in the same probe.
+  auto [slot, inserted] = contacts_.try_emplace(contact.id, nullptr);
+  if (!inserted) {
     return absl::AlreadyExistsError(
         internal::StrCat("contact '", contact.id.value(), "' is already in the router"));
   }
-  SB_RETURN_IF_ERROR(CheckQueueAccepts(*q, contact.channel, contact.id.value()));
   ContactRec& c = NewContact();
+  slot->second = &c;
   c.id = contact.id;
   c.seq = next_contact_seq_++;
   c.channel = contact.channel;
@@ -387,7 +394,6 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   c.queue = q;
   ++q->contacts;
   ++q->stats.entered;
-  contacts_.emplace(contact.id, &c);
   Emit(RoutingEventType::kQueued, &c);
   Place(c);
   return absl::OkStatus();
@@ -410,7 +416,7 @@ absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent
 void Router::Impl::AcceptLive(ContactRec* c) {
   AgentRec& a = *c->agent;
   QueueRec& q = *c->queue;
-  Emit(RoutingEventType::kAccepted, c).offer = OfferOf(*c);  // no other event before the end
+  FillOffer(*c, Emit(RoutingEventType::kAccepted, c).offer.emplace());  // no event in between
   live_offers_.erase(c->offer_id);
   c->offer_id = 0;
   --q.offered_now;

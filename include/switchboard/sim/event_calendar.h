@@ -1,4 +1,4 @@
-// The simulator's event calendar: a 4-ary min-heap of events keyed by (time, sequence). Events
+// The simulator's event calendar: a binary min-heap of events keyed by (time, sequence). Events
 // at the same time come out in the order they were scheduled, so a run never depends on how the
 // heap breaks ties: the same scenario and seed replay exactly.
 //
