@@ -261,26 +261,39 @@ class Lockstep {
   std::uint64_t offers_ = 0;
 };
 
-}  // namespace
+// Runs `sequences` seeded sequences of `steps` random operations in lockstep and returns the
+// offers they made (a failure names the strategy, seed and step).
+struct Sequences {
+  std::uint64_t first_seed = 0;
+  int sequences = 0;
+  int steps = 0;
+  int queues = 3;
+  int agents = 7;
+};
 
-TEST_CASE("random operation sequences: indexed selection equals the linear-scan oracle") {
-  const std::string strategy = GENERATE(from_range(sb::BuiltInAgentSelectionStrategyNames()));
-  constexpr int kSequences = 225;
-  constexpr int kSteps = 80;
+std::uint64_t RunSequences(const std::string& strategy, const Sequences& plan) {
   std::uint64_t offers = 0;
-  for (int s = 0; s < kSequences; ++s) {
-    const std::uint64_t seed = 1000 + static_cast<std::uint64_t>(s);
+  for (int s = 0; s < plan.sequences; ++s) {
+    const std::uint64_t seed = plan.first_seed + static_cast<std::uint64_t>(s);
     INFO("strategy " << strategy << " seed " << seed);
-    Lockstep run(strategy, seed);
+    Lockstep run(strategy, seed, plan.queues, plan.agents);
     run.Setup();
-    for (int step = 0; step < kSteps; ++step) {
+    for (int step = 0; step < plan.steps; ++step) {
       INFO("step " << step);
       run.Step();
     }
     offers += run.offers();
   }
+  return offers;
+}
+
+}  // namespace
+
+TEST_CASE("random operation sequences: indexed selection equals the linear-scan oracle") {
+  const std::string strategy = GENERATE(from_range(sb::BuiltInAgentSelectionStrategyNames()));
+  const Sequences plan{/*first_seed=*/1000, /*sequences=*/225, /*steps=*/80};
   // The sequences must exercise routing, not just bounce off validation.
-  CHECK(offers > 10 * static_cast<std::uint64_t>(kSequences));
+  CHECK(RunSequences(strategy, plan) > 10 * static_cast<std::uint64_t>(plan.sequences));
 }
 
 // Enough agents per queue that orderings outgrow the selector's compaction threshold (64
@@ -289,19 +302,7 @@ TEST_CASE("random operation sequences: indexed selection equals the linear-scan 
 TEST_CASE("large orderings: lazy removal and compaction keep decisions equal to the oracle") {
   const std::string strategy = GENERATE(as<std::string>{}, "longest-idle", "least-occupied",
                                         "round-robin", "best-skill");
-  constexpr int kSequences = 2;
-  constexpr int kSteps = 500;
-  std::uint64_t offers = 0;
-  for (int s = 0; s < kSequences; ++s) {
-    const std::uint64_t seed = 5000 + static_cast<std::uint64_t>(s);
-    INFO("strategy " << strategy << " seed " << seed);
-    Lockstep run(strategy, seed, /*queues=*/2, /*agents=*/110);
-    run.Setup();
-    for (int step = 0; step < kSteps; ++step) {
-      INFO("step " << step);
-      run.Step();
-    }
-    offers += run.offers();
-  }
-  CHECK(offers > 100 * static_cast<std::uint64_t>(kSequences));
+  const Sequences plan{/*first_seed=*/5000, /*sequences=*/2, /*steps=*/500, /*queues=*/2,
+                       /*agents=*/110};
+  CHECK(RunSequences(strategy, plan) > 100 * static_cast<std::uint64_t>(plan.sequences));
 }
