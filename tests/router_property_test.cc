@@ -198,6 +198,7 @@ class Lockstep {
       c.required_skills.push_back({Skill(Uniform(0, 3)), Uniform(1, 8), Uniform(0, 3) > 0});
     }
     if (Uniform(0, 4) == 0) c.language = Uniform(0, 1) == 0 ? "es" : "en";
+    if (Uniform(0, 3) == 0) c.preferred_agent = AgentName(Uniform(0, agent_count_ - 1));
     c.priority = Uniform(0, 3) == 0 ? Uniform(1, 3) : 0;
     if (Uniform(0, 9) == 0) c.service_level = sb::ServiceLevelTarget{0.9, absl::Seconds(10)};
     if (Uniform(0, 30) == 0) c.priority = -1;  // invalid

@@ -318,3 +318,45 @@ TEST_CASE("UpdateQueue switches a queue's strategy") {
   CHECK(h.Handle("c3") == "a");
   h.CheckInvariants();
 }
+
+// Preferred (last) agent: offered first when it could take the contact now, whatever the
+// queue's strategy would pick; otherwise the strategy decides.
+TEST_CASE("a contact's preferred agent is offered first when it can take the contact now") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  std::vector<sb::Agent> agents = Agents({"a", "b", "c"});
+  agents[2].skills = {{"billing", 5}};
+  StrategyHarness h(mode, "longest-idle", agents);
+  auto enqueue = [&](const std::string& id, const std::string& preferred) {
+    sb::Contact c = MakeContact(id, Channel::kVoice, h.clock.Now());
+    c.preferred_agent = sb::AgentId(preferred);
+    REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
+    return h.OfferedTo(id);
+  };
+  SECTION("free and fit: preferred over the longest idle") {
+    CHECK(enqueue("p1", "b") == "b");  // longest-idle alone would pick a
+    CHECK(h.Route("x1") == "a");
+  }
+  SECTION("busy: the strategy's choice") {
+    CHECK(h.Route("x1") == "a");  // a holds an offer now
+    CHECK(enqueue("p1", "a") == "b");
+  }
+  SECTION("unknown, or not a member of the queue: the strategy's choice, no error") {
+    CHECK(enqueue("p1", "nobody") == "a");
+    REQUIRE(h.router->AddQueue(MakeQueue("other")).ok());
+    REQUIRE(h.router->AddAgent(MakeAgent("d", {"other"})).ok());
+    CHECK(enqueue("p2", "d") == "b");
+  }
+  SECTION("missing a required skill: the strategy's choice") {
+    sb::Contact c = MakeContact("p1", Channel::kVoice, h.clock.Now());
+    c.required_skills = {{"billing", 3, true}};
+    c.preferred_agent = sb::AgentId("a");
+    REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
+    CHECK(h.OfferedTo("p1") == "c");  // only c has billing
+  }
+  SECTION("declined: not offered to the preferred agent again") {
+    CHECK(enqueue("p1", "b") == "b");
+    REQUIRE(h.router->Decline(sb::ContactId("p1"), sb::AgentId("b")).ok());
+    CHECK(h.OfferedTo("p1") == "a");
+  }
+  h.CheckInvariants();
+}

@@ -50,6 +50,8 @@ struct Contact {
   int priority = 0;      // 0..kMaxContactPriority, larger first
   absl::Time arrived_at = absl::UnixEpoch();
   std::optional<ServiceLevelTarget> service_level;  // overrides the queue's target
+  // Offered this agent first when it can take the contact as it enters its queue (a preference:
+  // an unknown, busy or unfit agent leaves the choice to the queue's strategy).
   std::optional<AgentId> preferred_agent;
 
   // OK, or InvalidArgument naming the first offending field and this contact's id.

@@ -160,8 +160,13 @@ class Router::Impl {
   void PrepareWaiting(ContactRec& c);
   // Into the queue's waiting list and the selector's orderings.
   void AddWaiting(ContactRec& c);
-  // EnterWaiting then RouteContact, with the same outcome, for a contact entering its queue.
-  void Place(ContactRec& c);
+  // EnterWaiting then RouteContact, with the same outcome, for a contact entering its queue;
+  // `preferred` (may be null) is offered the contact first when it could take it now.
+  void Place(ContactRec& c, const AgentId* preferred = nullptr);
+  // The preferred agent when it could take `c` (prepared to wait) right now: available with no
+  // live offer, a member of c's queue whose delay has passed, with capacity, the skills and the
+  // language, and not excluded. Sets the membership's index.
+  AgentRec* PreferredFit(const ContactRec& c, const AgentId& id, std::uint32_t* membership) const;
   void LeaveWaiting(ContactRec& c);
   void RouteContact(ContactRec& c);
   void RouteAgent(AgentRec& a);

@@ -130,8 +130,15 @@ void Router::Impl::AddWaiting(ContactRec& c) {
   selector_->AddWaiting(c);
 }
 
-void Router::Impl::Place(ContactRec& c) {
+void Router::Impl::Place(ContactRec& c, const AgentId* preferred) {
   PrepareWaiting(c);
+  if (preferred != nullptr) {
+    std::uint32_t membership = 0;
+    if (AgentRec* a = PreferredFit(c, *preferred, &membership)) {
+      MakeOffer(c, *a, membership);
+      return;
+    }
+  }
   // Selecting first is the same decision (selection never reads the contact's own queue entry)
   // and spares the insert into the queue's orderings, and its erase, when an agent is free.
   std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
@@ -150,6 +157,25 @@ void Router::Impl::LeaveWaiting(ContactRec& c) {
   q.waiting[c.waiting_pos] = last;
   last->waiting_pos = c.waiting_pos;
   q.waiting.pop_back();
+}
+
+AgentRec* Router::Impl::PreferredFit(const ContactRec& c, const AgentId& id,
+                                     std::uint32_t* membership) const {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return nullptr;  // a preference, not a requirement
+  AgentRec& a = *it->second;
+  if (!routing::Routable(a) || !routing::CanTake(a, c.channel) || routing::Excluded(c, a) ||
+      !routing::Qualifies(a, *c.sig)) {
+    return nullptr;
+  }
+  for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
+    const routing::MembershipRec& m = a.memberships[i];
+    if (m.queue != c.queue) continue;
+    if (!routing::DelayMet(c, m, now_)) return nullptr;
+    *membership = i;
+    return &a;
+  }
+  return nullptr;
 }
 
 void Router::Impl::RouteContact(ContactRec& c) {
@@ -395,7 +421,7 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   ++q->contacts;
   ++q->stats.entered;
   Emit(RoutingEventType::kQueued, &c);
-  Place(c);
+  Place(c, contact.preferred_agent ? &*contact.preferred_agent : nullptr);
   return absl::OkStatus();
 }
 
