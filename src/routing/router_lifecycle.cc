@@ -1,5 +1,6 @@
 // Router::Impl, part 2: the contact lifecycle, offers, timers and events.
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "src/internal/status_macros.h"
@@ -327,7 +328,9 @@ AgentRec* Router::Impl::ReleaseInProgress(ContactRec& c) {
 void Router::Impl::RemoveContact(ContactRec& c) {
   --c.queue->contacts;
   contacts_.erase(c.id);
-  c = ContactRec();  // seq 0: timers naming it are moot; its data is gone
+  // Rebuilt in place (no temporary): seq 0 makes timers naming it moot, and its data is gone.
+  std::destroy_at(&c);
+  std::construct_at(&c);
   free_contacts_.push_back(&c);
 }
 
