@@ -2,6 +2,7 @@
 // 13:00. The journey merger links the three touchpoints to one customer, and the agent who takes
 // the call sees what happened before, without asking again.
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "switchboard/clock.h"
 #include "switchboard/context_snapshot.h"
 #include "switchboard/journey_merger.h"
+#include "switchboard/router.h"
 
 namespace sb = switchboard;
 
@@ -29,6 +31,40 @@ sb::TouchpointEvent Event(const char* id, absl::Time at, sb::EventType type, sb:
   e.attributes = std::move(attributes);
   e.source_system = source;
   return e;
+}
+
+// Remembers who the router offered each contact to.
+class OfferLog : public sb::RouterListener {
+ public:
+  void OnEvent(const sb::RoutingEvent& e) override {
+    if (e.type == sb::RoutingEventType::kOffered) last_offer_to = e.agent.value();
+  }
+  std::string last_offer_to;
+};
+
+// The billing queue at 13:00: agent-3 has been idle the longest, agent-7 took Ana's chat.
+absl::StatusOr<std::string> RouteCall(const sb::Clock* clock, const sb::Contact& call) {
+  OfferLog log;
+  absl::StatusOr<std::unique_ptr<sb::Router>> created = sb::Router::Create({}, clock, &log);
+  if (!created.ok()) return created.status();
+  std::unique_ptr<sb::Router> router = *std::move(created);
+  sb::Queue billing;
+  billing.id = sb::QueueId("billing");
+  billing.tenant = kTenant;
+  billing.channels = {sb::Channel::kVoice};
+  if (absl::Status s = router->AddQueue(billing); !s.ok()) return s;
+  for (const char* id : {"agent-3", "agent-7"}) {
+    sb::Agent agent;
+    agent.id = sb::AgentId(id);
+    agent.tenant = kTenant;
+    agent.skills = {{"billing", 6}};
+    agent.languages = {"en", "es"};
+    agent.queues = {{billing.id, 1, absl::ZeroDuration()}};
+    agent.status.state = sb::AgentState::kAvailable;
+    if (absl::Status s = router->AddAgent(agent); !s.ok()) return s;
+  }
+  if (absl::Status s = router->Enqueue(call, billing.id); !s.ok()) return s;
+  return log.last_offer_to;
 }
 
 int Fail(const absl::Status& status) {
@@ -110,6 +146,12 @@ int main() {
   std::printf("routing input: preferred agent %s, skill %s, priority %d, language %s\n",
               call.preferred_agent->value().c_str(), call.required_skills[0].name.c_str(),
               call.priority, call.language.c_str());
+
+  // The router offers the call to the agent who already knows Ana (longest-idle alone would pick
+  // agent-3).
+  absl::StatusOr<std::string> offered_to = RouteCall(&clock, call);
+  if (!offered_to.ok()) return Fail(offered_to.status());
+  std::printf("offered to %s\n", offered_to->c_str());
 
   // The journey, in order, across channels.
   absl::StatusOr<sb::Journey> journey = (*merger)->GetJourney(kTenant, *snap->customer);
