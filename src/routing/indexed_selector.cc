@@ -15,7 +15,7 @@
 // first entries of a few ordered sets, O(log n) instead of the scan's O(n).
 //
 // Removal is lazy. An agent that stops being routable (an offer, a contact, a state change)
-// only bumps its index generation: the entries it leaves behind read as stale and are dropped
+// only bumps its handle's generation: the entries it leaves behind read as stale and are dropped
 // when a selection meets them at the front of an ordering, or by a compaction once stale
 // entries could make up half of one. Erasing them at once would search every ordering the
 // agent is in, on cold nodes, on the path of every offer; popping them from the front touches
@@ -46,7 +46,7 @@ using AgentSet = absl::btree_map<AgentKey, EntryRef>;
 struct Bucket {
   absl::Duration delay;
   AgentSet agents;
-  std::size_t compact_at = 0;  // compact when the set reaches this size (see Compact)
+  std::size_t compact_at = 0;  // compact when the set reaches this size (MaybeCompact)
 };
 
 struct Pool {
