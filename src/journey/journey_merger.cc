@@ -410,7 +410,8 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
   SB_ASSIGN_OR_RETURN(const CustomerRecord* cb, FindLive(tenant, b));
   if (ca == cb) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "customers '", a.value(), "' and '", b.value(), "' are already one ('", resolver_.IdOf(tenant, ca->mint).value(), "')"));
+        "customers '", a.value(), "' and '", b.value(), "' are already one ('",
+        resolver_.IdOf(tenant, ca->mint).value(), "')"));
   }
   LinkConstraint link;
   link.id = internal::StrCat("x-", store_->NextSequence(tenant));
