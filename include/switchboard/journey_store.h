@@ -293,6 +293,8 @@ class SWITCHBOARD_EXPORT JourneyStore {
   // Erasure tombstones: salted hashes of erased event ids.
   virtual void AddTombstone(const TenantId& tenant, uint64_t hash) = 0;
   virtual bool HasTombstone(const TenantId& tenant, uint64_t hash) const = 0;
+  // False when the tenant has no tombstone at all (lets callers skip computing a hash).
+  virtual bool HasTombstones(const TenantId& tenant) const = 0;
 
   // Customer ids minted as a hash (event id too long to embed) -> the event they came from.
   virtual void PutMintedId(const TenantId& tenant, std::string_view customer_id,

@@ -339,6 +339,10 @@ class InMemoryJourneyStore final : public JourneyStore {
   void AddTombstone(const TenantId& tenant, uint64_t hash) override {
     GetTenant(tenant).tombstones.insert(hash);
   }
+  bool HasTombstones(const TenantId& tenant) const override {
+    const Tenant* t = FindTenant(tenant);
+    return t != nullptr && !t->tombstones.empty();
+  }
   bool HasTombstone(const TenantId& tenant, uint64_t hash) const override {
     const Tenant* t = FindTenant(tenant);
     return t != nullptr && t->tombstones.contains(hash);

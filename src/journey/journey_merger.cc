@@ -174,7 +174,9 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
     result.customer = resolver_.IdOf(tenant, store_->Event(tenant, dup).customer);
     return result;
   }
-  if (store_->HasTombstone(tenant, Tombstone(tenant, event.id.value()))) {
+  // The salted hash only when something was ever erased in the tenant.
+  if (store_->HasTombstones(tenant) &&
+      store_->HasTombstone(tenant, Tombstone(tenant, event.id.value()))) {
     result.outcome = IngestOutcome::kErased;
     return result;
   }
