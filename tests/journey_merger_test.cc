@@ -574,7 +574,9 @@ TEST_CASE("the in-memory store round-trips event contents and overwrites erased 
   // Many customers, then erase most: the erased bytes are overwritten, then compacted away.
   for (int i = 0; i < 200; ++i) {
     sb::TouchpointEvent x = Ev(sb::internal::StrCat("k-", i), i, sb::Channel::kEmail,
-                               {{K::kEmail, sb::internal::StrCat("k", i, "-a-longer-local-part@example.com"), ""}});
+                               {{K::kEmail,
+                                 sb::internal::StrCat("k", i, "-a-longer-local-part@example.com"),
+                                 ""}});
     x.attributes["note"] = std::string(100, 'n');
     REQUIRE((*merger)->Ingest(x).ok());
   }

@@ -29,7 +29,8 @@
 //   const switchboard::TenantId acme("acme");
 //   switchboard::EventHandle e = store->FindEvent(acme, "mail-1");  // kNoHandle when unknown
 //   if (e != switchboard::kNoHandle) {
-//     const switchboard::CustomerRecord* c = store->FindCustomer(acme, store->Event(acme, e).customer);
+//     const switchboard::StoredEvent& rec = store->Event(acme, e);
+//     const switchboard::CustomerRecord* c = store->FindCustomer(acme, rec.customer);
 //   }
 //   switchboard::JourneyStore::Stats st = store->GetStats(acme);
 #ifndef SWITCHBOARD_JOURNEY_STORE_H_
@@ -97,8 +98,8 @@ struct CustomerValue {
 
 // One identifier value of a tenant.
 struct ValueRecord {
-  // NormalizedIdentifier::Key(): "<kind>[/<scope>]:<value>"; the bytes are the store's (valid
-  // until the value is erased).
+  // NormalizedIdentifier::Key(): "<kind>[/<scope>]:<value>"; the bytes are the store's, valid
+  // until the tenant's next EraseValue (which may compact every key).
   std::string_view key;
   std::vector<EventHandle> events;  // raw: every stored event carrying the value
   // Derived by resolution:
@@ -292,6 +293,8 @@ class SWITCHBOARD_EXPORT JourneyStore {
   // Erasure tombstones: salted hashes of erased event ids.
   virtual void AddTombstone(const TenantId& tenant, uint64_t hash) = 0;
   virtual bool HasTombstone(const TenantId& tenant, uint64_t hash) const = 0;
+  // False when the tenant has no tombstone at all (lets callers skip computing a hash).
+  virtual bool HasTombstones(const TenantId& tenant) const = 0;
 
   // Customer ids minted as a hash (event id too long to embed) -> the event they came from.
   virtual void PutMintedId(const TenantId& tenant, std::string_view customer_id,

@@ -339,6 +339,10 @@ class InMemoryJourneyStore final : public JourneyStore {
   void AddTombstone(const TenantId& tenant, uint64_t hash) override {
     GetTenant(tenant).tombstones.insert(hash);
   }
+  bool HasTombstones(const TenantId& tenant) const override {
+    const Tenant* t = FindTenant(tenant);
+    return t != nullptr && !t->tombstones.empty();
+  }
   bool HasTombstone(const TenantId& tenant, uint64_t hash) const override {
     const Tenant* t = FindTenant(tenant);
     return t != nullptr && t->tombstones.contains(hash);
@@ -546,7 +550,9 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
   // An upper bound of the encoding, then one pass of unchecked writes.
   constexpr size_t kV = Writer::kMaxVarint;
   size_t bound = 1 + id.size() + 2 * kV + kV + kV + event.contact.value().size() + 1 + kV;
-  for (const Identifier& raw : event.identifiers) bound += 1 + 2 * kV + raw.scope.size() + raw.value.size();
+  for (const Identifier& raw : event.identifiers) {
+    bound += 1 + 2 * kV + raw.scope.size() + raw.value.size();
+  }
   for (const auto& [key, value] : event.attributes) bound += 2 * kV + key.size() + value.size();
   std::string& body = scratch_;
   if (body.size() < bound) body.resize(std::max(bound, 2 * body.size()));

@@ -174,7 +174,9 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
     result.customer = resolver_.IdOf(tenant, store_->Event(tenant, dup).customer);
     return result;
   }
-  if (store_->HasTombstone(tenant, Tombstone(tenant, event.id.value()))) {
+  // The salted hash only when something was ever erased in the tenant.
+  if (store_->HasTombstones(tenant) &&
+      store_->HasTombstone(tenant, Tombstone(tenant, event.id.value()))) {
     result.outcome = IngestOutcome::kErased;
     return result;
   }
@@ -410,7 +412,8 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
   SB_ASSIGN_OR_RETURN(const CustomerRecord* cb, FindLive(tenant, b));
   if (ca == cb) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "customers '", a.value(), "' and '", b.value(), "' are already one ('", resolver_.IdOf(tenant, ca->mint).value(), "')"));
+        "customers '", a.value(), "' and '", b.value(), "' are already one ('",
+        resolver_.IdOf(tenant, ca->mint).value(), "')"));
   }
   LinkConstraint link;
   link.id = internal::StrCat("x-", store_->NextSequence(tenant));
