@@ -599,3 +599,42 @@ TEST_CASE("GetAgent returns the configuration as given, rebuilt from the compact
   REQUIRE(got.ok());
   CHECK(*got == ana);
 }
+
+// A listener that names its interests gets exactly those event types, in the same order as a
+// listener of everything sees them; the routing itself does not change.
+TEST_CASE("a listener receives only the event types it asks for") {
+  class OffersAndStates : public sbt::Recorder {
+   public:
+    sb::RoutingEventMask Interests() const override {
+      return sb::EventBit(RoutingEventType::kOffered) |
+             sb::EventBit(RoutingEventType::kAgentStateChanged);
+    }
+  };
+  auto run = [](sb::RouterListener* listener) {
+    sb::ManualClock clock(sbt::Start());
+    auto router = sb::Router::Create({}, &clock, listener).value();
+    REQUIRE(router->AddQueue(MakeQueue("q")).ok());
+    REQUIRE(router->AddAgent(MakeAgent("a", {"q"})).ok());
+    REQUIRE(router->Enqueue(MakeContact("c1", Channel::kVoice, clock.Now()), sb::QueueId("q")).ok());
+    REQUIRE(router->Accept(sb::ContactId("c1"), sb::AgentId("a")).ok());
+    clock.Advance(absl::Seconds(30));
+    REQUIRE(router->Complete(sb::ContactId("c1"), "done").ok());
+    return router->GetAgentStats(sb::AgentId("a")).value();
+  };
+  sbt::Recorder all;
+  OffersAndStates some;
+  const sb::AgentStats with_all = run(&all);
+  const sb::AgentStats with_some = run(&some);
+  const sb::AgentStats with_none = run(nullptr);
+  std::vector<sb::RoutingEvent> expected;
+  for (const sb::RoutingEvent& e : all.events) {
+    if (e.type == RoutingEventType::kOffered || e.type == RoutingEventType::kAgentStateChanged) {
+      expected.push_back(e);
+    }
+  }
+  CHECK(all.events.size() > expected.size());  // queued, accepted, completed... were left out
+  CHECK(some.events == expected);
+  CHECK(with_some.contacts_handled == 1);
+  CHECK(with_none.contacts_handled == with_all.contacts_handled);
+  CHECK(with_none.busy_time == with_all.busy_time);
+}

@@ -16,6 +16,7 @@
 #ifndef SWITCHBOARD_ROUTER_LISTENER_H_
 #define SWITCHBOARD_ROUTER_LISTENER_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,13 @@ enum class RoutingEventType : unsigned char {
 // "queued", "offered", "accepted", ...
 SWITCHBOARD_EXPORT std::string_view RoutingEventTypeName(RoutingEventType type);
 
+// A set of event types, one bit per RoutingEventType.
+using RoutingEventMask = std::uint32_t;
+constexpr RoutingEventMask EventBit(RoutingEventType type) {
+  return RoutingEventMask{1} << static_cast<unsigned>(type);
+}
+inline constexpr RoutingEventMask kAllRoutingEvents = ~RoutingEventMask{0};
+
 struct RoutingEvent {
   RoutingEventType type = RoutingEventType::kQueued;
   absl::Time at = absl::UnixEpoch();  // the router clock's time of the call that caused it
@@ -66,6 +74,11 @@ class SWITCHBOARD_EXPORT RouterListener {
  public:
   virtual ~RouterListener() = default;
   virtual void OnEvent(const RoutingEvent& event) = 0;
+  // The event types this listener wants, e.g.
+  // `EventBit(RoutingEventType::kOffered) | EventBit(RoutingEventType::kAccepted)`. The router
+  // reads it once, when it is created, and does not build the other events at all (each event
+  // copies its ids, so a host that needs a few types saves that work). Default: all.
+  virtual RoutingEventMask Interests() const { return kAllRoutingEvents; }
 };
 
 }  // namespace switchboard

@@ -203,7 +203,7 @@ class IndexedSelector final : public Selector {
     const QueueRec& q = *c.queue;
     AgentChooser chooser(q);
     for (Bucket& b : p.buckets) {
-      if (c.queued_at + b.delay > now) break;  // buckets are sorted by delay
+      if (!DelayMet(c, b.delay, now)) break;  // buckets are sorted by delay
       if (q.traits.round_robin && q.rr_valid) {
         OfferFirst(b.agents, b.agents.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}), c, chooser);
       }
@@ -342,7 +342,7 @@ class IndexedSelector final : public Selector {
       return true;
     };
     for (Bucket& b : p.base->buckets) {
-      if (c.queued_at + b.delay > now) break;
+      if (!DelayMet(c, b.delay, now)) break;
       if (q.traits.round_robin && q.rr_valid) {
         if (!first(b.agents, b.agents.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}))) {
           return false;

@@ -243,9 +243,15 @@ inline bool Excluded(const ContactRec& c, std::uint64_t agent_ordinal) {
 }
 inline bool Excluded(const ContactRec& c, const AgentRec& a) { return Excluded(c, a.ordinal); }
 
+// Whether `c` has waited `delay` in its queue. Zero (the usual case) is settled inline: a shared
+// Abseil adds Times and Durations out of line.
+inline bool DelayMet(const ContactRec& c, absl::Duration delay, absl::Time now) {
+  return delay == absl::ZeroDuration() || c.queued_at + delay <= now;
+}
+
 // The delay rule of a routing profile: the contact has waited long enough in its queue.
 inline bool DelayMet(const ContactRec& c, const MembershipRec& m, absl::Time now) {
-  return c.queued_at + m.delay <= now;
+  return DelayMet(c, m.delay, now);
 }
 
 // An agent's place in one queue's strategy order.

@@ -19,6 +19,7 @@ Router::Impl::Impl(const RouterOptions& options, const Clock* clock, RouterListe
     : options_(options),
       clock_(clock),
       listener_(listener),
+      interests_(listener != nullptr ? listener->Interests() : RoutingEventMask{0}),
       registry_(options.strategies != nullptr ? options.strategies : &builtin_registry_),
       selector_(options.selection == SelectionMode::kLinearScan
                     ? routing::MakeScanSelector()

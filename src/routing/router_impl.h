@@ -199,7 +199,8 @@ class Router::Impl {
   // ---- events ----
   // Appends an event for `c` (may be null) and returns it for the caller to complete at once,
   // before anything else is emitted (a later append may move it).
-  RoutingEvent& Emit(RoutingEventType type, const ContactRec* c);
+  // Null when the listener does not want this type (nothing is built then).
+  RoutingEvent* Emit(RoutingEventType type, const ContactRec* c);
   void Flush();
   void SetNow(absl::Time t) {
     now_ = t;
@@ -217,6 +218,7 @@ class Router::Impl {
   RouterOptions options_;
   const Clock* clock_;
   RouterListener* listener_;
+  RoutingEventMask interests_;  // the listener's, read once; none without a listener
   AgentSelectionStrategyRegistry builtin_registry_;
   const AgentSelectionStrategyRegistry* registry_;
   std::unique_ptr<routing::Selector> selector_;

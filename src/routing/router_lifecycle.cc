@@ -27,7 +27,8 @@ absl::Duration ThresholdOf(const ContactRec& c) {
 
 // ---- events ----------------------------------------------------------------------------------
 
-RoutingEvent& Router::Impl::Emit(RoutingEventType type, const ContactRec* c) {
+RoutingEvent* Router::Impl::Emit(RoutingEventType type, const ContactRec* c) {
+  if ((interests_ & EventBit(type)) == 0) return nullptr;  // nobody wants it: not built
   RoutingEvent& e = events_.emplace_back();
   e.type = type;
   e.at = now_;
@@ -36,7 +37,7 @@ RoutingEvent& Router::Impl::Emit(RoutingEventType type, const ContactRec* c) {
     e.queue = c->queue->config.id;
     if (c->agent != nullptr) e.agent = c->agent->config.id;
   }
-  return e;
+  return &e;
 }
 
 void Router::Impl::Flush() {
@@ -103,10 +104,11 @@ void Router::Impl::RefreshReported(AgentRec& a) {
   }
   AgentStatus now = ReportedStatus(a);
   AccountTime(a);
-  RoutingEvent& e = Emit(RoutingEventType::kAgentStateChanged, nullptr);
-  e.agent = a.config.id;
-  e.previous_status = a.reported;
-  e.agent_status = now;
+  if (RoutingEvent* e = Emit(RoutingEventType::kAgentStateChanged, nullptr)) {
+    e->agent = a.config.id;
+    e->previous_status = a.reported;
+    e->agent_status = now;
+  }
   a.reported = std::move(now);
 }
 
@@ -237,7 +239,7 @@ void Router::Impl::MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint
   ++q.offered_now;
   ++q.stats.offers_made;
   PushTimer(c.offer_expires_at, TimerKind::kOfferExpiry, &c, c.offer_id);
-  FillOffer(c, Emit(RoutingEventType::kOffered, &c).offer.emplace());
+  if (RoutingEvent* e = Emit(RoutingEventType::kOffered, &c)) FillOffer(c, e->offer.emplace());
   RefreshReported(a);
 }
 
@@ -296,7 +298,7 @@ Router::Impl::EndedOffer Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
   a.idle_since = now_;
   selector_->Index(a);
   if (how != OfferEnd::kAbandoned) {
-    Emit(type, &c).offer = ended.offer;
+    if (RoutingEvent* e = Emit(type, &c)) e->offer = ended.offer;
   }
   c.agent = nullptr;
   return ended;
@@ -445,7 +447,9 @@ absl::Status Router::Impl::Accept(const ContactId& contact, const AgentId& agent
 void Router::Impl::AcceptLive(ContactRec* c) {
   AgentRec& a = *c->agent;
   QueueRec& q = *c->queue;
-  FillOffer(*c, Emit(RoutingEventType::kAccepted, c).offer.emplace());  // no event in between
+  if (RoutingEvent* e = Emit(RoutingEventType::kAccepted, c)) {
+    FillOffer(*c, e->offer.emplace());  // no other event before the end
+  }
   live_offers_.erase(c->offer_id);
   c->offer_id = 0;
   --q.offered_now;
@@ -525,7 +529,7 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
     Release(a, c->channel);
     a.idle_since = now_;
   }
-  Emit(RoutingEventType::kCompleted, c).text = std::string(disposition);
+  if (RoutingEvent* e = Emit(RoutingEventType::kCompleted, c)) e->text = std::string(disposition);
   if (wrap > absl::ZeroDuration()) {
     c->state = ContactState::kWrapUp;
     c->wrapup_until = now_ + wrap;
@@ -559,14 +563,14 @@ absl::Status Router::Impl::Abandon(const ContactId& contact) {
   }
   QueueRec& q = *c->queue;
   // EndOffer(kAbandoned) emits nothing, so this event keeps its place.
-  RoutingEvent& e = Emit(RoutingEventType::kAbandoned, c);
+  RoutingEvent* e = Emit(RoutingEventType::kAbandoned, c);
   AgentRec* agent = nullptr;
   if (c->state == ContactState::kWaiting) {
     LeaveWaiting(*c);
   } else {
     EndedOffer ended = EndOffer(*c, OfferEnd::kAbandoned);
     agent = ended.agent;
-    e.offer = ended.offer;
+    if (e != nullptr) e->offer = ended.offer;
   }
   const absl::Duration wait = now_ - c->arrived_at;
   ++q.stats.abandoned;
@@ -601,8 +605,8 @@ Router::Impl::AgentRec* Router::Impl::DetachForTransfer(ContactRec& c, RoutingEv
   } else {
     released = ReleaseInProgress(c);
   }
-  event = &Emit(RoutingEventType::kTransferred, &c);
-  if (released != nullptr) event->agent = released->config.id;
+  event = Emit(RoutingEventType::kTransferred, &c);
+  if (released != nullptr && event != nullptr) event->agent = released->config.id;
   return released;
 }
 
@@ -619,8 +623,10 @@ absl::Status Router::Impl::TransferToQueue(const ContactId& contact, const Queue
   QueueRec& source = *c->queue;
   RoutingEvent* e = nullptr;
   AgentRec* released = DetachForTransfer(*c, e);
-  e->to_queue = queue;
-  e->text = std::string(note);
+  if (e != nullptr) {
+    e->to_queue = queue;
+    e->text = std::string(note);
+  }
   ++source.stats.transferred_out;
   --source.contacts;
   c->queue = target;
@@ -657,8 +663,10 @@ absl::Status Router::Impl::TransferToAgent(const ContactId& contact, const Agent
   }
   RoutingEvent* e = nullptr;
   AgentRec* released = DetachForTransfer(*c, e);
-  e->to_agent = agent;
-  e->text = std::string(note);
+  if (e != nullptr) {
+    e->to_agent = agent;
+    e->text = std::string(note);
+  }
   if (released != nullptr) RefreshReported(*released);
   MakeOffer(*c, *target, std::nullopt);
   if (released != nullptr) RouteAgent(*released);

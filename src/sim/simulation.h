@@ -42,6 +42,12 @@ class Simulation final : public RouterListener {
   Simulation(const Scenario& scenario, const RunOptions& options);
   absl::StatusOr<RunResult> Run();
   void OnEvent(const RoutingEvent& event) override;
+  // The types OnEvent handles; the router builds no others.
+  RoutingEventMask Interests() const override {
+    return EventBit(RoutingEventType::kOffered) | EventBit(RoutingEventType::kAccepted) |
+           EventBit(RoutingEventType::kDeclined) | EventBit(RoutingEventType::kExpired) |
+           EventBit(RoutingEventType::kRescinded) | EventBit(RoutingEventType::kAgentStateChanged);
+  }
 
  private:
   enum EventKind : std::uint32_t {
