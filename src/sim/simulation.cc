@@ -73,6 +73,14 @@ absl::Status Simulation::Setup() {
     queue_index_[queue.id] = static_cast<int>(q);
   }
   waiting_.assign(scenario_.queues.size(), 0);
+  for (const Queue& q : scenario_.queues) queue_wrap_s_.push_back(absl::ToDoubleSeconds(q.wrap_up));
+  for (const AgentGroup& g : scenario_.agent_groups) {
+    for (Channel channel : kAllChannels) {
+      const ChannelCapacity cap = g.profile.CapacityFor(channel).value_or(DefaultCapacity(channel));
+      busy_weight_.push_back(static_cast<double>(cap.cost_units) /
+                             static_cast<double>(g.profile.capacity_units));
+    }
+  }
   waiting_since_us_.assign(scenario_.queues.size(), 0);
   double expected_contacts = scenario_.trace ? scenario_.trace->records.size() : 0;
   for (const ContactType& t : scenario_.contact_types) {

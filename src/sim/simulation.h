@@ -140,6 +140,9 @@ class Simulation final : public RouterListener {
   Accounting accounting_;
   std::vector<Channel> type_channel_;
   std::vector<int> type_queue_;  // index of each contact type's queue
+  // Per agent group and channel: the share of the agent one contact of that channel occupies.
+  std::vector<double> busy_weight_;
+  std::vector<double> queue_wrap_s_;  // each queue's wrap-up time in seconds
   std::vector<RandomStream> arrival_streams_;
   std::vector<std::uint64_t> arrival_counts_;  // per contact type: the CRN key sequence
   absl::flat_hash_map<QueueId, int> queue_index_;

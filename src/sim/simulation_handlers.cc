@@ -138,10 +138,7 @@ double Simulation::SampleService(const SimContact& c) const {
 }
 
 double Simulation::BusyWeight(const SimAgent& agent, Channel channel) const {
-  const Agent& profile = scenario_.agent_groups[agent.group].profile;
-  std::optional<ChannelCapacity> capacity = profile.CapacityFor(channel);
-  const ChannelCapacity cap = capacity.value_or(DefaultCapacity(channel));
-  return static_cast<double>(cap.cost_units) / static_cast<double>(profile.capacity_units);
+  return busy_weight_[agent.group * kChannelCount + static_cast<std::size_t>(channel)];
 }
 
 absl::Status Simulation::OnAnswer(std::uint64_t c, std::uint32_t offer_no) {
@@ -224,8 +221,7 @@ absl::Status Simulation::OnComplete(std::uint64_t c) {
   }
   ++router_calls_;
   if (absl::Status s = router_->Complete(IdOf(c), "done"); !s.ok()) return Fail(s, "Complete");
-  const double wrap_s =
-      absl::ToDoubleSeconds(scenario_.queues[static_cast<size_t>(contact.queue)].wrap_up);
+  const double wrap_s = queue_wrap_s_[static_cast<size_t>(contact.queue)];
   accounting_.AddSpan(start_s, NowS() + wrap_s, BusyWeight(agent, channel),
                       &KpiCounters::busy_agent_s, contact.queue);
   if (contact.counted) {
