@@ -254,6 +254,13 @@ inline bool DelayMet(const ContactRec& c, const MembershipRec& m, absl::Time now
   return DelayMet(c, m.delay, now);
 }
 
+// Whether `a`, serving c's queue through `m`, could take `c` now (cheapest tests first).
+inline bool FitsNow(const AgentRec& a, const MembershipRec& m, const ContactRec& c,
+                    absl::Time now) {
+  return Routable(a) && DelayMet(c, m, now) && CanTake(a, c.channel) && !Excluded(c, a) &&
+         Qualifies(a, *c.sig);
+}
+
 // An agent's place in one queue's strategy order.
 struct AgentKey {
   AgentRank rank;

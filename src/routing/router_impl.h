@@ -92,10 +92,6 @@ class Router::Impl {
   using ContactRec = routing::ContactRec;
 
   enum class TimerKind : unsigned char { kOfferExpiry, kWrapUpEnd, kDelayCheck, kDayReset };
-  struct EndedOffer {
-    AgentRec* agent = nullptr;
-    Offer offer;
-  };
   // Names its contact by record and sequence: records are pooled, never freed while the router
   // lives, and a released record has sequence 0, so a timer whose contact left reads as moot.
   struct Timer {
@@ -151,6 +147,9 @@ class Router::Impl {
   void Hold(AgentRec& a, Channel ch);
   void Release(AgentRec& a, Channel ch);
   AgentStatus ReportedStatus(const AgentRec& a) const;
+  // Its parts, without building a status.
+  static AgentState ReportedState(const AgentRec& a);
+  static const std::string& ReportedReason(const AgentRec& a);
   void RefreshReported(AgentRec& a);
   void AccountTime(AgentRec& a);
 
@@ -179,8 +178,9 @@ class Router::Impl {
   void FillOffer(const ContactRec& c, Offer& offer) const;  // OfferOf into an existing Offer
   // Accept of a live, answerable offer (both Accept overloads, after their checks).
   void AcceptLive(ContactRec* c);
-  // Ends the live offer of `c` and releases its agent; the caller decides where `c` goes.
-  EndedOffer EndOffer(ContactRec& c, OfferEnd how);
+  // Ends the live offer of `c` and releases its agent, which it returns; the caller decides
+  // where `c` goes.
+  AgentRec* EndOffer(ContactRec& c, OfferEnd how);
   // After EndOffer: `c` waits again (not to be offered to `a` again when `exclude`) and both are
   // routed.
   void ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude);

@@ -74,10 +74,19 @@ void Router::Impl::Release(AgentRec& a, Channel ch) {
   if (TraitsOf(ch).exclusive) --a.exclusive_held;
 }
 
+AgentState Router::Impl::ReportedState(const AgentRec& a) {
+  if (a.active > 0) return AgentState::kBusy;
+  if (a.wrapping > 0) return AgentState::kWrapUp;
+  return a.presence;
+}
+
+const std::string& Router::Impl::ReportedReason(const AgentRec& a) {
+  static const std::string* const kNone = new std::string();  // busy and wrap-up have none
+  return a.active > 0 || a.wrapping > 0 ? *kNone : a.away_reason;
+}
+
 AgentStatus Router::Impl::ReportedStatus(const AgentRec& a) const {
-  if (a.active > 0) return AgentStatus{AgentState::kBusy, ""};
-  if (a.wrapping > 0) return AgentStatus{AgentState::kWrapUp, ""};
-  return AgentStatus{a.presence, a.away_reason};
+  return AgentStatus{ReportedState(a), ReportedReason(a)};
 }
 
 void Router::Impl::AccountTime(AgentRec& a) {
@@ -94,14 +103,8 @@ void Router::Impl::AccountTime(AgentRec& a) {
 }
 
 void Router::Impl::RefreshReported(AgentRec& a) {
-  // Compared before building the status (no string copy in the common, unchanged case).
-  const bool own = a.active == 0 && a.wrapping == 0;
-  const AgentState state =
-      a.active > 0 ? AgentState::kBusy : (a.wrapping > 0 ? AgentState::kWrapUp : a.presence);
-  if (state == a.reported.state &&
-      (own ? a.away_reason == a.reported.away_reason : a.reported.away_reason.empty())) {
-    return;
-  }
+  // Compared before a status is built: no string copy in the common, unchanged case.
+  if (ReportedState(a) == a.reported.state && ReportedReason(a) == a.reported.away_reason) return;
   AgentStatus now = ReportedStatus(a);
   AccountTime(a);
   if (RoutingEvent* e = Emit(RoutingEventType::kAgentStateChanged, nullptr)) {
@@ -167,14 +170,10 @@ AgentRec* Router::Impl::PreferredFit(const ContactRec& c, const AgentId& id,
   auto it = agents_.find(id);
   if (it == agents_.end()) return nullptr;  // a preference, not a requirement
   AgentRec& a = *it->second;
-  if (!routing::Routable(a) || !routing::CanTake(a, c.channel) || routing::Excluded(c, a) ||
-      !routing::Qualifies(a, *c.sig)) {
-    return nullptr;
-  }
   for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
     const routing::MembershipRec& m = a.memberships[i];
     if (m.queue != c.queue) continue;
-    if (!routing::DelayMet(c, m, now_)) return nullptr;
+    if (!routing::FitsNow(a, m, c, now_)) return nullptr;
     *membership = i;
     return &a;
   }
@@ -261,12 +260,9 @@ void Router::Impl::FillOffer(const ContactRec& c, Offer& offer) const {
   offer.direct = c.offer_direct;
 }
 
-Router::Impl::EndedOffer Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
+Router::Impl::AgentRec* Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
   AgentRec& a = *c.agent;
   QueueRec& q = *c.queue;
-  EndedOffer ended{&a, OfferOf(c)};
-  live_offers_.erase(c.offer_id);
-  c.offer_id = 0;
   --q.offered_now;
   RoutingEventType type = RoutingEventType::kRescinded;
   selector_->Unindex(a);
@@ -298,10 +294,12 @@ Router::Impl::EndedOffer Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
   a.idle_since = now_;
   selector_->Index(a);
   if (how != OfferEnd::kAbandoned) {
-    if (RoutingEvent* e = Emit(type, &c)) e->offer = ended.offer;
+    if (RoutingEvent* e = Emit(type, &c)) FillOffer(c, e->offer.emplace());
   }
+  live_offers_.erase(c.offer_id);
+  c.offer_id = 0;
   c.agent = nullptr;
-  return ended;
+  return &a;
 }
 
 void Router::Impl::ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude) {
@@ -474,16 +472,14 @@ void Router::Impl::AcceptLive(ContactRec* c) {
 absl::Status Router::Impl::Decline(OfferId offer) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(offer));
   SB_RETURN_IF_ERROR(CheckAnswerable(*c));
-  EndedOffer ended = EndOffer(*c, OfferEnd::kDeclined);
-  ReturnToQueue(*c, *ended.agent, /*exclude=*/true);
+  ReturnToQueue(*c, *EndOffer(*c, OfferEnd::kDeclined), /*exclude=*/true);
   return absl::OkStatus();
 }
 
 absl::Status Router::Impl::Decline(const ContactId& contact, const AgentId& agent) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, LiveOffer(contact, agent));
   SB_RETURN_IF_ERROR(CheckAnswerable(*c));
-  EndedOffer ended = EndOffer(*c, OfferEnd::kDeclined);
-  ReturnToQueue(*c, *ended.agent, /*exclude=*/true);
+  ReturnToQueue(*c, *EndOffer(*c, OfferEnd::kDeclined), /*exclude=*/true);
   return absl::OkStatus();
 }
 
@@ -494,8 +490,7 @@ absl::Status Router::Impl::Rescind(const ContactId& contact) {
         "contact '", contact.value(), "' has no live offer to rescind (it is ",
         ContactStateName(c->state), ")"));
   }
-  EndedOffer ended = EndOffer(*c, OfferEnd::kRescinded);
-  ReturnToQueue(*c, *ended.agent, /*exclude=*/true);
+  ReturnToQueue(*c, *EndOffer(*c, OfferEnd::kRescinded), /*exclude=*/true);
   return absl::OkStatus();
 }
 
@@ -568,9 +563,8 @@ absl::Status Router::Impl::Abandon(const ContactId& contact) {
   if (c->state == ContactState::kWaiting) {
     LeaveWaiting(*c);
   } else {
-    EndedOffer ended = EndOffer(*c, OfferEnd::kAbandoned);
-    agent = ended.agent;
-    if (e != nullptr) e->offer = ended.offer;
+    if (e != nullptr) FillOffer(*c, e->offer.emplace());  // before EndOffer clears it
+    agent = EndOffer(*c, OfferEnd::kAbandoned);
   }
   const absl::Duration wait = now_ - c->arrived_at;
   ++q.stats.abandoned;
@@ -601,7 +595,7 @@ Router::Impl::AgentRec* Router::Impl::DetachForTransfer(ContactRec& c, RoutingEv
   if (c.state == ContactState::kWaiting) {
     LeaveWaiting(c);
   } else if (c.state == ContactState::kOffered) {
-    released = EndOffer(c, OfferEnd::kRescinded).agent;
+    released = EndOffer(c, OfferEnd::kRescinded);
   } else {
     released = ReleaseInProgress(c);
   }
@@ -735,23 +729,18 @@ void Router::Impl::ProcessTimer(const Timer& t) {
     ScheduleDayReset();
     return;
   }
-  if (t.contact->seq != t.contact_seq) return;
+  if (IsMoot(t)) return;
   ContactRec& c = *t.contact;
   switch (t.kind) {
     case TimerKind::kOfferExpiry:
-      if (c.offer_id != 0 && c.offer_id == t.offer) {
-        EndedOffer ended = EndOffer(c, OfferEnd::kExpired);
-        ReturnToQueue(c, *ended.agent, /*exclude=*/true);
-      }
+      ReturnToQueue(c, *EndOffer(c, OfferEnd::kExpired), /*exclude=*/true);
       break;
     case TimerKind::kWrapUpEnd:
-      if (c.state == ContactState::kWrapUp && c.wrapup_until == t.at) EndWrapUp(c);
+      EndWrapUp(c);
       break;
     case TimerKind::kDelayCheck:
-      if (c.next_delay_check == t.at) {
-        c.next_delay_check = absl::InfiniteFuture();
-        if (c.state == ContactState::kWaiting) RouteContact(c);
-      }
+      c.next_delay_check = absl::InfiniteFuture();
+      if (c.state == ContactState::kWaiting) RouteContact(c);
       break;
     case TimerKind::kDayReset:
       break;

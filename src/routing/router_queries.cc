@@ -354,9 +354,7 @@ absl::Status Router::Impl::CheckStability() const {
     for (const ContactRec* c : q->waiting) {
       for (const routing::MemberRef& ref : q->members) {
         const AgentRec& a = *ref.agent;
-        if (routing::Routable(a) && routing::DelayMet(*c, a.memberships[ref.membership], now) &&
-            routing::CanTake(a, c->channel) && !routing::Excluded(*c, a) &&
-            routing::Qualifies(a, *c->sig)) {
+        if (routing::FitsNow(a, a.memberships[ref.membership], *c, now)) {
           return absl::InternalError(internal::StrCat("contact ", c->id.value(),
                                                       " waits while agent ",
                                                       a.config.id.value(), " could take it"));

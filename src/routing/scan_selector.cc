@@ -23,11 +23,7 @@ class ScanSelector final : public Selector {
     AgentChooser chooser(q);
     for (const MemberRef& ref : q.members) {
       AgentRec& a = *ref.agent;
-      if (!Routable(a)) continue;
-      if (!DelayMet(c, a.memberships[ref.membership], now)) continue;
-      if (!CanTake(a, c.channel)) continue;
-      if (Excluded(c, a)) continue;
-      if (!Qualifies(a, *c.sig)) continue;
+      if (!FitsNow(a, a.memberships[ref.membership], c, now)) continue;
       chooser.Offer(&a, ref.membership, RankAgent(a, ref.membership, *c.sig));
     }
     return chooser.Best();
