@@ -302,19 +302,23 @@ class IndexedSelector final : public Selector {
 
   // Offers the chooser the first live entry from `it` on that may take `c`; drops the stale
   // entries it meets.
+  // The agent of the first live entry from `it` on, `it` left on it; stale entries met on the
+  // way are dropped. Null at the end of the set.
+  AgentRec* SkipStale(AgentSet& set, AgentSet::iterator& it) const {
+    for (; it != set.end(); it = set.erase(it)) {
+      if (AgentRec* a = Live(it->first, it->second)) return a;
+    }
+    return nullptr;
+  }
+
+  // Offers the chooser the first live entry from `it` on that may take `c`.
   void OfferFirst(AgentSet& set, AgentSet::iterator it, const ContactRec& c,
                   AgentChooser& chooser) const {
-    while (it != set.end()) {
-      AgentRec* a = Live(it->first, it->second);
-      if (a == nullptr) {
-        it = set.erase(it);
-        continue;
-      }
+    for (; AgentRec* a = SkipStale(set, it); ++it) {
       if (!Excluded(c, it->first.ordinal)) {
         chooser.Offer(a, it->second.membership, it->first);
         return;
       }
-      ++it;
     }
   }
 
@@ -326,18 +330,12 @@ class IndexedSelector final : public Selector {
     AgentChooser chooser(q);
     int steps = 0;
     auto first = [&](AgentSet& set, AgentSet::iterator it) {
-      while (it != set.end()) {
-        AgentRec* a = Live(it->first, it->second);
-        if (a == nullptr) {
-          it = set.erase(it);
-          continue;
-        }
+      for (; AgentRec* a = SkipStale(set, it); ++it) {
         if (++steps > max_walk_) return false;
         if (!Excluded(c, it->first.ordinal) && Qualifies(*a, *p.sig)) {
           chooser.Offer(a, it->second.membership, it->first);
           return true;
         }
-        ++it;
       }
       return true;
     };
