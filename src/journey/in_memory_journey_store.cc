@@ -395,40 +395,43 @@ class InMemoryJourneyStore final : public JourneyStore {
     absl::string_view bytes;
     uint32_t hash;
   };
-  struct IdHash {
+  // One hash/equality pair serves both indexes; the policy says where a handle's Hash32 and bytes
+  // live (Tenant is complete by the time these bodies are instantiated).
+  struct EventIds {
+    using Handle = EventHandle;
+    static uint32_t HashOf(const Tenant& t, EventHandle h) { return t.id_hash[h]; }
+    static absl::string_view BytesOf(const Tenant& t, EventHandle h) { return Av(t.IdOf(h)); }
+  };
+  struct ValueKeys {
+    using Handle = ValueHandle;
+    static uint32_t HashOf(const Tenant& t, ValueHandle h) { return t.key_hash[h]; }
+    static absl::string_view BytesOf(const Tenant& t, ValueHandle h) { return Av(t.values[h].key); }
+  };
+  template <typename Policy>
+  struct HandleHash {
     using is_transparent = void;
     const Tenant* t;
     size_t operator()(absl::string_view s) const { return Expand(Hash32(s)); }
     size_t operator()(const Probe& p) const { return Expand(p.hash); }
-    size_t operator()(EventHandle h) const { return Expand(t->id_hash[h]); }
+    size_t operator()(typename Policy::Handle h) const { return Expand(Policy::HashOf(*t, h)); }
   };
-  struct IdEq {
+  template <typename Policy>
+  struct HandleEq {
     using is_transparent = void;
     const Tenant* t;
-    absl::string_view Bytes(EventHandle h) const { return Av(t->IdOf(h)); }
+    absl::string_view Bytes(typename Policy::Handle h) const { return Policy::BytesOf(*t, h); }
     static absl::string_view Bytes(absl::string_view s) { return s; }
     static absl::string_view Bytes(const Probe& p) { return p.bytes; }
-    bool operator()(EventHandle a, EventHandle b) const { return a == b; }  // ids are unique
+    bool operator()(typename Policy::Handle a, typename Policy::Handle b) const {
+      return a == b;  // ids and keys are unique
+    }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const { return Bytes(a) == Bytes(b); }
   };
-  struct KeyHash {
-    using is_transparent = void;
-    const Tenant* t;
-    size_t operator()(absl::string_view s) const { return Expand(Hash32(s)); }
-    size_t operator()(const Probe& p) const { return Expand(p.hash); }
-    size_t operator()(ValueHandle h) const { return Expand(t->key_hash[h]); }
-  };
-  struct KeyEq {
-    using is_transparent = void;
-    const Tenant* t;
-    absl::string_view Bytes(ValueHandle h) const { return Av(t->values[h].key); }
-    static absl::string_view Bytes(absl::string_view s) { return s; }
-    static absl::string_view Bytes(const Probe& p) { return p.bytes; }
-    bool operator()(ValueHandle a, ValueHandle b) const { return a == b; }  // keys are unique
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const { return Bytes(a) == Bytes(b); }
-  };
+  using IdHash = HandleHash<EventIds>;
+  using IdEq = HandleEq<EventIds>;
+  using KeyHash = HandleHash<ValueKeys>;
+  using KeyEq = HandleEq<ValueKeys>;
 
   // Constructed in place in a node map (the indexes keep `this`); never moved.
   struct Tenant {
