@@ -8,17 +8,18 @@ namespace {
 
 namespace attrs = context_attributes;
 
-void Latest(const KeyOrder& o, const KeyedValue& v, KeyedValue* into) {
-  if (!v.key.empty() && o.Less(into->key, v.key)) *into = v;
-}
-
-// Latest() without building a KeyedValue first: copies only when the value is newer.
+// Keeps the newer of `into` and (key, value); takes the parts so that callers need not build a
+// KeyedValue first (copies only when the value is newer).
 void LatestOf(const KeyOrder& o, const SummaryKey& key, const std::string& value,
               KeyedValue* into) {
   if (!key.empty() && o.Less(into->key, key)) {
     into->key = key;
     into->value = value;
   }
+}
+
+void Latest(const KeyOrder& o, const KeyedValue& v, KeyedValue* into) {
+  LatestOf(o, v.key, v.value, into);
 }
 
 const std::string* Attr(const TouchpointEvent& e, std::string_view key) {
