@@ -44,6 +44,16 @@ std::string GroupName(IdentifierKind kind, std::string_view scope) {
   return internal::StrCat(IdentifierKindName(kind), "/", scope);
 }
 
+// "c-<event id>", or "c~<hash>" when the event id is too long to embed.
+std::string MintedIdFor(std::string_view event_id) {
+  if (event_id.size() + 2 <= kMaxIdLength) {
+    std::string out;  // appended, not formatted: one per new customer
+    out.reserve(event_id.size() + 2);
+    return out.append("c-").append(event_id);
+  }
+  return fmt::format("c~{:016x}", Fnv1a64(event_id));
+}
+
 }  // namespace
 
 struct Resolver::Candidate {
@@ -64,25 +74,14 @@ struct Resolver::Violation {
 };
 
 std::string Resolver::MintId(const TenantId& tenant, std::string_view event_id) {
-  if (event_id.size() + 2 <= kMaxIdLength) {
-    std::string out;  // appended, not formatted: one per new customer
-    out.reserve(event_id.size() + 2);
-    return out.append("c-").append(event_id);
-  }
-  std::string out = fmt::format("c~{:016x}", Fnv1a64(event_id));
-  store_->PutMintedId(tenant, out, event_id);
+  std::string out = MintedIdFor(event_id);
+  if (event_id.size() + 2 > kMaxIdLength) store_->PutMintedId(tenant, out, event_id);  // hashed
   return out;
 }
 
 CustomerId Resolver::IdOf(const TenantId& tenant, EventHandle mint) const {
   if (mint == kNoHandle) return CustomerId();
-  std::string_view event_id = store_->EventIdOf(tenant, mint);
-  if (event_id.size() + 2 <= kMaxIdLength) {
-    std::string out;
-    out.reserve(event_id.size() + 2);
-    return CustomerId(out.append("c-").append(event_id));
-  }
-  return CustomerId(fmt::format("c~{:016x}", Fnv1a64(event_id)));
+  return CustomerId(MintedIdFor(store_->EventIdOf(tenant, mint)));
 }
 
 std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) const {
