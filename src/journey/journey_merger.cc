@@ -502,8 +502,9 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
       }
     }
     for (const LinkConstraint& l : store_->LinksOf(tenant, event_id)) links.insert(l.id);
-    std::string minted = resolver_.MintId(tenant, event_id);
-    if (minted.substr(0, 2) == "c~") store_->EraseMintedId(tenant, minted);
+    // IdOf(), not MintId(): naming the id must not register it just before it is erased.
+    const CustomerId minted = resolver_.IdOf(tenant, e);
+    if (minted.value().substr(0, 2) == "c~") store_->EraseMintedId(tenant, minted.value());
   }
   for (const std::string& l : links) store_->EraseLink(tenant, l);
   report.links = static_cast<int64_t>(links.size());
