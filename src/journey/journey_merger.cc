@@ -640,7 +640,7 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
       add(&definite, resolver_.IdOf(tenant, v.linked));
     }
   }
-  std::vector<CustomerId> candidates = definite.empty() ? possible : definite;
+  std::vector<CustomerId> candidates = std::move(definite.empty() ? possible : definite);
   std::sort(candidates.begin(), candidates.end());
   if (candidates.size() == 1) {
     SB_ASSIGN_OR_RETURN(const CustomerRecord* c, FindLive(tenant, candidates.front()));
