@@ -10,7 +10,6 @@
 #include "absl/container/inlined_vector.h"
 #include "src/internal/str_cat.h"
 #include "src/internal/status_macros.h"
-#include "src/internal/text.h"
 #include "src/journey/customer_summary.h"
 #include "src/journey/resolver.h"
 #include "src/journey/siphash.h"
@@ -31,18 +30,6 @@ std::string Truncate(std::string_view text, int max_bytes) {
 }
 
 absl::Status TenantError(const TenantId& tenant) { return tenant.Validate("tenant"); }
-
-// The checks ValidateAttributes() makes, without building messages.
-bool PlainlyValidAttributes(const Attributes& attributes) {
-  if (attributes.size() > kMaxAttributes) return false;
-  for (const auto& [key, value] : attributes) {
-    if (key.empty() || key.size() > kMaxAttributeKeyLength || !internal::IsValidUtf8(key)) {
-      return false;
-    }
-    if (value.size() > kMaxAttributeValueLength || !internal::IsValidUtf8(value)) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -144,17 +131,8 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
   // validated without them; only their number is a hard limit.
   std::vector<Identifier> raw_ids = std::move(event.identifiers);
   event.identifiers.clear();
-  absl::Status valid;
-  if (PlainlyValidAttributes(event.attributes)) {
-    // Validate() formats a field name per attribute even when all is well; with attributes that
-    // pass the same checks, validating the event without them gives the same result.
-    Attributes attributes = std::move(event.attributes);
-    event.attributes.clear();
-    valid = event.Validate();
-    event.attributes = std::move(attributes);
-  } else {
-    valid = event.Validate();  // for the exact message
-  }
+  // Core validation formats messages only on failure, so this costs no allocation when valid.
+  absl::Status valid = event.Validate();
   if (valid.ok() && raw_ids.size() > kMaxIdentifiers) {
     valid = absl::InvalidArgumentError(internal::StrCat("event '", event.id.value(), "': has ",
                                                         raw_ids.size(), " identifiers, more than ",
