@@ -7,8 +7,6 @@
 #include "absl/strings/ascii.h"
 #include "src/internal/str_cat.h"
 #include "src/internal/status_macros.h"
-#include "src/internal/text.h"
-#include "switchboard/limits.h"
 
 namespace switchboard {
 namespace {
@@ -17,19 +15,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-// The checks of Identifier::Validate() without building its messages (it formats the field names
-// eagerly, which cost more than the whole normalization). Only a false calls Validate() for the
-// message, so the outcome is the same.
-bool PlainlyValid(const Identifier& id) {
-  const int kind = static_cast<int>(id.kind);
-  if (kind < 0 || kind >= kIdentifierKindCount || id.value.empty()) return false;
-  if (id.value.size() > kMaxIdentifierLength || id.scope.size() > kMaxNameLength) return false;
-  const bool needs_scope =
-      id.kind == IdentifierKind::kSocialHandle || id.kind == IdentifierKind::kCustom;
-  if (needs_scope && id.scope.empty()) return false;
-  return internal::IsValidUtf8(id.value) && internal::IsValidUtf8(id.scope);
 }
 
 std::string Lower(std::string_view s) {
@@ -280,12 +265,10 @@ bool IdentityNormalizer::IsBlocked(std::string_view value) const {
 
 NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) const {
   NormalizeResult result;
-  if (!PlainlyValid(identifier)) {
-    absl::Status s = identifier.Validate();
-    if (!s.ok()) {
-      result.reason = std::string(s.message());
-      return result;
-    }
+  // Core validation formats its message only on failure: no allocation for a valid identifier.
+  if (absl::Status s = identifier.Validate(); !s.ok()) {
+    result.reason = std::string(s.message());
+    return result;
   }
   std::string_view raw = Trim(identifier.value);
   std::string lowered = Lower(raw);
