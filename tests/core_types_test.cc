@@ -254,6 +254,15 @@ TEST_CASE("agent validation covers capacity, skills, queues and languages") {
   expect_error(a, "agent.queues[0].priority");
 
   a = ValidAgent();
+  a.queues.clear();
+  for (std::size_t i = 0; i < sb::kMaxAgentQueues; ++i) {
+    a.queues.push_back({sb::QueueId("q-" + std::to_string(i)), 1, absl::ZeroDuration()});
+  }
+  CHECK(a.Validate().ok());
+  a.queues.push_back({sb::QueueId("one-too-many"), 1, absl::ZeroDuration()});
+  expect_error(a, "agent.queues has 4097 entries, more than 4096");
+
+  a = ValidAgent();
   a.languages.push_back("");
   expect_error(a, "agent.languages[2] is empty");
 

@@ -206,6 +206,64 @@ TEST_CASE("going away with a live offer rescinds it without excluding the agent"
   h.CheckInvariants();
 }
 
+// Every status change is reported once, with the status before it, reasons included; busy and
+// wrap-up carry no reason even when the agent asked to go away meanwhile.
+TEST_CASE("agent state events carry the previous status and its reason") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  sb::Queue q = MakeQueue("q");
+  q.wrap_up = absl::Seconds(30);
+  REQUIRE(h.router->AddQueue(q).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"}, AgentState::kAway)).ok());
+  const sb::AgentId ana("ana");
+  using Status = sb::AgentStatus;
+  std::vector<std::pair<Status, Status>> expected;
+  auto changes = [&h] {
+    std::vector<std::pair<Status, Status>> out;
+    for (const auto& e : h.recorder.Of(RoutingEventType::kAgentStateChanged)) {
+      out.emplace_back(e.previous_status, e.agent_status);
+    }
+    return out;
+  };
+  const Status available{AgentState::kAvailable, ""};
+  const Status busy{AgentState::kBusy, ""};
+  const Status wrap_up{AgentState::kWrapUp, ""};
+  REQUIRE(h.router->SetAgentState(ana, AgentState::kAway, "break").ok());
+  expected.push_back({{AgentState::kAway, ""}, {AgentState::kAway, "break"}});
+  REQUIRE(h.router->SetAgentState(ana, AgentState::kAway, "lunch").ok());
+  expected.push_back({{AgentState::kAway, "break"}, {AgentState::kAway, "lunch"}});
+  REQUIRE(h.router->SetAgentState(ana, AgentState::kAway, "lunch").ok());  // no change
+  REQUIRE(h.router->SetAgentState(ana, AgentState::kAvailable).ok());
+  expected.push_back({{AgentState::kAway, "lunch"}, available});
+  // With a live offer: going away rescinds it, and the report still names the old status.
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  REQUIRE(h.OfferedTo("c1") == "ana");
+  REQUIRE(h.router->SetAgentState(ana, AgentState::kAway, "meeting").ok());
+  expected.push_back({available, {AgentState::kAway, "meeting"}});
+  REQUIRE(h.router->SetAgentState(ana, AgentState::kAvailable).ok());
+  expected.push_back({{AgentState::kAway, "meeting"}, available});
+  // Busy and wrap-up hide the reason the agent asks for meanwhile; it shows once they end.
+  h.AcceptOffer("c1");
+  expected.push_back({available, busy});
+  REQUIRE(h.router->SetAgentState(ana, AgentState::kAway, "training").ok());
+  REQUIRE(h.router->Complete(sb::ContactId("c1"), "done").ok());
+  expected.push_back({busy, wrap_up});
+  REQUIRE(h.router->SetAgentState(ana, AgentState::kAway, "coaching").ok());
+  h.Advance(absl::Seconds(30));
+  expected.push_back({wrap_up, {AgentState::kAway, "coaching"}});
+  auto text = [](const std::vector<std::pair<Status, Status>>& v) {
+    std::string out;
+    for (const auto& [from, to] : v) {
+      out += std::string(sb::AgentStateName(from.state)) + "(" + from.away_reason + ")->" +
+             std::string(sb::AgentStateName(to.state)) + "(" + to.away_reason + ") ";
+    }
+    return out;
+  };
+  CHECK(text(changes()) == text(expected));
+  CHECK(h.AgentStatsOf("ana").status == Status{AgentState::kAway, "coaching"});
+  h.CheckInvariants();
+}
+
 TEST_CASE("abandons while waiting and while offered, and the service level") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));
@@ -572,6 +630,8 @@ TEST_CASE("GetAgent returns the configuration as given, rebuilt from the compact
   ana.capacities = {{Channel::kEmail, 4, 10}, {Channel::kVoice, 1, 100}, {Channel::kChat, 0, 30}};
   ana.capacity_units = 150;
   ana.allow_blending = true;
+  ana.queues[0].priority = 3;
+  ana.queues[1].delay = absl::Milliseconds(1500) + absl::Nanoseconds(1) / 4;  // below a ns
   REQUIRE(h.router->AddAgent(ana).ok());
   auto got = h.router->GetAgent(ana.id);
   REQUIRE(got.ok());
@@ -590,10 +650,15 @@ TEST_CASE("GetAgent returns the configuration as given, rebuilt from the compact
   expected.capacities = defaults;
   CHECK(*got == expected);
 
-  // UpdateAgent replaces all of it.
+  // UpdateAgent replaces all of it, and details that become empty read back empty.
   ana.skills = {{"billing", 3}};
   ana.languages = {"en"};
   ana.capacities = {{Channel::kChat, 2, 50}};
+  ana.queues = {{sb::QueueId("billing"), 1, absl::ZeroDuration()}};
+  ana.name.clear();
+  ana.site.clear();
+  ana.teams.clear();
+  ana.attributes.clear();
   REQUIRE(h.router->UpdateAgent(ana).ok());
   got = h.router->GetAgent(ana.id);
   REQUIRE(got.ok());

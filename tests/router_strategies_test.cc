@@ -277,13 +277,63 @@ class SeniorFirst final : public sb::AgentSelectionStrategy {
  public:
   std::string_view Name() const override { return "senior-first"; }
   sb::AgentRank Rank(const sb::AgentRankInput& in) const override {
-    auto it = in.agent->attributes.find("seniority");
-    const std::int64_t seniority = it == in.agent->attributes.end() ? 0 : std::stoll(it->second);
+    auto it = in.attributes->find("seniority");
+    const std::int64_t seniority = it == in.attributes->end() ? 0 : std::stoll(it->second);
     return sb::AgentRank{-seniority, 0, absl::ToUnixNanos(in.idle_since)};
   }
 };
 
+// A host strategy over the agent's identity and membership: agents at the "porto" site first,
+// then team "gold", then membership priority, then the last letter of the agent id, latest
+// first (so that the order differs from the order agents were added).
+class HomeSiteFirst final : public sb::AgentSelectionStrategy {
+ public:
+  std::string_view Name() const override { return "home-site-first"; }
+  sb::AgentRank Rank(const sb::AgentRankInput& in) const override {
+    const bool at_home = in.site == "porto";
+    const bool gold =
+        std::find(in.teams->begin(), in.teams->end(), "gold") != in.teams->end();
+    const std::int64_t last_char = in.agent_id.empty() ? 0 : in.agent_id.back();
+    return sb::AgentRank{(at_home ? 0 : 4) + (gold ? 0 : 2), 1.0 * in.membership_priority,
+                         -last_char};
+  }
+};
+
 }  // namespace
+
+TEST_CASE("a host strategy sees the agent's id, site, teams and membership") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  sb::AgentSelectionStrategyRegistry registry;
+  REQUIRE(registry.Register("home-site-first", [] { return std::make_unique<HomeSiteFirst>(); })
+              .ok());
+  sb::RouterOptions options = sbt::OptionsFor(mode);
+  options.strategies = &registry;
+  Harness h(options);
+  REQUIRE(h.router->AddQueue(MakeQueue("q"), "home-site-first").ok());
+  // Added in this order; the expected offer order is d (porto, gold), b (porto, priority 1),
+  // c (porto, priority 2), a (elsewhere).
+  sb::Agent a = MakeAgent("a", {"q"});
+  a.site = "lisbon";
+  a.teams = {"gold"};
+  sb::Agent b = MakeAgent("b", {"q"});
+  b.site = "porto";
+  sb::Agent c = MakeAgent("c", {"q"});
+  c.site = "porto";
+  c.queues[0].priority = 2;
+  sb::Agent d = MakeAgent("d", {"q"});
+  d.site = "porto";
+  d.teams = {"silver", "gold"};
+  d.queues[0].priority = 3;
+  for (const sb::Agent& agent : {a, b, c, d}) REQUIRE(h.router->AddAgent(agent).ok());
+  std::vector<std::string> order;
+  for (const char* id : {"c1", "c2", "c3", "c4"}) {
+    REQUIRE(h.router->Enqueue(MakeContact(id), sb::QueueId("q")).ok());
+    order.push_back(h.OfferedTo(id));
+    REQUIRE(h.router->Accept(sb::ContactId(id), sb::AgentId(order.back())).ok());
+  }
+  CHECK(order == std::vector<std::string>{"d", "b", "c", "a"});
+  h.CheckInvariants();
+}
 
 TEST_CASE("a host-registered strategy routes by its own rank") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);

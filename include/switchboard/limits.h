@@ -16,6 +16,7 @@ inline constexpr std::size_t kMaxAttributeValueLength = 4096;  // bytes
 inline constexpr std::size_t kMaxIdentifiers = 32;           // identifiers on one contact/event
 inline constexpr std::size_t kMaxIdentifierLength = 320;     // an e-mail address may be 320 bytes
 inline constexpr std::size_t kMaxSkills = 256;               // skills on one agent or contact
+inline constexpr std::size_t kMaxAgentQueues = 4096;         // queues one agent serves
 inline constexpr std::size_t kMaxTextLength = 16384;         // notes, summaries, reasons
 inline constexpr int kMinProficiency = 1;
 inline constexpr int kMaxProficiency = 10;

@@ -41,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "switchboard/agent.h"
+#include "switchboard/attributes.h"
 #include "switchboard/export.h"
 #include "switchboard/queue.h"
 
@@ -49,13 +50,19 @@ namespace switchboard {
 // What a strategy may look at to rank one agent for one queue. The router recomputes an agent's
 // rank whenever one of these fields changes, so Rank() must depend on nothing else.
 struct AgentRankInput {
-  // The agent's configuration (never null when passed to Rank): ids, name, site, teams,
-  // attributes, capacity_units, allow_blending and queues. Its `skills`, `languages` and
-  // `capacities` are empty here (the router keeps them only in compact form; skill_score and
-  // used_units carry what ranking needs); Router::GetAgent returns them in full.
-  const Agent* agent = nullptr;
+  // Who the agent is, as configured (Agent::id, site, teams, attributes, capacity_units). The
+  // views and pointers are valid during the call only; the pointers are never null in Rank().
+  // (The router keeps no full Agent per agent, which halves an agent's memory; GetAgent rebuilds
+  // one.)
+  std::string_view agent_id;
+  std::string_view site;
+  const std::vector<std::string>* teams = nullptr;
+  const Attributes* attributes = nullptr;
+  int capacity_units = 1;
   const Queue* queue = nullptr;
-  const QueueMembership* membership = nullptr;  // the agent's membership of `queue`
+  // The agent's membership of `queue` (QueueMembership::priority and ::delay).
+  int membership_priority = 1;
+  absl::Duration membership_delay = absl::ZeroDuration();
   absl::Time idle_since = absl::UnixEpoch();    // AgentStats::idle_since
   int used_units = 0;                           // capacity units in use
   int contacts_held = 0;

@@ -59,6 +59,10 @@ absl::Status ValidateCapacities(const Agent& a) {
 }
 
 absl::Status ValidateMemberships(const Agent& a) {
+  if (a.queues.size() > kMaxAgentQueues) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "agent.queues has ", a.queues.size(), " entries, more than ", kMaxAgentQueues));
+  }
   absl::flat_hash_set<std::string_view> seen;
   for (size_t i = 0; i < a.queues.size(); ++i) {
     const QueueMembership& m = a.queues[i];

@@ -127,6 +127,7 @@ class IndexedSelector final : public Selector {
         if (p->dedicated && Qualifies(a, *p->sig)) a.slots.push_back(PoolSlot{p, 0, i});
       }
     }
+    a.slots.shrink_to_fit();  // kept for the agent's lifetime: no growth slack
   }
 
   void DropSlots(AgentRec& a) override {
@@ -134,7 +135,8 @@ class IndexedSelector final : public Selector {
     if (a.handle != 0) {
       Handle& h = by_handle_[a.handle];
       h.agent = nullptr;
-      ++h.gen;  // the next agent with this handle never matches an entry left by this one
+      // The next agent with this handle never matches an entry left by this one.
+      h.gen = NextGeneration(h.gen);
       free_handles_.push_back(a.handle);
       a.handle = 0;
     }
@@ -148,8 +150,8 @@ class IndexedSelector final : public Selector {
     for (PoolSlot& s : a.slots) {
       Pool& p = *s.pool;
       if (s.gen == gen || !take(p.channel)) continue;  // idempotent
-      Bucket& b = p.BucketFor(a.memberships[s.membership].delay);
-      const EntryRef ref{a.handle, s.membership, gen};
+      Bucket& b = p.BucketFor(DelayOf(a.memberships[s.membership]));
+      const EntryRef ref{a.handle, static_cast<std::uint32_t>(s.membership), gen};
       // Hinted at the end: under time-based strategies (longest idle, least talk time) an agent
       // coming back usually ranks last, and the hint then saves the descent.
       const AgentKey key = rank(s);
@@ -165,7 +167,9 @@ class IndexedSelector final : public Selector {
   }
 
   void Unindex(AgentRec& a) override {
-    ++by_handle_[a.handle].gen;  // its entries and slots read as stale from now on
+    // Its entries and slots read as stale from now on.
+    Handle& h = by_handle_[a.handle];
+    h.gen = NextGeneration(h.gen);
   }
 
   void AddWaiting(ContactRec& c) override {
@@ -270,8 +274,14 @@ class IndexedSelector final : public Selector {
   // agent's record (which, for a stale entry, is usually cold).
   struct Handle {
     AgentRec* agent = nullptr;
-    std::uint64_t gen = 1;  // bumped by Unindex and on release
+    std::uint64_t gen = 1;  // bumped by Unindex and on release (NextGeneration)
   };
+
+  // Generations wrap within kGenerationMask and skip 0, which marks a slot never indexed.
+  static std::uint64_t NextGeneration(std::uint64_t gen) {
+    gen = (gen + 1) & kGenerationMask;
+    return gen == 0 ? 1 : gen;
+  }
 
   void Register(AgentRec& a) {
     if (free_handles_.empty()) {
@@ -362,11 +372,14 @@ class IndexedSelector final : public Selector {
       if (!Qualifies(a, *p.sig)) continue;
       PoolSlot slot{&p, 0, ref.membership};
       if (Routable(a) && CanTake(a, p.channel)) {
-        Bucket& b = p.BucketFor(a.memberships[ref.membership].delay);
+        Bucket& b = p.BucketFor(DelayOf(a.memberships[ref.membership]));
         b.agents.try_emplace(RankAgent(a, ref.membership, *p.sig),
                              EntryRef{a.handle, ref.membership, by_handle_[a.handle].gen});
         slot.gen = by_handle_[a.handle].gen;
       }
+      // Grown by a quarter, not doubled: slots stay for the agent's lifetime, and an agent gains
+      // them one dedicated pool at a time.
+      if (a.slots.size() == a.slots.capacity()) a.slots.reserve(a.slots.size() * 5 / 4 + 1);
       a.slots.push_back(slot);
     }
     for (Bucket& b : p.buckets) b.compact_at = std::max(kMinCompactSize, 2 * b.agents.size());
@@ -423,7 +436,7 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
     const AgentRec& a = *ref.agent;
     if (a.handle == 0 || by_handle_[a.handle].agent != &a) {
       return absl::InternalError(
-          internal::StrCat("agent ", a.config.id.value(), " has no valid handle"));
+          internal::StrCat("agent ", a.id.value(), " has no valid handle"));
     }
     int slots = 0;
     bool indexed = false;
@@ -432,19 +445,19 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
       ++slots;
       indexed = s.gen == by_handle_[a.handle].gen;
       if (s.membership != ref.membership) {
-        return absl::InternalError(internal::StrCat("agent ", a.config.id.value(),
+        return absl::InternalError(internal::StrCat("agent ", a.id.value(),
                                                     " has a slot with the wrong membership"));
       }
     }
     const bool qualifies = Qualifies(a, *p.sig);
     if (slots != (qualifies ? 1 : 0)) {
-      return absl::InternalError(internal::StrCat("agent ", a.config.id.value(), " has ", slots,
+      return absl::InternalError(internal::StrCat("agent ", a.id.value(), " has ", slots,
                                                   " slots for a pool of queue ",
                                                   q.config.id.value()));
     }
     const bool should = qualifies && Routable(a) && CanTake(a, p.channel);
     if (should != indexed) {
-      return absl::InternalError(internal::StrCat("agent ", a.config.id.value(), " indexed=",
+      return absl::InternalError(internal::StrCat("agent ", a.id.value(), " indexed=",
                                                   indexed, " should be ", should, " in queue ",
                                                   q.config.id.value()));
     }
@@ -456,11 +469,11 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
       auto it = b.agents.find(key);
       if (it != b.agents.end() && Live(it->first, it->second) == &a &&
           it->second.membership == ref.membership) {
-        found = b.delay == a.memberships[ref.membership].delay;
+        found = b.delay == DelayOf(a.memberships[ref.membership]);
       }
     }
     if (!found) {
-      return absl::InternalError(internal::StrCat("agent ", a.config.id.value(),
+      return absl::InternalError(internal::StrCat("agent ", a.id.value(),
                                                   " missing or stale in an index of queue ",
                                                   q.config.id.value()));
     }

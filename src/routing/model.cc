@@ -19,6 +19,11 @@ std::optional<std::uint32_t> Interner::Find(std::string_view name) const {
   return it->second;
 }
 
+const AgentDetails& DetailsOf(const AgentRec& a) {
+  static const AgentDetails* const kNone = new AgentDetails();  // immutable; never destroyed
+  return a.details != nullptr ? *a.details : *kNone;
+}
+
 bool CanTake(const AgentRec& a, Channel channel) {
   const auto ch = static_cast<std::size_t>(channel);
   if (a.held[ch] >= a.max_concurrent[ch]) return false;  // also rules out a disabled channel
@@ -85,16 +90,22 @@ AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership, const 
   const MembershipRec& m = a.memberships[membership];
   const QueueRec& q = *m.queue;
   AgentRankInput in;
-  in.agent = &a.config;
+  const AgentDetails& details = DetailsOf(a);
+  in.agent_id = a.id.value();
+  in.site = details.site;
+  in.teams = &details.teams;
+  in.attributes = &details.attributes;
+  in.capacity_units = a.capacity_units;
   in.queue = &q.config;
-  in.membership = &a.config.queues[membership];
+  in.membership_priority = m.priority;
+  in.membership_delay = DelayOf(m);
   in.idle_since = a.idle_since;
   in.used_units = a.used_units;
   in.contacts_held = a.held_count;
   in.handled_today = a.handled_today;
   in.talk_time_today = a.talk_today;
   in.skill_score = q.traits.uses_skill_score && sig != nullptr ? SkillScore(a, *sig) : 0;
-  in.ticket = m.ticket;
+  in.ticket = q.traits.uses_tickets ? q.tickets[m.pos] : 0;
   return in;
 }
 

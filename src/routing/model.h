@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,8 +20,10 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
 #include "switchboard/agent.h"
+#include "switchboard/attributes.h"
 #include "switchboard/channel.h"
 #include "switchboard/contact_state.h"
+#include "switchboard/limits.h"
 #include "switchboard/offer.h"
 #include "switchboard/queue.h"
 #include "switchboard/routing_strategy.h"
@@ -60,28 +63,51 @@ struct Signature {
   std::string key;             // canonical text, the interning key
 };
 
+// One agent skill, kept sorted by skill id; `given` is its place in Agent::skills as configured
+// (GetAgent restores that order), so the record needs no second list.
 struct AgentSkill {
   std::uint32_t skill = 0;
-  int proficiency = 0;
+  std::uint16_t proficiency = 0;  // kMinProficiency..kMaxProficiency
+  std::uint16_t given = 0;        // < kMaxSkills
 };
 
-// Fields ordered largest first so that the record has no padding (40 bytes).
+// What an agent is, beyond what routing reads: kept behind a pointer that stays null while all
+// of it is empty (the usual case at scale), since only GetAgent and host strategies read it.
+struct AgentDetails {
+  std::string name;
+  std::string site;
+  std::vector<std::string> teams;
+  Attributes attributes;
+};
+
+// One of an agent's queues (24 bytes: an agent has one per queue it serves). The delay lives in
+// the queue's `delays` map and the ticket in its `tickets`, which only ticket queues fill.
 struct MembershipRec {
   QueueRec* queue = nullptr;
-  absl::Duration delay = absl::ZeroDuration();
-  double ticket = 0;      // exponential-race ticket (ticket strategies)
+  const absl::Duration* delay = nullptr;  // a key of queue->delays; null for no delay (usual)
   int priority = 1;
-  std::uint32_t pos = 0;  // index in queue->members
+  std::uint32_t pos = 0;  // index in queue->members (and queue->tickets)
 };
+static_assert(sizeof(MembershipRec) == 24);
+
+inline absl::Duration DelayOf(const MembershipRec& m) {
+  return m.delay == nullptr ? absl::ZeroDuration() : *m.delay;
+}
+
+// Selector handle generations wrap at 48 bits so that a slot packs into 16 bytes. (A stale entry
+// would read as live again only after 2^48 departures of one agent.)
+inline constexpr std::uint64_t kGenerationMask = (std::uint64_t{1} << 48) - 1;
+static_assert(kMaxAgentQueues <= (1 << 16));
 
 // An (agent, pool) pair the agent statically qualifies for (indexed mode only).
 struct PoolSlot {
   Pool* pool = nullptr;
   // In the pool's agent set while this equals the generation of the agent's selector handle
   // (so that leaving every set at once is one increment, not a pass over the slots).
-  std::uint64_t gen = 0;
-  std::uint32_t membership = 0;  // index in AgentRec::memberships
+  std::uint64_t gen : 48;
+  std::uint64_t membership : 16;  // index in AgentRec::memberships
 };
+static_assert(sizeof(PoolSlot) == 16);
 
 // Capacity order packing (see AgentRec::capacity_order).
 static_assert(kChannelCount <= 15);
@@ -93,8 +119,11 @@ struct AgentRec {
   ContactRec* offered = nullptr;  // the contact of the agent's live offer
   std::uint32_t handle = 0;       // indexed mode: the agent's handle in the selector (0 = none)
   AgentState presence = AgentState::kOffline;
-  bool allow_blending = false;  // = config.allow_blending
-  int capacity_units = 0;       // = config.capacity_units
+  AgentState reported_state = AgentState::kOffline;  // last reported (AgentStateChanged)
+  // Whether that report carried away_reason (as it was then; see Router::Impl::RefreshReported).
+  bool reported_reason = false;
+  bool allow_blending = false;  // = Agent::allow_blending
+  int capacity_units = 0;       // = Agent::capacity_units
   // Held contacts: offered (reserved), in progress and in wrap-up.
   int used_units = 0;
   int held_count = 0;
@@ -108,16 +137,12 @@ struct AgentRec {
   std::int64_t state_since_ns = 0;  // Unix nanoseconds
   std::vector<PoolSlot> slots;
   std::vector<MembershipRec> memberships;  // in the order of Agent::queues
-  AgentStatus reported;
 
-  // ---- Configuration and counters.
-  // Normalized, without what the compact forms below hold: `skills`, `languages` and
-  // `capacities` are empty (GetAgent rebuilds them from given_skills, languages,
-  // capacity_order, max_concurrent and cost), `status` is cleared (presence holds it).
-  // queues[i] ~ memberships[i].
-  Agent config;
+  // ---- Configuration and counters. Agent::skills, languages, capacities and queues live only
+  // in the compact forms below and in `memberships`; GetAgent rebuilds them.
+  AgentId id;
+  std::unique_ptr<const AgentDetails> details;  // null while every field would be empty
   std::vector<AgentSkill> skills;        // sorted by skill id
-  std::vector<AgentSkill> given_skills;  // as configured (order kept, for GetAgent)
   std::vector<std::uint32_t> languages;  // as configured (few: searched linearly)
   // The configured capacities' channels in order, 4 bits each from the lowest; the count in
   // the top 4 bits.
@@ -126,11 +151,12 @@ struct AgentRec {
   std::int64_t handled_total = 0;
   std::int64_t handled_today = 0;
   absl::Duration talk_today = absl::ZeroDuration();
-  int consecutive_missed = 0;
   std::int64_t missed = 0;
   std::int64_t declined = 0;
   std::int64_t busy_ns = 0;  // time busy or in wrap-up before state_since
   std::int64_t available_ns = 0;
+  int consecutive_missed = 0;
+  std::uint32_t tenant = 0;  // interned (Router::Impl::tenants_)
 };
 
 struct MemberRef {
@@ -173,7 +199,10 @@ struct QueueRec {
   std::vector<Requirement> reqs;  // the queue's own, normalized
   const Signature* base_sig = nullptr;  // what a contact with no requirements of its own asks
   std::vector<MemberRef> members;
-  absl::btree_map<absl::Duration, int> delays;  // membership delay -> how many members
+  // Ticket strategies only (else empty): members[i]'s exponential-race ticket is tickets[i].
+  std::vector<double> tickets;
+  // Membership delay -> how many members. Node-based: memberships point at their key.
+  std::map<absl::Duration, int> delays;
   std::vector<ContactRec*> waiting;             // kWaiting contacts, unordered
   int offered_now = 0;
   int in_progress = 0;
@@ -222,6 +251,9 @@ struct ContactRec {
 
 // ---- Rules shared by both selectors --------------------------------------------------------
 
+// The agent's details, or empty ones when it has none.
+const AgentDetails& DetailsOf(const AgentRec& a);
+
 inline bool Routable(const AgentRec& a) {
   return a.presence == AgentState::kAvailable && a.offered == nullptr;
 }
@@ -251,8 +283,11 @@ inline bool DelayMet(const ContactRec& c, absl::Duration delay, absl::Time now) 
 
 // The delay rule of a routing profile: the contact has waited long enough in its queue.
 inline bool DelayMet(const ContactRec& c, const MembershipRec& m, absl::Time now) {
-  return DelayMet(c, m.delay, now);
+  return m.delay == nullptr || c.queued_at + *m.delay <= now;
 }
+
+// The agent's ticket in a ticket queue (QueueRec::tickets).
+inline double& TicketOf(const MembershipRec& m) { return m.queue->tickets[m.pos]; }
 
 // Whether `a`, serving c's queue through `m`, could take `c` now (cheapest tests first).
 inline bool FitsNow(const AgentRec& a, const MembershipRec& m, const ContactRec& c,
@@ -277,7 +312,7 @@ inline bool operator<(const AgentKey& a, const AgentKey& b) {
 // strategy does not use skill scores.
 AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership, const Signature* sig);
 
-// `membership` indexes both AgentRec::memberships and Agent::queues.
+// `membership` indexes AgentRec::memberships (in the order of Agent::queues).
 AgentKey RankAgent(const AgentRec& a, std::uint32_t membership, const Signature& sig);
 
 // Round robin: is `k` after the queue's memory?

@@ -69,7 +69,7 @@ absl::StatusOr<AgentRec*> Router::Impl::FindAgent(const AgentId& id) const {
   if (it == agents_.end()) {
     return absl::NotFoundError(internal::StrCat("agent '", id.value(), "' is not known"));
   }
-  return it->second.get();
+  return it->get();
 }
 
 absl::StatusOr<ContactRec*> Router::Impl::FindContact(const ContactId& id) const {
@@ -212,13 +212,15 @@ absl::Status Router::Impl::UpdateQueue(const Queue& queue, std::string_view stra
     q->strategy = std::move(made);
     q->traits = q->strategy->Traits();
     q->rr_valid = false;
+    q->tickets.clear();
     if (q->traits.uses_tickets) {
+      q->tickets.resize(q->members.size());
       std::vector<routing::MemberRef> members = q->members;
       std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) {
         return a.agent->ordinal < b.agent->ordinal;
       });
       for (const routing::MemberRef& ref : members) {
-        ref.agent->memberships[ref.membership].ticket =
+        routing::TicketOf(ref.agent->memberships[ref.membership]) =
             q->virtual_time + DrawTicketStep(*ref.agent, ref.membership);
       }
     }
@@ -239,7 +241,7 @@ absl::Status Router::Impl::RemoveQueue(const QueueId& id) {
   }
   if (!q->members.empty()) {
     std::vector<std::string> names;
-    for (const auto& ref : q->members) names.push_back(ref.agent->config.id.value());
+    for (const auto& ref : q->members) names.push_back(ref.agent->id.value());
     std::sort(names.begin(), names.end());
     return absl::FailedPreconditionError(internal::StrCat(
         "queue '", id.value(), "' is still served by agent '", names.front(), "' and ",
@@ -252,12 +254,12 @@ absl::Status Router::Impl::RemoveQueue(const QueueId& id) {
 
 // ---- agents ----------------------------------------------------------------------------------
 
-Agent Router::Impl::NormalizeAgent(const Agent& agent) const {
-  Agent out = agent;
-  if (out.capacities.empty() && options_.default_capacities_when_empty) {
-    for (Channel ch : kAllChannels) out.capacities.push_back(DefaultCapacity(ch));
+std::vector<ChannelCapacity> Router::Impl::CapacitiesOf(const Agent& agent) const {
+  if (!agent.capacities.empty() || !options_.default_capacities_when_empty) {
+    return agent.capacities;
   }
-  out.status = AgentStatus{};
+  std::vector<ChannelCapacity> out;
+  for (Channel ch : kAllChannels) out.push_back(DefaultCapacity(ch));
   return out;
 }
 
@@ -272,14 +274,15 @@ absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* exi
   }
   if (existing == nullptr) return absl::OkStatus();
   // The contacts it holds must fit the new limits.
-  const Agent normalized = NormalizeAgent(agent);
+  const std::vector<ChannelCapacity> capacities = CapacitiesOf(agent);
   int used = 0;
   int exclusive = 0;
   for (Channel ch : kAllChannels) {
     const int held = existing->held[static_cast<std::size_t>(ch)];
     if (held == 0) continue;
-    const std::optional<ChannelCapacity> cap = normalized.CapacityFor(ch);
-    const int max = cap ? cap->max_concurrent : 0;
+    auto cap = std::find_if(capacities.begin(), capacities.end(),
+                            [ch](const ChannelCapacity& c) { return c.channel == ch; });
+    const int max = cap != capacities.end() ? cap->max_concurrent : 0;
     if (held > max) {
       return absl::FailedPreconditionError(internal::StrCat(
           "agent '", agent.id.value(), "' holds ", held, " ", ChannelName(ch),
@@ -288,13 +291,13 @@ absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* exi
     used += held * cap->cost_units;
     if (TraitsOf(ch).exclusive) exclusive += held;
   }
-  if (used > normalized.capacity_units) {
+  if (used > agent.capacity_units) {
     return absl::FailedPreconditionError(
         internal::StrCat("agent '", agent.id.value(), "' uses ", used,
                          " capacity units, more than the new capacity_units ",
-                         normalized.capacity_units));
+                         agent.capacity_units));
   }
-  if (!normalized.allow_blending && exclusive > 0 && existing->held_count > 1) {
+  if (!agent.allow_blending && exclusive > 0 && existing->held_count > 1) {
     return absl::FailedPreconditionError(internal::StrCat(
         "agent '", agent.id.value(), "' holds an exclusive contact alongside others; ",
         "allow_blending cannot be turned off now"));
@@ -302,35 +305,42 @@ absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* exi
   return absl::OkStatus();
 }
 
-void Router::Impl::ApplyAgentConfig(AgentRec& a, Agent config) {
-  a.given_skills.clear();
-  for (const Skill& s : config.skills) {
-    a.given_skills.push_back({skills_.Intern(s.name), s.proficiency});
+void Router::Impl::ApplyAgentConfig(AgentRec& a, const Agent& agent) {
+  a.id = agent.id;
+  a.tenant = tenants_.Intern(agent.tenant.value());
+  if (agent.name.empty() && agent.site.empty() && agent.teams.empty() &&
+      agent.attributes.empty()) {
+    a.details = nullptr;
+  } else {
+    a.details = std::make_unique<const routing::AgentDetails>(
+        routing::AgentDetails{agent.name, agent.site, agent.teams, agent.attributes});
   }
-  a.skills = a.given_skills;
+  a.skills.clear();
+  a.skills.reserve(agent.skills.size());
+  for (std::size_t i = 0; i < agent.skills.size(); ++i) {
+    const Skill& s = agent.skills[i];
+    a.skills.push_back({skills_.Intern(s.name), static_cast<std::uint16_t>(s.proficiency),
+                        static_cast<std::uint16_t>(i)});
+  }
   std::sort(a.skills.begin(), a.skills.end(),
             [](const auto& x, const auto& y) { return x.skill < y.skill; });
   a.languages.clear();
-  for (const std::string& l : config.languages) a.languages.push_back(languages_.Intern(l));
+  a.languages.reserve(agent.languages.size());
+  for (const std::string& l : agent.languages) a.languages.push_back(languages_.Intern(l));
   a.max_concurrent.fill(0);
   a.cost.fill(0);
   // Validate() refuses a channel listed twice, so there are at most kChannelCount entries.
-  a.capacity_order = static_cast<std::uint64_t>(config.capacities.size()) << 60;
-  for (std::size_t i = 0; i < config.capacities.size(); ++i) {
-    const ChannelCapacity& c = config.capacities[i];
+  const std::vector<ChannelCapacity> capacities = CapacitiesOf(agent);
+  a.capacity_order = static_cast<std::uint64_t>(capacities.size()) << 60;
+  for (std::size_t i = 0; i < capacities.size(); ++i) {
+    const ChannelCapacity& c = capacities[i];
     const auto ch = static_cast<std::size_t>(c.channel);
     a.max_concurrent[ch] = static_cast<std::uint8_t>(c.max_concurrent);
     a.cost[ch] = static_cast<std::uint16_t>(c.cost_units);
     a.capacity_order |= static_cast<std::uint64_t>(ch) << (4 * i);
   }
-  // The compact forms above hold these; GetAgent rebuilds them (about half an agent's bytes).
-  // Move-assigned (not `= {}`, which would keep the capacity).
-  config.skills = std::vector<Skill>();
-  config.languages = std::vector<std::string>();
-  config.capacities = std::vector<ChannelCapacity>();
-  a.config = std::move(config);
-  a.capacity_units = a.config.capacity_units;
-  a.allow_blending = a.config.allow_blending;
+  a.capacity_units = agent.capacity_units;
+  a.allow_blending = agent.allow_blending;
   a.used_units = 0;
   a.exclusive_held = 0;
   for (Channel ch : kAllChannels) {
@@ -348,22 +358,25 @@ double Router::Impl::DrawTicketStep(const AgentRec& a, std::uint32_t membership)
   return routing::ExponentialFromBits(rng_()) / weight;
 }
 
-void Router::Impl::JoinQueues(AgentRec& a, const std::vector<double>& tickets) {
+void Router::Impl::JoinQueues(AgentRec& a, const std::vector<QueueMembership>& queues,
+                              const std::vector<double>& tickets) {
   a.memberships.clear();
-  a.memberships.reserve(a.config.queues.size());
-  for (std::uint32_t i = 0; i < a.config.queues.size(); ++i) {
-    const QueueMembership& m = a.config.queues[i];
+  a.memberships.reserve(queues.size());
+  for (std::uint32_t i = 0; i < queues.size(); ++i) {
+    const QueueMembership& m = queues[i];
     QueueRec* q = queues_.at(m.queue).get();
+    auto [delay, unused] = q->delays.try_emplace(m.delay, 0);
+    ++delay->second;
     routing::MembershipRec rec;
     rec.queue = q;
-    rec.delay = m.delay;
+    rec.delay = m.delay == absl::ZeroDuration() ? nullptr : &delay->first;
     rec.priority = m.priority;
     rec.pos = static_cast<std::uint32_t>(q->members.size());
     a.memberships.push_back(rec);
     q->members.push_back({&a, i});
-    ++q->delays[m.delay];
     if (q->traits.uses_tickets) {
-      a.memberships[i].ticket =
+      q->tickets.push_back(0);  // drawn below: the draw reads the membership
+      q->tickets.back() =
           std::isnan(tickets[i]) ? q->virtual_time + DrawTicketStep(a, i) : tickets[i];
     }
   }
@@ -376,7 +389,12 @@ void Router::Impl::LeaveQueues(AgentRec& a) {
     q.members[m.pos] = last;
     last.agent->memberships[last.membership].pos = m.pos;
     q.members.pop_back();
-    if (--q.delays[m.delay] == 0) q.delays.erase(m.delay);
+    if (q.traits.uses_tickets) {
+      q.tickets[m.pos] = q.tickets.back();
+      q.tickets.pop_back();
+    }
+    auto delay = q.delays.find(routing::DelayOf(m));
+    if (--delay->second == 0) q.delays.erase(delay);
   }
   a.memberships.clear();
 }
@@ -396,17 +414,18 @@ absl::Status Router::Impl::AddAgent(const Agent& agent) {
   auto owned = std::make_unique<AgentRec>();
   AgentRec& a = *owned;
   a.ordinal = next_agent_ordinal_++;
-  ApplyAgentConfig(a, NormalizeAgent(agent));
+  ApplyAgentConfig(a, agent);
   a.presence = state;
   a.away_reason = state == AgentState::kAway ? agent.status.away_reason : "";
   a.idle_since = now_;
   a.state_since_ns = now_ns_;
-  a.reported = ReportedStatus(a);
-  agents_.emplace(agent.id, std::move(owned));
-  JoinQueues(a, std::vector<double>(a.config.queues.size(), std::nan("")));
+  a.reported_state = ReportedState(a);
+  a.reported_reason = !ReportedReason(a).empty();
+  agents_.insert(std::move(owned));
+  JoinQueues(a, agent.queues, std::vector<double>(agent.queues.size(), std::nan("")));
   selector_->RebuildSlots(a);
   for (const auto& m : a.memberships) {
-    if (m.delay > absl::ZeroDuration()) ScheduleDelayChecks(*m.queue);
+    if (m.delay != nullptr) ScheduleDelayChecks(*m.queue);
   }
   RouteAndIndex(a);
   return absl::OkStatus();
@@ -418,22 +437,23 @@ absl::Status Router::Impl::UpdateAgent(const Agent& agent) {
   ++config_epoch_;
   absl::flat_hash_map<QueueId, double> old_tickets;
   for (std::uint32_t i = 0; i < a->memberships.size(); ++i) {
-    old_tickets[a->config.queues[i].queue] = a->memberships[i].ticket;
+    const routing::MembershipRec& m = a->memberships[i];
+    if (m.queue->traits.uses_tickets) old_tickets[m.queue->config.id] = routing::TicketOf(m);
   }
   selector_->Unindex(*a);
   selector_->DropSlots(*a);
   LeaveQueues(*a);
-  ApplyAgentConfig(*a, NormalizeAgent(agent));
+  ApplyAgentConfig(*a, agent);
   std::vector<double> tickets;
-  for (const QueueMembership& m : a->config.queues) {
+  for (const QueueMembership& m : agent.queues) {
     auto it = old_tickets.find(m.queue);
     tickets.push_back(it == old_tickets.end() ? std::nan("") : it->second);
   }
-  JoinQueues(*a, tickets);
+  JoinQueues(*a, agent.queues, tickets);
   selector_->RebuildSlots(*a);
   RefreshReported(*a);
   for (const auto& m : a->memberships) {
-    if (m.delay > absl::ZeroDuration()) ScheduleDelayChecks(*m.queue);
+    if (m.delay != nullptr) ScheduleDelayChecks(*m.queue);
   }
   RouteAndIndex(*a);
   return absl::OkStatus();
@@ -470,7 +490,7 @@ absl::Status Router::Impl::SetAgentState(const AgentId& id, AgentState state,
   if (a->presence == state && a->away_reason == new_reason) return absl::OkStatus();
   selector_->Unindex(*a);
   a->presence = state;
-  a->away_reason = new_reason;
+  const std::string previous_reason = std::exchange(a->away_reason, new_reason);
   if (state == AgentState::kAvailable) {
     a->idle_since = now_;
     a->consecutive_missed = 0;
@@ -479,10 +499,10 @@ absl::Status Router::Impl::SetAgentState(const AgentId& id, AgentState state,
   if (pending != nullptr) {
     selector_->Index(*a);
     EndOffer(*pending, OfferEnd::kRescinded);
-    ReturnToQueue(*pending, *a, /*exclude=*/false);
+    ReturnToQueue(*pending, *a, /*exclude=*/false, &previous_reason);
     return absl::OkStatus();  // ReturnToQueue refreshed and routed both
   }
-  RefreshReported(*a);
+  RefreshReported(*a, &previous_reason);
   RouteAndIndex(*a);
   return absl::OkStatus();
 }

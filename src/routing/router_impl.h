@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -131,9 +132,11 @@ class Router::Impl {
   AgentRec* DetachForTransfer(ContactRec& c, RoutingEvent*& event);
 
   // ---- records ----
-  Agent NormalizeAgent(const Agent& agent) const;
-  void ApplyAgentConfig(AgentRec& a, Agent config);  // `config` normalized
-  void JoinQueues(AgentRec& a, const std::vector<double>& tickets);
+  // The agent's capacities, or the defaults when it lists none (RouterOptions).
+  std::vector<ChannelCapacity> CapacitiesOf(const Agent& agent) const;
+  void ApplyAgentConfig(AgentRec& a, const Agent& agent);
+  void JoinQueues(AgentRec& a, const std::vector<QueueMembership>& queues,
+                  const std::vector<double>& tickets);
   void LeaveQueues(AgentRec& a);
   void ApplyQueueConfig(QueueRec& q, const Queue& config);
   std::vector<routing::Requirement> NormalizeRequirements(
@@ -146,11 +149,14 @@ class Router::Impl {
   // ---- agent state ----
   void Hold(AgentRec& a, Channel ch);
   void Release(AgentRec& a, Channel ch);
-  AgentStatus ReportedStatus(const AgentRec& a) const;
-  // Its parts, without building a status.
+  // What the agent's status reads as now (busy and wrap-up carry no reason).
   static AgentState ReportedState(const AgentRec& a);
   static const std::string& ReportedReason(const AgentRec& a);
-  void RefreshReported(AgentRec& a);
+  static const std::string& NoReason();
+  // Emits AgentStateChanged when the reported status moved since the last report. The record
+  // keeps only whether that report carried a reason, which is away_reason unless the caller
+  // has just changed it: then `previous_away_reason` is the one before (SetAgentState).
+  void RefreshReported(AgentRec& a, const std::string* previous_away_reason = nullptr);
   void AccountTime(AgentRec& a);
 
   // ---- lifecycle ----
@@ -183,7 +189,8 @@ class Router::Impl {
   AgentRec* EndOffer(ContactRec& c, OfferEnd how);
   // After EndOffer: `c` waits again (not to be offered to `a` again when `exclude`) and both are
   // routed.
-  void ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude);
+  void ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude,
+                     const std::string* previous_away_reason = nullptr);
   AgentRec* ReleaseInProgress(ContactRec& c);
   void EndWrapUp(ContactRec& c);
   void ScheduleDelayCheck(ContactRec& c);
@@ -230,11 +237,28 @@ class Router::Impl {
   std::uint64_t config_epoch_ = 0;  // bumped by UpdateAgent/UpdateQueue
   routing::Interner skills_;
   routing::Interner languages_;
+  routing::Interner tenants_;  // of agents (a router may serve any tenant's when options_ has none)
   // Merged requirements packed one per integer, then the language (see SignatureFor).
   using SignatureKey = absl::InlinedVector<std::uint64_t, 4>;
   absl::flat_hash_map<SignatureKey, std::unique_ptr<routing::Signature>> signatures_;
   absl::flat_hash_map<QueueId, std::unique_ptr<QueueRec>> queues_;
-  absl::flat_hash_map<AgentId, std::unique_ptr<AgentRec>> agents_;
+  // Agents by id. A set of the records looked up by their own id: a slot is one pointer, not a
+  // pointer and a copy of the id.
+  struct AgentHash {
+    using is_transparent = void;
+    std::size_t operator()(const AgentId& id) const { return absl::Hash<AgentId>{}(id); }
+    std::size_t operator()(const std::unique_ptr<AgentRec>& a) const { return (*this)(a->id); }
+  };
+  struct AgentEq {
+    using is_transparent = void;
+    static const AgentId& IdOf(const AgentId& id) { return id; }
+    static const AgentId& IdOf(const std::unique_ptr<AgentRec>& a) { return a->id; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return IdOf(a) == IdOf(b);
+    }
+  };
+  absl::flat_hash_set<std::unique_ptr<AgentRec>, AgentHash, AgentEq> agents_;
   absl::flat_hash_map<ContactId, ContactRec*> contacts_;
   // Contact records: pooled (a deque keeps them in place) so that timers can name them.
   std::deque<ContactRec> contact_slab_;

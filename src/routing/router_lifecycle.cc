@@ -35,7 +35,7 @@ RoutingEvent* Router::Impl::Emit(RoutingEventType type, const ContactRec* c) {
   if (c != nullptr) {
     e.contact = c->id;
     e.queue = c->queue->config.id;
-    if (c->agent != nullptr) e.agent = c->agent->config.id;
+    if (c->agent != nullptr) e.agent = c->agent->id;
   }
   return &e;
 }
@@ -80,20 +80,20 @@ AgentState Router::Impl::ReportedState(const AgentRec& a) {
   return a.presence;
 }
 
-const std::string& Router::Impl::ReportedReason(const AgentRec& a) {
-  static const std::string* const kNone = new std::string();  // busy and wrap-up have none
-  return a.active > 0 || a.wrapping > 0 ? *kNone : a.away_reason;
+const std::string& Router::Impl::NoReason() {
+  static const std::string* const kNone = new std::string();  // immutable; never destroyed
+  return *kNone;
 }
 
-AgentStatus Router::Impl::ReportedStatus(const AgentRec& a) const {
-  return AgentStatus{ReportedState(a), ReportedReason(a)};
+const std::string& Router::Impl::ReportedReason(const AgentRec& a) {
+  return a.active > 0 || a.wrapping > 0 ? NoReason() : a.away_reason;  // busy, wrap-up: none
 }
 
 void Router::Impl::AccountTime(AgentRec& a) {
   // Integer nanoseconds: this runs on every state change, and absl's Duration arithmetic is out
   // of line in a shared Abseil.
   const std::int64_t d = now_ns_ - a.state_since_ns;
-  switch (a.reported.state) {
+  switch (a.reported_state) {
     case AgentState::kBusy:
     case AgentState::kWrapUp: a.busy_ns += d; break;
     case AgentState::kAvailable: a.available_ns += d; break;
@@ -102,17 +102,22 @@ void Router::Impl::AccountTime(AgentRec& a) {
   a.state_since_ns = now_ns_;
 }
 
-void Router::Impl::RefreshReported(AgentRec& a) {
+void Router::Impl::RefreshReported(AgentRec& a, const std::string* previous_away_reason) {
   // Compared before a status is built: no string copy in the common, unchanged case.
-  if (ReportedState(a) == a.reported.state && ReportedReason(a) == a.reported.away_reason) return;
-  AgentStatus now = ReportedStatus(a);
+  const AgentState state = ReportedState(a);
+  const std::string& reason = ReportedReason(a);
+  const std::string& previous =
+      !a.reported_reason ? NoReason()
+                         : (previous_away_reason != nullptr ? *previous_away_reason : a.away_reason);
+  if (state == a.reported_state && reason == previous) return;
   AccountTime(a);
   if (RoutingEvent* e = Emit(RoutingEventType::kAgentStateChanged, nullptr)) {
-    e->agent = a.config.id;
-    e->previous_status = a.reported;
-    e->agent_status = now;
+    e->agent = a.id;
+    e->previous_status = AgentStatus{a.reported_state, previous};
+    e->agent_status = AgentStatus{state, reason};
   }
-  a.reported = std::move(now);
+  a.reported_state = state;
+  a.reported_reason = !reason.empty();
 }
 
 // ---- waiting and routing ---------------------------------------------------------------------
@@ -169,7 +174,7 @@ AgentRec* Router::Impl::PreferredFit(const ContactRec& c, const AgentId& id,
                                      std::uint32_t* membership) const {
   auto it = agents_.find(id);
   if (it == agents_.end()) return nullptr;  // a preference, not a requirement
-  AgentRec& a = *it->second;
+  AgentRec& a = **it;
   for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
     const routing::MembershipRec& m = a.memberships[i];
     if (m.queue != c.queue) continue;
@@ -213,9 +218,9 @@ void Router::Impl::MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint
   if (membership && q.traits.round_robin) rr_key = routing::RankAgent(a, *membership, *c.sig);
   selector_->Unindex(a);
   if (membership && q.traits.uses_tickets) {
-    routing::MembershipRec& m = a.memberships[*membership];
-    q.virtual_time = std::max(q.virtual_time, m.ticket);
-    m.ticket += DrawTicketStep(a, *membership);
+    double& ticket = routing::TicketOf(a.memberships[*membership]);
+    q.virtual_time = std::max(q.virtual_time, ticket);
+    ticket += DrawTicketStep(a, *membership);
   }
   Hold(a, c.channel);
   a.offered = &c;
@@ -251,7 +256,7 @@ Offer Router::Impl::OfferOf(const ContactRec& c) const {
 void Router::Impl::FillOffer(const ContactRec& c, Offer& offer) const {
   offer.id = OfferId{c.offer_id};
   offer.contact = c.id;
-  offer.agent = c.agent->config.id;
+  offer.agent = c.agent->id;
   offer.queue = c.queue->config.id;
   offer.channel = c.channel;
   offer.offered_at = c.offered_at;
@@ -302,12 +307,13 @@ Router::Impl::AgentRec* Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
   return &a;
 }
 
-void Router::Impl::ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude) {
+void Router::Impl::ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude,
+                                 const std::string* previous_away_reason) {
   if (exclude) {
     if (c.excluded.size() >= kMaxExclusions) c.excluded.erase(c.excluded.begin());
     c.excluded.push_back(a.ordinal);
   }
-  RefreshReported(a);
+  RefreshReported(a, previous_away_reason);
   Place(c);
   RouteAgent(a);
 }
@@ -362,10 +368,10 @@ absl::StatusOr<ContactRec*> Router::Impl::LiveOffer(const ContactId& contact,
         "contact '", contact.value(), "' has no live offer (it is ", ContactStateName(c->state),
         ")"));
   }
-  if (c->agent->config.id != agent) {
+  if (c->agent->id != agent) {
     return absl::FailedPreconditionError(internal::StrCat(
         "the offer of contact '", contact.value(), "' was made to agent '",
-        c->agent->config.id.value(), "', not to '", agent.value(), "'"));
+        c->agent->id.value(), "', not to '", agent.value(), "'"));
   }
   return c;
 }
@@ -600,7 +606,7 @@ Router::Impl::AgentRec* Router::Impl::DetachForTransfer(ContactRec& c, RoutingEv
     released = ReleaseInProgress(c);
   }
   event = Emit(RoutingEventType::kTransferred, &c);
-  if (released != nullptr && event != nullptr) event->agent = released->config.id;
+  if (released != nullptr && event != nullptr) event->agent = released->id;
   return released;
 }
 
@@ -697,7 +703,7 @@ void Router::Impl::ScheduleDayReset() {
 }
 
 void Router::Impl::ResetDailyCounters() {
-  for (auto& [id, a] : agents_) {
+  for (const auto& a : agents_) {
     if (a->handled_today == 0 && a->talk_today == absl::ZeroDuration()) continue;
     selector_->Unindex(*a);
     a->handled_today = 0;

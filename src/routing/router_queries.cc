@@ -22,9 +22,9 @@ std::vector<QueueRec*> Router::Impl::SortedQueues() const {
 
 std::vector<AgentRec*> Router::Impl::SortedAgents() const {
   std::vector<AgentRec*> out;
-  for (const auto& [id, a] : agents_) out.push_back(a.get());
+  for (const auto& a : agents_) out.push_back(a.get());
   std::sort(out.begin(), out.end(),
-            [](const AgentRec* a, const AgentRec* b) { return a->config.id < b->config.id; });
+            [](const AgentRec* a, const AgentRec* b) { return a->id < b->id; });
   return out;
 }
 
@@ -47,7 +47,7 @@ absl::StatusOr<QueueStats> Router::Impl::GetQueueStats(const QueueId& id) const 
   s.in_progress = q->in_progress;
   for (const ContactRec* c : q->waiting) s.longest_wait = std::max(s.longest_wait, now - c->arrived_at);
   for (const routing::MemberRef& ref : q->members) {
-    switch (ref.agent->reported.state) {
+    switch (ref.agent->reported_state) {
       case AgentState::kOffline: ++s.agents.offline; break;
       case AgentState::kAvailable: ++s.agents.available; break;
       case AgentState::kAway: ++s.agents.away; break;
@@ -83,7 +83,7 @@ absl::StatusOr<AgentStats> Router::Impl::GetAgentStats(const AgentId& id) const 
   const absl::Duration open = QueryTime() - absl::FromUnixNanos(a->state_since_ns);
   AgentStats s;
   s.agent = id;
-  s.status = a->reported;
+  s.status = AgentStatus{a->reported_state, a->reported_reason ? a->away_reason : ""};
   s.contacts_held = a->held_count;
   s.used_units = a->used_units;
   s.capacity_units = a->capacity_units;
@@ -92,9 +92,9 @@ absl::StatusOr<AgentStats> Router::Impl::GetAgentStats(const AgentId& id) const 
   s.talk_time_today = a->talk_today;
   s.busy_time = absl::Nanoseconds(a->busy_ns);
   s.available_time = absl::Nanoseconds(a->available_ns);
-  if (a->reported.state == AgentState::kBusy || a->reported.state == AgentState::kWrapUp) {
+  if (a->reported_state == AgentState::kBusy || a->reported_state == AgentState::kWrapUp) {
     s.busy_time += open;
-  } else if (a->reported.state == AgentState::kAvailable) {
+  } else if (a->reported_state == AgentState::kAvailable) {
     s.available_time += open;
   }
   const absl::Duration staffed = s.busy_time + s.available_time;
@@ -113,7 +113,7 @@ absl::StatusOr<ContactInfo> Router::Impl::GetContact(const ContactId& id) const 
   info.queue = c->queue->config.id;
   info.channel = c->channel;
   info.state = c->state;
-  if (c->agent != nullptr) info.agent = c->agent->config.id;
+  if (c->agent != nullptr) info.agent = c->agent->id;
   info.priority = c->priority;
   info.arrived_at = c->arrived_at;
   info.queued_at = c->queued_at;
@@ -136,10 +136,18 @@ absl::StatusOr<std::vector<ContactId>> Router::Impl::WaitingContacts(const Queue
 
 absl::StatusOr<Agent> Router::Impl::GetAgent(const AgentId& id) const {
   SB_ASSIGN_OR_RETURN(const AgentRec* a, FindAgent(id));
-  Agent out = a->config;
-  out.skills.reserve(a->given_skills.size());
-  for (const routing::AgentSkill& s : a->given_skills) {
-    out.skills.push_back(Skill{skills_.Name(s.skill), s.proficiency});
+  Agent out;
+  out.id = a->id;
+  out.tenant = TenantId(tenants_.Name(a->tenant));
+  if (a->details != nullptr) {
+    out.name = a->details->name;
+    out.site = a->details->site;
+    out.teams = a->details->teams;
+    out.attributes = a->details->attributes;
+  }
+  out.skills.resize(a->skills.size());
+  for (const routing::AgentSkill& s : a->skills) {
+    out.skills[s.given] = Skill{skills_.Name(s.skill), s.proficiency};
   }
   out.languages.reserve(a->languages.size());
   for (std::uint32_t l : a->languages) out.languages.push_back(languages_.Name(l));
@@ -149,6 +157,12 @@ absl::StatusOr<Agent> Router::Impl::GetAgent(const AgentId& id) const {
     const auto i = static_cast<std::size_t>((a->capacity_order >> (4 * k)) & 0xF);
     out.capacities.push_back(
         ChannelCapacity{static_cast<Channel>(i), a->max_concurrent[i], a->cost[i]});
+  }
+  out.capacity_units = a->capacity_units;
+  out.allow_blending = a->allow_blending;
+  out.queues.reserve(a->memberships.size());
+  for (const routing::MembershipRec& m : a->memberships) {
+    out.queues.push_back(QueueMembership{m.queue->config.id, m.priority, routing::DelayOf(m)});
   }
   out.status = AgentStatus{a->presence, a->away_reason};
   return out;
@@ -191,9 +205,9 @@ std::string Router::Impl::DebugString() const {
   }
   for (const AgentRec* a : SortedAgents()) {
     out += internal::StrCat(
-        "agent ", a->config.id.value(), " #", a->ordinal, " presence=",
+        "agent ", a->id.value(), " #", a->ordinal, " presence=",
         AgentStateName(a->presence), "(", a->away_reason, ") reported=",
-        AgentStateName(a->reported.state), " held=", a->held_count, " used=", a->used_units,
+        AgentStateName(a->reported_state), " held=", a->held_count, " used=", a->used_units,
         " active=", a->active, " wrap=", a->wrapping,
         " offer=", a->offered != nullptr ? a->offered->id.value() : "-",
         " idle=", TimeText(a->idle_since), " handled=", a->handled_total, "/",
@@ -201,7 +215,9 @@ std::string Router::Impl::DebugString() const {
         " missed=", a->missed, "/", a->consecutive_missed, " declined=", a->declined,
         " busy=", absl::FormatDuration(absl::Nanoseconds(a->busy_ns)),
         " avail=", absl::FormatDuration(absl::Nanoseconds(a->available_ns)), " tickets=");
-    for (const auto& m : a->memberships) out += internal::StrCat(m.ticket, ",");
+    for (const auto& m : a->memberships) {
+      out += m.queue->traits.uses_tickets ? internal::StrCat(routing::TicketOf(m), ",") : "-,";
+    }
     out += "\n";
   }
   std::vector<const ContactRec*> contacts;
@@ -211,7 +227,7 @@ std::string Router::Impl::DebugString() const {
   for (const ContactRec* c : contacts) {
     out += internal::StrCat("contact ", c->id.value(), " ", ContactStateName(c->state),
                             " queue=", c->queue->config.id.value(),
-                            " agent=", c->agent != nullptr ? c->agent->config.id.value() : "-",
+                            " agent=", c->agent != nullptr ? c->agent->id.value() : "-",
                             " offer=", c->offer_id,
                             " offers=", c->offers, " arrived=", TimeText(c->arrived_at),
                             " queued=", TimeText(c->queued_at),
@@ -275,7 +291,7 @@ absl::Status Router::Impl::CheckContacts() const {
       if (!member || !routing::Qualifies(a, *c->sig)) {
         return absl::InternalError(internal::StrCat("contact ", id.value(),
                                                     " is offered to ineligible agent ",
-                                                    a.config.id.value()));
+                                                    a.id.value()));
       }
     }
   }
@@ -307,12 +323,12 @@ absl::Status Router::Impl::CheckAgents() const {
     for (Channel ch : kAllChannels) {
       const auto i = static_cast<std::size_t>(ch);
       if (h.per_channel[i] != a->held[i]) {
-        return absl::InternalError(internal::StrCat("agent ", a->config.id.value(),
+        return absl::InternalError(internal::StrCat("agent ", a->id.value(),
                                                     " held count of ", ChannelName(ch),
                                                     " is wrong"));
       }
       if (a->held[i] > a->max_concurrent[i]) {
-        return absl::InternalError(internal::StrCat("agent ", a->config.id.value(), " holds ",
+        return absl::InternalError(internal::StrCat("agent ", a->id.value(), " holds ",
                                                     int{a->held[i]}, " ", ChannelName(ch),
                                                     " contacts, above its limit"));
       }
@@ -322,26 +338,27 @@ absl::Status Router::Impl::CheckAgents() const {
     if (h.count != a->held_count || h.active != a->active || h.wrapping != a->wrapping ||
         h.offered != a->offered || used != a->used_units || exclusive != a->exclusive_held) {
       return absl::InternalError(
-          internal::StrCat("agent ", a->config.id.value(), " counters disagree with contacts"));
+          internal::StrCat("agent ", a->id.value(), " counters disagree with contacts"));
     }
     if (a->used_units > a->capacity_units) {
       return absl::InternalError(
-          internal::StrCat("agent ", a->config.id.value(), " is above its capacity units"));
+          internal::StrCat("agent ", a->id.value(), " is above its capacity units"));
     }
     if (!a->allow_blending && exclusive > 0 && a->held_count > 1) {
       return absl::InternalError(internal::StrCat(
-          "agent ", a->config.id.value(), " holds an exclusive contact alongside others"));
+          "agent ", a->id.value(), " holds an exclusive contact alongside others"));
     }
-    if (a->reported != ReportedStatus(*a)) {
+    if (a->reported_state != ReportedState(*a) ||
+        a->reported_reason != !ReportedReason(*a).empty()) {
       return absl::InternalError(
-          internal::StrCat("agent ", a->config.id.value(), " reported status is stale"));
+          internal::StrCat("agent ", a->id.value(), " reported status is stale"));
     }
     for (std::uint32_t i = 0; i < a->memberships.size(); ++i) {
       const auto& m = a->memberships[i];
       if (m.pos >= m.queue->members.size() || m.queue->members[m.pos].agent != a ||
           m.queue->members[m.pos].membership != i) {
         return absl::InternalError(
-            internal::StrCat("agent ", a->config.id.value(), " membership list is broken"));
+            internal::StrCat("agent ", a->id.value(), " membership list is broken"));
       }
     }
   }
@@ -357,7 +374,7 @@ absl::Status Router::Impl::CheckStability() const {
         if (routing::FitsNow(a, a.memberships[ref.membership], *c, now)) {
           return absl::InternalError(internal::StrCat("contact ", c->id.value(),
                                                       " waits while agent ",
-                                                      a.config.id.value(), " could take it"));
+                                                      a.id.value(), " could take it"));
         }
       }
     }

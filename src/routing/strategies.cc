@@ -25,7 +25,7 @@ class LeastOccupied final : public AgentSelectionStrategy {
   AgentRank Rank(const AgentRankInput& in) const override {
     // A correctly rounded quotient: equal ratios give equal doubles, and with at most 10,000
     // units distinct ratios stay distinct.
-    const double load = static_cast<double>(in.used_units) / in.agent->capacity_units;
+    const double load = static_cast<double>(in.used_units) / in.capacity_units;
     return AgentRank{0, load, Nanos(in.idle_since)};
   }
 };
@@ -74,7 +74,7 @@ class WeightedRandom final : public AgentSelectionStrategy {
   // Priority 1 has weight 1, priority 2 weight 1/2...: as in Asterisk's wrandom, a larger
   // penalty makes an agent less likely.
   double TicketWeight(const AgentRankInput& in) const override {
-    return 1.0 / in.membership->priority;
+    return 1.0 / in.membership_priority;
   }
 };
 
