@@ -277,8 +277,8 @@ class SeniorFirst final : public sb::AgentSelectionStrategy {
  public:
   std::string_view Name() const override { return "senior-first"; }
   sb::AgentRank Rank(const sb::AgentRankInput& in) const override {
-    auto it = in.attributes->find("seniority");
-    const std::int64_t seniority = it == in.attributes->end() ? 0 : std::stoll(it->second);
+    auto it = in.attributes().find("seniority");
+    const std::int64_t seniority = it == in.attributes().end() ? 0 : std::stoll(it->second);
     return sb::AgentRank{-seniority, 0, absl::ToUnixNanos(in.idle_since)};
   }
 };
@@ -290,16 +290,26 @@ class HomeSiteFirst final : public sb::AgentSelectionStrategy {
  public:
   std::string_view Name() const override { return "home-site-first"; }
   sb::AgentRank Rank(const sb::AgentRankInput& in) const override {
-    const bool at_home = in.site == "porto";
+    const bool at_home = in.site() == "porto";
     const bool gold =
-        std::find(in.teams->begin(), in.teams->end(), "gold") != in.teams->end();
-    const std::int64_t last_char = in.agent_id.empty() ? 0 : in.agent_id.back();
-    return sb::AgentRank{(at_home ? 0 : 4) + (gold ? 0 : 2), 1.0 * in.membership_priority,
+        std::find(in.teams().begin(), in.teams().end(), "gold") != in.teams().end();
+    const std::int64_t last_char = in.agent_id().empty() ? 0 : in.agent_id().back();
+    return sb::AgentRank{(at_home ? 0 : 4) + (gold ? 0 : 2), 1.0 * in.membership_priority(),
                          -last_char};
   }
 };
 
 }  // namespace
+
+TEST_CASE("a rank input the router did not make reads as an agent with nothing configured") {
+  const sb::AgentRankInput in;
+  CHECK(in.agent_id().empty());
+  CHECK(in.site().empty());
+  CHECK(in.teams().empty());
+  CHECK(in.attributes().empty());
+  CHECK(in.membership_priority() == 1);
+  CHECK(in.membership_delay() == absl::ZeroDuration());
+}
 
 TEST_CASE("a host strategy sees the agent's id, site, teams and membership") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);

@@ -37,8 +37,8 @@ class SeniorFirst final : public sb::AgentSelectionStrategy {
  public:
   std::string_view Name() const override { return "senior-first"; }
   sb::AgentRank Rank(const sb::AgentRankInput& in) const override {
-    auto it = in.attributes->find("seniority");
-    const std::int64_t seniority = it == in.attributes->end() ? 0 : std::atoll(it->second.c_str());
+    auto it = in.attributes().find("seniority");
+    const std::int64_t seniority = it == in.attributes().end() ? 0 : std::atoll(it->second.c_str());
     return sb::AgentRank{-seniority, 0, absl::ToUnixNanos(in.idle_since)};
   }
 };

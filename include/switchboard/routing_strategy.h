@@ -47,22 +47,28 @@
 
 namespace switchboard {
 
+namespace routing {
+struct AgentRec;
+struct RankInputAccess;
+}  // namespace routing
+
 // What a strategy may look at to rank one agent for one queue. The router recomputes an agent's
-// rank whenever one of these fields changes, so Rank() must depend on nothing else.
+// rank whenever one of these changes, so Rank() must depend on nothing else.
 struct AgentRankInput {
-  // Who the agent is, as configured (Agent::id, site, teams, attributes, capacity_units). The
-  // views and pointers are valid during the call only; the pointers are never null in Rank().
-  // (The router keeps no full Agent per agent, which halves an agent's memory; GetAgent rebuilds
-  // one.)
-  std::string_view agent_id;
-  std::string_view site;
-  const std::vector<std::string>* teams = nullptr;
-  const Attributes* attributes = nullptr;
-  int capacity_units = 1;
+  // Who the agent is, as configured, read on demand (the built-in strategies never look, and
+  // the router keeps no full Agent per agent). Views valid during the call; empty on an input
+  // the router did not make.
+  SWITCHBOARD_EXPORT std::string_view agent_id() const;
+  SWITCHBOARD_EXPORT std::string_view site() const;
+  SWITCHBOARD_EXPORT const std::vector<std::string>& teams() const;
+  SWITCHBOARD_EXPORT const Attributes& attributes() const;
+  // The agent's membership of `queue` (QueueMembership::priority and ::delay); 1 and zero on an
+  // input the router did not make.
+  SWITCHBOARD_EXPORT int membership_priority() const;
+  SWITCHBOARD_EXPORT absl::Duration membership_delay() const;
+
+  int capacity_units = 1;  // Agent::capacity_units
   const Queue* queue = nullptr;
-  // The agent's membership of `queue` (QueueMembership::priority and ::delay).
-  int membership_priority = 1;
-  absl::Duration membership_delay = absl::ZeroDuration();
   absl::Time idle_since = absl::UnixEpoch();    // AgentStats::idle_since
   int used_units = 0;                           // capacity units in use
   int contacts_held = 0;
@@ -73,6 +79,11 @@ struct AgentRankInput {
   int skill_score = 0;
   // For strategies with StrategyTraits::uses_tickets: the agent's turn ticket in this queue.
   double ticket = 0;
+
+ private:
+  friend struct routing::RankInputAccess;
+  const routing::AgentRec* agent_ = nullptr;  // what the accessors read
+  std::uint32_t membership_ = 0;
 };
 
 // Lower ranks are offered first. Compared field by field (primary, then fraction, then

@@ -19,9 +19,9 @@ std::optional<std::uint32_t> Interner::Find(std::string_view name) const {
   return it->second;
 }
 
-const AgentDetails& DetailsOf(const AgentRec& a) {
+const AgentDetails& NoDetails() {
   static const AgentDetails* const kNone = new AgentDetails();  // immutable; never destroyed
-  return a.details != nullptr ? *a.details : *kNone;
+  return *kNone;
 }
 
 bool CanTake(const AgentRec& a, Channel channel) {
@@ -86,28 +86,6 @@ int SkillScore(const AgentRec& a, const Signature& sig) {
   return score;
 }
 
-AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership, const Signature* sig) {
-  const MembershipRec& m = a.memberships[membership];
-  const QueueRec& q = *m.queue;
-  AgentRankInput in;
-  const AgentDetails& details = DetailsOf(a);
-  in.agent_id = a.id.value();
-  in.site = details.site;
-  in.teams = &details.teams;
-  in.attributes = &details.attributes;
-  in.capacity_units = a.capacity_units;
-  in.queue = &q.config;
-  in.membership_priority = m.priority;
-  in.membership_delay = DelayOf(m);
-  in.idle_since = a.idle_since;
-  in.used_units = a.used_units;
-  in.contacts_held = a.held_count;
-  in.handled_today = a.handled_today;
-  in.talk_time_today = a.talk_today;
-  in.skill_score = q.traits.uses_skill_score && sig != nullptr ? SkillScore(a, *sig) : 0;
-  in.ticket = q.traits.uses_tickets ? q.tickets[m.pos] : 0;
-  return in;
-}
 
 AgentKey RankAgent(const AgentRec& a, std::uint32_t membership, const Signature& sig) {
   const AgentRankInput in = MakeRankInput(a, membership, &sig);
@@ -147,3 +125,30 @@ double ExponentialFromBits(std::uint64_t bits) {
 }
 
 }  // namespace switchboard::routing
+
+namespace switchboard {
+
+using routing::DetailsOf;
+using routing::NoDetails;
+
+std::string_view AgentRankInput::agent_id() const {
+  return agent_ != nullptr ? std::string_view(agent_->id.value()) : std::string_view();
+}
+std::string_view AgentRankInput::site() const {
+  return agent_ != nullptr ? DetailsOf(*agent_).site : NoDetails().site;
+}
+const std::vector<std::string>& AgentRankInput::teams() const {
+  return agent_ != nullptr ? DetailsOf(*agent_).teams : NoDetails().teams;
+}
+const Attributes& AgentRankInput::attributes() const {
+  return agent_ != nullptr ? DetailsOf(*agent_).attributes : NoDetails().attributes;
+}
+int AgentRankInput::membership_priority() const {
+  return agent_ != nullptr ? agent_->memberships[membership_].priority : 1;
+}
+absl::Duration AgentRankInput::membership_delay() const {
+  return agent_ != nullptr ? routing::DelayOf(agent_->memberships[membership_])
+                           : absl::ZeroDuration();
+}
+
+}  // namespace switchboard

@@ -252,7 +252,10 @@ struct ContactRec {
 // ---- Rules shared by both selectors --------------------------------------------------------
 
 // The agent's details, or empty ones when it has none.
-const AgentDetails& DetailsOf(const AgentRec& a);
+const AgentDetails& NoDetails();
+inline const AgentDetails& DetailsOf(const AgentRec& a) {
+  return a.details != nullptr ? *a.details : NoDetails();
+}
 
 inline bool Routable(const AgentRec& a) {
   return a.presence == AgentState::kAvailable && a.offered == nullptr;
@@ -308,9 +311,33 @@ inline bool operator<(const AgentKey& a, const AgentKey& b) {
   return a.ordinal < b.ordinal;
 }
 
+// Lets the router bind a rank input to the agent record its accessors read.
+struct RankInputAccess {
+  static void Bind(AgentRankInput& in, const AgentRec& a, std::uint32_t membership) {
+    in.agent_ = &a;
+    in.membership_ = membership;
+  }
+};
+
 // What the strategy sees of `a` in its `membership`-th queue. `sig` may be null when the
 // strategy does not use skill scores.
-AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership, const Signature* sig);
+inline AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership,
+                                    const Signature* sig) {
+  const MembershipRec& m = a.memberships[membership];
+  const QueueRec& q = *m.queue;
+  AgentRankInput in;
+  RankInputAccess::Bind(in, a, membership);  // identity and membership, read on demand
+  in.capacity_units = a.capacity_units;
+  in.queue = &q.config;
+  in.idle_since = a.idle_since;
+  in.used_units = a.used_units;
+  in.contacts_held = a.held_count;
+  in.handled_today = a.handled_today;
+  in.talk_time_today = a.talk_today;
+  in.skill_score = q.traits.uses_skill_score && sig != nullptr ? SkillScore(a, *sig) : 0;
+  in.ticket = q.traits.uses_tickets ? q.tickets[m.pos] : 0;
+  return in;
+}
 
 // `membership` indexes AgentRec::memberships (in the order of Agent::queues).
 AgentKey RankAgent(const AgentRec& a, std::uint32_t membership, const Signature& sig);

@@ -74,7 +74,7 @@ class WeightedRandom final : public AgentSelectionStrategy {
   // Priority 1 has weight 1, priority 2 weight 1/2...: as in Asterisk's wrandom, a larger
   // penalty makes an agent less likely.
   double TicketWeight(const AgentRankInput& in) const override {
-    return 1.0 / in.membership_priority;
+    return 1.0 / in.membership_priority();
   }
 };
 
