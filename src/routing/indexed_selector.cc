@@ -15,9 +15,11 @@
 // first entries of a few ordered sets, O(log n) instead of the scan's O(n).
 //
 // Removal is lazy. An agent that stops being routable (an offer, a contact, a state change)
-// only bumps its handle's generation: the entries it leaves behind read as stale and are dropped
-// when a selection meets them at the front of an ordering, or by a compaction once stale
-// entries could make up half of one. Erasing them at once would search every ordering the
+// only bumps its generation (AgentRec::sel_gen): the entries it leaves behind read as stale and
+// are dropped when a selection meets them at the front of an ordering, or by a compaction once
+// stale entries could make up half of one. Entries name the agent's record, whose first line
+// holds the generation, so checking the front entry reads the record the offer needs next; an
+// agent's entries are purged when its slots are dropped (update, removal), so none outlives it. Erasing them at once would search every ordering the
 // agent is in, on cold nodes, on the path of every offer; popping them from the front touches
 // only the nodes that selections keep hot. An agent that re-enters with an unchanged rank
 // revives its old entry in place. Decisions are unaffected: selections skip stale entries.
@@ -33,13 +35,17 @@
 
 namespace switchboard::routing {
 
-// Who an ordering entry stands for. `gen` is the generation of the handle when the entry was
-// (re)written; the entry is live while the handle is still at that generation.
+// Who an ordering entry stands for. `gen` is the agent's selector generation when the entry was
+// (re)written; the entry is live while the agent is still at that generation. The agent is
+// named by its record: the record of a stale entry is usually warm (the agent just took an
+// offer), and a live one is read next anyway. Entries never outlive their agent: DropSlots
+// purges them.
 struct EntryRef {
-  std::uint32_t handle = 0;
-  std::uint32_t membership = 0;
-  std::uint64_t gen = 0;
+  AgentRec* agent = nullptr;
+  std::uint64_t gen : 48;
+  std::uint64_t membership : 16;
 };
+static_assert(sizeof(EntryRef) == 16);
 
 using AgentSet = absl::btree_map<AgentKey, EntryRef>;
 
@@ -120,7 +126,6 @@ class IndexedSelector final : public Selector {
       : selectivity_(static_cast<std::size_t>(selectivity)), max_walk_(max_walk) {}
 
   void RebuildSlots(AgentRec& a) override {
-    if (a.handle == 0) Register(a);
     a.slots.clear();
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       for (Pool* p : a.memberships[i].queue->pools) {
@@ -131,27 +136,29 @@ class IndexedSelector final : public Selector {
   }
 
   void DropSlots(AgentRec& a) override {
-    a.slots.clear();
-    if (a.handle != 0) {
-      Handle& h = by_handle_[a.handle];
-      h.agent = nullptr;
-      // The next agent with this handle never matches an entry left by this one.
-      h.gen = NextGeneration(h.gen);
-      free_handles_.push_back(a.handle);
-      a.handle = 0;
+    // Every entry naming `a` is in a pool of its slots (Index and Dedicate write only there, and
+    // DropQueue takes slot and pool together), so purging those leaves none behind: the record
+    // may be freed next (RemoveAgent). A pass over each set: agents leave rarely.
+    for (const PoolSlot& s : a.slots) {
+      for (Bucket& b : s.pool->buckets) {
+        absl::erase_if(b.agents,
+                       [&a](const AgentSet::value_type& e) { return e.second.agent == &a; });
+      }
     }
+    a.slots.clear();
+    a.sel_gen = NextGeneration(a.sel_gen);
   }
 
   void Index(AgentRec& a) override {
     if (!Routable(a)) return;
     TakeCache take(a);
     RankCache rank(a);
-    const std::uint64_t gen = by_handle_[a.handle].gen;
+    const std::uint64_t gen = a.sel_gen;
     for (PoolSlot& s : a.slots) {
       Pool& p = *s.pool;
       if (s.gen == gen || !take(p.channel)) continue;  // idempotent
       Bucket& b = p.BucketFor(DelayOf(a.memberships[s.membership]));
-      const EntryRef ref{a.handle, static_cast<std::uint32_t>(s.membership), gen};
+      const EntryRef ref{&a, gen, s.membership};
       // Hinted at the end: under time-based strategies (longest idle, least talk time) an agent
       // coming back usually ranks last, and the hint then saves the descent.
       const AgentKey key = rank(s);
@@ -167,9 +174,7 @@ class IndexedSelector final : public Selector {
   }
 
   void Unindex(AgentRec& a) override {
-    // Its entries and slots read as stale from now on.
-    Handle& h = by_handle_[a.handle];
-    h.gen = NextGeneration(h.gen);
+    a.sel_gen = NextGeneration(a.sel_gen);  // its entries and slots read as stale from now on
   }
 
   void AddWaiting(ContactRec& c) override {
@@ -269,35 +274,15 @@ class IndexedSelector final : public Selector {
   // Below this size a set is never compacted: stale entries there cost little.
   static constexpr std::size_t kMinCompactSize = 64;
 
-  // An agent's place in the handle table: entries name agents by handle, so an entry left
-  // behind never points at a removed record, and liveness is decided here without touching the
-  // agent's record (which, for a stale entry, is usually cold).
-  struct Handle {
-    AgentRec* agent = nullptr;
-    std::uint64_t gen = 1;  // bumped by Unindex and on release (NextGeneration)
-  };
-
   // Generations wrap within kGenerationMask and skip 0, which marks a slot never indexed.
   static std::uint64_t NextGeneration(std::uint64_t gen) {
     gen = (gen + 1) & kGenerationMask;
     return gen == 0 ? 1 : gen;
   }
 
-  void Register(AgentRec& a) {
-    if (free_handles_.empty()) {
-      a.handle = static_cast<std::uint32_t>(by_handle_.size());
-      by_handle_.push_back(Handle{&a, 1});
-    } else {
-      a.handle = free_handles_.back();
-      free_handles_.pop_back();
-      by_handle_[a.handle].agent = &a;
-    }
-  }
-
   // The agent an entry stands for, or null when the entry is stale.
-  AgentRec* Live(const AgentKey&, const EntryRef& ref) const {
-    const Handle& h = by_handle_[ref.handle];
-    return h.gen == ref.gen ? h.agent : nullptr;
+  static AgentRec* Live(const AgentKey&, const EntryRef& ref) {
+    return ref.agent->sel_gen == ref.gen ? ref.agent : nullptr;
   }
 
   // Drops a set's stale entries once they may make up half of it, so that stale entries cost
@@ -374,8 +359,8 @@ class IndexedSelector final : public Selector {
       if (Routable(a) && CanTake(a, p.channel)) {
         Bucket& b = p.BucketFor(DelayOf(a.memberships[ref.membership]));
         b.agents.try_emplace(RankAgent(a, ref.membership, *p.sig),
-                             EntryRef{a.handle, ref.membership, by_handle_[a.handle].gen});
-        slot.gen = by_handle_[a.handle].gen;
+                             EntryRef{&a, a.sel_gen, ref.membership});
+        slot.gen = a.sel_gen;
       }
       // Grown by a quarter, not doubled: slots stay for the agent's lifetime, and an agent gains
       // them one dedicated pool at a time.
@@ -415,8 +400,6 @@ class IndexedSelector final : public Selector {
   std::size_t selectivity_;
   int max_walk_;
   absl::flat_hash_map<PoolKey, std::unique_ptr<Pool>> pools_;
-  std::vector<Handle> by_handle_{Handle{}};  // handle 0 is never issued
-  std::vector<std::uint32_t> free_handles_;
 };
 
 absl::Status IndexedSelector::CheckPool(const Pool& p) const {
@@ -434,16 +417,12 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
       continue;
     }
     const AgentRec& a = *ref.agent;
-    if (a.handle == 0 || by_handle_[a.handle].agent != &a) {
-      return absl::InternalError(
-          internal::StrCat("agent ", a.id.value(), " has no valid handle"));
-    }
     int slots = 0;
     bool indexed = false;
     for (const PoolSlot& s : a.slots) {
       if (s.pool != &p) continue;
       ++slots;
-      indexed = s.gen == by_handle_[a.handle].gen;
+      indexed = s.gen == a.sel_gen;
       if (s.membership != ref.membership) {
         return absl::InternalError(internal::StrCat("agent ", a.id.value(),
                                                     " has a slot with the wrong membership"));

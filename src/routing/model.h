@@ -94,16 +94,17 @@ inline absl::Duration DelayOf(const MembershipRec& m) {
   return m.delay == nullptr ? absl::ZeroDuration() : *m.delay;
 }
 
-// Selector handle generations wrap at 48 bits so that a slot packs into 16 bytes. (A stale entry
-// would read as live again only after 2^48 departures of one agent.)
+// Selector generations (AgentRec::sel_gen) wrap at 48 bits so that slots and ordering entries
+// pack into 16 bytes. (A stale entry would read as live again only after 2^48 departures of
+// one agent.)
 inline constexpr std::uint64_t kGenerationMask = (std::uint64_t{1} << 48) - 1;
 static_assert(kMaxAgentQueues <= (1 << 16));
 
 // An (agent, pool) pair the agent statically qualifies for (indexed mode only).
 struct PoolSlot {
   Pool* pool = nullptr;
-  // In the pool's agent set while this equals the generation of the agent's selector handle
-  // (so that leaving every set at once is one increment, not a pass over the slots).
+  // In the pool's agent set while this equals the agent's sel_gen (so that leaving every set
+  // at once is one increment, not a pass over the slots).
   std::uint64_t gen : 48;
   std::uint64_t membership : 16;  // index in AgentRec::memberships
 };
@@ -116,8 +117,10 @@ struct AgentRec {
   // ---- Hot: what every selection, offer and answer reads or writes, kept in the first cache
   // lines of the record (at 100,000 agents a record is almost always a cache miss).
   std::uint64_t ordinal = 0;      // order of AddAgent: the final tie-break and the linear order
+  // Indexed mode: bumped whenever the agent leaves every ordering at once (its entries there
+  // and its slots carry the generation they were written at; older ones are stale).
+  std::uint64_t sel_gen = 1;
   ContactRec* offered = nullptr;  // the contact of the agent's live offer
-  std::uint32_t handle = 0;       // indexed mode: the agent's handle in the selector (0 = none)
   AgentState presence = AgentState::kOffline;
   AgentState reported_state = AgentState::kOffline;  // last reported (AgentStateChanged)
   // Whether that report carried away_reason (as it was then; see Router::Impl::RefreshReported).
