@@ -15,7 +15,6 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
@@ -289,7 +288,7 @@ inline bool DelayMet(const ContactRec& c, absl::Duration delay, absl::Time now) 
 
 // The delay rule of a routing profile: the contact has waited long enough in its queue.
 inline bool DelayMet(const ContactRec& c, const MembershipRec& m, absl::Time now) {
-  return m.delay == nullptr || c.queued_at + *m.delay <= now;
+  return m.delay == nullptr || DelayMet(c, *m.delay, now);
 }
 
 // The agent's ticket in a ticket queue (QueueRec::tickets).

@@ -254,10 +254,12 @@ absl::Status Router::Impl::RemoveQueue(const QueueId& id) {
 
 // ---- agents ----------------------------------------------------------------------------------
 
+bool Router::Impl::UsesDefaultCapacities(const Agent& agent) const {
+  return agent.capacities.empty() && options_.default_capacities_when_empty;
+}
+
 std::vector<ChannelCapacity> Router::Impl::CapacitiesOf(const Agent& agent) const {
-  if (!agent.capacities.empty() || !options_.default_capacities_when_empty) {
-    return agent.capacities;
-  }
+  if (!UsesDefaultCapacities(agent)) return agent.capacities;
   std::vector<ChannelCapacity> out;
   for (Channel ch : kAllChannels) out.push_back(DefaultCapacity(ch));
   return out;
@@ -274,15 +276,14 @@ absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* exi
   }
   if (existing == nullptr) return absl::OkStatus();
   // The contacts it holds must fit the new limits.
-  const std::vector<ChannelCapacity> capacities = CapacitiesOf(agent);
   int used = 0;
   int exclusive = 0;
   for (Channel ch : kAllChannels) {
     const int held = existing->held[static_cast<std::size_t>(ch)];
     if (held == 0) continue;
-    auto cap = std::find_if(capacities.begin(), capacities.end(),
-                            [ch](const ChannelCapacity& c) { return c.channel == ch; });
-    const int max = cap != capacities.end() ? cap->max_concurrent : 0;
+    const std::optional<ChannelCapacity> cap =
+        UsesDefaultCapacities(agent) ? DefaultCapacity(ch) : agent.CapacityFor(ch);
+    const int max = cap ? cap->max_concurrent : 0;
     if (held > max) {
       return absl::FailedPreconditionError(internal::StrCat(
           "agent '", agent.id.value(), "' holds ", held, " ", ChannelName(ch),

@@ -133,6 +133,7 @@ class Router::Impl {
 
   // ---- records ----
   // The agent's capacities, or the defaults when it lists none (RouterOptions).
+  bool UsesDefaultCapacities(const Agent& agent) const;
   std::vector<ChannelCapacity> CapacitiesOf(const Agent& agent) const;
   void ApplyAgentConfig(AgentRec& a, const Agent& agent);
   void JoinQueues(AgentRec& a, const std::vector<QueueMembership>& queues,
