@@ -541,6 +541,43 @@ TEST_CASE("eligibility: required skills at their minimum, optional skills and la
   h.CheckInvariants();
 }
 
+TEST_CASE("eligibility stays exact when skill and language names outnumber the summary bits") {
+  // The router summarizes an agent's skills and languages in one word (48 skill bits, 16
+  // language bits) to rule agents out cheaply; names past those counts share bits, and an agent
+  // with a skill sharing the required one's bit must still not qualify.
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  // Interns skills s0..s48 (ids 1..49: s48 shares s0's bit) and languages en, l1..l16 (l16
+  // shares en's bit), then goes away so that it takes nothing.
+  sb::Agent filler = MakeAgent("filler", {"q"}, AgentState::kAway);
+  for (int i = 0; i <= 48; ++i) filler.skills.push_back({"s" + std::to_string(i), 5});
+  for (int i = 1; i <= 16; ++i) filler.languages.push_back("l" + std::to_string(i));
+  REQUIRE(h.router->AddAgent(filler).ok());
+  // Added first, so the better-ranked of equals: each is offered what only the other fits.
+  sb::Agent near_skill = MakeAgent("near-skill", {"q"});
+  near_skill.skills = {{"s0", 9}};
+  sb::Agent near_language = MakeAgent("near-language", {"q"});
+  sb::Agent right_skill = MakeAgent("right-skill", {"q"});
+  right_skill.skills = {{"s48", 1}};
+  sb::Agent right_language = MakeAgent("right-language", {"q"});
+  right_language.languages = {"l16"};
+  for (const auto& a : {near_skill, near_language, right_skill, right_language}) {
+    REQUIRE(h.router->AddAgent(a).ok());
+  }
+
+  sb::Contact skill = MakeContact("needs-s48");
+  skill.required_skills = {{"s48", 1, true}};
+  REQUIRE(h.router->Enqueue(skill, sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("needs-s48") == "right-skill");
+
+  sb::Contact language = MakeContact("speaks-l16");
+  language.language = "l16";
+  REQUIRE(h.router->Enqueue(language, sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("speaks-l16") == "right-language");
+  h.CheckInvariants();
+}
+
 TEST_CASE("the listener may call back into the router; events keep one order") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   struct AutoAccept : sb::RouterListener {

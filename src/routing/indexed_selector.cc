@@ -25,6 +25,7 @@
 // revives its old entry in place. Decisions are unaffected: selections skip stale entries.
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <utility>
 
 #include "absl/container/btree_map.h"
@@ -229,6 +230,11 @@ class IndexedSelector final : public Selector {
     bool any_waiting = false;  // the common case is nobody waiting in any of its queues
     for (const MembershipRec& m : a.memberships) any_waiting |= !m.queue->waiting.empty();
     if (!any_waiting) return nullptr;
+    // The front contacts of the agent's pools are read below one after another; at scale each
+    // is a cache miss, so request them all first.
+    for (const PoolSlot& s : a.slots) {
+      if (!s.pool->contacts.empty()) __builtin_prefetch(s.pool->contacts.begin()->second);
+    }
     absl::InlinedVector<ContactRec*, 8> best(a.memberships.size(), nullptr);
     TakeCache take(a);
     auto consider = [&](const Pool& p, std::uint32_t i) {
@@ -273,6 +279,8 @@ class IndexedSelector final : public Selector {
  private:
   // Below this size a set is never compacted: stale entries there cost little.
   static constexpr std::size_t kMinCompactSize = 64;
+  // How many records ahead SkipStale requests when it meets a stale entry.
+  static constexpr int kStaleBatch = 8;
 
   // Generations wrap within kGenerationMask and skip 0, which marks a slot never indexed.
   static std::uint64_t NextGeneration(std::uint64_t gen) {
@@ -300,8 +308,18 @@ class IndexedSelector final : public Selector {
   // The agent of the first live entry from `it` on, `it` left on it; stale entries met on the
   // way are dropped. Null at the end of the set.
   AgentRec* SkipStale(AgentSet& set, AgentSet::iterator& it) const {
-    for (; it != set.end(); it = set.erase(it)) {
+    while (it != set.end()) {
       if (AgentRec* a = Live(it->first, it->second)) return a;
+      // Stale entries come in runs (an agent's entries sit near the front of each of its sets
+      // and go stale together when it takes an offer), and at scale each record is a cache
+      // miss: request the next few records at once instead of one miss after another.
+      auto last = std::next(it);
+      for (int i = 0; i < kStaleBatch && last != set.end(); ++i, ++last) {
+        __builtin_prefetch(&last->second.agent->sel_gen);
+      }
+      last = std::next(it);
+      while (last != set.end() && Live(last->first, last->second) == nullptr) ++last;
+      it = set.erase(it, last);
     }
     return nullptr;
   }
@@ -311,6 +329,7 @@ class IndexedSelector final : public Selector {
                   AgentChooser& chooser) const {
     for (; AgentRec* a = SkipStale(set, it); ++it) {
       if (!Excluded(c, it->first.ordinal)) {
+        PrefetchRecord(a);
         chooser.Offer(a, it->second.membership, it->first);
         return;
       }
@@ -328,6 +347,7 @@ class IndexedSelector final : public Selector {
       for (; AgentRec* a = SkipStale(set, it); ++it) {
         if (++steps > max_walk_) return false;
         if (!Excluded(c, it->first.ordinal) && Qualifies(*a, *p.sig)) {
+          PrefetchRecord(a);
           chooser.Offer(a, it->second.membership, it->first);
           return true;
         }

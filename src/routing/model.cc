@@ -63,6 +63,7 @@ bool SpeaksLanguage(const AgentRec& a, std::uint32_t language) {
 }  // namespace
 
 bool Qualifies(const AgentRec& a, const Signature& sig) {
+  if ((sig.filter & ~a.qualify_bits) != 0) return false;  // lacks a skill or the language
   if (!SpeaksLanguage(a, sig.language)) return false;
   // Both lists are sorted by skill id: one merge pass.
   std::size_t j = 0;

@@ -60,7 +60,17 @@ struct Signature {
   std::vector<Requirement> reqs;
   std::uint32_t language = 0;  // 0 = any
   std::string key;             // canonical text, the interning key
+  std::uint64_t filter = 0;    // the QualifyBits of the language and the required skills
 };
+
+// A one-word summary of what an agent offers (skills and languages hashed to bits: 48 for
+// skills, 16 for languages), kept in the record's first cache line. An agent whose bits lack
+// one of a signature's cannot qualify, which rules out most agents of a selective signature
+// without reading their skill and language lists (at scale, two more cache misses each).
+inline std::uint64_t SkillQualifyBit(std::uint32_t skill) { return std::uint64_t{1} << (skill % 48); }
+inline std::uint64_t LanguageQualifyBit(std::uint32_t language) {
+  return language == 0 ? 0 : std::uint64_t{1} << (48 + language % 16);
+}
 
 // One agent skill, kept sorted by skill id; `given` is its place in Agent::skills as configured
 // (GetAgent restores that order), so the record needs no second list.
@@ -119,6 +129,7 @@ struct AgentRec {
   // Indexed mode: bumped whenever the agent leaves every ordering at once (its entries there
   // and its slots carry the generation they were written at; older ones are stale).
   std::uint64_t sel_gen = 1;
+  std::uint64_t qualify_bits = 0;  // of `skills` and `languages` (SkillQualifyBit, ...)
   ContactRec* offered = nullptr;  // the contact of the agent's live offer
   AgentState presence = AgentState::kOffline;
   AgentState reported_state = AgentState::kOffline;  // last reported (AgentStateChanged)
@@ -160,6 +171,16 @@ struct AgentRec {
   int consecutive_missed = 0;
   std::uint32_t tenant = 0;  // interned (Router::Impl::tenants_)
 };
+
+// Requests every cache line of an agent's record once it is known to be needed (picked by a
+// selection, named by a state change): an offer reads most of them, and at scale each is a
+// miss; requested together they cost about one.
+inline void PrefetchRecord(const AgentRec* a) {
+  const char* p = reinterpret_cast<const char*>(a);
+  for (std::size_t offset = 0; offset < sizeof(AgentRec); offset += 64) {
+    __builtin_prefetch(p + offset);
+  }
+}
 
 struct MemberRef {
   AgentRec* agent = nullptr;

@@ -146,6 +146,10 @@ const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const Co
     it->second = std::make_unique<routing::Signature>();
     it->second->reqs.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(merged));
     it->second->language = c.language;
+    it->second->filter = routing::LanguageQualifyBit(c.language);
+    for (const routing::Requirement& r : it->second->reqs) {
+      if (r.required) it->second->filter |= routing::SkillQualifyBit(r.skill);
+    }
     std::string& text = it->second->key;
     for (const routing::Requirement& r : it->second->reqs) {
       text += std::to_string(r.skill);
@@ -328,6 +332,9 @@ void Router::Impl::ApplyAgentConfig(AgentRec& a, const Agent& agent) {
   a.languages.clear();
   a.languages.reserve(agent.languages.size());
   for (const std::string& l : agent.languages) a.languages.push_back(languages_.Intern(l));
+  a.qualify_bits = 0;
+  for (const routing::AgentSkill& s : a.skills) a.qualify_bits |= routing::SkillQualifyBit(s.skill);
+  for (std::uint32_t l : a.languages) a.qualify_bits |= routing::LanguageQualifyBit(l);
   a.max_concurrent.fill(0);
   a.cost.fill(0);
   // Validate() refuses a channel listed twice, so there are at most kChannelCount entries.
@@ -477,6 +484,7 @@ absl::Status Router::Impl::RemoveAgent(const AgentId& id) {
 absl::Status Router::Impl::SetAgentState(const AgentId& id, AgentState state,
                                          std::string_view reason) {
   SB_ASSIGN_OR_RETURN(AgentRec * a, FindAgent(id));
+  routing::PrefetchRecord(a);
   if (state != AgentState::kOffline && state != AgentState::kAvailable &&
       state != AgentState::kAway) {
     return absl::InvalidArgumentError(internal::StrCat(
