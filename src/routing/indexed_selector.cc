@@ -303,8 +303,6 @@ class IndexedSelector final : public Selector {
     b.compact_at = std::max(kMinCompactSize, 2 * b.agents.size());
   }
 
-  // Offers the chooser the first live entry from `it` on that may take `c`; drops the stale
-  // entries it meets.
   // The agent of the first live entry from `it` on, `it` left on it; stale entries met on the
   // way are dropped. Null at the end of the set.
   AgentRec* SkipStale(AgentSet& set, AgentSet::iterator& it) const {
