@@ -19,10 +19,12 @@
 // are dropped when a selection meets them at the front of an ordering, or by a compaction once
 // stale entries could make up half of one. Entries name the agent's record, whose first line
 // holds the generation, so checking the front entry reads the record the offer needs next; an
-// agent's entries are purged when its slots are dropped (update, removal), so none outlives it. Erasing them at once would search every ordering the
-// agent is in, on cold nodes, on the path of every offer; popping them from the front touches
-// only the nodes that selections keep hot. An agent that re-enters with an unchanged rank
-// revives its old entry in place. Decisions are unaffected: selections skip stale entries.
+// agent's entries are purged when its slots are dropped (update, removal), so none outlives it.
+// Erasing them at once would search every ordering the agent is in, on cold nodes, on the path
+// of every offer; popping them from the front touches only the nodes that selections keep hot
+// (a run of stale entries has its records requested together). An agent that re-enters with an
+// unchanged rank revives its old entry in place. Decisions are unaffected: selections skip
+// stale entries.
 #include <algorithm>
 #include <array>
 #include <iterator>

@@ -60,16 +60,22 @@ struct Signature {
   std::vector<Requirement> reqs;
   std::uint32_t language = 0;  // 0 = any
   std::string key;             // canonical text, the interning key
-  std::uint64_t filter = 0;    // the QualifyBits of the language and the required skills
+  std::uint64_t filter = 0;    // qualify bits of the language and the required skills
 };
 
-// A one-word summary of what an agent offers (skills and languages hashed to bits: 48 for
-// skills, 16 for languages), kept in the record's first cache line. An agent whose bits lack
-// one of a signature's cannot qualify, which rules out most agents of a selective signature
-// without reading their skill and language lists (at scale, two more cache misses each).
-inline std::uint64_t SkillQualifyBit(std::uint32_t skill) { return std::uint64_t{1} << (skill % 48); }
+// A one-word summary of what an agent offers (skill and language ids hashed to bits), kept in
+// the record's first cache line. An agent whose bits lack one of a signature's cannot qualify,
+// which rules out most agents of a selective signature without reading their skill and language
+// lists (at scale, two more cache misses each). Ids past the bit counts share bits, so a match
+// is only a maybe: the exact check follows.
+inline constexpr int kSkillQualifyBits = 48;
+inline constexpr int kLanguageQualifyBits = 64 - kSkillQualifyBits;
+inline std::uint64_t SkillQualifyBit(std::uint32_t skill) {
+  return std::uint64_t{1} << (skill % kSkillQualifyBits);
+}
 inline std::uint64_t LanguageQualifyBit(std::uint32_t language) {
-  return language == 0 ? 0 : std::uint64_t{1} << (48 + language % 16);
+  if (language == 0) return 0;  // any language
+  return std::uint64_t{1} << (kSkillQualifyBits + language % kLanguageQualifyBits);
 }
 
 // One agent skill, kept sorted by skill id; `given` is its place in Agent::skills as configured

@@ -333,7 +333,9 @@ void Router::Impl::ApplyAgentConfig(AgentRec& a, const Agent& agent) {
   a.languages.reserve(agent.languages.size());
   for (const std::string& l : agent.languages) a.languages.push_back(languages_.Intern(l));
   a.qualify_bits = 0;
-  for (const routing::AgentSkill& s : a.skills) a.qualify_bits |= routing::SkillQualifyBit(s.skill);
+  for (const routing::AgentSkill& s : a.skills) {
+    a.qualify_bits |= routing::SkillQualifyBit(s.skill);
+  }
   for (std::uint32_t l : a.languages) a.qualify_bits |= routing::LanguageQualifyBit(l);
   a.max_concurrent.fill(0);
   a.cost.fill(0);
