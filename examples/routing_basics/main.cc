@@ -8,7 +8,9 @@
 #include <string>
 #include <utility>
 
+#include "switchboard/contact_state.h"
 #include "switchboard/router.h"
+#include "switchboard/routing_stats.h"
 #include "switchboard/routing_strategy.h"
 
 namespace sb = switchboard;
@@ -149,7 +151,22 @@ int main() {
               absl::FormatDuration(stats.average_speed_of_answer).c_str(),
               absl::FormatDuration(stats.average_handle_time).c_str());
   if (stats.service_level) std::printf("service level: %.0f%%\n", 100 * *stats.service_level);
+
+  // Where one contact is (contact_state.h), and what one agent did (routing_stats.h).
+  const sb::ContactInfo chat_now = router.GetContact(chat.id).value();
+  std::printf("chat-1: %s to %s in %s, %d offers so far\n",
+              std::string(sb::ContactStateName(chat_now.state)).c_str(),
+              chat_now.agent.value().c_str(), chat_now.queue.value().c_str(), chat_now.offers);
+  const sb::AgentStats ana = router.GetAgentStats(sb::AgentId("ana")).value();
+  std::printf("ana: handled=%lld busy=%s occupancy=%.2f\n",
+              static_cast<long long>(ana.contacts_handled),
+              absl::FormatDuration(ana.busy_time).c_str(), ana.occupancy);
   // [stats]
+  // The chat was declined by ben, then offered to ana after her wrap-up: its second offer.
+  if (chat_now.state != sb::ContactState::kOffered || chat_now.agent != sb::AgentId("ana") ||
+      chat_now.offers != 2 || ana.contacts_handled != 1) {
+    return 1;
+  }
 
   const std::string senior = RouteWithCustomStrategy();
   std::printf("senior-first offers the vip call to: %s\n", senior.c_str());
