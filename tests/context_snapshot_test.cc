@@ -175,6 +175,7 @@ TEST_CASE("a snapshot becomes routing input") {
   sb::Contact c = Call(0);
   REQUIRE(sb::ApplySnapshotToContact(snap, {}, &c).ok());
   CHECK(c.preferred_agent == sb::AgentId("agent-7"));
+  CHECK(c.preferred_agent_wait == absl::ZeroDuration());
   REQUIRE(c.required_skills.size() == 1);
   CHECK(c.required_skills[0].name == "billing");
   CHECK_FALSE(c.required_skills[0].required);
@@ -193,12 +194,26 @@ TEST_CASE("a snapshot becomes routing input") {
   o.repeat_priority = 0;
   REQUIRE(sb::ApplySnapshotToContact(snap, o, &d).ok());
   CHECK(d.preferred_agent == sb::AgentId("agent-1"));
+  CHECK(d.preferred_agent_wait == absl::ZeroDuration());  // the contact's own preference stays
   CHECK(d.required_skills ==
         std::vector<sb::SkillRequirement>{{"intent:cancel", 3, true}});
   CHECK(d.priority == 10);
   CHECK(d.language == "en");
   REQUIRE(sb::ApplySnapshotToContact(snap, o, &d).ok());
   CHECK(d.required_skills.size() == 1);
+
+  // The last agent may be waited for; a wait out of range is refused, the contact unchanged.
+  sb::RoutingInputOptions wait;
+  wait.last_agent_wait = absl::Seconds(90);
+  sb::Contact w = Call(0);
+  REQUIRE(sb::ApplySnapshotToContact(snap, wait, &w).ok());
+  CHECK(w.preferred_agent == sb::AgentId("agent-7"));
+  CHECK(w.preferred_agent_wait == absl::Seconds(90));
+  wait.last_agent_wait = absl::Hours(48);
+  sb::Contact too_long = Call(0);
+  CHECK(sb::ApplySnapshotToContact(snap, wait, &too_long).code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(too_long == Call(0));
 
   // Priority is capped; an ambiguous snapshot changes nothing; a bad result leaves the contact.
   sb::Contact e = Call(0);

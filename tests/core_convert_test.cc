@@ -67,6 +67,7 @@ sb::Contact FullContact() {
   c.arrived_at = T(kT0Micros + 123'456);
   c.service_level = sb::ServiceLevelTarget{0.9, absl::Seconds(30)};
   c.preferred_agent = sb::AgentId("ana");
+  c.preferred_agent_wait = absl::Seconds(45);
   return c;
 }
 
@@ -140,6 +141,7 @@ TEST_CASE("a full contact round-trips, with and without its optional fields") {
 
   c.service_level.reset();
   c.preferred_agent.reset();
+  c.preferred_agent_wait = absl::ZeroDuration();
   const v1::Contact msg = sb::ToProto(c);
   CHECK_FALSE(msg.has_service_level());
   CHECK_FALSE(msg.has_preferred_agent());
@@ -159,6 +161,7 @@ TEST_CASE("contact fields land in the schema's fields and units") {
   CHECK(msg.required_skills(1).min_proficiency() == 3);
   CHECK_FALSE(msg.required_skills(1).required());
   CHECK(msg.preferred_agent() == "ana");
+  CHECK(msg.preferred_agent_wait_micros() == 45'000'000);
 }
 
 TEST_CASE("the out-parameter form clears a reused message") {
@@ -510,7 +513,10 @@ class Gen {
     c.priority = static_cast<int>(Int(0, sb::kMaxContactPriority));
     c.arrived_at = Time();
     if (Bool()) c.service_level = ServiceLevel();
-    if (Bool()) c.preferred_agent = sb::AgentId(Id());
+    if (Bool()) {
+      c.preferred_agent = sb::AgentId(Id());
+      if (Bool()) c.preferred_agent_wait = absl::Microseconds(Int(0, 86'400'000'000));
+    }
     return c;
   }
 

@@ -209,6 +209,16 @@ TEST_CASE("contact validation names the field and the contact") {
   expect_error(c, "contact.preferred_agent");
 
   c = ValidContact();
+  c.preferred_agent = sb::AgentId("ana");
+  c.preferred_agent_wait = absl::Seconds(-1);
+  expect_error(c, "contact.preferred_agent_wait is -1s, outside 0..24h");
+  c.preferred_agent_wait = absl::Hours(25);
+  expect_error(c, "contact.preferred_agent_wait is 25h, outside 0..24h");
+  c.preferred_agent.reset();
+  c.preferred_agent_wait = absl::Seconds(30);
+  expect_error(c, "contact.preferred_agent_wait is set but contact.preferred_agent is not");
+
+  c = ValidContact();
   c.identifiers.push_back({sb::IdentifierKind::kCustom, "123", ""});
   expect_error(c, "contact.identifiers[1]");
 }

@@ -199,6 +199,10 @@ class Lockstep {
     }
     if (Uniform(0, 4) == 0) c.language = Uniform(0, 1) == 0 ? "es" : "en";
     if (Uniform(0, 3) == 0) c.preferred_agent = AgentName(Uniform(0, agent_count_ - 1));
+    if (c.preferred_agent && Uniform(0, 1) == 0) {
+      // Waits for its agent alone (reserved), or, rarely, a negative wait (rejected).
+      c.preferred_agent_wait = absl::Seconds(Uniform(0, 40) == 0 ? -1 : Uniform(1, 30));
+    }
     c.priority = Uniform(0, 3) == 0 ? Uniform(1, 3) : 0;
     if (Uniform(0, 9) == 0) c.service_level = sb::ServiceLevelTarget{0.9, absl::Seconds(10)};
     if (Uniform(0, 30) == 0) c.priority = -1;  // invalid

@@ -345,6 +345,89 @@ TEST_CASE("a host strategy sees the agent's id, site, teams and membership") {
   h.CheckInvariants();
 }
 
+TEST_CASE("a preferred-agent wait holds the contact for that agent alone, then lets go") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  std::vector<sb::Agent> agents = Agents({"a", "b"});
+  agents.push_back(MakeAgent("c", {"q"}, AgentState::kOffline));
+  StrategyHarness h(mode, "longest-idle", agents);
+  auto enqueue = [&](const std::string& id, const std::string& preferred, absl::Duration wait) {
+    sb::Contact c = MakeContact(id, Channel::kVoice, h.clock.Now());
+    c.preferred_agent = sb::AgentId(preferred);
+    c.preferred_agent_wait = wait;
+    REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
+    return h.OfferedTo(id);
+  };
+  auto reserved_for = [&](const std::string& id) {
+    return h.router->GetContact(sb::ContactId(id)).value().reserved_for.value();
+  };
+  CHECK(h.Route("x1") == "a");  // a is on a call from here on
+  h.AcceptOffer("x1");
+
+  SECTION("a frees up within the wait: offered to a, never to the idle b") {
+    CHECK(enqueue("p1", "a", absl::Seconds(60)).empty());
+    CHECK(reserved_for("p1") == "a");
+    CHECK(h.router->GetContact(sb::ContactId("p1")).value().reserved_until ==
+          h.clock.Now() + absl::Seconds(60));
+    CHECK(h.QueueStatsOf("q").waiting == 1);
+    h.Advance(absl::Seconds(30));
+    CHECK(h.OfferedTo("p1").empty());
+    CHECK(h.Route("x2") == "b");  // the reserved contact is not in other agents' way
+    REQUIRE(h.router->Complete(sb::ContactId("x1"), "ok").ok());
+    CHECK(h.OfferedTo("p1") == "a");
+    CHECK(reserved_for("p1").empty());
+  }
+  SECTION("the wait runs out: the strategy chooses, at the end of the wait") {
+    CHECK(enqueue("p1", "a", absl::Seconds(20)).empty());
+    h.Advance(absl::Seconds(19));
+    CHECK(h.OfferedTo("p1").empty());
+    h.Advance(absl::Seconds(1));
+    CHECK(h.OfferedTo("p1") == "b");
+  }
+  SECTION("a contact waiting for its agent comes before older contacts of the agent's queue") {
+    CHECK(h.Route("x2") == "b");
+    h.AcceptOffer("x2");
+    CHECK(h.Route("older").empty());  // everyone busy: waits, first in line
+    h.Advance(absl::Seconds(1));
+    CHECK(enqueue("p1", "a", absl::Seconds(60)).empty());
+    REQUIRE(h.router->Complete(sb::ContactId("x1"), "ok").ok());
+    CHECK(h.OfferedTo("p1") == "a");
+    REQUIRE(h.router->Complete(sb::ContactId("x2"), "ok").ok());
+    CHECK(h.OfferedTo("older") == "b");
+  }
+  SECTION("an offline agent can be waited for; setting it available offers the contact") {
+    CHECK(enqueue("p1", "c", absl::Seconds(60)).empty());
+    CHECK(reserved_for("p1") == "c");
+    REQUIRE(h.router->SetAgentState(sb::AgentId("c"), AgentState::kAvailable).ok());
+    CHECK(h.OfferedTo("p1") == "c");
+  }
+  SECTION("removing the agent ends its reservations: the others take them") {
+    CHECK(enqueue("p1", "c", absl::Seconds(60)).empty());
+    REQUIRE(h.router->RemoveAgent(sb::AgentId("c")).ok());
+    CHECK(h.OfferedTo("p1") == "b");
+  }
+  SECTION("an update that takes the agent off the queue ends the reservation") {
+    CHECK(enqueue("p1", "c", absl::Seconds(60)).empty());
+    REQUIRE(h.router->AddQueue(MakeQueue("other")).ok());
+    REQUIRE(h.router->UpdateAgent(MakeAgent("c", {"other"}, AgentState::kOffline)).ok());
+    CHECK(h.OfferedTo("p1") == "b");
+  }
+  SECTION("abandoned while waiting for its agent") {
+    CHECK(enqueue("p1", "a", absl::Seconds(60)).empty());
+    REQUIRE(h.router->Abandon(sb::ContactId("p1")).ok());
+    CHECK(h.QueueStatsOf("q").waiting == 0);
+    REQUIRE(h.router->Complete(sb::ContactId("x1"), "ok").ok());  // nothing left for a
+    h.Advance(absl::Seconds(60));  // the reservation's timer is moot
+  }
+  SECTION("no wait, or an agent that does not serve the queue: no reservation") {
+    CHECK(enqueue("p1", "a", absl::ZeroDuration()) == "b");
+    REQUIRE(h.router->AddQueue(MakeQueue("other")).ok());
+    REQUIRE(h.router->AddAgent(MakeAgent("d", {"other"})).ok());
+    CHECK(enqueue("p2", "d", absl::Seconds(60)).empty());  // waits, everyone busy: no hold
+    CHECK(reserved_for("p2").empty());
+  }
+  h.CheckInvariants();
+}
+
 TEST_CASE("a host-registered strategy routes by its own rank") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   sb::AgentSelectionStrategyRegistry registry;

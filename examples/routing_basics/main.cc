@@ -80,6 +80,53 @@ std::string RouteWithCustomStrategy() {
 }
 // [custom-strategy]
 
+// [preferred-wait] A returning customer waits up to a minute for the agent who helped last time,
+// although another agent is free; the agent frees up after 20 s and gets the call.
+bool WaitForPreferredAgent() {
+  sb::ManualClock clock(absl::FromUnixSeconds(1'700'000'000));
+  auto router = sb::Router::Create({}, &clock, nullptr);
+  if (!router.ok()) return false;
+  sb::Queue support;
+  support.id = sb::QueueId("support");
+  support.tenant = sb::TenantId("acme");
+  support.channels = {sb::Channel::kVoice};
+  if (!(*router)->AddQueue(support).ok()) return false;
+  for (const char* id : {"eve", "fay"}) {
+    sb::Agent agent;
+    agent.id = sb::AgentId(id);
+    agent.tenant = support.tenant;
+    agent.queues = {{support.id, 1, absl::ZeroDuration()}};
+    agent.status.state = sb::AgentState::kAvailable;
+    if (!(*router)->AddAgent(agent).ok()) return false;
+  }
+  auto call = [&](const char* id) {
+    sb::Contact c;
+    c.id = sb::ContactId(id);
+    c.tenant = support.tenant;
+    c.arrived_at = clock.Now();
+    return c;
+  };
+  if (!(*router)->Enqueue(call("first"), support.id).ok()) return false;  // eve (longest idle)
+  if (!(*router)->Accept(sb::ContactId("first"), sb::AgentId("eve")).ok()) return false;
+
+  sb::Contact back = call("back");
+  back.preferred_agent = sb::AgentId("eve");      // from the journey's last agent
+  back.preferred_agent_wait = absl::Seconds(60);  // worth a minute's wait
+  if (!(*router)->Enqueue(back, support.id).ok()) return false;
+  const sb::ContactInfo waiting = (*router)->GetContact(back.id).value();
+  std::printf("'back' waits for %s until +%s; fay is free but not offered it\n",
+              waiting.reserved_for.value().c_str(),
+              absl::FormatDuration(waiting.reserved_until - clock.Now()).c_str());
+
+  clock.Advance(absl::Seconds(20));
+  if (!(*router)->Complete(sb::ContactId("first"), "resolved").ok()) return false;
+  const auto offer = (*router)->CurrentOffer(back.id).value();
+  std::printf("eve is free after 20 s: 'back' is offered to %s\n",
+              offer ? offer->agent.value().c_str() : "nobody");
+  return waiting.state == sb::ContactState::kWaiting && offer && offer->agent.value() == "eve";
+}
+// [preferred-wait]
+
 int main() {
   // [setup]
   sb::ManualClock clock(absl::FromUnixSeconds(1'700'000'000));
@@ -171,5 +218,6 @@ int main() {
   const std::string senior = RouteWithCustomStrategy();
   std::printf("senior-first offers the vip call to: %s\n", senior.c_str());
   if (senior != "di") return 1;  // di (seniority 9) before cy, although cy was added first
+  if (!WaitForPreferredAgent()) return 1;
   return 0;
 }

@@ -53,6 +53,12 @@ struct Contact {
   // Offered this agent first when it can take the contact as it enters its queue (a preference:
   // an unknown, busy or unfit agent leaves the choice to the queue's strategy).
   std::optional<AgentId> preferred_agent;
+  // How long the contact waits for its preferred agent alone when that agent serves the queue
+  // and fits its requirements but cannot take it on arrival (busy, away, at capacity): no other
+  // agent is offered it meanwhile, and the preferred agent gets it as soon as it can. Then, or
+  // at once when zero, the queue's strategy chooses. 0..24h; needs preferred_agent.
+  // Default: zero (no waiting).
+  absl::Duration preferred_agent_wait = absl::ZeroDuration();
 
   // OK, or InvalidArgument naming the first offending field and this contact's id.
   SWITCHBOARD_EXPORT absl::Status Validate() const;

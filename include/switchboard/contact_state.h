@@ -43,6 +43,10 @@ struct ContactInfo {
   absl::Time arrived_at = absl::UnixEpoch();
   absl::Time queued_at = absl::UnixEpoch();  // when it entered its current queue
   int offers = 0;  // offers made for this contact so far
+  // While kWaiting for its preferred agent alone (Contact::preferred_agent_wait): that agent and
+  // when the wait ends; empty and InfinitePast() otherwise.
+  AgentId reserved_for;
+  absl::Time reserved_until = absl::InfinitePast();
 };
 
 }  // namespace switchboard

@@ -127,10 +127,13 @@ struct RoutingInputOptions {
   bool intent_skill_required = false;
   // Use the last agent as the preferred agent. Default: true.
   bool prefer_last_agent = true;
+  // When the last agent becomes the preferred agent, how long the contact waits for it alone
+  // (Contact::preferred_agent_wait; 0..24h). Default: zero (offered to it only if free).
+  absl::Duration last_agent_wait = absl::ZeroDuration();
 };
 
 // Applies `snapshot` to `contact`: the last agent becomes preferred_agent (unless one is already
-// set), the intent (contact.intent, else the last intent) becomes a skill requirement (unless one
+// set; with options.last_agent_wait as its wait), the intent (contact.intent, else the last intent) becomes a skill requirement (unless one
 // with that name is there), the tier and repeat flag raise priority (capped at
 // kMaxContactPriority), and an empty language is filled. An ambiguous snapshot (no customer)
 // changes nothing. InvalidArgument when the result would fail Contact::Validate(); `contact` is

@@ -39,6 +39,16 @@ absl::Status ValidateFields(const Contact& c) {
   if (c.preferred_agent) {
     SB_RETURN_IF_ERROR(c.preferred_agent->Validate("contact.preferred_agent"));
   }
+  if (c.preferred_agent_wait < absl::ZeroDuration() ||
+      c.preferred_agent_wait > absl::Hours(24)) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("contact.preferred_agent_wait is ",
+                         absl::FormatDuration(c.preferred_agent_wait), ", outside 0..24h"));
+  }
+  if (c.preferred_agent_wait > absl::ZeroDuration() && !c.preferred_agent) {
+    return absl::InvalidArgumentError(
+        "contact.preferred_agent_wait is set but contact.preferred_agent is not");
+  }
   return absl::OkStatus();
 }
 

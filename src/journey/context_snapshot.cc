@@ -41,6 +41,7 @@ absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
   Contact next = *contact;
   if (options.prefer_last_agent && snapshot.last_agent && !next.preferred_agent) {
     next.preferred_agent = snapshot.last_agent;
+    next.preferred_agent_wait = options.last_agent_wait;
   }
   const std::string& intent = next.intent.empty() ? snapshot.last_intent : next.intent;
   if (!intent.empty()) {

@@ -487,7 +487,7 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
   }
   std::size_t contacts = 0;
   for (const ContactRec* c : q.waiting) {
-    if (c->channel != p.channel || c->sig != p.sig) continue;
+    if (c->channel != p.channel || c->sig != p.sig || c->reserved_for != nullptr) continue;
     ++contacts;
     auto it = p.contacts.find(c->key);
     if (it == p.contacts.end() || it->second != c || c->pool != &p) {

@@ -466,6 +466,7 @@ absl::Status Router::Impl::UpdateAgent(const Agent& agent) {
     if (m.delay != nullptr) ScheduleDelayChecks(*m.queue);
   }
   RouteAndIndex(*a);
+  EndReservationsOf(*a, /*all=*/false);  // those it can no longer take
   return absl::OkStatus();
 }
 
@@ -479,6 +480,7 @@ absl::Status Router::Impl::RemoveAgent(const AgentId& id) {
   selector_->Unindex(*a);
   selector_->DropSlots(*a);
   LeaveQueues(*a);
+  EndReservationsOf(*a, /*all=*/true);  // routed to the others, now that it is out of reach
   agents_.erase(id);
   return absl::OkStatus();
 }

@@ -92,7 +92,13 @@ class Router::Impl {
   using QueueRec = routing::QueueRec;
   using ContactRec = routing::ContactRec;
 
-  enum class TimerKind : unsigned char { kOfferExpiry, kWrapUpEnd, kDelayCheck, kDayReset };
+  enum class TimerKind : unsigned char {
+    kOfferExpiry,
+    kWrapUpEnd,
+    kDelayCheck,
+    kReservationEnd,
+    kDayReset
+  };
   // Names its contact by record and sequence: records are pooled, never freed while the router
   // lives, and a released record has sequence 0, so a timer whose contact left reads as moot.
   struct Timer {
@@ -164,11 +170,27 @@ class Router::Impl {
   void EnterWaiting(ContactRec& c);  // PrepareWaiting + AddWaiting
   // State, signature and queue key of a contact about to wait.
   void PrepareWaiting(ContactRec& c);
-  // Into the queue's waiting list and the selector's orderings.
+  // Into the queue's waiting list and, unless reserved, the selector's orderings.
   void AddWaiting(ContactRec& c);
   // EnterWaiting then RouteContact, with the same outcome, for a contact entering its queue;
-  // `preferred` (may be null) is offered the contact first when it could take it now.
-  void Place(ContactRec& c, const AgentId* preferred = nullptr);
+  // `preferred` (may be null) is offered the contact first when it could take it now, and
+  // otherwise, with a positive `wait`, has it reserved that long when it could ever take it.
+  void Place(ContactRec& c, const AgentId* preferred = nullptr,
+             absl::Duration wait = absl::ZeroDuration());
+  // ---- reservations (Contact::preferred_agent_wait) ----
+  // The agent, when it serves c's queue and meets c's skills and language: whether it could
+  // ever take `c` (its availability and capacity aside).
+  AgentRec* ReservableBy(const ContactRec& c, const AgentId& id) const;
+  void Reserve(ContactRec& c, AgentRec& a, absl::Time until);
+  // Forgets the reservation of a waiting `c` (the caller moves it on).
+  void DropReservation(ContactRec& c);
+  // The reservation of a waiting `c` is over: every agent may take it now.
+  void EndReservation(ContactRec& c);
+  // Ends the reservations held for `a`: all of them (it is being removed), or those it can no
+  // longer take (its configuration changed).
+  void EndReservationsOf(AgentRec& a, bool all);
+  // The best contact reserved for `a` that it can take now (sets the membership), or null.
+  ContactRec* ReservedFit(const AgentRec& a, std::uint32_t* membership) const;
   // The preferred agent when it could take `c` (prepared to wait) right now: available with no
   // live offer, a member of c's queue whose delay has passed, with capacity, the skills and the
   // language, and not excluded. Sets the membership's index.
@@ -220,6 +242,7 @@ class Router::Impl {
   std::vector<AgentRec*> SortedAgents() const;
   std::vector<ContactRec*> SortedWaiting(const QueueRec& q) const;
   absl::Status CheckContacts() const;
+  absl::Status CheckReservations() const;
   absl::Status CheckAgents() const;
   absl::Status CheckStability() const;
 
@@ -265,6 +288,8 @@ class Router::Impl {
   std::deque<ContactRec> contact_slab_;
   std::vector<ContactRec*> free_contacts_;
   absl::flat_hash_map<std::uint64_t, ContactRec*> live_offers_;
+  // Contacts waiting for one agent alone, by agent (few: only those with a preferred_agent_wait).
+  absl::flat_hash_map<const AgentRec*, absl::InlinedVector<ContactRec*, 2>> reservations_;
   std::uint64_t next_offer_ = 1;
   std::uint64_t next_agent_ordinal_ = 1;
   std::uint64_t next_queue_ordinal_ = 1;

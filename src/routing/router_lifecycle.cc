@@ -138,16 +138,22 @@ void Router::Impl::AddWaiting(ContactRec& c) {
   QueueRec& q = *c.queue;
   c.waiting_pos = static_cast<std::uint32_t>(q.waiting.size());
   q.waiting.push_back(&c);
-  selector_->AddWaiting(c);
+  if (c.reserved_for == nullptr) selector_->AddWaiting(c);
 }
 
-void Router::Impl::Place(ContactRec& c, const AgentId* preferred) {
+void Router::Impl::Place(ContactRec& c, const AgentId* preferred, absl::Duration wait) {
   PrepareWaiting(c);
   if (preferred != nullptr) {
     std::uint32_t membership = 0;
     if (AgentRec* a = PreferredFit(c, *preferred, &membership)) {
       MakeOffer(c, *a, membership);
       return;
+    }
+    if (wait > absl::ZeroDuration()) {
+      if (AgentRec* a = ReservableBy(c, *preferred)) {
+        Reserve(c, *a, now_ + wait);
+        return;
+      }
     }
   }
   // Selecting first is the same decision (selection never reads the contact's own queue entry)
@@ -162,7 +168,11 @@ void Router::Impl::Place(ContactRec& c, const AgentId* preferred) {
 }
 
 void Router::Impl::LeaveWaiting(ContactRec& c) {
-  selector_->RemoveWaiting(c);
+  if (c.reserved_for != nullptr) {
+    DropReservation(c);  // never in the selector's orderings
+  } else {
+    selector_->RemoveWaiting(c);
+  }
   QueueRec& q = *c.queue;
   ContactRec* last = q.waiting.back();
   q.waiting[c.waiting_pos] = last;
@@ -186,6 +196,16 @@ AgentRec* Router::Impl::PreferredFit(const ContactRec& c, const AgentId& id,
 }
 
 void Router::Impl::RouteContact(ContactRec& c) {
+  if (c.reserved_for != nullptr) {  // only its agent may take it (a delay may just have passed)
+    std::uint32_t membership = 0;
+    if (AgentRec* a = PreferredFit(c, c.reserved_for->id, &membership)) {
+      LeaveWaiting(c);
+      MakeOffer(c, *a, membership);
+    } else {
+      ScheduleDelayCheck(c);
+    }
+    return;
+  }
   std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
   if (!choice) {
     ScheduleDelayCheck(c);
@@ -206,10 +226,75 @@ void Router::Impl::RouteAndIndex(AgentRec& a) {
 void Router::Impl::RouteAgent(AgentRec& a) {
   if (!routing::Routable(a)) return;
   std::uint32_t membership = 0;
-  ContactRec* c = selector_->SelectContact(a, now_, &membership);
+  // Contacts waiting for this agent alone come first: that is what they wait for.
+  ContactRec* c = reservations_.empty() ? nullptr : ReservedFit(a, &membership);
+  if (c == nullptr) c = selector_->SelectContact(a, now_, &membership);
   if (c == nullptr) return;
   LeaveWaiting(*c);
   MakeOffer(*c, a, membership);
+}
+
+// ---- reservations ----------------------------------------------------------------------------
+
+AgentRec* Router::Impl::ReservableBy(const ContactRec& c, const AgentId& id) const {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return nullptr;
+  AgentRec& a = **it;
+  const bool member =
+      std::any_of(a.memberships.begin(), a.memberships.end(),
+                  [&](const routing::MembershipRec& m) { return m.queue == c.queue; });
+  return member && routing::Qualifies(a, *c.sig) ? &a : nullptr;
+}
+
+void Router::Impl::Reserve(ContactRec& c, AgentRec& a, absl::Time until) {
+  c.reserved_for = &a;
+  c.reserved_until = until;
+  reservations_[&a].push_back(&c);
+  AddWaiting(c);  // in the waiting list only
+  PushTimer(until, TimerKind::kReservationEnd, &c, 0);
+  ScheduleDelayCheck(c);  // the agent's membership delay may pass before the reservation ends
+}
+
+void Router::Impl::DropReservation(ContactRec& c) {
+  auto it = reservations_.find(c.reserved_for);
+  auto& held = it->second;
+  held.erase(std::find(held.begin(), held.end(), &c));
+  if (held.empty()) reservations_.erase(it);
+  c.reserved_for = nullptr;
+  c.reserved_until = absl::InfinitePast();
+}
+
+void Router::Impl::EndReservation(ContactRec& c) {
+  DropReservation(c);
+  selector_->AddWaiting(c);  // still in the waiting list: now in the orderings too
+  RouteContact(c);
+}
+
+void Router::Impl::EndReservationsOf(AgentRec& a, bool all) {
+  auto it = reservations_.find(&a);
+  if (it == reservations_.end()) return;
+  const absl::InlinedVector<ContactRec*, 2> held = it->second;  // EndReservation edits the map
+  for (ContactRec* c : held) {
+    if (all || ReservableBy(*c, a.id) == nullptr) EndReservation(*c);
+  }
+}
+
+ContactRec* Router::Impl::ReservedFit(const AgentRec& a, std::uint32_t* membership) const {
+  auto it = reservations_.find(&a);
+  if (it == reservations_.end()) return nullptr;
+  ContactRec* best = nullptr;
+  for (ContactRec* c : it->second) {
+    for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
+      const routing::MembershipRec& m = a.memberships[i];
+      if (m.queue != c->queue || !routing::FitsNow(a, m, *c, now_)) continue;
+      if (best == nullptr ||
+          routing::MakeCrossKey(m, *c) < routing::MakeCrossKey(a.memberships[*membership], *best)) {
+        best = c;
+        *membership = i;
+      }
+    }
+  }
+  return best;
 }
 
 void Router::Impl::MakeOffer(ContactRec& c, AgentRec& a, std::optional<std::uint32_t> membership) {
@@ -430,7 +515,8 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   ++q->contacts;
   ++q->stats.entered;
   Emit(RoutingEventType::kQueued, &c);
-  Place(c, contact.preferred_agent ? &*contact.preferred_agent : nullptr);
+  Place(c, contact.preferred_agent ? &*contact.preferred_agent : nullptr,
+        contact.preferred_agent_wait);
   return absl::OkStatus();
 }
 
@@ -723,6 +809,8 @@ bool Router::Impl::IsMoot(const Timer& t) const {
       return c.state != ContactState::kWrapUp || c.wrapup_until != t.at;
     case TimerKind::kDelayCheck:
       return c.next_delay_check != t.at;
+    case TimerKind::kReservationEnd:
+      return c.reserved_for == nullptr || c.reserved_until != t.at;
     case TimerKind::kDayReset:
       break;
   }
@@ -747,6 +835,9 @@ void Router::Impl::ProcessTimer(const Timer& t) {
     case TimerKind::kDelayCheck:
       c.next_delay_check = absl::InfiniteFuture();
       if (c.state == ContactState::kWaiting) RouteContact(c);
+      break;
+    case TimerKind::kReservationEnd:
+      EndReservation(c);
       break;
     case TimerKind::kDayReset:
       break;

@@ -118,6 +118,10 @@ absl::StatusOr<ContactInfo> Router::Impl::GetContact(const ContactId& id) const 
   info.arrived_at = c->arrived_at;
   info.queued_at = c->queued_at;
   info.offers = c->offers;
+  if (c->reserved_for != nullptr) {
+    info.reserved_for = c->reserved_for->id;
+    info.reserved_until = c->reserved_until;
+  }
   return info;
 }
 
@@ -231,7 +235,10 @@ std::string Router::Impl::DebugString() const {
                             " offer=", c->offer_id,
                             " offers=", c->offers, " arrived=", TimeText(c->arrived_at),
                             " queued=", TimeText(c->queued_at),
-                            " check=", TimeText(c->next_delay_check), " excluded=");
+                            " check=", TimeText(c->next_delay_check),
+                            " reserved=",
+                            c->reserved_for != nullptr ? c->reserved_for->id.value() : "-", "/",
+                            TimeText(c->reserved_until), " excluded=");
     for (std::uint64_t o : c->excluded) out += internal::StrCat(o, ",");
     out += "\n";
   }
@@ -297,6 +304,28 @@ absl::Status Router::Impl::CheckContacts() const {
   }
   if (offered != live_offers_.size()) {
     return absl::InternalError("live offer map disagrees with offered contacts");
+  }
+  return CheckReservations();
+}
+
+absl::Status Router::Impl::CheckReservations() const {
+  std::size_t reserved = 0;
+  for (const auto& [id, c] : contacts_) {
+    if (c->reserved_for == nullptr) continue;
+    ++reserved;
+    auto it = reservations_.find(c->reserved_for);
+    const bool listed =
+        it != reservations_.end() && std::count(it->second.begin(), it->second.end(), c) == 1;
+    if (c->state != ContactState::kWaiting || !listed || c->pool != nullptr ||
+        ReservableBy(*c, c->reserved_for->id) != c->reserved_for) {
+      return absl::InternalError(internal::StrCat("contact ", id.value(),
+                                                  " has an inconsistent reservation"));
+    }
+  }
+  std::size_t listed = 0;
+  for (const auto& [agent, held] : reservations_) listed += held.size();
+  if (listed != reserved) {
+    return absl::InternalError("the reservation lists disagree with reserved contacts");
   }
   return absl::OkStatus();
 }
@@ -371,6 +400,7 @@ absl::Status Router::Impl::CheckStability() const {
     for (const ContactRec* c : q->waiting) {
       for (const routing::MemberRef& ref : q->members) {
         const AgentRec& a = *ref.agent;
+        if (c->reserved_for != nullptr && c->reserved_for != &a) continue;  // only its agent
         if (routing::FitsNow(a, a.memberships[ref.membership], *c, now)) {
           return absl::InternalError(internal::StrCat("contact ", c->id.value(),
                                                       " waits while agent ",

@@ -39,6 +39,7 @@ class ScanSelector final : public Selector {
       const MembershipRec& m = a.memberships[i];
       ContactRec* queue_best = nullptr;
       for (ContactRec* c : m.queue->waiting) {
+        if (c->reserved_for != nullptr) continue;  // its agent takes it first (RouteAgent)
         if (!DelayMet(*c, m, now)) continue;
         if (queue_best != nullptr && !(c->key < queue_best->key)) continue;
         auto& take = can_take[static_cast<std::size_t>(c->channel)];

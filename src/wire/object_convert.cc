@@ -53,6 +53,7 @@ absl::Status ConvertContactFields(const v1::Contact& msg, Contact& c) {
     c.service_level = wire_internal::ConvertServiceLevel(msg.service_level());
   }
   if (msg.has_preferred_agent()) c.preferred_agent = AgentId(msg.preferred_agent());
+  c.preferred_agent_wait = MicrosToDuration(msg.preferred_agent_wait_micros());
   return absl::OkStatus();
 }
 
@@ -139,6 +140,8 @@ void ToProto(const Contact& contact, v1::Contact* out) {
   out->set_arrived_at_micros(wire_internal::TimeToMicros(contact.arrived_at));
   if (contact.service_level) *out->mutable_service_level() = ToProto(*contact.service_level);
   if (contact.preferred_agent) out->set_preferred_agent(contact.preferred_agent->value());
+  out->set_preferred_agent_wait_micros(
+      wire_internal::DurationToMicros(contact.preferred_agent_wait));
 }
 
 v1::Contact ToProto(const Contact& contact) {
