@@ -163,10 +163,11 @@ class SWITCHBOARD_EXPORT Router {
 
   // ---- Contacts ------------------------------------------------------------------------------
 
-  // Puts a contact in a queue and offers it at once if an agent fits. InvalidArgument for an
-  // invalid contact or a channel the queue does not serve, NotFound for an unknown queue,
-  // AlreadyExists when a contact with this id is in the router, ResourceExhausted when the queue
-  // already holds max_waiting waiting contacts.
+  // Puts a contact in a queue and offers it at once if an agent fits: its preferred agent first,
+  // or, with a preferred_agent_wait, it waits that long for that agent alone (docs/routing.md).
+  // InvalidArgument for an invalid contact or a channel the queue does not serve, NotFound for
+  // an unknown queue, AlreadyExists when a contact with this id is in the router,
+  // ResourceExhausted when the queue already holds max_waiting waiting contacts.
   absl::Status Enqueue(const Contact& contact, const QueueId& queue);
 
   // Accepts a live offer: the contact is in progress with the agent. NotFound for an id the
