@@ -269,10 +269,10 @@ struct ContactRec {
   std::uint64_t offer_epoch = 0;  // the router's configuration epoch when last offered
   ContactKey key;
   Pool* pool = nullptr;  // indexed mode, while waiting
-  // Waiting for its preferred agent alone (Contact::preferred_agent_wait) until reserved_until:
-  // in its queue's waiting list but in no selector ordering, so no other agent sees it.
+  // Waiting for this agent alone (Contact::preferred_agent_wait; until when is kept with the
+  // agent's reservations, as few contacts have one): in its queue's waiting list but in no
+  // selector ordering, so no other agent sees it.
   AgentRec* reserved_for = nullptr;
-  absl::Time reserved_until = absl::InfinitePast();
   std::uint32_t language = 0;
   std::uint32_t waiting_pos = 0;
   int priority = 0;

@@ -191,6 +191,8 @@ class Router::Impl {
   void EndReservationsOf(AgentRec& a, bool all);
   // The best contact reserved for `a` that it can take now (sets the membership), or null.
   ContactRec* ReservedFit(const AgentRec& a, std::uint32_t* membership) const;
+  // When the reservation of `c` ends; InfinitePast() when it has none.
+  absl::Time ReservedUntil(const ContactRec& c) const;
   // The preferred agent when it could take `c` (prepared to wait) right now: available with no
   // live offer, a member of c's queue whose delay has passed, with capacity, the skills and the
   // language, and not excluded. Sets the membership's index.
@@ -289,7 +291,11 @@ class Router::Impl {
   std::vector<ContactRec*> free_contacts_;
   absl::flat_hash_map<std::uint64_t, ContactRec*> live_offers_;
   // Contacts waiting for one agent alone, by agent (few: only those with a preferred_agent_wait).
-  absl::flat_hash_map<const AgentRec*, absl::InlinedVector<ContactRec*, 2>> reservations_;
+  struct Reservation {
+    ContactRec* contact = nullptr;
+    absl::Time until;
+  };
+  absl::flat_hash_map<const AgentRec*, absl::InlinedVector<Reservation, 2>> reservations_;
   std::uint64_t next_offer_ = 1;
   std::uint64_t next_agent_ordinal_ = 1;
   std::uint64_t next_queue_ordinal_ = 1;

@@ -248,8 +248,7 @@ AgentRec* Router::Impl::ReservableBy(const ContactRec& c, const AgentId& id) con
 
 void Router::Impl::Reserve(ContactRec& c, AgentRec& a, absl::Time until) {
   c.reserved_for = &a;
-  c.reserved_until = until;
-  reservations_[&a].push_back(&c);
+  reservations_[&a].push_back(Reservation{&c, until});
   AddWaiting(c);  // in the waiting list only
   PushTimer(until, TimerKind::kReservationEnd, &c, 0);
   ScheduleDelayCheck(c);  // the agent's membership delay may pass before the reservation ends
@@ -258,10 +257,18 @@ void Router::Impl::Reserve(ContactRec& c, AgentRec& a, absl::Time until) {
 void Router::Impl::DropReservation(ContactRec& c) {
   auto it = reservations_.find(c.reserved_for);
   auto& held = it->second;
-  held.erase(std::find(held.begin(), held.end(), &c));
+  held.erase(std::find_if(held.begin(), held.end(),
+                          [&c](const Reservation& r) { return r.contact == &c; }));
   if (held.empty()) reservations_.erase(it);
   c.reserved_for = nullptr;
-  c.reserved_until = absl::InfinitePast();
+}
+
+absl::Time Router::Impl::ReservedUntil(const ContactRec& c) const {
+  if (c.reserved_for == nullptr) return absl::InfinitePast();
+  for (const Reservation& r : reservations_.at(c.reserved_for)) {
+    if (r.contact == &c) return r.until;
+  }
+  return absl::InfinitePast();  // unreachable: CheckReservations keeps the lists complete
 }
 
 void Router::Impl::EndReservation(ContactRec& c) {
@@ -273,9 +280,9 @@ void Router::Impl::EndReservation(ContactRec& c) {
 void Router::Impl::EndReservationsOf(AgentRec& a, bool all) {
   auto it = reservations_.find(&a);
   if (it == reservations_.end()) return;
-  const absl::InlinedVector<ContactRec*, 2> held = it->second;  // EndReservation edits the map
-  for (ContactRec* c : held) {
-    if (all || ReservableBy(*c, a.id) == nullptr) EndReservation(*c);
+  const absl::InlinedVector<Reservation, 2> held = it->second;  // EndReservation edits the map
+  for (const Reservation& r : held) {
+    if (all || ReservableBy(*r.contact, a.id) == nullptr) EndReservation(*r.contact);
   }
 }
 
@@ -283,7 +290,8 @@ ContactRec* Router::Impl::ReservedFit(const AgentRec& a, std::uint32_t* membersh
   auto it = reservations_.find(&a);
   if (it == reservations_.end()) return nullptr;
   ContactRec* best = nullptr;
-  for (ContactRec* c : it->second) {
+  for (const Reservation& r : it->second) {
+    ContactRec* c = r.contact;
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       const routing::MembershipRec& m = a.memberships[i];
       if (m.queue != c->queue || !routing::FitsNow(a, m, *c, now_)) continue;
@@ -810,7 +818,8 @@ bool Router::Impl::IsMoot(const Timer& t) const {
     case TimerKind::kDelayCheck:
       return c.next_delay_check != t.at;
     case TimerKind::kReservationEnd:
-      return c.reserved_for == nullptr || c.reserved_until != t.at;
+      // A contact is reserved at most once (on Enqueue), so a live reservation is this one.
+      return c.reserved_for == nullptr;
     case TimerKind::kDayReset:
       break;
   }

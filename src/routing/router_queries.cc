@@ -120,7 +120,7 @@ absl::StatusOr<ContactInfo> Router::Impl::GetContact(const ContactId& id) const 
   info.offers = c->offers;
   if (c->reserved_for != nullptr) {
     info.reserved_for = c->reserved_for->id;
-    info.reserved_until = c->reserved_until;
+    info.reserved_until = ReservedUntil(*c);
   }
   return info;
 }
@@ -238,7 +238,7 @@ std::string Router::Impl::DebugString() const {
                             " check=", TimeText(c->next_delay_check),
                             " reserved=",
                             c->reserved_for != nullptr ? c->reserved_for->id.value() : "-", "/",
-                            TimeText(c->reserved_until), " excluded=");
+                            TimeText(ReservedUntil(*c)), " excluded=");
     for (std::uint64_t o : c->excluded) out += internal::StrCat(o, ",");
     out += "\n";
   }
@@ -315,7 +315,9 @@ absl::Status Router::Impl::CheckReservations() const {
     ++reserved;
     auto it = reservations_.find(c->reserved_for);
     const bool listed =
-        it != reservations_.end() && std::count(it->second.begin(), it->second.end(), c) == 1;
+        it != reservations_.end() &&
+        std::count_if(it->second.begin(), it->second.end(),
+                      [c = c](const Reservation& r) { return r.contact == c; }) == 1;
     if (c->state != ContactState::kWaiting || !listed || c->pool != nullptr ||
         ReservableBy(*c, c->reserved_for->id) != c->reserved_for) {
       return absl::InternalError(internal::StrCat("contact ", id.value(),
