@@ -17,6 +17,16 @@ using sbt::MakeQueue;
 
 namespace {
 
+// A queue with 30 s of wrap-up, served by one agent, ana.
+sb::Queue AddQueueWithAna(Harness& h, const std::string& queue,
+                          AgentState ana_state = AgentState::kAvailable) {
+  sb::Queue q = MakeQueue(queue);
+  q.wrap_up = absl::Seconds(30);
+  REQUIRE(h.router->AddQueue(q).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {queue}, ana_state)).ok());
+  return q;
+}
+
 std::vector<RoutingEventType> Types(const std::vector<sb::RoutingEvent>& events) {
   std::vector<RoutingEventType> out;
   for (const auto& e : events) out.push_back(e.type);
@@ -28,10 +38,7 @@ std::vector<RoutingEventType> Types(const std::vector<sb::RoutingEvent>& events)
 TEST_CASE("enqueue, offer, accept, complete, wrap-up, available again") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));
-  sb::Queue billing = MakeQueue("billing");
-  billing.wrap_up = absl::Seconds(30);
-  REQUIRE(h.router->AddQueue(billing).ok());
-  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"billing"})).ok());
+  const sb::Queue billing = AddQueueWithAna(h, "billing");
 
   REQUIRE(h.router->Enqueue(MakeContact("call-1"), billing.id).ok());
   REQUIRE(Types(h.recorder.events) ==
@@ -211,10 +218,7 @@ TEST_CASE("going away with a live offer rescinds it without excluding the agent"
 TEST_CASE("agent state events carry the previous status and its reason") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));
-  sb::Queue q = MakeQueue("q");
-  q.wrap_up = absl::Seconds(30);
-  REQUIRE(h.router->AddQueue(q).ok());
-  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"}, AgentState::kAway)).ok());
+  AddQueueWithAna(h, "q", AgentState::kAway);
   const sb::AgentId ana("ana");
   using Status = sb::AgentStatus;
   std::vector<std::pair<Status, Status>> expected;

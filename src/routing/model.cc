@@ -87,7 +87,6 @@ int SkillScore(const AgentRec& a, const Signature& sig) {
   return score;
 }
 
-
 AgentKey RankAgent(const AgentRec& a, std::uint32_t membership, const Signature& sig) {
   const AgentRankInput in = MakeRankInput(a, membership, &sig);
   return AgentKey{a.memberships[membership].queue->strategy->Rank(in), a.ordinal};

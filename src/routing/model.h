@@ -322,6 +322,14 @@ inline bool DelayMet(const ContactRec& c, const MembershipRec& m, absl::Time now
   return m.delay == nullptr || DelayMet(c, *m.delay, now);
 }
 
+// The index of the agent's membership of `q` (an agent serves a queue at most once).
+inline std::optional<std::uint32_t> MembershipOf(const AgentRec& a, const QueueRec* q) {
+  for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
+    if (a.memberships[i].queue == q) return i;
+  }
+  return std::nullopt;
+}
+
 // The agent's ticket in a ticket queue (QueueRec::tickets).
 inline double& TicketOf(const MembershipRec& m) { return m.queue->tickets[m.pos]; }
 
@@ -368,7 +376,7 @@ inline AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership,
   in.handled_today = a.handled_today;
   in.talk_time_today = a.talk_today;
   in.skill_score = q.traits.uses_skill_score && sig != nullptr ? SkillScore(a, *sig) : 0;
-  in.ticket = q.traits.uses_tickets ? q.tickets[m.pos] : 0;
+  in.ticket = q.traits.uses_tickets ? TicketOf(m) : 0;
   return in;
 }
 

@@ -178,9 +178,9 @@ class Router::Impl {
   void Place(ContactRec& c, const AgentId* preferred = nullptr,
              absl::Duration wait = absl::ZeroDuration());
   // ---- reservations (Contact::preferred_agent_wait) ----
-  // The agent, when it serves c's queue and meets c's skills and language: whether it could
-  // ever take `c` (its availability and capacity aside).
-  AgentRec* ReservableBy(const ContactRec& c, const AgentId& id) const;
+  // Whether `a` serves c's queue and meets c's skills and language: whether it could ever take
+  // `c` (its availability and capacity aside).
+  bool Reservable(const ContactRec& c, const AgentRec& a) const;
   void Reserve(ContactRec& c, AgentRec& a, absl::Time until);
   // Forgets the reservation of a waiting `c` (the caller moves it on).
   void DropReservation(ContactRec& c);
@@ -193,10 +193,12 @@ class Router::Impl {
   ContactRec* ReservedFit(const AgentRec& a, std::uint32_t* membership) const;
   // When the reservation of `c` ends; InfinitePast() when it has none.
   absl::Time ReservedUntil(const ContactRec& c) const;
-  // The preferred agent when it could take `c` (prepared to wait) right now: available with no
-  // live offer, a member of c's queue whose delay has passed, with capacity, the skills and the
-  // language, and not excluded. Sets the membership's index.
-  AgentRec* PreferredFit(const ContactRec& c, const AgentId& id, std::uint32_t* membership) const;
+  // The agent with this id, or null (a preference names an agent that may not exist).
+  AgentRec* AgentNamed(const AgentId& id) const;
+  // Whether `a` could take `c` (prepared to wait) right now: available with no live offer, a
+  // member of c's queue whose delay has passed, with capacity, the skills and the language, and
+  // not excluded. Sets the membership's index.
+  bool FitsNowFor(const ContactRec& c, const AgentRec& a, std::uint32_t* membership) const;
   void LeaveWaiting(ContactRec& c);
   void RouteContact(ContactRec& c);
   void RouteAgent(AgentRec& a);

@@ -143,17 +143,15 @@ void Router::Impl::AddWaiting(ContactRec& c) {
 
 void Router::Impl::Place(ContactRec& c, const AgentId* preferred, absl::Duration wait) {
   PrepareWaiting(c);
-  if (preferred != nullptr) {
+  if (AgentRec* a = preferred != nullptr ? AgentNamed(*preferred) : nullptr) {
     std::uint32_t membership = 0;
-    if (AgentRec* a = PreferredFit(c, *preferred, &membership)) {
+    if (FitsNowFor(c, *a, &membership)) {
       MakeOffer(c, *a, membership);
       return;
     }
-    if (wait > absl::ZeroDuration()) {
-      if (AgentRec* a = ReservableBy(c, *preferred)) {
-        Reserve(c, *a, now_ + wait);
-        return;
-      }
+    if (wait > absl::ZeroDuration() && Reservable(c, *a)) {
+      Reserve(c, *a, now_ + wait);
+      return;
     }
   }
   // Selecting first is the same decision (selection never reads the contact's own queue entry)
@@ -180,27 +178,26 @@ void Router::Impl::LeaveWaiting(ContactRec& c) {
   q.waiting.pop_back();
 }
 
-AgentRec* Router::Impl::PreferredFit(const ContactRec& c, const AgentId& id,
-                                     std::uint32_t* membership) const {
+AgentRec* Router::Impl::AgentNamed(const AgentId& id) const {
   auto it = agents_.find(id);
-  if (it == agents_.end()) return nullptr;  // a preference, not a requirement
-  AgentRec& a = **it;
-  for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
-    const routing::MembershipRec& m = a.memberships[i];
-    if (m.queue != c.queue) continue;
-    if (!routing::FitsNow(a, m, c, now_)) return nullptr;
-    *membership = i;
-    return &a;
-  }
-  return nullptr;
+  return it == agents_.end() ? nullptr : it->get();
+}
+
+bool Router::Impl::FitsNowFor(const ContactRec& c, const AgentRec& a,
+                              std::uint32_t* membership) const {
+  const std::optional<std::uint32_t> m = routing::MembershipOf(a, c.queue);
+  if (!m || !routing::FitsNow(a, a.memberships[*m], c, now_)) return false;
+  *membership = *m;
+  return true;
 }
 
 void Router::Impl::RouteContact(ContactRec& c) {
   if (c.reserved_for != nullptr) {  // only its agent may take it (a delay may just have passed)
+    AgentRec& a = *c.reserved_for;
     std::uint32_t membership = 0;
-    if (AgentRec* a = PreferredFit(c, c.reserved_for->id, &membership)) {
+    if (FitsNowFor(c, a, &membership)) {
       LeaveWaiting(c);
-      MakeOffer(c, *a, membership);
+      MakeOffer(c, a, membership);
     } else {
       ScheduleDelayCheck(c);
     }
@@ -236,14 +233,8 @@ void Router::Impl::RouteAgent(AgentRec& a) {
 
 // ---- reservations ----------------------------------------------------------------------------
 
-AgentRec* Router::Impl::ReservableBy(const ContactRec& c, const AgentId& id) const {
-  auto it = agents_.find(id);
-  if (it == agents_.end()) return nullptr;
-  AgentRec& a = **it;
-  const bool member =
-      std::any_of(a.memberships.begin(), a.memberships.end(),
-                  [&](const routing::MembershipRec& m) { return m.queue == c.queue; });
-  return member && routing::Qualifies(a, *c.sig) ? &a : nullptr;
+bool Router::Impl::Reservable(const ContactRec& c, const AgentRec& a) const {
+  return routing::MembershipOf(a, c.queue) && routing::Qualifies(a, *c.sig);
 }
 
 void Router::Impl::Reserve(ContactRec& c, AgentRec& a, absl::Time until) {
@@ -282,7 +273,7 @@ void Router::Impl::EndReservationsOf(AgentRec& a, bool all) {
   if (it == reservations_.end()) return;
   const absl::InlinedVector<Reservation, 2> held = it->second;  // EndReservation edits the map
   for (const Reservation& r : held) {
-    if (all || ReservableBy(*r.contact, a.id) == nullptr) EndReservation(*r.contact);
+    if (all || !Reservable(*r.contact, a)) EndReservation(*r.contact);
   }
 }
 
@@ -291,15 +282,12 @@ ContactRec* Router::Impl::ReservedFit(const AgentRec& a, std::uint32_t* membersh
   if (it == reservations_.end()) return nullptr;
   ContactRec* best = nullptr;
   for (const Reservation& r : it->second) {
-    ContactRec* c = r.contact;
-    for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
-      const routing::MembershipRec& m = a.memberships[i];
-      if (m.queue != c->queue || !routing::FitsNow(a, m, *c, now_)) continue;
-      if (best == nullptr ||
-          routing::MakeCrossKey(m, *c) < routing::MakeCrossKey(a.memberships[*membership], *best)) {
-        best = c;
-        *membership = i;
-      }
+    std::uint32_t i = 0;
+    if (!FitsNowFor(*r.contact, a, &i)) continue;
+    if (best == nullptr || routing::MakeCrossKey(a.memberships[i], *r.contact) <
+                               routing::MakeCrossKey(a.memberships[*membership], *best)) {
+      best = r.contact;
+      *membership = i;
     }
   }
   return best;

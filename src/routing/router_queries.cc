@@ -293,9 +293,7 @@ absl::Status Router::Impl::CheckContacts() const {
     if (c->state == ContactState::kOffered && !c->offer_direct &&
         c->offer_epoch == config_epoch_) {
       const AgentRec& a = *c->agent;
-      const bool member = std::any_of(a.memberships.begin(), a.memberships.end(),
-                                      [&](const auto& m) { return m.queue == c->queue; });
-      if (!member || !routing::Qualifies(a, *c->sig)) {
+      if (!routing::MembershipOf(a, c->queue) || !routing::Qualifies(a, *c->sig)) {
         return absl::InternalError(internal::StrCat("contact ", id.value(),
                                                     " is offered to ineligible agent ",
                                                     a.id.value()));
@@ -319,7 +317,7 @@ absl::Status Router::Impl::CheckReservations() const {
         std::count_if(it->second.begin(), it->second.end(),
                       [c = c](const Reservation& r) { return r.contact == c; }) == 1;
     if (c->state != ContactState::kWaiting || !listed || c->pool != nullptr ||
-        ReservableBy(*c, c->reserved_for->id) != c->reserved_for) {
+        !Reservable(*c, *c->reserved_for)) {
       return absl::InternalError(internal::StrCat("contact ", id.value(),
                                                   " has an inconsistent reservation"));
     }
