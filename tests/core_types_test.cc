@@ -80,6 +80,19 @@ TEST_CASE("ids reject empty, oversized and unprintable text") {
   CHECK(sb::ContactId(std::string(sb::kMaxIdLength, 'c')).Validate().ok());
 }
 
+TEST_CASE("messages quote the offending text escaped and bounded (docs/core-types.md)") {
+  sb::Contact c = ValidContact();
+  c.id = sb::ContactId("x\x1b[2J");
+  CHECK(Message(c.Validate()) ==
+        "contact 'x\\x1b[2J': contact.id 'x\\x1b[2J' has a space, control or non-ASCII character");
+  c.id = sb::ContactId(std::string(70000, 'z'));
+  const std::string long_id = Message(c.Validate());
+  CHECK(long_id.size() < 400);
+  CHECK_THAT(long_id, Contains("'" + std::string(128, 'z') + "...(70000 bytes)'"));
+  c.id = sb::ContactId("caf\xc3\xa9");  // printable UTF-8 is quoted as is
+  CHECK_THAT(Message(c.Validate()), Contains("'caf\xc3\xa9'"));
+}
+
 TEST_CASE("ids of different kinds are distinct types and order by value") {
   STATIC_REQUIRE_FALSE(std::is_convertible_v<sb::AgentId, sb::QueueId>);
   STATIC_REQUIRE_FALSE(std::is_convertible_v<std::string, sb::AgentId>);

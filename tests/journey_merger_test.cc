@@ -655,3 +655,23 @@ TEST_CASE("ingest rejects bad attributes with Validate()'s own message") {
   REQUIRE(journey->events.size() == 1);
   CHECK(journey->events[0].attributes.at("intent") == "billing");
 }
+
+TEST_CASE("hostile text is quoted bounded and escaped in messages and reports") {
+  Fixture f;
+  // An over-long event id: rejected, the message holds a bounded prefix and the size.
+  auto long_id = f.merger->Ingest(Ev(std::string(70000, 'e'), 1, sb::Channel::kChat, {}));
+  REQUIRE_FALSE(long_id.ok());
+  CHECK(long_id.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(long_id.status().message()), Contains("...(70000 bytes)"));
+  CHECK(long_id.status().message().size() < 400);
+  // A malformed identifier's reason quotes it (trimmed) with its control bytes escaped.
+  sb::IngestResult r = f.Ingest(Ev("a", 1, sb::Channel::kWeb, {Phone("call\x1b[2J me\n")}));
+  REQUIRE(r.identifiers.size() == 1);
+  CHECK(r.identifiers[0].outcome == sb::IdentifierOutcome::kInvalid);
+  CHECK_THAT(r.identifiers[0].reason, Contains("'call\\x1b[2J me'"));
+  CHECK(r.identifiers[0].reason.find('\x1b') == std::string::npos);
+  // Lookups of unknown ids quote them the same way.
+  auto unknown = f.merger->Resolve(kAcme, sb::CustomerId(std::string(5000, 'c')));
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.status().message().size() < 400);
+}

@@ -276,3 +276,26 @@ TEST_CASE("bad options are refused by Create") {
         absl::StatusCode::kInvalidArgument);
   CHECK(sb::Router::Create({}, &clock, nullptr).ok());  // a null listener is allowed
 }
+
+TEST_CASE("messages quote hostile ids bounded and escaped") {
+  // Lookups take ids straight from the caller, unvalidated: the message must not grow with the id
+  // or carry its control bytes into whoever's log prints it.
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Populated h(mode);
+  h.Snapshot();
+  const std::string huge(70000, 'z');
+  const absl::Status long_id = h.router->SetAgentState(sb::AgentId(huge), AgentState::kAvailable);
+  h.ExpectRejected(long_id, absl::StatusCode::kNotFound, "...(70000 bytes)");
+  CHECK(long_id.message().size() < 300);
+  const absl::Status escape = h.router->Abandon(sb::ContactId("x\x1b[2Jy\n"));
+  h.ExpectRejected(escape, absl::StatusCode::kNotFound, "'x\\x1b[2Jy\\x0a'");
+  const std::string message(escape.message());
+  CHECK(message.find('\x1b') == std::string::npos);
+  CHECK(message.find('\n') == std::string::npos);
+  // A valid id is quoted exactly as given.
+  h.ExpectRejected(h.router->Abandon(sb::ContactId("nobody")), absl::StatusCode::kNotFound,
+                   "'nobody'");
+  sb::Contact bad = MakeContact("caf\xc3\xa9\xff");  // UTF-8 kept, the stray byte escaped
+  h.ExpectRejected(h.router->Enqueue(bad, sb::QueueId("voice")),
+                   absl::StatusCode::kInvalidArgument, "'caf\xc3\xa9\\xff'");
+}

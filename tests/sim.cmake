@@ -44,3 +44,6 @@ if(TARGET switchboard_sim_tool)
                    --strategy no-such-strategy)
   set_tests_properties(sim_cli:unknown_strategy_fails PROPERTIES WILL_FAIL TRUE)
 endif()
+switchboard_add_test(sim_scenario_garbage_test switchboard::sim switchboard::switchboard_proto)
+target_compile_definitions(sim_scenario_garbage_test PRIVATE
+    SWITCHBOARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

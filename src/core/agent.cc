@@ -70,7 +70,7 @@ absl::Status ValidateMemberships(const Agent& a) {
     SB_RETURN_IF_ERROR(m.queue.Validate(internal::StrCat(field, ".queue")));
     if (!seen.insert(m.queue.value()).second) {
       return absl::InvalidArgumentError(
-          internal::StrCat(field, " repeats queue '", m.queue.value(), "'"));
+          internal::StrCat(field, " repeats queue '", internal::Printable(m.queue.value()), "'"));
     }
     if (m.priority < 1 || m.priority > kMaxQueuePriority) {
       return absl::InvalidArgumentError(internal::StrCat(field, ".priority is ", m.priority,
@@ -132,8 +132,8 @@ ChannelCapacity DefaultCapacity(Channel channel) {
 absl::Status Agent::Validate() const {
   absl::Status status = ValidateFields(*this);
   if (status.ok()) return status;
-  return absl::Status(status.code(),
-                      internal::StrCat("agent '", id.value(), "': ", status.message()));
+  return absl::Status(status.code(), internal::StrCat("agent '", internal::Printable(id.value()),
+                                                      "': ", status.message()));
 }
 
 std::optional<ChannelCapacity> Agent::CapacityFor(Channel channel) const {

@@ -24,7 +24,8 @@ absl::Status ValidateAttributes(const Attributes& attributes, std::string_view f
     }
     // The field name is formatted only for a bad value: events and contacts carry many.
     if (!internal::TextIsValid(value, kMaxAttributeValueLength)) {
-      return internal::ValidateText(value, internal::StrCat(field, "['", key, "']"),
+      return internal::ValidateText(value,
+                                    internal::StrCat(field, "['", internal::Printable(key), "']"),
                                     kMaxAttributeValueLength);
     }
   }

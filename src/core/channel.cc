@@ -46,7 +46,8 @@ absl::StatusOr<Channel> ParseChannel(std::string_view name) {
   for (int i = 0; i < kChannelCount; ++i) {
     if (kChannelInfo[i].name == name) return static_cast<Channel>(i);
   }
-  return absl::InvalidArgumentError(internal::StrCat("unknown channel '", name, "'"));
+  return absl::InvalidArgumentError(
+      internal::StrCat("unknown channel '", internal::Printable(name), "'"));
 }
 
 }  // namespace switchboard

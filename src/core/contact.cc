@@ -11,8 +11,8 @@ namespace {
 
 absl::Status WithId(const absl::Status& status, const ContactId& id) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), internal::StrCat("contact '", id.value(), "': ",
-                                                  status.message()));
+  return absl::Status(status.code(), internal::StrCat("contact '", internal::Printable(id.value()),
+                                                      "': ", status.message()));
 }
 
 absl::Status ValidateFields(const Contact& c) {
@@ -67,8 +67,8 @@ absl::Status ValidateLanguageTag(std::string_view tag, std::string_view field) {
   bool shape_ok = tag.size() >= 2 && tag.size() <= 35 && absl::ascii_isalpha(tag.front());
   for (char c : tag) shape_ok = shape_ok && (absl::ascii_isalnum(c) || c == '-');
   if (!shape_ok) {
-    return absl::InvalidArgumentError(
-        internal::StrCat(field, " '", tag, "' is not a language tag like 'en' or 'he-IL'"));
+    return absl::InvalidArgumentError(internal::StrCat(
+        field, " '", internal::Printable(tag), "' is not a language tag like 'en' or 'he-IL'"));
   }
   return absl::OkStatus();
 }

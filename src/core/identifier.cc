@@ -29,7 +29,8 @@ absl::StatusOr<IdentifierKind> ParseIdentifierKind(std::string_view name) {
   for (int i = 0; i < kIdentifierKindCount; ++i) {
     if (kKindNames[i] == name) return static_cast<IdentifierKind>(i);
   }
-  return absl::InvalidArgumentError(internal::StrCat("unknown identifier kind '", name, "'"));
+  return absl::InvalidArgumentError(
+      internal::StrCat("unknown identifier kind '", internal::Printable(name), "'"));
 }
 
 absl::Status Identifier::Validate(std::string_view field) const {

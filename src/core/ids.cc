@@ -14,8 +14,8 @@ absl::Status ValidateIdText(std::string_view text, std::string_view field) {
   for (char c : text) {
     // Printable ASCII without space: ids travel in logs, URLs and SIP headers unescaped.
     if (c <= ' ' || c > '~') {
-      return absl::InvalidArgumentError(
-          internal::StrCat(field, " '", text, "' has a space, control or non-ASCII character"));
+      return absl::InvalidArgumentError(internal::StrCat(
+          field, " '", internal::Printable(text), "' has a space, control or non-ASCII character"));
     }
   }
   return absl::OkStatus();

@@ -15,17 +15,17 @@ absl::Status ValidateFields(const Journey& j) {
     const TouchpointEvent& e = j.events[i];
     SB_RETURN_IF_ERROR(e.Validate());
     if (!ids.insert(e.id.value()).second) {
-      return absl::InvalidArgumentError(
-          internal::StrCat("journey.events[", i, "] repeats event '", e.id.value(), "'"));
+      return absl::InvalidArgumentError(internal::StrCat("journey.events[", i, "] repeats event '",
+                                                         internal::Printable(e.id.value()), "'"));
     }
     if (e.tenant != j.tenant) {
-      return absl::InvalidArgumentError(internal::StrCat("journey.events[", i, "] '", e.id.value(),
-                                                     "' belongs to tenant '", e.tenant.value(),
-                                                     "'"));
+      return absl::InvalidArgumentError(
+          internal::StrCat("journey.events[", i, "] '", internal::Printable(e.id.value()),
+                           "' belongs to tenant '", internal::Printable(e.tenant.value()), "'"));
     }
     if (i > 0 && !JourneyOrderLess(j.events[i - 1], e)) {
       return absl::InvalidArgumentError(internal::StrCat(
-          "journey.events[", i, "] '", e.id.value(), "' is out of order"));
+          "journey.events[", i, "] '", internal::Printable(e.id.value()), "' is out of order"));
     }
   }
   return absl::OkStatus();
@@ -36,8 +36,9 @@ absl::Status ValidateFields(const Journey& j) {
 absl::Status Journey::Validate() const {
   absl::Status status = ValidateFields(*this);
   if (status.ok()) return status;
-  return absl::Status(status.code(), internal::StrCat("journey of customer '", customer.value(),
-                                                  "': ", status.message()));
+  return absl::Status(status.code(), internal::StrCat("journey of customer '",
+                                                      internal::Printable(customer.value()),
+                                                      "': ", status.message()));
 }
 
 }  // namespace switchboard

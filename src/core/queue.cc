@@ -67,8 +67,8 @@ absl::Status ValidateFields(const Queue& q) {
 absl::Status Queue::Validate() const {
   absl::Status status = ValidateFields(*this);
   if (status.ok()) return status;
-  return absl::Status(status.code(),
-                      internal::StrCat("queue '", id.value(), "': ", status.message()));
+  return absl::Status(status.code(), internal::StrCat("queue '", internal::Printable(id.value()),
+                                                      "': ", status.message()));
 }
 
 bool Queue::Serves(Channel channel) const {

@@ -22,9 +22,9 @@ absl::Status ValidateSkillName(std::string_view name, std::string_view field) {
 absl::Status ValidateProficiency(int value, std::string_view field, std::string_view suffix,
                                  std::string_view name) {
   if (value < kMinProficiency || value > kMaxProficiency) {
-    return absl::InvalidArgumentError(internal::StrCat(field, suffix, " of skill '", name, "' is ",
-                                                       value, ", outside ", kMinProficiency,
-                                                       "..", kMaxProficiency));
+    return absl::InvalidArgumentError(
+        internal::StrCat(field, suffix, " of skill '", internal::Printable(name), "' is ", value,
+                         ", outside ", kMinProficiency, "..", kMaxProficiency));
   }
   return absl::OkStatus();
 }
@@ -62,8 +62,8 @@ absl::Status ValidateNamedList(const std::vector<T>& items, std::string_view fie
     }
   }
   if (std::optional<size_t> repeat = FirstRepeat(items)) {
-    return absl::InvalidArgumentError(internal::StrCat(field, "[", *repeat, "] repeats skill '",
-                                                       items[*repeat].name, "'"));
+    return absl::InvalidArgumentError(internal::StrCat(
+        field, "[", *repeat, "] repeats skill '", internal::Printable(items[*repeat].name), "'"));
   }
   return absl::OkStatus();
 }

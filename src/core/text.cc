@@ -16,27 +16,52 @@ int SequenceLength(unsigned char lead) {
 
 bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
+// Bytes in the well-formed sequence at the start of [p, end), or 0 when none starts there.
+// Rejects overlong 3- and 4-byte forms, UTF-16 surrogates and code points past U+10FFFF.
+int ValidSequenceAt(const unsigned char* p, const unsigned char* end) {
+  const int length = SequenceLength(*p);
+  if (length == 0 || end - p < length) return 0;
+  for (int i = 1; i < length; ++i) {
+    if (!IsContinuation(p[i])) return 0;
+  }
+  if (length == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F))) return 0;
+  if (length == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))) return 0;
+  return length;
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = p + text.size();
   while (p < end) {
-    const int length = SequenceLength(*p);
-    if (length == 0 || end - p < length) return false;
-    for (int i = 1; i < length; ++i) {
-      if (!IsContinuation(p[i])) return false;
-    }
-    // Reject overlong 3- and 4-byte forms, UTF-16 surrogates and code points past U+10FFFF.
-    if (length == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F))) {
-      return false;
-    }
-    if (length == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))) {
-      return false;
-    }
+    const int length = ValidSequenceAt(p, end);
+    if (length == 0) return false;
     p += length;
   }
   return true;
+}
+
+std::string PrintableText(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = begin + text.size();
+  const auto* p = begin;
+  std::string out;
+  while (p < end && out.size() < kMaxPrintableBytes) {
+    const int length = ValidSequenceAt(p, end);
+    if (length > 1 || (length == 1 && *p >= 0x20 && *p != 0x7F)) {
+      out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(length));
+      p += length;
+      continue;
+    }
+    out += "\\x";
+    out += kHex[*p >> 4];
+    out += kHex[*p & 0xF];
+    ++p;
+  }
+  if (p < end) out += StrCat("...(", text.size(), " bytes)");
+  return out;
 }
 
 absl::Status ValidateText(std::string_view text, std::string_view field, std::size_t max_bytes) {

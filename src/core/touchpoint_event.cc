@@ -49,14 +49,15 @@ absl::StatusOr<EventType> ParseEventType(std::string_view name) {
   for (int i = 0; i < kEventTypeCount; ++i) {
     if (kEventTypeNames[i] == name) return static_cast<EventType>(i);
   }
-  return absl::InvalidArgumentError(internal::StrCat("unknown event type '", name, "'"));
+  return absl::InvalidArgumentError(
+      internal::StrCat("unknown event type '", internal::Printable(name), "'"));
 }
 
 absl::Status TouchpointEvent::Validate() const {
   absl::Status status = ValidateFields(*this);
   if (status.ok()) return status;
-  return absl::Status(status.code(),
-                      internal::StrCat("event '", id.value(), "': ", status.message()));
+  return absl::Status(status.code(), internal::StrCat("event '", internal::Printable(id.value()),
+                                                      "': ", status.message()));
 }
 
 }  // namespace switchboard

@@ -62,8 +62,8 @@ absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
   if (next.language.empty()) next.language = snapshot.language;
   if (absl::Status s = next.Validate(); !s.ok()) {
     return absl::InvalidArgumentError(
-        internal::StrCat("applying the snapshot of customer '", snapshot.customer->value(),
-                         "': ", s.message()));
+        internal::StrCat("applying the snapshot of customer '",
+                         internal::Printable(snapshot.customer->value()), "': ", s.message()));
   }
   *contact = std::move(next);
   return absl::OkStatus();

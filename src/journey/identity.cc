@@ -108,25 +108,28 @@ absl::Status IdentityRules::Validate() const {
   absl::flat_hash_set<std::string> names;
   for (const CustomKindRule& c : custom_kinds) {
     if (c.name.empty() || c.name != Lower(c.name)) {
-      return absl::InvalidArgumentError(internal::StrCat(
-          "identity.custom_kinds name '", c.name, "' must be non-empty and lower-case"));
+      return absl::InvalidArgumentError(internal::StrCat("identity.custom_kinds name '",
+                                                         internal::Printable(c.name),
+                                                         "' must be non-empty and lower-case"));
     }
     if (!names.insert(c.name).second) {
-      return absl::InvalidArgumentError(
-          internal::StrCat("identity.custom_kinds lists '", c.name, "' twice"));
+      return absl::InvalidArgumentError(internal::StrCat("identity.custom_kinds lists '",
+                                                         internal::Printable(c.name), "' twice"));
     }
     SB_RETURN_IF_ERROR(ValidateRule(c.rule, internal::StrCat("identity.custom_kinds[", c.name, "]")));
   }
   if (!FindPhoneRegion(default_phone_region).ok()) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "identity.default_phone_region '", default_phone_region, "' is not a built-in region"));
+    return absl::InvalidArgumentError(internal::StrCat("identity.default_phone_region '",
+                                                       internal::Printable(default_phone_region),
+                                                       "' is not a built-in region"));
   }
   for (const std::string& p : blocked_patterns) {
     try {
       std::regex re(p, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
-      return absl::InvalidArgumentError(internal::StrCat(
-          "identity.blocked_patterns '", p, "' is not a valid regular expression: ", e.what()));
+      return absl::InvalidArgumentError(
+          internal::StrCat("identity.blocked_patterns '", internal::Printable(p),
+                           "' is not a valid regular expression: ", e.what()));
     }
   }
   return absl::OkStatus();
@@ -149,7 +152,8 @@ absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view code) {
   for (const PhoneRegion& r : PhoneRegions()) {
     if (r.code == code) return r;
   }
-  return absl::NotFoundError(internal::StrCat("phone region '", code, "' is not built in"));
+  return absl::NotFoundError(
+      internal::StrCat("phone region '", internal::Printable(code), "' is not built in"));
 }
 
 absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegion& region) {
@@ -166,8 +170,8 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
       if (plus || !digits.empty()) return absl::InvalidArgumentError("'+' is not at the start");
       plus = true;
     } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')' && c != '/') {
-      return absl::InvalidArgumentError(
-          internal::StrCat("unexpected character '", std::string_view(&s[i], 1), "'"));
+      return absl::InvalidArgumentError(internal::StrCat(
+          "unexpected character '", internal::Printable(std::string_view(&s[i], 1)), "'"));
     }
   }
   std::string international;
@@ -274,7 +278,7 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
   std::string lowered = Lower(raw);
   if (compiled_->blocked.contains(lowered)) {
     result.outcome = NormalizeOutcome::kBlocked;
-    result.reason = internal::StrCat("'", lowered, "' is a blocked value");
+    result.reason = internal::StrCat("'", internal::Printable(lowered), "' is a blocked value");
     return result;
   }
   NormalizedIdentifier id;
@@ -283,13 +287,15 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
     case IdentifierKind::kPhone: {
       absl::StatusOr<std::string> phone = NormalizePhone(raw, compiled_->region);
       if (!phone.ok()) {
-        result.reason = internal::StrCat("phone '", raw, "' ", phone.status().message());
+        result.reason =
+            internal::StrCat("phone '", internal::Printable(raw), "' ", phone.status().message());
         return result;
       }
       id.value = *std::move(phone);
       if (rules_.block_degenerate_numbers && AllSameDigit(NationalPart(id.value, compiled_->region))) {
         result.outcome = NormalizeOutcome::kBlocked;
-        result.reason = internal::StrCat("phone '", id.value, "' is a placeholder number");
+        result.reason =
+            internal::StrCat("phone '", internal::Printable(id.value), "' is a placeholder number");
         return result;
       }
       break;
@@ -297,7 +303,7 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
     case IdentifierKind::kEmail: {
       // NormalizeEmail(raw) without lower-casing a second copy: `lowered` is that address.
       if (const char* problem = EmailProblem(lowered)) {
-        result.reason = internal::StrCat("email '", raw, "' ", problem);
+        result.reason = internal::StrCat("email '", internal::Printable(raw), "' ", problem);
         return result;
       }
       id.value = std::move(lowered);
@@ -309,8 +315,8 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
       id.value = std::string(raw);
       if (rules_.block_degenerate_numbers && raw.find_first_not_of('0') == std::string_view::npos) {
         result.outcome = NormalizeOutcome::kBlocked;
-        result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '", raw,
-                                         "' is all zeros");
+        result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '",
+                                         internal::Printable(raw), "' is all zeros");
         return result;
       }
       break;
@@ -326,8 +332,8 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
       break;
   }
   if (id.value.empty()) {
-    result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '", raw,
-                                     "' is empty after normalization");
+    result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '",
+                                     internal::Printable(raw), "' is empty after normalization");
     return result;
   }
   if (identifier.kind == IdentifierKind::kSocialHandle || identifier.kind == IdentifierKind::kCustom ||
@@ -336,7 +342,7 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
   }
   if (IsBlocked(id.value)) {
     result.outcome = NormalizeOutcome::kBlocked;
-    result.reason = internal::StrCat("'", id.value, "' is a blocked value");
+    result.reason = internal::StrCat("'", internal::Printable(id.value), "' is a blocked value");
     return result;
   }
   result.outcome = NormalizeOutcome::kValid;

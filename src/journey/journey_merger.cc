@@ -134,16 +134,17 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
   // Core validation formats messages only on failure, so this costs no allocation when valid.
   absl::Status valid = event.Validate();
   if (valid.ok() && raw_ids.size() > kMaxIdentifiers) {
-    valid = absl::InvalidArgumentError(internal::StrCat("event '", event.id.value(), "': has ",
-                                                        raw_ids.size(), " identifiers, more than ",
-                                                        kMaxIdentifiers));
+    valid = absl::InvalidArgumentError(
+        internal::StrCat("event '", internal::Printable(event.id.value()), "': has ",
+                         raw_ids.size(), " identifiers, more than ", kMaxIdentifiers));
   }
   SB_RETURN_IF_ERROR(valid);
   absl::Time limit = clock_->Now() + options_.future_tolerance;
   if (event.occurred_at > limit) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "event '", event.id.value(), "': occurred_at ", absl::FormatTime(event.occurred_at),
-        " is more than ", absl::FormatDuration(options_.future_tolerance), " in the future"));
+    return absl::InvalidArgumentError(
+        internal::StrCat("event '", internal::Printable(event.id.value()), "': occurred_at ",
+                         absl::FormatTime(event.occurred_at), " is more than ",
+                         absl::FormatDuration(options_.future_tolerance), " in the future"));
   }
   const TenantId tenant = event.tenant;
   IngestResult result;
@@ -213,7 +214,8 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
       if (fresh & (uint32_t{1} << j)) store_->EraseValue(tenant, handles[j]);  // as it was
     }
     return absl::ResourceExhaustedError(internal::StrCat(
-        "event '", event.id.value(), "': the store of tenant '", tenant.value(), "' is full"));
+        "event '", internal::Printable(event.id.value()), "': the store of tenant '",
+        internal::Printable(tenant.value()), "' is full"));
   }
   // Value records keep their addresses until erased (never while ingesting).
   absl::InlinedVector<ValueRecord*, 8> values(handles.size());
@@ -266,8 +268,9 @@ absl::StatusOr<const CustomerRecord*> JourneyMerger::Impl::FindLive(const Tenant
       }
     }
   }
-  return absl::NotFoundError(internal::StrCat("customer '", id.value(), "' is not known in tenant '",
-                                              tenant.value(), "'"));
+  return absl::NotFoundError(internal::StrCat("customer '", internal::Printable(id.value()),
+                                              "' is not known in tenant '",
+                                              internal::Printable(tenant.value()), "'"));
 }
 
 absl::StatusOr<CustomerId> JourneyMerger::Impl::Resolve(const TenantId& tenant,
@@ -370,8 +373,8 @@ absl::StatusOr<IdentityMatch> JourneyMerger::Impl::FindByIdentifier(
     if (m.possible.size() == 1) m.customer = m.possible.front();
     return m;
   }
-  return absl::NotFoundError(internal::StrCat("no customer of tenant '", tenant.value(),
-                                              "' holds ", key));
+  return absl::NotFoundError(internal::StrCat(
+      "no customer of tenant '", internal::Printable(tenant.value()), "' holds ", key));
 }
 
 absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, const CustomerId& a,
@@ -389,9 +392,10 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
   SB_ASSIGN_OR_RETURN(const CustomerRecord* ca, FindLive(tenant, a));
   SB_ASSIGN_OR_RETURN(const CustomerRecord* cb, FindLive(tenant, b));
   if (ca == cb) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "customers '", a.value(), "' and '", b.value(), "' are already one ('",
-        resolver_.IdOf(tenant, ca->mint).value(), "')"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("customers '", internal::Printable(a.value()), "' and '",
+                         internal::Printable(b.value()), "' are already one ('",
+                         internal::Printable(resolver_.IdOf(tenant, ca->mint).value()), "')"));
   }
   LinkConstraint link;
   link.id = internal::StrCat("x-", store_->NextSequence(tenant));
@@ -406,7 +410,9 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
   store_->PutLink(tenant, std::move(link));
   resolver_.Rebuild(tenant, seeds);
   const MergeRecord* m = store_->FindMerge(tenant, id);
-  if (m == nullptr) return absl::InternalError(internal::StrCat("merge '", id, "' was not applied"));
+  if (m == nullptr)
+    return absl::InternalError(
+        internal::StrCat("merge '", internal::Printable(id), "' was not applied"));
   return *m;
 }
 
@@ -420,15 +426,17 @@ absl::StatusOr<SplitReport> JourneyMerger::Impl::Split(const TenantId& tenant,
   }
   const MergeRecord* found = store_->FindMerge(tenant, merge_id);
   if (found == nullptr) {
-    return absl::NotFoundError(internal::StrCat("merge '", merge_id, "' is not known in tenant '",
-                                                tenant.value(), "'"));
+    return absl::NotFoundError(internal::StrCat("merge '", internal::Printable(merge_id),
+                                                "' is not known in tenant '",
+                                                internal::Printable(tenant.value()), "'"));
   }
   SplitReport report;
   report.merge = *found;
   std::vector<EventHandle> seeds = {store_->FindEvent(tenant, found->survivor_anchor.value()),
                                     store_->FindEvent(tenant, found->absorbed_anchor.value())};
   if (seeds[0] == kNoHandle || seeds[1] == kNoHandle) {
-    return absl::InternalError(internal::StrCat("merge '", merge_id, "' names a missing event"));
+    return absl::InternalError(
+        internal::StrCat("merge '", internal::Printable(merge_id), "' names a missing event"));
   }
   if (found->kind == MergeKind::kExplicit) {
     store_->EraseLink(tenant, found->id);
@@ -502,9 +510,10 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
                                                           const Identifier& identifier) {
   SB_ASSIGN_OR_RETURN(IdentityMatch m, FindByIdentifier(tenant, identifier));
   if (!m.customer.has_value()) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "identifier ", IdentifierKindName(identifier.kind), " '", identifier.value,
-        "' is shared by ", m.possible.size(), " customers; forget them by id"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("identifier ", IdentifierKindName(identifier.kind), " '",
+                         internal::Printable(identifier.value), "' is shared by ",
+                         m.possible.size(), " customers; forget them by id"));
   }
   return Forget(tenant, *m.customer);
 }

@@ -215,8 +215,10 @@ bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* 
         bool in_union = std::any_of(customers.begin(), customers.end(),
                                     [&](const CustomerRecord* u) { return u->mint == owner; });
         if (!in_union) continue;
-        violation->what = internal::StrCat("split '", link.id, "' keeps '", IdOf(tenant, c->mint).value(),
-                                           "' and '", IdOf(tenant, owner).value(), "' apart");
+        violation->what =
+            internal::StrCat("split '", internal::Printable(link.id), "' keeps '",
+                             internal::Printable(IdOf(tenant, c->mint).value()), "' and '",
+                             internal::Printable(IdOf(tenant, owner).value()), "' apart");
         violation->helpful = linking;
         return true;
       }

@@ -99,17 +99,17 @@ absl::Status ValidateTraitRules(const std::vector<TraitRule>& rules) {
       return absl::InvalidArgumentError(internal::StrCat("traits[", i, "].field is empty"));
     }
     if (!fields.insert(r.field).second) {
-      return absl::InvalidArgumentError(
-          internal::StrCat("traits[", i, "].field '", r.field, "' is listed twice"));
+      return absl::InvalidArgumentError(internal::StrCat(
+          "traits[", i, "].field '", internal::Printable(r.field), "' is listed twice"));
     }
     if (r.rule != ReconciliationRule::kSourcePriority && !r.source_priority.empty()) {
       return absl::InvalidArgumentError(internal::StrCat(
-          "traits[", i, "] '", r.field, "' has source_priority but its rule is ",
-          ReconciliationRuleName(r.rule)));
+          "traits[", i, "] '", internal::Printable(r.field),
+          "' has source_priority but its rule is ", ReconciliationRuleName(r.rule)));
     }
     if (static_cast<int>(r.rule) > static_cast<int>(ReconciliationRule::kMostFrequent)) {
-      return absl::InvalidArgumentError(
-          internal::StrCat("traits[", i, "] '", r.field, "' has an unknown rule"));
+      return absl::InvalidArgumentError(internal::StrCat(
+          "traits[", i, "] '", internal::Printable(r.field), "' has an unknown rule"));
     }
   }
   return absl::OkStatus();

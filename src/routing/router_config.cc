@@ -59,7 +59,8 @@ absl::Status Router::Impl::Init() {
 absl::StatusOr<QueueRec*> Router::Impl::FindQueue(const QueueId& id) const {
   auto it = queues_.find(id);
   if (it == queues_.end()) {
-    return absl::NotFoundError(internal::StrCat("queue '", id.value(), "' is not known"));
+    return absl::NotFoundError(
+        internal::StrCat("queue '", internal::Printable(id.value()), "' is not known"));
   }
   return it->second.get();
 }
@@ -67,7 +68,8 @@ absl::StatusOr<QueueRec*> Router::Impl::FindQueue(const QueueId& id) const {
 absl::StatusOr<AgentRec*> Router::Impl::FindAgent(const AgentId& id) const {
   auto it = agents_.find(id);
   if (it == agents_.end()) {
-    return absl::NotFoundError(internal::StrCat("agent '", id.value(), "' is not known"));
+    return absl::NotFoundError(
+        internal::StrCat("agent '", internal::Printable(id.value()), "' is not known"));
   }
   return it->get();
 }
@@ -75,7 +77,8 @@ absl::StatusOr<AgentRec*> Router::Impl::FindAgent(const AgentId& id) const {
 absl::StatusOr<ContactRec*> Router::Impl::FindContact(const ContactId& id) const {
   auto it = contacts_.find(id);
   if (it == contacts_.end()) {
-    return absl::NotFoundError(internal::StrCat("contact '", id.value(), "' is not in the router"));
+    return absl::NotFoundError(
+        internal::StrCat("contact '", internal::Printable(id.value()), "' is not in the router"));
   }
   return it->second;
 }
@@ -83,9 +86,10 @@ absl::StatusOr<ContactRec*> Router::Impl::FindContact(const ContactId& id) const
 absl::Status Router::Impl::CheckTenant(const TenantId& tenant, std::string_view kind,
                                        std::string_view id) const {
   if (options_.tenant.empty() || tenant == options_.tenant) return absl::OkStatus();
-  return absl::InvalidArgumentError(internal::StrCat(kind, " '", id, "' belongs to tenant '",
-                                                     tenant.value(), "', this router serves '",
-                                                     options_.tenant.value(), "'"));
+  return absl::InvalidArgumentError(
+      internal::StrCat(kind, " '", internal::Printable(id), "' belongs to tenant '",
+                       internal::Printable(tenant.value()), "', this router serves '",
+                       internal::Printable(options_.tenant.value()), "'"));
 }
 
 absl::StatusOr<std::shared_ptr<const AgentSelectionStrategy>> Router::Impl::MakeStrategy(
@@ -177,7 +181,7 @@ absl::Status Router::Impl::AddQueue(const Queue& queue, std::string_view strateg
   SB_RETURN_IF_ERROR(CheckTenant(queue.tenant, "queue", queue.id.value()));
   if (queues_.contains(queue.id)) {
     return absl::AlreadyExistsError(
-        internal::StrCat("queue '", queue.id.value(), "' already exists"));
+        internal::StrCat("queue '", internal::Printable(queue.id.value()), "' already exists"));
   }
   const std::string name(strategy.empty() ? std::string_view(options_.strategy) : strategy);
   SB_ASSIGN_OR_RETURN(auto made, MakeStrategy(name));
@@ -202,9 +206,10 @@ absl::Status Router::Impl::UpdateQueue(const Queue& queue, std::string_view stra
   }
   for (const auto& [id, c] : contacts_) {
     if (c->queue == q && !queue.Serves(c->channel)) {
-      return absl::FailedPreconditionError(internal::StrCat(
-          "queue '", queue.id.value(), "' would no longer serve ", ChannelName(c->channel),
-          ", the channel of its contact '", id.value(), "'"));
+      return absl::FailedPreconditionError(
+          internal::StrCat("queue '", internal::Printable(queue.id.value()),
+                           "' would no longer serve ", ChannelName(c->channel),
+                           ", the channel of its contact '", internal::Printable(id.value()), "'"));
     }
   }
   ++config_epoch_;
@@ -241,15 +246,15 @@ absl::Status Router::Impl::RemoveQueue(const QueueId& id) {
   SB_ASSIGN_OR_RETURN(QueueRec * q, FindQueue(id));
   if (q->contacts > 0) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "queue '", id.value(), "' still has ", q->contacts, " contact(s)"));
+        "queue '", internal::Printable(id.value()), "' still has ", q->contacts, " contact(s)"));
   }
   if (!q->members.empty()) {
     std::vector<std::string> names;
     for (const auto& ref : q->members) names.push_back(ref.agent->id.value());
     std::sort(names.begin(), names.end());
     return absl::FailedPreconditionError(internal::StrCat(
-        "queue '", id.value(), "' is still served by agent '", names.front(), "' and ",
-        names.size() - 1, " other(s)"));
+        "queue '", internal::Printable(id.value()), "' is still served by agent '",
+        internal::Printable(names.front()), "' and ", names.size() - 1, " other(s)"));
   }
   selector_->DropQueue(*q);
   queues_.erase(id);
@@ -274,8 +279,9 @@ absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* exi
   SB_RETURN_IF_ERROR(CheckTenant(agent.tenant, "agent", agent.id.value()));
   for (const QueueMembership& m : agent.queues) {
     if (!queues_.contains(m.queue)) {
-      return absl::NotFoundError(internal::StrCat("agent '", agent.id.value(), "' serves queue '",
-                                                  m.queue.value(), "', which is not known"));
+      return absl::NotFoundError(
+          internal::StrCat("agent '", internal::Printable(agent.id.value()), "' serves queue '",
+                           internal::Printable(m.queue.value()), "', which is not known"));
     }
   }
   if (existing == nullptr) return absl::OkStatus();
@@ -289,23 +295,23 @@ absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* exi
         UsesDefaultCapacities(agent) ? DefaultCapacity(ch) : agent.CapacityFor(ch);
     const int max = cap ? cap->max_concurrent : 0;
     if (held > max) {
-      return absl::FailedPreconditionError(internal::StrCat(
-          "agent '", agent.id.value(), "' holds ", held, " ", ChannelName(ch),
-          " contact(s), more than the new limit of ", max));
+      return absl::FailedPreconditionError(
+          internal::StrCat("agent '", internal::Printable(agent.id.value()), "' holds ", held, " ",
+                           ChannelName(ch), " contact(s), more than the new limit of ", max));
     }
     used += held * cap->cost_units;
     if (TraitsOf(ch).exclusive) exclusive += held;
   }
   if (used > agent.capacity_units) {
-    return absl::FailedPreconditionError(
-        internal::StrCat("agent '", agent.id.value(), "' uses ", used,
-                         " capacity units, more than the new capacity_units ",
-                         agent.capacity_units));
+    return absl::FailedPreconditionError(internal::StrCat(
+        "agent '", internal::Printable(agent.id.value()), "' uses ", used,
+        " capacity units, more than the new capacity_units ", agent.capacity_units));
   }
   if (!agent.allow_blending && exclusive > 0 && existing->held_count > 1) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "agent '", agent.id.value(), "' holds an exclusive contact alongside others; ",
-        "allow_blending cannot be turned off now"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("agent '", internal::Printable(agent.id.value()),
+                         "' holds an exclusive contact alongside others; ",
+                         "allow_blending cannot be turned off now"));
   }
   return absl::OkStatus();
 }
@@ -413,12 +419,12 @@ absl::Status Router::Impl::AddAgent(const Agent& agent) {
   SB_RETURN_IF_ERROR(ValidateAgent(agent, nullptr));
   if (agents_.contains(agent.id)) {
     return absl::AlreadyExistsError(
-        internal::StrCat("agent '", agent.id.value(), "' already exists"));
+        internal::StrCat("agent '", internal::Printable(agent.id.value()), "' already exists"));
   }
   const AgentState state = agent.status.state;
   if (state == AgentState::kBusy || state == AgentState::kWrapUp) {
     return absl::InvalidArgumentError(internal::StrCat(
-        "agent '", agent.id.value(), "': status ", AgentStateName(state),
+        "agent '", internal::Printable(agent.id.value()), "': status ", AgentStateName(state),
         " is set by the router; start offline, available or away"));
   }
   auto owned = std::make_unique<AgentRec>();
@@ -474,7 +480,7 @@ absl::Status Router::Impl::RemoveAgent(const AgentId& id) {
   SB_ASSIGN_OR_RETURN(AgentRec * a, FindAgent(id));
   if (a->held_count > 0) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "agent '", id.value(), "' still holds ", a->held_count,
+        "agent '", internal::Printable(id.value()), "' still holds ", a->held_count,
         " contact(s) or offer(s); set it offline and let them finish first"));
   }
   selector_->Unindex(*a);
@@ -492,12 +498,13 @@ absl::Status Router::Impl::SetAgentState(const AgentId& id, AgentState state,
   if (state != AgentState::kOffline && state != AgentState::kAvailable &&
       state != AgentState::kAway) {
     return absl::InvalidArgumentError(internal::StrCat(
-        "agent '", id.value(), "': state ", AgentStateName(state),
+        "agent '", internal::Printable(id.value()), "': state ", AgentStateName(state),
         " is set by the router; use offline, available or away"));
   }
   if (reason.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "agent '", id.value(), "': away reason is longer than ", kMaxNameLength, " bytes"));
+    return absl::InvalidArgumentError(internal::StrCat("agent '", internal::Printable(id.value()),
+                                                       "': away reason is longer than ",
+                                                       kMaxNameLength, " bytes"));
   }
   const std::string new_reason(state == AgentState::kAway ? reason : std::string_view());
   if (a->presence == state && a->away_reason == new_reason) return absl::OkStatus();

@@ -445,14 +445,15 @@ absl::StatusOr<ContactRec*> Router::Impl::LiveOffer(const ContactId& contact,
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
   SB_RETURN_IF_ERROR(FindAgent(agent).status());
   if (c->offer_id == 0) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "contact '", contact.value(), "' has no live offer (it is ", ContactStateName(c->state),
-        ")"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("contact '", internal::Printable(contact.value()),
+                         "' has no live offer (it is ", ContactStateName(c->state), ")"));
   }
   if (c->agent->id != agent) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "the offer of contact '", contact.value(), "' was made to agent '",
-        c->agent->id.value(), "', not to '", agent.value(), "'"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("the offer of contact '", internal::Printable(contact.value()),
+                         "' was made to agent '", internal::Printable(c->agent->id.value()),
+                         "', not to '", internal::Printable(agent.value()), "'"));
   }
   return c;
 }
@@ -460,7 +461,7 @@ absl::StatusOr<ContactRec*> Router::Impl::LiveOffer(const ContactId& contact,
 absl::Status Router::Impl::CheckAnswerable(const ContactRec& c) const {
   if (now_ >= c.offer_expires_at) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "offer ", c.offer_id, " of contact '", c.id.value(), "' expired at ",
+        "offer ", c.offer_id, " of contact '", internal::Printable(c.id.value()), "' expired at ",
         absl::FormatTime(c.offer_expires_at, absl::UTCTimeZone())));
   }
   return absl::OkStatus();
@@ -469,16 +470,15 @@ absl::Status Router::Impl::CheckAnswerable(const ContactRec& c) const {
 absl::Status Router::Impl::CheckQueueAccepts(const QueueRec& q, Channel channel,
                                              std::string_view id) const {
   if (!q.config.Serves(channel)) {
-    return absl::InvalidArgumentError(internal::StrCat("contact '", id, "' is ",
-                                                       ChannelName(channel), " but queue '",
-                                                       q.config.id.value(),
-                                                       "' does not serve that channel"));
+    return absl::InvalidArgumentError(internal::StrCat(
+        "contact '", internal::Printable(id), "' is ", ChannelName(channel), " but queue '",
+        internal::Printable(q.config.id.value()), "' does not serve that channel"));
   }
   const int queued = static_cast<int>(q.waiting.size()) + q.offered_now;
   if (q.config.max_waiting > 0 && queued >= q.config.max_waiting) {
-    return absl::ResourceExhaustedError(internal::StrCat(
-        "queue '", q.config.id.value(), "' is full (", queued, " of max_waiting ",
-        q.config.max_waiting, ")"));
+    return absl::ResourceExhaustedError(
+        internal::StrCat("queue '", internal::Printable(q.config.id.value()), "' is full (", queued,
+                         " of max_waiting ", q.config.max_waiting, ")"));
   }
   return absl::OkStatus();
 }
@@ -493,8 +493,8 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   // The duplicate check comes last and claims the id's slot in the same probe.
   auto [slot, inserted] = contacts_.try_emplace(contact.id, nullptr);
   if (!inserted) {
-    return absl::AlreadyExistsError(
-        internal::StrCat("contact '", contact.id.value(), "' is already in the router"));
+    return absl::AlreadyExistsError(internal::StrCat(
+        "contact '", internal::Printable(contact.id.value()), "' is already in the router"));
   }
   ContactRec& c = NewContact();
   slot->second = &c;
@@ -575,7 +575,7 @@ absl::Status Router::Impl::Rescind(const ContactId& contact) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
   if (c->offer_id == 0) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "contact '", contact.value(), "' has no live offer to rescind (it is ",
+        "contact '", internal::Printable(contact.value()), "' has no live offer to rescind (it is ",
         ContactStateName(c->state), ")"));
   }
   ReturnToQueue(*c, *EndOffer(*c, OfferEnd::kRescinded), /*exclude=*/true);
@@ -586,13 +586,13 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
   if (c->state != ContactState::kInProgress) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "contact '", contact.value(), "' is ", ContactStateName(c->state),
+        "contact '", internal::Printable(contact.value()), "' is ", ContactStateName(c->state),
         ", not in progress; only an accepted contact can be completed"));
   }
   if (disposition.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "contact '", contact.value(), "': disposition is longer than ", kMaxNameLength,
-        " bytes"));
+    return absl::InvalidArgumentError(
+        internal::StrCat("contact '", internal::Printable(contact.value()),
+                         "': disposition is longer than ", kMaxNameLength, " bytes"));
   }
   AgentRec& a = *c->agent;
   QueueRec& q = *c->queue;
@@ -641,7 +641,7 @@ absl::Status Router::Impl::Abandon(const ContactId& contact) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
   if (c->state != ContactState::kWaiting && c->state != ContactState::kOffered) {
     return absl::FailedPreconditionError(internal::StrCat(
-        "contact '", contact.value(), "' is ", ContactStateName(c->state),
+        "contact '", internal::Printable(contact.value()), "' is ", ContactStateName(c->state),
         "; only a waiting or offered contact can be abandoned (use Complete)"));
   }
   QueueRec& q = *c->queue;
@@ -667,13 +667,14 @@ absl::Status Router::Impl::Abandon(const ContactId& contact) {
 
 absl::Status Router::Impl::CheckTransferable(const ContactRec& c, std::string_view note) const {
   if (note.size() > kMaxTextLength) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "transfer note of contact '", c.id.value(), "' is longer than ", kMaxTextLength,
-        " bytes"));
+    return absl::InvalidArgumentError(
+        internal::StrCat("transfer note of contact '", internal::Printable(c.id.value()),
+                         "' is longer than ", kMaxTextLength, " bytes"));
   }
   if (c.state == ContactState::kWrapUp) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "contact '", c.id.value(), "' is in wrap-up; it can no longer be transferred"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("contact '", internal::Printable(c.id.value()),
+                         "' is in wrap-up; it can no longer be transferred"));
   }
   return absl::OkStatus();
 }
@@ -698,8 +699,9 @@ absl::Status Router::Impl::TransferToQueue(const ContactId& contact, const Queue
   SB_ASSIGN_OR_RETURN(QueueRec * target, FindQueue(queue));
   SB_RETURN_IF_ERROR(CheckTransferable(*c, note));
   if (target == c->queue) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "contact '", contact.value(), "' is already in queue '", queue.value(), "'"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("contact '", internal::Printable(contact.value()),
+                         "' is already in queue '", internal::Printable(queue.value()), "'"));
   }
   SB_RETURN_IF_ERROR(CheckQueueAccepts(*target, c->channel, contact.value()));
   QueueRec& source = *c->queue;
@@ -730,18 +732,20 @@ absl::Status Router::Impl::TransferToAgent(const ContactId& contact, const Agent
   SB_ASSIGN_OR_RETURN(AgentRec * target, FindAgent(agent));
   SB_RETURN_IF_ERROR(CheckTransferable(*c, note));
   if (c->agent == target) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "contact '", contact.value(), "' is already with agent '", agent.value(), "'"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("contact '", internal::Printable(contact.value()),
+                         "' is already with agent '", internal::Printable(agent.value()), "'"));
   }
   if (!routing::Routable(*target)) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "agent '", agent.value(), "' cannot take a transfer now (",
-        AgentStateName(target->presence), target->offered != nullptr ? ", holds an offer" : "",
-        ")"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("agent '", internal::Printable(agent.value()),
+                         "' cannot take a transfer now (", AgentStateName(target->presence),
+                         target->offered != nullptr ? ", holds an offer" : "", ")"));
   }
   if (!routing::CanTake(*target, c->channel)) {
-    return absl::FailedPreconditionError(internal::StrCat(
-        "agent '", agent.value(), "' has no ", ChannelName(c->channel), " capacity left"));
+    return absl::FailedPreconditionError(
+        internal::StrCat("agent '", internal::Printable(agent.value()), "' has no ",
+                         ChannelName(c->channel), " capacity left"));
   }
   RoutingEvent* e = nullptr;
   AgentRec* released = DetachForTransfer(*c, e);

@@ -118,7 +118,7 @@ absl::StatusOr<std::unique_ptr<AgentSelectionStrategy>> CreateAgentSelectionStra
     if (n == name) return factory();
   }
   return absl::InvalidArgumentError(
-      internal::StrCat("unknown agent-selection strategy '", name, "'"));
+      internal::StrCat("unknown agent-selection strategy '", internal::Printable(name), "'"));
 }
 
 AgentSelectionStrategyRegistry::AgentSelectionStrategyRegistry() {
@@ -130,11 +130,11 @@ absl::Status AgentSelectionStrategyRegistry::Register(std::string name,
   if (name.empty()) return absl::InvalidArgumentError("strategy name is empty");
   if (!factory) {
     return absl::InvalidArgumentError(
-        internal::StrCat("strategy '", name, "' has an empty factory"));
+        internal::StrCat("strategy '", internal::Printable(name), "' has an empty factory"));
   }
   if (factories_.count(name) > 0) {
     return absl::AlreadyExistsError(
-        internal::StrCat("strategy '", name, "' is already registered"));
+        internal::StrCat("strategy '", internal::Printable(name), "' is already registered"));
   }
   factories_.emplace(std::move(name), std::move(factory));
   return absl::OkStatus();
@@ -145,16 +145,17 @@ absl::StatusOr<std::unique_ptr<AgentSelectionStrategy>> AgentSelectionStrategyRe
   auto it = factories_.find(name);
   if (it == factories_.end()) {
     return absl::InvalidArgumentError(
-        internal::StrCat("unknown agent-selection strategy '", name, "'"));
+        internal::StrCat("unknown agent-selection strategy '", internal::Printable(name), "'"));
   }
   std::unique_ptr<AgentSelectionStrategy> strategy = it->second();
   if (strategy == nullptr) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("the factory of strategy '", name, "' returned null"));
+    return absl::InvalidArgumentError(internal::StrCat(
+        "the factory of strategy '", internal::Printable(name), "' returned null"));
   }
   if (strategy->Name() != name) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "the factory of strategy '", name, "' made a strategy named '", strategy->Name(), "'"));
+    return absl::InvalidArgumentError(
+        internal::StrCat("the factory of strategy '", internal::Printable(name),
+                         "' made a strategy named '", internal::Printable(strategy->Name()), "'"));
   }
   return strategy;
 }

@@ -36,7 +36,8 @@ absl::Status ValidateTimes(const Scenario& s) {
 
 absl::Status ValidateGroup(const AgentGroup& g, size_t index,
                            const absl::flat_hash_set<QueueId>& queues) {
-  const std::string object = internal::StrCat("agent_groups[", index, "] '", g.name, "'");
+  const std::string object =
+      internal::StrCat("agent_groups[", index, "] '", internal::Printable(g.name), "'");
   if (g.name.empty()) return Bad(object, "name is empty");
   if (g.count < 0 || g.count > 1'000'000) return Bad(object, "count outside 0..1000000");
   if (!IsProbability(g.decline_probability) || !IsProbability(g.miss_probability) ||
@@ -57,8 +58,9 @@ absl::Status ValidateGroup(const AgentGroup& g, size_t index,
   }
   for (size_t i = 0; i < g.profile.queues.size(); ++i) {
     if (!queues.contains(g.profile.queues[i].queue)) {
-      return Bad(object, internal::StrCat("queues[", i, "] names unknown queue '",
-                                          g.profile.queues[i].queue.value(), "'"));
+      return Bad(object,
+                 internal::StrCat("queues[", i, "] names unknown queue '",
+                                  internal::Printable(g.profile.queues[i].queue.value()), "'"));
     }
   }
   // The profile must be a valid agent once named.
@@ -72,15 +74,19 @@ absl::Status ValidateGroup(const AgentGroup& g, size_t index,
 
 absl::Status ValidateContactType(const ContactType& t, size_t index,
                                  const absl::flat_hash_map<QueueId, const Queue*>& queues) {
-  const std::string object = internal::StrCat("contact_types[", index, "] '", t.name, "'");
+  const std::string object =
+      internal::StrCat("contact_types[", index, "] '", internal::Printable(t.name), "'");
   if (t.name.empty()) return Bad(object, "name is empty");
   auto it = queues.find(t.queue);
   if (it == queues.end()) {
-    return Bad(object, internal::StrCat("queue '", t.queue.value(), "' is not defined"));
+    return Bad(object, internal::StrCat("queue '", internal::Printable(t.queue.value()),
+                                        "' is not defined"));
   }
   if (t.channel && !it->second->Serves(*t.channel)) {
-    return Bad(object, internal::StrCat("channel ", ChannelName(*t.channel), " is not served by "
-                                        "queue '", t.queue.value(), "'"));
+    return Bad(object, internal::StrCat("channel ", ChannelName(*t.channel),
+                                        " is not served by "
+                                        "queue '",
+                                        internal::Printable(t.queue.value()), "'"));
   }
   if (!IsNonNegative(t.rate_per_hour)) return Bad(object, "rate_per_hour must be >= 0");
   for (size_t i = 0; i < t.rates_per_hour.size(); ++i) {
@@ -99,8 +105,9 @@ absl::Status ValidateContactType(const ContactType& t, size_t index,
     return Bad(object, "transfer_probability outside [0, 1]");
   }
   if (t.transfer_probability > 0 && !queues.contains(t.transfer_queue)) {
-    return Bad(object, internal::StrCat("transfer_queue '", t.transfer_queue.value(),
-                                        "' is not defined"));
+    return Bad(object,
+               internal::StrCat("transfer_queue '", internal::Printable(t.transfer_queue.value()),
+                                "' is not defined"));
   }
   SB_RETURN_IF_ERROR(ValidateSkillRequirements(t.required_skills,
                                                internal::StrCat("scenario ", object,
@@ -115,7 +122,7 @@ absl::Status ValidateTrace(const Scenario& s) {
     auto mapped = s.trace->type_map.find(r.type);
     std::string name = mapped != s.trace->type_map.end() ? mapped->second : r.type;
     if (s.FindContactType(name) < 0 && s.FindContactType(s.trace->default_contact_type) < 0) {
-      return Bad("trace", internal::StrCat("record ", i, " has type '", r.type,
+      return Bad("trace", internal::StrCat("record ", i, " has type '", internal::Printable(r.type),
                                            "' with no contact type and no default"));
     }
     if (!IsNonNegative(r.arrival_s) || !IsNonNegative(r.service_s)) {
@@ -171,7 +178,7 @@ absl::Status Scenario::Validate() const {
     if (!s.ok()) return Bad(internal::StrCat("queues[", i, "]"), std::string(s.message()));
     if (!by_id.emplace(queues[i].id, &queues[i]).second) {
       return Bad(internal::StrCat("queues[", i, "]"),
-                 internal::StrCat("repeats id '", queues[i].id.value(), "'"));
+                 internal::StrCat("repeats id '", internal::Printable(queues[i].id.value()), "'"));
     }
     ids.insert(queues[i].id);
   }

@@ -21,8 +21,8 @@ namespace pb = ::switchboard::v1;
 absl::StatusOr<Channel> ToChannel(const std::string& name, std::string_view field) {
   absl::StatusOr<Channel> c = ParseChannel(name);
   if (!c.ok()) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("scenario ", field, ": unknown channel '", name, "'"));
+    return absl::InvalidArgumentError(internal::StrCat("scenario ", field, ": unknown channel '",
+                                                       internal::Printable(name), "'"));
   }
   return *c;
 }
@@ -68,7 +68,9 @@ absl::StatusOr<Queue> ToQueue(const pb::SimQueue& q) {
   out.id = QueueId(q.id());
   out.name = q.id();
   for (const std::string& c : q.channels()) {
-    SB_ASSIGN_OR_RETURN(Channel channel, ToChannel(c, internal::StrCat("queue '", q.id(), "'")));
+    SB_ASSIGN_OR_RETURN(
+        Channel channel,
+        ToChannel(c, internal::StrCat("queue '", internal::Printable(q.id()), "'")));
     out.channels.push_back(channel);
   }
   if (out.channels.empty()) out.channels.push_back(Channel::kVoice);
@@ -88,7 +90,7 @@ absl::StatusOr<AgentGroup> ToGroup(const pb::SimAgentGroup& g) {
   AgentGroup out;
   out.name = g.name();
   out.count = g.count();
-  const std::string field = internal::StrCat("agent group '", g.name(), "'");
+  const std::string field = internal::StrCat("agent group '", internal::Printable(g.name()), "'");
   for (const pb::Skill& s : g.skills()) out.profile.skills.push_back({s.name(), s.proficiency()});
   for (const pb::SimChannelCapacity& c : g.capacities()) {
     SB_ASSIGN_OR_RETURN(Channel channel, ToChannel(c.channel(), field));
@@ -120,8 +122,9 @@ absl::StatusOr<ContactType> ToContactType(const pb::SimContactType& t) {
   out.name = t.name();
   out.queue = QueueId(t.queue());
   if (!t.channel().empty()) {
-    SB_ASSIGN_OR_RETURN(out.channel,
-                        ToChannel(t.channel(), internal::StrCat("contact type '", t.name(), "'")));
+    SB_ASSIGN_OR_RETURN(
+        out.channel, ToChannel(t.channel(), internal::StrCat("contact type '",
+                                                             internal::Printable(t.name()), "'")));
   }
   out.required_skills = ToRequirements(t.required_skills());
   out.priority = t.priority();
@@ -275,7 +278,9 @@ absl::StatusOr<Scenario> ParseScenarioJson(std::string_view json, std::string_vi
 
 absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path, const LoadOptions& options) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(internal::StrCat("cannot open scenario '", path, "'"));
+  if (!in)
+    return absl::NotFoundError(
+        internal::StrCat("cannot open scenario '", internal::Printable(path), "'"));
   std::stringstream buffer;
   buffer << in.rdbuf();
   const size_t slash = path.find_last_of('/');

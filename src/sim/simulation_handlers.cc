@@ -101,7 +101,9 @@ absl::Status Simulation::StartContact(SimContact c, const TraceRecord* record) {
     ChangeWaiting(c.queue, -1);
     return absl::OkStatus();
   }
-  if (!s.ok()) return Fail(s, internal::StrCat("Enqueue of contact type '", type.name, "'"));
+  if (!s.ok())
+    return Fail(s,
+                internal::StrCat("Enqueue of contact type '", internal::Printable(type.name), "'"));
   ++active_contacts_;
   if (stored.phase == ContactPhase::kInService) return absl::OkStatus();  // answered at once
   double patience = std::numeric_limits<double>::infinity();

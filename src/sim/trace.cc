@@ -47,13 +47,16 @@ std::optional<double> ParseNumber(std::string_view s) {
 
 absl::Status LineError(const std::string& path, int line, std::string_view column,
                        std::string_view value, std::string_view why) {
-  return absl::InvalidArgumentError(internal::StrCat(path, ":", line, ": column '", column,
-                                                     "' value '", value, "' ", why));
+  return absl::InvalidArgumentError(internal::StrCat(path, ":", line, ": column '",
+                                                     internal::Printable(column), "' value '",
+                                                     internal::Printable(value), "' ", why));
 }
 
 absl::StatusOr<std::ifstream> Open(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(internal::StrCat("cannot open trace file '", path, "'"));
+  if (!in)
+    return absl::NotFoundError(
+        internal::StrCat("cannot open trace file '", internal::Printable(path), "'"));
   return in;
 }
 
@@ -115,19 +118,22 @@ absl::StatusOr<double> ParseClockTime(std::string_view text) {
   if (text.find(':') == std::string_view::npos) {
     std::optional<double> v = ParseNumber(text);
     if (!v || *v < 0) {
-      return absl::InvalidArgumentError(internal::StrCat("'", text, "' is not a time"));
+      return absl::InvalidArgumentError(
+          internal::StrCat("'", internal::Printable(text), "' is not a time"));
     }
     return *v;
   }
   std::vector<std::string_view> parts = Split(text, ':');
   if (parts.size() != 3) {
-    return absl::InvalidArgumentError(internal::StrCat("'", text, "' is not H:MM:SS"));
+    return absl::InvalidArgumentError(
+        internal::StrCat("'", internal::Printable(text), "' is not H:MM:SS"));
   }
   double total = 0;
   for (std::string_view part : parts) {
     std::optional<double> v = ParseNumber(part);
     if (!v || *v < 0) {
-      return absl::InvalidArgumentError(internal::StrCat("'", text, "' is not H:MM:SS"));
+      return absl::InvalidArgumentError(
+          internal::StrCat("'", internal::Printable(text), "' is not H:MM:SS"));
     }
     total = total * 60 + *v;
   }
@@ -146,7 +152,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path, char
   for (const char* required : {"arrival_s", "type", "service_s"}) {
     if (!columns.Find(required)) {
       return absl::InvalidArgumentError(
-          internal::StrCat(path, ": header has no '", required, "' column"));
+          internal::StrCat(path, ": header has no '", internal::Printable(required), "' column"));
     }
   }
   std::vector<TraceRecord> records;

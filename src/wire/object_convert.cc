@@ -152,8 +152,8 @@ v1::Contact ToProto(const Contact& contact) {
 
 absl::StatusOr<Contact> FromProto(const v1::Contact& msg) {
   Contact c;
-  SB_RETURN_IF_ERROR(
-      Prefixed(ConvertContactFields(msg, c), internal::StrCat("contact '", msg.id(), "': ")));
+  SB_RETURN_IF_ERROR(Prefixed(ConvertContactFields(msg, c),
+                              internal::StrCat("contact '", internal::Printable(msg.id()), "': ")));
   SB_RETURN_IF_ERROR(c.Validate());
   return c;
 }
@@ -183,8 +183,8 @@ v1::Agent ToProto(const Agent& agent) {
 
 absl::StatusOr<Agent> FromProto(const v1::Agent& msg) {
   Agent a;
-  SB_RETURN_IF_ERROR(
-      Prefixed(ConvertAgentFields(msg, a), internal::StrCat("agent '", msg.id(), "': ")));
+  SB_RETURN_IF_ERROR(Prefixed(ConvertAgentFields(msg, a),
+                              internal::StrCat("agent '", internal::Printable(msg.id()), "': ")));
   SB_RETURN_IF_ERROR(a.Validate());
   return a;
 }
@@ -212,8 +212,8 @@ v1::Queue ToProto(const Queue& queue) {
 
 absl::StatusOr<Queue> FromProto(const v1::Queue& msg) {
   Queue q;
-  SB_RETURN_IF_ERROR(
-      Prefixed(ConvertQueueFields(msg, q), internal::StrCat("queue '", msg.id(), "': ")));
+  SB_RETURN_IF_ERROR(Prefixed(ConvertQueueFields(msg, q),
+                              internal::StrCat("queue '", internal::Printable(msg.id()), "': ")));
   SB_RETURN_IF_ERROR(q.Validate());
   return q;
 }
@@ -241,7 +241,7 @@ v1::TouchpointEvent ToProto(const TouchpointEvent& event) {
 absl::StatusOr<TouchpointEvent> FromProto(const v1::TouchpointEvent& msg) {
   TouchpointEvent e;
   SB_RETURN_IF_ERROR(Prefixed(ConvertEventFields(msg, "event", e),
-                              internal::StrCat("event '", msg.id(), "': ")));
+                              internal::StrCat("event '", internal::Printable(msg.id()), "': ")));
   SB_RETURN_IF_ERROR(e.Validate());
   return e;
 }
@@ -264,7 +264,8 @@ absl::StatusOr<Journey> FromProto(const v1::Journey& msg) {
   j.tenant = TenantId(msg.tenant());
   j.customer = CustomerId(msg.customer());
   j.events.resize(static_cast<size_t>(msg.events_size()));
-  const std::string prefix = internal::StrCat("journey of customer '", msg.customer(), "': ");
+  const std::string prefix =
+      internal::StrCat("journey of customer '", internal::Printable(msg.customer()), "': ");
   for (int i = 0; i < msg.events_size(); ++i) {
     SB_RETURN_IF_ERROR(Prefixed(ConvertEventFields(msg.events(i),
                                                    internal::StrCat("journey.events[", i, "]"),
