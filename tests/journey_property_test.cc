@@ -4,7 +4,9 @@
 //  2. an explicit merge followed by its split restores the exact prior state;
 //  3. after Forget nothing is left of the customer: the state equals that of a merger that never
 //     saw its events, and a replay of them is ignored;
-//  4. splitting an automatic merge leaves the two sides apart and every event resolved.
+//  4. splitting an automatic merge leaves the two sides apart and every event resolved;
+//  5. a hostile event (damaged on the wire or in C++) is rejected with nothing changed, or is
+//     stored whole with one report per identifier.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -17,6 +19,8 @@
 #include "src/internal/str_cat.h"
 #include "switchboard/clock.h"
 #include "switchboard/journey_merger.h"
+#include "switchboard/wire/core_convert.h"
+#include "tests/proto_garbage.h"
 
 namespace sb = switchboard;
 using sb::internal::StrCat;
@@ -259,4 +263,97 @@ TEST_CASE("splitting an automatic merge keeps both sides apart and every event r
     CHECK(total == static_cast<int64_t>(events.size()));
   }
   CHECK(splits > 0);
+}
+
+namespace {
+
+// Damage that only Ingest can catch: FromProto would refuse most of it, but a C++ caller can
+// hand any of it over directly.
+void DamageDirectly(sb::TouchpointEvent* e, sb::testing::ProtoGarbage& g) {
+  switch (g.Below(8)) {
+    case 0:
+      if (!e->identifiers.empty()) e->identifiers[g.Below(e->identifiers.size())].value = g.HostileText();
+      break;
+    case 1:
+      e->identifiers.push_back({static_cast<K>(g.Below(20)), g.HostileText(), g.HostileText()});
+      break;
+    case 2:
+      for (int i = 0; i < 40; ++i) e->identifiers.push_back({K::kEmail, StrCat("m", i, "@x.example"), ""});
+      break;
+    case 3:
+      e->attributes[g.HostileText()] = g.HostileText();
+      break;
+    case 4: {
+      const absl::Time times[] = {absl::InfiniteFuture(), absl::InfinitePast(), absl::UnixEpoch(),
+                                  kT0 + absl::Hours(24 * 400), absl::FromUnixSeconds(-5)};
+      e->occurred_at = times[g.Below(5)];
+      break;
+    }
+    case 5:
+      e->channel = static_cast<sb::Channel>(g.Below(40));
+      e->type = static_cast<sb::EventType>(g.Below(40));
+      break;
+    case 6:
+      e->source_system = g.HostileText();
+      e->tenant = sb::TenantId(g.HostileText());
+      break;
+    default:
+      e->id = sb::EventId(g.HostileText());
+      break;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a hostile event is rejected with nothing changed or stored whole") {
+  for (uint64_t seed : {kSeeds[0], kSeeds[3]}) {
+    INFO("seed " << seed);
+    Harness h;
+    const std::vector<sb::TouchpointEvent> events = RandomEvents(seed, 20, 120);
+    h.Feed({events.begin(), events.begin() + 60});
+    sb::testing::ProtoGarbage garbage(seed);
+    int rejected = 0;
+    int stored = 0;
+    for (int round = 0; round < 1000; ++round) {
+      INFO("round " << round);
+      sb::TouchpointEvent e = events[60 + static_cast<size_t>(round) % 60];
+      e.id = sb::EventId(StrCat("h", round));
+      if (round % 2 == 0) {  // through the wire: what FromProto lets pass
+        sb::v1::TouchpointEvent msg = sb::ToProto(e);
+        garbage.Damage(&msg);
+        absl::StatusOr<sb::TouchpointEvent> read = sb::FromProto(msg);
+        if (!read.ok()) continue;
+        e = *std::move(read);
+      } else {
+        DamageDirectly(&e, garbage);
+      }
+      const std::string before = Dump(*h.merger);
+      const int64_t events_before = h.merger->store().GetStats(kAcme).events;
+      absl::StatusOr<sb::IngestResult> r = h.merger->Ingest(e);
+      if (!r.ok()) {
+        INFO(r.status().ToString());
+        CHECK((r.status().code() == absl::StatusCode::kInvalidArgument ||
+               r.status().code() == absl::StatusCode::kResourceExhausted));
+        CHECK(r.status().message().size() < 1000);
+        CHECK(h.merger->store().GetStats(kAcme).events == events_before);
+        CHECK(Dump(*h.merger) == before);
+        ++rejected;
+        continue;
+      }
+      ++stored;
+      if (r->outcome != sb::IngestOutcome::kAccepted) {  // a hostile id may repeat an earlier one
+        CHECK(r->identifiers.empty());
+        continue;
+      }
+      REQUIRE(r->identifiers.size() == e.identifiers.size());
+      for (const sb::IdentifierReport& report : r->identifiers) CHECK(report.reason.size() < 1000);
+      absl::StatusOr<sb::Journey> journey = h.merger->GetJourney(e.tenant, r->customer);
+      REQUIRE(journey.ok());
+      CHECK(std::any_of(journey->events.begin(), journey->events.end(),
+                        [&](const sb::TouchpointEvent& x) { return x.id == e.id; }));
+    }
+    INFO("rejected " << rejected << ", stored " << stored);
+    CHECK(rejected > 20);
+    CHECK(stored > 20);
+  }
 }

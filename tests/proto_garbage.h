@@ -53,6 +53,27 @@ class ProtoGarbage {
 
   std::uint64_t Below(std::uint64_t n) { return n == 0 ? 0 : rng_() % n; }
 
+  // One string from the hostile pool (also for tests that build C++ objects directly).
+  std::string HostileText() {
+    switch (Below(12)) {
+      case 0: return "";
+      case 1: return std::string(1 + Below(3), ' ');
+      case 2: return std::string("a\0b", 3);
+      case 3: return "\xff\xfe";                          // not UTF-8
+      case 4: return "\xc3";                              // truncated sequence
+      case 5: return std::string(200 + Below(400), 'x');  // past name and id limits
+      case 6: return std::string(70000, 'y');             // past any text limit
+      case 7: return "+14155550100";
+      case 8: return "Ana@Example.com";
+      case 9: return "caf\xc3\xa9";
+      default: {
+        std::string s(1 + Below(12), 'a');
+        for (char& c : s) c = static_cast<char>('a' + Below(26));
+        return s;
+      }
+    }
+  }
+
  private:
   using FD = google::protobuf::FieldDescriptor;
 
@@ -100,7 +121,7 @@ class ProtoGarbage {
       case FD::CPPTYPE_FLOAT: r->SetFloat(m, f, static_cast<float>(Real())); break;
       case FD::CPPTYPE_BOOL: r->SetBool(m, f, Below(2) == 1); break;
       case FD::CPPTYPE_ENUM: r->SetEnumValue(m, f, EnumNumber(f)); break;
-      case FD::CPPTYPE_STRING: r->SetString(m, f, Text()); break;
+      case FD::CPPTYPE_STRING: r->SetString(m, f, HostileText()); break;
       case FD::CPPTYPE_MESSAGE: Fill(r->MutableMessage(m, f), depth - 1); break;
     }
   }
@@ -116,7 +137,7 @@ class ProtoGarbage {
       case FD::CPPTYPE_FLOAT: r->AddFloat(m, f, static_cast<float>(Real())); break;
       case FD::CPPTYPE_BOOL: r->AddBool(m, f, Below(2) == 1); break;
       case FD::CPPTYPE_ENUM: r->AddEnumValue(m, f, EnumNumber(f)); break;
-      case FD::CPPTYPE_STRING: r->AddString(m, f, Text()); break;
+      case FD::CPPTYPE_STRING: r->AddString(m, f, HostileText()); break;
       case FD::CPPTYPE_MESSAGE: Fill(r->AddMessage(m, f), depth - 1); break;
     }
   }
@@ -155,26 +176,6 @@ class ProtoGarbage {
       case 2: return e->value(e->value_count() - 1)->number() + 1 + static_cast<int>(Below(50));
       case 3: return std::numeric_limits<int>::max();
       default: return e->value(static_cast<int>(Below(static_cast<std::uint64_t>(e->value_count()))))->number();
-    }
-  }
-
-  std::string Text() {
-    switch (Below(12)) {
-      case 0: return "";
-      case 1: return std::string(1 + Below(3), ' ');
-      case 2: return std::string("a\0b", 3);
-      case 3: return "\xff\xfe";                        // not UTF-8
-      case 4: return "\xc3";                            // truncated sequence
-      case 5: return std::string(200 + Below(400), 'x');  // past name and id limits
-      case 6: return std::string(70000, 'y');             // past any text limit
-      case 7: return "+14155550100";
-      case 8: return "Ana@Example.com";
-      case 9: return "caf\xc3\xa9";
-      default: {
-        std::string s(1 + Below(12), 'a');
-        for (char& c : s) c = static_cast<char>('a' + Below(26));
-        return s;
-      }
     }
   }
 

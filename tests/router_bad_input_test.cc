@@ -3,6 +3,8 @@
 #include <string>
 
 #include "switchboard/limits.h"
+#include "switchboard/wire/core_convert.h"
+#include "tests/proto_garbage.h"
 #include "tests/router_test_helpers.h"
 
 namespace sb = switchboard;
@@ -298,4 +300,74 @@ TEST_CASE("messages quote hostile ids bounded and escaped") {
   sb::Contact bad = MakeContact("caf\xc3\xa9\xff");  // UTF-8 kept, the stray byte escaped
   h.ExpectRejected(h.router->Enqueue(bad, sb::QueueId("voice")),
                    absl::StatusCode::kInvalidArgument, "'caf\xc3\xa9\\xff'");
+}
+
+namespace {
+
+// A valid object damaged a few fields at a time on the wire, as a host decoding untrusted bytes
+// would receive it: whatever FromProto lets through reaches the router.
+template <typename T>
+std::optional<T> Damaged(const T& valid, sb::testing::ProtoGarbage& garbage) {
+  auto msg = sb::ToProto(valid);
+  garbage.Damage(&msg);
+  absl::StatusOr<T> read = sb::FromProto(msg);
+  if (!read.ok()) return std::nullopt;
+  return *std::move(read);
+}
+
+}  // namespace
+
+TEST_CASE("hostile queues, agents and contacts are refused with nothing changed or taken whole") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  const std::uint64_t seed = 20261126;
+  INFO("seed " << seed);
+  Populated h(mode);
+  sb::testing::ProtoGarbage garbage(seed);
+  int refused = 0;
+  int taken = 0;
+  auto judge = [&](const absl::Status& s) {
+    if (s.ok()) {
+      ++taken;
+      h.CheckInvariants();
+      return;
+    }
+    ++refused;
+    INFO(s);
+    CHECK(s.message().size() < 1000);
+    CHECK(h.router->DebugString() == h.before_);
+    CHECK(h.recorder.events.size() == h.events_before_);
+    h.CheckInvariants();
+  };
+  for (int round = 0; round < 600; ++round) {
+    INFO("round " << round);
+    h.Snapshot();
+    switch (round % 4) {
+      case 0:
+        if (auto q = Damaged(MakeQueue("q" + std::to_string(round)), garbage)) {
+          judge(h.router->AddQueue(*q));
+        }
+        break;
+      case 1:
+        if (auto a = Damaged(MakeAgent("a" + std::to_string(round), {"mixed"}), garbage)) {
+          judge(round % 8 == 1 ? h.router->AddAgent(*a) : h.router->UpdateAgent(*a));
+        }
+        break;
+      case 2: {
+        sb::Contact valid = MakeContact("c" + std::to_string(round));
+        valid.required_skills = {{"billing", 3, false}};
+        if (auto c = Damaged(valid, garbage)) {
+          judge(h.router->Enqueue(*c, sb::QueueId(round % 3 == 0 ? "voice" : "mixed")));
+        }
+        break;
+      }
+      default: {  // hostile text straight from C++ (no wire in between)
+        const std::string text = garbage.HostileText();
+        judge(h.router->SetAgentState(sb::AgentId(text), AgentState::kAway, text));
+        break;
+      }
+    }
+  }
+  INFO("refused " << refused << ", taken " << taken);
+  CHECK(refused > 100);
+  CHECK(taken > 20);
 }

@@ -96,7 +96,9 @@ enum class IngestOutcome : unsigned char {
 struct IngestResult {
   IngestOutcome outcome = IngestOutcome::kAccepted;
   CustomerId customer;  // the event's customer (empty when kErased)
-  std::vector<IdentifierReport> identifiers;  // one per identifier of the event, in its order
+  // One per identifier of the event, in its order; empty for kDuplicate and kErased, whose
+  // identifiers are not looked at.
+  std::vector<IdentifierReport> identifiers;
   std::vector<std::string> merges;            // merge records this event caused
   bool rebuilt = false;  // the event was late: its connected events were re-resolved
 };
