@@ -12,6 +12,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include "switchboard/wire/core_convert.h"
+#include "tests/core_examples.h"
 #include "tests/proto_garbage.h"
 
 namespace sb = switchboard;
@@ -22,73 +23,15 @@ namespace {
 constexpr std::uint64_t kSeed = 20261126;
 constexpr int kRounds = 3000;
 
-sb::Contact ValidContact() {
-  sb::Contact c;
-  c.id = sb::ContactId("call-1");
-  c.tenant = sb::TenantId("acme");
-  c.channel = sb::Channel::kVoice;
-  c.identifiers = {{sb::IdentifierKind::kPhone, "+14155550100", ""}};
-  c.attributes = {{"ivr_menu", "2"}};
-  c.required_skills = {{"billing", 5, true}};
-  c.language = "en";
-  c.intent = "billing";
-  c.arrived_at = absl::FromUnixSeconds(1'700'000'000);
-  c.service_level = sb::ServiceLevelTarget{0.8, absl::Seconds(20)};
-  c.preferred_agent = sb::AgentId("ana");
-  c.preferred_agent_wait = absl::Seconds(30);
-  return c;
-}
-
-sb::Agent ValidAgent() {
-  sb::Agent a;
-  a.id = sb::AgentId("ana");
-  a.tenant = sb::TenantId("acme");
-  a.skills = {{"billing", 8}};
-  a.languages = {"en"};
-  a.capacities = {{sb::Channel::kChat, 3, 33}};
-  a.queues = {{sb::QueueId("billing"), 1, absl::Seconds(10)}};
-  a.status = {sb::AgentState::kAway, "lunch"};
-  return a;
-}
-
-sb::Queue ValidQueue() {
-  sb::Queue q;
-  q.id = sb::QueueId("billing");
-  q.tenant = sb::TenantId("acme");
-  q.channels = {sb::Channel::kVoice, sb::Channel::kChat};
-  q.required_skills = {{"billing", 3, true}};
-  q.service_level = {0.8, absl::Seconds(20)};
-  q.max_waiting = 100;
-  q.wrap_up = absl::Seconds(30);
-  return q;
-}
-
-sb::TouchpointEvent ValidEvent(const char* id) {
-  sb::TouchpointEvent e;
-  e.id = sb::EventId(id);
-  e.tenant = sb::TenantId("acme");
-  e.type = sb::EventType::kMessage;
-  e.channel = sb::Channel::kEmail;
-  e.occurred_at = absl::FromUnixSeconds(1'700'000'000);
-  e.received_at = absl::FromUnixSeconds(1'700'000'002);
-  e.identifiers = {{sb::IdentifierKind::kEmail, "ana@example.com", ""}};
-  e.attributes = {{"intent", "billing"}};
-  return e;
-}
-
-sb::Journey ValidJourney() {
-  sb::Journey j;
-  j.customer = sb::CustomerId("c-1");
-  j.tenant = sb::TenantId("acme");
-  j.events = {ValidEvent("e-1"), ValidEvent("e-2")};
-  return j;
-}
-
 // Lead bytes and continuation bytes in place (the test's own check, independent of the library's).
 bool WellFormedUtf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    const std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    const std::size_t n = b < 0x80            ? 1
+                          : (b >> 5) == 0x6  ? 2
+                          : (b >> 4) == 0xE  ? 3
+                          : (b >> 3) == 0x1E ? 4
+                                             : 0;
     if (n == 0 || i + n > s.size()) return false;
     for (std::size_t k = 1; k < n; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -181,21 +124,22 @@ void RequireBothAnswers(const Tally& t) {
 }  // namespace
 
 TEST_CASE("hostile contacts are rejected or read back whole") {
-  RequireBothAnswers(Attack<v1::Contact>(ValidContact(), kSeed));
+  RequireBothAnswers(Attack<v1::Contact>(sbt::FullContact(), kSeed));
 }
 
 TEST_CASE("hostile agents are rejected or read back whole") {
-  RequireBothAnswers(Attack<v1::Agent>(ValidAgent(), kSeed + 1));
+  RequireBothAnswers(Attack<v1::Agent>(sbt::FullAgent(), kSeed + 1));
 }
 
 TEST_CASE("hostile queues are rejected or read back whole") {
-  RequireBothAnswers(Attack<v1::Queue>(ValidQueue(), kSeed + 2));
+  RequireBothAnswers(Attack<v1::Queue>(sbt::FullQueue(), kSeed + 2));
 }
 
 TEST_CASE("hostile touchpoint events are rejected or read back whole") {
-  RequireBothAnswers(Attack<v1::TouchpointEvent>(ValidEvent("e-1"), kSeed + 3));
+  RequireBothAnswers(
+      Attack<v1::TouchpointEvent>(sbt::FullEvent("e-1", sbt::kT0Micros), kSeed + 3));
 }
 
 TEST_CASE("hostile journeys are rejected or read back whole") {
-  RequireBothAnswers(Attack<v1::Journey>(ValidJourney(), kSeed + 4));
+  RequireBothAnswers(Attack<v1::Journey>(sbt::FullJourney(), kSeed + 4));
 }

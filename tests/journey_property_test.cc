@@ -272,13 +272,15 @@ namespace {
 void DamageDirectly(sb::TouchpointEvent* e, sb::testing::ProtoGarbage& g) {
   switch (g.Below(8)) {
     case 0:
-      if (!e->identifiers.empty()) e->identifiers[g.Below(e->identifiers.size())].value = g.HostileText();
+      if (!e->identifiers.empty())
+        e->identifiers[g.Below(e->identifiers.size())].value = g.HostileText();
       break;
     case 1:
       e->identifiers.push_back({static_cast<K>(g.Below(20)), g.HostileText(), g.HostileText()});
       break;
     case 2:
-      for (int i = 0; i < 40; ++i) e->identifiers.push_back({K::kEmail, StrCat("m", i, "@x.example"), ""});
+      for (int i = 0; i < 40; ++i)
+        e->identifiers.push_back({K::kEmail, StrCat("m", i, "@x.example"), ""});
       break;
     case 3:
       e->attributes[g.HostileText()] = g.HostileText();

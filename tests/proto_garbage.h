@@ -175,7 +175,10 @@ class ProtoGarbage {
       case 1: return -1;
       case 2: return e->value(e->value_count() - 1)->number() + 1 + static_cast<int>(Below(50));
       case 3: return std::numeric_limits<int>::max();
-      default: return e->value(static_cast<int>(Below(static_cast<std::uint64_t>(e->value_count()))))->number();
+      default: {
+        const auto count = static_cast<std::uint64_t>(e->value_count());
+        return e->value(static_cast<int>(Below(count)))->number();
+      }
     }
   }
 

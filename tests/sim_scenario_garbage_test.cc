@@ -33,7 +33,8 @@ std::string ReadFile(const std::string& path) {
 }
 
 v1::Scenario Bundled(const char* name) {
-  const std::string text = ReadFile(std::string(SWITCHBOARD_SOURCE_DIR) + "/benchmarks/scenarios/" + name);
+  const std::string text =
+      ReadFile(std::string(SWITCHBOARD_SOURCE_DIR) + "/benchmarks/scenarios/" + name);
   v1::Scenario msg;
   REQUIRE(google::protobuf::TextFormat::ParseFromString(text, &msg));
   return msg;
