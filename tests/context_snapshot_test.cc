@@ -47,7 +47,7 @@ struct Fixture {
   explicit Fixture(sb::JourneyMergerOptions options = {}) : clock(kT0 + absl::Hours(24 * 30)) {
     merger = *sb::JourneyMerger::Create(std::move(options), &clock);
   }
-  void Ingest(sb::TouchpointEvent e) { REQUIRE(merger->Ingest(std::move(e)).ok()); }
+  void Ingest(const sb::TouchpointEvent& e) { REQUIRE(merger->Ingest(e).ok()); }
   sb::ManualClock clock;
   std::unique_ptr<sb::JourneyMerger> merger;
 };

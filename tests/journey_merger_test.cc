@@ -44,8 +44,8 @@ struct Fixture {
     REQUIRE(m.ok());
     merger = *std::move(m);
   }
-  sb::IngestResult Ingest(sb::TouchpointEvent e) {
-    auto r = merger->Ingest(std::move(e));
+  sb::IngestResult Ingest(const sb::TouchpointEvent& e) {
+    auto r = merger->Ingest(e);
     REQUIRE(r.ok());
     return *r;
   }
@@ -674,4 +674,24 @@ TEST_CASE("hostile text is quoted bounded and escaped in messages and reports") 
   auto unknown = f.merger->Resolve(kAcme, sb::CustomerId(std::string(5000, 'c')));
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.status().message().size() < 400);
+}
+
+TEST_CASE("ingest reads the caller's event and leaves it as it was") {
+  Fixture f;
+  const sb::TouchpointEvent mixed =
+      Ev("a", 1, sb::Channel::kWeb, {Email("null"), Phone("+1 415 555 0100"), Email("Ana@x.io")},
+         {{"intent", "billing"}});
+  sb::TouchpointEvent e = mixed;
+  REQUIRE(f.merger->Ingest(e).ok());
+  CHECK(e == mixed);  // nothing moved out, nothing compacted
+  // The store kept the valid identifiers only, raw as received; the same object can be reused.
+  auto stored = f.merger->GetJourney(kAcme, f.CustomerOf("a"))->events.at(0);
+  REQUIRE(stored.identifiers.size() == 2);
+  CHECK(stored.identifiers[0].value == "+1 415 555 0100");
+  CHECK(stored.identifiers[1].value == "Ana@x.io");
+  e.id = sb::EventId("b");
+  e.identifiers = {Email("ana@x.io")};
+  sb::IngestResult again = f.Ingest(e);
+  CHECK(again.customer == f.CustomerOf("a"));
+  CHECK(f.EventsOf(again.customer) == std::vector<std::string>{"a", "b"});
 }

@@ -167,8 +167,9 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   // occurred_at is beyond now + future_tolerance. Malformed or blocked identifiers do not fail
   // the call: they are dropped and reported in IngestResult::identifiers. A repeated event id is
   // kDuplicate and an erased one kErased; neither changes anything. ResourceExhausted (nothing
-  // stored) when the store is full.
-  absl::StatusOr<IngestResult> Ingest(TouchpointEvent event);
+  // stored) when the store is full. The event is read, not kept: the caller may reuse or destroy
+  // it after the call (a host decoding a stream can parse every event into one object).
+  absl::StatusOr<IngestResult> Ingest(const TouchpointEvent& event);
 
   // The live customer id for `id`, which may be an alias or a retired id. NotFound otherwise.
   absl::StatusOr<CustomerId> Resolve(const TenantId& tenant, const CustomerId& id) const;

@@ -3,6 +3,7 @@
 #include "src/internal/str_cat.h"
 #include "src/internal/text.h"
 #include "src/internal/status_macros.h"
+#include "src/internal/touchpoint_event_checks.h"
 #include "switchboard/contact.h"
 #include "switchboard/limits.h"
 
@@ -18,7 +19,7 @@ bool IsKnownEventType(EventType type) {
   return static_cast<int>(type) < kEventTypeCount;
 }
 
-absl::Status ValidateFields(const TouchpointEvent& e) {
+absl::Status ValidateFields(const TouchpointEvent& e, bool identifiers) {
   SB_RETURN_IF_ERROR(e.id.Validate("event.id"));
   SB_RETURN_IF_ERROR(e.tenant.Validate("event.tenant"));
   if (!IsKnownEventType(e.type)) {
@@ -31,12 +32,18 @@ absl::Status ValidateFields(const TouchpointEvent& e) {
   }
   SB_RETURN_IF_ERROR(ValidateTime(e.occurred_at, "event.occurred_at"));
   SB_RETURN_IF_ERROR(ValidateTime(e.received_at, "event.received_at"));
-  SB_RETURN_IF_ERROR(ValidateIdentifiers(e.identifiers, "event.identifiers"));
+  if (identifiers) SB_RETURN_IF_ERROR(ValidateIdentifiers(e.identifiers, "event.identifiers"));
   SB_RETURN_IF_ERROR(ValidateAttributes(e.attributes, "event.attributes"));
   SB_RETURN_IF_ERROR(
       internal::ValidateText(e.source_system, "event.source_system", kMaxNameLength));
   if (!e.contact.empty()) SB_RETURN_IF_ERROR(e.contact.Validate("event.contact"));
   return absl::OkStatus();
+}
+
+absl::Status WithId(const absl::Status& status, const EventId& id) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), internal::StrCat("event '", internal::Printable(id.value()),
+                                                      "': ", status.message()));
 }
 
 }  // namespace
@@ -54,10 +61,15 @@ absl::StatusOr<EventType> ParseEventType(std::string_view name) {
 }
 
 absl::Status TouchpointEvent::Validate() const {
-  absl::Status status = ValidateFields(*this);
-  if (status.ok()) return status;
-  return absl::Status(status.code(), internal::StrCat("event '", internal::Printable(id.value()),
-                                                      "': ", status.message()));
+  return WithId(ValidateFields(*this, /*identifiers=*/true), id);
 }
+
+namespace internal {
+
+absl::Status ValidateEventExceptIdentifiers(const TouchpointEvent& event) {
+  return WithId(ValidateFields(event, /*identifiers=*/false), event.id);
+}
+
+}  // namespace internal
 
 }  // namespace switchboard

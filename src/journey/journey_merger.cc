@@ -8,8 +8,9 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
-#include "src/internal/str_cat.h"
 #include "src/internal/status_macros.h"
+#include "src/internal/str_cat.h"
+#include "src/internal/touchpoint_event_checks.h"
 #include "src/journey/customer_summary.h"
 #include "src/journey/resolver.h"
 #include "src/journey/siphash.h"
@@ -70,7 +71,7 @@ class JourneyMerger::Impl {
         resolver_(&options_, &normalizer_, store_),
         sip_key_(journey_internal::SipKeyFromSalt(options_.erasure_salt)) {}
 
-  absl::StatusOr<IngestResult> Ingest(TouchpointEvent event);
+  absl::StatusOr<IngestResult> Ingest(const TouchpointEvent& event);
   absl::StatusOr<CustomerId> Resolve(const TenantId& tenant, const CustomerId& id) const;
   std::vector<CustomerId> ListCustomers(const TenantId& tenant) const {
     std::vector<CustomerId> ids;
@@ -126,13 +127,12 @@ class JourneyMerger::Impl {
   journey_internal::SipKey sip_key_;
 };
 
-absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) {
+absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(const TouchpointEvent& event) {
   // Identifiers are judged one by one below (a bad one is reported, not fatal), so the event is
   // validated without them; only their number is a hard limit.
-  std::vector<Identifier> raw_ids = std::move(event.identifiers);
-  event.identifiers.clear();
+  const std::vector<Identifier>& raw_ids = event.identifiers;
   // Core validation formats messages only on failure, so this costs no allocation when valid.
-  absl::Status valid = event.Validate();
+  absl::Status valid = internal::ValidateEventExceptIdentifiers(event);
   if (valid.ok() && raw_ids.size() > kMaxIdentifiers) {
     valid = absl::InvalidArgumentError(
         internal::StrCat("event '", internal::Printable(event.id.value()), "': has ",
@@ -192,13 +192,15 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
     normalized.push_back(*std::move(n.id));
     report_of_stored.push_back(i);
   }
-  // The recorded event keeps the raw form of the stored identifiers only (the reports hold
-  // their own copies): compacted in place.
-  for (size_t j = 0; j < report_of_stored.size(); ++j) {
-    if (report_of_stored[j] != j) raw_ids[j] = std::move(raw_ids[report_of_stored[j]]);
+  // The recorded event keeps the raw form of the stored identifiers only. Usually that is all of
+  // them, and the caller's event is recorded as it is; else a copy without the dropped ones.
+  std::optional<TouchpointEvent> trimmed;
+  if (report_of_stored.size() != raw_ids.size()) {
+    trimmed.emplace(event);
+    trimmed->identifiers.clear();
+    for (size_t i : report_of_stored) trimmed->identifiers.push_back(raw_ids[i]);
   }
-  raw_ids.resize(report_of_stored.size());
-  event.identifiers = std::move(raw_ids);
+  const TouchpointEvent& recorded = trimmed ? *trimmed : event;
   // Each value interned once here and handed to the resolver.
   absl::InlinedVector<ValueHandle, 8> handles(normalized.size());
   uint32_t fresh = 0;  // bit j: value j was interned by this call
@@ -208,7 +210,7 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
     full = handles[j] == kNoHandle;
     if (!full && store_->Value(tenant, handles[j]).events.empty()) fresh |= uint32_t{1} << j;
   }
-  const EventHandle ev = full ? kNoHandle : store_->PutEvent(event, handles, verified);
+  const EventHandle ev = full ? kNoHandle : store_->PutEvent(recorded, handles, verified);
   if (ev == kNoHandle) {
     for (size_t j = 0; j < handles.size(); ++j) {
       if (fresh & (uint32_t{1} << j)) store_->EraseValue(tenant, handles[j]);  // as it was
@@ -226,7 +228,7 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(TouchpointEvent event) 
 
   Processed processed;
   if (resolver_.IsInOrder(tenant, ev, values)) {
-    processed = resolver_.Process(tenant, ev, event, values);
+    processed = resolver_.Process(tenant, ev, recorded, values);
   } else {
     result.rebuilt = true;
     resolver_.Rebuild(tenant, {ev}, ev, &processed);
@@ -656,8 +658,8 @@ absl::StatusOr<std::unique_ptr<JourneyMerger>> JourneyMerger::Create(JourneyMerg
       std::move(options), std::move(normalizer), clock, store, std::move(owned))));
 }
 
-absl::StatusOr<IngestResult> JourneyMerger::Ingest(TouchpointEvent event) {
-  return impl_->Ingest(std::move(event));
+absl::StatusOr<IngestResult> JourneyMerger::Ingest(const TouchpointEvent& event) {
+  return impl_->Ingest(event);
 }
 absl::StatusOr<CustomerId> JourneyMerger::Resolve(const TenantId& tenant,
                                                   const CustomerId& id) const {

@@ -34,7 +34,7 @@ absl::Status JourneyContext::RecordEnded(const ContactId& contact, Channel chann
   e.attributes["resolved"] = resolved ? "true" : "false";
   e.source_system = "switchboard-sim";
   e.contact = contact;
-  SB_ASSIGN_OR_RETURN(IngestResult result, merger_->Ingest(std::move(e)));
+  SB_ASSIGN_OR_RETURN(IngestResult result, merger_->Ingest(e));
   (void)result;
   ++events_;
   return absl::OkStatus();
