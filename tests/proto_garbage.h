@@ -6,18 +6,17 @@
 #ifndef SWITCHBOARD_TESTS_PROTO_GARBAGE_H_
 #define SWITCHBOARD_TESTS_PROTO_GARBAGE_H_
 
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
 #include <string>
-#include <vector>
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
 namespace switchboard::testing {
 
+// Deterministic for a seed. Not thread-safe: one generator per test.
 class ProtoGarbage {
  public:
   explicit ProtoGarbage(std::uint64_t seed) : rng_(seed) {}
