@@ -101,6 +101,24 @@ TEST_CASE("blocked values and placeholder numbers never match") {
   CHECK(Normalize(*lax, K::kAccountId, "0000").outcome == sb::NormalizeOutcome::kValid);
 }
 
+TEST_CASE("a blocked pattern cannot be made to stall on a crafted value") {
+  // A nested quantifier: a backtracking engine tries 2^n splits of n 'a's before failing on the
+  // last character (std::regex would not finish this test). RE2 answers in linear time.
+  sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  rules.blocked_patterns = {"(a+)+@x\\.io", "(?i)test[0-9]*@.*"};
+  auto n = sb::IdentityNormalizer::Create(rules);
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  const std::string crafted = std::string(60, 'a') + "@x.iq";
+  CHECK(Normalize(*n, K::kEmail, crafted.c_str()).outcome == sb::NormalizeOutcome::kValid);
+  CHECK(Normalize(*n, K::kEmail, (std::string(60, 'a') + "@x.io").c_str()).outcome ==
+        sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kEmail, "TEST42@corp.example").outcome == sb::NormalizeOutcome::kBlocked);
+  // Backreferences are outside RE2's syntax: refused when the rules are validated.
+  rules.blocked_patterns = {"(a)\\1"};
+  CHECK_THAT(std::string(rules.Validate().message()), Contains("blocked_patterns"));
+}
+
 TEST_CASE("identity rules are validated") {
   sb::IdentityRules rules = sb::IdentityRules::Defaults();
   REQUIRE(rules.Validate().ok());

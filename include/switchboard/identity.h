@@ -89,8 +89,10 @@ struct IdentityRules {
   // Values never used for matching, compared with the trimmed lower-cased raw value and with the
   // normalized value. Defaults: "null", "none", "undefined", "anonymous", "unknown", "n/a", ...
   std::vector<std::string> blocked_values;
-  // ECMAScript regular expressions; a normalized value matching one (whole match) is blocked.
-  // Default: none (the all-zero rule below is built in and cheaper).
+  // Regular expressions in RE2 syntax (Perl's, without backreferences or lookaround); a
+  // normalized value matching one (whole match) is blocked. Matching takes time linear in the
+  // value whatever the pattern, so a customer-typed value cannot stall ingest. Default: none
+  // (the all-zero rule below is built in and cheaper).
   std::vector<std::string> blocked_patterns;
   // Blocks numbers whose national digits are all one digit ("0000000", "+1 111 111 1111") and
   // account ids made only of zeros. Default: true.

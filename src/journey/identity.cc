@@ -1,7 +1,9 @@
 #include "switchboard/identity.h"
 
 #include <algorithm>
-#include <regex>
+#include <memory>
+
+#include <re2/re2.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -10,6 +12,16 @@
 
 namespace switchboard {
 namespace {
+
+// Blocked patterns run on values that customers type. RE2 matches in time linear in the value
+// whatever the pattern, where a backtracking engine (std::regex) can be made to run for hours by
+// a nested quantifier and a crafted value, and recurses once per character. Errors are returned
+// in the Status, not logged.
+RE2::Options PatternOptions() {
+  RE2::Options options;
+  options.set_log_errors(false);
+  return options;
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -124,12 +136,11 @@ absl::Status IdentityRules::Validate() const {
                                                        "' is not a built-in region"));
   }
   for (const std::string& p : blocked_patterns) {
-    try {
-      std::regex re(p, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
+    const RE2 re(re2::StringPiece(p.data(), p.size()), PatternOptions());
+    if (!re.ok()) {
       return absl::InvalidArgumentError(
           internal::StrCat("identity.blocked_patterns '", internal::Printable(p),
-                           "' is not a valid regular expression: ", e.what()));
+                           "' is not a valid regular expression: ", re.error()));
     }
   }
   return absl::OkStatus();
@@ -232,7 +243,7 @@ absl::StatusOr<std::string> NormalizeEmail(std::string_view raw) {
 
 struct IdentityNormalizer::Compiled {
   absl::flat_hash_set<std::string> blocked;
-  std::vector<std::regex> patterns;
+  std::vector<std::unique_ptr<const RE2>> patterns;
   PhoneRegion region;
 };
 
@@ -244,7 +255,8 @@ absl::StatusOr<IdentityNormalizer> IdentityNormalizer::Create(IdentityRules rule
   auto compiled = std::make_shared<Compiled>();
   for (const std::string& v : rules.blocked_values) compiled->blocked.insert(Lower(Trim(v)));
   for (const std::string& p : rules.blocked_patterns) {
-    compiled->patterns.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
+    compiled->patterns.push_back(
+        std::make_unique<const RE2>(re2::StringPiece(p.data(), p.size()), PatternOptions()));
   }
   compiled->region = *FindPhoneRegion(rules.default_phone_region);
   return IdentityNormalizer(std::move(rules), std::move(compiled));
@@ -261,8 +273,8 @@ const IdentifierRule& IdentityNormalizer::RuleFor(IdentifierKind kind, std::stri
 
 bool IdentityNormalizer::IsBlocked(std::string_view value) const {
   if (compiled_->blocked.contains(absl::string_view(value.data(), value.size()))) return true;
-  for (const std::regex& re : compiled_->patterns) {
-    if (std::regex_match(value.begin(), value.end(), re)) return true;
+  for (const auto& re : compiled_->patterns) {
+    if (RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *re)) return true;
   }
   return false;
 }
