@@ -93,6 +93,14 @@ TEST_CASE("messages quote the offending text escaped and bounded (docs/core-type
   CHECK_THAT(Message(c.Validate()), Contains("'caf\xc3\xa9'"));
 }
 
+TEST_CASE("times must be finite, after the epoch and before the year 10000") {
+  CHECK(sb::ValidateTime(absl::FromUnixSeconds(253'402'300'799), "t").ok());  // 9999-12-31 23:59:59
+  CHECK_THAT(Message(sb::ValidateTime(absl::FromUnixSeconds(253'402'300'800), "t")),
+             Contains("t is after 9999-12-31"));
+  CHECK_THAT(Message(sb::ValidateTime(absl::InfiniteFuture(), "t")), Contains("infinite"));
+  CHECK_THAT(Message(sb::ValidateTime(absl::FromUnixSeconds(-1), "t")), Contains("before"));
+}
+
 TEST_CASE("ids of different kinds are distinct types and order by value") {
   STATIC_REQUIRE_FALSE(std::is_convertible_v<sb::AgentId, sb::QueueId>);
   STATIC_REQUIRE_FALSE(std::is_convertible_v<std::string, sb::AgentId>);

@@ -3,7 +3,9 @@
 // the same seed gives the same results; strategies see identical traffic; returning customers,
 // declines, missed offers, shifts, transfers and trace replay behave as documented.
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -15,6 +17,7 @@
 
 namespace sim = switchboard::sim;
 namespace sb = switchboard;
+using Catch::Matchers::Contains;
 
 namespace {
 
@@ -276,4 +279,14 @@ TEST_CASE("invalid scenarios and strategies are errors, not crashes") {
   CHECK_FALSE(sim::RunScenario(ok, {"no-such-strategy", 1, {}}).ok());
   ok.duration_s = -1;
   CHECK(sim::RunScenario(ok, {}).status().code() == absl::StatusCode::kInvalidArgument);
+  // Values that validated once and then never finished (found by sim_scenario_garbage_test).
+  sim::Scenario fast = SingleQueue(2, 10, 60);
+  fast.contact_types[0].rate_per_hour = std::numeric_limits<double>::max();
+  CHECK_THAT(std::string(fast.Validate().message()), Contains("rate_per_hour"));
+  sim::Scenario late = SingleQueue(2, 10, 60);
+  late.start = absl::FromUnixSeconds(std::numeric_limits<int64_t>::max());
+  CHECK_THAT(std::string(late.Validate().message()), Contains("after 9999-12-31"));
+  sim::Scenario endless = SingleQueue(2, 10, 60);
+  endless.duration_s = 1e300;
+  CHECK_THAT(std::string(endless.Validate().message()), Contains("duration_s"));
 }

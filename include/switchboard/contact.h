@@ -68,7 +68,7 @@ struct Contact {
 // Checks a language tag: empty, or 2..35 characters of letters, digits and '-'.
 SWITCHBOARD_EXPORT absl::Status ValidateLanguageTag(std::string_view tag, std::string_view field);
 
-// Checks a time is not before the Unix epoch and is finite.
+// Checks a time is finite, not before the Unix epoch and not after 9999-12-31T23:59:59Z.
 SWITCHBOARD_EXPORT absl::Status ValidateTime(absl::Time t, std::string_view field);
 
 }  // namespace switchboard

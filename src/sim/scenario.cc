@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "switchboard/contact.h"
 
 namespace switchboard::sim {
 namespace {
@@ -17,10 +18,20 @@ absl::Status Bad(std::string_view object, std::string_view why) {
 bool IsProbability(double p) { return std::isfinite(p) && p >= 0 && p <= 1; }
 bool IsNonNegative(double x) { return std::isfinite(x) && x >= 0; }
 
+// Simulated times are whole microseconds from the start: ten years keeps every sum far from
+// overflow.
+constexpr double kMaxDurationS = 10 * 365.25 * 86400;
+// Ten million contacts an hour of one type (about 2.8 a millisecond), far beyond any center: a
+// rate near DBL_MAX put every arrival on the same microsecond, and the run never ended.
+constexpr double kMaxRatePerHour = 1e7;
+bool IsRate(double r) { return IsNonNegative(r) && r <= kMaxRatePerHour; }
+
 absl::Status ValidateTimes(const Scenario& s) {
-  if (!IsNonNegative(s.duration_s) || s.duration_s == 0) {
-    return Bad("duration_s", internal::StrCat(s.duration_s, " must be > 0"));
+  if (!IsNonNegative(s.duration_s) || s.duration_s == 0 || s.duration_s > kMaxDurationS) {
+    return Bad("duration_s", internal::StrCat(s.duration_s, " must be in (0, ", kMaxDurationS,
+                                              "] (ten years)"));
   }
+  SB_RETURN_IF_ERROR(switchboard::ValidateTime(s.start, "scenario start"));
   if (!IsNonNegative(s.interval_s) || s.interval_s < 60) {
     return Bad("interval_s", internal::StrCat(s.interval_s, " must be >= 60"));
   }
@@ -88,10 +99,13 @@ absl::Status ValidateContactType(const ContactType& t, size_t index,
                                         "queue '",
                                         internal::Printable(t.queue.value()), "'"));
   }
-  if (!IsNonNegative(t.rate_per_hour)) return Bad(object, "rate_per_hour must be >= 0");
+  if (!IsRate(t.rate_per_hour)) {
+    return Bad(object, internal::StrCat("rate_per_hour must be in [0, ", kMaxRatePerHour, "]"));
+  }
   for (size_t i = 0; i < t.rates_per_hour.size(); ++i) {
-    if (!IsNonNegative(t.rates_per_hour[i])) {
-      return Bad(object, internal::StrCat("rates_per_hour[", i, "] must be >= 0"));
+    if (!IsRate(t.rates_per_hour[i])) {
+      return Bad(object, internal::StrCat("rates_per_hour[", i, "] must be in [0, ",
+                                          kMaxRatePerHour, "]"));
     }
   }
   SB_RETURN_IF_ERROR(t.service.Validate(internal::StrCat("scenario ", object, " service"),

@@ -20,8 +20,17 @@ Simulation::Simulation(const Scenario& scenario, const RunOptions& options)
                   scenario.interval_s, scenario.warmup_s, scenario.duration_s) {}
 
 std::int64_t Simulation::ToUs(double s) {
-  if (!std::isfinite(s)) return std::numeric_limits<std::int64_t>::max();
+  // Past about 292,000 years a time is "never": saturate rather than overflow (a sampled
+  // service or patience can be anything a distribution allows).
+  constexpr double kNeverS = 9.2e12;
+  if (!(s < kNeverS)) return std::numeric_limits<std::int64_t>::max();  // also inf and NaN
   return static_cast<std::int64_t>(std::llround(s * 1e6));
+}
+
+std::int64_t Simulation::AfterUs(double s) const {
+  const std::int64_t d = ToUs(s);
+  constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+  return d > kNever - now_us_ ? kNever : now_us_ + d;
 }
 
 ContactId Simulation::IdOf(std::uint64_t c) const {

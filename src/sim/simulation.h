@@ -122,6 +122,8 @@ class Simulation final : public RouterListener {
   // Helpers.
   double NowS() const { return static_cast<double>(now_us_) * 1e-6; }
   static std::int64_t ToUs(double s);
+  // now + s in microseconds, saturating at "never" (INT64_MAX).
+  std::int64_t AfterUs(double s) const;
   ContactId IdOf(std::uint64_t c) const;
   std::optional<std::uint64_t> ContactIndex(const ContactId& id) const;
   std::optional<std::uint32_t> AgentIndex(const AgentId& id) const;

@@ -113,7 +113,7 @@ absl::Status Simulation::StartContact(SimContact c, const TraceRecord* record) {
     KeyedStream u(options_.seed, StreamId::kPatience, c.key, c.attempt);
     patience = type.patience.Sample(u);
   }
-  if (std::isfinite(patience)) calendar_.Schedule(now_us_ + ToUs(patience), kPatience, index);
+  if (std::isfinite(patience)) calendar_.Schedule(AfterUs(patience), kPatience, index);
   return absl::OkStatus();
 }
 
@@ -279,7 +279,7 @@ absl::Status Simulation::Resolve(std::uint64_t c) {
     return absl::OkStatus();
   }
   const double delay = returns.delay.Sample(u);
-  calendar_.Schedule(now_us_ + ToUs(delay), kReturn, c);
+  calendar_.Schedule(AfterUs(delay), kReturn, c);
   ++pending_arrivals_;
   return absl::OkStatus();
 }
@@ -350,7 +350,7 @@ void Simulation::OnOffered(const Offer& offer) {
   }
   const bool accept = draw >= group.decline_probability;
   if (group.answer_delay_s > 0) {
-    calendar_.Schedule(now_us_ + ToUs(group.answer_delay_s), accept ? kAnswer : kDecline, *c,
+    calendar_.Schedule(AfterUs(group.answer_delay_s), accept ? kAnswer : kDecline, *c,
                        contact.offers);
     return;
   }
@@ -383,7 +383,7 @@ void Simulation::OnAccepted(const Offer& offer) {
       });
     }
   }
-  calendar_.Schedule(now_us_ + ToUs(SampleService(contact)), kComplete, *c);
+  calendar_.Schedule(AfterUs(SampleService(contact)), kComplete, *c);
 }
 
 void Simulation::OnOfferEnded(const RoutingEvent& e) {
@@ -408,7 +408,7 @@ void Simulation::OnAgentStateChanged(const RoutingEvent& e) {
   std::optional<std::uint32_t> a = AgentIndex(e.agent);
   if (!a) return;
   const AgentGroup& group = scenario_.agent_groups[agents_[*a].group];
-  calendar_.Schedule(now_us_ + ToUs(group.no_answer_away_s), kAgentBack, *a);
+  calendar_.Schedule(AfterUs(group.no_answer_away_s), kAgentBack, *a);
 }
 
 }  // namespace switchboard::sim::internal_sim
