@@ -83,7 +83,7 @@ absl::Status ValidateTime(absl::Time t, std::string_view field) {
   }
   // Past any real date, and close enough to absl::Time's end that adding a wait or a timeout
   // would saturate to infinity (the last instant protobuf's Timestamp allows, as well).
-  static const absl::Time kLatest = absl::FromUnixSeconds(253'402'300'799);  // 9999-12-31T23:59:59Z
+  constexpr absl::Time kLatest = absl::FromUnixSeconds(253'402'300'799);  // 9999-12-31T23:59:59Z
   if (t > kLatest) {
     return absl::InvalidArgumentError(internal::StrCat(field, " is after 9999-12-31T23:59:59Z"));
   }

@@ -197,8 +197,13 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(const TouchpointEvent& 
   std::optional<TouchpointEvent> trimmed;
   if (report_of_stored.size() != raw_ids.size()) {
     trimmed.emplace(event);
-    trimmed->identifiers.clear();
-    for (size_t i : report_of_stored) trimmed->identifiers.push_back(raw_ids[i]);
+    // Compacted in place: the copy already holds every identifier.
+    for (size_t j = 0; j < report_of_stored.size(); ++j) {
+      if (report_of_stored[j] != j) {
+        trimmed->identifiers[j] = std::move(trimmed->identifiers[report_of_stored[j]]);
+      }
+    }
+    trimmed->identifiers.resize(report_of_stored.size());
   }
   const TouchpointEvent& recorded = trimmed ? *trimmed : event;
   // Each value interned once here and handed to the resolver.
