@@ -59,6 +59,11 @@ struct Bucket {
 };
 
 struct Pool {
+  // The first of `contacts` and its key (null while empty), kept beside each other so that an
+  // agent-free selection reads one line per pool instead of descending the tree: an agent
+  // looks at every pool of its slots, and at scale each node on the way is a cache miss.
+  ContactRec* front = nullptr;
+  ContactKey front_key;
   QueueRec* queue = nullptr;
   Channel channel = Channel::kVoice;
   const Signature* sig = nullptr;
@@ -183,12 +188,15 @@ class IndexedSelector final : public Selector {
   void AddWaiting(ContactRec& c) override {
     Pool& p = EnsurePool(*c.queue, c.channel, c.sig);
     p.contacts.emplace(c.key, &c);
+    if (p.front == nullptr || c.key < p.front_key) SetFront(p, &c);
     c.pool = &p;
   }
 
   void RemoveWaiting(ContactRec& c) override {
     if (c.pool == nullptr) return;
-    c.pool->contacts.erase(c.key);
+    Pool& p = *c.pool;
+    p.contacts.erase(c.key);
+    if (p.front == &c) SetFront(p, p.contacts.empty() ? nullptr : p.contacts.begin()->second);
     c.pool = nullptr;
   }
 
@@ -235,30 +243,39 @@ class IndexedSelector final : public Selector {
     // The front contacts of the agent's pools are read below one after another; at scale each
     // is a cache miss, so request them all first.
     for (const PoolSlot& s : a.slots) {
-      if (!s.pool->contacts.empty()) __builtin_prefetch(s.pool->contacts.begin()->second);
+      if (s.pool->front != nullptr) __builtin_prefetch(s.pool->front);
     }
+    // The best contact per membership and its key (compared below without reading the record).
     absl::InlinedVector<ContactRec*, 8> best(a.memberships.size(), nullptr);
+    absl::InlinedVector<ContactKey, 8> best_key(a.memberships.size());
     TakeCache take(a);
     auto consider = [&](const Pool& p, std::uint32_t i) {
       const MembershipRec& m = a.memberships[i];
       ContactRec*& queue_best = best[i];
+      if (queue_best != nullptr && !(p.front_key < best_key[i])) return;
+      if (DelayMet(*p.front, m, now) && !Excluded(*p.front, a)) {  // the usual case
+        queue_best = p.front;
+        best_key[i] = p.front_key;
+        return;
+      }
       for (const auto& [key, c] : p.contacts) {
-        if (queue_best != nullptr && !(key < queue_best->key)) break;
+        if (queue_best != nullptr && !(key < best_key[i])) break;
         if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
         queue_best = c;
+        best_key[i] = key;
         break;
       }
     };
     for (const PoolSlot& s : a.slots) {
       if (a.memberships[s.membership].queue->waiting.empty()) continue;
       const Pool& p = *s.pool;
-      if (!p.contacts.empty() && take(p.channel)) consider(p, s.membership);
+      if (p.front != nullptr && take(p.channel)) consider(p, s.membership);
     }
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       const QueueRec& q = *a.memberships[i].queue;
       if (q.waiting.empty()) continue;
       for (const Pool* p : q.walked_pools) {
-        if (p->contacts.empty() || !take(p->channel) || !Qualifies(a, *p->sig)) continue;
+        if (p->front == nullptr || !take(p->channel) || !Qualifies(a, *p->sig)) continue;
         consider(*p, i);
       }
     }
@@ -266,8 +283,8 @@ class IndexedSelector final : public Selector {
     std::uint32_t winner_m = 0;
     for (std::uint32_t i = 0; i < best.size(); ++i) {
       if (best[i] == nullptr) continue;
-      if (winner == nullptr || MakeCrossKey(a.memberships[i], *best[i]) <
-                                   MakeCrossKey(a.memberships[winner_m], *winner)) {
+      if (winner == nullptr || MakeCrossKey(a.memberships[i], best_key[i]) <
+                                   MakeCrossKey(a.memberships[winner_m], best_key[winner_m])) {
         winner = best[i];
         winner_m = i;
       }
@@ -283,6 +300,11 @@ class IndexedSelector final : public Selector {
   static constexpr std::size_t kMinCompactSize = 64;
   // How many records ahead SkipStale requests when it meets a stale entry.
   static constexpr int kStaleBatch = 8;
+
+  static void SetFront(Pool& p, ContactRec* c) {
+    p.front = c;
+    if (c != nullptr) p.front_key = c->key;
+  }
 
   // Generations wrap within kGenerationMask and skip 0, which marks a slot never indexed.
   static std::uint64_t NextGeneration(std::uint64_t gen) {
@@ -494,6 +516,11 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
       return absl::InternalError(
           internal::StrCat("waiting contact ", c->id.value(), " missing from its pool"));
     }
+  }
+  if (p.front != (p.contacts.empty() ? nullptr : p.contacts.begin()->second) ||
+      (p.front != nullptr && !(p.front_key == p.front->key))) {
+    return absl::InternalError(internal::StrCat("a pool of queue ", q.config.id.value(),
+                                                " has a stale front contact"));
   }
   if (contacts != p.contacts.size()) {
     return absl::InternalError(internal::StrCat("a pool of queue ", q.config.id.value(),

@@ -118,6 +118,12 @@ CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c) {
                   absl::ToUnixNanos(c.arrived_at), m.queue->ordinal};
 }
 
+CrossKey MakeCrossKey(const MembershipRec& m, const ContactKey& k) {
+  // The queue key holds the priority and the arrival (negated under LIFO; see MakeContactKey).
+  const std::int64_t arrived = m.queue->config.order == QueueOrder::kLifo ? -k.arrival : k.arrival;
+  return CrossKey{m.priority, m.queue->config.priority, k.neg_priority, arrived, m.queue->ordinal};
+}
+
 double ExponentialFromBits(std::uint64_t bits) {
   // u in (0, 1]: 53 random bits, never 0, so the log is finite.
   const double u = static_cast<double>((bits >> 11) + 1) * 0x1.0p-53;

@@ -422,6 +422,10 @@ struct CrossKey {
 };
 
 CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c);
+// The same from the contact's queue key (ContactRec::key, set while it waits), so that the
+// indexed selection, which holds the key, need not read the record (the linear-scan oracle
+// uses the form above, which checks this one).
+CrossKey MakeCrossKey(const MembershipRec& m, const ContactKey& k);
 
 // Exp(1) from a 64-bit uniform draw, with our own code so results do not depend on the
 // standard library's distributions.
