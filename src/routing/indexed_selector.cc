@@ -243,7 +243,7 @@ class IndexedSelector final : public Selector {
     // The front contacts of the agent's pools are read below one after another; at scale each
     // is a cache miss, so request them all first.
     for (const PoolSlot& s : a.slots) {
-      if (s.pool->front != nullptr) __builtin_prefetch(s.pool->front);
+      if (s.pool->front != nullptr) __builtin_prefetch(&s.pool->front->excluded);  // Excluded()
     }
     // The best contact per membership and its key (compared below without reading the record).
     absl::InlinedVector<ContactRec*, 8> best(a.memberships.size(), nullptr);

@@ -120,8 +120,8 @@ CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c) {
 
 CrossKey MakeCrossKey(const MembershipRec& m, const ContactKey& k) {
   // The queue key holds the priority and the arrival (negated under LIFO; see MakeContactKey).
-  const std::int64_t arrived = m.queue->config.order == QueueOrder::kLifo ? -k.arrival : k.arrival;
-  return CrossKey{m.priority, m.queue->config.priority, k.neg_priority, arrived, m.queue->ordinal};
+  const QueueRec& q = *m.queue;
+  return CrossKey{m.priority, q.priority, k.neg_priority, q.lifo ? -k.arrival : k.arrival, q.ordinal};
 }
 
 double ExponentialFromBits(std::uint64_t bits) {

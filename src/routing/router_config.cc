@@ -171,6 +171,8 @@ const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const Co
 
 void Router::Impl::ApplyQueueConfig(QueueRec& q, const Queue& config) {
   q.config = config;
+  q.priority = config.priority;
+  q.lifo = config.order == QueueOrder::kLifo;
   q.reqs = NormalizeRequirements(config.required_skills);
   q.base_sig = nullptr;
   q.base_sig = SignatureFor(q, ContactRec{});  // depends on the strategy's traits too
