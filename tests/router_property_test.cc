@@ -311,3 +311,42 @@ TEST_CASE("large orderings: lazy removal and compaction keep decisions equal to 
                        /*agents=*/110};
   CHECK(RunSequences(strategy, plan) > 100 * static_cast<std::uint64_t>(plan.sequences));
 }
+
+// An ordering entry records only the low 16 bits of its agent's generation. An entry left stale
+// in an ordering nobody selects from must not read as live again when those bits come round:
+// here an agent leaves one behind (an offer moved its rank), then changes state 105,000 times
+// (a generation each) with no selection in that queue. The selector's Check, run while the
+// agent is away, counts the live entries of every ordering.
+TEST_CASE("a stale ordering entry never reads as live again, however many generations pass") {
+  sbt::Harness h;
+  REQUIRE(h.router->AddQueue(sbt::MakeQueue("q1")).ok());
+  REQUIRE(h.router->AddQueue(sbt::MakeQueue("q2")).ok());
+  REQUIRE(h.router->AddAgent(sbt::MakeAgent("a", {"q1", "q2"})).ok());
+  // q2's ordering exists (built by its first contact) and holds the agent.
+  REQUIRE(h.router->Enqueue(sbt::MakeContact("c0"), sb::QueueId("q2")).ok());
+  REQUIRE(h.router->Abandon(sb::ContactId("c0")).ok());
+  h.Advance(absl::Seconds(1));
+  // An offer from q1 resets the agent's idle time: its entry in q2 is left stale and a new one,
+  // ranked later, is written when it comes back.
+  REQUIRE(h.router->Enqueue(sbt::MakeContact("c1"), sb::QueueId("q1")).ok());
+  REQUIRE(h.OfferedTo("c1") == "a");
+  REQUIRE(h.router->Abandon(sb::ContactId("c1")).ok());
+  const sb::AgentId a("a");
+  // Three generations a round, so that the low bits meet every value while the agent is away.
+  for (int i = 0; i < 35'000; ++i) {
+    for (const char* reason : {"break", "lunch"}) {
+      REQUIRE(h.router->SetAgentState(a, AgentState::kAway, reason).ok());
+      const absl::Status s = h.router->CheckInvariants();
+      INFO("round " << i << ", away for " << reason << ": " << s.message());
+      REQUIRE(s.ok());
+    }
+    REQUIRE(h.router->SetAgentState(a, AgentState::kAvailable).ok());
+  }
+  // Away, the agent is offered nothing from q2; back, it is.
+  REQUIRE(h.router->SetAgentState(a, AgentState::kAway, "break").ok());
+  REQUIRE(h.router->Enqueue(sbt::MakeContact("c2"), sb::QueueId("q2")).ok());
+  CHECK(h.OfferedTo("c2").empty());
+  REQUIRE(h.router->SetAgentState(a, AgentState::kAvailable).ok());
+  CHECK(h.OfferedTo("c2") == "a");
+  h.CheckInvariants();
+}

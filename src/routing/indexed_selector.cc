@@ -17,14 +17,13 @@
 // Removal is lazy. An agent that stops being routable (an offer, a contact, a state change)
 // only bumps its generation (AgentRec::sel_gen): the entries it leaves behind read as stale and
 // are dropped when a selection meets them at the front of an ordering, or by a compaction once
-// stale entries could make up half of one. Entries name the agent's record, whose first line
-// holds the generation, so checking the front entry reads the record the offer needs next; an
-// agent's entries are purged when its slots are dropped (update, removal), so none outlives it.
-// Erasing them at once would search every ordering the agent is in, on cold nodes, on the path
-// of every offer; popping them from the front touches only the nodes that selections keep hot
-// (a run of stale entries has its records requested together). An agent that re-enters with an
-// unchanged rank revives its old entry in place. Decisions are unaffected: selections skip
-// stale entries.
+// stale entries could make up half of one. Whether an entry is stale is read from a dense
+// array of generations (see EntryRef), not from the agent's record; an agent's entries are
+// purged when its slots are dropped (update, removal), so none outlives it. Erasing them at
+// once would search every ordering the agent is in, on cold nodes, on the path of every offer;
+// popping them from the front touches only the nodes that selections keep hot. An agent that
+// re-enters with an unchanged rank revives its old entry in place. Decisions are unaffected:
+// selections skip stale entries.
 #include <algorithm>
 #include <array>
 #include <iterator>
@@ -38,15 +37,19 @@
 
 namespace switchboard::routing {
 
-// Who an ordering entry stands for. `gen` is the agent's selector generation when the entry was
-// (re)written; the entry is live while the agent is still at that generation. The agent is
-// named by its record: the record of a stale entry is usually warm (the agent just took an
-// offer), and a live one is read next anyway. Entries never outlive their agent: DropSlots
-// purges them.
+// Who an ordering entry stands for. `gen` is the low 16 bits of the agent's selector generation
+// when the entry was (re)written; the entry is live while the agent's current generation has
+// the same low bits, which the selector keeps in a dense array by AgentRec::dense. Checking an
+// entry thus reads 2 bytes of an array that stays in cache, not the agent's record, which at
+// scale is a miss to memory, and a selection meets a few stale entries for each live one.
+// Within one agent's 65,536 generations the low bits tell entries apart; when they wrap, the
+// agent's entries are purged (BumpGeneration), so an old one can never read as live again.
+// Entries never outlive their agent either: DropSlots purges them.
 struct EntryRef {
   AgentRec* agent = nullptr;
-  std::uint64_t gen : 48;
-  std::uint64_t membership : 16;
+  std::uint32_t dense = 0;  // = agent->dense
+  std::uint16_t gen = 0;
+  std::uint16_t membership = 0;
 };
 static_assert(sizeof(EntryRef) == 16);
 
@@ -134,6 +137,8 @@ class IndexedSelector final : public Selector {
       : selectivity_(static_cast<std::size_t>(selectivity)), max_walk_(max_walk) {}
 
   void RebuildSlots(AgentRec& a) override {
+    if (a.dense >= gens_.size()) gens_.resize(a.dense + 1);
+    gens_[a.dense] = Low16(a.sel_gen);
     a.slots.clear();
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       for (Pool* p : a.memberships[i].queue->pools) {
@@ -147,14 +152,9 @@ class IndexedSelector final : public Selector {
     // Every entry naming `a` is in a pool of its slots (Index and Dedicate write only there, and
     // DropQueue takes slot and pool together), so purging those leaves none behind: the record
     // may be freed next (RemoveAgent). A pass over each set: agents leave rarely.
-    for (const PoolSlot& s : a.slots) {
-      for (Bucket& b : s.pool->buckets) {
-        absl::erase_if(b.agents,
-                       [&a](const AgentSet::value_type& e) { return e.second.agent == &a; });
-      }
-    }
+    PurgeEntries(a);
     a.slots.clear();
-    a.sel_gen = NextGeneration(a.sel_gen);
+    BumpGeneration(a);
   }
 
   void Index(AgentRec& a) override {
@@ -166,7 +166,7 @@ class IndexedSelector final : public Selector {
       Pool& p = *s.pool;
       if (s.gen == gen || !take(p.channel)) continue;  // idempotent
       Bucket& b = p.BucketFor(DelayOf(a.memberships[s.membership]));
-      const EntryRef ref{&a, gen, s.membership};
+      const EntryRef ref = RefOf(a, s.membership);
       // Hinted at the end: under time-based strategies (longest idle, least talk time) an agent
       // coming back usually ranks last, and the hint then saves the descent.
       const AgentKey key = rank(s);
@@ -182,7 +182,7 @@ class IndexedSelector final : public Selector {
   }
 
   void Unindex(AgentRec& a) override {
-    a.sel_gen = NextGeneration(a.sel_gen);  // its entries and slots read as stale from now on
+    BumpGeneration(a);  // its entries and slots read as stale from now on
   }
 
   void AddWaiting(ContactRec& c) override {
@@ -298,8 +298,6 @@ class IndexedSelector final : public Selector {
  private:
   // Below this size a set is never compacted: stale entries there cost little.
   static constexpr std::size_t kMinCompactSize = 64;
-  // How many records ahead SkipStale requests when it meets a stale entry.
-  static constexpr int kStaleBatch = 8;
 
   static void SetFront(Pool& p, ContactRec* c) {
     p.front = c;
@@ -312,9 +310,39 @@ class IndexedSelector final : public Selector {
     return gen == 0 ? 1 : gen;
   }
 
+  static std::uint16_t Low16(std::uint64_t gen) { return static_cast<std::uint16_t>(gen); }
+
+  // A new generation for `a`: every entry and slot written before reads as stale. When the low
+  // bits wrap (every 65,536 generations), the agent's entries are erased first, so that none
+  // written in an earlier round of the low bits can match a later generation.
+  void BumpGeneration(AgentRec& a) {
+    const std::uint64_t next = NextGeneration(a.sel_gen);
+    if (Low16(next) <= Low16(a.sel_gen)) PurgeEntries(a);
+    a.sel_gen = next;
+    if (a.dense >= gens_.size()) gens_.resize(a.dense + 1);
+    gens_[a.dense] = Low16(next);
+  }
+
+  // Erases every entry naming `a`. Each is in a pool of its slots (Index and Dedicate write only
+  // there, and DropQueue takes slot and pool together). A pass over each set: this runs when an
+  // agent leaves or changes, and once in 65,536 generations.
+  void PurgeEntries(const AgentRec& a) {
+    for (const PoolSlot& s : a.slots) {
+      for (Bucket& b : s.pool->buckets) {
+        absl::erase_if(b.agents,
+                       [&a](const AgentSet::value_type& e) { return e.second.agent == &a; });
+      }
+    }
+  }
+
+  EntryRef RefOf(const AgentRec& a, std::uint32_t membership) const {
+    return EntryRef{const_cast<AgentRec*>(&a), a.dense, Low16(a.sel_gen),
+                    static_cast<std::uint16_t>(membership)};
+  }
+
   // The agent an entry stands for, or null when the entry is stale.
-  static AgentRec* Live(const AgentKey&, const EntryRef& ref) {
-    return ref.agent->sel_gen == ref.gen ? ref.agent : nullptr;
+  AgentRec* Live(const AgentKey&, const EntryRef& ref) const {
+    return gens_[ref.dense] == ref.gen ? ref.agent : nullptr;
   }
 
   // Drops a set's stale entries once they may make up half of it, so that stale entries cost
@@ -332,14 +360,8 @@ class IndexedSelector final : public Selector {
   AgentRec* SkipStale(AgentSet& set, AgentSet::iterator& it) const {
     while (it != set.end()) {
       if (AgentRec* a = Live(it->first, it->second)) return a;
-      // Stale entries come in runs (an agent's entries sit near the front of each of its sets
-      // and go stale together when it takes an offer), and at scale each record is a cache
-      // miss: request the next few records at once instead of one miss after another.
+      // Stale entries come in runs: dropped as one range.
       auto last = std::next(it);
-      for (int i = 0; i < kStaleBatch && last != set.end(); ++i, ++last) {
-        __builtin_prefetch(&last->second.agent->sel_gen);
-      }
-      last = std::next(it);
       while (last != set.end() && Live(last->first, last->second) == nullptr) ++last;
       it = set.erase(it, last);
     }
@@ -401,7 +423,7 @@ class IndexedSelector final : public Selector {
       if (Routable(a) && CanTake(a, p.channel)) {
         Bucket& b = p.BucketFor(DelayOf(a.memberships[ref.membership]));
         b.agents.try_emplace(RankAgent(a, ref.membership, *p.sig),
-                             EntryRef{&a, a.sel_gen, ref.membership});
+                             RefOf(a, ref.membership));
         slot.gen = a.sel_gen;
       }
       // Grown by a quarter, not doubled: slots stay for the agent's lifetime, and an agent gains
@@ -441,6 +463,7 @@ class IndexedSelector final : public Selector {
 
   std::size_t selectivity_;
   int max_walk_;
+  std::vector<std::uint16_t> gens_;  // low bits of each agent's sel_gen, by AgentRec::dense
   absl::flat_hash_map<PoolKey, std::unique_ptr<Pool>> pools_;
 };
 

@@ -152,6 +152,9 @@ struct AgentRec {
   std::array<std::uint8_t, kChannelCount> held{};
   std::array<std::uint8_t, kChannelCount> max_concurrent{};
   std::array<std::uint16_t, kChannelCount> cost{};
+  // A small number of its own among the router's agents (reused after a removal), for arrays
+  // indexed by agent (the indexed selector's generations).
+  std::uint32_t dense = 0;
   absl::Time idle_since = absl::UnixEpoch();
   std::int64_t state_since_ns = 0;  // Unix nanoseconds
   std::vector<PoolSlot> slots;
@@ -169,7 +172,7 @@ struct AgentRec {
   std::string away_reason;
   std::int64_t handled_total = 0;
   std::int64_t handled_today = 0;
-  absl::Duration talk_today = absl::ZeroDuration();
+  std::int64_t talk_today_ns = 0;  // integer nanoseconds, like busy_ns
   std::int64_t missed = 0;
   std::int64_t declined = 0;
   std::int64_t busy_ns = 0;  // time busy or in wrap-up before state_since
@@ -295,6 +298,14 @@ inline const AgentDetails& DetailsOf(const AgentRec& a) {
   return a.details != nullptr ? *a.details : NoDetails();
 }
 
+// a + b, held at the int64 limits instead of overflowing (talk time over concurrent contacts
+// can exceed the elapsed time, and a host's clock may jump by centuries).
+inline std::int64_t AddSaturating(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return sum;
+}
+
 inline bool Routable(const AgentRec& a) {
   return a.presence == AgentState::kAvailable && a.offered == nullptr;
 }
@@ -379,7 +390,7 @@ inline AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership,
   in.used_units = a.used_units;
   in.contacts_held = a.held_count;
   in.handled_today = a.handled_today;
-  in.talk_time_today = a.talk_today;
+  in.talk_time_today = absl::Nanoseconds(a.talk_today_ns);
   in.skill_score = q.traits.uses_skill_score && sig != nullptr ? SkillScore(a, *sig) : 0;
   in.ticket = q.traits.uses_tickets ? TicketOf(m) : 0;
   return in;

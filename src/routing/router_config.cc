@@ -432,6 +432,12 @@ absl::Status Router::Impl::AddAgent(const Agent& agent) {
   auto owned = std::make_unique<AgentRec>();
   AgentRec& a = *owned;
   a.ordinal = next_agent_ordinal_++;
+  if (free_dense_.empty()) {
+    a.dense = next_dense_++;
+  } else {
+    a.dense = free_dense_.back();
+    free_dense_.pop_back();
+  }
   ApplyAgentConfig(a, agent);
   a.presence = state;
   a.away_reason = state == AgentState::kAway ? agent.status.away_reason : "";
@@ -489,6 +495,7 @@ absl::Status Router::Impl::RemoveAgent(const AgentId& id) {
   selector_->DropSlots(*a);
   LeaveQueues(*a);
   EndReservationsOf(*a, /*all=*/true);  // routed to the others, now that it is out of reach
+  free_dense_.push_back(a->dense);
   agents_.erase(id);
   return absl::OkStatus();
 }

@@ -300,6 +300,8 @@ class Router::Impl {
   absl::flat_hash_map<const AgentRec*, absl::InlinedVector<Reservation, 2>> reservations_;
   std::uint64_t next_offer_ = 1;
   std::uint64_t next_agent_ordinal_ = 1;
+  std::uint32_t next_dense_ = 0;            // AgentRec::dense: the next never used
+  std::vector<std::uint32_t> free_dense_;  // and those of removed agents
   std::uint64_t next_queue_ordinal_ = 1;
   std::uint64_t next_contact_seq_ = 1;
   std::uint64_t next_timer_seq_ = 1;

@@ -404,7 +404,8 @@ AgentRec* Router::Impl::ReleaseInProgress(ContactRec& c) {
   --c.queue->in_progress;
   selector_->Unindex(a);
   --a.active;
-  a.talk_today += now_ - c.accepted_at;
+  a.talk_today_ns =
+      routing::AddSaturating(a.talk_today_ns, absl::ToInt64Nanoseconds(now_ - c.accepted_at));
   Release(a, c.channel);
   a.idle_since = now_;
   selector_->Index(a);
@@ -603,7 +604,7 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
   q.stats.total_handle_time += talk + wrap;
   selector_->Unindex(a);
   --a.active;
-  a.talk_today += talk;
+  a.talk_today_ns = routing::AddSaturating(a.talk_today_ns, absl::ToInt64Nanoseconds(talk));
   ++a.handled_today;
   ++a.handled_total;
   if (wrap > absl::ZeroDuration()) {
@@ -790,10 +791,10 @@ void Router::Impl::ScheduleDayReset() {
 
 void Router::Impl::ResetDailyCounters() {
   for (const auto& a : agents_) {
-    if (a->handled_today == 0 && a->talk_today == absl::ZeroDuration()) continue;
+    if (a->handled_today == 0 && a->talk_today_ns == 0) continue;
     selector_->Unindex(*a);
     a->handled_today = 0;
-    a->talk_today = absl::ZeroDuration();
+    a->talk_today_ns = 0;
     selector_->Index(*a);
   }
 }

@@ -89,7 +89,7 @@ absl::StatusOr<AgentStats> Router::Impl::GetAgentStats(const AgentId& id) const 
   s.capacity_units = a->capacity_units;
   s.contacts_handled = a->handled_total;
   s.handled_today = a->handled_today;
-  s.talk_time_today = a->talk_today;
+  s.talk_time_today = absl::Nanoseconds(a->talk_today_ns);
   s.busy_time = absl::Nanoseconds(a->busy_ns);
   s.available_time = absl::Nanoseconds(a->available_ns);
   if (a->reported_state == AgentState::kBusy || a->reported_state == AgentState::kWrapUp) {
@@ -215,7 +215,7 @@ std::string Router::Impl::DebugString() const {
         " active=", a->active, " wrap=", a->wrapping,
         " offer=", a->offered != nullptr ? a->offered->id.value() : "-",
         " idle=", TimeText(a->idle_since), " handled=", a->handled_total, "/",
-        a->handled_today, " talk=", absl::FormatDuration(a->talk_today),
+        a->handled_today, " talk=", absl::FormatDuration(absl::Nanoseconds(a->talk_today_ns)),
         " missed=", a->missed, "/", a->consecutive_missed, " declined=", a->declined,
         " busy=", absl::FormatDuration(absl::Nanoseconds(a->busy_ns)),
         " avail=", absl::FormatDuration(absl::Nanoseconds(a->available_ns)), " tickets=");
