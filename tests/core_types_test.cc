@@ -409,6 +409,13 @@ TEST_CASE("free text must be UTF-8 because the wire format's strings are") {
   CHECK_FALSE(IsValidUtf8("\xed\xa0\x80"));          // UTF-16 surrogate
   CHECK_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));      // past U+10FFFF
   CHECK_FALSE(IsValidUtf8("ok\xe2\x82"));            // truncated at the end
+  // ASCII is checked eight bytes at a time: bad bytes right after, inside and across words.
+  CHECK(IsValidUtf8("sixteen ascii ch" "caf\xc3\xa9" "and more ascii after it"));
+  CHECK(IsValidUtf8("1234567\xc3\xa9" "89abcdef"));      // a sequence across two words
+  CHECK_FALSE(IsValidUtf8("eight ch\xff"));
+  CHECK_FALSE(IsValidUtf8("exactly sixteen!\xc3"));
+  CHECK_FALSE(IsValidUtf8("seven c\xe2\x82" "then ascii words"));  // truncated mid-text
+  CHECK_FALSE(IsValidUtf8("twenty-four ascii bytes.\x80"));  // a lone continuation byte
 
   sb::Contact c = ValidContact();
   c.attributes["note"] = "caf\xc3\xa9";

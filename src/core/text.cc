@@ -1,5 +1,8 @@
 #include "src/internal/text.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "src/internal/str_cat.h"
 
 namespace switchboard::internal {
@@ -34,6 +37,13 @@ int ValidSequenceAt(const unsigned char* p, const unsigned char* end) {
 bool IsValidUtf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = p + text.size();
+  // Ids, names and most values are ASCII: eight bytes at a time while no high bit is set.
+  while (end - p >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    if ((word & 0x8080808080808080u) != 0) break;
+    p += 8;
+  }
   while (p < end) {
     const int length = ValidSequenceAt(p, end);
     if (length == 0) return false;
