@@ -359,3 +359,63 @@ TEST_CASE("a hostile event is rejected with nothing changed or stored whole") {
     CHECK(stored > 20);
   }
 }
+
+namespace {
+
+// One IngestResult as text, reports included, so that two can be compared and a difference shown.
+std::string ResultText(const sb::IngestResult& r) {
+  std::string out = StrCat("outcome ", static_cast<int>(r.outcome), " customer ",
+                           r.customer.value(), " rebuilt ", r.rebuilt, "\n");
+  for (const sb::IdentifierReport& report : r.identifiers) {
+    out += StrCat("  ", sb::IdentifierKindName(report.identifier.kind), " '",
+                  report.identifier.value, "' key '", report.key, "' ",
+                  sb::IdentifierOutcomeName(report.outcome), " '", report.reason, "'\n");
+  }
+  for (const std::string& m : r.merges) out += StrCat("  merge ", m, "\n");
+  return out;
+}
+
+}  // namespace
+
+// Ingest(event, &result) reuses one result's storage across calls; whatever the previous call
+// left in it (more or fewer reports, invalid ones with reasons, merges, a duplicate's or an
+// erased event's empty list, an error), each call must read exactly like a fresh result.
+TEST_CASE("a reused IngestResult reads exactly like a fresh one") {
+  for (uint64_t seed : kSeeds) {
+    INFO("seed " << seed);
+    std::mt19937_64 rng(seed);
+    std::vector<sb::TouchpointEvent> events = RandomEvents(seed, 30, 300);
+    for (int i = 0; i < 60; ++i) events.push_back(events[Below(rng, events.size())]);  // repeats
+    sb::TouchpointEvent bad = events[0];
+    bad.id = sb::EventId("");
+    events.insert(events.begin() + static_cast<std::ptrdiff_t>(Below(rng, events.size())), bad);
+    Harness fresh, reused;
+    sb::IngestResult result;
+    auto both = [&](const sb::TouchpointEvent& e) {
+      INFO("event '" << e.id.value() << "'");
+      absl::StatusOr<sb::IngestResult> expected = fresh.merger->Ingest(e);
+      const absl::Status status = reused.merger->Ingest(e, &result);
+      REQUIRE(status == expected.status());
+      CHECK(ResultText(result) == ResultText(expected.ok() ? *expected : sb::IngestResult()));
+    };
+    for (const auto& e : events) both(e);
+    // Erased events replayed: kErased with no reports, after results that had some.
+    const sb::CustomerId victim = fresh.merger->ListCustomers(kAcme).front();
+    auto journey = fresh.merger->GetJourney(kAcme, victim);
+    REQUIRE(journey.ok());
+    REQUIRE(fresh.merger->Forget(kAcme, victim).ok());
+    REQUIRE(reused.merger->Forget(kAcme, victim).ok());
+    int fresh_ids = 0;
+    for (const auto& e : journey->events) {
+      sb::TouchpointEvent accepted = events[Below(rng, events.size())];  // leaves reports
+      accepted.id = sb::EventId(StrCat("new-", fresh_ids++));
+      both(accepted);
+      both(e);
+    }
+    CHECK(Dump(*reused.merger) == Dump(*fresh.merger));
+  }
+  sb::ManualClock clock(kT0);
+  auto merger = *sb::JourneyMerger::Create(sb::JourneyMergerOptions{}, &clock);
+  CHECK(merger->Ingest(sb::TouchpointEvent{}, nullptr).code() ==
+        absl::StatusCode::kInvalidArgument);
+}

@@ -170,6 +170,16 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   // stored) when the store is full. The event is read, not kept: the caller may reuse or destroy
   // it after the call (a host decoding a stream can parse every event into one object).
   absl::StatusOr<IngestResult> Ingest(const TouchpointEvent& event);
+  // The same, written into `*result` (the same outcome and effects): a host ingesting a stream
+  // can keep one result and one event object, and the reports' strings keep their capacity from
+  // one call to the next instead of being allocated for every event. `*result` is overwritten
+  // whatever it held; after an error it is empty. InvalidArgument when `result` is null.
+  //
+  //   switchboard::IngestResult result;
+  //   for (const switchboard::TouchpointEvent& e : batch) {
+  //     if (absl::Status s = merger->Ingest(e, &result); !s.ok()) { /* log s, go on */ }
+  //   }
+  absl::Status Ingest(const TouchpointEvent& event, IngestResult* result);
 
   // The live customer id for `id`, which may be an alias or a retired id. NotFound otherwise.
   absl::StatusOr<CustomerId> Resolve(const TenantId& tenant, const CustomerId& id) const;

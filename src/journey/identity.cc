@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "src/internal/str_cat.h"
 #include "src/internal/status_macros.h"
+#include "src/journey/identifier_key.h"
 
 namespace switchboard {
 namespace {
@@ -81,14 +82,22 @@ std::string_view NationalPart(std::string_view e164, const PhoneRegion& region) 
 
 }  // namespace
 
-std::string NormalizedIdentifier::Key() const {
+namespace journey_internal {
+
+void AppendKey(const NormalizedIdentifier& id, std::string* out) {
   // Hot: built several times per ingested event, so plain appends instead of formatting.
-  std::string_view name = IdentifierKindName(kind);
+  std::string_view name = IdentifierKindName(id.kind);
+  out->reserve(out->size() + name.size() + id.scope.size() + id.value.size() + 2);
+  out->append(name);
+  if (!id.scope.empty()) out->append("/").append(id.scope);
+  out->append(":").append(id.value);
+}
+
+}  // namespace journey_internal
+
+std::string NormalizedIdentifier::Key() const {
   std::string key;
-  key.reserve(name.size() + scope.size() + value.size() + 2);
-  key.append(name);
-  if (!scope.empty()) key.append("/").append(scope);
-  key.append(":").append(value);
+  journey_internal::AppendKey(*this, &key);
   return key;
 }
 

@@ -12,6 +12,7 @@
 #include "src/internal/str_cat.h"
 #include "src/internal/touchpoint_event_checks.h"
 #include "src/journey/customer_summary.h"
+#include "src/journey/identifier_key.h"
 #include "src/journey/resolver.h"
 #include "src/journey/siphash.h"
 #include "switchboard/limits.h"
@@ -71,7 +72,7 @@ class JourneyMerger::Impl {
         resolver_(&options_, &normalizer_, store_),
         sip_key_(journey_internal::SipKeyFromSalt(options_.erasure_salt)) {}
 
-  absl::StatusOr<IngestResult> Ingest(const TouchpointEvent& event);
+  absl::Status Ingest(const TouchpointEvent& event, IngestResult* result);
   absl::StatusOr<CustomerId> Resolve(const TenantId& tenant, const CustomerId& id) const;
   std::vector<CustomerId> ListCustomers(const TenantId& tenant) const {
     std::vector<CustomerId> ids;
@@ -127,7 +128,14 @@ class JourneyMerger::Impl {
   journey_internal::SipKey sip_key_;
 };
 
-absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(const TouchpointEvent& event) {
+// Writes into `out`, reusing the storage of its identifier reports (their strings keep their
+// capacity from one event to the next). On an error the public wrapper clears it.
+absl::Status JourneyMerger::Impl::Ingest(const TouchpointEvent& event, IngestResult* out) {
+  IngestResult& result = *out;
+  result.outcome = IngestOutcome::kAccepted;
+  result.customer = CustomerId();
+  result.merges.clear();
+  result.rebuilt = false;
   // Identifiers are judged one by one below (a bad one is reported, not fatal), so the event is
   // validated without them; only their number is a hard limit.
   const std::vector<Identifier>& raw_ids = event.identifiers;
@@ -147,17 +155,18 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(const TouchpointEvent& 
                          absl::FormatDuration(options_.future_tolerance), " in the future"));
   }
   const TenantId tenant = event.tenant;
-  IngestResult result;
   if (EventHandle dup = store_->FindEvent(tenant, event.id.value()); dup != kNoHandle) {
     result.outcome = IngestOutcome::kDuplicate;
     result.customer = resolver_.IdOf(tenant, store_->Event(tenant, dup).customer);
-    return result;
+    result.identifiers.clear();
+    return absl::OkStatus();
   }
   // The salted hash only when something was ever erased in the tenant.
   if (store_->HasTombstones(tenant) &&
       store_->HasTombstone(tenant, Tombstone(tenant, event.id.value()))) {
     result.outcome = IngestOutcome::kErased;
-    return result;
+    result.identifiers.clear();
+    return absl::OkStatus();
   }
 
   // Normalize every identifier; invalid and blocked ones are reported and left out. Scratch
@@ -170,8 +179,11 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(const TouchpointEvent& 
   uint32_t repeated = 0;  // bit i: identifier i repeats an earlier one of the event
   absl::InlinedVector<size_t, 8> report_of_stored;  // stored identifier index -> report index
   for (size_t i = 0; i < raw_ids.size(); ++i) {
-    IdentifierReport& report = result.identifiers[i];
+    IdentifierReport& report = result.identifiers[i];  // may hold an earlier event's report
     report.identifier = raw_ids[i];
+    report.key.clear();
+    report.outcome = IdentifierOutcome::kNew;
+    report.reason.clear();
     NormalizeResult n = normalizer_.Normalize(raw_ids[i]);
     if (n.outcome != NormalizeOutcome::kValid) {
       // Dropped from the recorded event: it keeps its valid identifiers only.
@@ -180,7 +192,7 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(const TouchpointEvent& 
       report.reason = std::move(n.reason);
       continue;
     }
-    report.key = n.id->Key();
+    journey_internal::AppendKey(*n.id, &report.key);
     const NormalizedIdentifier& id = *n.id;
     bool seen = std::any_of(normalized.begin(), normalized.end(), [&](const NormalizedIdentifier& x) {
       return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
@@ -257,7 +269,7 @@ absl::StatusOr<IngestResult> JourneyMerger::Impl::Ingest(const TouchpointEvent& 
       }
     }
   }
-  return result;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<const CustomerRecord*> JourneyMerger::Impl::FindLive(const TenantId& tenant,
@@ -664,7 +676,15 @@ absl::StatusOr<std::unique_ptr<JourneyMerger>> JourneyMerger::Create(JourneyMerg
 }
 
 absl::StatusOr<IngestResult> JourneyMerger::Ingest(const TouchpointEvent& event) {
-  return impl_->Ingest(event);
+  absl::StatusOr<IngestResult> result(absl::in_place);  // filled in place: no move per event
+  if (absl::Status status = impl_->Ingest(event, &*result); !status.ok()) result = status;
+  return result;
+}
+absl::Status JourneyMerger::Ingest(const TouchpointEvent& event, IngestResult* result) {
+  if (result == nullptr) return absl::InvalidArgumentError("Ingest: the result pointer is null");
+  absl::Status status = impl_->Ingest(event, result);
+  if (!status.ok()) *result = IngestResult();
+  return status;
 }
 absl::StatusOr<CustomerId> JourneyMerger::Resolve(const TenantId& tenant,
                                                   const CustomerId& id) const {
