@@ -104,8 +104,9 @@ int main() {
   if (!merger.ok()) return 1;
   mail.identifiers = {{sb::IdentifierKind::kEmail, "ana@example.com", ""}};
   chat.identifiers = {{sb::IdentifierKind::kEmail, "ANA@example.com", ""}};
+  sb::IngestResult result;  // one result, its storage reused by every call
   for (const sb::TouchpointEvent& e : {mail, chat}) {
-    if (!(*merger)->Ingest(e).ok()) return 1;
+    if (!(*merger)->Ingest(e, &result).ok()) return 1;
   }
   const sb::TenantId acme("acme");
   const sb::JourneyStore::Stats stats = store->GetStats(acme);
