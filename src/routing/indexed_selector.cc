@@ -68,16 +68,11 @@ class AgentSet : public absl::container_internal::btree_map_container<
   using Base::Base;
 };
 
-// Erases the entries of `set` that `pred` selects.
+// Erases the entries of `set` that `pred` selects: absl's bulk erase (one rebalance per leaf),
+// which absl::erase_if offers for absl::btree_map only.
 template <typename Pred>
 void EraseIf(AgentSet& set, Pred pred) {
-  for (auto it = set.begin(); it != set.end();) {
-    if (pred(*it)) {
-      it = set.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  absl::container_internal::btree_access::erase_if(set, std::move(pred));
 }
 
 struct Bucket {
@@ -162,8 +157,7 @@ class IndexedSelector final : public Selector {
       : selectivity_(static_cast<std::size_t>(selectivity)), max_walk_(max_walk) {}
 
   void RebuildSlots(AgentRec& a) override {
-    if (a.dense >= gens_.size()) gens_.resize(a.dense + 1);
-    gens_[a.dense] = Low16(a.sel_gen);
+    StoreGeneration(a);
     a.slots.clear();
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       for (Pool* p : a.memberships[i].queue->pools) {
@@ -344,8 +338,13 @@ class IndexedSelector final : public Selector {
     const std::uint64_t next = NextGeneration(a.sel_gen);
     if (Low16(next) <= Low16(a.sel_gen)) PurgeEntries(a);
     a.sel_gen = next;
+    StoreGeneration(a);
+  }
+
+  // Records the low bits of a's generation where Live() reads them.
+  void StoreGeneration(const AgentRec& a) {
     if (a.dense >= gens_.size()) gens_.resize(a.dense + 1);
-    gens_[a.dense] = Low16(next);
+    gens_[a.dense] = Low16(a.sel_gen);
   }
 
   // Erases every entry naming `a`. Each is in a pool of its slots (Index and Dedicate write only
