@@ -502,8 +502,8 @@ absl::Status Router::Impl::RemoveAgent(const AgentId& id) {
 
 absl::Status Router::Impl::SetAgentState(const AgentId& id, AgentState state,
                                          std::string_view reason) {
-  SB_ASSIGN_OR_RETURN(AgentRec * a, FindAgent(id));
-  routing::PrefetchRecord(a);
+  SB_ASSIGN_OR_RETURN(AgentRec * a, FindAgent(id));  // the lookup requested the record
+  routing::PrefetchLists(*a);
   if (state != AgentState::kOffline && state != AgentState::kAvailable &&
       state != AgentState::kAway) {
     return absl::InvalidArgumentError(internal::StrCat(
