@@ -6,7 +6,8 @@
 // order, at the same clock times, always produce the same events.
 //
 // Thread-safety: NOT thread-safe. One thread (or one strand) owns a Router; the listener is
-// called on that thread. Wrap it in your own lock, or use the thread-safe facade, to share it.
+// called on that thread. To share one between threads, wrap it in your own lock (the library
+// has no thread-safe facade yet; one is planned).
 //
 //   switchboard::ManualClock clock(absl::FromUnixSeconds(1'700'000'000));
 //   MyListener listener;  // implements switchboard::RouterListener
