@@ -59,6 +59,21 @@ TEST_CASE("e-mail addresses are trimmed and lower-cased") {
   CHECK_FALSE(sb::NormalizeEmail("ana@@example.com").ok());
   CHECK_FALSE(sb::NormalizeEmail("ana@localhost").ok());
   CHECK_FALSE(sb::NormalizeEmail("ana silva@example.com").ok());
+  CHECK_FALSE(sb::NormalizeEmail("ana\tsilva@example.com").ok());
+  CHECK_FALSE(sb::NormalizeEmail("ana\x7f@example.com").ok());
+  CHECK_FALSE(sb::NormalizeEmail(std::string("ana\0@example.com", 16)).ok());
+}
+
+// RFC 6531: UTF-8 in the local part and the domain. Only ASCII letters are lower-cased.
+TEST_CASE("internationalized e-mail addresses are accepted") {
+  CHECK(*sb::NormalizeEmail("Jos\xC3\xA9@Example.com") == "jos\xC3\xA9@example.com");
+  CHECK(*sb::NormalizeEmail("user@B\xC3\xBC" "cher.de") == "user@b\xC3\xBC" "cher.de");
+  CHECK(*sb::NormalizeEmail("\xC3\x89lodie@example.fr") == "\xC3\x89lodie@example.fr");
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  sb::NormalizeResult r = n->Normalize({sb::IdentifierKind::kEmail, " Jos\xC3\xA9@Example.com", ""});
+  REQUIRE(r.outcome == sb::NormalizeOutcome::kValid);
+  CHECK(r.id->value == "jos\xC3\xA9@example.com");
 }
 
 TEST_CASE("normalizer keeps kinds apart and scopes social handles") {

@@ -131,7 +131,8 @@ SWITCHBOARD_EXPORT absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view 
 // more than 15 digits, a leading 0 after the country code, a NANP number that is not 11 digits.
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
                                                               const PhoneRegion& region);
-// Trimmed and lower-cased; InvalidArgument unless it is "local@domain.tld" without spaces.
+// Trimmed, ASCII letters lower-cased; InvalidArgument unless it is "local@domain.tld" without
+// spaces or control characters. UTF-8 addresses (RFC 6531, "josé@bücher.de") are accepted.
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizeEmail(std::string_view raw);
 
 enum class NormalizeOutcome : unsigned char { kValid = 0, kInvalid, kBlocked };

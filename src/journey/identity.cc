@@ -223,7 +223,9 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
 
 namespace {
 
-// Why a trimmed, lower-cased e-mail address is malformed; null when it is not.
+// Why a trimmed, lower-cased e-mail address is malformed; null when it is not. Bytes from 0x80
+// up are UTF-8 (the identifier was validated as such), so internationalized addresses (RFC 6531:
+// "josé@example.com", "user@bücher.de") pass; only ASCII spaces and controls are refused.
 const char* EmailProblem(std::string_view e) {
   size_t at = e.find('@');
   if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
@@ -235,9 +237,8 @@ const char* EmailProblem(std::string_view e) {
     return "the domain needs a dot, e.g. example.com";
   }
   for (char c : e) {
-    if (absl::ascii_isspace(static_cast<unsigned char>(c)) || c < 0x21 || c == 0x7f) {
-      return "contains a space or control character";
-    }
+    const unsigned char u = static_cast<unsigned char>(c);  // a signed char took UTF-8 for controls
+    if (u <= 0x20 || u == 0x7f) return "contains a space or control character";
   }
   return nullptr;
 }
