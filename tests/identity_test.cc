@@ -52,6 +52,26 @@ TEST_CASE("malformed phone numbers are rejected with the reason") {
   CHECK(sb::FindPhoneRegion("XX").status().code() == absl::StatusCode::kNotFound);
 }
 
+// As libphonenumber does: what web pages, word processors and East Asian keyboards put in numbers.
+TEST_CASE("phone numbers may carry Unicode spaces, dashes and full-width forms") {
+  auto us = sb::FindPhoneRegion("US");
+  REQUIRE(us.ok());
+  CHECK(*sb::NormalizePhone("+1\xC2\xA0" "415\xC2\xA0" "555\xC2\xA0" "0100", *us) == "+14155550100");
+  CHECK(*sb::NormalizePhone("(415)\xE2\x80\x91" "555\xE2\x80\x93" "0100", *us) == "+14155550100");
+  CHECK(*sb::NormalizePhone("415\xE2\x80\xAF" "555\xE2\x88\x92" "0100", *us) == "+14155550100");
+  CHECK(*sb::NormalizePhone("\xEF\xBC\x8B\xEF\xBC\x91\xE3\x80\x80\xEF\xBC\x94\xEF\xBC\x91"
+                            "\xEF\xBC\x95\xEF\xBC\x8D" "555\xEF\xBC\x8E" "0100",
+                            *us) == "+14155550100");
+  // Anything else is still refused, and the message shows the whole character.
+  absl::StatusOr<std::string> dotted = sb::NormalizePhone("415\xC2\xB7" "555\xC2\xB7" "0100", *us);
+  REQUIRE_FALSE(dotted.ok());
+  CHECK_THAT(std::string(dotted.status().message()), Contains("unexpected character"));
+  CHECK_THAT(std::string(dotted.status().message()), Contains("\xC2\xB7"));
+  CHECK_FALSE(sb::NormalizePhone("415\xEF\xBC\x8A" "555 0100", *us).ok());  // full-width '*'
+  CHECK_FALSE(sb::NormalizePhone("415 555 0100\xC2", *us).ok());              // cut sequence
+  CHECK_FALSE(sb::NormalizePhone("+1 415 \xEF\xBC\x8B" "555 0100", *us).ok());  // late '+'
+}
+
 TEST_CASE("e-mail addresses are trimmed and lower-cased") {
   CHECK(*sb::NormalizeEmail("  Ana.Silva@Example.COM ") == "ana.silva@example.com");
   CHECK_FALSE(sb::NormalizeEmail("ana").ok());

@@ -127,7 +127,9 @@ SWITCHBOARD_EXPORT absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view 
 
 // E.164 ("+14155550100") from an international ("+1 415-555-0100", "0044 20 7946 0018") or
 // national ("(415) 555-0100", "020 7946 0018") number; a "tel:" prefix is accepted. Separators
-// " -.()/" are ignored. InvalidArgument with the reason: letters, a misplaced '+', fewer than 8 or
+// " -.()/" are ignored, as are no-break and other Unicode spaces and dashes; full-width digits,
+// '+' and separators count as their ASCII forms (as in libphonenumber). InvalidArgument with the
+// reason: any other character (quoted whole), a misplaced '+', fewer than 8 or
 // more than 15 digits, a leading 0 after the country code, a NANP number that is not 11 digits.
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
                                                               const PhoneRegion& region);

@@ -176,6 +176,46 @@ absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view code) {
       internal::StrCat("phone region '", internal::Printable(code), "' is not built in"));
 }
 
+namespace {
+
+// A non-ASCII character that people paste into phone numbers (a web page's no-break space, a
+// word processor's dash, an East Asian keyboard's full-width digits; libphonenumber accepts
+// them too): how many UTF-8 bytes it takes at s[i] and the ASCII character it stands for.
+// Length 0 when s[i] starts none of them.
+struct PhoneChar {
+  size_t length = 0;
+  char as = 0;
+};
+
+PhoneChar FoldPhoneChar(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
+  const unsigned char b0 = byte(0), b1 = byte(1), b2 = byte(2);
+  if (b0 == 0xC2 && b1 == 0xA0) return {2, ' '};  // U+00A0 no-break space
+  if (b0 == 0xE2 && b1 == 0x80) {
+    if (b2 >= 0x80 && b2 <= 0x8A) return {3, ' '};  // U+2000..U+200A spaces
+    if (b2 == 0xAF) return {3, ' '};                // U+202F narrow no-break space
+    if (b2 >= 0x90 && b2 <= 0x95) return {3, '-'};  // U+2010..U+2015 hyphens and dashes
+  }
+  if (b0 == 0xE2 && b1 == 0x88 && b2 == 0x92) return {3, '-'};  // U+2212 minus sign
+  if (b0 == 0xE3 && b1 == 0x80 && b2 == 0x80) return {3, ' '};  // U+3000 ideographic space
+  if (b0 == 0xEF && b1 == 0xBC) {  // full-width forms U+FF08..U+FF19
+    if (b2 >= 0x90 && b2 <= 0x99) return {3, static_cast<char>('0' + (b2 - 0x90))};
+    static constexpr char kForms[] = "()*+,-./";  // U+FF08..U+FF0F
+    if (b2 >= 0x88 && b2 <= 0x8F && b2 != 0x8A && b2 != 0x8C) return {3, kForms[b2 - 0x88]};
+  }
+  return {};
+}
+
+// The whole UTF-8 sequence that starts at s[i] (one byte when s[i] is not a lead byte), for
+// messages.
+std::string_view SequenceAt(std::string_view s, size_t i) {
+  const unsigned char lead = static_cast<unsigned char>(s[i]);
+  const size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  return s.substr(i, n);
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegion& region) {
   std::string_view s = Trim(raw);
   if (s.substr(0, 4) == "tel:") s.remove_prefix(4);
@@ -184,6 +224,15 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
   digits.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      const PhoneChar folded = FoldPhoneChar(s, i);
+      if (folded.length == 0) {
+        return absl::InvalidArgumentError(internal::StrCat(
+            "unexpected character '", internal::Printable(SequenceAt(s, i)), "'"));
+      }
+      c = folded.as;
+      i += folded.length - 1;
+    }
     if (c >= '0' && c <= '9') {
       digits.push_back(c);
     } else if (c == '+') {
