@@ -84,6 +84,25 @@ TEST_CASE("e-mail addresses are trimmed and lower-cased") {
   CHECK_FALSE(sb::NormalizeEmail(std::string("ana\0@example.com", 16)).ok());
 }
 
+// Pasted values often carry a no-break space: around a value it is trimmed like a space, inside
+// an e-mail address it is refused like one.
+TEST_CASE("no-break and other Unicode spaces around a value are trimmed") {
+  CHECK(*sb::NormalizeEmail("\xC2\xA0" "Ana@Example.com\xC2\xA0") == "ana@example.com");
+  CHECK(*sb::NormalizeEmail("ana@example.com\xE2\x80\xAF \xE3\x80\x80") == "ana@example.com");
+  CHECK_FALSE(sb::NormalizeEmail("ana\xC2\xA0silva@example.com").ok());
+  CHECK_FALSE(sb::NormalizeEmail("\xC2\xA0").ok());
+  auto us = sb::FindPhoneRegion("US");
+  REQUIRE(us.ok());
+  CHECK(*sb::NormalizePhone("\xC2\xA0(415) 555-0100\xC2\xA0", *us) == "+14155550100");
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  sb::NormalizeResult a = n->Normalize({sb::IdentifierKind::kAccountId, "\xC2\xA0" "AC-77\xC2\xA0", ""});
+  REQUIRE(a.outcome == sb::NormalizeOutcome::kValid);
+  CHECK(a.id->value == "AC-77");
+  // A lone lead byte at either end is not a space: left in place (and refused for an e-mail).
+  CHECK_FALSE(sb::NormalizeEmail("ana@example.com\xC2").ok());
+}
+
 // RFC 6531: UTF-8 in the local part and the domain. Only ASCII letters are lower-cased.
 TEST_CASE("internationalized e-mail addresses are accepted") {
   CHECK(*sb::NormalizeEmail("Jos\xC3\xA9@Example.com") == "jos\xC3\xA9@example.com");

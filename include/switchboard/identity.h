@@ -134,7 +134,8 @@ SWITCHBOARD_EXPORT absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view 
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
                                                               const PhoneRegion& region);
 // Trimmed, ASCII letters lower-cased; InvalidArgument unless it is "local@domain.tld" without
-// spaces or control characters. UTF-8 addresses (RFC 6531, "josé@bücher.de") are accepted.
+// spaces or control characters, in valid UTF-8. UTF-8 addresses (RFC 6531, "josé@bücher.de")
+// are accepted; no-break and other Unicode spaces around it are trimmed.
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizeEmail(std::string_view raw);
 
 enum class NormalizeOutcome : unsigned char { kValid = 0, kInvalid, kBlocked };

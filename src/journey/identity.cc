@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "src/internal/str_cat.h"
 #include "src/internal/status_macros.h"
+#include "src/internal/text.h"
 #include "src/journey/identifier_key.h"
 
 namespace switchboard {
@@ -24,9 +25,64 @@ RE2::Options PatternOptions() {
   return options;
 }
 
+// A non-ASCII character that people paste into phone numbers (a web page's no-break space, a
+// word processor's dash, an East Asian keyboard's full-width digits; libphonenumber accepts
+// them too): how many UTF-8 bytes it takes at s[i] and the ASCII character it stands for.
+// Length 0 when s[i] starts none of them.
+struct PhoneChar {
+  size_t length = 0;
+  char as = 0;
+};
+
+PhoneChar FoldPhoneChar(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
+  const unsigned char b0 = byte(0), b1 = byte(1), b2 = byte(2);
+  if (b0 == 0xC2 && b1 == 0xA0) return {2, ' '};  // U+00A0 no-break space
+  if (b0 == 0xE2 && b1 == 0x80) {
+    if (b2 >= 0x80 && b2 <= 0x8A) return {3, ' '};  // U+2000..U+200A spaces
+    if (b2 == 0xAF) return {3, ' '};                // U+202F narrow no-break space
+    if (b2 >= 0x90 && b2 <= 0x95) return {3, '-'};  // U+2010..U+2015 hyphens and dashes
+  }
+  if (b0 == 0xE2 && b1 == 0x88 && b2 == 0x92) return {3, '-'};  // U+2212 minus sign
+  if (b0 == 0xE3 && b1 == 0x80 && b2 == 0x80) return {3, ' '};  // U+3000 ideographic space
+  if (b0 == 0xEF && b1 == 0xBC) {  // full-width forms U+FF08..U+FF19
+    if (b2 >= 0x90 && b2 <= 0x99) return {3, static_cast<char>('0' + (b2 - 0x90))};
+    static constexpr char kForms[] = "()*+,-./";  // U+FF08..U+FF0F
+    if (b2 >= 0x88 && b2 <= 0x8F && b2 != 0x8A && b2 != 0x8C) return {3, kForms[b2 - 0x88]};
+  }
+  return {};
+}
+
+// The length of the Unicode space (no-break, en quad to hair, narrow no-break, ideographic)
+// that starts at s[i]; 0 if none.
+size_t UnicodeSpaceAt(std::string_view s, size_t i) {
+  const PhoneChar c = FoldPhoneChar(s, i);
+  return c.as == ' ' ? c.length : 0;
+}
+
+// ASCII white space and the Unicode spaces above, at both ends: a value pasted with a no-break
+// space around it is the same value.
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  for (;;) {
+    if (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) {
+      s.remove_prefix(1);
+    } else if (size_t n = s.empty() ? 0 : UnicodeSpaceAt(s, 0)) {
+      s.remove_prefix(n);
+    } else {
+      break;
+    }
+  }
+  for (;;) {
+    if (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) {
+      s.remove_suffix(1);
+    } else if (s.size() >= 2 && UnicodeSpaceAt(s, s.size() - 2) == 2) {
+      s.remove_suffix(2);
+    } else if (s.size() >= 3 && UnicodeSpaceAt(s, s.size() - 3) == 3) {
+      s.remove_suffix(3);
+    } else {
+      break;
+    }
+  }
   return s;
 }
 
@@ -178,34 +234,6 @@ absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view code) {
 
 namespace {
 
-// A non-ASCII character that people paste into phone numbers (a web page's no-break space, a
-// word processor's dash, an East Asian keyboard's full-width digits; libphonenumber accepts
-// them too): how many UTF-8 bytes it takes at s[i] and the ASCII character it stands for.
-// Length 0 when s[i] starts none of them.
-struct PhoneChar {
-  size_t length = 0;
-  char as = 0;
-};
-
-PhoneChar FoldPhoneChar(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
-  const unsigned char b0 = byte(0), b1 = byte(1), b2 = byte(2);
-  if (b0 == 0xC2 && b1 == 0xA0) return {2, ' '};  // U+00A0 no-break space
-  if (b0 == 0xE2 && b1 == 0x80) {
-    if (b2 >= 0x80 && b2 <= 0x8A) return {3, ' '};  // U+2000..U+200A spaces
-    if (b2 == 0xAF) return {3, ' '};                // U+202F narrow no-break space
-    if (b2 >= 0x90 && b2 <= 0x95) return {3, '-'};  // U+2010..U+2015 hyphens and dashes
-  }
-  if (b0 == 0xE2 && b1 == 0x88 && b2 == 0x92) return {3, '-'};  // U+2212 minus sign
-  if (b0 == 0xE3 && b1 == 0x80 && b2 == 0x80) return {3, ' '};  // U+3000 ideographic space
-  if (b0 == 0xEF && b1 == 0xBC) {  // full-width forms U+FF08..U+FF19
-    if (b2 >= 0x90 && b2 <= 0x99) return {3, static_cast<char>('0' + (b2 - 0x90))};
-    static constexpr char kForms[] = "()*+,-./";  // U+FF08..U+FF0F
-    if (b2 >= 0x88 && b2 <= 0x8F && b2 != 0x8A && b2 != 0x8C) return {3, kForms[b2 - 0x88]};
-  }
-  return {};
-}
-
 // The whole UTF-8 sequence that starts at s[i] (one byte when s[i] is not a lead byte), for
 // messages.
 std::string_view SequenceAt(std::string_view s, size_t i) {
@@ -274,7 +302,7 @@ namespace {
 
 // Why a trimmed, lower-cased e-mail address is malformed; null when it is not. Bytes from 0x80
 // up are UTF-8 (the identifier was validated as such), so internationalized addresses (RFC 6531:
-// "josé@example.com", "user@bücher.de") pass; only ASCII spaces and controls are refused.
+// "josé@example.com", "user@bücher.de") pass; spaces (Unicode ones too) and controls do not.
 const char* EmailProblem(std::string_view e) {
   size_t at = e.find('@');
   if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
@@ -285,9 +313,11 @@ const char* EmailProblem(std::string_view e) {
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == domain.size()) {
     return "the domain needs a dot, e.g. example.com";
   }
-  for (char c : e) {
-    const unsigned char u = static_cast<unsigned char>(c);  // a signed char took UTF-8 for controls
-    if (u <= 0x20 || u == 0x7f) return "contains a space or control character";
+  for (size_t i = 0; i < e.size(); ++i) {
+    const unsigned char u = static_cast<unsigned char>(e[i]);  // signed, UTF-8 read as controls
+    if (u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(e, i) > 0)) {
+      return "contains a space or control character";
+    }
   }
   return nullptr;
 }
@@ -295,6 +325,8 @@ const char* EmailProblem(std::string_view e) {
 }  // namespace
 
 absl::StatusOr<std::string> NormalizeEmail(std::string_view raw) {
+  // The normalizer validated its identifiers already; a direct caller may pass any bytes.
+  if (!internal::IsValidUtf8(raw)) return absl::InvalidArgumentError("is not valid UTF-8");
   std::string e = Lower(Trim(raw));
   if (const char* problem = EmailProblem(e)) return absl::InvalidArgumentError(problem);
   return e;
