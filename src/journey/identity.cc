@@ -25,16 +25,16 @@ RE2::Options PatternOptions() {
   return options;
 }
 
-// A non-ASCII character that people paste into phone numbers (a web page's no-break space, a
-// word processor's dash, an East Asian keyboard's full-width digits; libphonenumber accepts
-// them too): how many UTF-8 bytes it takes at s[i] and the ASCII character it stands for.
-// Length 0 when s[i] starts none of them.
-struct PhoneChar {
+// A non-ASCII character that pasted values carry (a web page's no-break space, a word
+// processor's dash, an East Asian keyboard's full-width digits; libphonenumber accepts them in
+// numbers too): how many UTF-8 bytes it takes at s[i] and the ASCII character it stands for.
+// Length 0 when s[i] starts none of them. Trim, e-mail checks and phone numbers share it.
+struct PastedChar {
   size_t length = 0;
   char as = 0;
 };
 
-PhoneChar FoldPhoneChar(std::string_view s, size_t i) {
+PastedChar FoldPastedChar(std::string_view s, size_t i) {
   auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
   const unsigned char b0 = byte(0), b1 = byte(1), b2 = byte(2);
   if (b0 == 0xC2 && b1 == 0xA0) return {2, ' '};  // U+00A0 no-break space
@@ -56,8 +56,16 @@ PhoneChar FoldPhoneChar(std::string_view s, size_t i) {
 // The length of the Unicode space (no-break, en quad to hair, narrow no-break, ideographic)
 // that starts at s[i]; 0 if none.
 size_t UnicodeSpaceAt(std::string_view s, size_t i) {
-  const PhoneChar c = FoldPhoneChar(s, i);
+  const PastedChar c = FoldPastedChar(s, i);
   return c.as == ' ' ? c.length : 0;
+}
+
+// The whole UTF-8 sequence that starts at s[i] (one byte when s[i] is not a lead byte), for
+// messages.
+std::string_view SequenceAt(std::string_view s, size_t i) {
+  const unsigned char lead = static_cast<unsigned char>(s[i]);
+  const size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  return s.substr(i, n);
 }
 
 // ASCII white space and the Unicode spaces above, at both ends: a value pasted with a no-break
@@ -236,18 +244,6 @@ absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view code) {
       internal::StrCat("phone region '", internal::Printable(code), "' is not built in"));
 }
 
-namespace {
-
-// The whole UTF-8 sequence that starts at s[i] (one byte when s[i] is not a lead byte), for
-// messages.
-std::string_view SequenceAt(std::string_view s, size_t i) {
-  const unsigned char lead = static_cast<unsigned char>(s[i]);
-  const size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-  return s.substr(i, n);
-}
-
-}  // namespace
-
 absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegion& region) {
   std::string_view s = Trim(raw);
   if (s.substr(0, 4) == "tel:") s.remove_prefix(4);
@@ -257,7 +253,7 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
-      const PhoneChar folded = FoldPhoneChar(s, i);
+      const PastedChar folded = FoldPastedChar(s, i);
       if (folded.length == 0) {
         return absl::InvalidArgumentError(internal::StrCat(
             "unexpected character '", internal::Printable(SequenceAt(s, i)), "'"));
