@@ -349,6 +349,27 @@ TEST_CASE("transfer to a queue keeps the original arrival time for wait statisti
   h.CheckInvariants();
 }
 
+// The listener contract names TransferToQueue as a source of kQueued: a host that tracks
+// contacts by queue from the events must see the contact enter its new queue.
+TEST_CASE("a transfer to a queue reports the contact queued in its new queue") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("sales")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("billing")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("bob", {"billing"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("sales")).ok());  // nobody serves it
+  h.recorder.events.clear();
+  REQUIRE(h.router->TransferToQueue(sb::ContactId("c1"), sb::QueueId("billing"), "refund").ok());
+  REQUIRE(Types(h.recorder.events) ==
+          std::vector<RoutingEventType>{RoutingEventType::kTransferred, RoutingEventType::kQueued,
+                                        RoutingEventType::kOffered});
+  CHECK(h.recorder.events[0].queue == sb::QueueId("sales"));
+  CHECK(h.recorder.events[1].queue == sb::QueueId("billing"));
+  CHECK(h.recorder.events[1].contact == sb::ContactId("c1"));
+  CHECK(h.recorder.events[1].agent.empty());
+  h.CheckInvariants();
+}
+
 TEST_CASE("transfer to an agent makes a direct offer; a decline returns it to its queue") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));

@@ -717,6 +717,7 @@ absl::Status Router::Impl::TransferToQueue(const ContactId& contact, const Queue
   c->queue = target;
   ++target->contacts;
   ++target->stats.entered;
+  Emit(RoutingEventType::kQueued, c);  // it entered a queue, as with Enqueue (router_listener.h)
   c->queued_at = now_;
   c->excluded.clear();
   c->answered = false;
