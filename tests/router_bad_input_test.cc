@@ -1,6 +1,8 @@
 // Every bad call of the issue returns the right canonical code, names the offending id or field,
 // emits no event and leaves the router exactly as it was (its full state dump is unchanged).
+#include <algorithm>
 #include <string>
+#include <utility>
 
 #include "switchboard/limits.h"
 #include "switchboard/wire/core_convert.h"
@@ -370,4 +372,38 @@ TEST_CASE("hostile queues, agents and contacts are refused with nothing changed 
   INFO("refused " << refused << ", taken " << taken);
   CHECK(refused > 100);
   CHECK(taken > 20);
+}
+
+// A rejected call must leave no trace, including in time: the router runs overdue timers no
+// earlier than its last call (so that events never go back in time), and a call that changed
+// nothing must not count as one, or a later Tick would date and decide differently.
+TEST_CASE("a rejected call does not move the time overdue timers run at") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  auto run = [mode](bool with_rejected_calls) {
+    Harness h(sbt::OptionsFor(mode));
+    REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+    REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+    REQUIRE(h.router->AddAgent(MakeAgent("bob", {"q"}, AgentState::kOffline)).ok());
+    REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());  // expires at +15 s
+    h.clock.Advance(absl::Seconds(20));
+    if (with_rejected_calls) {
+      CHECK(h.router->Accept(sb::ContactId("c1"), sb::AgentId("ana")).code() ==
+            absl::StatusCode::kFailedPrecondition);  // expired
+      CHECK(h.router->Complete(sb::ContactId("c1"), "x").code() ==
+            absl::StatusCode::kFailedPrecondition);
+    }
+    REQUIRE(h.router->Tick().ok());
+    REQUIRE(h.router->SetAgentState(sb::AgentId("bob"), AgentState::kAvailable).ok());
+    h.CheckInvariants();
+    return std::make_pair(h.recorder.events, h.router->DebugString());
+  };
+  const auto [events, dump] = run(false);
+  const auto [events_after_rejections, dump_after_rejections] = run(true);
+  const auto expired = std::find_if(events.begin(), events.end(), [](const sb::RoutingEvent& e) {
+    return e.type == sb::RoutingEventType::kExpired;
+  });
+  REQUIRE(expired != events.end());
+  CHECK(expired->at == sbt::Start() + absl::Seconds(15));
+  CHECK(events_after_rejections == events);
+  CHECK(dump_after_rejections == dump);
 }

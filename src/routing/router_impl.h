@@ -76,13 +76,21 @@ class Router::Impl {
   const RouterOptions& options() const { return options_; }
 
   // Runs `op` at the clock's time (never earlier than a previous call) and then delivers the
-  // events it produced. Router wraps every mutating call in it.
+  // events it produced. Router wraps every mutating call in it. A call that fails changed
+  // nothing, so it does not count as a previous call either: it leaves the time floor where it
+  // was, or a later Tick would run overdue timers later than it would have without it.
   template <typename F>
   auto Call(F op) {
+    const absl::Time floor_before = call_floor_;
+    const absl::Time high_water_before = high_water_;
     call_floor_ = high_water_;
     SetNow(std::max(clock_->Now(), high_water_));
     high_water_ = now_;
     auto result = op();
+    if (!result.ok()) {
+      call_floor_ = floor_before;
+      high_water_ = high_water_before;
+    }
     Flush();
     return result;
   }
