@@ -407,3 +407,36 @@ TEST_CASE("a rejected call does not move the time overdue timers run at") {
   CHECK(events_after_rejections == events);
   CHECK(dump_after_rejections == dump);
 }
+
+// Free text the router keeps or passes on (an away reason is part of the agent's status, which
+// GetAgent returns; dispositions and notes go out in events) must be UTF-8 like every text
+// field of the core types, or the agent GetAgent returns fails Agent::Validate and cannot be
+// given back to UpdateAgent.
+TEST_CASE("reasons, dispositions and notes that are not UTF-8 are refused") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Populated h(mode);
+  h.Snapshot();
+  const std::string bad = "lunch \xff";
+  h.ExpectRejected(h.router->SetAgentState(sb::AgentId("cy"), AgentState::kAway, bad),
+                   absl::StatusCode::kInvalidArgument, "UTF-8");
+  h.ExpectRejected(h.router->SetAgentState(sb::AgentId("cy"), AgentState::kAway, bad),
+                   absl::StatusCode::kInvalidArgument, "'cy'");
+  h.ExpectRejected(h.router->Complete(sb::ContactId("talking"), "done \xc3"),
+                   absl::StatusCode::kInvalidArgument, "disposition");
+  h.ExpectRejected(h.router->TransferToQueue(sb::ContactId("waiting"), sb::QueueId("mixed"), bad),
+                   absl::StatusCode::kInvalidArgument, "note");
+  h.ExpectRejected(h.router->TransferToAgent(sb::ContactId("waiting"), sb::AgentId("cy"), bad),
+                   absl::StatusCode::kInvalidArgument, "note");
+  sb::RouterOptions o;
+  o.no_answer_reason = bad;
+  CHECK(sb::Router::Create(o, &h.clock, nullptr).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+
+  // UTF-8 text is taken, and the agent reads back valid.
+  REQUIRE(h.router->SetAgentState(sb::AgentId("cy"), AgentState::kAway, "caf\xc3\xa9").ok());
+  const absl::StatusOr<sb::Agent> cy = h.router->GetAgent(sb::AgentId("cy"));
+  REQUIRE(cy.ok());
+  CHECK(cy->Validate().ok());
+  CHECK(h.router->UpdateAgent(*cy).ok());
+  h.CheckInvariants();
+}

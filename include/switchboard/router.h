@@ -156,9 +156,9 @@ class SWITCHBOARD_EXPORT Router {
   absl::Status RemoveAgent(const AgentId& agent);
 
   // Sets the agent's presence: kOffline, kAvailable or kAway (with a reason); kBusy and kWrapUp
-  // are InvalidArgument. Going offline or away rescinds a live offer; contacts already accepted
-  // stay with the agent. A reported state of busy or wrap-up lasts while the agent holds
-  // contacts, whatever the presence.
+  // are InvalidArgument, as is a reason longer than kMaxNameLength or not UTF-8. Going offline
+  // or away rescinds a live offer; contacts already accepted stay with the agent. A reported
+  // state of busy or wrap-up lasts while the agent holds contacts, whatever the presence.
   absl::Status SetAgentState(const AgentId& agent, AgentState state,
                              std::string_view away_reason = {});
 
@@ -187,7 +187,7 @@ class SWITCHBOARD_EXPORT Router {
 
   // Ends a contact in progress; the agent keeps its capacity for the queue's wrap-up time
   // (Tick() ends it). NotFound for an unknown contact, FailedPrecondition when not in progress,
-  // InvalidArgument for a disposition longer than kMaxNameLength.
+  // InvalidArgument for a disposition longer than kMaxNameLength or not UTF-8.
   absl::Status Complete(const ContactId& contact, std::string_view disposition);
   // The customer left while waiting or offered (a live offer is withdrawn without counting as
   // missed). NotFound / FailedPrecondition (in progress or wrap-up: use Complete).
@@ -196,7 +196,7 @@ class SWITCHBOARD_EXPORT Router {
   // Moves a waiting, offered or in-progress contact to another queue, keeping its arrival time.
   // An in-progress contact's agent is released without wrap-up. Same errors as Enqueue for the
   // target queue; FailedPrecondition in wrap-up or when `queue` is its current queue;
-  // InvalidArgument for a note longer than kMaxTextLength.
+  // InvalidArgument for a note longer than kMaxTextLength or not UTF-8.
   absl::Status TransferToQueue(const ContactId& contact, const QueueId& queue,
                                std::string_view note);
   // Offers a waiting, offered or in-progress contact directly to `agent`, bypassing strategy,

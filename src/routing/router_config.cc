@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/routing/router_impl.h"
 #include "switchboard/limits.h"
 
@@ -34,10 +35,8 @@ absl::Status Router::Impl::Init() {
     return absl::InvalidArgumentError(internal::StrCat(
         "options.max_missed_offers is ", options_.max_missed_offers, ", outside 0..1000"));
   }
-  if (options_.no_answer_reason.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "options.no_answer_reason is longer than ", kMaxNameLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(internal::ValidateText(options_.no_answer_reason,
+                                             "options.no_answer_reason", kMaxNameLength));
   if (options_.selection != SelectionMode::kIndexed &&
       options_.selection != SelectionMode::kLinearScan) {
     return absl::InvalidArgumentError("options.selection is not a known mode");
@@ -90,6 +89,14 @@ absl::Status Router::Impl::CheckTenant(const TenantId& tenant, std::string_view 
       internal::StrCat(kind, " '", internal::Printable(id), "' belongs to tenant '",
                        internal::Printable(tenant.value()), "', this router serves '",
                        internal::Printable(options_.tenant.value()), "'"));
+}
+
+absl::Status Router::Impl::CheckText(std::string_view text, std::size_t max_bytes,
+                                     std::string_view kind, std::string_view id,
+                                     std::string_view field) {
+  if (internal::TextIsValid(text, max_bytes)) return absl::OkStatus();  // nothing to format
+  return internal::ValidateText(
+      text, internal::StrCat(kind, " '", internal::Printable(id), "': ", field), max_bytes);
 }
 
 absl::StatusOr<std::shared_ptr<const AgentSelectionStrategy>> Router::Impl::MakeStrategy(
@@ -510,11 +517,7 @@ absl::Status Router::Impl::SetAgentState(const AgentId& id, AgentState state,
         "agent '", internal::Printable(id.value()), "': state ", AgentStateName(state),
         " is set by the router; use offline, available or away"));
   }
-  if (reason.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(internal::StrCat("agent '", internal::Printable(id.value()),
-                                                       "': away reason is longer than ",
-                                                       kMaxNameLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(CheckText(reason, kMaxNameLength, "agent", id.value(), "away reason"));
   const std::string new_reason(state == AgentState::kAway ? reason : std::string_view());
   if (a->presence == state && a->away_reason == new_reason) return absl::OkStatus();
   selector_->Unindex(*a);

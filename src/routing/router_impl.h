@@ -132,6 +132,11 @@ class Router::Impl {
   absl::StatusOr<ContactRec*> FindContact(const ContactId& id) const;
   absl::Status CheckTenant(const TenantId& tenant, std::string_view kind,
                            std::string_view id) const;
+  // InvalidArgument naming `kind` 'id' and `field` when `text` is longer than `max_bytes` or is
+  // not UTF-8: the rule of every text field of the core types, for the text calls pass in.
+  static absl::Status CheckText(std::string_view text, std::size_t max_bytes,
+                                std::string_view kind, std::string_view id,
+                                std::string_view field);
   absl::StatusOr<std::shared_ptr<const AgentSelectionStrategy>> MakeStrategy(
       std::string_view name) const;
   absl::Status ValidateAgent(const Agent& agent, const AgentRec* existing) const;

@@ -590,11 +590,8 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
         "contact '", internal::Printable(contact.value()), "' is ", ContactStateName(c->state),
         ", not in progress; only an accepted contact can be completed"));
   }
-  if (disposition.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("contact '", internal::Printable(contact.value()),
-                         "': disposition is longer than ", kMaxNameLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(CheckText(disposition, kMaxNameLength, "contact", contact.value(),
+                               "disposition"));
   AgentRec& a = *c->agent;
   QueueRec& q = *c->queue;
   const absl::Duration talk = now_ - c->accepted_at;
@@ -667,11 +664,7 @@ absl::Status Router::Impl::Abandon(const ContactId& contact) {
 }
 
 absl::Status Router::Impl::CheckTransferable(const ContactRec& c, std::string_view note) const {
-  if (note.size() > kMaxTextLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("transfer note of contact '", internal::Printable(c.id.value()),
-                         "' is longer than ", kMaxTextLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(CheckText(note, kMaxTextLength, "contact", c.id.value(), "transfer note"));
   if (c.state == ContactState::kWrapUp) {
     return absl::FailedPreconditionError(
         internal::StrCat("contact '", internal::Printable(c.id.value()),
