@@ -643,6 +643,37 @@ TEST_CASE("daily counters restart at midnight in the configured zone") {
   CHECK(h.AgentStatsOf("ana").contacts_handled == 1);
 }
 
+// A host's clock may jump far ahead (an unset clock at start-up, then synchronized): the
+// counters restart once, and Tick does not walk every midnight in between, even to the
+// infinite future, where no midnight follows.
+TEST_CASE("daily counters restart once when the clock jumps years ahead") {
+  Harness h;
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  h.AcceptOffer("c1");
+  h.Advance(absl::Minutes(3));
+  REQUIRE(h.router->Complete(sb::ContactId("c1"), "ok").ok());
+  REQUIRE(h.AgentStatsOf("ana").handled_today == 1);
+  h.clock.Set(absl::FromCivil(absl::CivilSecond(2200, 6, 1, 12, 0, 0), absl::UTCTimeZone()));
+  REQUIRE(h.router->Tick().ok());
+  CHECK(h.AgentStatsOf("ana").handled_today == 0);
+  CHECK(h.router->NextDeadline() ==
+        absl::FromCivil(absl::CivilDay(2200, 6, 2), absl::UTCTimeZone()));
+  REQUIRE(h.router->Enqueue(MakeContact("c2", Channel::kVoice, h.clock.Now()), sb::QueueId("q"))
+              .ok());
+  h.AcceptOffer("c2");
+  REQUIRE(h.router->Complete(sb::ContactId("c2"), "ok").ok());
+  CHECK(h.AgentStatsOf("ana").handled_today == 1);
+
+  h.clock.Set(absl::InfiniteFuture());
+  REQUIRE(h.router->Tick().ok());  // returns
+  CHECK(h.AgentStatsOf("ana").handled_today == 0);
+  CHECK(h.router->NextDeadline() == std::nullopt);
+  CHECK(h.AgentStatsOf("ana").contacts_handled == 2);
+  h.CheckInvariants();
+}
+
 TEST_CASE("queue statistics count agents by state") {
   Harness h;
   REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());

@@ -49,7 +49,7 @@ absl::Status Router::Impl::Init() {
   }
   if (!options_.tenant.empty()) SB_RETURN_IF_ERROR(options_.tenant.Validate("options.tenant"));
   SB_RETURN_IF_ERROR(MakeStrategy(options_.strategy).status());
-  ScheduleDayReset();
+  ScheduleDayReset(now_);
   return absl::OkStatus();
 }
 

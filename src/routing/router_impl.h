@@ -235,9 +235,11 @@ class Router::Impl {
   void EndWrapUp(ContactRec& c);
   void ScheduleDelayCheck(ContactRec& c);
   void ScheduleDelayChecks(QueueRec& q);
-  void ScheduleDayReset();
+  // Schedules the daily counter reset for the first midnight after `after`.
+  void ScheduleDayReset(absl::Time after);
   void ResetDailyCounters();
-  void ProcessTimer(const Timer& t);
+  // Runs a timer due within the Tick that ends at `tick_end`.
+  void ProcessTimer(const Timer& t, absl::Time tick_end);
   // True when ProcessTimer(t) would do nothing (its offer was answered, its wrap-up or delay
   // check superseded, its contact gone).
   bool IsMoot(const Timer& t) const;
@@ -329,7 +331,6 @@ class Router::Impl {
   std::vector<RoutingEvent> events_;
   std::vector<RoutingEvent> delivering_;  // the batch Flush is delivering
   bool flushing_ = false;
-  absl::CivilDay today_;
 };
 
 }  // namespace switchboard

@@ -778,9 +778,11 @@ void Router::Impl::ScheduleDelayChecks(QueueRec& q) {
   for (ContactRec* c : SortedWaiting(q)) ScheduleDelayCheck(*c);
 }
 
-void Router::Impl::ScheduleDayReset() {
-  today_ = absl::ToCivilDay(now_, options_.day_zone);
-  PushTimer(absl::FromCivil(today_ + 1, options_.day_zone), TimerKind::kDayReset, nullptr, 0);
+void Router::Impl::ScheduleDayReset(absl::Time after) {
+  // No midnight follows the infinite future (and the civil day after it would overflow).
+  if (after == absl::InfiniteFuture()) return;
+  const absl::CivilDay today = absl::ToCivilDay(after, options_.day_zone);
+  PushTimer(absl::FromCivil(today + 1, options_.day_zone), TimerKind::kDayReset, nullptr, 0);
 }
 
 void Router::Impl::ResetDailyCounters() {
@@ -813,10 +815,13 @@ bool Router::Impl::IsMoot(const Timer& t) const {
   return false;
 }
 
-void Router::Impl::ProcessTimer(const Timer& t) {
+void Router::Impl::ProcessTimer(const Timer& t, absl::Time tick_end) {
   if (t.kind == TimerKind::kDayReset) {
     ResetDailyCounters();
-    ScheduleDayReset();
+    // The counters change only in host calls, and none runs within this Tick: the midnights
+    // until its end would reset nothing. Skipping them keeps a clock that jumps years ahead
+    // from costing a pass over the agents per day (or, to the infinite future, forever).
+    ScheduleDayReset(tick_end);
     return;
   }
   if (IsMoot(t)) return;
@@ -850,7 +855,7 @@ absl::Status Router::Impl::Tick() {
     // as timely ones would have.
     SetNow(std::max(t.at, floor));
     floor = now_;
-    ProcessTimer(t);
+    ProcessTimer(t, end);
   }
   SetNow(end);
   return absl::OkStatus();
