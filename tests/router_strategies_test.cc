@@ -2,6 +2,7 @@
 // host-registered strategy.
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/router_test_helpers.h"
@@ -450,6 +451,52 @@ TEST_CASE("a host-registered strategy routes by its own rank") {
   CHECK(h.router->AddQueue(MakeQueue("bad"), "no-such-strategy").code() ==
         absl::StatusCode::kInvalidArgument);
   h.CheckInvariants();
+}
+
+namespace {
+
+// Ranks by a load ratio the host computes from two attributes; "0/0" gives a NaN, the kind of
+// slip a host strategy makes (AgentRank::fraction must be finite).
+class HostRatio final : public sb::AgentSelectionStrategy {
+ public:
+  std::string_view Name() const override { return "host-ratio"; }
+  sb::AgentRank Rank(const sb::AgentRankInput& in) const override {
+    const double used = std::stod(in.attributes().at("used"));
+    const double total = std::stod(in.attributes().at("total"));
+    return sb::AgentRank{0, used / total, 0};
+  }
+};
+
+}  // namespace
+
+// A NaN compares neither below nor above anything, which would leave the router's ordered
+// indexes inconsistent (an agent lost from them, the indexed selection disagreeing with the
+// scan). The router reads a NaN fraction as +infinity: such agents come after every finite one.
+TEST_CASE("a host strategy's NaN rank is read as +infinity and keeps the indexes sound") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  sb::AgentSelectionStrategyRegistry registry;
+  REQUIRE(registry.Register("host-ratio", [] { return std::make_unique<HostRatio>(); }).ok());
+  sb::RouterOptions options = sbt::OptionsFor(mode, "host-ratio");
+  options.strategies = &registry;
+  Harness h(options);
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  const std::vector<std::pair<std::string, std::string>> ratios = {
+      {"a", "2/4"}, {"b", "0/0"}, {"c", "1/4"}, {"d", "0/0"}, {"e", "3/4"}, {"f", "1/8"}};
+  for (const auto& [id, ratio] : ratios) {
+    sb::Agent agent = MakeAgent(id, {"q"});
+    agent.attributes = {{"used", ratio.substr(0, 1)}, {"total", ratio.substr(2)}};
+    REQUIRE(h.router->AddAgent(agent).ok());
+    h.CheckInvariants();
+  }
+  std::vector<std::string> order;
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    REQUIRE(h.router->Enqueue(MakeContact(id), sb::QueueId("q")).ok());
+    order.push_back(h.OfferedTo(id));
+    h.AcceptOffer(id);  // voice: the agent takes no other
+    h.CheckInvariants();
+  }
+  CHECK(order == std::vector<std::string>{"f", "c", "a", "e", "b", "d"});
 }
 
 TEST_CASE("UpdateQueue switches a queue's strategy") {

@@ -90,7 +90,7 @@ struct AgentRankInput {
 // secondary); the router adds the final tie-break (the order agents were added).
 struct AgentRank {
   std::int64_t primary = 0;
-  double fraction = 0;  // must be finite
+  double fraction = 0;  // a NaN is read as +infinity (after every number)
   std::int64_t secondary = 0;
 
   friend bool operator==(const AgentRank&, const AgentRank&) = default;

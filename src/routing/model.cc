@@ -1,6 +1,7 @@
 #include "src/routing/model.h"
 
 #include <cmath>
+#include <limits>
 
 namespace switchboard::routing {
 
@@ -89,7 +90,11 @@ int SkillScore(const AgentRec& a, const Signature& sig) {
 
 AgentKey RankAgent(const AgentRec& a, std::uint32_t membership, const Signature& sig) {
   const AgentRankInput in = MakeRankInput(a, membership, &sig);
-  return AgentKey{a.memberships[membership].queue->strategy->Rank(in), a.ordinal};
+  AgentRank rank = a.memberships[membership].queue->strategy->Rank(in);
+  // A NaN (a host strategy's slip) is unordered against everything and would corrupt the
+  // ordered indexes: it ranks last instead, as documented in routing_strategy.h.
+  if (std::isnan(rank.fraction)) rank.fraction = std::numeric_limits<double>::infinity();
+  return AgentKey{rank, a.ordinal};
 }
 
 void AgentChooser::Offer(AgentRec* a, std::uint32_t membership, const AgentKey& key) {
