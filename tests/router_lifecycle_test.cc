@@ -674,6 +674,23 @@ TEST_CASE("daily counters restart once when the clock jumps years ahead") {
   h.CheckInvariants();
 }
 
+// Time accounting in integer nanoseconds must not overflow when a host's clock starts before
+// 1970 and then jumps centuries ahead (more nanoseconds than an int64 holds): the agent's
+// available time stays positive and huge, not negative.
+TEST_CASE("agent time accounting survives a clock spanning more than an int64 of nanoseconds") {
+  sb::ManualClock clock(absl::FromCivil(absl::CivilDay(1900, 1, 1), absl::UTCTimeZone()));
+  auto router = sb::Router::Create({}, &clock, nullptr).value();
+  REQUIRE(router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  clock.Set(absl::FromCivil(absl::CivilDay(2300, 1, 1), absl::UTCTimeZone()));
+  REQUIRE(router->SetAgentState(sb::AgentId("ana"), AgentState::kOffline).ok());
+  const sb::AgentStats ana = router->GetAgentStats(sb::AgentId("ana")).value();
+  CHECK(ana.available_time >= absl::Hours(24 * 365 * 290));  // an int64 of ns: 292 years
+  CHECK(ana.busy_time == absl::ZeroDuration());
+  CHECK(ana.occupancy == 0);
+  CHECK(router->CheckInvariants().ok());
+}
+
 TEST_CASE("queue statistics count agents by state") {
   Harness h;
   REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());

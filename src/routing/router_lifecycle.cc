@@ -91,12 +91,14 @@ const std::string& Router::Impl::ReportedReason(const AgentRec& a) {
 
 void Router::Impl::AccountTime(AgentRec& a) {
   // Integer nanoseconds: this runs on every state change, and absl's Duration arithmetic is out
-  // of line in a shared Abseil.
-  const std::int64_t d = now_ns_ - a.state_since_ns;
+  // of line in a shared Abseil. Held at the int64 limit: a host clock that started before 1970
+  // and jumps centuries ahead spans more nanoseconds than an int64 holds.
+  std::int64_t d = 0;
+  if (__builtin_sub_overflow(now_ns_, a.state_since_ns, &d)) d = INT64_MAX;  // now is later
   switch (a.reported_state) {
     case AgentState::kBusy:
-    case AgentState::kWrapUp: a.busy_ns += d; break;
-    case AgentState::kAvailable: a.available_ns += d; break;
+    case AgentState::kWrapUp: a.busy_ns = routing::AddSaturating(a.busy_ns, d); break;
+    case AgentState::kAvailable: a.available_ns = routing::AddSaturating(a.available_ns, d); break;
     default: break;
   }
   a.state_since_ns = now_ns_;
