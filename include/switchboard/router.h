@@ -168,7 +168,7 @@ class SWITCHBOARD_EXPORT Router {
   // or, with a preferred_agent_wait, it waits that long for that agent alone (docs/routing.md).
   // InvalidArgument for an invalid contact or a channel the queue does not serve, NotFound for
   // an unknown queue, AlreadyExists when a contact with this id is in the router,
-  // ResourceExhausted when the queue already holds max_waiting waiting contacts.
+  // ResourceExhausted when the queue already holds max_waiting contacts waiting or offered.
   absl::Status Enqueue(const Contact& contact, const QueueId& queue);
 
   // Accepts a live offer: the contact is in progress with the agent. NotFound for an id the

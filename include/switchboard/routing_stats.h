@@ -47,11 +47,13 @@ struct QueueStats {
   std::int64_t answered_within_threshold = 0;
   std::int64_t abandoned = 0;
   std::int64_t short_abandoned = 0;  // abandoned within the threshold
-  std::int64_t transferred_out = 0;  // waiting contacts moved to another queue
+  std::int64_t transferred_out = 0;  // contacts moved to another queue, in whatever state
   std::int64_t completed = 0;
   std::int64_t offers_made = 0;
   std::int64_t offers_declined = 0;
   std::int64_t offers_expired = 0;
+  // Withdrawn without an answer: Rescind, the agent going offline or away, a transfer, or the
+  // customer abandoning while offered.
   std::int64_t offers_rescinded = 0;
   // nullopt until the denominator (see the file comment) is positive.
   std::optional<double> service_level;
