@@ -691,6 +691,33 @@ TEST_CASE("agent time accounting survives a clock spanning more than an int64 of
   CHECK(router->CheckInvariants().ok());
 }
 
+// In America/St_Johns the clocks went back from 00:01 to 23:01 on 1987-10-25: for the hour
+// after, the civil day is the 24th again, and the start of the 25th has already passed. The
+// next reset must still lie ahead, or Tick would run it and reschedule it forever.
+TEST_CASE("the daily reset stays ahead when the zone turns its clocks back across midnight") {
+  absl::TimeZone st_johns;
+  if (!absl::LoadTimeZone("America/St_Johns", &st_johns)) {
+    WARN("no time zone data for America/St_Johns: not checked");
+    return;
+  }
+  sb::RouterOptions options;
+  options.day_zone = st_johns;
+  const absl::Time back_to_the_24th =
+      absl::FromCivil(absl::CivilSecond(1987, 10, 25, 3, 0, 0), absl::UTCTimeZone());
+  REQUIRE(absl::ToCivilDay(back_to_the_24th, st_johns) == absl::CivilDay(1987, 10, 24));
+  sb::ManualClock clock(back_to_the_24th);
+  auto router = sb::Router::Create(options, &clock, nullptr).value();
+  REQUIRE(router->NextDeadline().has_value());
+  CHECK(*router->NextDeadline() > clock.Now());
+  clock.Advance(absl::Minutes(10));
+  REQUIRE(router->Tick().ok());  // returns
+  CHECK(*router->NextDeadline() > clock.Now());
+  clock.Advance(absl::Hours(1));  // the 25th has begun (again)
+  REQUIRE(router->Tick().ok());
+  CHECK(*router->NextDeadline() ==
+        absl::FromCivil(absl::CivilDay(1987, 10, 26), st_johns));
+}
+
 TEST_CASE("queue statistics count agents by state") {
   Harness h;
   REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());

@@ -783,8 +783,15 @@ void Router::Impl::ScheduleDelayChecks(QueueRec& q) {
 void Router::Impl::ScheduleDayReset(absl::Time after) {
   // No midnight follows the infinite future (and the civil day after it would overflow).
   if (after == absl::InfiniteFuture()) return;
-  const absl::CivilDay today = absl::ToCivilDay(after, options_.day_zone);
-  PushTimer(absl::FromCivil(today + 1, options_.day_zone), TimerKind::kDayReset, nullptr, 0);
+  absl::CivilDay day = absl::ToCivilDay(after, options_.day_zone);
+  absl::Time midnight;
+  // Where a zone turned its clocks back across midnight (Newfoundland in 1987, Casey in 2010),
+  // the hour after the change is yesterday again, and "tomorrow" starts at the midnight just
+  // passed: a reset there would be due at once and schedule itself again, forever.
+  do {
+    midnight = absl::FromCivil(++day, options_.day_zone);
+  } while (midnight <= after);
+  PushTimer(midnight, TimerKind::kDayReset, nullptr, 0);
 }
 
 void Router::Impl::ResetDailyCounters() {
