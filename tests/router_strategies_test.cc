@@ -248,6 +248,25 @@ TEST_CASE("weighted-random favours priority-1 members over priority-3 ones, 3 to
   CHECK(d.at("a") < 3200);
 }
 
+// The exponential race keeps each agent's ticket while the agent cannot run (away, busy); the
+// race moves on without it. Back, it must rejoin with an even chance, not hold the lowest
+// ticket by far and take every contact until the others' tickets are reached.
+TEST_CASE("random: an agent back from a break gets an even chance, not every contact") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  const std::string strategy = GENERATE(as<std::string>{}, "random", "weighted-random");
+  INFO(strategy);
+  StrategyHarness h(mode, strategy, Agents({"a", "b"}));
+  REQUIRE(h.router->SetAgentState(sb::AgentId("a"), AgentState::kAway, "lunch").ok());
+  for (int i = 0; i < 50; ++i) REQUIRE(h.Handle("before-" + std::to_string(i)) == "b");
+  REQUIRE(h.router->SetAgentState(sb::AgentId("a"), AgentState::kAvailable).ok());
+  int a = 0;
+  for (int i = 0; i < 40; ++i) a += h.Handle("after-" + std::to_string(i)) == "a" ? 1 : 0;
+  INFO("a took " << a << " of 40");
+  CHECK(a > 8);  // 20 expected (equal weights); 8 and 32 are almost 4 standard deviations off
+  CHECK(a < 32);
+  h.CheckInvariants();
+}
+
 TEST_CASE("best-skill offers the highest summed proficiency, ties by longest idle") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   sb::Agent a = MakeAgent("a", {"q"});

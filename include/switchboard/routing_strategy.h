@@ -110,7 +110,8 @@ struct StrategyTraits {
   // Exponential race: the router keeps a ticket per (agent, queue). Rank() should order by
   // `ticket`; when an agent is chosen its ticket advances by an Exp(1) step / TicketWeight(),
   // drawn from the router's seeded generator, so that each fitting agent's chance is
-  // proportional to its weight.
+  // proportional to its weight. A ticket the race has passed (the agent could not run while
+  // others won) is drawn afresh from the last winning ticket when its agent comes first.
   bool uses_tickets = false;
   // The strategy reads AgentRankInput::skill_score (the router then keeps a separate ordering
   // per distinct set of contact skill requirements, including optional ones).

@@ -213,6 +213,9 @@ class Router::Impl {
   // not excluded. Sets the membership's index.
   bool FitsNowFor(const ContactRec& c, const AgentRec& a, std::uint32_t* membership) const;
   void LeaveWaiting(ContactRec& c);
+  // The selector's agent for `c`, after giving agents whose race ticket has fallen behind the
+  // race (ticket strategies) a fresh one.
+  std::optional<routing::AgentChoice> ChooseAgent(const ContactRec& c);
   void RouteContact(ContactRec& c);
   void RouteAgent(AgentRec& a);
   // RouteAgent for an agent left unindexed by the caller, then Index. Only where no other

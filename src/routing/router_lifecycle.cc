@@ -158,7 +158,7 @@ void Router::Impl::Place(ContactRec& c, const AgentId* preferred, absl::Duration
   }
   // Selecting first is the same decision (selection never reads the contact's own queue entry)
   // and spares the insert into the queue's orderings, and its erase, when an agent is free.
-  std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
+  std::optional<routing::AgentChoice> choice = ChooseAgent(c);
   if (choice) {
     MakeOffer(c, *choice->agent, choice->membership);
     return;
@@ -205,13 +205,35 @@ void Router::Impl::RouteContact(ContactRec& c) {
     }
     return;
   }
-  std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
+  std::optional<routing::AgentChoice> choice = ChooseAgent(c);
   if (!choice) {
     ScheduleDelayCheck(c);
     return;
   }
   LeaveWaiting(c);
   MakeOffer(c, *choice->agent, choice->membership);
+}
+
+std::optional<routing::AgentChoice> Router::Impl::ChooseAgent(const ContactRec& c) {
+  std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
+  const QueueRec& q = *c.queue;
+  if (!q.traits.uses_tickets) return choice;
+  // An exponential race gives each runner its fair chance only while the runner's ticket lies
+  // ahead of the race (the last winning ticket). An agent that could not run while the race
+  // moved on (away, busy, unfit for the contacts in between) kept a ticket the race has
+  // passed, and would win every contact until the others' tickets were reached. Such a ticket
+  // is drawn afresh from where the race is: the exponential's lack of memory then gives it
+  // exactly its weight's chance. Stale tickets rank first, so they come up here one by one.
+  while (choice) {
+    AgentRec& a = *choice->agent;
+    double& ticket = routing::TicketOf(a.memberships[choice->membership]);
+    if (ticket >= q.virtual_time) break;
+    selector_->Unindex(a);
+    ticket = q.virtual_time + DrawTicketStep(a, choice->membership);
+    selector_->Index(a);
+    choice = selector_->SelectAgent(c, now_);
+  }
+  return choice;
 }
 
 void Router::Impl::RouteAndIndex(AgentRec& a) {
