@@ -405,6 +405,33 @@ TEST_CASE("duplicates change nothing and late events land in journey order") {
   CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-c")) == sb::CustomerId("c-a"));  // retired id
 }
 
+// A kind that does not match links nothing and has no holder: a merge must not give it one
+// (which a rebuild of another part of the tenant would then take away again).
+TEST_CASE("a merge gives a value of a kind that does not match no holder") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kChannelOpaque).matches = false;
+  const sb::Identifier wa{K::kChannelOpaque, "wa-1", "whatsapp"};
+  const std::vector<sb::TouchpointEvent> events = {
+      Ev("x1", 0, sb::Channel::kVoice, {Phone("4155550101")}),
+      Ev("x2", 1, sb::Channel::kChat, {Phone("4155550102"), wa}),
+      Ev("x3", 2, sb::Channel::kWeb, {Phone("4155550101"), Phone("4155550102")}),  // merges
+      Ev("y1", 4, sb::Channel::kChat, {Phone("4155550103"), wa}),
+      Ev("y0", 3, sb::Channel::kVoice, {Phone("4155550103")}),  // late: rebuilds y0, y1
+  };
+  auto found = [&](Fixture& f) {
+    absl::StatusOr<sb::IdentityMatch> m = f.merger->FindByIdentifier(kAcme, wa);
+    return m.ok() ? std::string("found") : m.status().ToString();
+  };
+  Fixture in_order(options);
+  for (size_t i : {0, 1, 2, 4, 3}) in_order.Ingest(events[i]);
+  Fixture late(options);
+  for (const auto& e : events) late.Ingest(e);
+  CHECK(in_order.merger->ListCustomers(kAcme) == late.merger->ListCustomers(kAcme));
+  CHECK(found(late) == found(in_order));
+  CHECK(in_order.merger->FindByIdentifier(kAcme, wa).status().code() ==
+        absl::StatusCode::kNotFound);
+}
+
 TEST_CASE("traits are reconciled per field and losers stay in history") {
   sb::JourneyMergerOptions options;
   options.traits.push_back({"segment", "", sb::ReconciliationRule::kFirstSeen, true, {}});

@@ -187,7 +187,9 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   absl::StatusOr<Journey> GetJourney(const TenantId& tenant, const CustomerId& id) const;
   absl::StatusOr<CustomerProfile> GetCustomer(const TenantId& tenant, const CustomerId& id) const;
   std::vector<CustomerId> ListCustomers(const TenantId& tenant) const;
-  // InvalidArgument for a malformed or blocked identifier; NotFound when nobody holds it.
+  // InvalidArgument for a malformed or blocked identifier; NotFound when nobody holds it. A value
+  // of a kind that does not match (IdentifierRule::matches false) links nobody: it is only a
+  // contact point of the customers carrying it (CustomerProfile::identifiers), and NotFound here.
   absl::StatusOr<IdentityMatch> FindByIdentifier(const TenantId& tenant,
                                                  const Identifier& identifier) const;
   // Every merge record of the tenant, sorted by id; automatic ones are "m-<absorbed id>",

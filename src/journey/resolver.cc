@@ -271,9 +271,14 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
   for (const CustomerValue& v : a->values) {
     ValueRecord* value = store_->MutableValue(tenant, v.value);
     if (value->linked == a->mint) value->linked = s->mint;
+    // The survivor takes the absorbed customer's place among the holders, only if it had one:
+    // a value it carried without holding (a kind that does not match, a cookie that expired
+    // and went to another customer) gains no holder, as in Process().
     auto it = std::find(value->holders.begin(), value->holders.end(), a->mint);
-    if (it != value->holders.end()) value->holders.erase(it);
-    AddHolder(value, s->mint);
+    if (it != value->holders.end()) {
+      value->holders.erase(it);
+      AddHolder(value, s->mint);
+    }
     CustomerValue* mine = FindEntry(s, v.value);
     if (mine == nullptr) {
       s->values.push_back(v);
