@@ -432,6 +432,62 @@ TEST_CASE("a merge gives a value of a kind that does not match no holder") {
         absl::StatusCode::kNotFound);
 }
 
+// A later event of another customer can change how a customer holds a value (make it shared,
+// expire it); an earlier event that arrives after it must still see the value as it was then.
+TEST_CASE("a late event is resolved against its time even when a later one made a value shared") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kEmail).max_values = 1;
+  const sb::TouchpointEvent a1 = Ev("a1", 0, sb::Channel::kEmail,
+                                    {Email("ana@example.com"), Account("AC-1"), Phone("4155550100")});
+  // Two e-mails for Ana's customer would break the limit: the phone is dropped, C is new.
+  const sb::TouchpointEvent c1 =
+      Ev("c1", 5, sb::Channel::kVoice, {Phone("4155550100"), Email("cy@example.com")});
+  // A second account: Ana's e-mail is dropped from B and, held by two, becomes shared.
+  const sb::TouchpointEvent b1 =
+      Ev("b1", 10, sb::Channel::kChat, {Account("AC-2"), Email("ana@example.com")});
+  auto state = [](Fixture& f) {
+    std::vector<std::vector<std::string>> out;
+    for (const sb::CustomerId& c : f.merger->ListCustomers(kAcme)) out.push_back(f.EventsOf(c));
+    return out;
+  };
+  Fixture in_order(options);
+  for (const auto* e : {&a1, &c1, &b1}) in_order.Ingest(*e);
+  CHECK(state(in_order) == std::vector<std::vector<std::string>>{{"a1"}, {"b1"}, {"c1"}});
+  Fixture late(options);
+  for (const auto* e : {&a1, &b1, &c1}) late.Ingest(*e);
+  CHECK(state(late) == state(in_order));
+}
+
+TEST_CASE("a late event is resolved against its time even when a later one expired a cookie") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kEmail).max_values = 1;
+  options.identity.For(K::kDeviceId).max_values = 1;
+  options.identity.For(K::kDeviceId).expiry = absl::Minutes(30);
+  const sb::TouchpointEvent a1 =
+      Ev("a1", 0, sb::Channel::kWeb, {Cookie("ck-1"), Email("ana@example.com")});
+  // Ana's customer holds ck-1, linked: a second cookie would break the limit.
+  const sb::TouchpointEvent a2 =
+      Ev("a2", 10, sb::Channel::kWeb, {Email("ana@example.com"), Cookie("ck-2")});
+  // ck-1 seen again past its expiry: a new holder, and Ana's customer holds it expired.
+  const sb::TouchpointEvent b1 = Ev("b1", 60, sb::Channel::kWeb, {Cookie("ck-1")});
+  auto state = [](Fixture& f) {
+    std::vector<std::vector<std::string>> out;
+    for (const sb::CustomerId& c : f.merger->ListCustomers(kAcme)) out.push_back(f.EventsOf(c));
+    std::vector<std::string> links;
+    const sb::CustomerProfile ana = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-a1"));
+    for (const auto& ci : ana.identifiers) {
+      links.push_back(ci.value + "/" + std::string(sb::ValueLinkName(ci.link)));
+    }
+    out.push_back(links);
+    return out;
+  };
+  Fixture in_order(options);
+  for (const auto* e : {&a1, &a2, &b1}) in_order.Ingest(*e);
+  Fixture late(options);
+  for (const auto* e : {&a1, &b1, &a2}) late.Ingest(*e);
+  CHECK(state(late) == state(in_order));
+}
+
 TEST_CASE("traits are reconciled per field and losers stay in history") {
   sb::JourneyMergerOptions options;
   options.traits.push_back({"segment", "", sb::ReconciliationRule::kFirstSeen, true, {}});

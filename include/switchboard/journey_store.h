@@ -153,11 +153,16 @@ struct CustomerSummary {
   friend bool operator==(const CustomerSummary&, const CustomerSummary&) = default;
 };
 
-// What only merged or split customers have: kept out of line, absent for most customers.
+// What only merged, split or touched customers have: kept out of line, absent for most customers.
 struct CustomerLinks {
   std::vector<CustomerId> aliases;           // ids of customers merged into this one
   std::vector<std::string> merges;           // merge records made while building this customer
   std::vector<EventId> constrained_anchors;  // its events named by a cannot-link constraint
+  // Derived: the latest event outside its journey that changed how it holds a value (made one
+  // shared, expired one), when later than its own latest event. An event before it cannot be
+  // applied on top of the current state: the customer no longer looks as it did then.
+  EventHandle touched = kNoHandle;
+  absl::Time touched_at = absl::InfinitePast();
 };
 
 // A customer's id is not stored: it is minted from its first event's id ("c-<event id>", see
