@@ -134,6 +134,26 @@ TEST_CASE("normalizer keeps kinds apart and scopes social handles") {
         sb::NormalizeOutcome::kInvalid);  // no platform
 }
 
+// The key "<kind>/<scope>:<value>" must name one identity: a scope holding the ':' that ends it
+// would let platform "a:b" with handle "c" and platform "a" with handle "b:c" share a key.
+TEST_CASE("a scope holding the key's separator is invalid, so distinct handles keep distinct keys") {
+  sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  auto n = sb::IdentityNormalizer::Create(rules);
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  sb::NormalizeResult colon = Normalize(*n, K::kSocialHandle, "c", "a:b");
+  CHECK(colon.outcome == sb::NormalizeOutcome::kInvalid);
+  CHECK_THAT(colon.reason, Contains("a:b"));
+  CHECK(Normalize(*n, K::kSocialHandle, "b:c", "a").outcome == sb::NormalizeOutcome::kValid);
+  CHECK(Normalize(*n, K::kCustom, "1", "loyalty:x").outcome == sb::NormalizeOutcome::kInvalid);
+  CHECK(Normalize(*n, K::kChannelOpaque, "1", "wa:x").outcome == sb::NormalizeOutcome::kInvalid);
+  // Kinds without a scope ignore it, as documented.
+  CHECK(Normalize(*n, K::kPhone, "(415) 555-0100", "a:b").outcome == sb::NormalizeOutcome::kValid);
+  // A custom kind whose name could never be a scope is refused with the rules.
+  rules.custom_kinds.push_back({"loyalty:x", {}});
+  CHECK_THAT(std::string(rules.Validate().message()), Contains("loyalty:x"));
+}
+
 TEST_CASE("blocked values and placeholder numbers never match") {
   sb::IdentityRules rules = sb::IdentityRules::Defaults();
   rules.blocked_values.push_back("Team@Acme.example");

@@ -36,7 +36,9 @@ namespace switchboard {
 // the event that carried it.
 struct NormalizedIdentifier {
   IdentifierKind kind = IdentifierKind::kPhone;
-  std::string scope;  // lower-cased platform / channel / custom kind; empty for other kinds
+  // Lower-cased platform / channel / custom kind (never holding ':', which ends it in the key);
+  // empty for other kinds.
+  std::string scope;
   std::string value;
   // True when the event that carried it says the customer proved it (see kVerifiedAttribute).
   bool verified = false;
@@ -73,7 +75,7 @@ struct IdentifierRule {
 
 // A rule for one custom identifier kind (Identifier::scope of a kCustom identifier).
 struct CustomKindRule {
-  std::string name;  // lower-case scope, e.g. "loyalty_card"
+  std::string name;  // lower-case scope without ':', e.g. "loyalty_card"
   IdentifierRule rule;
   friend bool operator==(const CustomKindRule&, const CustomKindRule&) = default;
 };
@@ -107,7 +109,8 @@ struct IdentityRules {
   SWITCHBOARD_EXPORT static IdentityRules Defaults();
 
   // InvalidArgument naming the field: priority outside 1..1000, negative limit, shared_after 1,
-  // expiry <= 0, unknown phone region, a bad regular expression, a custom kind listed twice.
+  // expiry <= 0, unknown phone region, a bad regular expression, a custom kind listed twice or
+  // named with upper-case letters or ':'.
   SWITCHBOARD_EXPORT absl::Status Validate() const;
 };
 

@@ -196,10 +196,10 @@ absl::Status IdentityRules::Validate() const {
   }
   absl::flat_hash_set<std::string> names;
   for (const CustomKindRule& c : custom_kinds) {
-    if (c.name.empty() || c.name != Lower(c.name)) {
-      return absl::InvalidArgumentError(internal::StrCat("identity.custom_kinds name '",
-                                                         internal::Printable(c.name),
-                                                         "' must be non-empty and lower-case"));
+    if (c.name.empty() || c.name != Lower(c.name) || c.name.find(':') != std::string::npos) {
+      return absl::InvalidArgumentError(internal::StrCat(
+          "identity.custom_kinds name '", internal::Printable(c.name),
+          "' must be non-empty and lower-case, without ':'"));
     }
     if (!names.insert(c.name).second) {
       return absl::InvalidArgumentError(internal::StrCat("identity.custom_kinds lists '",
@@ -442,6 +442,13 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
   if (identifier.kind == IdentifierKind::kSocialHandle || identifier.kind == IdentifierKind::kCustom ||
       identifier.kind == IdentifierKind::kChannelOpaque) {
     id.scope = Lower(Trim(identifier.scope));
+    // The key is "<kind>/<scope>:<value>": a ':' in the scope would let two identities share it.
+    if (id.scope.find(':') != std::string::npos) {
+      result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " scope '",
+                                       internal::Printable(identifier.scope),
+                                       "' contains ':', which ends the scope in the key");
+      return result;
+    }
   }
   if (IsBlocked(id.value)) {
     result.outcome = NormalizeOutcome::kBlocked;
