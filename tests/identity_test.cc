@@ -154,6 +154,21 @@ TEST_CASE("a scope holding the key's separator is invalid, so distinct handles k
   CHECK_THAT(std::string(rules.Validate().message()), Contains("loyalty:x"));
 }
 
+TEST_CASE("a blank scope is no scope: a handle or custom id without one is invalid") {
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  // Else "social_handle:ana", a key of no platform, would link handles of every platform.
+  sb::NormalizeResult handle = Normalize(*n, K::kSocialHandle, "@ana", "  ");
+  CHECK(handle.outcome == sb::NormalizeOutcome::kInvalid);
+  CHECK_THAT(handle.reason, Contains("scope"));
+  CHECK(Normalize(*n, K::kCustom, "L-1", "\xC2\xA0").outcome == sb::NormalizeOutcome::kInvalid);
+  // The scope of a channel-opaque id is optional: a blank one is none.
+  sb::NormalizeResult opaque = Normalize(*n, K::kChannelOpaque, "abc", " ");
+  REQUIRE(opaque.outcome == sb::NormalizeOutcome::kValid);
+  CHECK(opaque.id->Key() == "channel_opaque:abc");
+}
+
 TEST_CASE("blocked values and placeholder numbers never match") {
   sb::IdentityRules rules = sb::IdentityRules::Defaults();
   rules.blocked_values.push_back("Team@Acme.example");

@@ -442,6 +442,12 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
   if (identifier.kind == IdentifierKind::kSocialHandle || identifier.kind == IdentifierKind::kCustom ||
       identifier.kind == IdentifierKind::kChannelOpaque) {
     id.scope = Lower(Trim(identifier.scope));
+    // A blank scope is none: a handle of no platform must not link handles of every platform.
+    if (id.scope.empty() && identifier.kind != IdentifierKind::kChannelOpaque) {
+      result.reason = internal::StrCat(IdentifierKindName(identifier.kind),
+                                       " needs a scope (platform or kind name), not a blank one");
+      return result;
+    }
     // The key is "<kind>/<scope>:<value>": a ':' in the scope would let two identities share it.
     if (id.scope.find(':') != std::string::npos) {
       result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " scope '",
