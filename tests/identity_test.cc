@@ -184,6 +184,17 @@ TEST_CASE("blocked values and placeholder numbers never match") {
   CHECK(Normalize(*n, K::kPhone, "+1 111 111 1111").outcome == sb::NormalizeOutcome::kBlocked);
   CHECK(Normalize(*n, K::kAccountId, "0000").outcome == sb::NormalizeOutcome::kBlocked);
   CHECK(Normalize(*n, K::kPhone, "(415) 555-0100").outcome == sb::NormalizeOutcome::kValid);
+  // Numbers of other regions: their national digits follow a calling code of 1 to 3 digits.
+  for (const char* placeholder : {"+44 0000 000000", "+33 1 11 11 11 11", "+972 2222 2222",
+                                  "+7 999 999 9999", "+86 1111 1111 111"}) {
+    INFO(placeholder);
+    CHECK(Normalize(*n, K::kPhone, placeholder).outcome == sb::NormalizeOutcome::kBlocked);
+  }
+  for (const char* real : {"+44 20 7946 0018", "+33 1 44 55 66 77", "+972 2 622 2222",
+                           "+86 10 1111 1111"}) {
+    INFO(real);
+    CHECK(Normalize(*n, K::kPhone, real).outcome == sb::NormalizeOutcome::kValid);
+  }
 
   rules.block_degenerate_numbers = false;
   auto lax = sb::IdentityNormalizer::Create(rules);

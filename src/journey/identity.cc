@@ -139,13 +139,27 @@ absl::Status ValidateRule(const IdentifierRule& r, std::string_view field) {
   return absl::OkStatus();
 }
 
-// The national significant number of an E.164 value: without the default region's calling code
-// when it has it, else without its first digit (enough to spot "+1 111 111 1111" or
-// "+44 0000 000000" without a table of every calling code).
-std::string_view NationalPart(std::string_view e164, const PhoneRegion& region) {
+// The length of the calling code an international number starts with. Calling codes are prefix
+// free: 1 and 7 have one digit, the two-digit ones are listed, every other has three (ITU-T
+// E.164 assignments).
+size_t CallingCodeLength(std::string_view digits) {
+  if (digits.empty() || digits[0] == '1' || digits[0] == '7') return 1;
+  static constexpr std::string_view kTwoDigit[] = {
+      "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+      "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+      "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"};
+  const std::string_view two = digits.substr(0, 2);
+  for (std::string_view code : kTwoDigit) {
+    if (code == two) return 2;
+  }
+  return 3;
+}
+
+// The national significant number of an E.164 value (whatever its region: "+44 0000 000000" is
+// as much a placeholder as "+1 111 111 1111").
+std::string_view NationalPart(std::string_view e164) {
   std::string_view digits = e164.substr(1);
-  if (StartsWith(digits, region.calling_code)) return digits.substr(region.calling_code.size());
-  return digits.substr(1);
+  return digits.substr(std::min(CallingCodeLength(digits), digits.size()));
 }
 
 }  // namespace
@@ -395,7 +409,7 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
         return result;
       }
       id.value = *std::move(phone);
-      if (rules_.block_degenerate_numbers && AllSameDigit(NationalPart(id.value, compiled_->region))) {
+      if (rules_.block_degenerate_numbers && AllSameDigit(NationalPart(id.value))) {
         result.outcome = NormalizeOutcome::kBlocked;
         result.reason =
             internal::StrCat("phone '", internal::Printable(id.value), "' is a placeholder number");
