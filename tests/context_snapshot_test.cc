@@ -233,6 +233,17 @@ TEST_CASE("a snapshot becomes routing input") {
   CHECK(h == Call(0));
 }
 
+TEST_CASE("applying a snapshot to no contact is refused, not a crash") {
+  sb::ContextSnapshot snap;
+  snap.tenant = kAcme;
+  snap.customer = sb::CustomerId("c-1");
+  CHECK(sb::ApplySnapshotToContact(snap, {}, nullptr).code() ==
+        absl::StatusCode::kInvalidArgument);
+  sb::ContextSnapshot ambiguous;  // even when it would change nothing
+  CHECK(sb::ApplySnapshotToContact(ambiguous, {}, nullptr).code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("snapshot options are validated") {
   sb::SnapshotOptions o;
   CHECK(o.Validate().ok());

@@ -37,6 +37,9 @@ absl::Status SnapshotOptions::Validate() const {
 
 absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
                                     const RoutingInputOptions& options, Contact* contact) {
+  if (contact == nullptr) {
+    return absl::InvalidArgumentError("ApplySnapshotToContact: the contact pointer is null");
+  }
   if (!snapshot.customer.has_value()) return absl::OkStatus();
   Contact next = *contact;
   if (options.prefer_last_agent && snapshot.last_agent && !next.preferred_agent) {
