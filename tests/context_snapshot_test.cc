@@ -244,6 +244,20 @@ TEST_CASE("applying a snapshot to no contact is refused, not a crash") {
         absl::StatusCode::kInvalidArgument);
 }
 
+// Tenants never mix: another tenant's last agent, intent and tier must not steer this contact.
+TEST_CASE("a snapshot of another tenant is not applied to a contact") {
+  sb::ContextSnapshot snap;
+  snap.tenant = sb::TenantId("globex");
+  snap.customer = sb::CustomerId("c-1");
+  snap.last_agent = sb::AgentId("agent-7");
+  snap.tier = "gold";
+  sb::Contact c = Call(0);  // of acme
+  absl::Status status = sb::ApplySnapshotToContact(snap, {}, &c);
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(status.message()), Contains("globex"));
+  CHECK(c == Call(0));
+}
+
 TEST_CASE("snapshot options are validated") {
   sb::SnapshotOptions o;
   CHECK(o.Validate().ok());

@@ -136,8 +136,9 @@ struct RoutingInputOptions {
 // set; with options.last_agent_wait as its wait), the intent (contact.intent, else the last intent) becomes a skill requirement (unless one
 // with that name is there), the tier and repeat flag raise priority (capped at
 // kMaxContactPriority), and an empty language is filled. An ambiguous snapshot (no customer)
-// changes nothing. InvalidArgument when `contact` is null, or when the result would fail
-// Contact::Validate(); `contact` is then unchanged.
+// changes nothing. InvalidArgument when `contact` is null, when the snapshot is of another
+// tenant than the contact, or when the result would fail Contact::Validate(); `contact` is then
+// unchanged.
 SWITCHBOARD_EXPORT absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
                                                        const RoutingInputOptions& options,
                                                        Contact* contact);
