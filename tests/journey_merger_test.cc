@@ -488,6 +488,37 @@ TEST_CASE("a late event is resolved against its time even when a later one expir
   CHECK(state(late) == state(in_order));
 }
 
+// Source priority: the most trusted source's own latest statement wins. A value that source
+// stated once must not win because a less trusted source repeated it later.
+TEST_CASE("source priority takes the value the most trusted source stated last") {
+  const std::vector<sb::TraitRule> rules = sb::DefaultTraitRules();  // tier: crm first
+  auto ev = [](const char* id, int minute, const char* source, const char* tier) {
+    sb::TouchpointEvent e = Ev(id, minute, sb::Channel::kWeb, {}, {{"tier", tier}});
+    e.source_system = source;
+    return e;
+  };
+  const std::vector<sb::TouchpointEvent> events = {
+      ev("crm-1", 0, "crm", "gold"),
+      ev("crm-2", 10, "crm", "platinum"),  // the CRM upgraded the customer
+      ev("web-1", 20, "web", "gold"),      // a stale web form repeats the old tier
+  };
+  for (size_t first = 0; first < events.size(); ++first) {
+    INFO("first " << first);
+    sb::TraitState state;
+    for (size_t k = 0; k < events.size(); ++k) {
+      sb::AddToTraits(rules, events[(first + k) % events.size()], &state);
+    }
+    CHECK(sb::WinningTraitValue(rules, state, "tier") == "platinum");
+  }
+  // The same through two customers merged: AbsorbTraits() keeps it.
+  sb::TraitState crm, web;
+  sb::AddToTraits(rules, events[0], &crm);
+  sb::AddToTraits(rules, events[1], &crm);
+  sb::AddToTraits(rules, events[2], &web);
+  sb::AbsorbTraits(crm, &web);
+  CHECK(sb::WinningTraitValue(rules, web, "tier") == "platinum");
+}
+
 TEST_CASE("traits are reconciled per field and losers stay in history") {
   sb::JourneyMergerOptions options;
   options.traits.push_back({"segment", "", sb::ReconciliationRule::kFirstSeen, true, {}});
