@@ -311,6 +311,34 @@ TEST_CASE("explicit merge is recorded and split restores both customers exactly"
   CHECK(f.merger->Split(kAcme, "x-1", "supervisor").status().code() == absl::StatusCode::kNotFound);
 }
 
+// A late event can join two customers before the explicit merge of them applies (it applies
+// right after the later of their first events): the merge then has no record, but it still binds
+// them, and the id Merge() returned must still undo it.
+TEST_CASE("an explicit merge made redundant by a late event can still be split") {
+  Fixture f;
+  f.Ingest(Ev("mail-1", 0, sb::Channel::kEmail, {Email("ana@example.com")}));
+  f.Ingest(Ev("call-1", 10, sb::Channel::kVoice, {Phone("4155550100")}));
+  auto merged = f.merger->Merge(kAcme, sb::CustomerId("c-mail-1"), sb::CustomerId("c-call-1"),
+                                "same person", "agent-7");
+  REQUIRE(merged.ok());
+  // A late web visit carrying both, before the call: in canonical order it joins them first.
+  sb::IngestResult bridge = f.Ingest(Ev("web-1", 5, sb::Channel::kWeb,
+                                        {Email("ana@example.com"), Phone("4155550100")}));
+  CHECK(bridge.rebuilt);
+  CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-mail-1")});
+  auto split = f.merger->Split(kAcme, merged->id, "agent-7");
+  REQUIRE(split.ok());
+  CHECK(split->merge.id == merged->id);
+  CHECK(split->merge.kind == sb::MergeKind::kExplicit);
+  CHECK(f.merger->store().GetStats(kAcme).links == 0);  // the merge no longer binds anything
+  CHECK(f.merger->Split(kAcme, merged->id, "agent-7").status().code() ==
+        absl::StatusCode::kNotFound);
+  // The web visit alone keeps them one, as if the merge had never been made.
+  CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-mail-1")});
+  CHECK(f.EventsOf(sb::CustomerId("c-mail-1")) ==
+        std::vector<std::string>{"mail-1", "web-1", "call-1"});
+}
+
 TEST_CASE("splitting an automatic merge keeps the two customers apart afterwards") {
   Fixture f;
   f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Email("a@example.com")}));

@@ -204,6 +204,8 @@ class SWITCHBOARD_EXPORT JourneyMerger {
                                     std::string_view actor);
   // Undoes a merge exactly: both customers are rebuilt from their events as if the link had never
   // been made (an automatic merge's link stays forbidden afterwards). NotFound for an unknown id.
+  // An explicit merge whose customers a late event joined before it applied has no record in
+  // ListMerges() but still binds them; its id still splits it (the report rebuilds its record).
   absl::StatusOr<SplitReport> Split(const TenantId& tenant, std::string_view merge_id,
                                     std::string_view actor);
 

@@ -116,6 +116,7 @@ class JourneyMerger::Impl {
         sip_key_, std::string_view(buffer.data(), name.size() + 1 + event_id.size()));
   }
   absl::StatusOr<const CustomerRecord*> FindLive(const TenantId& tenant, const CustomerId& id) const;
+  std::optional<MergeRecord> UnrecordedMerge(const TenantId& tenant, std::string_view id) const;
   void FillSnapshot(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
                     absl::Time now, ContextSnapshot* snap) const;
 
@@ -435,6 +436,31 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
   return *m;
 }
 
+// An explicit merge whose two customers other links joined before it applied (a late event
+// bridging them) has no record, yet its constraint still binds them: the record it would have,
+// so that Split() can still undo it. Nullopt when `id` names no explicit merge.
+std::optional<MergeRecord> JourneyMerger::Impl::UnrecordedMerge(const TenantId& tenant,
+                                                                std::string_view id) const {
+  const LinkConstraint* link = store_->FindLink(tenant, id);
+  if (link == nullptr || !link->must_link) return std::nullopt;
+  EventHandle a = store_->FindEvent(tenant, link->a.value());
+  EventHandle b = store_->FindEvent(tenant, link->b.value());
+  if (a == kNoHandle || b == kNoHandle) return std::nullopt;
+  if (store_->EventLess(tenant, b, a)) std::swap(a, b);
+  MergeRecord m;
+  m.id = link->id;
+  m.survivor = resolver_.IdOf(tenant, a);
+  m.absorbed = resolver_.IdOf(tenant, b);
+  m.kind = MergeKind::kExplicit;
+  m.rule = "explicit";
+  m.at = link->at;
+  m.actor = link->actor;
+  m.reason = link->reason;
+  m.survivor_anchor = EventId(std::string(store_->EventIdOf(tenant, a)));
+  m.absorbed_anchor = EventId(std::string(store_->EventIdOf(tenant, b)));
+  return m;
+}
+
 absl::StatusOr<SplitReport> JourneyMerger::Impl::Split(const TenantId& tenant,
                                                        std::string_view merge_id,
                                                        std::string_view actor) {
@@ -443,14 +469,17 @@ absl::StatusOr<SplitReport> JourneyMerger::Impl::Split(const TenantId& tenant,
     return absl::InvalidArgumentError(
         internal::StrCat("split actor must be 1..", kMaxNameLength, " bytes"));
   }
-  const MergeRecord* found = store_->FindMerge(tenant, merge_id);
-  if (found == nullptr) {
+  SplitReport report;
+  if (const MergeRecord* m = store_->FindMerge(tenant, merge_id)) {
+    report.merge = *m;
+  } else if (std::optional<MergeRecord> bound = UnrecordedMerge(tenant, merge_id)) {
+    report.merge = *std::move(bound);
+  } else {
     return absl::NotFoundError(internal::StrCat("merge '", internal::Printable(merge_id),
                                                 "' is not known in tenant '",
                                                 internal::Printable(tenant.value()), "'"));
   }
-  SplitReport report;
-  report.merge = *found;
+  const MergeRecord* found = &report.merge;
   std::vector<EventHandle> seeds = {store_->FindEvent(tenant, found->survivor_anchor.value()),
                                     store_->FindEvent(tenant, found->absorbed_anchor.value())};
   if (seeds[0] == kNoHandle || seeds[1] == kNoHandle) {
