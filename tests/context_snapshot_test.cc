@@ -105,6 +105,27 @@ TEST_CASE("a snapshot carries the context of the email, chat and call") {
   CHECK_FALSE(later->identity_verified);
 }
 
+// Hosts record the contact's own IVR step before asking for its snapshot: that sighting of the
+// intent is the contact itself, and the repeat is the one before it.
+TEST_CASE("a contact whose own event carries its intent is still a repeat") {
+  Fixture f;
+  f.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  f.Ingest(Ev("ivr-1", 600, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));  // this call
+  auto snap = f.merger->SnapshotFor(Call(600, "billing"));
+  REQUIRE(snap.ok());
+  CHECK(snap->repeat_contact);  // billing 10 hours earlier
+  CHECK_FALSE(f.merger->SnapshotFor(Call(600, "move"))->repeat_contact);
+  // Without the earlier e-mail, the call's own step is no repeat.
+  Fixture g;
+  g.Ingest(Ev("ivr-1", 600, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  CHECK_FALSE(g.merger->SnapshotFor(Call(600, "billing"))->repeat_contact);
+  // Nor is a sighting outside the window.
+  Fixture h;
+  h.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  h.Ingest(Ev("ivr-1", 60 * 24 * 4, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  CHECK_FALSE(h.merger->SnapshotFor(Call(60 * 24 * 4, "billing"))->repeat_contact);
+}
+
 TEST_CASE("a snapshot is bounded") {
   sb::JourneyMergerOptions options;
   options.snapshot.max_touchpoints = 3;

@@ -101,7 +101,8 @@ struct ContextSnapshot {
   bool identity_verified = false;  // verified within verification_valid_for: skip the IVR check
   absl::Time verified_at = absl::UnixEpoch();
   std::vector<std::string> notes;  // newest first
-  // The contact's intent (or the last intent) was seen within repeat_window before it.
+  // The contact's intent was seen within repeat_window before it (strictly before: an event of
+  // the contact itself at or after its arrival is not a repeat of it).
   bool repeat_contact = false;
   std::optional<Channel> preferred_channel;
   std::string language;

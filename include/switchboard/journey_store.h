@@ -147,7 +147,9 @@ struct CustomerSummary {
   KeyedValue last_intent;
   SummaryKey verified;               // latest event with identity_verified=true
   std::vector<KeyedValue> notes;     // newest first, at most SnapshotOptions::max_notes
-  std::vector<KeyedValue> intents;   // latest sighting per intent, newest first, at most 32
+  // The two latest sightings per intent (the latest may be the contact asking), newest first,
+  // at most 32 entries.
+  std::vector<KeyedValue> intents;
   std::vector<CaseState> cases;      // by case id, at most 64 (oldest dropped)
   std::array<int32_t, kChannelCount> channel_counts{};  // a tenant holds < 2^32 events
   friend bool operator==(const CustomerSummary&, const CustomerSummary&) = default;

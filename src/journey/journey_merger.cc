@@ -618,7 +618,8 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
     for (const KeyedValue& seen : s.intents) {
       if (seen.value != intent) continue;
       const absl::Time at = order.TimeOf(seen.key);
-      snap->repeat_contact = at < now && now - at <= o.repeat_window;
+      if (at >= now) continue;  // the contact itself (or later): the sighting before counts
+      snap->repeat_contact = now - at <= o.repeat_window;
       break;
     }
   }
