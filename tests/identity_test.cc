@@ -196,6 +196,13 @@ TEST_CASE("blocked values and placeholder numbers never match") {
     CHECK(Normalize(*n, K::kPhone, real).outcome == sb::NormalizeOutcome::kValid);
   }
 
+  // A value of only spaces is empty, not all zeros: malformed, and said so.
+  for (K kind : {K::kAccountId, K::kCustom}) {
+    sb::NormalizeResult blank = Normalize(*n, kind, " \t ", "loyalty");
+    CHECK(blank.outcome == sb::NormalizeOutcome::kInvalid);
+    CHECK_THAT(blank.reason, Contains("empty"));
+  }
+
   rules.block_degenerate_numbers = false;
   auto lax = sb::IdentityNormalizer::Create(rules);
   CHECK(Normalize(*lax, K::kAccountId, "0000").outcome == sb::NormalizeOutcome::kValid);

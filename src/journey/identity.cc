@@ -430,7 +430,9 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
     case IdentifierKind::kCustom:
       // Account numbers and custom ids are case-sensitive in most CRMs: only trimmed.
       id.value = std::string(raw);
-      if (rules_.block_degenerate_numbers && raw.find_first_not_of('0') == std::string_view::npos) {
+      // (An empty value is malformed, reported below, not "all zeros".)
+      if (rules_.block_degenerate_numbers && !raw.empty() &&
+          raw.find_first_not_of('0') == std::string_view::npos) {
         result.outcome = NormalizeOutcome::kBlocked;
         result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '",
                                          internal::Printable(raw), "' is all zeros");
