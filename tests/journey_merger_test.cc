@@ -631,6 +631,29 @@ TEST_CASE("bad input is rejected and leaves the state unchanged") {
   CHECK(partial.customer == sb::CustomerId("c-ok"));
 }
 
+// Merge and split provenance is stored text like any other (and the wire's strings are UTF-8):
+// invalid UTF-8 in an actor or reason is refused, with nothing recorded.
+TEST_CASE("merge and split refuse an actor or reason that is not UTF-8") {
+  Fixture f;
+  f.Ingest(Ev("a", 0, sb::Channel::kEmail, {Email("ana@example.com")}));
+  f.Ingest(Ev("b", 1, sb::Channel::kVoice, {Phone("4155550100")}));
+  const sb::CustomerId a("c-a"), b("c-b");
+  auto bad_reason = f.merger->Merge(kAcme, a, b, "same \xff person", "agent-7");
+  CHECK(bad_reason.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(bad_reason.status().message()), Contains("reason"));
+  auto bad_actor = f.merger->Merge(kAcme, a, b, "same person", "agent\xc0");
+  CHECK(bad_actor.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(bad_actor.status().message()), Contains("actor"));
+  CHECK(f.merger->ListMerges(kAcme).empty());
+  CHECK(f.merger->store().GetStats(kAcme).links == 0);
+
+  auto merged = f.merger->Merge(kAcme, a, b, "same person", "agent-7");
+  REQUIRE(merged.ok());
+  auto bad_split = f.merger->Split(kAcme, merged->id, "agent\xff");
+  CHECK(bad_split.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(f.merger->ListMerges(kAcme).size() == 1);
+}
+
 TEST_CASE("options are validated") {
   sb::ManualClock clock;
   sb::JourneyMergerOptions o;

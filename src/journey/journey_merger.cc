@@ -10,6 +10,7 @@
 #include "absl/container/inlined_vector.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/internal/touchpoint_event_checks.h"
 #include "src/journey/customer_summary.h"
 #include "src/journey/identifier_key.h"
@@ -409,6 +410,9 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
     return absl::InvalidArgumentError(
         internal::StrCat("merge reason is longer than ", kMaxTextLength, " bytes"));
   }
+  // Stored provenance, like every text field: UTF-8 (the wire's strings must be).
+  SB_RETURN_IF_ERROR(internal::ValidateText(actor, "merge actor", kMaxNameLength));
+  SB_RETURN_IF_ERROR(internal::ValidateText(reason, "merge reason", kMaxTextLength));
   SB_ASSIGN_OR_RETURN(const CustomerRecord* ca, FindLive(tenant, a));
   SB_ASSIGN_OR_RETURN(const CustomerRecord* cb, FindLive(tenant, b));
   if (ca == cb) {
@@ -469,6 +473,7 @@ absl::StatusOr<SplitReport> JourneyMerger::Impl::Split(const TenantId& tenant,
     return absl::InvalidArgumentError(
         internal::StrCat("split actor must be 1..", kMaxNameLength, " bytes"));
   }
+  SB_RETURN_IF_ERROR(internal::ValidateText(actor, "split actor", kMaxNameLength));
   SplitReport report;
   if (const MergeRecord* m = store_->FindMerge(tenant, merge_id)) {
     report.merge = *m;
