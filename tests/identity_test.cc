@@ -37,6 +37,22 @@ TEST_CASE("phone numbers become E.164 under the default region") {
   CHECK(*sb::NormalizePhone("912 345 678", es) == "+34912345678");
 }
 
+// "+44 (0)20 7946 0018" is how British numbers are often written: the (0) is the trunk prefix,
+// dialled only nationally. It must give the same E.164 as "+44 20 7946 0018", or one number has
+// two keys and the customer's channels never link. Where a region keeps its 0 in international
+// form (Italy), it stays.
+TEST_CASE("a trunk prefix written after the country code is dropped") {
+  for (const char* region : {"US", "GB"}) {
+    INFO(region);
+    sb::PhoneRegion r = Region(region);
+    CHECK(*sb::NormalizePhone("+44 (0)20 7946 0018", r) == "+442079460018");
+    CHECK(*sb::NormalizePhone("+49 (0)30 1234567", r) == "+49301234567");
+    CHECK(*sb::NormalizePhone("+61 (0)2 9876 5432", r) == "+61298765432");
+    CHECK(*sb::NormalizePhone("+39 06 1234 5678", r) == "+390612345678");  // Italy keeps it
+  }
+  CHECK(*sb::NormalizePhone("0044 (0)20 7946 0018", Region("GB")) == "+442079460018");
+}
+
 TEST_CASE("malformed phone numbers are rejected with the reason") {
   sb::PhoneRegion us = Region("US");
   CHECK_THAT(std::string(sb::NormalizePhone("call me", us).status().message()),

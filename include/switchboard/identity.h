@@ -133,7 +133,10 @@ SWITCHBOARD_EXPORT absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view 
 // " -.()/" are ignored, as are no-break and other Unicode spaces and dashes; full-width digits,
 // '+' and separators count as their ASCII forms (as in libphonenumber). InvalidArgument with the
 // reason: any other character (quoted whole), a misplaced '+', fewer than 8 or
-// more than 15 digits, a leading 0 after the country code, a NANP number that is not 11 digits.
+// more than 15 digits, a country code starting with 0, a NANP number that is not 11 digits. A 0
+// written after the country code of a built-in region that dials 0 before national numbers
+// ("+44 (0)20 7946 0018") is that trunk prefix and is dropped; elsewhere (Italy's "+39 06...")
+// it stays.
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
                                                               const PhoneRegion& region);
 // Trimmed, ASCII letters lower-cased; InvalidArgument unless it is "local@domain.tld" without

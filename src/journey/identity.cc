@@ -155,6 +155,15 @@ size_t CallingCodeLength(std::string_view digits) {
   return 3;
 }
 
+// Whether the built-in region of calling code `code` dials 0 before national numbers: a 0
+// written right after that code ("+44 (0)20 ...") is then the trunk prefix, not the number's.
+bool DropsTrunkZero(std::string_view code) {
+  for (const PhoneRegion& r : PhoneRegions()) {
+    if (r.calling_code == code) return r.trunk_prefix == "0";
+  }
+  return false;
+}
+
 // The national significant number of an E.164 value (whatever its region: "+44 0000 000000" is
 // as much a placeholder as "+1 111 111 1111").
 std::string_view NationalPart(std::string_view e164) {
@@ -295,6 +304,12 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
     if (StartsWith(national, region.trunk_prefix)) national.remove_prefix(region.trunk_prefix.size());
     international.reserve(region.calling_code.size() + national.size());
     international.append(region.calling_code).append(national);  // appended: once per phone
+  }
+  // "+44 (0)20 7946 0018": the trunk prefix written in, which international dialling omits.
+  if (const size_t code = CallingCodeLength(international);
+      international.size() > code && international[code] == '0' &&
+      DropsTrunkZero(std::string_view(international).substr(0, code))) {
+    international.erase(code, 1);
   }
   if (international.size() < 8 || international.size() > 15) {
     return absl::InvalidArgumentError(
