@@ -126,6 +126,21 @@ TEST_CASE("a contact whose own event carries its intent is still a repeat") {
   CHECK_FALSE(h.merger->SnapshotFor(Call(60 * 24 * 4, "billing"))->repeat_contact);
 }
 
+// An empty attribute is no value (as for notes, agents and intents): an agent note whose form
+// sent an empty summary still shows its note on the timeline.
+TEST_CASE("an empty summary falls back to the note, then the intent") {
+  Fixture f;
+  f.Ingest(Ev("note-1", 0, T::kAgentNote, C::kChat,
+              {{"summary", ""}, {"note", "Customer prefers Spanish"}}));
+  f.Ingest(Ev("ivr-1", 1, T::kIvrStep, C::kVoice, {{"summary", ""}, {"intent", "billing"}}));
+  auto snap = f.merger->SnapshotFor(Call(2));
+  REQUIRE(snap.ok());
+  REQUIRE(snap->recent.size() == 2);
+  CHECK(snap->recent[0].summary == "billing");
+  CHECK(snap->recent[1].summary == "Customer prefers Spanish");
+  CHECK(snap->notes == std::vector<std::string>{"Customer prefers Spanish"});
+}
+
 TEST_CASE("a snapshot is bounded") {
   sb::JourneyMergerOptions options;
   options.snapshot.max_touchpoints = 3;

@@ -588,10 +588,14 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
     t.channel = e.channel;
     t.type = e.type;
     t.occurred_at = e.occurred_at;
-    // One line for the timeline: the summary, else an agent's note, else the intent.
-    std::optional<std::string_view> sum = store_->EventAttribute(tenant, h, context_attributes::kSummary);
-    if (!sum) sum = store_->EventAttribute(tenant, h, context_attributes::kNote);
-    if (!sum) sum = store_->EventAttribute(tenant, h, context_attributes::kIntent);
+    // One line for the timeline: the summary, else an agent's note, else the intent (an empty
+    // attribute is no value, as in the summary's other fields).
+    std::optional<std::string_view> sum;
+    for (std::string_view key :
+         {context_attributes::kSummary, context_attributes::kNote, context_attributes::kIntent}) {
+      sum = store_->EventAttribute(tenant, h, key);
+      if (sum && !sum->empty()) break;
+    }
     if (sum) t.summary = Truncate(*sum, o.max_summary_bytes);
     snap->recent.push_back(std::move(t));
   }
