@@ -105,6 +105,42 @@ TEST_CASE("a snapshot carries the context of the email, chat and call") {
   CHECK_FALSE(later->identity_verified);
 }
 
+// Hosts record the contact's own IVR step before asking for its snapshot: that sighting of the
+// intent is the contact itself, and the repeat is the one before it.
+TEST_CASE("a contact whose own event carries its intent is still a repeat") {
+  Fixture f;
+  f.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  f.Ingest(Ev("ivr-1", 600, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));  // this call
+  auto snap = f.merger->SnapshotFor(Call(600, "billing"));
+  REQUIRE(snap.ok());
+  CHECK(snap->repeat_contact);  // billing 10 hours earlier
+  CHECK_FALSE(f.merger->SnapshotFor(Call(600, "move"))->repeat_contact);
+  // Without the earlier e-mail, the call's own step is no repeat.
+  Fixture g;
+  g.Ingest(Ev("ivr-1", 600, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  CHECK_FALSE(g.merger->SnapshotFor(Call(600, "billing"))->repeat_contact);
+  // Nor is a sighting outside the window.
+  Fixture h;
+  h.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  h.Ingest(Ev("ivr-1", 60 * 24 * 4, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  CHECK_FALSE(h.merger->SnapshotFor(Call(60 * 24 * 4, "billing"))->repeat_contact);
+}
+
+// An empty attribute is no value (as for notes, agents and intents): an agent note whose form
+// sent an empty summary still shows its note on the timeline.
+TEST_CASE("an empty summary falls back to the note, then the intent") {
+  Fixture f;
+  f.Ingest(Ev("note-1", 0, T::kAgentNote, C::kChat,
+              {{"summary", ""}, {"note", "Customer prefers Spanish"}}));
+  f.Ingest(Ev("ivr-1", 1, T::kIvrStep, C::kVoice, {{"summary", ""}, {"intent", "billing"}}));
+  auto snap = f.merger->SnapshotFor(Call(2));
+  REQUIRE(snap.ok());
+  REQUIRE(snap->recent.size() == 2);
+  CHECK(snap->recent[0].summary == "billing");
+  CHECK(snap->recent[1].summary == "Customer prefers Spanish");
+  CHECK(snap->notes == std::vector<std::string>{"Customer prefers Spanish"});
+}
+
 TEST_CASE("a snapshot is bounded") {
   sb::JourneyMergerOptions options;
   options.snapshot.max_touchpoints = 3;
@@ -231,6 +267,31 @@ TEST_CASE("a snapshot becomes routing input") {
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(std::string(status.message()), Contains("c-1"));
   CHECK(h == Call(0));
+}
+
+TEST_CASE("applying a snapshot to no contact is refused, not a crash") {
+  sb::ContextSnapshot snap;
+  snap.tenant = kAcme;
+  snap.customer = sb::CustomerId("c-1");
+  CHECK(sb::ApplySnapshotToContact(snap, {}, nullptr).code() ==
+        absl::StatusCode::kInvalidArgument);
+  sb::ContextSnapshot ambiguous;  // even when it would change nothing
+  CHECK(sb::ApplySnapshotToContact(ambiguous, {}, nullptr).code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
+// Tenants never mix: another tenant's last agent, intent and tier must not steer this contact.
+TEST_CASE("a snapshot of another tenant is not applied to a contact") {
+  sb::ContextSnapshot snap;
+  snap.tenant = sb::TenantId("globex");
+  snap.customer = sb::CustomerId("c-1");
+  snap.last_agent = sb::AgentId("agent-7");
+  snap.tier = "gold";
+  sb::Contact c = Call(0);  // of acme
+  absl::Status status = sb::ApplySnapshotToContact(snap, {}, &c);
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(status.message()), Contains("globex"));
+  CHECK(c == Call(0));
 }
 
 TEST_CASE("snapshot options are validated") {

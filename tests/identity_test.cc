@@ -37,6 +37,22 @@ TEST_CASE("phone numbers become E.164 under the default region") {
   CHECK(*sb::NormalizePhone("912 345 678", es) == "+34912345678");
 }
 
+// "+44 (0)20 7946 0018" is how British numbers are often written: the (0) is the trunk prefix,
+// dialled only nationally. It must give the same E.164 as "+44 20 7946 0018", or one number has
+// two keys and the customer's channels never link. Where a region keeps its 0 in international
+// form (Italy), it stays.
+TEST_CASE("a trunk prefix written after the country code is dropped") {
+  for (const char* region : {"US", "GB"}) {
+    INFO(region);
+    sb::PhoneRegion r = Region(region);
+    CHECK(*sb::NormalizePhone("+44 (0)20 7946 0018", r) == "+442079460018");
+    CHECK(*sb::NormalizePhone("+49 (0)30 1234567", r) == "+49301234567");
+    CHECK(*sb::NormalizePhone("+61 (0)2 9876 5432", r) == "+61298765432");
+    CHECK(*sb::NormalizePhone("+39 06 1234 5678", r) == "+390612345678");  // Italy keeps it
+  }
+  CHECK(*sb::NormalizePhone("0044 (0)20 7946 0018", Region("GB")) == "+442079460018");
+}
+
 TEST_CASE("malformed phone numbers are rejected with the reason") {
   sb::PhoneRegion us = Region("US");
   CHECK_THAT(std::string(sb::NormalizePhone("call me", us).status().message()),
@@ -134,6 +150,41 @@ TEST_CASE("normalizer keeps kinds apart and scopes social handles") {
         sb::NormalizeOutcome::kInvalid);  // no platform
 }
 
+// The key "<kind>/<scope>:<value>" must name one identity: a scope holding the ':' that ends it
+// would let platform "a:b" with handle "c" and platform "a" with handle "b:c" share a key.
+TEST_CASE("a scope holding the key's separator is invalid, so distinct handles keep distinct keys") {
+  sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  auto n = sb::IdentityNormalizer::Create(rules);
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  sb::NormalizeResult colon = Normalize(*n, K::kSocialHandle, "c", "a:b");
+  CHECK(colon.outcome == sb::NormalizeOutcome::kInvalid);
+  CHECK_THAT(colon.reason, Contains("a:b"));
+  CHECK(Normalize(*n, K::kSocialHandle, "b:c", "a").outcome == sb::NormalizeOutcome::kValid);
+  CHECK(Normalize(*n, K::kCustom, "1", "loyalty:x").outcome == sb::NormalizeOutcome::kInvalid);
+  CHECK(Normalize(*n, K::kChannelOpaque, "1", "wa:x").outcome == sb::NormalizeOutcome::kInvalid);
+  // Kinds without a scope ignore it, as documented.
+  CHECK(Normalize(*n, K::kPhone, "(415) 555-0100", "a:b").outcome == sb::NormalizeOutcome::kValid);
+  // A custom kind whose name could never be a scope is refused with the rules.
+  rules.custom_kinds.push_back({"loyalty:x", {}});
+  CHECK_THAT(std::string(rules.Validate().message()), Contains("loyalty:x"));
+}
+
+TEST_CASE("a blank scope is no scope: a handle or custom id without one is invalid") {
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  // Else "social_handle:ana", a key of no platform, would link handles of every platform.
+  sb::NormalizeResult handle = Normalize(*n, K::kSocialHandle, "@ana", "  ");
+  CHECK(handle.outcome == sb::NormalizeOutcome::kInvalid);
+  CHECK_THAT(handle.reason, Contains("scope"));
+  CHECK(Normalize(*n, K::kCustom, "L-1", "\xC2\xA0").outcome == sb::NormalizeOutcome::kInvalid);
+  // The scope of a channel-opaque id is optional: a blank one is none.
+  sb::NormalizeResult opaque = Normalize(*n, K::kChannelOpaque, "abc", " ");
+  REQUIRE(opaque.outcome == sb::NormalizeOutcome::kValid);
+  CHECK(opaque.id->Key() == "channel_opaque:abc");
+}
+
 TEST_CASE("blocked values and placeholder numbers never match") {
   sb::IdentityRules rules = sb::IdentityRules::Defaults();
   rules.blocked_values.push_back("Team@Acme.example");
@@ -149,6 +200,24 @@ TEST_CASE("blocked values and placeholder numbers never match") {
   CHECK(Normalize(*n, K::kPhone, "+1 111 111 1111").outcome == sb::NormalizeOutcome::kBlocked);
   CHECK(Normalize(*n, K::kAccountId, "0000").outcome == sb::NormalizeOutcome::kBlocked);
   CHECK(Normalize(*n, K::kPhone, "(415) 555-0100").outcome == sb::NormalizeOutcome::kValid);
+  // Numbers of other regions: their national digits follow a calling code of 1 to 3 digits.
+  for (const char* placeholder : {"+44 0000 000000", "+33 1 11 11 11 11", "+972 2222 2222",
+                                  "+7 999 999 9999", "+86 1111 1111 111"}) {
+    INFO(placeholder);
+    CHECK(Normalize(*n, K::kPhone, placeholder).outcome == sb::NormalizeOutcome::kBlocked);
+  }
+  for (const char* real : {"+44 20 7946 0018", "+33 1 44 55 66 77", "+972 2 622 2222",
+                           "+86 10 1111 1111"}) {
+    INFO(real);
+    CHECK(Normalize(*n, K::kPhone, real).outcome == sb::NormalizeOutcome::kValid);
+  }
+
+  // A value of only spaces is empty, not all zeros: malformed, and said so.
+  for (K kind : {K::kAccountId, K::kCustom}) {
+    sb::NormalizeResult blank = Normalize(*n, kind, " \t ", "loyalty");
+    CHECK(blank.outcome == sb::NormalizeOutcome::kInvalid);
+    CHECK_THAT(blank.reason, Contains("empty"));
+  }
 
   rules.block_degenerate_numbers = false;
   auto lax = sb::IdentityNormalizer::Create(rules);

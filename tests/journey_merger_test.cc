@@ -311,6 +311,34 @@ TEST_CASE("explicit merge is recorded and split restores both customers exactly"
   CHECK(f.merger->Split(kAcme, "x-1", "supervisor").status().code() == absl::StatusCode::kNotFound);
 }
 
+// A late event can join two customers before the explicit merge of them applies (it applies
+// right after the later of their first events): the merge then has no record, but it still binds
+// them, and the id Merge() returned must still undo it.
+TEST_CASE("an explicit merge made redundant by a late event can still be split") {
+  Fixture f;
+  f.Ingest(Ev("mail-1", 0, sb::Channel::kEmail, {Email("ana@example.com")}));
+  f.Ingest(Ev("call-1", 10, sb::Channel::kVoice, {Phone("4155550100")}));
+  auto merged = f.merger->Merge(kAcme, sb::CustomerId("c-mail-1"), sb::CustomerId("c-call-1"),
+                                "same person", "agent-7");
+  REQUIRE(merged.ok());
+  // A late web visit carrying both, before the call: in canonical order it joins them first.
+  sb::IngestResult bridge = f.Ingest(Ev("web-1", 5, sb::Channel::kWeb,
+                                        {Email("ana@example.com"), Phone("4155550100")}));
+  CHECK(bridge.rebuilt);
+  CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-mail-1")});
+  auto split = f.merger->Split(kAcme, merged->id, "agent-7");
+  REQUIRE(split.ok());
+  CHECK(split->merge.id == merged->id);
+  CHECK(split->merge.kind == sb::MergeKind::kExplicit);
+  CHECK(f.merger->store().GetStats(kAcme).links == 0);  // the merge no longer binds anything
+  CHECK(f.merger->Split(kAcme, merged->id, "agent-7").status().code() ==
+        absl::StatusCode::kNotFound);
+  // The web visit alone keeps them one, as if the merge had never been made.
+  CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-mail-1")});
+  CHECK(f.EventsOf(sb::CustomerId("c-mail-1")) ==
+        std::vector<std::string>{"mail-1", "web-1", "call-1"});
+}
+
 TEST_CASE("splitting an automatic merge keeps the two customers apart afterwards") {
   Fixture f;
   f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Email("a@example.com")}));
@@ -405,6 +433,120 @@ TEST_CASE("duplicates change nothing and late events land in journey order") {
   CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-c")) == sb::CustomerId("c-a"));  // retired id
 }
 
+// A kind that does not match links nothing and has no holder: a merge must not give it one
+// (which a rebuild of another part of the tenant would then take away again).
+TEST_CASE("a merge gives a value of a kind that does not match no holder") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kChannelOpaque).matches = false;
+  const sb::Identifier wa{K::kChannelOpaque, "wa-1", "whatsapp"};
+  const std::vector<sb::TouchpointEvent> events = {
+      Ev("x1", 0, sb::Channel::kVoice, {Phone("4155550101")}),
+      Ev("x2", 1, sb::Channel::kChat, {Phone("4155550102"), wa}),
+      Ev("x3", 2, sb::Channel::kWeb, {Phone("4155550101"), Phone("4155550102")}),  // merges
+      Ev("y1", 4, sb::Channel::kChat, {Phone("4155550103"), wa}),
+      Ev("y0", 3, sb::Channel::kVoice, {Phone("4155550103")}),  // late: rebuilds y0, y1
+  };
+  auto found = [&](Fixture& f) {
+    absl::StatusOr<sb::IdentityMatch> m = f.merger->FindByIdentifier(kAcme, wa);
+    return m.ok() ? std::string("found") : m.status().ToString();
+  };
+  Fixture in_order(options);
+  for (size_t i : {0, 1, 2, 4, 3}) in_order.Ingest(events[i]);
+  Fixture late(options);
+  for (const auto& e : events) late.Ingest(e);
+  CHECK(in_order.merger->ListCustomers(kAcme) == late.merger->ListCustomers(kAcme));
+  CHECK(found(late) == found(in_order));
+  CHECK(in_order.merger->FindByIdentifier(kAcme, wa).status().code() ==
+        absl::StatusCode::kNotFound);
+}
+
+// A later event of another customer can change how a customer holds a value (make it shared,
+// expire it); an earlier event that arrives after it must still see the value as it was then.
+TEST_CASE("a late event is resolved against its time even when a later one made a value shared") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kEmail).max_values = 1;
+  const sb::TouchpointEvent a1 = Ev("a1", 0, sb::Channel::kEmail,
+                                    {Email("ana@example.com"), Account("AC-1"), Phone("4155550100")});
+  // Two e-mails for Ana's customer would break the limit: the phone is dropped, C is new.
+  const sb::TouchpointEvent c1 =
+      Ev("c1", 5, sb::Channel::kVoice, {Phone("4155550100"), Email("cy@example.com")});
+  // A second account: Ana's e-mail is dropped from B and, held by two, becomes shared.
+  const sb::TouchpointEvent b1 =
+      Ev("b1", 10, sb::Channel::kChat, {Account("AC-2"), Email("ana@example.com")});
+  auto state = [](Fixture& f) {
+    std::vector<std::vector<std::string>> out;
+    for (const sb::CustomerId& c : f.merger->ListCustomers(kAcme)) out.push_back(f.EventsOf(c));
+    return out;
+  };
+  Fixture in_order(options);
+  for (const auto* e : {&a1, &c1, &b1}) in_order.Ingest(*e);
+  CHECK(state(in_order) == std::vector<std::vector<std::string>>{{"a1"}, {"b1"}, {"c1"}});
+  Fixture late(options);
+  for (const auto* e : {&a1, &b1, &c1}) late.Ingest(*e);
+  CHECK(state(late) == state(in_order));
+}
+
+TEST_CASE("a late event is resolved against its time even when a later one expired a cookie") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kEmail).max_values = 1;
+  options.identity.For(K::kDeviceId).max_values = 1;
+  options.identity.For(K::kDeviceId).expiry = absl::Minutes(30);
+  const sb::TouchpointEvent a1 =
+      Ev("a1", 0, sb::Channel::kWeb, {Cookie("ck-1"), Email("ana@example.com")});
+  // Ana's customer holds ck-1, linked: a second cookie would break the limit.
+  const sb::TouchpointEvent a2 =
+      Ev("a2", 10, sb::Channel::kWeb, {Email("ana@example.com"), Cookie("ck-2")});
+  // ck-1 seen again past its expiry: a new holder, and Ana's customer holds it expired.
+  const sb::TouchpointEvent b1 = Ev("b1", 60, sb::Channel::kWeb, {Cookie("ck-1")});
+  auto state = [](Fixture& f) {
+    std::vector<std::vector<std::string>> out;
+    for (const sb::CustomerId& c : f.merger->ListCustomers(kAcme)) out.push_back(f.EventsOf(c));
+    std::vector<std::string> links;
+    const sb::CustomerProfile ana = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-a1"));
+    for (const auto& ci : ana.identifiers) {
+      links.push_back(ci.value + "/" + std::string(sb::ValueLinkName(ci.link)));
+    }
+    out.push_back(links);
+    return out;
+  };
+  Fixture in_order(options);
+  for (const auto* e : {&a1, &a2, &b1}) in_order.Ingest(*e);
+  Fixture late(options);
+  for (const auto* e : {&a1, &b1, &a2}) late.Ingest(*e);
+  CHECK(state(late) == state(in_order));
+}
+
+// Source priority: the most trusted source's own latest statement wins. A value that source
+// stated once must not win because a less trusted source repeated it later.
+TEST_CASE("source priority takes the value the most trusted source stated last") {
+  const std::vector<sb::TraitRule> rules = sb::DefaultTraitRules();  // tier: crm first
+  auto ev = [](const char* id, int minute, const char* source, const char* tier) {
+    sb::TouchpointEvent e = Ev(id, minute, sb::Channel::kWeb, {}, {{"tier", tier}});
+    e.source_system = source;
+    return e;
+  };
+  const std::vector<sb::TouchpointEvent> events = {
+      ev("crm-1", 0, "crm", "gold"),
+      ev("crm-2", 10, "crm", "platinum"),  // the CRM upgraded the customer
+      ev("web-1", 20, "web", "gold"),      // a stale web form repeats the old tier
+  };
+  for (size_t first = 0; first < events.size(); ++first) {
+    INFO("first " << first);
+    sb::TraitState state;
+    for (size_t k = 0; k < events.size(); ++k) {
+      sb::AddToTraits(rules, events[(first + k) % events.size()], &state);
+    }
+    CHECK(sb::WinningTraitValue(rules, state, "tier") == "platinum");
+  }
+  // The same through two customers merged: AbsorbTraits() keeps it.
+  sb::TraitState crm, web;
+  sb::AddToTraits(rules, events[0], &crm);
+  sb::AddToTraits(rules, events[1], &crm);
+  sb::AddToTraits(rules, events[2], &web);
+  sb::AbsorbTraits(crm, &web);
+  CHECK(sb::WinningTraitValue(rules, web, "tier") == "platinum");
+}
+
 TEST_CASE("traits are reconciled per field and losers stay in history") {
   sb::JourneyMergerOptions options;
   options.traits.push_back({"segment", "", sb::ReconciliationRule::kFirstSeen, true, {}});
@@ -487,6 +629,29 @@ TEST_CASE("bad input is rejected and leaves the state unchanged") {
   CHECK_THAT(partial.identifiers[0].reason, Contains("scope"));
   CHECK(partial.identifiers[1].outcome == sb::IdentifierOutcome::kLinked);
   CHECK(partial.customer == sb::CustomerId("c-ok"));
+}
+
+// Merge and split provenance is stored text like any other (and the wire's strings are UTF-8):
+// invalid UTF-8 in an actor or reason is refused, with nothing recorded.
+TEST_CASE("merge and split refuse an actor or reason that is not UTF-8") {
+  Fixture f;
+  f.Ingest(Ev("a", 0, sb::Channel::kEmail, {Email("ana@example.com")}));
+  f.Ingest(Ev("b", 1, sb::Channel::kVoice, {Phone("4155550100")}));
+  const sb::CustomerId a("c-a"), b("c-b");
+  auto bad_reason = f.merger->Merge(kAcme, a, b, "same \xff person", "agent-7");
+  CHECK(bad_reason.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(bad_reason.status().message()), Contains("reason"));
+  auto bad_actor = f.merger->Merge(kAcme, a, b, "same person", "agent\xc0");
+  CHECK(bad_actor.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(bad_actor.status().message()), Contains("actor"));
+  CHECK(f.merger->ListMerges(kAcme).empty());
+  CHECK(f.merger->store().GetStats(kAcme).links == 0);
+
+  auto merged = f.merger->Merge(kAcme, a, b, "same person", "agent-7");
+  REQUIRE(merged.ok());
+  auto bad_split = f.merger->Split(kAcme, merged->id, "agent\xff");
+  CHECK(bad_split.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(f.merger->ListMerges(kAcme).size() == 1);
 }
 
 TEST_CASE("options are validated") {

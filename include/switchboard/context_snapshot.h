@@ -101,7 +101,8 @@ struct ContextSnapshot {
   bool identity_verified = false;  // verified within verification_valid_for: skip the IVR check
   absl::Time verified_at = absl::UnixEpoch();
   std::vector<std::string> notes;  // newest first
-  // The contact's intent (or the last intent) was seen within repeat_window before it.
+  // The contact's intent was seen within repeat_window before it (strictly before: an event of
+  // the contact itself at or after its arrival is not a repeat of it).
   bool repeat_contact = false;
   std::optional<Channel> preferred_channel;
   std::string language;
@@ -136,8 +137,9 @@ struct RoutingInputOptions {
 // set; with options.last_agent_wait as its wait), the intent (contact.intent, else the last intent) becomes a skill requirement (unless one
 // with that name is there), the tier and repeat flag raise priority (capped at
 // kMaxContactPriority), and an empty language is filled. An ambiguous snapshot (no customer)
-// changes nothing. InvalidArgument when the result would fail Contact::Validate(); `contact` is
-// then unchanged.
+// changes nothing. InvalidArgument when `contact` is null, when the snapshot is of another
+// tenant than the contact, or when the result would fail Contact::Validate(); `contact` is then
+// unchanged.
 SWITCHBOARD_EXPORT absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
                                                        const RoutingInputOptions& options,
                                                        Contact* contact);

@@ -36,7 +36,9 @@ namespace switchboard {
 // the event that carried it.
 struct NormalizedIdentifier {
   IdentifierKind kind = IdentifierKind::kPhone;
-  std::string scope;  // lower-cased platform / channel / custom kind; empty for other kinds
+  // Lower-cased platform / channel / custom kind (never holding ':', which ends it in the key);
+  // empty for other kinds.
+  std::string scope;
   std::string value;
   // True when the event that carried it says the customer proved it (see kVerifiedAttribute).
   bool verified = false;
@@ -73,7 +75,7 @@ struct IdentifierRule {
 
 // A rule for one custom identifier kind (Identifier::scope of a kCustom identifier).
 struct CustomKindRule {
-  std::string name;  // lower-case scope, e.g. "loyalty_card"
+  std::string name;  // lower-case scope without ':', e.g. "loyalty_card"
   IdentifierRule rule;
   friend bool operator==(const CustomKindRule&, const CustomKindRule&) = default;
 };
@@ -107,7 +109,8 @@ struct IdentityRules {
   SWITCHBOARD_EXPORT static IdentityRules Defaults();
 
   // InvalidArgument naming the field: priority outside 1..1000, negative limit, shared_after 1,
-  // expiry <= 0, unknown phone region, a bad regular expression, a custom kind listed twice.
+  // expiry <= 0, unknown phone region, a bad regular expression, a custom kind listed twice or
+  // named with upper-case letters or ':'.
   SWITCHBOARD_EXPORT absl::Status Validate() const;
 };
 
@@ -130,7 +133,10 @@ SWITCHBOARD_EXPORT absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view 
 // " -.()/" are ignored, as are no-break and other Unicode spaces and dashes; full-width digits,
 // '+' and separators count as their ASCII forms (as in libphonenumber). InvalidArgument with the
 // reason: any other character (quoted whole), a misplaced '+', fewer than 8 or
-// more than 15 digits, a leading 0 after the country code, a NANP number that is not 11 digits.
+// more than 15 digits, a country code starting with 0, a NANP number that is not 11 digits. A 0
+// written after the country code of a built-in region that dials 0 before national numbers
+// ("+44 (0)20 7946 0018") is that trunk prefix and is dropped; elsewhere (Italy's "+39 06...")
+// it stays.
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
                                                               const PhoneRegion& region);
 // Trimmed, ASCII letters lower-cased; InvalidArgument unless it is "local@domain.tld" without

@@ -187,7 +187,9 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   absl::StatusOr<Journey> GetJourney(const TenantId& tenant, const CustomerId& id) const;
   absl::StatusOr<CustomerProfile> GetCustomer(const TenantId& tenant, const CustomerId& id) const;
   std::vector<CustomerId> ListCustomers(const TenantId& tenant) const;
-  // InvalidArgument for a malformed or blocked identifier; NotFound when nobody holds it.
+  // InvalidArgument for a malformed or blocked identifier; NotFound when nobody holds it. A value
+  // of a kind that does not match (IdentifierRule::matches false) links nobody: it is only a
+  // contact point of the customers carrying it (CustomerProfile::identifiers), and NotFound here.
   absl::StatusOr<IdentityMatch> FindByIdentifier(const TenantId& tenant,
                                                  const Identifier& identifier) const;
   // Every merge record of the tenant, sorted by id; automatic ones are "m-<absorbed id>",
@@ -196,12 +198,15 @@ class SWITCHBOARD_EXPORT JourneyMerger {
 
   // Merges two customers regardless of identity rules and records it. NotFound for an unknown
   // customer, FailedPrecondition when they are already one, InvalidArgument for an empty actor
-  // or an oversized reason.
+  // or an oversized reason, or either not UTF-8.
   absl::StatusOr<MergeRecord> Merge(const TenantId& tenant, const CustomerId& a,
                                     const CustomerId& b, std::string_view reason,
                                     std::string_view actor);
   // Undoes a merge exactly: both customers are rebuilt from their events as if the link had never
-  // been made (an automatic merge's link stays forbidden afterwards). NotFound for an unknown id.
+  // been made (an automatic merge's link stays forbidden afterwards). NotFound for an unknown id;
+  // InvalidArgument for an actor that is empty, oversized or not UTF-8.
+  // An explicit merge whose customers a late event joined before it applied has no record in
+  // ListMerges() but still binds them; its id still splits it (the report rebuilds its record).
   absl::StatusOr<SplitReport> Split(const TenantId& tenant, std::string_view merge_id,
                                     std::string_view actor);
 

@@ -147,17 +147,24 @@ struct CustomerSummary {
   KeyedValue last_intent;
   SummaryKey verified;               // latest event with identity_verified=true
   std::vector<KeyedValue> notes;     // newest first, at most SnapshotOptions::max_notes
-  std::vector<KeyedValue> intents;   // latest sighting per intent, newest first, at most 32
+  // The two latest sightings per intent (the latest may be the contact asking), newest first,
+  // at most 32 entries.
+  std::vector<KeyedValue> intents;
   std::vector<CaseState> cases;      // by case id, at most 64 (oldest dropped)
   std::array<int32_t, kChannelCount> channel_counts{};  // a tenant holds < 2^32 events
   friend bool operator==(const CustomerSummary&, const CustomerSummary&) = default;
 };
 
-// What only merged or split customers have: kept out of line, absent for most customers.
+// What only merged, split or touched customers have: kept out of line, absent for most customers.
 struct CustomerLinks {
   std::vector<CustomerId> aliases;           // ids of customers merged into this one
   std::vector<std::string> merges;           // merge records made while building this customer
   std::vector<EventId> constrained_anchors;  // its events named by a cannot-link constraint
+  // Derived: the latest event outside its journey that changed how it holds a value (made one
+  // shared, expired one), when later than its own latest event. An event before it cannot be
+  // applied on top of the current state: the customer no longer looks as it did then.
+  EventHandle touched = kNoHandle;
+  absl::Time touched_at = absl::InfinitePast();
 };
 
 // A customer's id is not stored: it is minted from its first event's id ("c-<event id>", see

@@ -29,7 +29,8 @@ namespace switchboard {
 
 enum class ReconciliationRule : unsigned char {
   kLatest = 0,      // the value of the latest event (occurred-at, then event id)
-  kSourcePriority,  // the value from the most trusted source system; ties: latest
+  kSourcePriority,  // the value from the most trusted source system; ties: the one that
+                    // source stated latest
   kFirstSeen,       // the value of the earliest event
   kMostFrequent,    // the value seen in most events; ties: latest
 };
@@ -66,6 +67,9 @@ struct TraitCandidate {
   EventKey last_seen;   // latest event with this value
   std::string last_source;  // source system of last_seen
   int best_source_rank = 0;  // smallest rank of its sources (see TraitRule::source_priority)
+  // kSourcePriority only (else empty): the latest event from a source of that rank, so that a
+  // less trusted source repeating a value does not make it the trusted source's latest word.
+  EventKey best_source_last_seen;
   friend bool operator==(const TraitCandidate&, const TraitCandidate&) = default;
 };
 

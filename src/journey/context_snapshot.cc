@@ -37,7 +37,17 @@ absl::Status SnapshotOptions::Validate() const {
 
 absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
                                     const RoutingInputOptions& options, Contact* contact) {
+  if (contact == nullptr) {
+    return absl::InvalidArgumentError("ApplySnapshotToContact: the contact pointer is null");
+  }
   if (!snapshot.customer.has_value()) return absl::OkStatus();
+  // Tenants never mix: another tenant's agent, intent and tier mean nothing here.
+  if (snapshot.tenant != contact->tenant) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "the snapshot of customer '", internal::Printable(snapshot.customer->value()),
+        "' is of tenant '", internal::Printable(snapshot.tenant.value()), "', the contact of '",
+        internal::Printable(contact->tenant.value()), "'"));
+  }
   Contact next = *contact;
   if (options.prefer_last_agent && snapshot.last_agent && !next.preferred_agent) {
     next.preferred_agent = snapshot.last_agent;

@@ -35,13 +35,21 @@ void AddNewest(const KeyOrder& o, const KeyedValue& v, size_t limit,
   if (list->size() > limit) list->resize(limit);
 }
 
-// Latest sighting per intent, newest first, at most kMaxIntentsKept intents.
+// The kSightingsPerIntent latest sightings per intent, newest first, at most kMaxIntentsKept
+// entries. The latest alone may be the contact a snapshot is built for (its own IVR step), whose
+// repeat is the sighting before. Each call adds a sighting or replaces an intent's oldest kept
+// one with a newer one, so the result is the same top-k in any order.
 void AddIntent(const KeyOrder& o, const KeyedValue& v, std::vector<KeyedValue>* intents) {
-  auto same = std::find_if(intents->begin(), intents->end(),
-                           [&](const KeyedValue& k) { return k.value == v.value; });
-  if (same != intents->end()) {
-    if (!o.Less(same->key, v.key)) return;
-    intents->erase(same);
+  auto oldest = intents->end();
+  size_t seen = 0;
+  for (auto it = intents->begin(); it != intents->end(); ++it) {
+    if (it->value != v.value) continue;
+    ++seen;
+    oldest = it;  // newest first: the last one found is the oldest
+  }
+  if (seen >= kSightingsPerIntent) {
+    if (!o.Less(oldest->key, v.key)) return;
+    intents->erase(oldest);
   }
   AddNewest(o, v, kMaxIntentsKept, intents);
 }

@@ -139,13 +139,36 @@ absl::Status ValidateRule(const IdentifierRule& r, std::string_view field) {
   return absl::OkStatus();
 }
 
-// The national significant number of an E.164 value: without the default region's calling code
-// when it has it, else without its first digit (enough to spot "+1 111 111 1111" or
-// "+44 0000 000000" without a table of every calling code).
-std::string_view NationalPart(std::string_view e164, const PhoneRegion& region) {
+// The length of the calling code an international number starts with. Calling codes are prefix
+// free: 1 and 7 have one digit, the two-digit ones are listed, every other has three (ITU-T
+// E.164 assignments).
+size_t CallingCodeLength(std::string_view digits) {
+  if (digits.empty() || digits[0] == '1' || digits[0] == '7') return 1;
+  static constexpr std::string_view kTwoDigit[] = {
+      "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+      "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+      "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"};
+  const std::string_view two = digits.substr(0, 2);
+  for (std::string_view code : kTwoDigit) {
+    if (code == two) return 2;
+  }
+  return 3;
+}
+
+// Whether the built-in region of calling code `code` dials 0 before national numbers: a 0
+// written right after that code ("+44 (0)20 ...") is then the trunk prefix, not the number's.
+bool DropsTrunkZero(std::string_view code) {
+  for (const PhoneRegion& r : PhoneRegions()) {
+    if (r.calling_code == code) return r.trunk_prefix == "0";
+  }
+  return false;
+}
+
+// The national significant number of an E.164 value (whatever its region: "+44 0000 000000" is
+// as much a placeholder as "+1 111 111 1111").
+std::string_view NationalPart(std::string_view e164) {
   std::string_view digits = e164.substr(1);
-  if (StartsWith(digits, region.calling_code)) return digits.substr(region.calling_code.size());
-  return digits.substr(1);
+  return digits.substr(std::min(CallingCodeLength(digits), digits.size()));
 }
 
 }  // namespace
@@ -196,10 +219,10 @@ absl::Status IdentityRules::Validate() const {
   }
   absl::flat_hash_set<std::string> names;
   for (const CustomKindRule& c : custom_kinds) {
-    if (c.name.empty() || c.name != Lower(c.name)) {
-      return absl::InvalidArgumentError(internal::StrCat("identity.custom_kinds name '",
-                                                         internal::Printable(c.name),
-                                                         "' must be non-empty and lower-case"));
+    if (c.name.empty() || c.name != Lower(c.name) || c.name.find(':') != std::string::npos) {
+      return absl::InvalidArgumentError(internal::StrCat(
+          "identity.custom_kinds name '", internal::Printable(c.name),
+          "' must be non-empty and lower-case, without ':'"));
     }
     if (!names.insert(c.name).second) {
       return absl::InvalidArgumentError(internal::StrCat("identity.custom_kinds lists '",
@@ -281,6 +304,12 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
     if (StartsWith(national, region.trunk_prefix)) national.remove_prefix(region.trunk_prefix.size());
     international.reserve(region.calling_code.size() + national.size());
     international.append(region.calling_code).append(national);  // appended: once per phone
+  }
+  // "+44 (0)20 7946 0018": the trunk prefix written in, which international dialling omits.
+  if (const size_t code = CallingCodeLength(international);
+      international.size() > code && international[code] == '0' &&
+      DropsTrunkZero(std::string_view(international).substr(0, code))) {
+    international.erase(code, 1);
   }
   if (international.size() < 8 || international.size() > 15) {
     return absl::InvalidArgumentError(
@@ -395,7 +424,7 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
         return result;
       }
       id.value = *std::move(phone);
-      if (rules_.block_degenerate_numbers && AllSameDigit(NationalPart(id.value, compiled_->region))) {
+      if (rules_.block_degenerate_numbers && AllSameDigit(NationalPart(id.value))) {
         result.outcome = NormalizeOutcome::kBlocked;
         result.reason =
             internal::StrCat("phone '", internal::Printable(id.value), "' is a placeholder number");
@@ -416,7 +445,9 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
     case IdentifierKind::kCustom:
       // Account numbers and custom ids are case-sensitive in most CRMs: only trimmed.
       id.value = std::string(raw);
-      if (rules_.block_degenerate_numbers && raw.find_first_not_of('0') == std::string_view::npos) {
+      // (An empty value is malformed, reported below, not "all zeros".)
+      if (rules_.block_degenerate_numbers && !raw.empty() &&
+          raw.find_first_not_of('0') == std::string_view::npos) {
         result.outcome = NormalizeOutcome::kBlocked;
         result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '",
                                          internal::Printable(raw), "' is all zeros");
@@ -442,6 +473,19 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
   if (identifier.kind == IdentifierKind::kSocialHandle || identifier.kind == IdentifierKind::kCustom ||
       identifier.kind == IdentifierKind::kChannelOpaque) {
     id.scope = Lower(Trim(identifier.scope));
+    // A blank scope is none: a handle of no platform must not link handles of every platform.
+    if (id.scope.empty() && identifier.kind != IdentifierKind::kChannelOpaque) {
+      result.reason = internal::StrCat(IdentifierKindName(identifier.kind),
+                                       " needs a scope (platform or kind name), not a blank one");
+      return result;
+    }
+    // The key is "<kind>/<scope>:<value>": a ':' in the scope would let two identities share it.
+    if (id.scope.find(':') != std::string::npos) {
+      result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " scope '",
+                                       internal::Printable(identifier.scope),
+                                       "' contains ':', which ends the scope in the key");
+      return result;
+    }
   }
   if (IsBlocked(id.value)) {
     result.outcome = NormalizeOutcome::kBlocked;

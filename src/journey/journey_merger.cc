@@ -10,6 +10,7 @@
 #include "absl/container/inlined_vector.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/internal/touchpoint_event_checks.h"
 #include "src/journey/customer_summary.h"
 #include "src/journey/identifier_key.h"
@@ -116,6 +117,7 @@ class JourneyMerger::Impl {
         sip_key_, std::string_view(buffer.data(), name.size() + 1 + event_id.size()));
   }
   absl::StatusOr<const CustomerRecord*> FindLive(const TenantId& tenant, const CustomerId& id) const;
+  std::optional<MergeRecord> UnrecordedMerge(const TenantId& tenant, std::string_view id) const;
   void FillSnapshot(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
                     absl::Time now, ContextSnapshot* snap) const;
 
@@ -408,6 +410,9 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
     return absl::InvalidArgumentError(
         internal::StrCat("merge reason is longer than ", kMaxTextLength, " bytes"));
   }
+  // Stored provenance, like every text field: UTF-8 (the wire's strings must be).
+  SB_RETURN_IF_ERROR(internal::ValidateText(actor, "merge actor", kMaxNameLength));
+  SB_RETURN_IF_ERROR(internal::ValidateText(reason, "merge reason", kMaxTextLength));
   SB_ASSIGN_OR_RETURN(const CustomerRecord* ca, FindLive(tenant, a));
   SB_ASSIGN_OR_RETURN(const CustomerRecord* cb, FindLive(tenant, b));
   if (ca == cb) {
@@ -435,6 +440,31 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
   return *m;
 }
 
+// An explicit merge whose two customers other links joined before it applied (a late event
+// bridging them) has no record, yet its constraint still binds them: the record it would have,
+// so that Split() can still undo it. Nullopt when `id` names no explicit merge.
+std::optional<MergeRecord> JourneyMerger::Impl::UnrecordedMerge(const TenantId& tenant,
+                                                                std::string_view id) const {
+  const LinkConstraint* link = store_->FindLink(tenant, id);
+  if (link == nullptr || !link->must_link) return std::nullopt;
+  EventHandle a = store_->FindEvent(tenant, link->a.value());
+  EventHandle b = store_->FindEvent(tenant, link->b.value());
+  if (a == kNoHandle || b == kNoHandle) return std::nullopt;
+  if (store_->EventLess(tenant, b, a)) std::swap(a, b);
+  MergeRecord m;
+  m.id = link->id;
+  m.survivor = resolver_.IdOf(tenant, a);
+  m.absorbed = resolver_.IdOf(tenant, b);
+  m.kind = MergeKind::kExplicit;
+  m.rule = "explicit";
+  m.at = link->at;
+  m.actor = link->actor;
+  m.reason = link->reason;
+  m.survivor_anchor = EventId(std::string(store_->EventIdOf(tenant, a)));
+  m.absorbed_anchor = EventId(std::string(store_->EventIdOf(tenant, b)));
+  return m;
+}
+
 absl::StatusOr<SplitReport> JourneyMerger::Impl::Split(const TenantId& tenant,
                                                        std::string_view merge_id,
                                                        std::string_view actor) {
@@ -443,14 +473,18 @@ absl::StatusOr<SplitReport> JourneyMerger::Impl::Split(const TenantId& tenant,
     return absl::InvalidArgumentError(
         internal::StrCat("split actor must be 1..", kMaxNameLength, " bytes"));
   }
-  const MergeRecord* found = store_->FindMerge(tenant, merge_id);
-  if (found == nullptr) {
+  SB_RETURN_IF_ERROR(internal::ValidateText(actor, "split actor", kMaxNameLength));
+  SplitReport report;
+  if (const MergeRecord* m = store_->FindMerge(tenant, merge_id)) {
+    report.merge = *m;
+  } else if (std::optional<MergeRecord> bound = UnrecordedMerge(tenant, merge_id)) {
+    report.merge = *std::move(bound);
+  } else {
     return absl::NotFoundError(internal::StrCat("merge '", internal::Printable(merge_id),
                                                 "' is not known in tenant '",
                                                 internal::Printable(tenant.value()), "'"));
   }
-  SplitReport report;
-  report.merge = *found;
+  const MergeRecord* found = &report.merge;
   std::vector<EventHandle> seeds = {store_->FindEvent(tenant, found->survivor_anchor.value()),
                                     store_->FindEvent(tenant, found->absorbed_anchor.value())};
   if (seeds[0] == kNoHandle || seeds[1] == kNoHandle) {
@@ -554,10 +588,14 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
     t.channel = e.channel;
     t.type = e.type;
     t.occurred_at = e.occurred_at;
-    // One line for the timeline: the summary, else an agent's note, else the intent.
-    std::optional<std::string_view> sum = store_->EventAttribute(tenant, h, context_attributes::kSummary);
-    if (!sum) sum = store_->EventAttribute(tenant, h, context_attributes::kNote);
-    if (!sum) sum = store_->EventAttribute(tenant, h, context_attributes::kIntent);
+    // One line for the timeline: the summary, else an agent's note, else the intent (an empty
+    // attribute is no value, as in the summary's other fields).
+    std::optional<std::string_view> sum;
+    for (std::string_view key :
+         {context_attributes::kSummary, context_attributes::kNote, context_attributes::kIntent}) {
+      sum = store_->EventAttribute(tenant, h, key);
+      if (sum && !sum->empty()) break;
+    }
     if (sum) t.summary = Truncate(*sum, o.max_summary_bytes);
     snap->recent.push_back(std::move(t));
   }
@@ -589,7 +627,8 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
     for (const KeyedValue& seen : s.intents) {
       if (seen.value != intent) continue;
       const absl::Time at = order.TimeOf(seen.key);
-      snap->repeat_contact = at < now && now - at <= o.repeat_window;
+      if (at >= now) continue;  // the contact itself (or later): the sighting before counts
+      snap->repeat_contact = now - at <= o.repeat_window;
       break;
     }
   }

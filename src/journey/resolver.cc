@@ -97,7 +97,7 @@ bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,
     if (!RuleOf(*value).matches) continue;
     for (EventHandle holder : value->holders) {
       const CustomerRecord* c = store_->FindCustomer(tenant, holder);
-      if (c != nullptr && !LatestBefore(tenant, *c, event, at)) return false;
+      if (c != nullptr && !UnchangedSince(tenant, *c, event, at)) return false;
     }
   }
   return true;
@@ -245,12 +245,24 @@ void Resolver::UpsertValue(CustomerRecord* customer, const Candidate& c, ValueLi
   customer->values.push_back(CustomerValue{c.handle, c.kind, link, c.verified});
 }
 
-void Resolver::MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value) {
+void Resolver::Touch(const TenantId& tenant, CustomerRecord* c, EventHandle e, absl::Time at) {
+  // Nothing to record when its own journey already reaches past `e` (the usual case of the
+  // event's own customer) or an earlier touch does.
+  if (!UnchangedSince(tenant, *c, e, at)) return;
+  CustomerLinks& links = c->MutableLinks();
+  links.touched = e;
+  links.touched_at = at;
+}
+
+void Resolver::MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value,
+                          EventHandle ev, absl::Time at) {
   value->shared = true;
   value->linked = kNoHandle;
   for (EventHandle h : value->holders) {
     if (CustomerRecord* c = store_->MutableCustomer(tenant, h)) {
       if (CustomerValue* v = FindEntry(c, handle)) v->link = ValueLink::kShared;
+      // The value stops counting toward its limits: an event before `ev` must not see that.
+      Touch(tenant, c, ev, at);
     }
   }
 }
@@ -271,9 +283,14 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
   for (const CustomerValue& v : a->values) {
     ValueRecord* value = store_->MutableValue(tenant, v.value);
     if (value->linked == a->mint) value->linked = s->mint;
+    // The survivor takes the absorbed customer's place among the holders, only if it had one:
+    // a value it carried without holding (a kind that does not match, a cookie that expired
+    // and went to another customer) gains no holder, as in Process().
     auto it = std::find(value->holders.begin(), value->holders.end(), a->mint);
-    if (it != value->holders.end()) value->holders.erase(it);
-    AddHolder(value, s->mint);
+    if (it != value->holders.end()) {
+      value->holders.erase(it);
+      AddHolder(value, s->mint);
+    }
     CustomerValue* mine = FindEntry(s, v.value);
     if (mine == nullptr) {
       s->values.push_back(v);
@@ -297,6 +314,9 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
   if (a->latest != kNoHandle && LatestBefore(tenant, *s, a->latest, a->latest_at)) {
     s->latest = a->latest;
     s->latest_at = a->latest_at;
+  }
+  if (a->links != nullptr && a->links->touched != kNoHandle) {
+    Touch(tenant, s, a->links->touched, a->links->touched_at);
   }
   if (processed != nullptr) processed->merges.push_back(record.id);
   EventHandle absorbed = a->mint;
@@ -433,6 +453,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
         if (CustomerRecord* old = store_->MutableCustomer(tenant, value->linked);
             old != nullptr && old != target) {
           if (CustomerValue* entry = FindEntry(old, c.handle)) entry->link = ValueLink::kExpired;
+          Touch(tenant, old, ev, at);  // the value stops counting toward its limits
         }
         value->holders.clear();
         [[fallthrough]];
@@ -457,7 +478,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
     out.outcomes[c.index] = c.outcome;
     if (c.rule->matches && !value->shared && c.rule->shared_after > 0 &&
         static_cast<int>(value->holders.size()) >= c.rule->shared_after) {
-      MakeShared(tenant, c.handle, value);
+      MakeShared(tenant, c.handle, value, ev, at);
     }
   }
   store_->MutableEvent(tenant, ev)->customer = target->mint;

@@ -48,7 +48,8 @@ class Resolver {
   // The id of the customer minted from `mint` (no store write).
   CustomerId IdOf(const TenantId& tenant, EventHandle mint) const;
 
-  // True when `event` is later than every customer it touches, so Process() on the current state
+  // True when `event` is later than every customer it touches (their latest events, and the
+  // events of others that changed how they hold a value), so Process() on the current state
   // equals a full replay. `values` holds the value record of each of the event's identifiers.
   bool IsInOrder(const TenantId& tenant, EventHandle event,
                  absl::Span<ValueRecord* const> values) const;
@@ -86,10 +87,24 @@ class Resolver {
   // none), reading the event only on a tie in time.
   bool LatestBefore(const TenantId& tenant, const CustomerRecord& c, EventHandle e,
                     absl::Time at) const {
-    if (c.latest == kNoHandle) return true;
-    if (c.latest_at != at) return c.latest_at < at;
-    return Less(tenant, c.latest, e);
+    return Before(tenant, c.latest, c.latest_at, e, at);
   }
+  // Whether event `x` (occurring at `x_at`; true when kNoHandle) is before event `e` at `at`.
+  bool Before(const TenantId& tenant, EventHandle x, absl::Time x_at, EventHandle e,
+              absl::Time at) const {
+    if (x == kNoHandle) return true;
+    if (x_at != at) return x_at < at;
+    return Less(tenant, x, e);
+  }
+  // Whether nothing after event `e` at `at` changed the customer: its latest event and the
+  // latest event that touched it from outside (CustomerLinks::touched) are both before `e`.
+  bool UnchangedSince(const TenantId& tenant, const CustomerRecord& c, EventHandle e,
+                      absl::Time at) const {
+    return LatestBefore(tenant, c, e, at) &&
+           (c.links == nullptr || Before(tenant, c.links->touched, c.links->touched_at, e, at));
+  }
+  // Records that event `e` at `at`, not in the customer's journey, changed how it holds a value.
+  void Touch(const TenantId& tenant, CustomerRecord* c, EventHandle e, absl::Time at);
   bool FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* const> customers,
                      absl::Span<const Candidate> candidates, Violation* violation) const;
   CustomerRecord* Mint(const TenantId& tenant, EventHandle event);
@@ -97,7 +112,9 @@ class Resolver {
   void MergeInto(const TenantId& tenant, CustomerRecord* survivor, CustomerRecord* absorbed,
                  MergeRecord record, Processed* processed);
   void ApplyMustLink(const TenantId& tenant, const LinkConstraint& link);
-  void MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value);
+  // `ev` at `at` is the event that made it shared.
+  void MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value, EventHandle ev,
+                  absl::Time at);
   static void UpsertValue(CustomerRecord* customer, const Candidate& candidate, ValueLink link);
 
   const JourneyMergerOptions* options_;

@@ -25,7 +25,13 @@ void Fold(const TraitCandidate& from, TraitCandidate* into) {
     into->last_seen = from.last_seen;
     into->last_source = from.last_source;
   }
-  into->best_source_rank = std::min(into->best_source_rank, from.best_source_rank);
+  if (from.best_source_rank < into->best_source_rank) {
+    into->best_source_rank = from.best_source_rank;
+    into->best_source_last_seen = from.best_source_last_seen;
+  } else if (from.best_source_rank == into->best_source_rank &&
+             into->best_source_last_seen < from.best_source_last_seen) {
+    into->best_source_last_seen = from.best_source_last_seen;
+  }
 }
 
 void AddCandidate(const TraitCandidate& c, std::vector<TraitCandidate>* field) {
@@ -45,6 +51,10 @@ bool Beats(ReconciliationRule rule, const TraitCandidate& a, const TraitCandidat
       break;
     case ReconciliationRule::kSourcePriority:
       if (a.best_source_rank != b.best_source_rank) return a.best_source_rank < b.best_source_rank;
+      // Equally trusted: what that source said last, not what anyone repeated last.
+      if (a.best_source_last_seen != b.best_source_last_seen) {
+        return b.best_source_last_seen < a.best_source_last_seen;
+      }
       break;
     case ReconciliationRule::kFirstSeen:
       return a.first_seen < b.first_seen;
@@ -127,6 +137,7 @@ void AddTrait(const std::vector<TraitRule>& rules, size_t i, const TouchpointEve
   c.first_seen = c.last_seen = KeyOf(event);
   c.last_source = event.source_system;
   c.best_source_rank = SourceRank(rule, event.source_system);
+  if (rule.rule == ReconciliationRule::kSourcePriority) c.best_source_last_seen = c.last_seen;
   // Fields are sized on the first trait seen: most customers carry none, and seven empty
   // vectors cost ~180 B per customer.
   if (state->fields.size() < rules.size()) state->fields.resize(rules.size());
