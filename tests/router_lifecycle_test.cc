@@ -531,6 +531,35 @@ TEST_CASE("contact selection: membership priority, then contact priority, then F
   h.CheckInvariants();
 }
 
+// A host clock before 1677 puts every arrival at the int64 floor of nanoseconds; a LIFO key that
+// negated it overflowed (UBSan flags it). The order must still be newest first, across queues.
+TEST_CASE("LIFO order holds for a host clock before 1677") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  sb::ManualClock clock(absl::FromCivil(absl::CivilDay(1600, 1, 1), absl::UTCTimeZone()));
+  auto router = sb::Router::Create(sbt::OptionsFor(mode), &clock, nullptr).value();
+  sb::Queue lifo = MakeQueue("lifo");
+  lifo.order = sb::QueueOrder::kLifo;
+  REQUIRE(router->AddQueue(lifo).ok());
+  REQUIRE(router->AddQueue(MakeQueue("fifo")).ok());
+  sb::Agent ana = MakeAgent("ana", {}, AgentState::kOffline);
+  ana.queues = {{sb::QueueId("lifo"), 1, absl::ZeroDuration()},
+                {sb::QueueId("fifo"), 1, absl::ZeroDuration()}};
+  REQUIRE(router->AddAgent(ana).ok());
+  for (const char* id : {"lifo-1", "lifo-2"}) {
+    REQUIRE(router->Enqueue(MakeContact(id), sb::QueueId("lifo")).ok());
+    clock.Advance(absl::Seconds(1));
+  }
+  auto waiting = router->WaitingContacts(sb::QueueId("lifo"));
+  REQUIRE(waiting.ok());
+  CHECK(*waiting == std::vector<sb::ContactId>{sb::ContactId("lifo-2"), sb::ContactId("lifo-1")});
+  REQUIRE(router->SetAgentState(sb::AgentId("ana"), AgentState::kAvailable).ok());
+  auto offer = router->CurrentOffer(sb::ContactId("lifo-2"));
+  REQUIRE(offer.ok());
+  REQUIRE(offer->has_value());
+  CHECK((*offer)->agent == sb::AgentId("ana"));
+  CHECK(router->CheckInvariants().ok());
+}
+
 TEST_CASE("eligibility: required skills at their minimum, optional skills and language") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));

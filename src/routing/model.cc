@@ -114,7 +114,9 @@ std::optional<AgentChoice> AgentChooser::Best() const {
 ContactKey MakeContactKey(const QueueRec& q, const ContactRec& c, std::uint64_t seq) {
   const std::int64_t arrival = absl::ToUnixNanos(c.arrived_at);
   const auto s = static_cast<std::int64_t>(seq);
-  if (q.config.order == QueueOrder::kLifo) return ContactKey{-c.priority, -arrival, -s};
+  // LIFO reverses arrival and sequence by complement, not negation: ~x reverses the order of
+  // every int64, the floor a clock before 1677 gives included, and undoes itself.
+  if (q.config.order == QueueOrder::kLifo) return ContactKey{-c.priority, ~arrival, ~s};
   return ContactKey{-c.priority, arrival, s};
 }
 
@@ -124,9 +126,11 @@ CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c) {
 }
 
 CrossKey MakeCrossKey(const MembershipRec& m, const ContactKey& k) {
-  // The queue key holds the priority and the arrival (negated under LIFO; see MakeContactKey).
+  // The queue key holds the priority and the arrival (complemented under LIFO; see
+  // MakeContactKey).
   const QueueRec& q = *m.queue;
-  return CrossKey{m.priority, q.priority, k.neg_priority, q.lifo ? -k.arrival : k.arrival, q.ordinal};
+  return CrossKey{m.priority, q.priority, k.neg_priority, q.lifo ? ~k.arrival : k.arrival,
+                  q.ordinal};
 }
 
 double ExponentialFromBits(std::uint64_t bits) {
