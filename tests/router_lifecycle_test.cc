@@ -1,5 +1,6 @@
 // Scenario tests of the contact lifecycle, capacity and blending, queue delays, contact
 // selection order, live statistics and listener delivery. Each runs with both selectors.
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -654,6 +655,36 @@ TEST_CASE("the listener may call back into the router; events keep one order") {
                                       RoutingEventType::kAccepted,
                                       RoutingEventType::kAgentStateChanged});
   CHECK((*made)->CheckInvariants().ok());
+}
+
+// A listener must not throw; one that does still leaves the router usable, and the events it
+// had not yet seen arrive, in order, with the next call's.
+TEST_CASE("a listener that throws leaves the router delivering, nothing lost") {
+  struct ThrowsOnQueued : sb::RouterListener {
+    std::vector<sb::RoutingEvent> events;
+    void OnEvent(const sb::RoutingEvent& e) override {
+      events.push_back(e);
+      if (e.type == RoutingEventType::kQueued) throw std::runtime_error("host bug");
+    }
+  } listener;
+  sb::ManualClock clock(sbt::Start());
+  auto router = sb::Router::Create({}, &clock, &listener).value();
+  REQUIRE(router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  listener.events.clear();
+  // The throw reaches the host's call after the state change: the contact is offered.
+  CHECK_THROWS_AS(router->Enqueue(MakeContact("c1"), sb::QueueId("q")), std::runtime_error);
+  CHECK(Types(listener.events) == std::vector<RoutingEventType>{RoutingEventType::kQueued});
+  auto offer = router->CurrentOffer(sb::ContactId("c1"));
+  REQUIRE(offer.ok());
+  REQUIRE(offer->has_value());
+  // The offer the listener missed comes first with the next call's events.
+  REQUIRE(router->Accept((*offer)->id).ok());
+  CHECK(Types(listener.events) ==
+        std::vector<RoutingEventType>{RoutingEventType::kQueued, RoutingEventType::kOffered,
+                                      RoutingEventType::kAccepted,
+                                      RoutingEventType::kAgentStateChanged});
+  CHECK(router->CheckInvariants().ok());
 }
 
 TEST_CASE("daily counters restart at midnight in the configured zone") {

@@ -43,13 +43,28 @@ RoutingEvent* Router::Impl::Emit(RoutingEventType type, const ContactRec* c) {
 void Router::Impl::Flush() {
   if (flushing_) return;  // a listener calling back: the outer loop delivers its events
   flushing_ = true;
+  std::size_t next = 0;  // the first event of delivering_ not yet handed to the listener
+  // A listener must not throw. If one does, the exception reaches the host's call (the state
+  // change was already complete), and the router stays usable: the events not yet delivered
+  // are kept, in order, for the next call, instead of delivery stopping for good.
+  struct OnThrow {
+    Impl& impl;
+    const std::size_t& next;
+    ~OnThrow() {
+      if (!impl.flushing_) return;  // a normal exit
+      impl.events_.insert(impl.events_.begin(), impl.delivering_.begin() + next,
+                          impl.delivering_.end());
+      impl.delivering_.clear();
+      impl.flushing_ = false;
+    }
+  } on_throw{*this, next};
   // Batches: a listener calling back appends to events_, which the next round delivers, in
   // order, after the rest of this batch. Both vectors keep their capacity, so steady state
   // allocates nothing per event.
   while (!events_.empty()) {
     delivering_.swap(events_);
     if (listener_ != nullptr) {
-      for (const RoutingEvent& e : delivering_) listener_->OnEvent(e);
+      for (next = 0; next < delivering_.size();) listener_->OnEvent(delivering_[next++]);
     }
     delivering_.clear();
   }
