@@ -95,6 +95,19 @@ TEST_CASE("bad queue calls") {
                    "nope");
 }
 
+// With many contacts in the way, the refusal names the earliest, whatever the hash order.
+TEST_CASE("a refused channel change names the queue's earliest contact") {
+  Harness h;
+  REQUIRE(h.router->AddQueue(MakeQueue("voice")).ok());
+  for (int i = 0; i < 50; ++i) {
+    const std::string id = i == 0 ? "earliest" : "c" + std::to_string(i);
+    REQUIRE(h.router->Enqueue(MakeContact(id), sb::QueueId("voice")).ok());
+  }
+  const absl::Status s = h.router->UpdateQueue(MakeQueue("voice", {Channel::kChat}));
+  CHECK(s.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(s.message()), Catch::Contains("contact 'earliest'"));
+}
+
 TEST_CASE("bad agent calls") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Populated h(mode);

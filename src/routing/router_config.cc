@@ -213,13 +213,19 @@ absl::Status Router::Impl::UpdateQueue(const Queue& queue, std::string_view stra
   if (change_strategy) {
     SB_ASSIGN_OR_RETURN(made, MakeStrategy(strategy));
   }
+  // The earliest such contact is named, so that the message does not depend on hash order.
+  const ContactRec* unserved = nullptr;
   for (const auto& [id, c] : contacts_) {
-    if (c->queue == q && !queue.Serves(c->channel)) {
-      return absl::FailedPreconditionError(
-          internal::StrCat("queue '", internal::Printable(queue.id.value()),
-                           "' would no longer serve ", ChannelName(c->channel),
-                           ", the channel of its contact '", internal::Printable(id.value()), "'"));
+    if (c->queue == q && !queue.Serves(c->channel) &&
+        (unserved == nullptr || c->seq < unserved->seq)) {
+      unserved = c;
     }
+  }
+  if (unserved != nullptr) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "queue '", internal::Printable(queue.id.value()), "' would no longer serve ",
+        ChannelName(unserved->channel), ", the channel of its contact '",
+        internal::Printable(unserved->id.value()), "'"));
   }
   ++config_epoch_;
   const std::vector<ContactRec*> waiting = SortedWaiting(*q);
