@@ -91,9 +91,9 @@ absl::Status Router::Impl::CheckTenant(const TenantId& tenant, std::string_view 
                        internal::Printable(options_.tenant.value()), "'"));
 }
 
-absl::Status Router::Impl::CheckText(std::string_view text, std::size_t max_bytes,
-                                     std::string_view kind, std::string_view id,
-                                     std::string_view field) {
+absl::Status Router::Impl::CheckNonEmptyText(std::string_view text, std::size_t max_bytes,
+                                             std::string_view kind, std::string_view id,
+                                             std::string_view field) {
   if (internal::TextIsValid(text, max_bytes)) return absl::OkStatus();  // nothing to format
   return internal::ValidateText(
       text, internal::StrCat(kind, " '", internal::Printable(id), "': ", field), max_bytes);

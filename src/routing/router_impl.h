@@ -136,7 +136,13 @@ class Router::Impl {
   // not UTF-8: the rule of every text field of the core types, for the text calls pass in.
   static absl::Status CheckText(std::string_view text, std::size_t max_bytes,
                                 std::string_view kind, std::string_view id,
-                                std::string_view field);
+                                std::string_view field) {
+    if (text.empty()) return absl::OkStatus();  // the usual case: no reason, no note
+    return CheckNonEmptyText(text, max_bytes, kind, id, field);
+  }
+  static absl::Status CheckNonEmptyText(std::string_view text, std::size_t max_bytes,
+                                        std::string_view kind, std::string_view id,
+                                        std::string_view field);
   absl::StatusOr<std::shared_ptr<const AgentSelectionStrategy>> MakeStrategy(
       std::string_view name) const;
   absl::Status ValidateAgent(const Agent& agent, const AgentRec* existing) const;
