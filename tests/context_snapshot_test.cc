@@ -141,6 +141,28 @@ TEST_CASE("an empty summary falls back to the note, then the intent") {
   CHECK(snap->notes == std::vector<std::string>{"Customer prefers Spanish"});
 }
 
+// A case resolved and then opened again (the customer came back) is open, whatever order the
+// events arrive in; resolved after its last opening, it is closed.
+TEST_CASE("a case opened again after its resolution is open") {
+  const std::vector<sb::TouchpointEvent> events = {
+      Ev("open-1", 0, T::kCaseOpened, C::kEmail, {{"case_id", "CS-1"}, {"summary", "Refund"}}),
+      Ev("done-1", 10, T::kCaseResolved, C::kEmail, {{"case_id", "CS-1"}}),
+      Ev("open-2", 20, T::kCaseOpened, C::kVoice, {{"case_id", "CS-1"}, {"summary", "Again"}}),
+  };
+  for (const std::vector<size_t>& order : {std::vector<size_t>{0, 1, 2}, {2, 1, 0}, {1, 2, 0}}) {
+    Fixture f;
+    for (size_t i : order) f.Ingest(events[i]);
+    auto snap = f.merger->SnapshotFor(Call(30));
+    REQUIRE(snap.ok());
+    REQUIRE(snap->open_cases.size() == 1);
+    CHECK(snap->open_cases[0].id == "CS-1");
+    CHECK(snap->open_cases[0].opened_at == kT0);  // opened first at minute 0
+    CHECK(snap->open_cases[0].summary == "Refund");
+    f.Ingest(Ev("done-2", 25, T::kCaseResolved, C::kVoice, {{"case_id", "CS-1"}}));
+    CHECK(f.merger->SnapshotFor(Call(30))->open_cases.empty());
+  }
+}
+
 TEST_CASE("a snapshot is bounded") {
   sb::JourneyMergerOptions options;
   options.snapshot.max_touchpoints = 3;

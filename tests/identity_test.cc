@@ -25,6 +25,7 @@ TEST_CASE("phone numbers become E.164 under the default region") {
   CHECK(*sb::NormalizePhone("+1 415.555.0100", us) == "+14155550100");
   CHECK(*sb::NormalizePhone("011 44 20 7946 0018", us) == "+442079460018");  // NANP exit code
   CHECK(*sb::NormalizePhone("tel:+14155550100", us) == "+14155550100");
+  CHECK(*sb::NormalizePhone("TEL:+14155550100", us) == "+14155550100");  // schemes ignore case
 
   sb::PhoneRegion gb = Region("GB");
   CHECK(*sb::NormalizePhone("020 7946 0018", gb) == "+442079460018");  // trunk prefix 0

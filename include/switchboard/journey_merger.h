@@ -214,8 +214,9 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   // writes a tombstone per event so a replay is ignored. Other customers connected to it are
   // re-resolved without it. NotFound for an unknown customer.
   absl::StatusOr<ErasureReport> Forget(const TenantId& tenant, const CustomerId& id);
-  // Forgets the one customer holding `identifier`. NotFound when nobody holds it;
-  // FailedPrecondition when it is shared (forget the candidates by id instead).
+  // Forgets the one customer holding `identifier` (as FindByIdentifier() finds it). NotFound when
+  // nobody holds it (a kind that does not match included); FailedPrecondition when it is shared
+  // (forget the candidates by id instead).
   absl::StatusOr<ErasureReport> Forget(const TenantId& tenant, const Identifier& identifier);
 
   // The context for `contact` (its tenant, identifiers, intent and arrived_at). An unknown

@@ -133,9 +133,10 @@ struct KeyedValue {
 
 struct CaseState {
   std::string id;
-  SummaryKey opened;    // empty when only the resolution was seen
-  SummaryKey resolved;  // empty while open
-  std::string summary;
+  SummaryKey opened;       // the first opening; empty when only a resolution was seen
+  SummaryKey resolved;     // the latest resolution; empty while never resolved
+  SummaryKey last_opened;  // the latest opening: after `resolved`, the case was opened again
+  std::string summary;     // of the first opening
   friend bool operator==(const CaseState&, const CaseState&) = default;
 };
 

@@ -60,11 +60,13 @@ void AddCase(const KeyOrder& o, const CaseState& c, std::vector<CaseState>* case
   if (it == cases->end() || it->id != c.id) {
     cases->insert(it, c);
   } else {
-    // Earliest opening, latest resolution; the summary travels with the opening.
+    // Earliest opening, latest opening and latest resolution; the summary travels with the
+    // earliest opening.
     if (!c.opened.empty() && (it->opened.empty() || o.Less(c.opened, it->opened))) {
       it->opened = c.opened;
       it->summary = c.summary;
     }
+    if (o.Less(it->last_opened, c.last_opened)) it->last_opened = c.last_opened;
     if (o.Less(it->resolved, c.resolved)) it->resolved = c.resolved;
   }
   if (cases->size() > kMaxCasesKept) {
@@ -107,6 +109,7 @@ void AddToSummary(const TouchpointEvent& e, EventHandle handle, const SnapshotOp
       c.id = *id;
       if (e.type == EventType::kCaseOpened) {
         c.opened = key;
+        c.last_opened = key;
         if (const std::string* sum = Attr(e, attrs::kSummary)) c.summary = *sum;
       } else {
         c.resolved = key;

@@ -269,7 +269,12 @@ absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view code) {
 
 absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegion& region) {
   std::string_view s = Trim(raw);
-  if (s.substr(0, 4) == "tel:") s.remove_prefix(4);
+  // A URI scheme ignores case (RFC 3986): "tel:", "TEL:", "Tel:".
+  if (s.size() >= 4 && absl::ascii_tolower(static_cast<unsigned char>(s[0])) == 't' &&
+      absl::ascii_tolower(static_cast<unsigned char>(s[1])) == 'e' &&
+      absl::ascii_tolower(static_cast<unsigned char>(s[2])) == 'l' && s[3] == ':') {
+    s.remove_prefix(4);
+  }
   bool plus = false;
   std::string digits;
   digits.reserve(s.size());

@@ -602,7 +602,10 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
   const journey_internal::KeyOrder order(store_, &tenant);
   std::vector<const CaseState*> open;
   for (const CaseState& cs : s.cases) {
-    if (!cs.opened.empty() && cs.resolved.empty()) open.push_back(&cs);
+    // Open when never resolved, or opened again after its latest resolution.
+    if (!cs.opened.empty() && (cs.resolved.empty() || order.Less(cs.resolved, cs.last_opened))) {
+      open.push_back(&cs);
+    }
   }
   std::sort(open.begin(), open.end(),
             [&](const CaseState* a, const CaseState* b) { return order.Less(b->opened, a->opened); });
