@@ -131,6 +131,15 @@ struct KeyedValue {
   friend bool operator==(const KeyedValue&, const KeyedValue&) = default;
 };
 
+// An intent's two latest sightings. The latest may be the contact a snapshot is built for (its
+// own IVR step), whose repeat is the sighting before; both fit where one KeyedValue did.
+struct IntentSightings {
+  SummaryKey latest;
+  SummaryKey previous;  // empty when seen once
+  std::string value;
+  friend bool operator==(const IntentSightings&, const IntentSightings&) = default;
+};
+
 struct CaseState {
   std::string id;
   SummaryKey opened;       // the first opening; empty when only a resolution was seen
@@ -148,9 +157,9 @@ struct CustomerSummary {
   KeyedValue last_intent;
   SummaryKey verified;               // latest event with identity_verified=true
   std::vector<KeyedValue> notes;     // newest first, at most SnapshotOptions::max_notes
-  // The two latest sightings per intent (the latest may be the contact asking), newest first,
-  // at most 32 entries.
-  std::vector<KeyedValue> intents;
+  // One entry per intent with its two latest sightings, by latest sighting newest first, at
+  // most 32 intents.
+  std::vector<IntentSightings> intents;
   std::vector<CaseState> cases;      // by case id, at most 64 (oldest dropped)
   std::array<int32_t, kChannelCount> channel_counts{};  // a tenant holds < 2^32 events
   friend bool operator==(const CustomerSummary&, const CustomerSummary&) = default;

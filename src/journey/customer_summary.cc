@@ -35,23 +35,29 @@ void AddNewest(const KeyOrder& o, const KeyedValue& v, size_t limit,
   if (list->size() > limit) list->resize(limit);
 }
 
-// The kSightingsPerIntent latest sightings per intent, newest first, at most kMaxIntentsKept
-// entries. The latest alone may be the contact a snapshot is built for (its own IVR step), whose
-// repeat is the sighting before. Each call adds a sighting or replaces an intent's oldest kept
-// one with a newer one, so the result is the same top-k in any order.
-void AddIntent(const KeyOrder& o, const KeyedValue& v, std::vector<KeyedValue>* intents) {
-  auto oldest = intents->end();
-  size_t seen = 0;
-  for (auto it = intents->begin(); it != intents->end(); ++it) {
-    if (it->value != v.value) continue;
-    ++seen;
-    oldest = it;  // newest first: the last one found is the oldest
+// Each intent's two latest sightings, intents ordered by their latest newest first, at most
+// kMaxIntentsKept. The kept intents are the top-k by latest sighting, the same in any order.
+void AddIntent(const KeyOrder& o, const SummaryKey& key, const std::string& value,
+               std::vector<IntentSightings>* intents) {
+  if (key.empty()) return;
+  auto same = std::find_if(intents->begin(), intents->end(),
+                           [&](const IntentSightings& i) { return i.value == value; });
+  IntentSightings entry{key, SummaryKey(), value};
+  if (same != intents->end()) {
+    if (!o.Less(same->latest, key)) {
+      if (key != same->latest && o.Less(same->previous, key)) same->previous = key;
+      return;
+    }
+    entry.previous = same->latest;
+    entry.value = std::move(same->value);
+    intents->erase(same);
   }
-  if (seen >= kSightingsPerIntent) {
-    if (!o.Less(oldest->key, v.key)) return;
-    intents->erase(oldest);
-  }
-  AddNewest(o, v, kMaxIntentsKept, intents);
+  auto newer_first = [&](const IntentSightings& a, const IntentSightings& b) {
+    return o.Less(b.latest, a.latest);
+  };
+  intents->insert(std::upper_bound(intents->begin(), intents->end(), entry, newer_first),
+                  std::move(entry));
+  if (intents->size() > kMaxIntentsKept) intents->resize(kMaxIntentsKept);
 }
 
 void AddCase(const KeyOrder& o, const CaseState& c, std::vector<CaseState>* cases) {
@@ -91,7 +97,7 @@ void AddToSummary(const TouchpointEvent& e, EventHandle handle, const SnapshotOp
   if (const std::string* v = Attr(e, attrs::kQueue)) LatestOf(o, key, *v, &s->last_queue);
   if (const std::string* v = Attr(e, attrs::kIntent)) {
     LatestOf(o, key, *v, &s->last_intent);
-    AddIntent(o, {key, *v}, &s->intents);
+    AddIntent(o, key, *v, &s->intents);
   }
   if (const std::string* v = Attr(e, attrs::kVerified); v != nullptr && *v == "true") {
     if (o.Less(s->verified, key)) s->verified = key;
@@ -128,7 +134,10 @@ void AbsorbSummary(const CustomerSummary& from, const SnapshotOptions& options,
   for (const KeyedValue& n : from.notes) {
     AddNewest(o, n, static_cast<size_t>(std::max(options.max_notes, 0)), &into->notes);
   }
-  for (const KeyedValue& i : from.intents) AddIntent(o, i, &into->intents);
+  for (const IntentSightings& i : from.intents) {
+    AddIntent(o, i.latest, i.value, &into->intents);
+    AddIntent(o, i.previous, i.value, &into->intents);
+  }
   for (const CaseState& c : from.cases) AddCase(o, c, &into->cases);
   for (int i = 0; i < kChannelCount; ++i) into->channel_counts[i] += from.channel_counts[i];
 }

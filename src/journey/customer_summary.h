@@ -11,7 +11,6 @@
 namespace switchboard::journey_internal {
 
 inline constexpr size_t kMaxIntentsKept = 32;
-inline constexpr size_t kSightingsPerIntent = 2;
 inline constexpr size_t kMaxCasesKept = 64;
 
 // Journey order of summary keys (occurred-at, then event id, from the store); "no event" is

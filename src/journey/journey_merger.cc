@@ -627,11 +627,15 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
   // A repeat needs the contact's own intent: the same need seen strictly before it, within the
   // window (the last intent alone cannot tell a new contact from the one that set it).
   if (!intent.empty()) {
-    for (const KeyedValue& seen : s.intents) {
+    for (const IntentSightings& seen : s.intents) {
       if (seen.value != intent) continue;
-      const absl::Time at = order.TimeOf(seen.key);
-      if (at >= now) continue;  // the contact itself (or later): the sighting before counts
-      snap->repeat_contact = now - at <= o.repeat_window;
+      for (const SummaryKey& key : {seen.latest, seen.previous}) {
+        if (key.empty()) break;
+        const absl::Time at = order.TimeOf(key);
+        if (at >= now) continue;  // the contact itself (or later): the sighting before counts
+        snap->repeat_contact = now - at <= o.repeat_window;
+        break;
+      }
       break;
     }
   }
