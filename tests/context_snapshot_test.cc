@@ -124,6 +124,13 @@ TEST_CASE("a contact whose own event carries its intent is still a repeat") {
   h.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
   h.Ingest(Ev("ivr-1", 60 * 24 * 4, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
   CHECK_FALSE(h.merger->SnapshotFor(Call(60 * 24 * 4, "billing"))->repeat_contact);
+  // The earlier sighting arriving after the call's own step counts the same, and a still
+  // earlier one arriving last does not displace it (the two latest are kept).
+  Fixture late;
+  late.Ingest(Ev("ivr-1", 600, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  late.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  late.Ingest(Ev("mail-0", -60 * 24 * 3, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  CHECK(late.merger->SnapshotFor(Call(600, "billing"))->repeat_contact);
 }
 
 // An empty attribute is no value (as for notes, agents and intents): an agent note whose form
