@@ -221,7 +221,13 @@ class Router::Impl {
   void LeaveWaiting(ContactRec& c);
   // The selector's agent for `c`, after giving agents whose race ticket has fallen behind the
   // race (ticket strategies) a fresh one.
-  std::optional<routing::AgentChoice> ChooseAgent(const ContactRec& c);
+  std::optional<routing::AgentChoice> ChooseAgent(const ContactRec& c) {
+    std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
+    if (!choice || !c.queue->traits.uses_tickets) return choice;
+    return RedrawPassedTickets(c, *choice);
+  }
+  std::optional<routing::AgentChoice> RedrawPassedTickets(const ContactRec& c,
+                                                          routing::AgentChoice choice);
   void RouteContact(ContactRec& c);
   void RouteAgent(AgentRec& a);
   // RouteAgent for an agent left unindexed by the caller, then Index. Only where no other

@@ -229,16 +229,16 @@ void Router::Impl::RouteContact(ContactRec& c) {
   MakeOffer(c, *choice->agent, choice->membership);
 }
 
-std::optional<routing::AgentChoice> Router::Impl::ChooseAgent(const ContactRec& c) {
-  std::optional<routing::AgentChoice> choice = selector_->SelectAgent(c, now_);
+std::optional<routing::AgentChoice> Router::Impl::RedrawPassedTickets(
+    const ContactRec& c, routing::AgentChoice first) {
   const QueueRec& q = *c.queue;
-  if (!q.traits.uses_tickets) return choice;
   // An exponential race gives each runner its fair chance only while the runner's ticket lies
   // ahead of the race (the last winning ticket). An agent that could not run while the race
   // moved on (away, busy, unfit for the contacts in between) kept a ticket the race has
   // passed, and would win every contact until the others' tickets were reached. Such a ticket
   // is drawn afresh from where the race is: the exponential's lack of memory then gives it
   // exactly its weight's chance. Stale tickets rank first, so they come up here one by one.
+  std::optional<routing::AgentChoice> choice = first;
   while (choice) {
     AgentRec& a = *choice->agent;
     double& ticket = routing::TicketOf(a.memberships[choice->membership]);
