@@ -687,14 +687,19 @@ TEST_CASE("a listener that throws leaves the router delivering, nothing lost") {
   CHECK(router->CheckInvariants().ok());
 }
 
-TEST_CASE("daily counters restart at midnight in the configured zone") {
-  Harness h;
+// Agent ana of queue q handles contact c1 for three minutes, from Start().
+void HandleOneContact(Harness& h) {
   REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
   REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
   REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
   h.AcceptOffer("c1");
   h.Advance(absl::Minutes(3));
   REQUIRE(h.router->Complete(sb::ContactId("c1"), "ok").ok());
+}
+
+TEST_CASE("daily counters restart at midnight in the configured zone") {
+  Harness h;
+  HandleOneContact(h);
   CHECK(h.AgentStatsOf("ana").handled_today == 1);
   CHECK(h.AgentStatsOf("ana").talk_time_today == absl::Minutes(3));
   h.Advance(absl::Hours(2));  // Start() is 22:13 UTC: past midnight now
@@ -708,12 +713,7 @@ TEST_CASE("daily counters restart at midnight in the configured zone") {
 // infinite future, where no midnight follows.
 TEST_CASE("daily counters restart once when the clock jumps years ahead") {
   Harness h;
-  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
-  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
-  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
-  h.AcceptOffer("c1");
-  h.Advance(absl::Minutes(3));
-  REQUIRE(h.router->Complete(sb::ContactId("c1"), "ok").ok());
+  HandleOneContact(h);
   REQUIRE(h.AgentStatsOf("ana").handled_today == 1);
   h.clock.Set(absl::FromCivil(absl::CivilSecond(2200, 6, 1, 12, 0, 0), absl::UTCTimeZone()));
   REQUIRE(h.router->Tick().ok());
