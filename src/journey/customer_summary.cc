@@ -27,11 +27,17 @@ const std::string* Attr(const TouchpointEvent& e, std::string_view key) {
   return it == e.attributes.end() || it->second.empty() ? nullptr : &it->second;
 }
 
+// The key a list of entries is kept newest first by.
+const SummaryKey& NewestKey(const KeyedValue& v) { return v.key; }
+const SummaryKey& NewestKey(const IntentSightings& i) { return i.latest; }
+
 // Keeps the `limit` newest entries; top-k by key is order-independent.
-void AddNewest(const KeyOrder& o, const KeyedValue& v, size_t limit,
-               std::vector<KeyedValue>* list) {
-  auto newer_first = [&](const KeyedValue& a, const KeyedValue& b) { return o.Less(b.key, a.key); };
-  list->insert(std::upper_bound(list->begin(), list->end(), v, newer_first), v);
+template <typename Entry>
+void AddNewest(const KeyOrder& o, Entry v, size_t limit, std::vector<Entry>* list) {
+  auto newer_first = [&](const Entry& a, const Entry& b) {
+    return o.Less(NewestKey(b), NewestKey(a));
+  };
+  list->insert(std::upper_bound(list->begin(), list->end(), v, newer_first), std::move(v));
   if (list->size() > limit) list->resize(limit);
 }
 
@@ -52,12 +58,7 @@ void AddIntent(const KeyOrder& o, const SummaryKey& key, const std::string& valu
     entry.value = std::move(same->value);
     intents->erase(same);
   }
-  auto newer_first = [&](const IntentSightings& a, const IntentSightings& b) {
-    return o.Less(b.latest, a.latest);
-  };
-  intents->insert(std::upper_bound(intents->begin(), intents->end(), entry, newer_first),
-                  std::move(entry));
-  if (intents->size() > kMaxIntentsKept) intents->resize(kMaxIntentsKept);
+  AddNewest(o, std::move(entry), kMaxIntentsKept, intents);
 }
 
 void AddCase(const KeyOrder& o, const CaseState& c, std::vector<CaseState>* cases) {

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "src/internal/str_cat.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/text.h"
@@ -270,9 +271,7 @@ absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view code) {
 absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegion& region) {
   std::string_view s = Trim(raw);
   // A URI scheme ignores case (RFC 3986): "tel:", "TEL:", "Tel:".
-  if (s.size() >= 4 && absl::ascii_tolower(static_cast<unsigned char>(s[0])) == 't' &&
-      absl::ascii_tolower(static_cast<unsigned char>(s[1])) == 'e' &&
-      absl::ascii_tolower(static_cast<unsigned char>(s[2])) == 'l' && s[3] == ':') {
+  if (absl::StartsWithIgnoreCase(absl::string_view(s.data(), s.size()), "tel:")) {
     s.remove_prefix(4);
   }
   bool plus = false;

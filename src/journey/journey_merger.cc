@@ -406,11 +406,8 @@ absl::StatusOr<MergeRecord> JourneyMerger::Impl::Merge(const TenantId& tenant, c
     return absl::InvalidArgumentError(
         internal::StrCat("merge actor must be 1..", kMaxNameLength, " bytes"));
   }
-  if (reason.size() > kMaxTextLength) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("merge reason is longer than ", kMaxTextLength, " bytes"));
-  }
-  // Stored provenance, like every text field: UTF-8 (the wire's strings must be).
+  // Stored provenance, like every text field: at most its length, and UTF-8 (the wire's
+  // strings must be).
   SB_RETURN_IF_ERROR(internal::ValidateText(actor, "merge actor", kMaxNameLength));
   SB_RETURN_IF_ERROR(internal::ValidateText(reason, "merge reason", kMaxTextLength));
   SB_ASSIGN_OR_RETURN(const CustomerRecord* ca, FindLive(tenant, a));
@@ -451,15 +448,9 @@ std::optional<MergeRecord> JourneyMerger::Impl::UnrecordedMerge(const TenantId& 
   EventHandle b = store_->FindEvent(tenant, link->b.value());
   if (a == kNoHandle || b == kNoHandle) return std::nullopt;
   if (store_->EventLess(tenant, b, a)) std::swap(a, b);
-  MergeRecord m;
-  m.id = link->id;
+  MergeRecord m = journey_internal::ExplicitMergeRecord(*link);
   m.survivor = resolver_.IdOf(tenant, a);
   m.absorbed = resolver_.IdOf(tenant, b);
-  m.kind = MergeKind::kExplicit;
-  m.rule = "explicit";
-  m.at = link->at;
-  m.actor = link->actor;
-  m.reason = link->reason;
   m.survivor_anchor = EventId(std::string(store_->EventIdOf(tenant, a)));
   m.absorbed_anchor = EventId(std::string(store_->EventIdOf(tenant, b)));
   return m;

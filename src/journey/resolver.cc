@@ -486,6 +486,17 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   return out;
 }
 
+MergeRecord ExplicitMergeRecord(const LinkConstraint& link) {
+  MergeRecord record;
+  record.id = link.id;
+  record.kind = MergeKind::kExplicit;
+  record.rule = "explicit";
+  record.at = link.at;
+  record.actor = link.actor;
+  record.reason = link.reason;
+  return record;
+}
+
 void Resolver::ApplyMustLink(const TenantId& tenant, const LinkConstraint& link) {
   EventHandle ea = store_->FindEvent(tenant, link.a.value());
   EventHandle eb = store_->FindEvent(tenant, link.b.value());
@@ -497,14 +508,7 @@ void Resolver::ApplyMustLink(const TenantId& tenant, const LinkConstraint& link)
   CustomerRecord* cb = store_->MutableCustomer(tenant, mb);
   if (ca == nullptr || cb == nullptr) return;
   if (Less(tenant, cb->mint, ca->mint)) std::swap(ca, cb);
-  MergeRecord record;
-  record.id = link.id;
-  record.kind = MergeKind::kExplicit;
-  record.rule = "explicit";
-  record.at = link.at;
-  record.actor = link.actor;
-  record.reason = link.reason;
-  MergeInto(tenant, ca, cb, std::move(record), nullptr);
+  MergeInto(tenant, ca, cb, ExplicitMergeRecord(link), nullptr);
 }
 
 std::vector<EventHandle> Resolver::Component(const TenantId& tenant,

@@ -34,6 +34,10 @@ struct Processed {
   std::vector<std::string> merges;
 };
 
+// The record an explicit merge (a must-link constraint) gets: provenance from the link; the
+// customers and anchors are filled in by whoever applies it.
+MergeRecord ExplicitMergeRecord(const LinkConstraint& link);
+
 class Resolver {
  public:
   Resolver(const JourneyMergerOptions* options, const IdentityNormalizer* normalizer,
