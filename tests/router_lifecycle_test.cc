@@ -2,6 +2,7 @@
 // selection order, live statistics and listener delivery. Each runs with both selectors.
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "tests/router_test_helpers.h"
@@ -60,6 +61,9 @@ TEST_CASE("enqueue, offer, accept, complete, wrap-up, available again") {
   CHECK(h.AgentStatsOf("ana").status.state == AgentState::kBusy);
   // The answered offer's expiry is moot: the next deadline is the daily counter reset.
   CHECK(h.router->NextDeadline() > offer.expires_at + absl::Hours(1));
+  // Dropping that moot timer changes the router, so the call is not offered on a const router,
+  // where a host's reader lock would let two threads race on the timer heap.
+  static_assert(!std::is_invocable_v<decltype(&sb::Router::NextDeadline), const sb::Router&>);
 
   h.Advance(absl::Seconds(60));
   REQUIRE(h.router->Complete(sb::ContactId("call-1"), "resolved").ok());

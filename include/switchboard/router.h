@@ -209,9 +209,10 @@ class SWITCHBOARD_EXPORT Router {
   // Runs every timer due at the clock's Now(), in time order: offer expiries, wrap-up ends,
   // queue delays that make a waiting contact visible to more agents, and the daily counter reset.
   absl::Status Tick();
-  // When Tick() next has work to do (it may find that a timer has become moot); nullopt when no
-  // timer is pending.
-  std::optional<absl::Time> NextDeadline() const;
+  // When Tick() next has work to do; nullopt when no timer is pending. Not const: it drops the
+  // timers that became moot (an answered offer's expiry) so that a host does not wake for them,
+  // so a host that guards the router with a reader-writer lock takes the writer's side here.
+  std::optional<absl::Time> NextDeadline();
 
   // ---- Queries -------------------------------------------------------------------------------
 

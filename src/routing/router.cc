@@ -76,7 +76,7 @@ absl::Status Router::TransferToAgent(const ContactId& contact, const AgentId& ag
 absl::Status Router::Tick() {
   return impl_->Call([&] { return impl_->Tick(); });
 }
-std::optional<absl::Time> Router::NextDeadline() const { return impl_->NextDeadline(); }
+std::optional<absl::Time> Router::NextDeadline() { return impl_->NextDeadline(); }
 
 absl::StatusOr<QueueStats> Router::GetQueueStats(const QueueId& queue) const {
   return impl_->GetQueueStats(queue);

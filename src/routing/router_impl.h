@@ -59,7 +59,7 @@ class Router::Impl {
   absl::Status TransferToAgent(const ContactId& contact, const AgentId& agent,
                                std::string_view note);
   absl::Status Tick();
-  std::optional<absl::Time> NextDeadline() const;
+  std::optional<absl::Time> NextDeadline();
 
   absl::StatusOr<QueueStats> GetQueueStats(const QueueId& id) const;
   absl::StatusOr<AgentStats> GetAgentStats(const AgentId& id) const;
@@ -342,7 +342,7 @@ class Router::Impl {
   std::uint64_t next_contact_seq_ = 1;
   std::uint64_t next_timer_seq_ = 1;
   std::uint64_t draws_ = 0;
-  mutable std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;
+  std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;
   std::vector<RoutingEvent> events_;
   std::vector<RoutingEvent> delivering_;  // the batch Flush is delivering
   bool flushing_ = false;

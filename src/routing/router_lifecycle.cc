@@ -907,7 +907,7 @@ absl::Status Router::Impl::Tick() {
   return absl::OkStatus();
 }
 
-std::optional<absl::Time> Router::Impl::NextDeadline() const {
+std::optional<absl::Time> Router::Impl::NextDeadline() {
   // Dropping moot timers here keeps a host (or the simulator) from waking up for an offer that
   // was answered long ago; Tick() would have skipped them anyway.
   while (!timers_.empty() && IsMoot(timers_.top())) timers_.pop();
