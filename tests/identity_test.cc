@@ -101,6 +101,46 @@ TEST_CASE("e-mail addresses are trimmed and lower-cased") {
   CHECK_FALSE(sb::NormalizeEmail(std::string("ana\0@example.com", 16)).ok());
 }
 
+// A domain is dot-separated labels, none empty: "a@.b.c" names no host. Both the public function
+// and the normalizer's fast path refuse it, with the same reason.
+TEST_CASE("an e-mail domain with an empty label is refused on both paths") {
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  for (const char* raw : {"a@.b.c", "a@b..c", "a@b.c.", "a@.", "a@..", "A@.Example.com"}) {
+    INFO(raw);
+    absl::StatusOr<std::string> direct = sb::NormalizeEmail(raw);
+    REQUIRE_FALSE(direct.ok());
+    CHECK_THAT(std::string(direct.status().message()), Contains("empty label"));
+    sb::NormalizeResult r = Normalize(*n, sb::IdentifierKind::kEmail, raw);
+    CHECK(r.outcome == sb::NormalizeOutcome::kInvalid);
+    CHECK(r.reason == "email '" + std::string(raw) + "' " + std::string(direct.status().message()));
+  }
+  CHECK_FALSE(sb::NormalizeEmail("@b.c").ok());  // the local part may not be empty either
+  CHECK(*sb::NormalizeEmail("a@b.c") == "a@b.c");
+  CHECK(*sb::NormalizeEmail("a.b@mail.b.co") == "a.b@mail.b.co");
+}
+
+// No platform allows white space in a handle, and e-mail addresses refuse it too: "@ ana" is not
+// a handle "ana" nor " ana", and would otherwise be a key of its own ("social_handle/x: ana").
+TEST_CASE("a social handle with a space or control character inside is invalid") {
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  for (const char* raw : {"@ ana", "@\tana", "ana silva", "@ana\xC2\xA0silva", "@\xE3\x80\x80" "ana",
+                          "ana\x7f"}) {
+    INFO(raw);
+    sb::NormalizeResult r = Normalize(*n, K::kSocialHandle, raw, "x");
+    CHECK(r.outcome == sb::NormalizeOutcome::kInvalid);
+    CHECK_FALSE(r.id.has_value());
+    CHECK_THAT(r.reason, Contains("social_handle '"));
+    CHECK_THAT(r.reason, Contains("contains a space or control character"));
+  }
+  // Spaces around the handle are trimmed, as for every kind; one leading '@' is dropped.
+  sb::NormalizeResult around = Normalize(*n, K::kSocialHandle, " @Ana\xC2\xA0", "x");
+  REQUIRE(around.outcome == sb::NormalizeOutcome::kValid);
+  CHECK(around.id->Key() == "social_handle/x:ana");
+}
+
 // Pasted values often carry a no-break space: around a value it is trimmed like a space, inside
 // an e-mail address it is refused like one.
 TEST_CASE("no-break and other Unicode spaces around a value are trimmed") {

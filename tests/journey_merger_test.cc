@@ -239,6 +239,28 @@ TEST_CASE("blocked and malformed identifiers are reported and never link") {
   CHECK(events[0].identifiers[0].value == "ana@example.com");
 }
 
+// "@ ana" and "a@.b.c" used to be accepted as keys of their own; each is now reported invalid
+// with its reason, and the event is recorded with its valid identifiers.
+TEST_CASE("a handle with a space and an e-mail with an empty domain label are reported invalid") {
+  Fixture f;
+  sb::IngestResult r = f.Ingest(Ev("a", 0, sb::Channel::kSocial,
+                                   {{K::kSocialHandle, "@ ana", "x"}, Email("a@.b.c"),
+                                    {K::kSocialHandle, "@ana", "x"}}));
+  REQUIRE(r.identifiers.size() == 3);
+  CHECK(r.identifiers[0].outcome == sb::IdentifierOutcome::kInvalid);
+  CHECK(r.identifiers[0].key.empty());
+  CHECK_THAT(r.identifiers[0].reason, Contains("'@ ana' contains a space"));
+  CHECK(r.identifiers[1].outcome == sb::IdentifierOutcome::kInvalid);
+  CHECK_THAT(r.identifiers[1].reason, Contains("'a@.b.c' the domain has an empty label"));
+  CHECK(r.identifiers[2].outcome == sb::IdentifierOutcome::kNew);
+  CHECK(r.identifiers[2].key == "social_handle/x:ana");
+  auto events = f.merger->GetJourney(kAcme, r.customer)->events;
+  REQUIRE(events[0].identifiers.size() == 1);
+  CHECK(events[0].identifiers[0].value == "@ana");
+  CHECK(f.merger->FindByIdentifier(kAcme, {K::kSocialHandle, "@ ana", "x"}).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("two verified unique identifiers are never merged automatically") {
   Fixture f;
   sb::Attributes verified{{"identity_verified", "true"}};

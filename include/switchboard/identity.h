@@ -140,8 +140,10 @@ SWITCHBOARD_EXPORT absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view 
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
                                                               const PhoneRegion& region);
 // Trimmed, ASCII letters lower-cased; InvalidArgument unless it is "local@domain.tld" without
-// spaces or control characters, in valid UTF-8. UTF-8 addresses (RFC 6531, "josé@bücher.de")
-// are accepted; no-break and other Unicode spaces around it are trimmed.
+// spaces or control characters, in valid UTF-8: one '@', a non-empty local part, and a domain of
+// at least two dot-separated labels, none empty (so not "a@.b.c", "a@b..c" or "a@b.c."). UTF-8
+// addresses (RFC 6531, "josé@bücher.de") are accepted; no-break and other Unicode spaces around
+// it are trimmed.
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizeEmail(std::string_view raw);
 
 enum class NormalizeOutcome : unsigned char { kValid = 0, kInvalid, kBlocked };
@@ -158,7 +160,10 @@ class SWITCHBOARD_EXPORT IdentityNormalizer {
   // InvalidArgument when `rules` fail Validate().
   static absl::StatusOr<IdentityNormalizer> Create(IdentityRules rules);
 
-  // Never fails: an invalid or blocked identifier comes back with the reason.
+  // Never fails: an invalid or blocked identifier comes back with the reason. Values are trimmed
+  // first (ASCII and Unicode spaces at both ends); then an e-mail must pass NormalizeEmail()'s
+  // checks, and a social handle loses one leading '@' and must hold no space (Unicode ones
+  // included) or control character anywhere ("@ ana", "ana silva" are invalid).
   NormalizeResult Normalize(const Identifier& identifier) const;
   // The rule of a kind (for kCustom, of the custom kind `scope`).
   const IdentifierRule& RuleFor(IdentifierKind kind, std::string_view scope) const;

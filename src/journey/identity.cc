@@ -333,25 +333,34 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
 
 namespace {
 
-// Why a trimmed, lower-cased e-mail address is malformed; null when it is not. Bytes from 0x80
-// up are UTF-8 (the identifier was validated as such), so internationalized addresses (RFC 6531:
-// "josé@example.com", "user@bücher.de") pass; spaces (Unicode ones too) and controls do not.
+// Whether `s` holds an ASCII space or control character or a Unicode space anywhere. Bytes from
+// 0x80 up are otherwise UTF-8 (identifiers are validated as such) and pass.
+bool HasSpaceOrControl(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char u = static_cast<unsigned char>(s[i]);  // signed, UTF-8 read as controls
+    if (u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(s, i) > 0)) return true;
+  }
+  return false;
+}
+
+// Why a trimmed, lower-cased e-mail address is malformed; null when it is not. Internationalized
+// addresses (RFC 6531: "josé@example.com", "user@bücher.de") pass; spaces (Unicode ones too) and
+// controls do not. The domain is dot-separated labels, none empty (RFC 5321): "a@.b.c" and
+// "a@b..c" name no host, so they are typos to report, not keys that could ever reach anyone.
 const char* EmailProblem(std::string_view e) {
   size_t at = e.find('@');
   if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
     return "needs exactly one '@' after a non-empty local part";
   }
   std::string_view domain = e.substr(at + 1);
-  size_t dot = domain.rfind('.');
-  if (dot == std::string_view::npos || dot == 0 || dot + 1 == domain.size()) {
+  if (domain.find('.') == std::string_view::npos) {
     return "the domain needs a dot, e.g. example.com";
   }
-  for (size_t i = 0; i < e.size(); ++i) {
-    const unsigned char u = static_cast<unsigned char>(e[i]);  // signed, UTF-8 read as controls
-    if (u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(e, i) > 0)) {
-      return "contains a space or control character";
-    }
+  if (domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string_view::npos) {
+    return "the domain has an empty label (a leading, trailing or doubled '.')";
   }
+  if (HasSpaceOrControl(e)) return "contains a space or control character";
   return nullptr;
 }
 
@@ -461,6 +470,13 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
     case IdentifierKind::kSocialHandle: {
       std::string_view handle = raw;
       if (!handle.empty() && handle.front() == '@') handle.remove_prefix(1);
+      // No platform allows white space in a handle: "@ ana" or "ana silva" is a display name or
+      // a typo, refused as an e-mail with a space is, not a handle of its own.
+      if (HasSpaceOrControl(handle)) {
+        result.reason = internal::StrCat("social_handle '", internal::Printable(raw),
+                                         "' contains a space or control character");
+        return result;
+      }
       id.value = Lower(handle);
       break;
     }
