@@ -105,6 +105,52 @@ TEST_CASE("a snapshot carries the context of the email, chat and call") {
   CHECK_FALSE(later->identity_verified);
 }
 
+// The summary keeps the latest verification only; one recorded after the snapshot's time used to
+// hide an earlier one still valid then. The snapshot must answer as if only the events up to its
+// time existed, in whatever order the events arrived.
+TEST_CASE("a verification after the snapshot's time neither hides an earlier one nor counts") {
+  const std::vector<sb::TouchpointEvent> events = {
+      Ev("chat-1", 60, T::kContactEnded, C::kChat, {{"identity_verified", "true"}}),
+      Ev("mail-1", 120, T::kMessage, C::kEmail, {{"summary", "unverified"}}),
+      Ev("chat-2", 300, T::kContactEnded, C::kChat, {{"identity_verified", "true"}}),
+      Ev("mail-2", 301, T::kMessage, C::kEmail, {{"identity_verified", "false"}}),
+      Ev("chat-3", 60 * 60, T::kContactEnded, C::kChat, {{"identity_verified", "true"}}),
+  };
+  Fixture in_order;
+  for (const auto& e : events) in_order.Ingest(e);
+  Fixture reversed;
+  for (auto e = events.rbegin(); e != events.rend(); ++e) reversed.Ingest(*e);
+  struct Expected {
+    int64_t minute;
+    bool verified;
+    int64_t at;  // minute of verified_at; -1: the epoch
+  };
+  const Expected cases[] = {
+      {30, false, -1},             // before any verification (chat-2 and chat-3 are later)
+      {60, true, 60},              // at the verification's own time
+      {180, true, 60},             // chat-1 still valid; chat-2 is later
+      {300, true, 300},
+      {60 * 24 + 60, true, 300},   // chat-1 expired, chat-2 not (chat-3 is later)
+      {60 * 24 + 301, false, -1},  // chat-2 expired one minute ago; chat-3 later
+      {60 * 60, true, 60 * 60},
+      {60 * 90, false, -1},        // every verification expired
+  };
+  for (const Expected& x : cases) {
+    INFO("snapshot at minute " << x.minute);
+    for (Fixture* f : {&in_order, &reversed}) {
+      auto snap = f->merger->SnapshotFor(Call(x.minute));
+      REQUIRE(snap.ok());
+      REQUIRE(snap->customer.has_value());
+      CHECK(snap->identity_verified == x.verified);
+      CHECK(snap->verified_at == (x.at < 0 ? absl::UnixEpoch() : kT0 + absl::Minutes(x.at)));
+      auto of = f->merger->SnapshotOf(kAcme, *snap->customer, "", kT0 + absl::Minutes(x.minute));
+      REQUIRE(of.ok());
+      CHECK(of->identity_verified == x.verified);
+      CHECK(of->verified_at == snap->verified_at);
+    }
+  }
+}
+
 // Hosts record the contact's own IVR step before asking for its snapshot: that sighting of the
 // intent is the contact itself, and the repeat is the one before it.
 TEST_CASE("a contact whose own event carries its intent is still a repeat") {

@@ -60,7 +60,9 @@ struct SnapshotOptions {
   // A contact is a repeat when the same intent was seen within this window before it (the
   // first-contact-resolution miss). Default: 72 hours.
   absl::Duration repeat_window = absl::Hours(72);
-  // A verification older than this no longer counts. Default: 24 hours.
+  // A verification older than this at the snapshot's time no longer counts. A snapshot of a time
+  // before the customer's latest verification reads the journey's events of this window, so a
+  // longer window costs more there. Default: 24 hours.
   absl::Duration verification_valid_for = absl::Hours(24);
 
   // InvalidArgument naming the field when a bound is outside its range or a window is <= 0.
@@ -98,7 +100,13 @@ struct ContextSnapshot {
   std::optional<AgentId> last_agent;
   std::optional<QueueId> last_queue;
   std::string last_intent;
-  bool identity_verified = false;  // verified within verification_valid_for: skip the IVR check
+  // An event at or before the snapshot's time (SnapshotFor: the contact's arrived_at; SnapshotOf:
+  // `now`) carried identity_verified=true, at most verification_valid_for before it: skip the IVR
+  // check. Events after that time do not count, so a later verification neither hides an earlier
+  // one nor stands in for it, whatever order the events arrived in.
+  bool identity_verified = false;
+  // The time of the latest such verification; the epoch when identity_verified is false (an
+  // expired or later verification is not reported).
   absl::Time verified_at = absl::UnixEpoch();
   std::vector<std::string> notes;  // newest first
   // The contact's intent was seen within repeat_window before it (strictly before: an event of

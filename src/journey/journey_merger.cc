@@ -120,6 +120,8 @@ class JourneyMerger::Impl {
   std::optional<MergeRecord> UnrecordedMerge(const TenantId& tenant, std::string_view id) const;
   void FillSnapshot(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
                     absl::Time now, ContextSnapshot* snap) const;
+  std::optional<absl::Time> VerifiedAt(const TenantId& tenant, const CustomerRecord& c,
+                                       absl::Time now) const;
 
   JourneyMergerOptions options_;
   IdentityNormalizer normalizer_;
@@ -607,10 +609,9 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
   if (!s.last_agent.value.empty()) snap->last_agent = AgentId(s.last_agent.value);
   if (!s.last_queue.value.empty()) snap->last_queue = QueueId(s.last_queue.value);
   snap->last_intent = s.last_intent.value;
-  if (!s.verified.empty()) {
-    const absl::Time verified_at = order.TimeOf(s.verified);
-    snap->verified_at = verified_at;
-    snap->identity_verified = verified_at <= now && now - verified_at <= o.verification_valid_for;
+  if (std::optional<absl::Time> verified_at = VerifiedAt(tenant, c, now)) {
+    snap->verified_at = *verified_at;
+    snap->identity_verified = true;
   }
   for (const KeyedValue& note : s.notes) {
     snap->notes.push_back(Truncate(note.value, o.max_summary_bytes));
@@ -644,6 +645,36 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
   }
   snap->language = WinningTraitValue(options_.traits, c.traits, "language");
   snap->tier = WinningTraitValue(options_.traits, c.traits, "tier");
+}
+
+// The latest verification at or before `now` that is still valid then; nullopt when none. The
+// summary keeps only the customer's latest verification, which answers whenever it is not after
+// `now`. One after `now` (a snapshot of the past, a contact whose own event carries a later time)
+// would hide an earlier one still valid, so then the journey is read back from `now`: it is in
+// time order, so the scan stops at the window's start and reads only that window's events
+// (their fixed-size records, not their contents), whatever the length of the history.
+std::optional<absl::Time> JourneyMerger::Impl::VerifiedAt(const TenantId& tenant,
+                                                          const CustomerRecord& c,
+                                                          absl::Time now) const {
+  if (c.summary.verified.empty()) return std::nullopt;
+  const absl::Time valid_from = now - options_.snapshot.verification_valid_for;
+  absl::Time at = store_->Event(tenant, c.summary.verified.event).occurred_at;
+  if (at > now) {
+    at = absl::InfinitePast();
+    auto after = std::partition_point(c.events.begin(), c.events.end(), [&](EventHandle h) {
+      return store_->Event(tenant, h).occurred_at <= now;
+    });
+    for (auto it = after; it != c.events.begin();) {
+      const StoredEvent& e = store_->Event(tenant, *--it);
+      if (e.occurred_at < valid_from) break;
+      if (e.verified) {
+        at = e.occurred_at;
+        break;
+      }
+    }
+  }
+  if (at < valid_from) return std::nullopt;
+  return at;
 }
 
 absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotOf(const TenantId& tenant,
