@@ -427,6 +427,76 @@ TEST_CASE("forgetting one holder of a shared phone re-resolves the rest") {
   CHECK(match->customer == sb::CustomerId("c-dad-1"));
 }
 
+// Forget(identifier) erases the customer the value names, not other customers whose events carry
+// it (dropped from their link, or expired on them): those are other people, re-resolved as if the
+// erased events had never been; the report lists them so the host can decide.
+TEST_CASE("forgetting an identifier keeps other customers' events that carry it") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kEmail).shared_after = 0;  // dropped, not shared: no refusal below
+  options.identity.For(K::kDeviceId).expiry = absl::Hours(24);
+  Fixture f(options);
+  f.Ingest(Ev("dad-1", 0, sb::Channel::kEmail, {Account("A-1"), Email("home@example.com")}));
+  sb::IngestResult mom =
+      f.Ingest(Ev("mom-1", 10, sb::Channel::kEmail, {Account("A-2"), Email("home@example.com")}));
+  REQUIRE(mom.identifiers[1].outcome == sb::IdentifierOutcome::kDropped);
+  REQUIRE(f.merger->FindByIdentifier(kAcme, Email("home@example.com"))->customer ==
+          sb::CustomerId("c-dad-1"));
+
+  auto report = f.merger->Forget(kAcme, Email("HOME@example.com"));
+  REQUIRE(report.ok());
+  CHECK(report->customer == sb::CustomerId("c-dad-1"));
+  CHECK(report->events == 1);
+  CHECK(report->identifiers == std::vector<std::string>{"account_id:A-1"});  // e-mail still held
+  CHECK(report->still_carried_by == std::vector<sb::CustomerId>{sb::CustomerId("c-mom-1")});
+  // Mom's event keeps the address, raw as received, and Mom now holds it.
+  CHECK(f.EventsOf(sb::CustomerId("c-mom-1")) == std::vector<std::string>{"mom-1"});
+  auto journey = f.merger->GetJourney(kAcme, sb::CustomerId("c-mom-1"));
+  REQUIRE(journey->events[0].identifiers.size() == 2);
+  CHECK(journey->events[0].identifiers[1].value == "home@example.com");
+  CHECK(f.merger->FindByIdentifier(kAcme, Email("home@example.com"))->customer ==
+        sb::CustomerId("c-mom-1"));
+  CHECK(f.Ingest(Ev("new-1", 90, sb::Channel::kEmail, {Email("home@example.com")})).customer ==
+        sb::CustomerId("c-mom-1"));
+
+  // A cookie that expired on one visitor and now names another: forgetting it erases the newer.
+  f.Ingest(Ev("web-1", 0, sb::Channel::kWeb, {Cookie("ck-1")}));
+  f.Ingest(Ev("web-3", 60 * 50, sb::Channel::kWeb, {Cookie("ck-1")}));
+  auto cookie = f.merger->Forget(kAcme, Cookie("ck-1"));
+  REQUIRE(cookie.ok());
+  CHECK(cookie->customer == sb::CustomerId("c-web-3"));
+  CHECK(cookie->identifiers.empty());
+  CHECK(cookie->still_carried_by == std::vector<sb::CustomerId>{sb::CustomerId("c-web-1")});
+  CHECK(f.merger->FindByIdentifier(kAcme, Cookie("ck-1"))->customer == sb::CustomerId("c-web-1"));
+
+  // Forgetting by id reports no carriers, and a value nobody else carries is listed as gone.
+  auto by_id = f.merger->Forget(kAcme, sb::CustomerId("c-web-1"));
+  REQUIRE(by_id.ok());
+  CHECK(by_id->still_carried_by.empty());
+  CHECK(by_id->identifiers == std::vector<std::string>{"device_id:ck-1"});
+}
+
+// A value several customers carry, linking none of them, names nobody: refused, nothing changed.
+TEST_CASE("forgetting an identifier carried unlinked by several customers changes nothing") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kPhone).shared_after = 0;
+  options.identity.For(K::kPhone).max_values = 1;
+  Fixture f(options);
+  // Each event brings two phones; the limit drops the second from its own (new) customer.
+  f.Ingest(Ev("a-1", 0, sb::Channel::kVoice, {Phone("4155550101"), Phone("4155550199")}));
+  f.Ingest(Ev("b-1", 1, sb::Channel::kVoice, {Phone("4155550102"), Phone("4155550199")}));
+  auto match = f.merger->FindByIdentifier(kAcme, Phone("4155550199"));
+  REQUIRE(match.ok());
+  REQUIRE_FALSE(match->shared);
+  REQUIRE(match->possible.size() == 2);
+  const std::vector<sb::CustomerId> before = f.merger->ListCustomers(kAcme);
+  auto refused = f.merger->Forget(kAcme, Phone("4155550199"));
+  CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(refused.status().message()), Contains("linked to none, by 2 customers"));
+  CHECK(f.merger->ListCustomers(kAcme) == before);
+  CHECK(f.EventsOf(sb::CustomerId("c-a-1")) == std::vector<std::string>{"a-1"});
+  CHECK(f.EventsOf(sb::CustomerId("c-b-1")) == std::vector<std::string>{"b-1"});
+}
+
 TEST_CASE("the same phone in two tenants is two unrelated customers") {
   Fixture f;
   f.Ingest(Ev("e-1", 0, sb::Channel::kVoice, {Phone("4155550100")}, {}, "acme"));

@@ -149,6 +149,10 @@ struct ErasureReport {
   std::vector<std::string> merges;       // merge records removed
   int64_t links = 0;                     // explicit merge / split constraints removed
   int64_t tombstones = 0;                // tombstones written (one per event)
+  // Forget(tenant, identifier) only: other customers whose events still carry the forgotten
+  // identifier (it was dropped from their link, or linked them before it expired), sorted. They
+  // are not erased; see Forget(). Empty after Forget(tenant, id).
+  std::vector<CustomerId> still_carried_by;
 };
 
 class SWITCHBOARD_EXPORT JourneyMerger {
@@ -214,9 +218,19 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   // writes a tombstone per event so a replay is ignored. Other customers connected to it are
   // re-resolved without it. NotFound for an unknown customer.
   absl::StatusOr<ErasureReport> Forget(const TenantId& tenant, const CustomerId& id);
-  // Forgets the one customer holding `identifier` (as FindByIdentifier() finds it). NotFound when
-  // nobody holds it (a kind that does not match included); FailedPrecondition when it is shared
-  // (forget the candidates by id instead).
+  // Forgets the one customer holding `identifier` (as FindByIdentifier() finds it), exactly as
+  // Forget(tenant, id) does, and nothing else. NotFound when nobody holds it (a kind that does
+  // not match included); FailedPrecondition when it is shared or carried by several customers
+  // none of whom it links (forget the candidates by id instead); nothing changes on an error.
+  //
+  // Other customers whose events carry the same value keep those events and the value: it was
+  // dropped from their link (a limit, a unique id, a split), or linked them before it expired.
+  // They are other people, and the value may be theirs as much as the requester's (a family
+  // e-mail, a reused device), so an erasure request naming a value does not edit their records.
+  // They are re-resolved as if the erased events had never been ingested, so one of them may
+  // now hold the value: FindByIdentifier() and later events carrying it resolve to that
+  // customer. ErasureReport::still_carried_by lists them (and ErasureReport::identifiers leaves
+  // the value out) so the host can review them and forget them by id.
   absl::StatusOr<ErasureReport> Forget(const TenantId& tenant, const Identifier& identifier);
 
   // The context for `contact` (its tenant, identifiers, intent and arrived_at). An unknown

@@ -120,6 +120,8 @@ class JourneyMerger::Impl {
   std::optional<MergeRecord> UnrecordedMerge(const TenantId& tenant, std::string_view id) const;
   void FillSnapshot(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
                     absl::Time now, ContextSnapshot* snap) const;
+  // The live customers whose events carry the value `key`, sorted.
+  std::vector<CustomerId> CarriersOf(const TenantId& tenant, std::string_view key) const;
   std::optional<absl::Time> VerifiedAt(const TenantId& tenant, const CustomerRecord& c,
                                        absl::Time now) const;
 
@@ -556,12 +558,30 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
                                                           const Identifier& identifier) {
   SB_ASSIGN_OR_RETURN(IdentityMatch m, FindByIdentifier(tenant, identifier));
   if (!m.customer.has_value()) {
-    return absl::FailedPreconditionError(
-        internal::StrCat("identifier ", IdentifierKindName(identifier.kind), " '",
-                         internal::Printable(identifier.value), "' is shared by ",
-                         m.possible.size(), " customers; forget them by id"));
+    return absl::FailedPreconditionError(internal::StrCat(
+        "identifier ", IdentifierKindName(identifier.kind), " '",
+        internal::Printable(identifier.value), "' is ",
+        m.shared ? "shared by " : "carried, linked to none, by ", m.possible.size(),
+        " customers; forget them by id"));
   }
-  return Forget(tenant, *m.customer);
+  SB_ASSIGN_OR_RETURN(ErasureReport report, Forget(tenant, *m.customer));
+  // Found above, so it normalizes.
+  report.still_carried_by = CarriersOf(tenant, normalizer_.Normalize(identifier).id->Key());
+  return report;
+}
+
+std::vector<CustomerId> JourneyMerger::Impl::CarriersOf(const TenantId& tenant,
+                                                        std::string_view key) const {
+  std::vector<CustomerId> ids;
+  const ValueHandle h = store_->FindValue(tenant, key);
+  if (h == kNoHandle) return ids;
+  for (EventHandle e : store_->Value(tenant, h).events) {
+    const EventHandle owner = store_->Event(tenant, e).customer;
+    if (owner != kNoHandle) ids.push_back(resolver_.IdOf(tenant, owner));
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRecord& c,
