@@ -143,7 +143,8 @@ SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizePhone(std::string_view r
 // spaces or control characters, in valid UTF-8: one '@', a non-empty local part, and a domain of
 // at least two dot-separated labels, none empty (so not "a@.b.c", "a@b..c" or "a@b.c."). UTF-8
 // addresses (RFC 6531, "josé@bücher.de") are accepted; no-break and other Unicode spaces around
-// it are trimmed.
+// it are trimmed. The local part's dots are not checked: some carriers issued addresses such as
+// "taro..x@..." that break RFC 5321 there and are real.
 SWITCHBOARD_EXPORT absl::StatusOr<std::string> NormalizeEmail(std::string_view raw);
 
 enum class NormalizeOutcome : unsigned char { kValid = 0, kInvalid, kBlocked };
