@@ -141,6 +141,23 @@ TEST_CASE("a social handle with a space or control character inside is invalid")
   CHECK(around.id->Key() == "social_handle/x:ana");
 }
 
+// Left lenient on purpose (journeys.md says why): a handle may hold '@' after its leading one
+// (Mastodon's user@instance), and an e-mail's local part may break RFC 5321's dot rules.
+TEST_CASE("a fediverse handle and a carrier's dotted local part stay valid") {
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  sb::NormalizeResult handle =
+      Normalize(*n, sb::IdentifierKind::kSocialHandle, "@Ana@Mastodon.Social", "mastodon");
+  REQUIRE(handle.outcome == sb::NormalizeOutcome::kValid);
+  CHECK(handle.id->Key() == "social_handle/mastodon:ana@mastodon.social");
+  for (const char* raw : {"taro..x@docomo.ne.jp", "taro.@ezweb.ne.jp", ".taro@example.jp"}) {
+    INFO(raw);
+    CHECK(sb::NormalizeEmail(raw).ok());
+    sb::NormalizeResult email = Normalize(*n, sb::IdentifierKind::kEmail, raw, "");
+    CHECK(email.outcome == sb::NormalizeOutcome::kValid);
+  }
+}
+
 // Pasted values often carry a no-break space: around a value it is trimmed like a space, inside
 // an e-mail address it is refused like one.
 TEST_CASE("no-break and other Unicode spaces around a value are trimmed") {
