@@ -151,6 +151,26 @@ TEST_CASE("a verification after the snapshot's time neither hides an earlier one
   }
 }
 
+// A host may ask for a snapshot at either end of time (a contact without an arrival time, a
+// "latest" query): nothing is before the infinite past, and every verification is older than the
+// window at the infinite future.
+TEST_CASE("a snapshot at an infinite time is not verified") {
+  Fixture f;
+  f.Ingest(Ev("chat-1", 60, T::kContactEnded, C::kChat,
+              {{"identity_verified", "true"}, {"intent", "billing"}}));
+  auto id = f.merger->SnapshotFor(Call(60));
+  REQUIRE(id.ok());
+  REQUIRE(id->customer.has_value());
+  for (absl::Time at : {absl::InfinitePast(), absl::InfiniteFuture()}) {
+    INFO(absl::FormatTime(at));
+    auto snap = f.merger->SnapshotOf(kAcme, *id->customer, "billing", at);
+    REQUIRE(snap.ok());
+    CHECK_FALSE(snap->identity_verified);
+    CHECK(snap->verified_at == absl::UnixEpoch());
+    CHECK_FALSE(snap->repeat_contact);
+  }
+}
+
 // Hosts record the contact's own IVR step before asking for its snapshot: that sighting of the
 // intent is the contact itself, and the repeat is the one before it.
 TEST_CASE("a contact whose own event carries its intent is still a repeat") {

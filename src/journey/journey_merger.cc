@@ -678,23 +678,22 @@ std::optional<absl::Time> JourneyMerger::Impl::VerifiedAt(const TenantId& tenant
                                                           absl::Time now) const {
   if (c.summary.verified.empty()) return std::nullopt;
   const absl::Time valid_from = now - options_.snapshot.verification_valid_for;
-  absl::Time at = store_->Event(tenant, c.summary.verified.event).occurred_at;
-  if (at > now) {
-    at = absl::InfinitePast();
-    auto after = std::partition_point(c.events.begin(), c.events.end(), [&](EventHandle h) {
-      return store_->Event(tenant, h).occurred_at <= now;
-    });
-    for (auto it = after; it != c.events.begin();) {
-      const StoredEvent& e = store_->Event(tenant, *--it);
-      if (e.occurred_at < valid_from) break;
-      if (e.verified) {
-        at = e.occurred_at;
-        break;
-      }
-    }
+  const absl::Time latest = store_->Event(tenant, c.summary.verified.event).occurred_at;
+  if (latest <= now) {
+    if (latest < valid_from) return std::nullopt;
+    return latest;
   }
-  if (at < valid_from) return std::nullopt;
-  return at;
+  auto after = std::partition_point(c.events.begin(), c.events.end(), [&](EventHandle h) {
+    return store_->Event(tenant, h).occurred_at <= now;
+  });
+  for (auto it = after; it != c.events.begin();) {
+    const StoredEvent& e = store_->Event(tenant, *--it);
+    if (e.occurred_at < valid_from) break;
+    if (e.verified) return e.occurred_at;
+  }
+  // None in the window, which at the infinite past is empty (a sentinel time there would read
+  // as within it).
+  return std::nullopt;
 }
 
 absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotOf(const TenantId& tenant,
