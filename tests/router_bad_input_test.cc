@@ -294,6 +294,46 @@ TEST_CASE("bad options are refused by Create") {
   CHECK(sb::Router::Create({}, &clock, nullptr).ok());  // a null listener is allowed
 }
 
+// The router keeps nanoseconds since the epoch in 64 bits. A clock outside that range was taken:
+// at the infinite past Create searched for the first midnight forever, and after 2262 every time
+// saturated (one busy interval of 10 s came out as 7,700 years). Such a clock is refused, with
+// the range in the message; the ends of the range themselves work.
+TEST_CASE("a clock outside the router's time range is refused; its ends work") {
+  const absl::Time outside[] = {absl::InfinitePast(), sb::kEarliestRouterTime - absl::Nanoseconds(1),
+                                sb::kLatestRouterTime + absl::Nanoseconds(1),
+                                absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59),
+                                                absl::UTCTimeZone()),
+                                absl::InfiniteFuture()};
+  for (absl::Time t : outside) {
+    INFO(absl::FormatTime(t));
+    sb::ManualClock clock(t);
+    auto made = sb::Router::Create({}, &clock, nullptr);
+    CHECK(made.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(made.status().message()), Contains("outside"));
+  }
+  sb::ManualClock first(sb::kEarliestRouterTime);
+  auto early = sb::Router::Create({}, &first, nullptr);
+  REQUIRE(early.ok());
+  CHECK((*early)->NextDeadline() ==
+        absl::FromCivil(absl::CivilDay(1677, 9, 22), absl::UTCTimeZone()));
+  // A contact handled in the last minute of the range is accounted exactly.
+  sb::ManualClock last(sb::kLatestRouterTime - absl::Minutes(1));
+  sbt::Recorder recorder;
+  auto late = sb::Router::Create({}, &last, &recorder);
+  REQUIRE(late.ok());
+  sb::Router& router = **late;
+  REQUIRE(router.AddQueue(sbt::MakeQueue("q")).ok());
+  REQUIRE(router.AddAgent(sbt::MakeAgent("ana", {"q"})).ok());
+  REQUIRE(router.Enqueue(sbt::MakeContact("c1", sb::Channel::kVoice, last.Now()),
+                         sb::QueueId("q"))
+              .ok());
+  REQUIRE(recorder.LastOffer().has_value());
+  REQUIRE(router.Accept(recorder.LastOffer()->id).ok());
+  last.Advance(absl::Seconds(10));
+  REQUIRE(router.Complete(sb::ContactId("c1"), "ok").ok());
+  CHECK(router.GetAgentStats(sb::AgentId("ana"))->busy_time == absl::Seconds(10));
+}
+
 TEST_CASE("messages quote hostile ids bounded and escaped") {
   // Lookups take ids straight from the caller, unvalidated: the message must not grow with the id
   // or carry its control bytes into whoever's log prints it.

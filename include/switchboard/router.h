@@ -34,6 +34,7 @@
 #define SWITCHBOARD_ROUTER_H_
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,11 +119,20 @@ struct RouterOptions {
   absl::TimeZone day_zone = absl::UTCTimeZone();
 };
 
+// The router keeps its times as 64-bit nanoseconds since the Unix epoch, so its clock must read
+// within this range (1677-09-21 .. 2262-04-11 UTC). Create refuses a clock outside it; a clock
+// that jumps past the end later is not supported (Tick still returns, as at InfiniteFuture).
+inline constexpr absl::Time kEarliestRouterTime =
+    absl::FromUnixNanos(std::numeric_limits<std::int64_t>::min());
+inline constexpr absl::Time kLatestRouterTime =
+    absl::FromUnixNanos(std::numeric_limits<std::int64_t>::max());
+
 // Thread-safety: see the file comment.
 class SWITCHBOARD_EXPORT Router {
  public:
   // A new, empty router. InvalidArgument for bad options (unknown strategy, negative
-  // max_missed_offers...) or a null clock. `clock` and `listener` (may be null) must outlive the
+  // max_missed_offers...), a null clock, or a clock that reads outside kEarliestRouterTime ..
+  // kLatestRouterTime. `clock` and `listener` (may be null) must outlive the
   // router; the router owns neither.
   static absl::StatusOr<std::unique_ptr<Router>> Create(const RouterOptions& options,
                                                          const Clock* clock,

@@ -3,6 +3,7 @@
 #include "switchboard/router.h"
 
 #include "src/internal/status_macros.h"
+#include "src/internal/str_cat.h"
 #include "src/routing/router_impl.h"
 
 namespace switchboard {
@@ -11,6 +12,16 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Create(const RouterOptions& opti
                                                        const Clock* clock,
                                                        RouterListener* listener) {
   if (clock == nullptr) return absl::InvalidArgumentError("Router::Create: clock is null");
+  // The router keeps its times as int64 nanoseconds since the Unix epoch (keys, ranks, time
+  // accounting): outside that range they saturate, so orderings tie and durations come out
+  // wrong, and at the infinite past the first daily reset was searched for forever.
+  const absl::Time start = clock->Now();
+  if (start < kEarliestRouterTime || start > kLatestRouterTime) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "Router::Create: the clock reads ", absl::FormatTime(start), ", outside ",
+        absl::FormatTime(kEarliestRouterTime), " .. ", absl::FormatTime(kLatestRouterTime),
+        " (nanoseconds since the Unix epoch in 64 bits)"));
+  }
   auto impl = std::make_unique<Impl>(options, clock, listener);
   SB_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<Router>(new Router(std::move(impl)));
