@@ -1,5 +1,6 @@
 // ContextSnapshot: what the next agent sees (touchpoints, cases, last agent, intent, verification,
 // notes, repeat contact, preferences, tier), its bounds, and the mapping to routing input.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -400,4 +401,69 @@ TEST_CASE("snapshot options are validated") {
   o = {};
   o.max_candidates = 1;
   CHECK_THAT(std::string(o.Validate().message()), Contains("max_candidates"));
+}
+
+// A contact that is already invalid is bad input: clamping its priority into range would hide
+// that (the sum with the tier priority used to be clamped whatever the starting value).
+TEST_CASE("a contact priority out of range is refused, not clamped into range") {
+  sb::ContextSnapshot snap;
+  snap.tenant = kAcme;
+  snap.customer = sb::CustomerId("c-1");
+  snap.tier = "gold";
+  snap.repeat_contact = true;
+  for (int start : {-5, sb::kMaxContactPriority + 1, std::numeric_limits<int>::min(),
+                    std::numeric_limits<int>::max()}) {
+    INFO("contact.priority " << start);
+    sb::Contact c = Call(0);
+    c.priority = start;
+    const sb::Contact before = c;
+    absl::Status s = sb::ApplySnapshotToContact(snap, {}, &c);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(s.message()), Contains("contact.priority"));
+    CHECK(c == before);
+  }
+}
+
+// Priorities at the ends of int add without overflow and stay within 0..kMaxContactPriority;
+// the last agent's wait is taken at both ends of 0..24h and refused past them.
+TEST_CASE("routing input at the edges of its ranges") {
+  sb::ContextSnapshot snap;
+  snap.tenant = kAcme;
+  snap.customer = sb::CustomerId("c-1");
+  snap.last_agent = sb::AgentId("agent-7");
+  snap.tier = "gold";
+  snap.repeat_contact = true;
+  sb::RoutingInputOptions o;
+  o.tier_priority = {{"gold", std::numeric_limits<int>::max()}};
+  o.repeat_priority = std::numeric_limits<int>::max();
+  sb::Contact c = Call(0);
+  c.priority = sb::kMaxContactPriority;
+  REQUIRE(sb::ApplySnapshotToContact(snap, o, &c).ok());
+  CHECK(c.priority == sb::kMaxContactPriority);
+  o.tier_priority = {{"gold", std::numeric_limits<int>::min()}};
+  o.repeat_priority = std::numeric_limits<int>::min();
+  c = Call(0);
+  c.priority = 10;
+  REQUIRE(sb::ApplySnapshotToContact(snap, o, &c).ok());
+  CHECK(c.priority == 0);
+
+  for (absl::Duration w : {absl::ZeroDuration(), absl::Hours(24)}) {
+    INFO(absl::FormatDuration(w));
+    sb::RoutingInputOptions ow;
+    ow.last_agent_wait = w;
+    sb::Contact d = Call(0);
+    REQUIRE(sb::ApplySnapshotToContact(snap, ow, &d).ok());
+    CHECK(d.preferred_agent_wait == w);
+  }
+  for (absl::Duration w : {absl::Hours(24) + absl::Nanoseconds(1), -absl::Nanoseconds(1),
+                           absl::InfiniteDuration(), -absl::InfiniteDuration()}) {
+    INFO(absl::FormatDuration(w));
+    sb::RoutingInputOptions ow;
+    ow.last_agent_wait = w;
+    sb::Contact d = Call(0);
+    absl::Status s = sb::ApplySnapshotToContact(snap, ow, &d);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(s.message()), Contains("preferred_agent_wait"));
+    CHECK(d == Call(0));
+  }
 }

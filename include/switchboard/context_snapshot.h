@@ -143,11 +143,12 @@ struct RoutingInputOptions {
 
 // Applies `snapshot` to `contact`: the last agent becomes preferred_agent (unless one is already
 // set; with options.last_agent_wait as its wait), the intent (contact.intent, else the last intent) becomes a skill requirement (unless one
-// with that name is there), the tier and repeat flag raise priority (capped at
-// kMaxContactPriority), and an empty language is filled. An ambiguous snapshot (no customer)
-// changes nothing. InvalidArgument when `contact` is null, when the snapshot is of another
-// tenant than the contact, or when the result would fail Contact::Validate(); `contact` is then
-// unchanged.
+// with that name is there), the tier and repeat flag add their priorities (the sum kept within
+// 0..kMaxContactPriority: a huge one caps, a negative one stops at 0), and an empty language is
+// filled. An ambiguous snapshot (no customer) changes nothing. InvalidArgument when `contact` is
+// null, when the snapshot is of another tenant than the contact, or when the result would fail
+// Contact::Validate() (a contact priority already outside 0..kMaxContactPriority is reported,
+// not clamped into range); `contact` is then unchanged.
 SWITCHBOARD_EXPORT absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
                                                        const RoutingInputOptions& options,
                                                        Contact* contact);

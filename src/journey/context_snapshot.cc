@@ -63,12 +63,16 @@ absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
           {std::move(skill), options.intent_min_proficiency, options.intent_skill_required});
     }
   }
-  int64_t priority = next.priority;
-  if (auto it = options.tier_priority.find(snapshot.tier); it != options.tier_priority.end()) {
-    priority += it->second;
+  // Only a priority in range is raised: clamping one that is already out of range (-5,
+  // INT_MAX) would pass bad input off as valid. Left as it is, Validate() below reports it.
+  if (next.priority >= 0 && next.priority <= kMaxContactPriority) {
+    int64_t priority = next.priority;  // int64: int + int + int cannot overflow it
+    if (auto it = options.tier_priority.find(snapshot.tier); it != options.tier_priority.end()) {
+      priority += it->second;
+    }
+    if (snapshot.repeat_contact) priority += options.repeat_priority;
+    next.priority = static_cast<int>(std::clamp<int64_t>(priority, 0, kMaxContactPriority));
   }
-  if (snapshot.repeat_contact) priority += options.repeat_priority;
-  next.priority = static_cast<int>(std::clamp<int64_t>(priority, 0, kMaxContactPriority));
   if (next.language.empty()) next.language = snapshot.language;
   if (absl::Status s = next.Validate(); !s.ok()) {
     return absl::InvalidArgumentError(
