@@ -515,3 +515,62 @@ TEST_CASE("Bad staffing targets are rejected") {
   CHECK_THAT(Message(sb::RequiredAgents(QueueModel::kErlangC, bad_rate, {}).status()),
              Contains("queueing.arrival_rate"));
 }
+
+// Valid extremes: a tiny patience (everyone who waits abandons at once), a target of 1e300 s, a
+// load just under the agents, loads near 0 and 1e300, and quantiles at both ends of [0, 1).
+TEST_CASE("Erlang B, C and A stay finite at the edges of their inputs") {
+  sb::QueueingInput in = Input(100, 1800, 180, 14, 20);
+  for (double patience : {1e-300, 1e-100, 1e-10, 1e12, 1e200, 1.7e308}) {
+    in.patience = patience;
+    auto a = sb::ErlangA(in);
+    INFO("patience " << patience << " " << a.status());
+    REQUIRE(a.ok());
+    CHECK(std::isfinite(a->asa));
+    CHECK(std::isfinite(a->service_level));
+    CHECK(std::isfinite(a->service_level_of_answered));
+    CHECK(std::isfinite(a->mean_wait_of_abandoned));
+  }
+  sb::QueueingInput c = Input(1, 1, 10, 10, 20);  // load == agents: Erlang C refuses
+  CHECK_THAT(Message(sb::ErlangC(c).status()), Contains("queueing.agents"));
+  c.arrival_rate = std::nextafter(1.0, 0.0);  // just under
+  auto r = sb::ErlangC(c);
+  REQUIRE(r.ok());
+  CHECK(std::isfinite(r->asa));
+  CHECK(r->p_wait <= 1.0);
+  c = Input(100, 1800, 180, 14, 1e300);
+  CHECK(sb::ErlangC(c)->service_level == 1.0);
+  c.patience = 120;
+  CHECK(std::isfinite(sb::ErlangA(c)->service_level));
+  CHECK(sb::ErlangB(1e300, 5).value() <= 1.0);
+  CHECK(sb::ErlangB(1e-300, 5).value() >= 0.0);
+  c = Input(100, 1800, 180, 14, 20);
+  CHECK(sb::ErlangCWaitPercentile(c, 0.0).value() == 0.0);
+  auto p = sb::ErlangCWaitPercentile(c, std::nextafter(1.0, 0.0));
+  REQUIRE(p.ok());
+  CHECK(std::isfinite(*p));
+  // 1e20 Erlangs under a cap of 1000 agents: refused, not looped on.
+  sb::QueueingInput big = Input(1e10, 1, 1e10, 0, 20);
+  big.patience = 60;
+  CHECK(sb::RequiredAgents(sb::QueueModel::kErlangA, big, {}, 1000).status().code() ==
+        absl::StatusCode::kResourceExhausted);
+}
+
+// c = n mu / theta overflowed to infinity when the patience neared DBL_MAX with agents faster
+// than one contact per second, and c / (c + i) = inf / inf made the service level NaN and the
+// ASA 0. Such a patience is finite, so valid: the answer is Erlang C's.
+TEST_CASE("Erlang A with a patience near DBL_MAX is Erlang C, not NaN") {
+  sb::QueueingInput in = Input(5, 1, 1, 14, 20);  // n mu = 14 per second
+  const sb::ErlangCResult c = sb::ErlangC(in).value();
+  for (double patience : {1e6, 1e12, 1e200, 1e300, 1e307, 1e308, 1.7e308}) {
+    in.patience = patience;
+    auto a = sb::ErlangA(in);
+    INFO("patience " << patience << " " << a.status());
+    REQUIRE(a.ok());
+    CHECK(a->p_wait == Approx(c.p_wait).epsilon(1e-5));
+    CHECK(a->asa == Approx(c.asa).epsilon(1e-5));
+    CHECK(a->service_level == Approx(c.service_level).epsilon(1e-5));
+    CHECK(a->service_level_of_answered == Approx(c.service_level).epsilon(1e-5));
+    CHECK(std::isfinite(a->service_level_excluding_early_abandons));
+    CHECK(std::isfinite(a->mean_wait_of_abandoned));
+  }
+}

@@ -82,16 +82,23 @@ absl::Status Normalize(const ChainParams& p, double log_below, double* log_z, in
   }
 }
 
-// Running sum of NB_b(0..i-1) = 1 - I_x(i, b) as i grows by one per call.
+// Running sum of NB_b(0..i-1) = 1 - I_x(i, b) as i grows by one per call, with b = rate / theta
+// and x = 1 - exp(-theta t). It is given the rate (b theta: n mu, or n mu + theta), never b
+// itself: b = n mu / theta overflows to infinity for a patience near DBL_MAX (1e308 s with 14
+// agents of 1 s), and infinity / infinity made the service level NaN. The terms need only
+// b x = rate t * x / (theta t), which stays finite (it tends to rate t, the Poisson limit).
 class NegativeBinomialCdf {
  public:
-  NegativeBinomialCdf(double b, double theta_t, double log_x)
-      : b_(b), log_x_(log_x), log_term_(-b * theta_t) {}
+  NegativeBinomialCdf(double rate, double theta_t, double target, double x)
+      : b_x_(rate * target * (theta_t > 0.0 ? x / theta_t : 1.0)),
+        x_(x),
+        log_term_(-rate * target) {}
   // Adds NB_b(j) for the next j and returns I_x(j + 1, b), clamped at 0.
   double NextUpperIncompleteBeta() {
-    if (j_ > 0) {
-      log_term_ += std::log((b_ + static_cast<double>(j_) - 1.0) / static_cast<double>(j_)) +
-                   log_x_;
+    if (j_ > 0 && log_term_ > -INFINITY) {  // a term that underflowed stays 0 (no inf - inf)
+      // NB_b(j) / NB_b(j - 1) = (b + j - 1) x / j.
+      const double j = static_cast<double>(j_);
+      log_term_ += std::log((b_x_ + (j - 1.0) * x_) / j);
     }
     ++j_;
     cdf_ += std::exp(log_term_);
@@ -99,8 +106,8 @@ class NegativeBinomialCdf {
   }
 
  private:
-  double b_;
-  double log_x_;
+  double b_x_;
+  double x_;
   double log_term_;
   double cdf_ = 0.0;
   int64_t j_ = 0;
@@ -117,29 +124,30 @@ absl::StatusOr<ErlangAResult> ErlangA(const QueueingInput& in) {
   int64_t last = 0;
   if (absl::Status s = Normalize(p, LogInverseErlangB(a, n), &log_z, &last); !s.ok()) return s;
 
-  const double c = p.n_mu / p.theta;
+  // c = n mu / theta is not formed: it overflows for a patience near DBL_MAX. Its ratios are
+  // written with rates instead (c / (c + i) = n mu / (n mu + i theta)).
   const double theta_t = p.theta * in.target;
   const double survive_t = std::exp(-theta_t);  // P(patience > T)
   const double x = -std::expm1(-theta_t);
-  const double log_x = x > 0.0 ? std::log(x) : -INFINITY;
-  NegativeBinomialCdf served_cdf(c + 1.0, theta_t, log_x);
-  NegativeBinomialCdf offered_cdf(c, theta_t, log_x);
+  NegativeBinomialCdf served_cdf(p.n_mu + p.theta, theta_t, in.target, x);  // b = c + 1
+  NegativeBinomialCdf offered_cdf(p.n_mu, theta_t, in.target, x);           // b = c
 
   double p_wait = 0.0, queue = 0.0, served_within = 0.0, served_wait = 0.0;
-  double served_after_wait = 0.0, abandoned_within = 0.0, harmonic = 0.0, lq = 0.0;
+  double served_after_wait = 0.0, abandoned_within = 0.0, lq = 0.0;
+  double harmonic = 0.0;  // sum_{m=1..i} 1 / (n mu + m theta), seconds
   for (int64_t i = 1; i <= last + 1; ++i) {  // queue position i = contacts waiting + 1
     if (i > 1) lq += p.LogRatio(i - 1);
     const double pi = std::exp(lq - log_z);
     const double di = static_cast<double>(i);
     const double i_served = served_cdf.NextUpperIncompleteBeta();    // I_x(i, c + 1)
     const double i_offered = offered_cdf.NextUpperIncompleteBeta();  // I_x(i, c)
-    const double p_served = c / (c + di);
-    harmonic += 1.0 / (c + di);
+    const double p_served = p.n_mu / (p.n_mu + di * p.theta);  // c / (c + i)
+    harmonic += 1.0 / (p.n_mu + di * p.theta);                  // sum 1 / (c + m), over theta
     p_wait += pi;
     queue += (di - 1.0) * pi;
     served_within += pi * p_served * i_served;
     served_after_wait += pi * p_served;
-    served_wait += pi * p_served * harmonic / p.theta;
+    served_wait += pi * p_served * harmonic;
     const double waited_at_most_t = 1.0 - (1.0 - i_offered) * survive_t;
     abandoned_within += pi * std::max(0.0, waited_at_most_t - p_served * i_served);
   }
