@@ -255,3 +255,26 @@ TEST_CASE("95% intervals from 5 normal replications cover the mean about 95% of 
   // Binomial(4000, 0.95) has sd 0.34%; a normal-quantile interval would cover only ~88%.
   CHECK(covered / static_cast<double>(trials) == Approx(0.95).margin(0.015));
 }
+
+// With many degrees of freedom t tends to the normal quantile. The incomplete-beta route lost
+// every digit there: dof / (dof + t^2) rounded to 1, so the 97.5% point came out 1.75 at
+// dof = 1e15, 2.83 at 1e17 and about 1e150 at 1e300 (and 2e-8 off already at 1e8).
+TEST_CASE("Student t quantiles with huge degrees of freedom tend to the normal quantile") {
+  const double z975 = 1.959963984540054;  // the standard normal 97.5% point
+  for (double dof : {1e8, 1e10, 1e12, 1e15, 1e17, 1e100, 1e300, 1.7e308}) {
+    INFO("dof " << dof);
+    // A&S 26.7.5 to first order: t = z + (z^3 + z) / (4 dof).
+    const double expected = z975 + (z975 * z975 * z975 + z975) / (4.0 * dof);
+    CHECK(sb::StudentTQuantile(0.975, dof).value() == Approx(expected).epsilon(1e-10));
+    CHECK(sb::StudentTQuantile(0.025, dof).value() == Approx(-expected).epsilon(1e-10));
+  }
+  // The normal quantile of 1e-300 is 37.0471...; every answer is finite.
+  const double far = sb::StudentTQuantile(1e-300, 1e300).value();
+  CHECK(far == Approx(-37.0471).margin(1e-3));
+  // Continuous and decreasing in dof where the method changes (1e5).
+  const double below = sb::StudentTQuantile(0.975, std::nextafter(1e5, 0.0)).value();
+  const double at = sb::StudentTQuantile(0.975, 1e5).value();
+  CHECK(at == Approx(below).epsilon(1e-10));
+  CHECK(sb::StudentTQuantile(0.975, 1e4).value() > below);
+  CHECK(at > sb::StudentTQuantile(0.975, 2e5).value());
+}

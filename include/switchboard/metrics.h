@@ -193,8 +193,9 @@ struct ConfidenceInterval {
 SWITCHBOARD_EXPORT absl::StatusOr<ConfidenceInterval> MeanConfidenceInterval(
     std::span<const double> replications, double confidence = 0.95);
 
-// The p-quantile of Student's t distribution with `dof` degrees of freedom (dof > 0, may be
-// fractional; p in (0, 1)), accurate to about 1e-9. InvalidArgument otherwise.
+// The p-quantile of Student's t distribution with `dof` degrees of freedom (dof > 0 and finite,
+// may be fractional; p in (0, 1)), accurate to about 1e-9 at any dof (from 1e5 on by its
+// expansion in 1 / dof, which tends to the normal quantile). InvalidArgument otherwise.
 SWITCHBOARD_EXPORT absl::StatusOr<double> StudentTQuantile(double p, double dof);
 
 }  // namespace switchboard
