@@ -2,6 +2,7 @@
 // CSAT/NPS/CES, Student t quantiles and confidence intervals.
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -277,4 +278,28 @@ TEST_CASE("Student t quantiles with huge degrees of freedom tend to the normal q
   CHECK(at == Approx(below).epsilon(1e-10));
   CHECK(sb::StudentTQuantile(0.975, 1e4).value() > below);
   CHECK(at > sb::StudentTQuantile(0.975, 2e5).value());
+}
+
+// Any confidence in (0, 1) is valid. 0.5 + confidence / 2 rounded to 1 for the largest double
+// below 1, and the interval was refused with "t.p is 1", naming a field the caller never set.
+TEST_CASE("a confidence just below 1 gives a wide interval, a tiny one a point") {
+  const std::vector<double> values = {1, 2, 3, 4, 5};
+  for (double confidence : {std::nextafter(1.0, 0.0), 1.0 - 1e-15, 1.0 - 1e-9}) {
+    INFO("confidence " << confidence);
+    auto ci = sb::MeanConfidenceInterval(values, confidence);
+    REQUIRE(ci.ok());
+    CHECK(std::isfinite(ci->half_width));
+    CHECK(ci->half_width > sb::MeanConfidenceInterval(values, 0.999)->half_width);
+    CHECK(ci->confidence == confidence);
+  }
+  // (1 - c) / 2 of 1e-9 is 5e-10: t(1 - 5e-10, 4) from the beta route.
+  CHECK(sb::MeanConfidenceInterval(values, 1.0 - 1e-9)->half_width ==
+        Approx(sb::StudentTQuantile(1.0 - 5e-10, 4).value() * std::sqrt(2.5) / std::sqrt(5.0))
+            .epsilon(1e-6));
+  for (double confidence : {1e-300, std::numeric_limits<double>::denorm_min()}) {
+    auto ci = sb::MeanConfidenceInterval(values, confidence);
+    REQUIRE(ci.ok());
+    CHECK(ci->half_width == Approx(0.0).margin(1e-12));
+  }
+  CHECK_THAT(Message(sb::MeanConfidenceInterval(values, 0.0).status()), Contains("ci.confidence"));
 }

@@ -164,11 +164,13 @@ absl::StatusOr<ConfidenceInterval> MeanConfidenceInterval(std::span<const double
   }
   const double k = static_cast<double>(replications.size());
   const double sd = std::sqrt(m2 / (k - 1.0));
-  absl::StatusOr<double> t = StudentTQuantile(0.5 + confidence / 2.0, k - 1.0);
-  if (!t.ok()) return t.status();
+  // From the upper tail (1 - confidence) / 2, exact in double: 0.5 + confidence / 2 rounds to 1
+  // for a confidence just below 1 (0.99999999999999989), which StudentTQuantile() then refused
+  // as "t.p is 1" though the confidence is valid.
+  const double t = StudentTUpperQuantile((1.0 - confidence) / 2.0, k - 1.0);
   ConfidenceInterval ci;
   ci.mean = mean;
-  ci.half_width = *t * sd / std::sqrt(k);
+  ci.half_width = t * sd / std::sqrt(k);
   ci.count = static_cast<int>(replications.size());
   ci.confidence = confidence;
   return ci;
