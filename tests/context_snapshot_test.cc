@@ -467,3 +467,80 @@ TEST_CASE("routing input at the edges of its ranges") {
     CHECK(d == Call(0));
   }
 }
+
+// Windows that never close: "within the window before the snapshot's time" holds for every
+// earlier event, at the infinite future as well. The verification compared its time with the
+// window's start, now - window, which saturates there to the infinite future itself, so a
+// verification that never expires read as expired, while repeat_contact (a gap compared with
+// the window) said yes.
+TEST_CASE("infinite windows hold at every later time, the infinite future included") {
+  sb::JourneyMergerOptions options;
+  options.snapshot.repeat_window = absl::InfiniteDuration();
+  options.snapshot.verification_valid_for = absl::InfiniteDuration();
+  Fixture f(options);
+  const absl::Time at = kT0 + absl::Minutes(60);
+  f.Ingest(Ev("chat-1", 60, T::kContactEnded, C::kChat,
+              {{"identity_verified", "true"}, {"intent", "billing"}}));
+  struct Row {
+    absl::Time now;
+    bool verified, repeat;
+  };
+  for (const Row& r : {Row{absl::InfinitePast(), false, false}, Row{absl::UnixEpoch(), false, false},
+                       Row{at, true, false}, Row{at + absl::Minutes(1), true, true},
+                       Row{absl::FromUnixSeconds(253'402'300'799), true, true},
+                       Row{absl::InfiniteFuture(), true, true}}) {
+    INFO(absl::FormatTime(r.now));
+    auto snap = f.merger->SnapshotOf(kAcme, sb::CustomerId("c-chat-1"), "billing", r.now);
+    REQUIRE(snap.ok());
+    CHECK(snap->identity_verified == r.verified);
+    CHECK(snap->verified_at == (r.verified ? at : absl::UnixEpoch()));
+    CHECK(snap->repeat_contact == r.repeat);
+  }
+}
+
+// The smallest windows and bounds: a 1 ns window holds at its two ends only, and a snapshot
+// bounded to one touchpoint and no notes or cases lists just the newest touchpoint.
+TEST_CASE("the smallest windows and bounds of a snapshot") {
+  sb::JourneyMergerOptions options;
+  options.snapshot.repeat_window = absl::Nanoseconds(1);
+  options.snapshot.verification_valid_for = absl::Nanoseconds(1);
+  options.snapshot.max_touchpoints = 1;
+  options.snapshot.max_notes = 0;
+  options.snapshot.max_open_cases = 0;
+  options.snapshot.max_summary_bytes = 16;
+  Fixture f(options);
+  const absl::Time at = kT0 + absl::Minutes(60);
+  f.Ingest(Ev("chat-1", 60, T::kContactEnded, C::kChat,
+              {{"identity_verified", "true"}, {"intent", "billing"}}));
+  f.Ingest(Ev("note-1", 61, T::kAgentNote, C::kChat, {{"note", "n"}}));
+  // Nine two-byte characters: cut to 16 bytes, never inside one.
+  f.Ingest(Ev("case-1", 62, T::kCaseOpened, C::kChat,
+              {{"case_id", "X"}, {"summary", "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+                                             "\xC3\xA9\xC3\xA9\xC3\xA9"}}));
+  struct Row {
+    absl::Time now;
+    bool verified, repeat;
+  };
+  for (const Row& r : {Row{at, true, false}, Row{at + absl::Nanoseconds(1), true, true},
+                       Row{at + absl::Nanoseconds(2), false, false}}) {
+    INFO(absl::FormatTime(r.now));
+    auto snap = f.merger->SnapshotOf(kAcme, sb::CustomerId("c-chat-1"), "billing", r.now);
+    REQUIRE(snap.ok());
+    CHECK(snap->identity_verified == r.verified);
+    CHECK(snap->repeat_contact == r.repeat);
+    REQUIRE(snap->recent.size() == 1);
+    CHECK(snap->recent[0].event == sb::EventId("case-1"));
+    CHECK(snap->recent[0].summary == "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9");
+    CHECK(snap->total_touchpoints == 3);
+    CHECK(snap->notes.empty());
+    CHECK(snap->open_cases.empty());
+  }
+  // A customer left with no events by an erasure is unknown, not an empty customer.
+  REQUIRE(f.merger->Forget(kAcme, sb::CustomerId("c-chat-1")).ok());
+  CHECK(f.merger->SnapshotOf(kAcme, sb::CustomerId("c-chat-1"), "", at).status().code() ==
+        absl::StatusCode::kNotFound);
+  auto after = f.merger->SnapshotFor(Call(60));
+  REQUIRE(after.ok());
+  CHECK_FALSE(after->customer.has_value());
+  CHECK(after->recent.empty());
+}

@@ -677,10 +677,14 @@ std::optional<absl::Time> JourneyMerger::Impl::VerifiedAt(const TenantId& tenant
                                                           const CustomerRecord& c,
                                                           absl::Time now) const {
   if (c.summary.verified.empty()) return std::nullopt;
-  const absl::Time valid_from = now - options_.snapshot.verification_valid_for;
+  // "At most verification_valid_for before now", compared as a gap (as repeat_window is), not as
+  // at < now - valid_for: at the infinite future an infinite window's start saturated to the
+  // infinite future too, and a verification that never expires read as expired there.
+  const absl::Duration valid_for = options_.snapshot.verification_valid_for;
+  auto expired = [&](absl::Time at) { return now - at > valid_for; };
   const absl::Time latest = store_->Event(tenant, c.summary.verified.event).occurred_at;
   if (latest <= now) {
-    if (latest < valid_from) return std::nullopt;
+    if (expired(latest)) return std::nullopt;
     return latest;
   }
   auto after = std::partition_point(c.events.begin(), c.events.end(), [&](EventHandle h) {
@@ -688,7 +692,7 @@ std::optional<absl::Time> JourneyMerger::Impl::VerifiedAt(const TenantId& tenant
   });
   for (auto it = after; it != c.events.begin();) {
     const StoredEvent& e = store_->Event(tenant, *--it);
-    if (e.occurred_at < valid_from) break;
+    if (expired(e.occurred_at)) break;
     if (e.verified) return e.occurred_at;
   }
   // None in the window, which at the infinite past is empty (a sentinel time there would read
