@@ -303,3 +303,29 @@ TEST_CASE("a confidence just below 1 gives a wide interval, a tiny one a point")
   }
   CHECK_THAT(Message(sb::MeanConfidenceInterval(values, 0.0).status()), Contains("ci.confidence"));
 }
+
+// The difference of two finite values can overflow: {1e308, -1e308} gave mean -inf and
+// half-width NaN, returned as OK.
+TEST_CASE("a confidence interval over values near DBL_MAX has the right mean") {
+  const double big = std::numeric_limits<double>::max();
+  const std::vector<double> opposite = {1e308, -1e308};
+  auto ci = sb::MeanConfidenceInterval(opposite);
+  REQUIRE(ci.ok());
+  CHECK(ci->mean == 0.0);
+  CHECK(ci->half_width == std::numeric_limits<double>::infinity());  // 12.7 * 1e308: too wide
+  const std::vector<double> near_max = {big, big / 2, big / 4};
+  ci = sb::MeanConfidenceInterval(near_max);
+  REQUIRE(ci.ok());
+  CHECK(ci->mean == Approx(big / 12.0 * 7.0));
+  CHECK(std::isfinite(ci->half_width));
+  // The same interval as for {4, 2, 1}, scaled.
+  const std::vector<double> small = {4, 2, 1};
+  const sb::ConfidenceInterval unit = sb::MeanConfidenceInterval(small).value();
+  CHECK(ci->half_width / (big / 4) == Approx(unit.half_width).epsilon(1e-12));
+  const std::vector<double> tiny = {4e-320, 2e-320, 1e-320};  // subnormal
+  ci = sb::MeanConfidenceInterval(tiny);
+  REQUIRE(ci.ok());
+  CHECK(ci->mean > 0.0);
+  const std::vector<double> zeros = {0.0, 0.0};
+  CHECK(sb::MeanConfidenceInterval(zeros)->half_width == 0.0);
+}

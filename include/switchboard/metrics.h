@@ -188,8 +188,9 @@ struct ConfidenceInterval {
 
 // The mean of independent replications (one value per replication, e.g. each replication's
 // service level) with half-width t_{(1+confidence)/2, k-1} * s / sqrt(k): Student t, so it is
-// honest for small k. InvalidArgument for fewer than 2 values, a non-finite value or confidence
-// outside (0, 1).
+// honest for small k. Any finite values are fine (those near DBL_MAX are scaled first); the
+// half-width is +infinity only when the interval is wider than a double can hold.
+// InvalidArgument for fewer than 2 values, a non-finite value or confidence outside (0, 1).
 SWITCHBOARD_EXPORT absl::StatusOr<ConfidenceInterval> MeanConfidenceInterval(
     std::span<const double> replications, double confidence = 0.95);
 

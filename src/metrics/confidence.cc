@@ -6,6 +6,7 @@
 // modified Lentz method (Numerical Recipes, 3rd ed., section 6.4), and inverted by bisection.
 // log Gamma is our own Lanczos approximation (g = 7, 9 terms; relative error ~1e-15) because
 // std::lgamma writes the global `signgam` and so is not safe to call concurrently.
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -150,27 +151,36 @@ absl::StatusOr<ConfidenceInterval> MeanConfidenceInterval(std::span<const double
         "ci.replications has ", replications.size(),
         " values; a confidence interval needs at least 2 independent replications"));
   }
-  // Welford's update: stable when the values are large and close together.
-  double mean = 0.0, m2 = 0.0;
+  double largest = 0.0;
   for (size_t i = 0; i < replications.size(); ++i) {
     const double x = replications[i];
     if (!std::isfinite(x)) {
       return absl::InvalidArgumentError(
           internal::StrCat("ci.replications[", i, "] is ", x, ", it must be finite"));
     }
+    largest = std::max(largest, std::fabs(x));
+  }
+  // Computed on the values scaled by a power of two (exact) to at most 2 in magnitude: the
+  // differences of values near DBL_MAX of both signs overflow, and {1e308, -1e308} came out with
+  // mean -inf and half-width NaN.
+  const int exponent = largest > 0.0 ? std::ilogb(largest) : 0;
+  // Welford's update: stable when the values are large and close together.
+  double mean = 0.0, m2 = 0.0;
+  for (size_t i = 0; i < replications.size(); ++i) {
+    const double x = std::ldexp(replications[i], -exponent);
     const double delta = x - mean;
     mean += delta / static_cast<double>(i + 1);
     m2 += delta * (x - mean);
   }
   const double k = static_cast<double>(replications.size());
-  const double sd = std::sqrt(m2 / (k - 1.0));
+  const double sd = std::sqrt(m2 / (k - 1.0));  // scaled
   // From the upper tail (1 - confidence) / 2, exact in double: 0.5 + confidence / 2 rounds to 1
   // for a confidence just below 1 (0.99999999999999989), which StudentTQuantile() then refused
   // as "t.p is 1" though the confidence is valid.
   const double t = StudentTUpperQuantile((1.0 - confidence) / 2.0, k - 1.0);
   ConfidenceInterval ci;
-  ci.mean = mean;
-  ci.half_width = t * sd / std::sqrt(k);
+  ci.mean = std::ldexp(mean, exponent);
+  ci.half_width = std::ldexp(t * sd / std::sqrt(k), exponent);  // +inf if wider than a double
   ci.count = static_cast<int>(replications.size());
   ci.confidence = confidence;
   return ci;
