@@ -548,7 +548,9 @@ TEST_CASE("Erlang B, C and A stay finite at the edges of their inputs") {
   auto p = sb::ErlangCWaitPercentile(c, std::nextafter(1.0, 0.0));
   REQUIRE(p.ok());
   CHECK(std::isfinite(*p));
-  // 1e20 Erlangs under a cap of 1000 agents: refused, not looped on.
+  // 1e20 Erlangs under a cap of 1000 agents: refused, not looped on. Its search step, sqrt(load)
+  // = 1e10, was converted to int unchecked (undefined behaviour; -fsanitize=float-cast-overflow
+  // stops here on that code).
   sb::QueueingInput big = Input(1e10, 1, 1e10, 0, 20);
   big.patience = 60;
   CHECK(sb::RequiredAgents(sb::QueueModel::kErlangA, big, {}, 1000).status().code() ==

@@ -101,7 +101,9 @@ absl::StatusOr<int> RequiredAgents(QueueModel model, const QueueingInput& in,
   int step = 1;
   if (model == QueueModel::kErlangA) {
     hi = static_cast<int>(std::clamp(std::floor(load), 1.0, static_cast<double>(max_agents)));
-    step = static_cast<int>(std::ceil(std::sqrt(load)));
+    // Capped before the conversion: a finite load may be 1e20 Erlangs, whose root does not fit
+    // in an int (converting it was undefined behaviour, even though the step went unused then).
+    step = static_cast<int>(std::min(std::ceil(std::sqrt(load)), static_cast<double>(max_agents)));
   }
   while (true) {
     absl::StatusOr<bool> ok = Meets(model, in, hi, target);
