@@ -1,5 +1,7 @@
 // Identifier normalization and identity rules: phone to E.164 under a default region, e-mail
 // trimming, blocked values and placeholder numbers, rule validation.
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include "switchboard/identity.h"
@@ -375,4 +377,38 @@ TEST_CASE("normalizer reasons match the validators'") {
   // Valid ones still pass the fast path.
   CHECK(Normalize(*n, K::kEmail, " Ana@Example.com ").outcome == sb::NormalizeOutcome::kValid);
   CHECK(Normalize(*n, K::kSocialHandle, "@Ana", "twitter").outcome == sb::NormalizeOutcome::kValid);
+}
+
+// Each rule limit at both ends of its range, and one step past them.
+TEST_CASE("identity rule limits are accepted at their ends and refused past them") {
+  constexpr int kIntMax = std::numeric_limits<int>::max();
+  constexpr int kIntMin = std::numeric_limits<int>::min();
+  const sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  auto with = [&](auto set) {
+    sb::IdentityRules r = rules;
+    set(r.For(sb::IdentifierKind::kDeviceId));
+    return r.Validate();
+  };
+  for (int p : {1, 1000}) CHECK(with([&](sb::IdentifierRule& r) { r.priority = p; }).ok());
+  for (int p : {0, 1001, kIntMin, kIntMax}) {
+    CHECK_THAT(std::string(with([&](sb::IdentifierRule& r) { r.priority = p; }).message()),
+               Contains("priority"));
+  }
+  for (int m : {0, 1, kIntMax}) CHECK(with([&](sb::IdentifierRule& r) { r.max_values = m; }).ok());
+  for (int m : {-1, kIntMin}) {
+    CHECK_THAT(std::string(with([&](sb::IdentifierRule& r) { r.max_values = m; }).message()),
+               Contains("max_values"));
+  }
+  for (int s : {0, 2, kIntMax}) CHECK(with([&](sb::IdentifierRule& r) { r.shared_after = s; }).ok());
+  for (int s : {1, -1, kIntMin}) {
+    CHECK_THAT(std::string(with([&](sb::IdentifierRule& r) { r.shared_after = s; }).message()),
+               Contains("shared_after"));
+  }
+  for (absl::Duration e : {absl::Nanoseconds(1), absl::InfiniteDuration()}) {
+    CHECK(with([&](sb::IdentifierRule& r) { r.expiry = e; }).ok());
+  }
+  for (absl::Duration e : {absl::ZeroDuration(), -absl::Nanoseconds(1), -absl::InfiniteDuration()}) {
+    CHECK_THAT(std::string(with([&](sb::IdentifierRule& r) { r.expiry = e; }).message()),
+               Contains("expiry"));
+  }
 }

@@ -2,6 +2,7 @@
 // family phone, team mailbox, cookie expiry, blocked values, unique-id conflict, explicit merge
 // and split, split of an automatic merge, erasure then replay, tenants, order and duplicates,
 // trait reconciliation, and bad input.
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -951,4 +952,66 @@ TEST_CASE("ingest reads the caller's event and leaves it as it was") {
   sb::IngestResult again = f.Ingest(e);
   CHECK(again.customer == f.CustomerOf("a"));
   CHECK(f.EventsOf(again.customer) == std::vector<std::string>{"a", "b"});
+}
+
+// Options at the ends of their ranges: no future tolerance (now is accepted, 1 ns later is not),
+// an infinite one (up to the last valid time; an infinite time stays invalid), a clock at the
+// infinite future, a 1 ns cookie expiry, a never-shared phone with a limit of INT_MAX values.
+TEST_CASE("merger options at the edges of their ranges") {
+  using Ch = sb::Channel;
+  {
+    sb::JourneyMergerOptions o;
+    o.future_tolerance = absl::ZeroDuration();
+    Fixture f(o);
+    sb::TouchpointEvent e = Ev("e1", 0, Ch::kChat, {{K::kEmail, "ana@example.com", ""}});
+    e.occurred_at = e.received_at = f.clock.Now();
+    CHECK(f.merger->Ingest(e).ok());
+    e.id = sb::EventId("e2");
+    e.occurred_at = e.received_at = f.clock.Now() + absl::Nanoseconds(1);
+    CHECK_THAT(std::string(f.merger->Ingest(e).status().message()), Contains("in the future"));
+  }
+  {
+    sb::JourneyMergerOptions o;
+    o.future_tolerance = absl::InfiniteDuration();
+    Fixture f(o);
+    sb::TouchpointEvent e = Ev("e1", 0, Ch::kChat, {{K::kEmail, "ana@example.com", ""}});
+    e.occurred_at = e.received_at = absl::FromUnixSeconds(253'402'300'799);  // 9999-12-31
+    CHECK(f.merger->Ingest(e).ok());
+    e.id = sb::EventId("e2");
+    e.occurred_at = e.received_at = absl::InfiniteFuture();
+    CHECK(f.merger->Ingest(e).status().code() == absl::StatusCode::kInvalidArgument);
+    e.id = sb::EventId("e3");
+    e.occurred_at = e.received_at = absl::UnixEpoch();
+    CHECK(f.merger->Ingest(e).ok());
+    // One customer from the epoch to 9999: its snapshot spans the whole range.
+    auto snap = f.merger->SnapshotOf(kAcme, sb::CustomerId("c-e3"), "x",
+                                     absl::FromUnixSeconds(253'402'300'799));
+    REQUIRE(snap.ok());
+    CHECK(snap->total_touchpoints == 2);
+  }
+  {
+    sb::ManualClock clock(absl::InfiniteFuture());
+    auto m = sb::JourneyMerger::Create({}, &clock);
+    REQUIRE(m.ok());
+    CHECK((*m)->Ingest(Ev("e1", 0, Ch::kChat, {{K::kEmail, "ana@example.com", ""}})).ok());
+  }
+  {
+    sb::JourneyMergerOptions o;
+    o.identity.For(K::kDeviceId).expiry = absl::Nanoseconds(1);
+    o.identity.For(K::kPhone).max_values = std::numeric_limits<int>::max();
+    o.identity.For(K::kPhone).shared_after = 0;
+    o.identity.For(K::kPhone).priority = 1000;
+    Fixture f(o);
+    f.Ingest(Ev("a", 0, Ch::kWeb, {{K::kDeviceId, "dev-1", ""}}));
+    f.Ingest(Ev("b", 0, Ch::kWeb, {{K::kDeviceId, "dev-1", ""}}));  // same instant: links
+    CHECK(f.CustomerOf("b") == f.CustomerOf("a"));
+    auto late = f.Ingest(Ev("c", 1, Ch::kWeb, {{K::kDeviceId, "dev-1", ""}}));
+    CHECK(late.identifiers[0].outcome == sb::IdentifierOutcome::kExpired);
+    for (int i = 0; i < 4; ++i) {
+      f.Ingest(Ev("p" + std::to_string(i), 2 + i, Ch::kVoice,
+                  {{K::kPhone, "+14155550100", ""},
+                   {K::kSocialHandle, "p" + std::to_string(i), "twitter"}}));
+    }
+    CHECK(f.CustomerOf("p3") == f.CustomerOf("p0"));  // never shared
+  }
 }

@@ -329,3 +329,29 @@ TEST_CASE("a confidence interval over values near DBL_MAX has the right mean") {
   const std::vector<double> zeros = {0.0, 0.0};
   CHECK(sb::MeanConfidenceInterval(zeros)->half_width == 0.0);
 }
+
+// Valid extremes that were already right: a tally of short abandons only has no
+// short-abandon-excluded measures (0 / 0), FCR takes contacts at either end of time and a 1 ns
+// window, and occupancy over a subnormal staffed time.
+TEST_CASE("measures at the edges of their inputs") {
+  auto m = sb::QueueMeasures::Create({20.0, 5.0}).value();
+  REQUIRE(m.RecordAbandoned(1.0).ok());
+  CHECK_FALSE(m.ServiceLevel(sb::ServiceLevelDefinition::kExcludeShortAbandons).has_value());
+  CHECK_FALSE(m.ShortAbandonExcludedRate().has_value());
+  CHECK(m.ServiceLevel(sb::ServiceLevelDefinition::kAbandonsWithinTargetMet) == 1.0);
+
+  const std::vector<sb::FcrContact> contacts = {{"a", absl::InfinitePast(), ""},
+                                                {"a", absl::InfiniteFuture(), ""},
+                                                {"b", absl::UnixEpoch(), ""}};
+  auto all = sb::FirstContactResolution(contacts, absl::Hours(1));
+  REQUIRE(all.ok());
+  CHECK(all->judged == 3);  // infinitely apart: no repeat
+  CHECK(all->repeats == 0);
+  auto early = sb::FirstContactResolution(contacts, absl::Nanoseconds(1), absl::UnixEpoch());
+  REQUIRE(early.ok());
+  CHECK(early->judged == 1);  // only the infinite past's window ends by the epoch
+  CHECK(sb::FirstContactResolution(contacts, absl::InfiniteDuration()).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(sb::Occupancy(0.0, 1e-320).value() == 0.0);
+  CHECK(sb::Occupancy(1e-320, 1e-320).value() == 1.0);
+}

@@ -154,8 +154,8 @@ struct FcrResult {
 // the same customer (with the same reason, if set) does not contact again within `window` after
 // it. Contacts whose window runs past `data_end` cannot be judged (the repeat may still come)
 // and are left out of `judged`; pass absl::InfiniteFuture() to judge every contact. The input
-// need not be sorted. InvalidArgument for window <= 0 or an empty customer key (naming the
-// index).
+// need not be sorted. InvalidArgument for a window <= 0 or infinite, or an empty customer key
+// (naming the index).
 SWITCHBOARD_EXPORT absl::StatusOr<FcrResult> FirstContactResolution(
     std::span<const FcrContact> contacts, absl::Duration window,
     absl::Time data_end = absl::InfiniteFuture());
