@@ -1,6 +1,8 @@
 // Erlang B / C / A and staffing: published reference values, internal consistency (B->C,
 // Erlang A -> Erlang C as patience grows, closed forms vs the birth-death chain, an ODE for the
 // service level), stability for thousands of agents, and bad input.
+#include <chrono>
+#include <climits>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -575,4 +577,21 @@ TEST_CASE("Erlang A with a patience near DBL_MAX is Erlang C, not NaN") {
     CHECK(std::isfinite(a->service_level_excluding_early_abandons));
     CHECK(std::isfinite(a->mean_wait_of_abandoned));
   }
+}
+
+// Any number of agents is valid. Erlang B's recursion underflows to 0 after a few hundred steps
+// when the agents far outnumber the load, and stays 0; it used to run on for all 2^31 agents
+// (11 s for ErlangB(10, INT_MAX)). The bound is loose: the answer now takes microseconds.
+TEST_CASE("Erlang B and C with INT_MAX agents answer at once") {
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(sb::ErlangB(10.0, INT_MAX).value() == 0.0);
+  CHECK(sb::ErlangCWaitProbability(10.0, INT_MAX).value() == 0.0);
+  sb::QueueingInput in = Input(1, 1, 10, INT_MAX, 20);
+  const sb::ErlangCResult c = sb::ErlangC(in).value();
+  CHECK(c.p_wait == 0.0);
+  CHECK(c.service_level == 1.0);
+  CHECK(c.asa == 0.0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(seconds < 2.0);
 }

@@ -42,10 +42,11 @@ absl::Status CheckStable(double offered_load, int agents) {
 
 // The classic recursion B(a, k) = a B(a, k-1) / (k + a B(a, k-1)), B(a, 0) = 1. Every term is a
 // probability, so nothing overflows; B may underflow to 0 when agents >> load, which is its
-// correct value in double precision.
+// correct value in double precision. Once 0 it stays 0, so the loop stops there: any agents > 0
+// are valid, and ErlangB(10, INT_MAX) ran 2^31 steps (11 s) to return 0.
 double ErlangBUnchecked(double a, int n) {
   double b = 1.0;
-  for (int k = 1; k <= n; ++k) b = a * b / (k + a * b);
+  for (int k = 1; k <= n && b > 0.0; ++k) b = a * b / (k + a * b);
   return b;
 }
 
