@@ -56,6 +56,17 @@ struct Fixture {
 using T = sb::EventType;
 using C = sb::Channel;
 
+// A resolved customer's snapshot as routing input sees it: last agent, gold tier, a repeat.
+sb::ContextSnapshot GoldRepeatSnapshot() {
+  sb::ContextSnapshot snap;
+  snap.tenant = kAcme;
+  snap.customer = sb::CustomerId("c-1");
+  snap.last_agent = sb::AgentId("agent-7");
+  snap.tier = "gold";
+  snap.repeat_contact = true;
+  return snap;
+}
+
 }  // namespace
 
 TEST_CASE("a snapshot carries the context of the email, chat and call") {
@@ -295,13 +306,8 @@ TEST_CASE("identifiers of two customers on one contact make it ambiguous") {
 }
 
 TEST_CASE("a snapshot becomes routing input") {
-  sb::ContextSnapshot snap;
-  snap.tenant = kAcme;
-  snap.customer = sb::CustomerId("c-1");
-  snap.last_agent = sb::AgentId("agent-7");
+  sb::ContextSnapshot snap = GoldRepeatSnapshot();
   snap.last_intent = "billing";
-  snap.tier = "gold";
-  snap.repeat_contact = true;
   snap.language = "es";
 
   sb::Contact c = Call(0);
@@ -406,11 +412,8 @@ TEST_CASE("snapshot options are validated") {
 // A contact that is already invalid is bad input: clamping its priority into range would hide
 // that (the sum with the tier priority used to be clamped whatever the starting value).
 TEST_CASE("a contact priority out of range is refused, not clamped into range") {
-  sb::ContextSnapshot snap;
-  snap.tenant = kAcme;
-  snap.customer = sb::CustomerId("c-1");
-  snap.tier = "gold";
-  snap.repeat_contact = true;
+  sb::ContextSnapshot snap = GoldRepeatSnapshot();
+  snap.last_agent.reset();
   for (int start : {-5, sb::kMaxContactPriority + 1, std::numeric_limits<int>::min(),
                     std::numeric_limits<int>::max()}) {
     INFO("contact.priority " << start);
@@ -427,12 +430,7 @@ TEST_CASE("a contact priority out of range is refused, not clamped into range") 
 // Priorities at the ends of int add without overflow and stay within 0..kMaxContactPriority;
 // the last agent's wait is taken at both ends of 0..24h and refused past them.
 TEST_CASE("routing input at the edges of its ranges") {
-  sb::ContextSnapshot snap;
-  snap.tenant = kAcme;
-  snap.customer = sb::CustomerId("c-1");
-  snap.last_agent = sb::AgentId("agent-7");
-  snap.tier = "gold";
-  snap.repeat_contact = true;
+  const sb::ContextSnapshot snap = GoldRepeatSnapshot();
   sb::RoutingInputOptions o;
   o.tier_priority = {{"gold", std::numeric_limits<int>::max()}};
   o.repeat_priority = std::numeric_limits<int>::max();
