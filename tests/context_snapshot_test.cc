@@ -461,9 +461,65 @@ TEST_CASE("routing input at the edges of its ranges") {
     sb::Contact d = Call(0);
     absl::Status s = sb::ApplySnapshotToContact(snap, ow, &d);
     CHECK(s.code() == absl::StatusCode::kInvalidArgument);
-    CHECK_THAT(std::string(s.message()), Contains("preferred_agent_wait"));
+    CHECK_THAT(std::string(s.message()), Contains("routing_input.last_agent_wait"));
     CHECK(d == Call(0));
   }
+}
+
+// Bad routing-input options used to pass unseen until a snapshot used them (a wait of a week
+// was accepted for a customer without a last agent, refused for the next one). They are checked
+// on every call now, whatever the snapshot.
+TEST_CASE("bad routing-input options are refused whatever the snapshot") {
+  struct Bad {
+    const char* field;
+    void (*set)(sb::RoutingInputOptions*);
+  };
+  const Bad bad[] = {
+      {"intent_min_proficiency", [](sb::RoutingInputOptions* o) { o->intent_min_proficiency = 0; }},
+      {"intent_min_proficiency", [](sb::RoutingInputOptions* o) { o->intent_min_proficiency = 11; }},
+      {"last_agent_wait", [](sb::RoutingInputOptions* o) { o->last_agent_wait = absl::Hours(24 * 7); }},
+      {"intent_skill_prefix", [](sb::RoutingInputOptions* o) { o->intent_skill_prefix = "\xff"; }},
+      {"intent_skill_prefix",
+       [](sb::RoutingInputOptions* o) { o->intent_skill_prefix = std::string(200, 'x'); }},
+  };
+  sb::ContextSnapshot no_last_agent = GoldRepeatSnapshot();
+  no_last_agent.last_agent.reset();
+  sb::ContextSnapshot ambiguous;  // no customer
+  ambiguous.tenant = kAcme;
+  for (const Bad& b : bad) {
+    INFO(b.field);
+    sb::RoutingInputOptions o;
+    b.set(&o);
+    CHECK(o.Validate().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(o.Validate().message()), Contains(b.field));
+    for (const sb::ContextSnapshot* snap : {&no_last_agent, &ambiguous}) {
+      sb::Contact c = Call(0);
+      CHECK(sb::ApplySnapshotToContact(*snap, o, &c).code() == absl::StatusCode::kInvalidArgument);
+      CHECK(c == Call(0));
+    }
+  }
+  CHECK(sb::RoutingInputOptions{}.Validate().ok());
+}
+
+// The contact's arrival is the snapshot's time: one that is no valid time is refused, as
+// Contact::Validate() would (at the infinite past a 30-day cookie read as unexpired).
+TEST_CASE("a snapshot for a contact without a valid arrival time is refused") {
+  Fixture f;
+  f.Ingest(Ev("chat-1", 60, T::kContactEnded, C::kChat, {{"identity_verified", "true"}}));
+  for (absl::Time at : {absl::InfinitePast(), absl::UnixEpoch() - absl::Seconds(1),
+                        absl::InfiniteFuture()}) {
+    INFO(absl::FormatTime(at));
+    sb::Contact c = Call(0);
+    c.arrived_at = at;
+    auto snap = f.merger->SnapshotFor(c);
+    CHECK(snap.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(snap.status().message()), Contains("contact.arrived_at"));
+  }
+  sb::Contact epoch = Call(0);
+  epoch.arrived_at = absl::UnixEpoch();  // the default: valid, and before every event
+  auto snap = f.merger->SnapshotFor(epoch);
+  REQUIRE(snap.ok());
+  CHECK_FALSE(snap->identity_verified);
 }
 
 // Windows that never close: "within the window before the snapshot's time" holds for every

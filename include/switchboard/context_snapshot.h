@@ -139,6 +139,11 @@ struct RoutingInputOptions {
   // When the last agent becomes the preferred agent, how long the contact waits for it alone
   // (Contact::preferred_agent_wait; 0..24h). Default: zero (offered to it only if free).
   absl::Duration last_agent_wait = absl::ZeroDuration();
+
+  // InvalidArgument naming the field when intent_min_proficiency is outside
+  // kMinProficiency..kMaxProficiency, last_agent_wait outside 0..24h, or the skill prefix is
+  // not UTF-8 or longer than a skill name may be. Priorities may be any int (the sum is capped).
+  SWITCHBOARD_EXPORT absl::Status Validate() const;
 };
 
 // Applies `snapshot` to `contact`: the last agent becomes preferred_agent (unless one is already
@@ -146,7 +151,8 @@ struct RoutingInputOptions {
 // with that name is there), the tier and repeat flag add their priorities (the sum kept within
 // 0..kMaxContactPriority: a huge one caps, a negative one stops at 0), and an empty language is
 // filled. An ambiguous snapshot (no customer) changes nothing. InvalidArgument when `contact` is
-// null, when the snapshot is of another tenant than the contact, or when the result would fail
+// null, when `options` fail Validate() (whether or not they would be used), when the snapshot is
+// of another tenant than the contact, or when the result would fail
 // Contact::Validate() (a contact priority already outside 0..kMaxContactPriority is reported,
 // not clamped into range); `contact` is then unchanged.
 SWITCHBOARD_EXPORT absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,

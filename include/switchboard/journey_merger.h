@@ -235,7 +235,8 @@ class SWITCHBOARD_EXPORT JourneyMerger {
 
   // The context for `contact` (its tenant, identifiers, intent and arrived_at). An unknown
   // customer gives an empty snapshot; an ambiguous one lists the candidates and needs
-  // verification. InvalidArgument when the contact's tenant is invalid.
+  // verification. InvalidArgument when the contact's tenant is invalid or its arrived_at is not
+  // a valid time (ValidateTime(): infinite, before the Unix epoch or after 9999).
   absl::StatusOr<ContextSnapshot> SnapshotFor(const Contact& contact) const;
   // The context of a known customer at time `now` for a contact with `intent` (may be empty).
   absl::StatusOr<ContextSnapshot> SnapshotOf(const TenantId& tenant, const CustomerId& id,

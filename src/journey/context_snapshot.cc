@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "switchboard/limits.h"
 
 namespace switchboard {
@@ -35,11 +37,29 @@ absl::Status SnapshotOptions::Validate() const {
   return absl::OkStatus();
 }
 
+absl::Status RoutingInputOptions::Validate() const {
+  if (intent_min_proficiency < kMinProficiency || intent_min_proficiency > kMaxProficiency) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "routing_input.intent_min_proficiency is ", intent_min_proficiency, ", outside ",
+        kMinProficiency, "..", kMaxProficiency));
+  }
+  if (last_agent_wait < absl::ZeroDuration() || last_agent_wait > absl::Hours(24)) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("routing_input.last_agent_wait is ",
+                         absl::FormatDuration(last_agent_wait), ", outside 0..24h"));
+  }
+  return internal::ValidateText(intent_skill_prefix, "routing_input.intent_skill_prefix",
+                                kMaxNameLength);
+}
+
 absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
                                     const RoutingInputOptions& options, Contact* contact) {
   if (contact == nullptr) {
     return absl::InvalidArgumentError("ApplySnapshotToContact: the contact pointer is null");
   }
+  // Checked even when they would not be used (an ambiguous snapshot, no last agent), so that a
+  // bad setting shows on the first call rather than on the first customer it applies to.
+  SB_RETURN_IF_ERROR(options.Validate());
   if (!snapshot.customer.has_value()) return absl::OkStatus();
   // Tenants never mix: another tenant's agent, intent and tier mean nothing here.
   if (snapshot.tenant != contact->tenant) {

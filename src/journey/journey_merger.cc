@@ -714,6 +714,9 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotOf(const TenantId& 
 
 absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& contact) const {
   SB_RETURN_IF_ERROR(contact.tenant.Validate("contact.tenant"));
+  // The snapshot's time: an infinite one would make every window hold or none (a 30-day cookie
+  // read as unexpired at the infinite past).
+  SB_RETURN_IF_ERROR(ValidateTime(contact.arrived_at, "contact.arrived_at"));
   const TenantId& tenant = contact.tenant;
   ContextSnapshot snap;
   snap.tenant = tenant;
