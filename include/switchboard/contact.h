@@ -36,6 +36,8 @@ SWITCHBOARD_EXPORT std::string_view DirectionName(Direction direction);
 
 // Contact priority: larger is more urgent (as in Twilio TaskRouter). Range 0..kMaxContactPriority.
 inline constexpr int kMaxContactPriority = 1'000'000;
+// The longest a contact may wait for its preferred agent alone (Contact::preferred_agent_wait).
+inline constexpr absl::Duration kMaxPreferredAgentWait = absl::Hours(24);
 
 struct Contact {
   ContactId id;

@@ -40,7 +40,7 @@ absl::Status ValidateFields(const Contact& c) {
     SB_RETURN_IF_ERROR(c.preferred_agent->Validate("contact.preferred_agent"));
   }
   if (c.preferred_agent_wait < absl::ZeroDuration() ||
-      c.preferred_agent_wait > absl::Hours(24)) {
+      c.preferred_agent_wait > kMaxPreferredAgentWait) {
     return absl::InvalidArgumentError(
         internal::StrCat("contact.preferred_agent_wait is ",
                          absl::FormatDuration(c.preferred_agent_wait), ", outside 0..24h"));

@@ -43,7 +43,7 @@ absl::Status RoutingInputOptions::Validate() const {
         "routing_input.intent_min_proficiency is ", intent_min_proficiency, ", outside ",
         kMinProficiency, "..", kMaxProficiency));
   }
-  if (last_agent_wait < absl::ZeroDuration() || last_agent_wait > absl::Hours(24)) {
+  if (last_agent_wait < absl::ZeroDuration() || last_agent_wait > kMaxPreferredAgentWait) {
     return absl::InvalidArgumentError(
         internal::StrCat("routing_input.last_agent_wait is ",
                          absl::FormatDuration(last_agent_wait), ", outside 0..24h"));

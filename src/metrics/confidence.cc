@@ -71,13 +71,13 @@ double StudentTUpperTail(double t, double dof) {
   return 0.5 * RegularizedIncompleteBeta(dof / 2.0, 0.5, dof / (dof + t * t));
 }
 
-// z >= 0 with P(Z > z) = tail for a standard normal Z, tail in (0, 0.5], by bisection on
-// erfc (which, unlike lgamma, keeps no global state).
-double NormalUpperQuantile(double tail) {
-  auto upper = [](double z) { return 0.5 * std::erfc(z / std::numbers::sqrt2); };
+// x >= 0 with upper(x) = tail, for a tail function that decreases from upper(0) >= tail: the
+// bracket doubles until it holds the root, then bisection narrows it to `rel_tol` of its end.
+template <typename Upper>
+double InvertUpperTail(Upper upper, double tail, double rel_tol) {
   double lo = 0.0, hi = 1.0;
-  while (upper(hi) > tail) hi *= 2.0;  // erfc reaches 0 by z = 64
-  for (int i = 0; i < 400 && hi - lo > 1e-15 * hi; ++i) {
+  while (upper(hi) > tail && hi < 1e300) hi *= 2.0;
+  for (int i = 0; i < 400 && hi - lo > rel_tol * hi; ++i) {
     const double mid = 0.5 * (lo + hi);
     if (upper(mid) > tail) {
       lo = mid;
@@ -86,6 +86,13 @@ double NormalUpperQuantile(double tail) {
     }
   }
   return 0.5 * (lo + hi);
+}
+
+// z >= 0 with P(Z > z) = tail for a standard normal Z, tail in (0, 0.5], by bisection on
+// erfc (which, unlike lgamma, keeps no global state; it reaches 0 by z = 64).
+double NormalUpperQuantile(double tail) {
+  return InvertUpperTail([](double z) { return 0.5 * std::erfc(z / std::numbers::sqrt2); }, tail,
+                         1e-15);
 }
 
 // From this many degrees of freedom on, the quantile comes from its expansion in 1 / dof. The
@@ -111,17 +118,7 @@ double StudentTUpperQuantile(double tail, double dof) {
     const double v = 1.0 / dof;
     return z + v * (g1 + v * (g2 + v * (g3 + v * g4)));
   }
-  double lo = 0.0, hi = 1.0;
-  while (StudentTUpperTail(hi, dof) > tail && hi < 1e300) hi *= 2.0;
-  for (int i = 0; i < 400 && hi - lo > 1e-14 * hi; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    if (StudentTUpperTail(mid, dof) > tail) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  return 0.5 * (lo + hi);
+  return InvertUpperTail([dof](double t) { return StudentTUpperTail(t, dof); }, tail, 1e-14);
 }
 
 }  // namespace
