@@ -294,6 +294,34 @@ TEST_CASE("a limit on distinct values drops the least trusted identifier") {
   CHECK_THAT(third.identifiers[1].reason, Contains("3 email values (limit 2)"));
 }
 
+// At equal trust, an identifier that links nothing yet is dropped before one that links the
+// event to its customer: the established link is kept, whatever the values' spelling, and
+// arrival order does not matter because resolution runs in canonical order.
+TEST_CASE("a limit keeps the identifier already linked and drops the new one") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kEmail).max_values = 1;
+  // "zed" sorts after "amy": the old tie-break by largest value dropped the linked one.
+  const sb::TouchpointEvent first = Ev("e1", 0, sb::Channel::kEmail, {Email("zed@example.com")});
+  const sb::TouchpointEvent second = Ev(
+      "e2", 5, sb::Channel::kChat, {Email("zed@example.com"), Email("amy@example.com")});
+  Fixture in_order(options);
+  in_order.Ingest(first);
+  sb::IngestResult r = in_order.Ingest(second);
+  CHECK(r.customer == sb::CustomerId("c-e1"));
+  CHECK(r.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(r.identifiers[1].outcome == sb::IdentifierOutcome::kDropped);
+  CHECK_THAT(r.identifiers[1].reason, Contains("2 email values (limit 1)"));
+  CHECK(in_order.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-e1")});
+  CHECK(in_order.EventsOf(sb::CustomerId("c-e1")) == std::vector<std::string>{"e1", "e2"});
+
+  Fixture reversed(options);
+  reversed.Ingest(second);  // alone, it keeps the smaller value and mints c-e2
+  reversed.Ingest(first);   // earlier: both rebuild in canonical order
+  CHECK(reversed.merger->ListCustomers(kAcme) == in_order.merger->ListCustomers(kAcme));
+  CHECK(reversed.EventsOf(sb::CustomerId("c-e1")) == std::vector<std::string>{"e1", "e2"});
+  CHECK(*reversed.merger->Resolve(kAcme, sb::CustomerId("c-e2")) == sb::CustomerId("c-e1"));
+}
+
 TEST_CASE("explicit merge is recorded and split restores both customers exactly") {
   Fixture f;
   f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Account("A-1"), Email("a@example.com")},
@@ -576,6 +604,38 @@ TEST_CASE("a late event is resolved against its time even when a later one made 
   CHECK(state(in_order) == std::vector<std::vector<std::string>>{{"a1"}, {"b1"}, {"c1"}});
   Fixture late(options);
   for (const auto* e : {&a1, &b1, &c1}) late.Ingest(*e);
+  CHECK(state(late) == state(in_order));
+}
+
+// An event a customer's limit turned away read that customer's state without joining it: an
+// earlier event that arrives later and changes the customer must re-resolve it.
+TEST_CASE("a late event re-resolves a later one that a customer's limit turned away") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kEmail).max_values = 2;
+  options.identity.For(K::kPhone).shared_after = 0;  // y's dropped phone must not touch A
+  const sb::TouchpointEvent a1 = Ev("a1", 0, sb::Channel::kEmail,
+                                    {Account("AC-1"), Email("u1@example.com"),
+                                     Email("u2@example.com"), Phone("4155550100")});
+  const sb::TouchpointEvent d1 = Ev("d1", 1, sb::Channel::kChat, {Account("AC-0")});
+  // Two account ids: x joins D, and u1, now carried by both, becomes shared; A then links
+  // one e-mail only.
+  const sb::TouchpointEvent x = Ev("x", 5, sb::Channel::kWeb,
+                                   {Account("AC-1"), Email("u1@example.com"), Account("AC-0")});
+  // Before x, a third e-mail would break A's limit and the phone is dropped; after x, y joins A.
+  const sb::TouchpointEvent y =
+      Ev("y", 10, sb::Channel::kVoice, {Phone("4155550100"), Email("u3@example.com")});
+  auto state = [](Fixture& f) {
+    std::vector<std::vector<std::string>> out;
+    for (const sb::CustomerId& c : f.merger->ListCustomers(kAcme)) out.push_back(f.EventsOf(c));
+    return out;
+  };
+  Fixture in_order(options);
+  for (const auto* e : {&a1, &d1, &x, &y}) in_order.Ingest(*e);
+  CHECK(state(in_order) == std::vector<std::vector<std::string>>{{"a1", "y"}, {"d1", "x"}});
+  Fixture late(options);
+  for (const auto* e : {&a1, &d1, &y}) late.Ingest(*e);
+  CHECK(state(late) == std::vector<std::vector<std::string>>{{"a1"}, {"d1"}, {"y"}});
+  CHECK(late.Ingest(x).rebuilt);
   CHECK(state(late) == state(in_order));
 }
 

@@ -59,7 +59,8 @@ struct IdentifierRule {
   // At most this many distinct linked values per customer; 0 = no limit. Unique implies 1.
   int max_values = 0;
   // Trust, 1 = most trusted .. 1000. When a link would break a limit the merger drops the event's
-  // least trusted identifier first (largest number; unverified before verified). Default: 100.
+  // least trusted identifier first (largest number; unverified before verified; at equal trust
+  // a value not yet linked before one already linked). Default: 100.
   int priority = 100;
   // A value links only events within this time of its last sighting (cookies, device ids); after
   // that the value starts a new holder. Default: infinite (never expires).

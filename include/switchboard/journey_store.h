@@ -171,8 +171,9 @@ struct CustomerLinks {
   std::vector<std::string> merges;           // merge records made while building this customer
   std::vector<EventId> constrained_anchors;  // its events named by a cannot-link constraint
   // Derived: the latest event outside its journey that changed how it holds a value (made one
-  // shared, expired one), when later than its own latest event. An event before it cannot be
-  // applied on top of the current state: the customer no longer looks as it did then.
+  // shared, expired one) or that its limits or splits turned away (the event read its state),
+  // when later than its own latest event. An event before it cannot be applied on top of the
+  // current state: the customer no longer looks as it did then, or a later outcome depends on it.
   EventHandle touched = kNoHandle;
   absl::Time touched_at = absl::InfinitePast();
 };

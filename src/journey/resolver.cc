@@ -379,20 +379,32 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   };
 
   absl::InlinedVector<CustomerRecord*, 4> customers = linked_customers();
+  const absl::InlinedVector<CustomerRecord*, 4> consulted = customers;
   for (Violation v; FindViolation(tenant, customers, cands, &v); customers = linked_customers()) {
     if (v.helpful.empty()) break;
-    // Drop the least trusted: largest priority number, unverified first, then largest key.
+    // Drop the least trusted: largest priority number, unverified first, then a value that links
+    // nothing yet before one already linked (the established link is kept; in canonical order
+    // this stays a function of the events, not of their arrival), then largest key.
     size_t pick = *std::max_element(v.helpful.begin(), v.helpful.end(), [&](size_t x, size_t y) {
       const Candidate& a = cands[x];
       const Candidate& b = cands[y];
       if (a.rule->priority != b.rule->priority) return a.rule->priority < b.rule->priority;
       if (a.verified != b.verified) return a.verified && !b.verified;
+      const bool a_linked = a.outcome == IdentifierOutcome::kLinked;
+      const bool b_linked = b.outcome == IdentifierOutcome::kLinked;
+      if (a_linked != b_linked) return a_linked;
       return a.value->key < b.value->key;
     });
     cands[pick].active = false;
     cands[pick].outcome = IdentifierOutcome::kDropped;
     out.reasons[pick] = std::move(v.what);
     v = Violation();
+  }
+  // A customer whose limits or splits turned this event away did not change, but the outcome
+  // read its state: an earlier event that changes it later (makes one of its values shared, say)
+  // must re-resolve this one, so it is marked touched here (IsInOrder).
+  for (CustomerRecord* c : consulted) {
+    if (std::find(customers.begin(), customers.end(), c) == customers.end()) Touch(tenant, c, ev, at);
   }
 
   CustomerRecord* target = nullptr;

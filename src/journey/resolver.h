@@ -52,8 +52,9 @@ class Resolver {
   // The id of the customer minted from `mint` (no store write).
   CustomerId IdOf(const TenantId& tenant, EventHandle mint) const;
 
-  // True when `event` is later than every customer it touches (their latest events, and the
-  // events of others that changed how they hold a value), so Process() on the current state
+  // True when `event` is later than every customer it touches (their latest events, the events
+  // of others that changed how they hold a value, and those their state turned away), so that
+  // applying it cannot change how a later event resolved, and Process() on the current state
   // equals a full replay. `values` holds the value record of each of the event's identifiers.
   bool IsInOrder(const TenantId& tenant, EventHandle event,
                  absl::Span<ValueRecord* const> values) const;
@@ -107,7 +108,8 @@ class Resolver {
     return LatestBefore(tenant, c, e, at) &&
            (c.links == nullptr || Before(tenant, c.links->touched, c.links->touched_at, e, at));
   }
-  // Records that event `e` at `at`, not in the customer's journey, changed how it holds a value.
+  // Records that event `e` at `at`, not in the customer's journey, changed how it holds a value
+  // or was turned away by its state.
   void Touch(const TenantId& tenant, CustomerRecord* c, EventHandle e, absl::Time at);
   bool FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* const> customers,
                      absl::Span<const Candidate> candidates, Violation* violation) const;
