@@ -355,3 +355,24 @@ TEST_CASE("measures at the edges of their inputs") {
   CHECK(sb::Occupancy(0.0, 1e-320).value() == 0.0);
   CHECK(sb::Occupancy(1e-320, 1e-320).value() == 1.0);
 }
+
+// Finite but absurd waits used to sum to infinity (two waits of 1e308 s gave an infinite ASA);
+// the bound keeps every sum finite.
+TEST_CASE("measures refuse seconds above their bound and keep sums finite at it") {
+  sb::QueueMeasures m;
+  CHECK_THAT(Message(m.RecordAnswered(1e308)), Contains("answered.wait"));
+  CHECK_THAT(Message(m.RecordAnswered(1, {sb::kMaxMeasuredSeconds * 2, 0, 0})),
+             Contains("answered.handle.talk"));
+  CHECK_THAT(Message(m.RecordAbandoned(INFINITY)), Contains("abandoned.wait"));
+  CHECK_THAT(Message(sb::QueueMeasures::Create({1e13, 0.0}).status()),
+             Contains("queue_measures.target"));
+  CHECK(m.offered() == 0);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(m.RecordAnswered(sb::kMaxMeasuredSeconds, {sb::kMaxMeasuredSeconds, 0, 0}).ok());
+    REQUIRE(m.RecordAbandoned(sb::kMaxMeasuredSeconds).ok());
+  }
+  CHECK(*m.Asa() == sb::kMaxMeasuredSeconds);
+  CHECK(*m.MeanWait() == sb::kMaxMeasuredSeconds);
+  CHECK(*m.Aht() == sb::kMaxMeasuredSeconds);
+  CHECK(*m.MaxWait() == sb::kMaxMeasuredSeconds);
+}

@@ -58,11 +58,17 @@ struct HandleTime {
   double Total() const { return talk + hold + wrap; }
 };
 
+// The largest number of seconds QueueMeasures accepts as a wait, handle-time part or option:
+// about 31,700 years. The bound keeps every sum finite (a tally would need 1e296 contacts to
+// overflow), so ASA and AHT never read infinite from absurd but finite input.
+inline constexpr double kMaxMeasuredSeconds = 1e12;
+
 struct QueueMeasuresOptions {
-  // Service-level threshold T in seconds; >= 0 and finite. Default: 20.
+  // Service-level threshold T in seconds; >= 0 and at most kMaxMeasuredSeconds. Default: 20.
   double target = 20.0;
   // Abandons that waited strictly less than this many seconds are "short abandons": excluded by
-  // kExcludeShortAbandons and by ShortAbandonExcludedRate(). >= 0 and finite. Default: 0 (none).
+  // kExcludeShortAbandons and by ShortAbandonExcludedRate(). >= 0 and at most
+  // kMaxMeasuredSeconds. Default: 0 (none).
   double short_abandon = 0.0;
 
   // InvalidArgument naming "queue_measures.target" or "queue_measures.short_abandon".
@@ -81,7 +87,8 @@ class SWITCHBOARD_EXPORT QueueMeasures {
   const QueueMeasuresOptions& options() const { return options_; }
 
   // An answered contact that waited `wait` seconds and took `handle` to handle.
-  // InvalidArgument (and nothing recorded) for a negative or non-finite wait or handle part.
+  // InvalidArgument (and nothing recorded) for a wait or handle part that is negative, NaN or
+  // above kMaxMeasuredSeconds.
   absl::Status RecordAnswered(double wait, const HandleTime& handle = {});
   // A contact that hung up after waiting `wait` seconds. InvalidArgument as above.
   absl::Status RecordAbandoned(double wait);

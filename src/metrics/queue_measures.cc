@@ -9,9 +9,9 @@ namespace switchboard {
 namespace {
 
 absl::Status CheckSeconds(double x, const char* field) {
-  if (!(x >= 0.0) || !std::isfinite(x)) {  // also rejects NaN
+  if (!(x >= 0.0 && x <= kMaxMeasuredSeconds)) {  // also rejects NaN and infinities
     return absl::InvalidArgumentError(internal::StrCat(
-        field, " is ", x, " seconds, it must be zero or positive and finite"));
+        field, " is ", x, " seconds, it must be from 0 to ", kMaxMeasuredSeconds));
   }
   return absl::OkStatus();
 }
