@@ -206,7 +206,10 @@ std::vector<sb::TouchpointEvent> DenseEvents(uint64_t seed, int events) {
 
 // Tight limits: two phones and e-mails per customer, cookies that expire within two days and
 // (variant 1) turn shared on a third customer, a unique custom id that (variant 0) turns shared
-// on a second, channel-opaque ids that (variant 1) link nobody, a first-seen trait.
+// on a second, channel-opaque ids that (variant 1) link nobody, a first-seen trait. Variants 2
+// and 3 allow one phone, e-mail and cookie each, so that most events meet a limit; in variant 3
+// e-mails are as trusted as phones (ties decided by what is already linked) and never shared.
+constexpr int kTightVariants = 4;
 sb::JourneyMergerOptions TightOptions(int variant) {
   sb::JourneyMergerOptions o;
   o.identity.For(K::kPhone).max_values = 2;
@@ -218,6 +221,17 @@ sb::JourneyMergerOptions TightOptions(int variant) {
   o.identity.custom_kinds.back().rule.unique = true;
   o.identity.custom_kinds.back().rule.shared_after = variant == 0 ? 2 : 0;
   o.traits.push_back({"first", "", sb::ReconciliationRule::kFirstSeen, variant == 0, {}});
+  if (variant >= 2) {
+    o.identity.For(K::kPhone).max_values = 1;
+    o.identity.For(K::kEmail).max_values = 1;
+    o.identity.For(K::kDeviceId).max_values = 1;
+  }
+  if (variant == 3) {
+    o.identity.For(K::kEmail).priority = o.identity.For(K::kPhone).priority;
+    o.identity.For(K::kEmail).shared_after = 0;
+    o.identity.For(K::kPhone).shared_after = 3;
+    o.identity.custom_kinds.back().rule.shared_after = 0;
+  }
   return o;
 }
 
@@ -244,10 +258,12 @@ std::string DumpWithLookups(const sb::JourneyMerger& m) {
 // Catches two order-dependent resolutions the looser events above did not reach, fixed in
 // a23c3e5 (a merge made the survivor a holder of values it did not hold; failed at seed 39) and
 // fe42170 (a late event applied on top of a value another event had since made shared or
-// expired; failed at seed 234).
+// expired; failed at seed 234). A third, a late event changing a customer whose limit had
+// turned a later event away (de02985), showed only at seed 53467 of a longer run; its scenario
+// test in journey_merger_test.cc pins it.
 TEST_CASE("under tight identity rules, any order still gives the same result") {
   for (uint64_t seed = 1; seed <= 300; ++seed) {
-    for (int variant = 0; variant < 2; ++variant) {
+    for (int variant = 0; variant < kTightVariants; ++variant) {
       INFO("seed " << seed << " variant " << variant);
       std::vector<sb::TouchpointEvent> events = DenseEvents(seed, 40);
       std::vector<sb::TouchpointEvent> sorted = events;
