@@ -379,9 +379,10 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   };
 
   absl::InlinedVector<CustomerRecord*, 4> customers = linked_customers();
-  const absl::InlinedVector<CustomerRecord*, 4> consulted = customers;
+  absl::InlinedVector<CustomerRecord*, 4> consulted;  // before a limit turned links away
   for (Violation v; FindViolation(tenant, customers, cands, &v); customers = linked_customers()) {
     if (v.helpful.empty()) break;
+    if (consulted.empty()) consulted = customers;
     // Drop the least trusted: largest priority number, unverified first, then a value that links
     // nothing yet before one already linked (the established link is kept; in canonical order
     // this stays a function of the events, not of their arrival), then largest key.
@@ -404,7 +405,8 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   // read its state: an earlier event that changes it later (makes one of its values shared, say)
   // must re-resolve this one, so it is marked touched here (IsInOrder).
   for (CustomerRecord* c : consulted) {
-    if (std::find(customers.begin(), customers.end(), c) == customers.end()) Touch(tenant, c, ev, at);
+    const bool kept = std::find(customers.begin(), customers.end(), c) != customers.end();
+    if (!kept) Touch(tenant, c, ev, at);
   }
 
   CustomerRecord* target = nullptr;
