@@ -60,6 +60,12 @@ struct Fixture {
     for (const auto& e : journey->events) out.push_back(e.id.value());
     return out;
   }
+  // The event ids of every customer's journey, customers in ListCustomers() order.
+  std::vector<std::vector<std::string>> Journeys() {
+    std::vector<std::vector<std::string>> out;
+    for (const sb::CustomerId& c : merger->ListCustomers(kAcme)) out.push_back(EventsOf(c));
+    return out;
+  }
   sb::ManualClock clock;
   std::unique_ptr<sb::JourneyMerger> merger;
 };
@@ -594,17 +600,12 @@ TEST_CASE("a late event is resolved against its time even when a later one made 
   // A second account: Ana's e-mail is dropped from B and, held by two, becomes shared.
   const sb::TouchpointEvent b1 =
       Ev("b1", 10, sb::Channel::kChat, {Account("AC-2"), Email("ana@example.com")});
-  auto state = [](Fixture& f) {
-    std::vector<std::vector<std::string>> out;
-    for (const sb::CustomerId& c : f.merger->ListCustomers(kAcme)) out.push_back(f.EventsOf(c));
-    return out;
-  };
   Fixture in_order(options);
   for (const auto* e : {&a1, &c1, &b1}) in_order.Ingest(*e);
-  CHECK(state(in_order) == std::vector<std::vector<std::string>>{{"a1"}, {"b1"}, {"c1"}});
+  CHECK(in_order.Journeys() == std::vector<std::vector<std::string>>{{"a1"}, {"b1"}, {"c1"}});
   Fixture late(options);
   for (const auto* e : {&a1, &b1, &c1}) late.Ingest(*e);
-  CHECK(state(late) == state(in_order));
+  CHECK(late.Journeys() == in_order.Journeys());
 }
 
 // An event a customer's limit turned away read that customer's state without joining it: an
@@ -624,19 +625,14 @@ TEST_CASE("a late event re-resolves a later one that a customer's limit turned a
   // Before x, a third e-mail would break A's limit and the phone is dropped; after x, y joins A.
   const sb::TouchpointEvent y =
       Ev("y", 10, sb::Channel::kVoice, {Phone("4155550100"), Email("u3@example.com")});
-  auto state = [](Fixture& f) {
-    std::vector<std::vector<std::string>> out;
-    for (const sb::CustomerId& c : f.merger->ListCustomers(kAcme)) out.push_back(f.EventsOf(c));
-    return out;
-  };
   Fixture in_order(options);
   for (const auto* e : {&a1, &d1, &x, &y}) in_order.Ingest(*e);
-  CHECK(state(in_order) == std::vector<std::vector<std::string>>{{"a1", "y"}, {"d1", "x"}});
+  CHECK(in_order.Journeys() == std::vector<std::vector<std::string>>{{"a1", "y"}, {"d1", "x"}});
   Fixture late(options);
   for (const auto* e : {&a1, &d1, &y}) late.Ingest(*e);
-  CHECK(state(late) == std::vector<std::vector<std::string>>{{"a1"}, {"d1"}, {"y"}});
+  CHECK(late.Journeys() == std::vector<std::vector<std::string>>{{"a1"}, {"d1"}, {"y"}});
   CHECK(late.Ingest(x).rebuilt);
-  CHECK(state(late) == state(in_order));
+  CHECK(late.Journeys() == in_order.Journeys());
 }
 
 TEST_CASE("a late event is resolved against its time even when a later one expired a cookie") {
@@ -652,8 +648,7 @@ TEST_CASE("a late event is resolved against its time even when a later one expir
   // ck-1 seen again past its expiry: a new holder, and Ana's customer holds it expired.
   const sb::TouchpointEvent b1 = Ev("b1", 60, sb::Channel::kWeb, {Cookie("ck-1")});
   auto state = [](Fixture& f) {
-    std::vector<std::vector<std::string>> out;
-    for (const sb::CustomerId& c : f.merger->ListCustomers(kAcme)) out.push_back(f.EventsOf(c));
+    std::vector<std::vector<std::string>> out = f.Journeys();
     std::vector<std::string> links;
     const sb::CustomerProfile ana = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-a1"));
     for (const auto& ci : ana.identifiers) {
