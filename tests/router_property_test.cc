@@ -8,6 +8,7 @@
 //     duplicated, no agent above any capacity, offers only to eligible agents, no waiting
 //     contact that an idle eligible agent could take, indexes equal to a rebuild.
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -20,6 +21,38 @@ using sb::Channel;
 
 namespace {
 
+// Claims StrategyTraits::ranks_follow_time but ranks as least-occupied does, so agents join its
+// orderings anywhere: the sorted arrays the hint selects then insert, revive and skip entries
+// in their middle, and must still decide as the oracle does.
+class MisleadingTimeHint final : public sb::AgentSelectionStrategy {
+ public:
+  static constexpr const char* kName = "misled-by-time";
+  MisleadingTimeHint() : inner_(*sb::CreateAgentSelectionStrategy("least-occupied")) {}
+  std::string_view Name() const override { return kName; }
+  sb::StrategyTraits Traits() const override {
+    sb::StrategyTraits t = inner_->Traits();
+    t.ranks_follow_time = true;
+    return t;
+  }
+  sb::AgentRank Rank(const sb::AgentRankInput& in) const override { return inner_->Rank(in); }
+
+ private:
+  std::unique_ptr<sb::AgentSelectionStrategy> inner_;
+};
+
+// The built-in strategies and MisleadingTimeHint.
+std::vector<std::string> StrategiesUnderTest() {
+  std::vector<std::string> names = sb::BuiltInAgentSelectionStrategyNames();
+  names.push_back(MisleadingTimeHint::kName);
+  return names;
+}
+
+bool RegisterTestStrategies(sb::AgentSelectionStrategyRegistry* registry) {
+  return registry
+      ->Register(MisleadingTimeHint::kName, [] { return std::make_unique<MisleadingTimeHint>(); })
+      .ok();
+}
+
 class Lockstep {
  public:
   Lockstep(const std::string& strategy, std::uint64_t seed, int queues = 3, int agents = 7)
@@ -27,10 +60,12 @@ class Lockstep {
         agent_count_(agents),
         rng_(seed),
         strategy_(strategy),
-        indexed_(Options(sb::SelectionMode::kIndexed, strategy, seed)),
-        scan_(Options(sb::SelectionMode::kLinearScan, strategy, seed)) {}
+        registered_(RegisterTestStrategies(&registry_)),
+        indexed_(Options(sb::SelectionMode::kIndexed, strategy, seed, &registry_)),
+        scan_(Options(sb::SelectionMode::kLinearScan, strategy, seed, &registry_)) {}
 
   void Setup() {
+    REQUIRE(registered_);
     for (int i = 0; i < queue_count_; ++i) {
       const sb::Queue q = RandomQueue(i);
       Do([&](sb::Router& r) { return r.AddQueue(q); });
@@ -127,8 +162,10 @@ class Lockstep {
   const int agent_count_;
 
   static sb::RouterOptions Options(sb::SelectionMode mode, const std::string& strategy,
-                                   std::uint64_t seed) {
+                                   std::uint64_t seed,
+                                   const sb::AgentSelectionStrategyRegistry* registry) {
     sb::RouterOptions o = sbt::OptionsFor(mode, strategy);
+    o.strategies = registry;
     o.seed = seed;
     o.max_missed_offers = 3;
     // Small tunings so that every index path runs: dedicated, walked and promoted orderings.
@@ -260,6 +297,8 @@ class Lockstep {
 
   std::mt19937_64 rng_;
   std::string strategy_;
+  sb::AgentSelectionStrategyRegistry registry_;  // outlives both routers
+  bool registered_;
   sbt::Harness indexed_;
   sbt::Harness scan_;
   int next_contact_ = 0;
@@ -295,7 +334,7 @@ std::uint64_t RunSequences(const std::string& strategy, const Sequences& plan) {
 }  // namespace
 
 TEST_CASE("random operation sequences: indexed selection equals the linear-scan oracle") {
-  const std::string strategy = GENERATE(from_range(sb::BuiltInAgentSelectionStrategyNames()));
+  const std::string strategy = GENERATE(from_range(StrategiesUnderTest()));
   const Sequences plan{/*first_seed=*/1000, /*sequences=*/225, /*steps=*/80};
   // The sequences must exercise routing, not just bounce off validation.
   CHECK(RunSequences(strategy, plan) > 10 * static_cast<std::uint64_t>(plan.sequences));
@@ -306,7 +345,7 @@ TEST_CASE("random operation sequences: indexed selection equals the linear-scan 
 // front of an ordering and by compaction, and decisions still equal the oracle's.
 TEST_CASE("large orderings: lazy removal and compaction keep decisions equal to the oracle") {
   const std::string strategy = GENERATE(as<std::string>{}, "longest-idle", "least-occupied",
-                                        "round-robin", "best-skill");
+                                        "round-robin", "best-skill", MisleadingTimeHint::kName);
   const Sequences plan{/*first_seed=*/5000, /*sequences=*/2, /*steps=*/500, /*queues=*/2,
                        /*agents=*/110};
   CHECK(RunSequences(strategy, plan) > 100 * static_cast<std::uint64_t>(plan.sequences));

@@ -116,6 +116,12 @@ struct StrategyTraits {
   // The strategy reads AgentRankInput::skill_score (the router then keeps a separate ordering
   // per distinct set of contact skill requirements, including optional ones).
   bool uses_skill_score = false;
+  // Ranks follow time: an agent that becomes available ranks after every agent already waiting
+  // for work, as when the rank is the time the agent became idle. The router then keeps the
+  // queue's orderings as sorted arrays that newcomers join at the back and chosen agents leave
+  // from the front, which costs less than a balanced tree. A hint only: decisions are the same
+  // either way, but a strategy that sets it and ranks newcomers elsewhere pays a linear insert.
+  bool ranks_follow_time = false;
 };
 
 // Thread-safety: see the file comment.

@@ -24,6 +24,11 @@
 // popping them from the front touches only the nodes that selections keep hot. An agent that
 // re-enters with an unchanged rank revives its old entry in place. Decisions are unaffected:
 // selections skip stale entries.
+//
+// An ordering is a B-tree (AgentSet), or, when the queue's strategy ranks by time
+// (StrategyTraits::ranks_follow_time, as longest idle does), a sorted array (AgentArray): there
+// agents join at the back and leave from the front, which the array does by moving an index,
+// where the tree shifts a leaf and rebalances it with its neighbour.
 #include <algorithm>
 #include <array>
 #include <iterator>
@@ -75,10 +80,125 @@ void EraseIf(AgentSet& set, Pred pred) {
   absl::container_internal::btree_access::erase_if(set, std::move(pred));
 }
 
+// An ordering kept as a sorted array whose live part starts at `head_`: dropping entries at the
+// front moves the index, and an entry ranked after every other is appended. Anywhere else an
+// insert or erase moves the entries after it, so the selector leaves stale entries that are not
+// at the front for compaction (DropStaleRun). The dropped front is reclaimed when the array is
+// full and at least half of it is dropped, so appends stay amortized O(1).
+class AgentArray {
+ public:
+  using value_type = std::pair<AgentKey, EntryRef>;
+  using iterator = value_type*;
+  using const_iterator = const value_type*;
+
+  iterator begin() { return items_.data() + head_; }
+  iterator end() { return items_.data() + items_.size(); }
+  const_iterator begin() const { return items_.data() + head_; }
+  const_iterator end() const { return items_.data() + items_.size(); }
+  std::size_t size() const { return items_.size() - head_; }
+
+  iterator upper_bound(const AgentKey& key) {
+    return std::upper_bound(begin(), end(), key,
+                            [](const AgentKey& k, const value_type& v) { return k < v.first; });
+  }
+  const_iterator find(const AgentKey& key) const {
+    const_iterator it = LowerBound(begin(), end(), key);
+    return it != end() && !(key < it->first) ? it : end();
+  }
+  // As absl's hinted try_emplace: the entry with `key`, inserted with `ref` if there was none.
+  iterator try_emplace(const_iterator /*hint*/, const AgentKey& key, const EntryRef& ref) {
+    std::size_t at = items_.size();  // index into items_
+    if (size() != 0 && !(items_.back().first < key)) {
+      iterator it = LowerBound(begin(), end(), key);
+      if (it != end() && !(key < it->first)) return it;
+      at = static_cast<std::size_t>(it - items_.data());
+    }
+    if (items_.size() == items_.capacity()) {
+      if (2 * head_ >= items_.size()) {
+        at -= head_;
+        ReclaimFront();
+      } else {
+        items_.reserve(items_.size() + items_.size() / 2 + 4);  // not doubled: memory per agent
+      }
+    }
+    items_.insert(items_.begin() + static_cast<std::ptrdiff_t>(at), value_type{key, ref});
+    return items_.data() + at;
+  }
+  iterator try_emplace(const AgentKey& key, const EntryRef& ref) {
+    return try_emplace(end(), key, ref);
+  }
+  iterator erase(iterator first, iterator last) {
+    if (first != begin()) {
+      const std::ptrdiff_t at = first - items_.data();
+      items_.erase(items_.begin() + at, items_.begin() + (last - items_.data()));
+      return items_.data() + at;
+    }
+    head_ += static_cast<std::size_t>(last - first);
+    if (head_ == items_.size()) {
+      items_.clear();
+      head_ = 0;
+    }
+    return begin();
+  }
+  // Erases the entries `pred` selects, and the dropped front; gives back memory the array no
+  // longer needs (after a burst of available agents).
+  template <typename Pred>
+  void EraseIf(Pred pred) {
+    ReclaimFront();
+    std::erase_if(items_, std::move(pred));
+    if (items_.capacity() > 4 * items_.size() + 16) items_.shrink_to_fit();
+  }
+
+ private:
+  template <typename It>
+  static It LowerBound(It first, It last, const AgentKey& key) {
+    return std::lower_bound(first, last, key,
+                            [](const value_type& v, const AgentKey& k) { return v.first < k; });
+  }
+  void ReclaimFront() {
+    items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+
+  std::vector<value_type> items_;
+  std::size_t head_ = 0;
+};
+
+template <typename Pred>
+void EraseIf(AgentArray& set, Pred pred) {
+  set.EraseIf(std::move(pred));
+}
+
+// Drops the run of stale entries [it, last) that a selection met, and returns where it goes on.
+// A tree drops it anywhere; an array only at its front (cheap there, linear elsewhere), and
+// leaves the others to MaybeCompact.
+AgentSet::iterator DropStaleRun(AgentSet& set, AgentSet::iterator it, AgentSet::iterator last) {
+  return set.erase(it, last);
+}
+AgentArray::iterator DropStaleRun(AgentArray& set, AgentArray::iterator it,
+                                  AgentArray::iterator last) {
+  return it == set.begin() ? set.erase(it, last) : last;
+}
+
+// The agents of one membership delay, in one of two orderings. (Both are members rather than a
+// std::variant, which GCC 12 at -O3 wrongly reports as freeing the tree's static empty node.)
 struct Bucket {
   absl::Duration delay;
-  AgentSet agents;
+  bool arrayed = false;  // the agents are in `array`, else in `tree`
+  AgentSet tree;
+  AgentArray array;
   std::size_t compact_at = 0;  // compact when the set reaches this size (MaybeCompact)
+
+  // Calls f with the ordering in use.
+  template <typename F>
+  decltype(auto) Visit(F&& f) {
+    return arrayed ? f(array) : f(tree);
+  }
+  template <typename F>
+  decltype(auto) Visit(F&& f) const {
+    return arrayed ? f(array) : f(tree);
+  }
+  std::size_t size() const { return arrayed ? array.size() : tree.size(); }
 };
 
 struct Pool {
@@ -91,6 +211,7 @@ struct Pool {
   Channel channel = Channel::kVoice;
   const Signature* sig = nullptr;
   bool dedicated = false;  // keeps its own agent buckets
+  bool arrays = false;     // its buckets are AgentArrays (the strategy's ranks follow time)
   Pool* base = nullptr;    // not dedicated: the queue's base pool for this channel
   std::vector<Bucket> buckets;  // sorted by delay; usually one (delay 0)
   absl::btree_map<ContactKey, ContactRec*> contacts;
@@ -99,7 +220,12 @@ struct Pool {
     if (!buckets.empty() && buckets.front().delay == delay) return buckets.front();  // usual
     auto it = buckets.begin();
     while (it != buckets.end() && it->delay < delay) ++it;
-    if (it == buckets.end() || it->delay != delay) it = buckets.insert(it, Bucket{delay, {}, 0});
+    if (it == buckets.end() || it->delay != delay) {
+      Bucket b;
+      b.delay = delay;
+      b.arrayed = arrays;
+      it = buckets.insert(it, std::move(b));
+    }
     return *it;
   }
 };
@@ -189,13 +315,14 @@ class IndexedSelector final : public Selector {
       // Hinted at the end: under time-based strategies (longest idle, least talk time) an agent
       // coming back usually ranks last, and the hint then saves the descent.
       const AgentKey key = rank(s);
-      const std::size_t before = b.agents.size();
-      auto it = b.agents.try_emplace(b.agents.end(), key, ref);
-      if (b.agents.size() > before) {
-        MaybeCompact(b);
-      } else {
+      const bool added = b.Visit([&](auto& set) {
+        const std::size_t before = set.size();
+        auto it = set.try_emplace(set.end(), key, ref);
+        if (set.size() > before) return true;
         it->second = ref;  // the agent's own stale entry (the ordinal is in the key): revived
-      }
+        return false;
+      });
+      if (added) MaybeCompact(b);
       s.gen = gen;
     }
   }
@@ -243,10 +370,12 @@ class IndexedSelector final : public Selector {
     AgentChooser chooser(q);
     for (Bucket& b : p.buckets) {
       if (!DelayMet(c, b.delay, now)) break;  // buckets are sorted by delay
-      if (q.traits.round_robin && q.rr_valid) {
-        OfferFirst(b.agents, b.agents.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}), c, chooser);
-      }
-      OfferFirst(b.agents, b.agents.begin(), c, chooser);
+      b.Visit([&](auto& set) {
+        if (q.traits.round_robin && q.rr_valid) {
+          OfferFirst(set, set.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}), c, chooser);
+        }
+        OfferFirst(set, set.begin(), c, chooser);
+      });
     }
     return chooser.Best();
   }
@@ -353,7 +482,9 @@ class IndexedSelector final : public Selector {
   void PurgeEntries(const AgentRec& a) {
     for (const PoolSlot& s : a.slots) {
       for (Bucket& b : s.pool->buckets) {
-        EraseIf(b.agents, [&a](const AgentSet::value_type& e) { return e.second.agent == &a; });
+        b.Visit([&a](auto& set) {
+          EraseIf(set, [&a](const auto& e) { return e.second.agent == &a; });
+        });
       }
     }
   }
@@ -371,28 +502,30 @@ class IndexedSelector final : public Selector {
   // Drops a set's stale entries once they may make up half of it, so that stale entries cost
   // at most a constant factor in memory and in the amortized time of inserts.
   void MaybeCompact(Bucket& b) const {
-    if (b.agents.size() < b.compact_at) return;
-    EraseIf(b.agents, [this](const AgentSet::value_type& e) {
-      return Live(e.first, e.second) == nullptr;
+    if (b.size() < b.compact_at) return;
+    b.Visit([this](auto& set) {
+      EraseIf(set, [this](const auto& e) { return Live(e.first, e.second) == nullptr; });
     });
-    b.compact_at = std::max(kMinCompactSize, 2 * b.agents.size());
+    b.compact_at = std::max(kMinCompactSize, 2 * b.size());
   }
 
   // The agent of the first live entry from `it` on, `it` left on it; stale entries met on the
   // way are dropped. Null at the end of the set.
-  AgentRec* SkipStale(AgentSet& set, AgentSet::iterator& it) const {
+  template <typename Set>
+  AgentRec* SkipStale(Set& set, typename Set::iterator& it) const {
     while (it != set.end()) {
       if (AgentRec* a = Live(it->first, it->second)) return a;
       // Stale entries come in runs: dropped as one range.
       auto last = std::next(it);
       while (last != set.end() && Live(last->first, last->second) == nullptr) ++last;
-      it = set.erase(it, last);
+      it = DropStaleRun(set, it, last);
     }
     return nullptr;
   }
 
   // Offers the chooser the first live entry from `it` on that may take `c`.
-  void OfferFirst(AgentSet& set, AgentSet::iterator it, const ContactRec& c,
+  template <typename Set>
+  void OfferFirst(Set& set, typename Set::iterator it, const ContactRec& c,
                   AgentChooser& chooser) const {
     for (; AgentRec* a = SkipStale(set, it); ++it) {
       if (!Excluded(c, it->first.ordinal)) {
@@ -410,7 +543,7 @@ class IndexedSelector final : public Selector {
     const QueueRec& q = *c.queue;
     AgentChooser chooser(q);
     int steps = 0;
-    auto first = [&](AgentSet& set, AgentSet::iterator it) {
+    auto first = [&](auto& set, auto it) {
       for (; AgentRec* a = SkipStale(set, it); ++it) {
         if (++steps > max_walk_) return false;
         if (!Excluded(c, it->first.ordinal) && Qualifies(*a, *p.sig)) {
@@ -423,12 +556,14 @@ class IndexedSelector final : public Selector {
     };
     for (Bucket& b : p.base->buckets) {
       if (!DelayMet(c, b.delay, now)) break;
-      if (q.traits.round_robin && q.rr_valid) {
-        if (!first(b.agents, b.agents.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}))) {
+      const bool short_enough = b.Visit([&](auto& set) {
+        if (q.traits.round_robin && q.rr_valid &&
+            !first(set, set.upper_bound(AgentKey{q.rr_rank, q.rr_ordinal}))) {
           return false;
         }
-      }
-      if (!first(b.agents, b.agents.begin())) return false;
+        return first(set, set.begin());
+      });
+      if (!short_enough) return false;
     }
     *out = chooser.Best();
     return true;
@@ -445,8 +580,9 @@ class IndexedSelector final : public Selector {
       PoolSlot slot{&p, 0, ref.membership};
       if (Routable(a) && CanTake(a, p.channel)) {
         Bucket& b = p.BucketFor(DelayOf(a.memberships[ref.membership]));
-        b.agents.try_emplace(RankAgent(a, ref.membership, *p.sig),
-                             RefOf(a, ref.membership));
+        const AgentKey key = RankAgent(a, ref.membership, *p.sig);
+        const EntryRef entry = RefOf(a, ref.membership);
+        b.Visit([&](auto& set) { set.try_emplace(key, entry); });
         slot.gen = a.sel_gen;
       }
       // Grown by a quarter, not doubled: slots stay for the agent's lifetime, and an agent gains
@@ -454,7 +590,7 @@ class IndexedSelector final : public Selector {
       if (a.slots.size() == a.slots.capacity()) a.slots.reserve(a.slots.size() * 5 / 4 + 1);
       a.slots.push_back(slot);
     }
-    for (Bucket& b : p.buckets) b.compact_at = std::max(kMinCompactSize, 2 * b.agents.size());
+    for (Bucket& b : p.buckets) b.compact_at = std::max(kMinCompactSize, 2 * b.size());
   }
 
   Pool& EnsurePool(QueueRec& q, Channel channel, const Signature* sig) {
@@ -465,6 +601,7 @@ class IndexedSelector final : public Selector {
     p.queue = &q;
     p.channel = channel;
     p.sig = sig;
+    p.arrays = q.traits.ranks_follow_time;
     q.pools.push_back(&p);
     bool dedicated = sig == q.base_sig || q.traits.uses_skill_score;
     if (!dedicated) {
@@ -533,11 +670,13 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
     const AgentKey key = RankAgent(a, ref.membership, *p.sig);
     bool found = false;
     for (const Bucket& b : p.buckets) {
-      auto it = b.agents.find(key);
-      if (it != b.agents.end() && Live(it->first, it->second) == &a &&
-          it->second.membership == ref.membership) {
-        found = b.delay == DelayOf(a.memberships[ref.membership]);
-      }
+      b.Visit([&](const auto& set) {
+        auto it = set.find(key);
+        if (it != set.end() && Live(it->first, it->second) == &a &&
+            it->second.membership == ref.membership) {
+          found = b.delay == DelayOf(a.memberships[ref.membership]);
+        }
+      });
     }
     if (!found) {
       return absl::InternalError(internal::StrCat("agent ", a.id.value(),
@@ -546,8 +685,20 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
     }
   }
   std::size_t live = 0;
+  bool sorted = true;
   for (const Bucket& b : p.buckets) {
-    for (const auto& [key, ref] : b.agents) live += Live(key, ref) != nullptr ? 1 : 0;
+    b.Visit([&](const auto& set) {
+      for (const auto& [key, ref] : set) live += Live(key, ref) != nullptr ? 1 : 0;
+      if (!std::is_sorted(set.begin(), set.end(),
+                          [](const auto& x, const auto& y) { return x.first < y.first; })) {
+        sorted = false;
+      }
+    });
+    if (b.arrayed != p.arrays) sorted = false;
+  }
+  if (!sorted) {
+    return absl::InternalError(internal::StrCat("an ordering of queue ", q.config.id.value(),
+                                                " is out of order or of the wrong kind"));
   }
   if (live != expected) {
     return absl::InternalError(internal::StrCat("a pool of queue ", q.config.id.value(), " holds ",

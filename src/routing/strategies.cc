@@ -14,6 +14,7 @@ std::int64_t Nanos(absl::Time t) { return absl::ToUnixNanos(t); }
 class LongestIdle final : public AgentSelectionStrategy {
  public:
   std::string_view Name() const override { return "longest-idle"; }
+  StrategyTraits Traits() const override { return {.ranks_follow_time = true}; }
   AgentRank Rank(const AgentRankInput& in) const override {
     return AgentRank{Nanos(in.idle_since), 0, 0};
   }
