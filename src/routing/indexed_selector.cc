@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/btree_map.h"
@@ -574,15 +575,22 @@ class IndexedSelector final : public Selector {
     if (!p.dedicated) std::erase(p.queue->walked_pools, &p);
     p.dedicated = true;
     p.base = nullptr;
+    // Members come in no rank order: an array takes its entries sorted, each then appended,
+    // where inserting them one by one would shift the array for each.
+    std::vector<std::tuple<absl::Duration, AgentKey, EntryRef>> staged;
     for (const MemberRef& ref : p.queue->members) {
       AgentRec& a = *ref.agent;
       if (!Qualifies(a, *p.sig)) continue;
       PoolSlot slot{&p, 0, ref.membership};
       if (Routable(a) && CanTake(a, p.channel)) {
-        Bucket& b = p.BucketFor(DelayOf(a.memberships[ref.membership]));
+        const absl::Duration delay = DelayOf(a.memberships[ref.membership]);
         const AgentKey key = RankAgent(a, ref.membership, *p.sig);
         const EntryRef entry = RefOf(a, ref.membership);
-        b.Visit([&](auto& set) { set.try_emplace(key, entry); });
+        if (p.arrays) {
+          staged.emplace_back(delay, key, entry);
+        } else {
+          p.BucketFor(delay).tree.try_emplace(key, entry);
+        }
         slot.gen = a.sel_gen;
       }
       // Grown by a quarter, not doubled: slots stay for the agent's lifetime, and an agent gains
@@ -590,6 +598,11 @@ class IndexedSelector final : public Selector {
       if (a.slots.size() == a.slots.capacity()) a.slots.reserve(a.slots.size() * 5 / 4 + 1);
       a.slots.push_back(slot);
     }
+    std::sort(staged.begin(), staged.end(), [](const auto& x, const auto& y) {
+      if (std::get<0>(x) != std::get<0>(y)) return std::get<0>(x) < std::get<0>(y);
+      return std::get<1>(x) < std::get<1>(y);
+    });
+    for (const auto& [delay, key, entry] : staged) p.BucketFor(delay).array.try_emplace(key, entry);
     for (Bucket& b : p.buckets) b.compact_at = std::max(kMinCompactSize, 2 * b.size());
   }
 
