@@ -43,7 +43,8 @@ absl::Status ValidateFields(const Contact& c) {
       c.preferred_agent_wait > kMaxPreferredAgentWait) {
     return absl::InvalidArgumentError(
         internal::StrCat("contact.preferred_agent_wait is ",
-                         absl::FormatDuration(c.preferred_agent_wait), ", outside 0..24h"));
+                         absl::FormatDuration(c.preferred_agent_wait), ", outside 0..",
+                         absl::FormatDuration(kMaxPreferredAgentWait)));
   }
   if (c.preferred_agent_wait > absl::ZeroDuration() && !c.preferred_agent) {
     return absl::InvalidArgumentError(

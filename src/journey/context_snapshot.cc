@@ -46,7 +46,8 @@ absl::Status RoutingInputOptions::Validate() const {
   if (last_agent_wait < absl::ZeroDuration() || last_agent_wait > kMaxPreferredAgentWait) {
     return absl::InvalidArgumentError(
         internal::StrCat("routing_input.last_agent_wait is ",
-                         absl::FormatDuration(last_agent_wait), ", outside 0..24h"));
+                         absl::FormatDuration(last_agent_wait), ", outside 0..",
+                         absl::FormatDuration(kMaxPreferredAgentWait)));
   }
   return internal::ValidateText(intent_skill_prefix, "routing_input.intent_skill_prefix",
                                 kMaxNameLength);
