@@ -189,6 +189,27 @@ TEST_CASE("an accepted offer resets the missed-offer count; 0 disables the rule"
   CHECK(h.AgentStatsOf("ana").consecutive_missed_offers == 5);
 }
 
+// Being set available resets the count of missed offers even when the agent already is: the
+// host confirms that it is there (docs/routing.md, "no answer").
+TEST_CASE("setting an available agent available again resets its missed-offer count") {
+  Harness h;  // max_missed_offers 2
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(
+      h.router->Enqueue(MakeContact("c1", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
+  h.Advance(absl::Seconds(15));  // the offer expires
+  REQUIRE(h.AgentStatsOf("ana").consecutive_missed_offers == 1);
+  REQUIRE(h.router->Abandon(sb::ContactId("c1")).ok());  // it waited: ana missed it once
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAvailable).ok());
+  CHECK(h.AgentStatsOf("ana").consecutive_missed_offers == 0);
+  REQUIRE(
+      h.router->Enqueue(MakeContact("c2", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
+  REQUIRE(h.OfferedTo("c2") == "ana");
+  h.Advance(absl::Seconds(15));  // one miss since the reset: still available
+  CHECK(h.AgentStatsOf("ana").status.state == AgentState::kAvailable);
+  CHECK(h.AgentStatsOf("ana").consecutive_missed_offers == 1);
+}
+
 TEST_CASE("rescind returns the contact to the queue and offers it to someone else") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));
@@ -313,6 +334,38 @@ TEST_CASE("abandons while waiting and while offered, and the service level") {
   REQUIRE(q.service_level.has_value());
   CHECK(*q.service_level == Approx(1.0 / 3.0));
   CHECK(q.average_speed_of_answer == absl::Seconds(15));  // (30 + 0) / 2
+  h.CheckInvariants();
+}
+
+// A contact's wait ends once, when it is answered: hanging up later, during a transfer to an
+// agent of the same queue, does not also count it as abandoned (it counted as both, and the
+// service level fell to 0.5 with every contact answered in time).
+TEST_CASE("a contact abandoned after its answer, during a transfer, counts once as answered") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());  // threshold 20 s
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("eve", {})).ok());
+  const bool declined_first = GENERATE(false, true);
+  REQUIRE(
+      h.router->Enqueue(MakeContact("c1", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
+  h.Advance(absl::Seconds(5));
+  h.AcceptOffer("c1");
+  h.Advance(absl::Seconds(60));
+  REQUIRE(h.router->TransferToAgent(sb::ContactId("c1"), sb::AgentId("eve"), "warm").ok());
+  if (declined_first) {  // then it is routed in its queue again, answered already
+    REQUIRE(h.router->Decline(sb::ContactId("c1"), sb::AgentId("eve")).ok());
+  }
+  h.Advance(absl::Seconds(3));
+  REQUIRE(h.router->Abandon(sb::ContactId("c1")).ok());
+  const sb::QueueStats q = h.QueueStatsOf("q");
+  CHECK(q.answered == 1);
+  CHECK(q.answered_within_threshold == 1);
+  CHECK(q.abandoned == 0);
+  CHECK(q.short_abandoned == 0);
+  REQUIRE(q.service_level.has_value());
+  CHECK(*q.service_level == 1.0);
+  CHECK(h.recorder.Of(RoutingEventType::kAbandoned).size() == 1);  // the event still says so
   h.CheckInvariants();
 }
 
@@ -451,6 +504,37 @@ TEST_CASE("an agent holding a call gets no chat without blending") {
   CHECK(h.StateOf("chat") == ContactState::kWaiting);
 }
 
+// Default capacities stand in for ones the host could have listed and meet the same rule: a
+// default cost above capacity_units (voice takes 100) is refused, not accepted as a channel
+// that can never be offered and a configuration GetAgent returns but UpdateAgent refuses.
+TEST_CASE("default capacities must fit the agent's capacity units") {
+  Harness h;
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  sb::Agent small = MakeAgent("small", {"q"});
+  small.capacity_units = 50;
+  REQUIRE(small.Validate().ok());  // fine on its own: the defaults are the router's
+  const std::string before = h.router->DebugString();
+  const std::size_t events_before = h.recorder.events.size();
+  const absl::Status added = h.router->AddAgent(small);
+  CHECK(added.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(added.message()), Catch::Contains("'small'") &&
+                                               Catch::Contains("capacity_units is 50") &&
+                                               Catch::Contains("voice"));
+  CHECK(h.router->DebugString() == before);
+  CHECK(h.recorder.events.size() == events_before);
+
+  small.capacity_units = 100;  // fits every default
+  REQUIRE(h.router->AddAgent(small).ok());
+  const sb::Agent held = h.router->GetAgent(small.id).value();
+  CHECK(held.Validate().ok());
+  CHECK(h.router->UpdateAgent(held).ok());
+  small.capacity_units = 99;
+  CHECK(h.router->UpdateAgent(small).code() == absl::StatusCode::kInvalidArgument);
+  small.capacities = {{Channel::kChat, 1, 33}};  // listed: its own rule, met
+  CHECK(h.router->UpdateAgent(small).ok());
+  h.CheckInvariants();
+}
+
 TEST_CASE("a channel missing from the agent's capacities is never offered") {
   Harness h;
   REQUIRE(h.router->AddQueue(MakeQueue("q", {Channel::kVoice, Channel::kEmail})).ok());
@@ -564,6 +648,64 @@ TEST_CASE("LIFO order holds at the router's earliest time") {
   REQUIRE(offer->has_value());
   CHECK((*offer)->agent == sb::AgentId("ana"));
   CHECK(router->CheckInvariants().ok());
+}
+
+// Across queues an agent's contacts follow the same order as within one: newest first among
+// LIFO queues' contacts, and (at equal priorities) FIFO queues' contacts before LIFO ones. The
+// cross-queue key used to compare raw arrivals, which gave two LIFO queues neither order.
+TEST_CASE("across queues, LIFO contacts come newest first, after FIFO contacts") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  for (const char* id : {"lifo-a", "lifo-b"}) {
+    sb::Queue q = MakeQueue(id);
+    q.order = sb::QueueOrder::kLifo;
+    REQUIRE(h.router->AddQueue(q).ok());
+  }
+  REQUIRE(h.router->AddQueue(MakeQueue("fifo")).ok());
+  auto enqueue = [&](const std::string& id, const std::string& queue) {
+    REQUIRE(h.router->Enqueue(MakeContact(id, Channel::kVoice, h.clock.Now()), sb::QueueId(queue))
+                .ok());
+    h.Advance(absl::Seconds(10));
+  };
+  enqueue("a-t0", "lifo-a");
+  enqueue("b-t10", "lifo-b");
+  enqueue("a-t20", "lifo-a");
+  enqueue("fifo-t30", "fifo");
+  enqueue("fifo-t40", "fifo");
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"lifo-a", "lifo-b", "fifo"})).ok());
+  for (const char* id : {"fifo-t30", "fifo-t40", "a-t20", "b-t10", "a-t0"}) {
+    INFO(id);
+    REQUIRE(h.OfferedTo(id) == "ana");
+    h.AcceptOffer(id);
+    REQUIRE(h.router->Complete(sb::ContactId(id), "ok").ok());
+  }
+  h.CheckInvariants();
+}
+
+// Contacts reserved for one agent in a LIFO queue go to it newest first, as the queue lists them.
+TEST_CASE("contacts reserved in a LIFO queue go to their agent newest first") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  sb::Queue q = MakeQueue("q");
+  q.order = sb::QueueOrder::kLifo;
+  REQUIRE(h.router->AddQueue(q).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("eve", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("busy", Channel::kVoice, h.clock.Now()), sb::QueueId("q"))
+              .ok());
+  h.AcceptOffer("busy");
+  for (const char* id : {"old", "new"}) {
+    sb::Contact c = MakeContact(id, Channel::kVoice, h.clock.Now());
+    c.preferred_agent = sb::AgentId("eve");
+    c.preferred_agent_wait = absl::Seconds(120);
+    REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
+    h.Advance(absl::Seconds(5));
+  }
+  CHECK(h.router->WaitingContacts(sb::QueueId("q")).value() ==
+        std::vector<sb::ContactId>{sb::ContactId("new"), sb::ContactId("old")});
+  REQUIRE(h.router->Complete(sb::ContactId("busy"), "ok").ok());
+  CHECK(h.OfferedTo("new") == "eve");
+  CHECK(h.OfferedTo("old").empty());
+  h.CheckInvariants();
 }
 
 TEST_CASE("eligibility: required skills at their minimum, optional skills and language") {
@@ -711,6 +853,44 @@ TEST_CASE("daily counters restart at midnight in the configured zone") {
   CHECK(h.AgentStatsOf("ana").handled_today == 0);
   CHECK(h.AgentStatsOf("ana").talk_time_today == absl::ZeroDuration());
   CHECK(h.AgentStatsOf("ana").contacts_handled == 1);
+}
+
+// A host that ticks now and then may make calls after midnight before its next Tick. Those
+// belong to the new day: the counters restart before the call's own effects, not at the next
+// Tick, which used to erase a contact completed in between. A failed call leaves them as they
+// were; Tick then restarts them in order, and a contact completed before midnight is gone.
+TEST_CASE("a contact completed after midnight, before the next Tick, counts for the new day") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  const absl::Time midnight = absl::FromCivil(absl::CivilDay(2023, 11, 15), absl::UTCTimeZone());
+  h.clock.Set(midnight - absl::Minutes(2));  // Start() is 22:13 UTC the day before
+  REQUIRE(h.router->Tick().ok());
+  REQUIRE(h.router->Enqueue(MakeContact("before", Channel::kVoice, h.clock.Now()), sb::QueueId("q"))
+              .ok());
+  h.AcceptOffer("before");
+  REQUIRE(h.router->Complete(sb::ContactId("before"), "ok").ok());
+  REQUIRE(
+      h.router->Enqueue(MakeContact("c1", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
+  h.clock.Advance(absl::Seconds(10));  // wrap-up is 0: ana took c1 at once
+  h.AcceptOffer("c1");
+  REQUIRE(h.AgentStatsOf("ana").handled_today == 1);
+  CHECK(h.router->NextDeadline() == midnight);
+
+  h.clock.Set(midnight + absl::Seconds(10));  // no Tick since 23:58
+  const std::string before = h.router->DebugString();
+  CHECK(h.router->Complete(sb::ContactId("unknown"), "ok").code() == absl::StatusCode::kNotFound);
+  CHECK(h.router->DebugString() == before);  // the failed call restarted nothing
+  CHECK(h.AgentStatsOf("ana").handled_today == 1);
+  REQUIRE(h.router->Complete(sb::ContactId("c1"), "ok").ok());
+  CHECK(h.AgentStatsOf("ana").handled_today == 1);  // c1 alone: "before" was yesterday
+  CHECK(h.AgentStatsOf("ana").talk_time_today == absl::Seconds(120));  // credited at completion
+  CHECK(h.AgentStatsOf("ana").contacts_handled == 2);
+  h.Advance(absl::Seconds(1));  // the Tick finds the reset done
+  CHECK(h.AgentStatsOf("ana").handled_today == 1);
+  CHECK(h.router->NextDeadline() == midnight + absl::Hours(24));
+  h.CheckInvariants();
 }
 
 // A host's clock may jump far ahead (an unset clock at start-up, then synchronized): the

@@ -114,7 +114,7 @@ struct RouterOptions {
   int index_max_walk = 64;
 
   // "Today" for fewest-contacts and least-talk-time: the daily counters restart at midnight in
-  // this zone (checked by Tick()).
+  // this zone, applied by Tick() or by the first other call after midnight, before its effects.
   // Default: UTC
   absl::TimeZone day_zone = absl::UTCTimeZone();
 };
@@ -188,7 +188,8 @@ class SWITCHBOARD_EXPORT Router {
   absl::Status Accept(OfferId offer);
   absl::Status Accept(const ContactId& contact, const AgentId& agent);
   // Declines a live offer (same errors as Accept). The contact waits again and is not offered to
-  // this agent again while it stays in its queue.
+  // this agent again while it stays in its queue (an agent removed and added again under the
+  // same id is a new agent here: RemoveAgent ends what the router knew of it).
   absl::Status Decline(OfferId offer);
   absl::Status Decline(const ContactId& contact, const AgentId& agent);
   // Withdraws the contact's live offer (FailedPrecondition if it has none). The contact waits

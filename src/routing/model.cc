@@ -121,16 +121,17 @@ ContactKey MakeContactKey(const QueueRec& q, const ContactRec& c, std::uint64_t 
 }
 
 CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c) {
-  return CrossKey{m.priority, m.queue->config.priority, -c.priority,
-                  absl::ToUnixNanos(c.arrived_at), m.queue->ordinal};
+  const QueueRec& q = *m.queue;
+  const bool lifo = q.config.order == QueueOrder::kLifo;
+  const std::int64_t arrival = absl::ToUnixNanos(c.arrived_at);
+  return CrossKey{m.priority, q.config.priority,         -c.priority,
+                  lifo,       lifo ? ~arrival : arrival, q.ordinal};
 }
 
 CrossKey MakeCrossKey(const MembershipRec& m, const ContactKey& k) {
-  // The queue key holds the priority and the arrival (complemented under LIFO; see
-  // MakeContactKey).
+  // The queue key holds the priority and the arrival, complemented under LIFO as here.
   const QueueRec& q = *m.queue;
-  return CrossKey{m.priority, q.priority, k.neg_priority, q.lifo ? ~k.arrival : k.arrival,
-                  q.ordinal};
+  return CrossKey{m.priority, q.priority, k.neg_priority, q.lifo, k.arrival, q.ordinal};
 }
 
 double ExponentialFromBits(std::uint64_t bits) {

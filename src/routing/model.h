@@ -434,13 +434,16 @@ class AgentChooser {
 
 ContactKey MakeContactKey(const QueueRec& q, const ContactRec& c, std::uint64_t seq);
 
-// Compares the best contacts of two different queues for one agent: membership priority, queue
-// priority, contact priority (larger first), longest wait, queue order.
+// Compares two contacts one agent could take (the best of two queues, or two reserved for it):
+// membership priority, queue priority, contact priority (larger first), then FIFO queues'
+// contacts by longest wait before LIFO queues' contacts by newest first, then queue order. So
+// two contacts of one queue compare as that queue orders them, and the order is total.
 struct CrossKey {
   int membership_priority = 0;
   int queue_priority = 0;
   std::int64_t neg_priority = 0;
-  std::int64_t arrived = 0;
+  bool lifo = false;
+  std::int64_t arrived = 0;  // complemented under LIFO (see MakeContactKey)
   std::uint64_t queue_ordinal = 0;
   friend auto operator<=>(const CrossKey&, const CrossKey&) = default;
 };

@@ -85,7 +85,7 @@ absl::Status Router::TransferToAgent(const ContactId& contact, const AgentId& ag
   return impl_->Call([&] { return impl_->TransferToAgent(contact, agent, note); });
 }
 absl::Status Router::Tick() {
-  return impl_->Call([&] { return impl_->Tick(); });
+  return impl_->Call([&] { return impl_->Tick(); }, /*is_tick=*/true);
 }
 std::optional<absl::Time> Router::NextDeadline() { return impl_->NextDeadline(); }
 

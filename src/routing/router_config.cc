@@ -292,6 +292,18 @@ std::vector<ChannelCapacity> Router::Impl::CapacitiesOf(const Agent& agent) cons
 absl::Status Router::Impl::ValidateAgent(const Agent& agent, const AgentRec* existing) const {
   SB_RETURN_IF_ERROR(agent.Validate());
   SB_RETURN_IF_ERROR(CheckTenant(agent.tenant, "agent", agent.id.value()));
+  if (UsesDefaultCapacities(agent)) {
+    // The defaults stand in for capacities the host could have written, and are held to the
+    // same rule: a cost above capacity_units would silently close the channel.
+    for (const ChannelCapacity& c : CapacitiesOf(agent)) {
+      if (c.max_concurrent > 0 && c.cost_units > agent.capacity_units) {
+        return absl::InvalidArgumentError(internal::StrCat(
+            "agent '", internal::Printable(agent.id.value()), "': capacity_units is ",
+            agent.capacity_units, ", below the default cost_units (", ChannelName(c.channel),
+            ") of ", c.cost_units, "; list the agent's capacities or raise capacity_units"));
+      }
+    }
+  }
   for (const QueueMembership& m : agent.queues) {
     if (!queues_.contains(m.queue)) {
       return absl::NotFoundError(
@@ -525,7 +537,12 @@ absl::Status Router::Impl::SetAgentState(const AgentId& id, AgentState state,
   }
   SB_RETURN_IF_ERROR(CheckText(reason, kMaxNameLength, "agent", id.value(), "away reason"));
   const std::string new_reason(state == AgentState::kAway ? reason : std::string_view());
-  if (a->presence == state && a->away_reason == new_reason) return absl::OkStatus();
+  if (a->presence == state && a->away_reason == new_reason) {
+    // Nothing to change but the count of missed offers, which being set available resets
+    // (the host confirms the agent is there) whether or not it was available already.
+    if (state == AgentState::kAvailable) a->consecutive_missed = 0;
+    return absl::OkStatus();
+  }
   selector_->Unindex(*a);
   a->presence = state;
   const std::string previous_reason = std::exchange(a->away_reason, new_reason);

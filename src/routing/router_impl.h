@@ -79,17 +79,24 @@ class Router::Impl {
   // events it produced. Router wraps every mutating call in it. A call that fails changed
   // nothing, so it does not count as a previous call either: it leaves the time floor where it
   // was, or a later Tick would run overdue timers later than it would have without it.
+  //
+  // A call after midnight first restarts the daily counters, so that what it counts belongs to
+  // the new day; a call that fails puts them back, as it changes nothing. (Tick restarts them
+  // in its own order, among the timers due before and after midnight.)
   template <typename F>
-  auto Call(F op) {
+  auto Call(F op, bool is_tick = false) {
     const absl::Time floor_before = call_floor_;
     const absl::Time high_water_before = high_water_;
     call_floor_ = high_water_;
     SetNow(std::max(clock_->Now(), high_water_));
     high_water_ = now_;
+    std::optional<DayRoll> roll;
+    if (!is_tick && DayResetDue(now_)) roll = RollDay(now_);
     auto result = op();
     if (!result.ok()) {
       call_floor_ = floor_before;
       high_water_ = high_water_before;
+      if (roll) UndoRoll(*roll);
     }
     Flush();
     return result;
@@ -105,17 +112,16 @@ class Router::Impl {
     kWrapUpEnd,
     kDelayCheck,
     kReservationEnd,
-    kDayReset
   };
   // Names its contact by record and sequence: records are pooled, never freed while the router
   // lives, and a released record has sequence 0, so a timer whose contact left reads as moot.
   struct Timer {
     absl::Time at;
     std::uint64_t seq = 0;
-    ContactRec* contact = nullptr;  // null for kDayReset
+    ContactRec* contact = nullptr;
     std::uint64_t contact_seq = 0;
     std::uint64_t offer = 0;
-    TimerKind kind = TimerKind::kDayReset;
+    TimerKind kind = TimerKind::kOfferExpiry;
   };
   struct TimerLater {
     bool operator()(const Timer& a, const Timer& b) const {
@@ -250,11 +256,30 @@ class Router::Impl {
   void EndWrapUp(ContactRec& c);
   void ScheduleDelayCheck(ContactRec& c);
   void ScheduleDelayChecks(QueueRec& q);
+  // What a restart of the daily counters changed, to put back (Call).
+  struct DayRoll {
+    absl::Time reset_at;  // day_reset_at_ before
+    struct Counters {
+      AgentRec* agent;
+      std::int64_t handled_today;
+      std::int64_t talk_today_ns;
+    };
+    std::vector<Counters> before;
+  };
   // Schedules the daily counter reset for the first midnight after `after`.
   void ScheduleDayReset(absl::Time after);
-  void ResetDailyCounters();
-  // Runs a timer due within the Tick that ends at `tick_end`.
-  void ProcessTimer(const Timer& t, absl::Time tick_end);
+  // Restarts the daily counters and schedules the next reset for the first midnight after
+  // `after` (the counters change only in host calls, so the midnights before it would reset
+  // nothing: a clock that jumps years ahead does not cost a pass over the agents per day).
+  DayRoll RollDay(absl::Time after);
+  // Whether the counters restart by `t` (never when no midnight follows: the infinite future).
+  bool DayResetDue(absl::Time t) const {
+    return day_reset_at_ != absl::InfiniteFuture() && day_reset_at_ <= t;
+  }
+  void UndoRoll(const DayRoll& roll);
+  void SetDailyCounters(AgentRec& a, std::int64_t handled, std::int64_t talk_ns);
+  // Runs a timer that is due.
+  void ProcessTimer(const Timer& t);
   // True when ProcessTimer(t) would do nothing (its offer was answered, its wrap-up or delay
   // check superseded, its contact gone).
   bool IsMoot(const Timer& t) const;
@@ -292,6 +317,8 @@ class Router::Impl {
   std::int64_t now_ns_ = 0;  // now_ in Unix nanoseconds (always set with it, by SetNow)
   absl::Time high_water_ = absl::UnixEpoch();  // latest time any call ran at
   absl::Time call_floor_ = absl::UnixEpoch();  // high_water_ before the current call
+  // The next midnight (RouterOptions::day_zone), when the daily counters restart.
+  absl::Time day_reset_at_ = absl::InfiniteFuture();
   std::uint64_t config_epoch_ = 0;  // bumped by UpdateAgent/UpdateQueue
   routing::Interner skills_;
   routing::Interner languages_;

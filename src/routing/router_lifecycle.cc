@@ -691,9 +691,12 @@ absl::Status Router::Impl::Abandon(const ContactId& contact) {
     if (e != nullptr) FillOffer(*c, e->offer.emplace());  // before EndOffer clears it
     agent = EndOffer(*c, OfferEnd::kAbandoned);
   }
-  const absl::Duration wait = now_ - c->arrived_at;
-  ++q.stats.abandoned;
-  if (wait <= ThresholdOf(*c)) ++q.stats.short_abandoned;
+  // A contact answered in this queue (then transferred to an agent) ended its wait then: it
+  // counts once, as answered.
+  if (!c->answered) {
+    ++q.stats.abandoned;
+    if (now_ - c->arrived_at <= ThresholdOf(*c)) ++q.stats.short_abandoned;
+  }
   RemoveContact(*c);
   if (agent != nullptr) {
     RefreshReported(*agent);
@@ -819,7 +822,10 @@ void Router::Impl::ScheduleDelayChecks(QueueRec& q) {
 
 void Router::Impl::ScheduleDayReset(absl::Time after) {
   // No midnight follows the infinite future (and the civil day after it would overflow).
-  if (after == absl::InfiniteFuture()) return;
+  if (after == absl::InfiniteFuture()) {
+    day_reset_at_ = absl::InfiniteFuture();
+    return;
+  }
   absl::CivilDay day = absl::ToCivilDay(after, options_.day_zone);
   absl::Time midnight;
   // Where a zone turned its clocks back across midnight (Newfoundland in 1987, Casey in 2010),
@@ -828,21 +834,35 @@ void Router::Impl::ScheduleDayReset(absl::Time after) {
   do {
     midnight = absl::FromCivil(++day, options_.day_zone);
   } while (midnight <= after);
-  PushTimer(midnight, TimerKind::kDayReset, nullptr, 0);
+  day_reset_at_ = midnight;
 }
 
-void Router::Impl::ResetDailyCounters() {
+Router::Impl::DayRoll Router::Impl::RollDay(absl::Time after) {
+  DayRoll roll{day_reset_at_, {}};
   for (const auto& a : agents_) {
     if (a->handled_today == 0 && a->talk_today_ns == 0) continue;
-    selector_->Unindex(*a);
-    a->handled_today = 0;
-    a->talk_today_ns = 0;
-    selector_->Index(*a);
+    roll.before.push_back({a.get(), a->handled_today, a->talk_today_ns});
+    SetDailyCounters(*a, 0, 0);
   }
+  ScheduleDayReset(after);
+  return roll;
+}
+
+void Router::Impl::UndoRoll(const DayRoll& roll) {
+  for (const DayRoll::Counters& c : roll.before) {
+    SetDailyCounters(*c.agent, c.handled_today, c.talk_today_ns);
+  }
+  day_reset_at_ = roll.reset_at;
+}
+
+void Router::Impl::SetDailyCounters(AgentRec& a, std::int64_t handled, std::int64_t talk_ns) {
+  selector_->Unindex(a);  // ranks of fewest-contacts and least-talk-time read them
+  a.handled_today = handled;
+  a.talk_today_ns = talk_ns;
+  selector_->Index(a);
 }
 
 bool Router::Impl::IsMoot(const Timer& t) const {
-  if (t.kind == TimerKind::kDayReset) return false;
   if (t.contact->seq != t.contact_seq) return true;  // the contact left (its record may be reused)
   const ContactRec& c = *t.contact;
   switch (t.kind) {
@@ -855,21 +875,11 @@ bool Router::Impl::IsMoot(const Timer& t) const {
     case TimerKind::kReservationEnd:
       // A contact is reserved at most once (on Enqueue), so a live reservation is this one.
       return c.reserved_for == nullptr;
-    case TimerKind::kDayReset:
-      break;
   }
   return false;
 }
 
-void Router::Impl::ProcessTimer(const Timer& t, absl::Time tick_end) {
-  if (t.kind == TimerKind::kDayReset) {
-    ResetDailyCounters();
-    // The counters change only in host calls, and none runs within this Tick: the midnights
-    // until its end would reset nothing. Skipping them keeps a clock that jumps years ahead
-    // from costing a pass over the agents per day (or, to the infinite future, forever).
-    ScheduleDayReset(tick_end);
-    return;
-  }
+void Router::Impl::ProcessTimer(const Timer& t) {
   if (IsMoot(t)) return;
   ContactRec& c = *t.contact;
   switch (t.kind) {
@@ -886,22 +896,28 @@ void Router::Impl::ProcessTimer(const Timer& t, absl::Time tick_end) {
     case TimerKind::kReservationEnd:
       EndReservation(c);
       break;
-    case TimerKind::kDayReset:
-      break;
   }
 }
 
 absl::Status Router::Impl::Tick() {
   const absl::Time end = now_;
   absl::Time floor = call_floor_;
-  while (!timers_.empty() && timers_.top().at <= end) {
+  // Each timer, and the restart of the daily counters at midnight, runs at its own time (never
+  // before an earlier call), in order, so a late Tick decides as timely ones would have.
+  for (;;) {
+    const bool timer_due = !timers_.empty() && timers_.top().at <= end;
+    if (DayResetDue(end) && (!timer_due || day_reset_at_ <= timers_.top().at)) {
+      SetNow(std::max(day_reset_at_, floor));
+      floor = now_;
+      RollDay(end);
+      continue;
+    }
+    if (!timer_due) break;
     const Timer t = timers_.top();
     timers_.pop();
-    // Each timer runs at its own time (never before an earlier call), so a late Tick decides
-    // as timely ones would have.
     SetNow(std::max(t.at, floor));
     floor = now_;
-    ProcessTimer(t, end);
+    ProcessTimer(t);
   }
   SetNow(end);
   return absl::OkStatus();
@@ -911,8 +927,10 @@ std::optional<absl::Time> Router::Impl::NextDeadline() {
   // Dropping moot timers here keeps a host (or the simulator) from waking up for an offer that
   // was answered long ago; Tick() would have skipped them anyway.
   while (!timers_.empty() && IsMoot(timers_.top())) timers_.pop();
-  if (timers_.empty()) return std::nullopt;
-  return timers_.top().at;
+  absl::Time next = day_reset_at_;
+  if (!timers_.empty()) next = std::min(next, timers_.top().at);
+  if (next == absl::InfiniteFuture()) return std::nullopt;
+  return next;
 }
 
 }  // namespace switchboard
