@@ -341,6 +341,79 @@ TEST_CASE("custom kinds get their own rule") {
   CHECK_FALSE(n->RuleFor(sb::IdentifierKind::kCustom, "other").unique);
 }
 
+// Scopes are compared trimmed, so a custom kind named " loyalty" never applied, and beside
+// "loyalty" it slipped past the "listed twice" check; a name with white space inside cannot be
+// told from a typo. Such names are refused with the rules.
+TEST_CASE("a custom kind named with white space or a control character is refused") {
+  const sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  for (const char* name :
+       {" loyalty", "loyalty ", "loyalty card", "loyalty\t", "\n", "\xC2\xA0loyalty",
+        "loy\x01"
+        "alty",
+        "loyalty\x7f"}) {
+    INFO(name);
+    sb::IdentityRules bad = rules;
+    bad.custom_kinds = {{"loyalty", {}}, {name, {}}};
+    const absl::Status status = bad.Validate();
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(status.message()), Contains("identity.custom_kinds name"));
+    CHECK_THAT(std::string(status.message()), Contains("white space or a control character"));
+    CHECK(sb::IdentityNormalizer::Create(bad).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+  }
+  // Any other character stays allowed: '_', '-', '.', digits, non-ASCII letters.
+  sb::IdentityRules good = rules;
+  good.custom_kinds = {{"loyalty_card", {}}, {"club-2.0", {}}, {"fid\xC3\xA9lit\xC3\xA9", {}}};
+  CHECK(good.Validate().ok());
+}
+
+// A number has many spellings: an entry of blocked_values that is a phone number blocks the
+// number (its E.164 form under the default region), however an identifier writes it.
+TEST_CASE("a blocked phone number is blocked however it is written") {
+  using K = sb::IdentifierKind;
+  sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  rules.blocked_values.push_back("(415) 555-0100");
+  auto n = sb::IdentityNormalizer::Create(rules);
+  REQUIRE(n.ok());
+  for (const char* spelling : {"(415) 555-0100", "+1 415 555 0100", "415.555.0100",
+                               "1-415-555-0100", "tel:+14155550100", "+14155550100"}) {
+    INFO(spelling);
+    sb::NormalizeResult r = Normalize(*n, K::kPhone, spelling);
+    CHECK(r.outcome == sb::NormalizeOutcome::kBlocked);
+    CHECK_THAT(r.reason, Contains("is a blocked value"));
+  }
+  CHECK(Normalize(*n, K::kPhone, "(415) 555-0101").outcome == sb::NormalizeOutcome::kValid);
+  // Entries other than phone numbers block as before.
+  CHECK(Normalize(*n, K::kEmail, "NULL").outcome == sb::NormalizeOutcome::kBlocked);
+
+  // A national entry is read in the default region, as a national identifier is.
+  rules.default_phone_region = "GB";
+  rules.blocked_values = {"020 7946 0018"};
+  auto gb = sb::IdentityNormalizer::Create(rules);
+  REQUIRE(gb.ok());
+  for (const char* spelling : {"+44 20 7946 0018", "0044 (0)20 7946 0018", "020-7946-0018"}) {
+    INFO(spelling);
+    CHECK(Normalize(*gb, K::kPhone, spelling).outcome == sb::NormalizeOutcome::kBlocked);
+  }
+  CHECK(Normalize(*gb, K::kPhone, "+44 20 7946 0019").outcome == sb::NormalizeOutcome::kValid);
+}
+
+// block_degenerate_numbers covers phones and account ids, as documented. A custom id's format is
+// the host's own (a loyalty card numbered 0000 is a real card), so it is not blocked for zeros.
+TEST_CASE("placeholder numbers block phones and account ids, not custom ids") {
+  using K = sb::IdentifierKind;
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  for (const char* zeros : {"0", "0000", " 0000 "}) {
+    INFO(zeros);
+    sb::NormalizeResult custom = Normalize(*n, K::kCustom, zeros, "loyalty");
+    CHECK(custom.outcome == sb::NormalizeOutcome::kValid);
+    CHECK(custom.reason.empty());
+    CHECK(Normalize(*n, K::kAccountId, zeros).outcome == sb::NormalizeOutcome::kBlocked);
+  }
+  CHECK(Normalize(*n, K::kPhone, "000-000-0000").outcome == sb::NormalizeOutcome::kBlocked);
+}
+
 // Normalize() checks identifiers and e-mail addresses on a fast path; its reasons must still be
 // exactly those of Identifier::Validate() and NormalizeEmail().
 TEST_CASE("normalizer reasons match the validators'") {

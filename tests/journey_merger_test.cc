@@ -2,18 +2,19 @@
 // family phone, team mailbox, cookie expiry, blocked values, unique-id conflict, explicit merge
 // and split, split of an automatic merge, erasure then replay, tenants, order and duplicates,
 // trait reconciliation, and bad input.
+#include "switchboard/journey_merger.h"
+
+#include <catch2/catch.hpp>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "src/internal/str_cat.h"
 #include "switchboard/clock.h"
-#include "switchboard/journey_merger.h"
 #include "switchboard/journey_store.h"
+#include "switchboard/limits.h"
 
 namespace sb = switchboard;
 using Catch::Matchers::Contains;
@@ -50,8 +51,16 @@ struct Fixture {
     REQUIRE(r.ok());
     return *r;
   }
+  // The customer whose journey holds the event ("c-<event id>" names it only when the event
+  // minted a customer).
   sb::CustomerId CustomerOf(const std::string& event_id) {
-    return *merger->Resolve(kAcme, sb::CustomerId("c-" + event_id));
+    for (const sb::CustomerId& c : merger->ListCustomers(kAcme)) {
+      for (const std::string& e : EventsOf(c)) {
+        if (e == event_id) return c;
+      }
+    }
+    FAIL("event " << event_id << " is in no journey");
+    return sb::CustomerId();
   }
   std::vector<std::string> EventsOf(const sb::CustomerId& c) {
     std::vector<std::string> out;
@@ -447,6 +456,87 @@ TEST_CASE("forget erases a customer and a replay cannot bring it back") {
   // New contact after erasure (a new event id) is a new customer.
   CHECK(f.Ingest(Ev("a-9", 90, sb::Channel::kEmail, {Email("ana@example.com")})).customer ==
         sb::CustomerId("c-a-9"));
+}
+
+// A customer id is minted from the customer's first event: "c-<id>" of an event that joined an
+// existing customer was never handed out and names no customer. It used to resolve to the
+// event's customer, so Forget() of it erased a real customer.
+TEST_CASE("a customer id never handed out is unknown, and forgetting it erases nothing") {
+  constexpr absl::StatusCode kNotFound = absl::StatusCode::kNotFound;
+  Fixture f;
+  f.Ingest(Ev("mail-1", 0, sb::Channel::kEmail, {Email("ana@example.com")}));
+  REQUIRE(f.Ingest(Ev("chat-1", 10, sb::Channel::kChat, {Email("ana@example.com")})).customer ==
+          sb::CustomerId("c-mail-1"));
+  const sb::CustomerId never("c-chat-1");
+  CHECK(f.merger->Resolve(kAcme, never).status().code() == kNotFound);
+  CHECK(f.merger->GetCustomer(kAcme, never).status().code() == kNotFound);
+  CHECK(f.merger->GetJourney(kAcme, never).status().code() == kNotFound);
+  CHECK(f.merger->SnapshotOf(kAcme, never, "", kT0).status().code() == kNotFound);
+  CHECK(f.merger->Merge(kAcme, never, sb::CustomerId("c-mail-1"), "", "agent-7").status().code() ==
+        kNotFound);
+  auto forget = f.merger->Forget(kAcme, never);
+  CHECK(forget.status().code() == kNotFound);
+  CHECK_THAT(std::string(forget.status().message()), Contains("'c-chat-1'"));
+  CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-mail-1")});
+  CHECK(f.EventsOf(sb::CustomerId("c-mail-1")) == std::vector<std::string>{"mail-1", "chat-1"});
+
+  // An event id too long to embed mints "c~<hash>"; "c-<event id>" is not its customer's id.
+  const std::string long_id(sb::kMaxIdLength, 'l');
+  const sb::CustomerId hashed =
+      f.Ingest(Ev(long_id, 20, sb::Channel::kWeb, {Email("bo@example.com")})).customer;
+  REQUIRE(hashed.value().substr(0, 2) == "c~");
+  CHECK(*f.merger->Resolve(kAcme, hashed) == hashed);
+  CHECK(f.merger->Resolve(kAcme, sb::CustomerId("c-" + long_id)).status().code() == kNotFound);
+  REQUIRE(f.merger->Forget(kAcme, hashed).ok());
+  CHECK(f.merger->Resolve(kAcme, hashed).status().code() == kNotFound);
+  CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-mail-1")});
+}
+
+// Whether "c-<id>" names a customer depends on the event having minted one when it was ingested
+// or re-resolved: an id handed out stays resolvable through later rebuilds (a late earlier
+// event, a split, an erasure), to the customer the event belongs to now, and a customer minted
+// by a rebuild is known by its id.
+TEST_CASE("customer ids handed out stay resolvable through rebuilds, and only those") {
+  constexpr absl::StatusCode kNotFound = absl::StatusCode::kNotFound;
+  auto resolve = [](const Fixture& f, const char* id) {
+    return f.merger->Resolve(kAcme, sb::CustomerId(id));
+  };
+  {
+    Fixture f;
+    // Dad's call mints c-d-1; a later call from the home phone joins him.
+    f.Ingest(Ev("d-1", 10, sb::Channel::kVoice, {Account("A-1"), Phone("4155550100")}));
+    CHECK(f.Ingest(Ev("h-1", 20, sb::Channel::kVoice, {Phone("4155550100")})).customer ==
+          sb::CustomerId("c-d-1"));
+    CHECK(resolve(f, "c-h-1").status().code() == kNotFound);
+    // Mom's earlier call arrives late: the phone is hers first, Dad's call drops it and makes it
+    // shared, so the home call now mints a customer of its own.
+    REQUIRE(
+        f.Ingest(Ev("m-1", 5, sb::Channel::kVoice, {Account("A-2"), Phone("4155550100")})).rebuilt);
+    CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-d-1"),
+                                                                        sb::CustomerId("c-h-1"),
+                                                                        sb::CustomerId("c-m-1")});
+    CHECK(*resolve(f, "c-h-1") == sb::CustomerId("c-h-1"));
+    // Without Mom the home call joins Dad again; the id handed out for it stays an alias.
+    REQUIRE(f.merger->Forget(kAcme, sb::CustomerId("c-m-1")).ok());
+    CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-d-1")});
+    CHECK(*resolve(f, "c-h-1") == sb::CustomerId("c-d-1"));
+    CHECK(resolve(f, "c-m-1").status().code() == kNotFound);
+  }
+  {
+    Fixture f;
+    f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Email("a@example.com")}));
+    f.Ingest(Ev("b-1", 5, sb::Channel::kVoice, {Phone("4155550199"), Email("b@example.com")}));
+    f.Ingest(Ev("w-1", 6, sb::Channel::kWeb, {Email("a@example.com"), Phone("4155550199")}));
+    CHECK(f.Ingest(Ev("b-2", 7, sb::Channel::kEmail, {Email("b@example.com")})).customer ==
+          sb::CustomerId("c-a-1"));
+    CHECK(*resolve(f, "c-b-1") == sb::CustomerId("c-a-1"));  // absorbed: an alias
+    REQUIRE(f.merger->Split(kAcme, "m-c-b-1", "supervisor").ok());
+    CHECK(*resolve(f, "c-b-1") == sb::CustomerId("c-b-1"));
+    CHECK(f.EventsOf(sb::CustomerId("c-b-1")) == std::vector<std::string>{"b-1", "b-2"});
+    // Neither the bridging event nor the later e-mail ever minted a customer.
+    CHECK(resolve(f, "c-b-2").status().code() == kNotFound);
+    CHECK(resolve(f, "c-w-1").status().code() == kNotFound);
+  }
 }
 
 TEST_CASE("forgetting one holder of a shared phone re-resolves the rest") {
@@ -927,6 +1017,50 @@ TEST_CASE("the in-memory store round-trips event contents and overwrites erased 
     const sb::EventHandle k = store->FindEvent(kAcme, sb::internal::StrCat("k-", i));
     REQUIRE(k != sb::kNoHandle);
     CHECK(store->EventAttribute(kAcme, k, "note") == std::optional<std::string_view>(std::string(100, 'n')));
+  }
+}
+
+// The store keeps, per event, whether a customer id was minted from it: the mark survives
+// compaction (which rewrites every live event's record), and a freed slot is reused without it.
+TEST_CASE("the in-memory store keeps the minted mark through compaction, not into reused slots") {
+  std::unique_ptr<sb::JourneyStore> store = sb::NewInMemoryJourneyStore();
+  sb::ManualClock clock(kT0 + absl::Hours(24));
+  auto merger = sb::JourneyMerger::Create({}, &clock, store.get());
+  REQUIRE(merger.ok());
+  for (int i = 0; i < 200; ++i) {
+    sb::TouchpointEvent x = Ev(sb::internal::StrCat("k-", i), i, sb::Channel::kEmail,
+                               {Email(sb::internal::StrCat("k", i, "@example.com").c_str())});
+    x.attributes["note"] = std::string(100, 'n');
+    REQUIRE((*merger)->Ingest(x).ok());
+  }
+  const int64_t before = store->GetStats(kAcme).payload_bytes;
+  for (int i = 0; i < 150; ++i) {
+    REQUIRE((*merger)->Forget(kAcme, sb::CustomerId(sb::internal::StrCat("c-k-", i))).ok());
+  }
+  REQUIRE(store->GetStats(kAcme).payload_bytes < before * 3 / 4);  // compacted
+  for (int i = 150; i < 200; ++i) {
+    const std::string id = sb::internal::StrCat("k-", i);
+    CHECK(store->Event(kAcme, store->FindEvent(kAcme, id)).minted);
+    CHECK(*(*merger)->Resolve(kAcme, sb::CustomerId("c-" + id)) == sb::CustomerId("c-" + id));
+  }
+  // Every freed slot held a minted event; r-80.. join r-0.. and must not inherit the mark.
+  for (int i = 0; i < 150; ++i) {
+    const std::string email = sb::internal::StrCat("r", i % 80, "@example.com");
+    REQUIRE((*merger)
+                ->Ingest(Ev(sb::internal::StrCat("r-", i), 500 + i, sb::Channel::kSms,
+                            {Email(email.c_str())}))
+                .ok());
+  }
+  for (int i = 0; i < 150; ++i) {
+    const std::string id = sb::internal::StrCat("r-", i);
+    INFO(id);
+    CHECK(store->Event(kAcme, store->FindEvent(kAcme, id)).minted == (i < 80));
+    auto resolved = (*merger)->Resolve(kAcme, sb::CustomerId("c-" + id));
+    if (i < 80) {
+      CHECK(*resolved == sb::CustomerId("c-" + id));
+    } else {
+      CHECK(resolved.status().code() == absl::StatusCode::kNotFound);
+    }
   }
 }
 

@@ -76,7 +76,7 @@ struct IdentifierRule {
 
 // A rule for one custom identifier kind (Identifier::scope of a kCustom identifier).
 struct CustomKindRule {
-  std::string name;  // lower-case scope without ':', e.g. "loyalty_card"
+  std::string name;  // the scope: lower-case, no ':', white space or controls; e.g. "loyalty_card"
   IdentifierRule rule;
   friend bool operator==(const CustomKindRule&, const CustomKindRule&) = default;
 };
@@ -90,7 +90,10 @@ struct IdentityRules {
   // PhoneRegions(). Default: "US".
   std::string default_phone_region = "US";
   // Values never used for matching, compared with the trimmed lower-cased raw value and with the
-  // normalized value. Defaults: "null", "none", "undefined", "anonymous", "unknown", "n/a", ...
+  // normalized value. An entry that is a phone number also blocks its E.164 form under
+  // default_phone_region, so the number is blocked however it is written ("(415) 555-0100"
+  // blocks "+1 415 555 0100"). Defaults: "null", "none", "undefined", "anonymous", "unknown",
+  // "n/a", ...
   std::vector<std::string> blocked_values;
   // Regular expressions in RE2 syntax (Perl's, without backreferences or lookaround); a
   // normalized value matching one (whole match) is blocked. Matching takes time linear in the
@@ -98,7 +101,7 @@ struct IdentityRules {
   // (the all-zero rule below is built in and cheaper).
   std::vector<std::string> blocked_patterns;
   // Blocks numbers whose national digits are all one digit ("0000000", "+1 111 111 1111") and
-  // account ids made only of zeros. Default: true.
+  // account ids made only of zeros (not custom ids, whose format is the host's). Default: true.
   bool block_degenerate_numbers = true;
 
   IdentifierRule& For(IdentifierKind kind) { return kinds[static_cast<int>(kind)]; }
@@ -111,7 +114,8 @@ struct IdentityRules {
 
   // InvalidArgument naming the field: priority outside 1..1000, negative limit, shared_after 1,
   // expiry <= 0, unknown phone region, a bad regular expression, a custom kind listed twice or
-  // named with upper-case letters or ':'.
+  // named with upper-case letters, ':', white space (ASCII or Unicode, at the ends or inside) or
+  // a control character (scopes are trimmed, so such a name could never apply).
   SWITCHBOARD_EXPORT absl::Status Validate() const;
 };
 

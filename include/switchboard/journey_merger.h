@@ -185,7 +185,9 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   //   }
   absl::Status Ingest(const TouchpointEvent& event, IngestResult* result);
 
-  // The live customer id for `id`, which may be an alias or a retired id. NotFound otherwise.
+  // The live customer id for `id`, which may be an alias or a retired id. NotFound otherwise,
+  // also for an id never handed out: "c-<event id>" names a customer only when one was minted
+  // from that event (when it was ingested or re-resolved), not when the event joined one.
   absl::StatusOr<CustomerId> Resolve(const TenantId& tenant, const CustomerId& id) const;
   // The customer's events in journey order. NotFound for an unknown customer.
   absl::StatusOr<Journey> GetJourney(const TenantId& tenant, const CustomerId& id) const;
@@ -216,7 +218,8 @@ class SWITCHBOARD_EXPORT JourneyMerger {
 
   // Erases a customer: events, identifiers, traits, aliases, merge records and constraints, and
   // writes a tombstone per event so a replay is ignored. Other customers connected to it are
-  // re-resolved without it. NotFound for an unknown customer.
+  // re-resolved without it. NotFound for an unknown customer, an id never handed out included
+  // (see Resolve()): nothing is erased then.
   absl::StatusOr<ErasureReport> Forget(const TenantId& tenant, const CustomerId& id);
   // Forgets the one customer holding `identifier` (as FindByIdentifier() finds it), exactly as
   // Forget(tenant, id) does, and nothing else. NotFound when nobody holds it (a kind that does

@@ -75,8 +75,15 @@ struct StoredEvent {
   EventType type = EventType::kMessage;
   Channel channel = Channel::kVoice;
   uint8_t value_count = 0;
-  bool verified = false;  // the event carried identity_verified=true
+  bool verified : 1 = false;  // the event carried identity_verified=true
+  // A customer id was minted from the event (set when it first minted one, never cleared): only
+  // such an event's "c-<id>" was ever handed out, so only it names a customer (an alias once
+  // the event belongs to another). Bit-fields: the record stays 32 bytes.
+  bool minted : 1 = false;
 };
+// Most of the store's memory per event (benchmarks/RESULTS.md, heap per event). At most, not
+// exactly: Abseil releases whose absl::Time is 4-byte aligned make it 28.
+static_assert(sizeof(StoredEvent) <= 32, "StoredEvent must not grow past 32 bytes");
 
 // How a customer holds one identifier value.
 enum class ValueLink : unsigned char {

@@ -61,6 +61,16 @@ size_t UnicodeSpaceAt(std::string_view s, size_t i) {
   return c.as == ' ' ? c.length : 0;
 }
 
+// Whether `s` holds an ASCII space or control character or a Unicode space anywhere. Bytes from
+// 0x80 up are otherwise UTF-8 (identifiers are validated as such) and pass.
+bool HasSpaceOrControl(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char u = static_cast<unsigned char>(s[i]);  // signed, UTF-8 read as controls
+    if (u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(s, i) > 0)) return true;
+  }
+  return false;
+}
+
 // The whole UTF-8 sequence that starts at s[i] (one byte when s[i] is not a lead byte), for
 // messages.
 std::string_view SequenceAt(std::string_view s, size_t i) {
@@ -225,6 +235,13 @@ absl::Status IdentityRules::Validate() const {
           "identity.custom_kinds name '", internal::Printable(c.name),
           "' must be non-empty and lower-case, without ':'"));
     }
+    // Scopes are trimmed before they are compared, so " loyalty" would never apply (and would
+    // pass the check below beside "loyalty"); white space inside is a typo, not a kind.
+    if (HasSpaceOrControl(c.name)) {
+      return absl::InvalidArgumentError(
+          internal::StrCat("identity.custom_kinds name '", internal::Printable(c.name),
+                           "' holds white space or a control character"));
+    }
     if (!names.insert(c.name).second) {
       return absl::InvalidArgumentError(internal::StrCat("identity.custom_kinds lists '",
                                                          internal::Printable(c.name), "' twice"));
@@ -333,16 +350,6 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
 
 namespace {
 
-// Whether `s` holds an ASCII space or control character or a Unicode space anywhere. Bytes from
-// 0x80 up are otherwise UTF-8 (identifiers are validated as such) and pass.
-bool HasSpaceOrControl(std::string_view s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char u = static_cast<unsigned char>(s[i]);  // signed, UTF-8 read as controls
-    if (u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(s, i) > 0)) return true;
-  }
-  return false;
-}
-
 // Why a trimmed, lower-cased e-mail address is malformed; null when it is not. Internationalized
 // addresses (RFC 6531: "josé@example.com", "user@bücher.de") pass; spaces (Unicode ones too) and
 // controls do not. The domain is dot-separated labels, none empty (RFC 5321): "a@.b.c" and
@@ -386,12 +393,19 @@ IdentityNormalizer::IdentityNormalizer(IdentityRules rules, std::shared_ptr<cons
 absl::StatusOr<IdentityNormalizer> IdentityNormalizer::Create(IdentityRules rules) {
   SB_RETURN_IF_ERROR(rules.Validate());
   auto compiled = std::make_shared<Compiled>();
-  for (const std::string& v : rules.blocked_values) compiled->blocked.insert(Lower(Trim(v)));
+  compiled->region = *FindPhoneRegion(rules.default_phone_region);
+  for (const std::string& v : rules.blocked_values) {
+    compiled->blocked.insert(Lower(Trim(v)));
+    // A number is blocked however an identifier writes it: its E.164 form is what phones are
+    // compared as after normalization.
+    if (absl::StatusOr<std::string> phone = NormalizePhone(v, compiled->region); phone.ok()) {
+      compiled->blocked.insert(*std::move(phone));
+    }
+  }
   for (const std::string& p : rules.blocked_patterns) {
     compiled->patterns.push_back(
         std::make_unique<const RE2>(re2::StringPiece(p.data(), p.size()), PatternOptions()));
   }
-  compiled->region = *FindPhoneRegion(rules.default_phone_region);
   return IdentityNormalizer(std::move(rules), std::move(compiled));
 }
 
@@ -458,9 +472,10 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
     case IdentifierKind::kCustom:
       // Account numbers and custom ids are case-sensitive in most CRMs: only trimmed.
       id.value = std::string(raw);
-      // (An empty value is malformed, reported below, not "all zeros".)
-      if (rules_.block_degenerate_numbers && !raw.empty() &&
-          raw.find_first_not_of('0') == std::string_view::npos) {
+      // Account ids only, as documented: a custom id's format is the host's (a loyalty card
+      // may well be numbered 0000). (An empty value is malformed, reported below.)
+      if (rules_.block_degenerate_numbers && identifier.kind == IdentifierKind::kAccountId &&
+          !raw.empty() && raw.find_first_not_of('0') == std::string_view::npos) {
         result.outcome = NormalizeOutcome::kBlocked;
         result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '",
                                          internal::Printable(raw), "' is all zeros");

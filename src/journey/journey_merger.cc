@@ -282,10 +282,12 @@ absl::StatusOr<const CustomerRecord*> JourneyMerger::Impl::FindLive(const Tenant
                                                                     const CustomerId& id) const {
   SB_RETURN_IF_ERROR(TenantError(tenant));
   // Live ids are minted from their customer's first event; any other minted id is an alias or a
-  // retired id, resolved through the customer its event now belongs to.
+  // retired id, resolved through the customer its event now belongs to. Only an event that
+  // minted a customer ever gave out its id: "c-<id>" of one that joined a customer names nobody.
   std::string mint = resolver_.MintEventOf(tenant, id.value());
   if (!mint.empty()) {
-    if (EventHandle e = store_->FindEvent(tenant, mint); e != kNoHandle) {
+    if (EventHandle e = store_->FindEvent(tenant, mint);
+        e != kNoHandle && store_->Event(tenant, e).minted) {
       if (const CustomerRecord* c = store_->FindCustomer(tenant, e)) return c;
       EventHandle owner = store_->Event(tenant, e).customer;
       if (owner != kNoHandle) {

@@ -85,7 +85,8 @@ CustomerId Resolver::IdOf(const TenantId& tenant, EventHandle mint) const {
 }
 
 std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) const {
-  if (id.substr(0, 2) == "c-") return std::string(id.substr(2));
+  // Longer, the event's id was minted as a hash (MintedIdFor): "c-<id>" was never handed out.
+  if (id.substr(0, 2) == "c-" && id.size() <= kMaxIdLength) return std::string(id.substr(2));
   if (id.substr(0, 2) == "c~") return store_->FindMintedId(tenant, id);
   return std::string();
 }
@@ -232,6 +233,9 @@ CustomerRecord* Resolver::Mint(const TenantId& tenant, EventHandle event) {
   // Only an id too long to embed needs the store (to find its event again); others are pure.
   std::string_view event_id = store_->EventIdOf(tenant, event);
   if (event_id.size() + 2 > kMaxIdLength) MintId(tenant, event_id);
+  // The id is handed out from here on: it keeps naming whoever owns the event (FindLive), also
+  // after a rebuild mints the customer from another event.
+  store_->MutableEvent(tenant, event)->minted = true;
   r.mint = event;
   return store_->PutCustomer(tenant, std::move(r));
 }

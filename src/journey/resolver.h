@@ -47,7 +47,8 @@ class Resolver {
   // The customer id minted from an event: "c-<event id>", or "c~<hash>" for a long event id
   // (registered with the store so MintEventOf() can find the event again).
   std::string MintId(const TenantId& tenant, std::string_view event_id);
-  // The event a customer id was minted from; empty when `id` is not a minted id.
+  // The event a customer id would have been minted from; empty when `id` does not have a minted
+  // id's form. Whether that event did mint one is StoredEvent::minted.
   std::string MintEventOf(const TenantId& tenant, std::string_view id) const;
   // The id of the customer minted from `mint` (no store write).
   CustomerId IdOf(const TenantId& tenant, EventHandle mint) const;
