@@ -43,6 +43,21 @@ if(TARGET switchboard_sim_tool)
            COMMAND switchboard_sim_tool run ${PROJECT_SOURCE_DIR}/benchmarks/scenarios/mmn.textproto
                    --strategy no-such-strategy)
   set_tests_properties(sim_cli:unknown_strategy_fails PROPERTIES WILL_FAIL TRUE)
+  # Numeric flags are range-checked before they are narrowed: a usage error (exit 2) naming the
+  # flag, not a wrapped value.
+  add_test(NAME sim_cli:staff_max_agents_range
+           COMMAND switchboard_sim_tool staff --model c --arrival-rate 0.0556 --aht 180
+                   --service-level 0.8 --max-agents 4294967297)
+  set_tests_properties(sim_cli:staff_max_agents_range PROPERTIES PASS_REGULAR_EXPRESSION
+      "--max-agents must be between 1 and 10000000")
+  add_test(NAME sim_cli:run_replications_zero
+           COMMAND switchboard_sim_tool run ${PROJECT_SOURCE_DIR}/benchmarks/scenarios/mmn.textproto
+                   --replications 0)
+  set_tests_properties(sim_cli:run_replications_zero PROPERTIES PASS_REGULAR_EXPRESSION
+      "--replications outside 1..10000")
+  add_test(NAME sim_cli:run_help_seed COMMAND switchboard_sim_tool run --help)
+  set_tests_properties(sim_cli:run_help_seed PROPERTIES PASS_REGULAR_EXPRESSION
+      "0 or absent = the scenario's seed")
 endif()
 switchboard_add_test(sim_scenario_garbage_test switchboard::sim switchboard::switchboard_proto)
 target_compile_definitions(sim_scenario_garbage_test PRIVATE

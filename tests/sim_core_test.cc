@@ -1,5 +1,6 @@
 // The simulator's building blocks: event calendar order, seeded streams, distributions, trace
 // readers (a generic CSV and the real Anonymous Bank file), scenario files and KPI arithmetic.
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -7,8 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
+#include "switchboard/contact.h"
 #include "switchboard/sim/distribution.h"
 #include "switchboard/sim/event_calendar.h"
 #include "switchboard/sim/kpi.h"
@@ -323,4 +323,155 @@ TEST_CASE("CSV trace replay uses the recorded service times and patience by defa
   CHECK(r->overall.completed == 2);
   CHECK(r->overall.handle_s == Approx(130));
   CHECK(r->overall.wait_answered_s == Approx(80));
+}
+
+TEST_CASE("trace priority is checked at load: a whole number in 0..kMaxContactPriority") {
+  for (const char* bad : {"2000000", "1e20", "1.5", "-1", "inf", "nan"}) {
+    INFO(bad);
+    const std::string path = WriteTemp("prio_bad.csv", std::string("arrival_s,type,service_s,"
+                                                                   "priority\n0,a,1,0\n5,a,1,") +
+                                                           bad + "\n");
+    auto records = sim::ReadTrace(path, ',');
+    REQUIRE_FALSE(records.ok());
+    CHECK(records.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(records.status().message()), Contains(":3: column 'priority'"));
+  }
+  const std::string top = WriteTemp("prio_top.csv",
+                                    "arrival_s,type,service_s,priority\n"
+                                    "0,a,1,1000000\n");
+  auto records = sim::ReadTrace(top, ',');
+  REQUIRE(records.ok());
+  CHECK(records->front().priority == switchboard::kMaxContactPriority);
+
+  // The loader fails before anything runs (it used to fail mid-run with INTERNAL).
+  const std::string big = WriteTemp("prio_big.csv",
+                                    "arrival_s,type,service_s,priority\n"
+                                    "0,call,1,2000000\n");
+  auto s = sim::ParseScenarioText(R"(duration_s: 3600 queues { id: "q" channels: "voice" }
+      agent_groups { name: "a" count: 1 queues { queue: "q" } }
+      contact_types { name: "call" queue: "q" service { kind: KIND_CONSTANT mean_s: 1 } }
+      trace { path: ")" + big + R"(" format: FORMAT_CSV })",
+                                  ".");
+  REQUIRE_FALSE(s.ok());
+  CHECK_THAT(std::string(s.status().message()), Contains("prio_big.csv:2: column 'priority'"));
+
+  // Records set in code are checked by Validate().
+  auto ok = sim::ParseScenarioText(R"(duration_s: 3600 queues { id: "q" channels: "voice" }
+      agent_groups { name: "a" count: 1 queues { queue: "q" } }
+      contact_types { name: "call" queue: "q" service { kind: KIND_CONSTANT mean_s: 1 } })",
+                                   ".");
+  REQUIRE(ok.ok());
+  ok->trace.emplace();
+  ok->trace->records.push_back({});
+  ok->trace->records[0].type = "call";
+  ok->trace->records[0].priority = switchboard::kMaxContactPriority + 1;
+  CHECK_THAT(std::string(ok->Validate().message()), Contains("record 0 priority 1000001"));
+}
+
+TEST_CASE("trace channel column: checked at load and used for the contact") {
+  const std::string bogus = WriteTemp("chan_bad.csv",
+                                      "arrival_s,type,service_s,channel\n"
+                                      "10,t,60,chat\n"
+                                      "40,t,60,bogus-channel\n");
+  auto records = sim::ReadTrace(bogus, ',');
+  REQUIRE_FALSE(records.ok());
+  CHECK_THAT(std::string(records.status().message()),
+             Contains(":3: column 'channel' value 'bogus-channel'"));
+
+  // The contact type is voice; only chat agents are on duty. Chat records reach them; the voice
+  // record (empty channel = the type's) finds nobody and hangs up.
+  const std::string path = WriteTemp("chan.csv",
+                                     "arrival_s,type,service_s,patience_s,channel\n"
+                                     "10,t,60,30,chat\n"
+                                     "20,t,60,30,chat\n"
+                                     "30,t,60,30,\n");
+  const std::string base = R"(duration_s: 3600 interval_s: 1800
+      queues { id: "q" channels: "voice" channels: "chat" }
+      agent_groups { name: "chatter" count: 3 capacities { channel: "chat" } queues { queue: "q" } }
+      contact_types { name: "t" queue: "q" channel: "voice"
+                      service { kind: KIND_CONSTANT mean_s: 60 } }
+  )";
+  auto s = sim::ParseScenarioText(base + R"(trace { path: ")" + path + R"(" })", ".");
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  auto r = sim::RunScenario(*s, {"longest-idle", 1, {}});
+  REQUIRE(r.ok());
+  CHECK(r->overall.offered == 3);
+  CHECK(r->overall.answered == 2);
+  CHECK(r->overall.abandoned == 1);
+
+  // A channel the type's queue does not serve is an error naming the file and line.
+  const std::string email = WriteTemp("chan_email.csv",
+                                      "arrival_s,type,service_s,channel\n"
+                                      "10,t,60,email\n");
+  auto e = sim::ParseScenarioText(base + R"(trace { path: ")" + email + R"(" })", ".");
+  REQUIRE_FALSE(e.ok());
+  CHECK_THAT(std::string(e.status().message()), Contains("chan_email.csv:2)"));
+  CHECK_THAT(std::string(e.status().message()), Contains("channel email is not served"));
+}
+
+TEST_CASE("trace arrivals stop at duration_s; later records are counted as skipped") {
+  const std::string path = WriteTemp("late.csv",
+                                     "arrival_s,type,service_s\n"
+                                     "10,call,5\n"
+                                     "3599,call,5\n"
+                                     "3600,call,5\n"
+                                     "5000,call,5\n");
+  auto s = sim::ParseScenarioText(R"(duration_s: 3600 interval_s: 1800
+      queues { id: "q" channels: "voice" }
+      agent_groups { name: "a" count: 1 queues { queue: "q" } }
+      contact_types { name: "call" queue: "q" service { kind: KIND_CONSTANT mean_s: 5 } }
+      trace { path: ")" + path + R"(" })",
+                                  ".");
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  auto r = sim::RunScenario(*s, {"longest-idle", 1, {}});
+  REQUIRE(r.ok());
+  CHECK(r->contacts_simulated == 2);
+  CHECK(r->overall.offered == 2);
+  CHECK(r->trace_records_skipped == 2);
+  REQUIRE(r->per_interval.size() == 2);
+  CHECK(r->per_interval[1].offered == 1);  // only 3599: 3600 and 5000 are past the horizon
+}
+
+TEST_CASE("Anonymous Bank reader, every day: days follow one another from the first date") {
+  // Two calls on 990203 and one on 990201 (file order is not date order), 17 columns each.
+  auto row = [](const char* date, const char* q_start) {
+    return std::string("AA0101\t1\t0\t0\tPS\t") + date + "\t7:00:00\t7:00:10\t10\t" + q_start +
+           "\t0:00:00\t5\tAGENT\t0:00:00\t0:00:00\t100\tDORIT\n";
+  };
+  const std::string header =
+      "vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\t"
+      "vru_exit\tvru_time\tq_start\tq_exit\tq_time\toutcome\tser_start\t"
+      "ser_exit\tser_time\tserver\n";
+  const std::string path =
+      WriteTemp("bank_days.tsv", header + row("990203", "7:00:00") + row("990201", "8:00:00") +
+                                     row("990203", "6:00:00"));
+  auto all = sim::ReadAnonymousBank(path);
+  INFO(all.status().message());
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].arrival_s == 8 * 3600.0);
+  CHECK((*all)[0].day == "990201");
+  CHECK((*all)[1].arrival_s == 2 * 86400.0 + 6 * 3600);
+  CHECK((*all)[2].arrival_s == 2 * 86400.0 + 7 * 3600);
+  // One day keeps its clock times.
+  auto day = sim::ReadAnonymousBank(path, "990203");
+  REQUIRE(day.ok());
+  CHECK(day->front().arrival_s == 6 * 3600.0);
+
+  const std::string bad_date = WriteTemp("bank_bad_date.tsv", header + row("990230", "7:00:00"));
+  CHECK_THAT(std::string(sim::ReadAnonymousBank(bad_date).status().message()),
+             Contains(":2: column 'date'"));
+  std::string bad_priority = row("990201", "7:00:00");
+  bad_priority.replace(bad_priority.find("\t0\t0\t") + 3, 1, "1e20");
+  const std::string prio = WriteTemp("bank_bad_prio.tsv", header + bad_priority);
+  CHECK_THAT(std::string(sim::ReadAnonymousBank(prio).status().message()),
+             Contains(":2: column 'priority'"));
+
+  // The real month spreads over its 28 days.
+  auto month = sim::ReadAnonymousBank(AnonymousBankPath());
+  REQUIRE(month.ok());
+  CHECK(month->front().arrival_s < 86400);
+  CHECK(month->back().arrival_s > 27 * 86400.0);
 }

@@ -247,6 +247,70 @@ TEST_CASE("agents work only during their shifts") {
   CHECK(r->per_interval[3].answered_within_target > 0);
 }
 
+TEST_CASE("an agent finishing a contact after the shift is staffed until it completes") {
+  // One agent on shift [0, 1000) takes a 500 s call at 900: it works until 1400, overtime.
+  sim::Scenario s = SingleQueue(1, 0, 60);
+  s.duration_s = 3600;
+  s.interval_s = 600;
+  s.agent_groups[0].shifts = {{0, 1000}};
+  s.trace.emplace();
+  sim::TraceRecord call;
+  call.arrival_s = 900;
+  call.type = "call";
+  call.service_s = 500;
+  s.trace->records = {call};
+  auto r = sim::RunScenario(s, {"longest-idle", 1, {}});
+  REQUIRE(r.ok());
+  CHECK(r->overall.busy_agent_s == Approx(500));
+  CHECK(r->overall.staffed_agent_s == Approx(1400));
+  CHECK(r->per_queue[0].staffed_agent_s == Approx(1400));
+  REQUIRE(r->per_interval.size() == 6);
+  CHECK(r->per_interval[1].staffed_agent_s == Approx(600));
+  CHECK(r->per_interval[2].busy_agent_s == Approx(200));
+  CHECK(r->per_interval[2].staffed_agent_s == Approx(200));  // 1200..1400
+  CHECK(r->per_interval[3].staffed_agent_s == 0);
+
+  // Chats held at once end out of order: the gap between two shifts is still overtime when a
+  // chat taken in the first shift ends after one taken in the second.
+  sim::Scenario chat = SingleQueue(1, 0, 60);
+  chat.duration_s = 3600;
+  chat.interval_s = 600;
+  chat.queues[0].channels = {sb::Channel::kChat};
+  chat.agent_groups[0].profile.capacities = {sb::DefaultCapacity(sb::Channel::kChat)};
+  chat.agent_groups[0].shifts = {{0, 1000}, {1100, 2000}};
+  chat.contact_types[0].channel = sb::Channel::kChat;
+  chat.trace.emplace();
+  sim::TraceRecord first = call;  // 900..1500
+  first.service_s = 600;
+  sim::TraceRecord second = call;  // 1150..1300
+  second.arrival_s = 1150;
+  second.service_s = 150;
+  chat.trace->records = {first, second};
+  auto c = sim::RunScenario(chat, {"longest-idle", 1, {}});
+  REQUIRE(c.ok());
+  CHECK(c->overall.completed == 2);
+  CHECK(c->overall.staffed_agent_s == Approx(1000 + 900 + 100));
+  CHECK(c->per_interval[1].staffed_agent_s == Approx(600));
+
+  // Many contacts running past the shift end (the reported case): occupancy stays in [0, 1]
+  // overall, per queue and per interval.
+  sim::Scenario busy = SingleQueue(2, 60, 2000);
+  busy.duration_s = 3600;
+  busy.interval_s = 600;
+  busy.agent_groups[0].shifts = {{0, 1000}};
+  busy.contact_types[0].service = sim::Distribution::Constant(2000);
+  busy.contact_types[0].patience = sim::Distribution::Constant(30);
+  auto b = sim::RunScenario(busy, {"longest-idle", 3, {}});
+  REQUIRE(b.ok());
+  CHECK(b->overall.busy_agent_s > 1000);
+  CHECK(sim::ComputeKpis(b->overall).occupancy <= 1.0 + 1e-12);
+  CHECK(sim::ComputeKpis(b->per_queue[0]).occupancy <= 1.0 + 1e-12);
+  for (const sim::KpiCounters& k : b->per_interval) {
+    CHECK(k.busy_agent_s <= k.staffed_agent_s + 1e-6);
+    CHECK(sim::ComputeKpis(k).occupancy <= 1.0 + 1e-12);
+  }
+}
+
 TEST_CASE("piecewise rates: an interval with rate 0 gets no arrivals") {
   sim::Scenario s = SingleQueue(5, 0, 60);
   s.contact_types[0].rates_per_hour = {100, 0, 300};

@@ -129,18 +129,51 @@ absl::Status ValidateContactType(const ContactType& t, size_t index,
   return absl::OkStatus();
 }
 
+// "record 3 (calls.csv:5)": records are sorted by arrival, so the index alone does not find
+// the line.
+std::string RecordName(const TraceSpec& t, size_t i) {
+  const TraceRecord& r = t.records[i];
+  if (r.line <= 0) return internal::StrCat("record ", i);
+  return internal::StrCat("record ", i, " (", internal::Printable(t.path), ":", r.line, ")");
+}
+
 absl::Status ValidateTrace(const Scenario& s) {
   if (!s.trace) return absl::OkStatus();
   for (size_t i = 0; i < s.trace->records.size(); ++i) {
     const TraceRecord& r = s.trace->records[i];
     auto mapped = s.trace->type_map.find(r.type);
     std::string name = mapped != s.trace->type_map.end() ? mapped->second : r.type;
-    if (s.FindContactType(name) < 0 && s.FindContactType(s.trace->default_contact_type) < 0) {
-      return Bad("trace", internal::StrCat("record ", i, " has type '", internal::Printable(r.type),
+    int type = s.FindContactType(name);
+    if (type < 0) type = s.FindContactType(s.trace->default_contact_type);
+    if (type < 0) {
+      return Bad("trace", internal::StrCat(RecordName(*s.trace, i), " has type '",
+                                           internal::Printable(r.type),
                                            "' with no contact type and no default"));
     }
     if (!IsNonNegative(r.arrival_s) || !IsNonNegative(r.service_s)) {
-      return Bad("trace", internal::StrCat("record ", i, " has a negative time"));
+      return Bad("trace", internal::StrCat(RecordName(*s.trace, i), " has a negative time"));
+    }
+    // The router rejects other priorities at Enqueue, which would fail the run midway.
+    if (r.priority < 0 || r.priority > kMaxContactPriority) {
+      return Bad("trace", internal::StrCat(RecordName(*s.trace, i), " priority ", r.priority,
+                                           " is not in 0..", kMaxContactPriority));
+    }
+    if (!r.channel.empty()) {
+      absl::StatusOr<Channel> channel = ParseChannel(r.channel);
+      if (!channel.ok()) {
+        return Bad("trace", internal::StrCat(RecordName(*s.trace, i),
+                                             " channel: ", channel.status().message()));
+      }
+      const ContactType& t = s.contact_types[static_cast<size_t>(type)];
+      const Queue* queue = nullptr;
+      for (const Queue& q : s.queues) {
+        if (q.id == t.queue) queue = &q;
+      }
+      if (queue != nullptr && !queue->Serves(*channel)) {
+        return Bad("trace", internal::StrCat(RecordName(*s.trace, i), " channel ",
+                                             ChannelName(*channel), " is not served by queue '",
+                                             internal::Printable(t.queue.value()), "'"));
+      }
     }
   }
   return absl::OkStatus();

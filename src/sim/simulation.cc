@@ -1,11 +1,12 @@
 #include "src/sim/simulation.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
@@ -123,7 +124,7 @@ absl::Status Simulation::AddAgents() {
       SB_RETURN_IF_ERROR(router_->AddAgent(agent));
       const auto index = static_cast<std::uint32_t>(agents_.size());
       agent_index_[agent.id.value()] = index;
-      agents_.push_back({agent.id, static_cast<std::uint32_t>(g), on_duty_now});
+      agents_.push_back({agent.id, static_cast<std::uint32_t>(g), on_duty_now, {}});
       for (const Shift& shift : group.shifts) {
         if (shift.start_s > 0) calendar_.Schedule(ToUs(shift.start_s), kShiftStart, index);
         calendar_.Schedule(ToUs(shift.end_s), kShiftEnd, index);
@@ -133,12 +134,13 @@ absl::Status Simulation::AddAgents() {
   return absl::OkStatus();
 }
 
-// Staffed agent time is known from the shifts alone.
+// Staffed agent time is known from the shifts, plus the overtime of agents who finish a contact
+// after their shift has ended (AddOvertime, as the contacts complete).
 void Simulation::AddStaffedTime() {
   for (const AgentGroup& group : scenario_.agent_groups) {
     std::vector<Shift> shifts = group.shifts;
     if (shifts.empty()) shifts.push_back({0, scenario_.duration_s});
-    std::vector<int> member_queues;
+    std::vector<int>& member_queues = group_queues_.emplace_back();
     for (const QueueMembership& m : group.profile.queues) {
       auto it = queue_index_.find(m.queue);
       if (it != queue_index_.end()) member_queues.push_back(it->second);
@@ -153,10 +155,73 @@ void Simulation::AddStaffedTime() {
   }
 }
 
+// An agent whose shift ends during a contact finishes it (and its wrap-up) before leaving, and is
+// staffed until then, as WFM tools count overtime: otherwise the busy time past the shift end has
+// no staffed time under it and occupancy exceeds 100%. Adds, as staffed time, the part of the
+// busy span [start_s, end_s) outside the agent's shifts and outside overtime already counted.
+void Simulation::AddOvertime(SimAgent& agent, double start_s, double end_s) {
+  const AgentGroup& group = scenario_.agent_groups[agent.group];
+  const std::vector<int>& member_queues = group_queues_[agent.group];
+  auto add = [&](double from, double to) {
+    accounting_.AddSpan(from, to, 1, &KpiCounters::staffed_agent_s, -1);
+    for (int q : member_queues) {
+      accounting_.AddSpanToQueue(from, to, 1, &KpiCounters::staffed_agent_s, q);
+    }
+  };
+  // Without shifts the agent is staffed for the whole run, and nothing past it is measured.
+  if (group.shifts.empty()) return;
+  // The common case: the span lies inside one shift.
+  for (const Shift& shift : group.shifts) {
+    if (shift.start_s <= start_s && end_s <= shift.end_s) return;
+  }
+  // Shifts and earlier overtime are each in order and disjoint (Validate; gaps below), so one
+  // pass over both finds the uncovered parts. Contacts held at once end in any order, so earlier
+  // overtime need not be a prefix of this span.
+  std::vector<Shift> covered;
+  covered.reserve(group.shifts.size() + agent.overtime.size());
+  std::merge(group.shifts.begin(), group.shifts.end(), agent.overtime.begin(), agent.overtime.end(),
+             std::back_inserter(covered),
+             [](const Shift& a, const Shift& b) { return a.start_s < b.start_s; });
+  double from = start_s;
+  for (const Shift& c : covered) {
+    if (from >= end_s) break;
+    if (c.end_s <= from) continue;
+    if (c.start_s > from) {
+      const double to = std::min(c.start_s, end_s);
+      add(from, to);
+      agent.overtime.push_back({from, to});
+    }
+    from = std::max(from, c.end_s);
+  }
+  if (from < end_s) {
+    add(from, end_s);
+    agent.overtime.push_back({from, end_s});
+  }
+  // Keep the list short: sorted, with touching spans joined.
+  std::sort(agent.overtime.begin(), agent.overtime.end(),
+            [](const Shift& a, const Shift& b) { return a.start_s < b.start_s; });
+  std::vector<Shift> joined;
+  for (const Shift& o : agent.overtime) {
+    if (!joined.empty() && o.start_s <= joined.back().end_s) {
+      joined.back().end_s = std::max(joined.back().end_s, o.end_s);
+    } else {
+      joined.push_back(o);
+    }
+  }
+  agent.overtime = std::move(joined);
+}
+
 void Simulation::ScheduleFirstArrivals() {
   if (scenario_.trace) {
-    if (!scenario_.trace->records.empty()) {
-      calendar_.Schedule(ToUs(scenario_.trace->records[0].arrival_s), kTraceArrival, 0);
+    // Arrivals stop at duration_s, as for generated arrivals: a later record would be counted
+    // in an interval past the report's last. Records are sorted by arrival.
+    const std::vector<TraceRecord>& records = scenario_.trace->records;
+    trace_end_ = static_cast<std::size_t>(
+        std::lower_bound(records.begin(), records.end(), scenario_.duration_s,
+                         [](const TraceRecord& r, double t) { return r.arrival_s < t; }) -
+        records.begin());
+    if (trace_end_ > 0) {
+      calendar_.Schedule(ToUs(records[0].arrival_s), kTraceArrival, 0);
       ++pending_arrivals_;
     }
     return;
@@ -236,6 +301,10 @@ absl::StatusOr<RunResult> Simulation::Run() {
   r.simulated_s = NowS();
   r.journeys = journeys_ != nullptr;
   r.journey_events = journeys_ ? journeys_->events() : 0;
+  if (scenario_.trace) {
+    r.trace_records_skipped =
+        static_cast<std::int64_t>(scenario_.trace->records.size() - trace_end_);
+  }
   if (options_.progress) options_.progress(1.0);
   return r;
 }

@@ -78,6 +78,7 @@ class Simulation final : public RouterListener {
     std::int32_t interval = 0;
     std::int32_t customer = -1;  // index into customers_, -1 = anonymous
     std::uint16_t attempt = 1;
+    Channel channel = Channel::kVoice;  // the type's, or the trace record's when it names one
     ContactPhase phase = ContactPhase::kWaiting;
     bool counted = false;
     bool answered = false;
@@ -88,6 +89,8 @@ class Simulation final : public RouterListener {
     AgentId id;
     std::uint32_t group = 0;
     bool on_shift = false;
+    // Staffed time already added outside the group's shifts (AddOvertime): in order, disjoint.
+    std::vector<Shift> overtime;
   };
 
   absl::Status Setup();
@@ -131,6 +134,7 @@ class Simulation final : public RouterListener {
   double SampleService(const SimContact& contact) const;
   double BusyWeight(const SimAgent& agent, Channel channel) const;
   void AddStaffedTime();
+  void AddOvertime(SimAgent& agent, double start_s, double end_s);
   absl::Status Fail(const absl::Status& status, std::string_view what) const;
 
   const Scenario& scenario_;
@@ -145,6 +149,7 @@ class Simulation final : public RouterListener {
   // Per agent group and channel: the share of the agent one contact of that channel occupies.
   std::vector<double> busy_weight_;
   std::vector<double> queue_wrap_s_;  // each queue's wrap-up time in seconds
+  std::vector<std::vector<int>> group_queues_;  // per agent group: indexes of its queues
   std::vector<RandomStream> arrival_streams_;
   std::vector<std::uint64_t> arrival_counts_;  // per contact type: the CRN key sequence
   absl::flat_hash_map<QueueId, int> queue_index_;
@@ -161,6 +166,8 @@ class Simulation final : public RouterListener {
   std::int64_t next_tick_us_ = -1;  // -1: none scheduled
   std::int64_t active_contacts_ = 0;
   std::int64_t pending_arrivals_ = 0;
+  // Trace records [0, trace_end_) arrive before duration_s and are replayed; the rest are not.
+  std::size_t trace_end_ = 0;
   std::int64_t routing_decisions_ = 0;
   std::int64_t router_calls_ = 0;
   std::int64_t events_ = 0;

@@ -16,6 +16,7 @@ absl::Status Simulation::OnArrival(std::uint32_t type) {
   --pending_arrivals_;
   SimContact c;
   c.type = static_cast<std::int32_t>(type);
+  c.channel = type_channel_[type];
   c.key = (static_cast<std::uint64_t>(type) << 40) | arrival_counts_[type]++;
   ScheduleNextPoisson(type, NowS());
   return StartContact(c, nullptr);
@@ -24,7 +25,7 @@ absl::Status Simulation::OnArrival(std::uint32_t type) {
 absl::Status Simulation::OnTraceArrival(std::uint64_t record) {
   --pending_arrivals_;
   const TraceSpec& trace = *scenario_.trace;
-  if (record + 1 < trace.records.size()) {
+  if (record + 1 < trace_end_) {
     calendar_.Schedule(ToUs(trace.records[record + 1].arrival_s), kTraceArrival, record + 1);
     ++pending_arrivals_;
   }
@@ -34,6 +35,9 @@ absl::Status Simulation::OnTraceArrival(std::uint64_t record) {
   if (type < 0) type = scenario_.FindContactType(trace.default_contact_type);
   SimContact c;
   c.type = type;
+  // Validate() checked the name and that the type's queue serves it.
+  const Channel type_channel = type_channel_[static_cast<size_t>(type)];
+  c.channel = r.channel.empty() ? type_channel : ParseChannel(r.channel).value_or(type_channel);
   c.key = (std::uint64_t{1} << 62) | record;
   if (!r.customer.empty()) {
     auto [it, inserted] =
@@ -53,6 +57,7 @@ absl::Status Simulation::OnReturn(std::uint64_t previous) {
   SimContact c;
   const SimContact& p = contacts_[previous];
   c.type = p.type;
+  c.channel = p.channel;  // the customer comes back the way they came
   c.key = p.key;
   c.customer = p.customer;
   c.attempt = static_cast<std::uint16_t>(p.attempt + 1);
@@ -69,7 +74,7 @@ absl::Status Simulation::StartContact(SimContact c, const TraceRecord* record) {
   Contact contact;
   contact.id = IdOf(index);
   contact.tenant = TenantId(kSimTenant);
-  contact.channel = type_channel_[static_cast<size_t>(c.type)];
+  contact.channel = c.channel;
   contact.required_skills = type.required_skills;
   contact.language = type.language;
   contact.priority = record != nullptr ? std::max(type.priority, record->priority) : type.priority;
@@ -193,8 +198,8 @@ absl::Status Simulation::OnComplete(std::uint64_t c) {
   SimContact& contact = contacts_[c];
   if (contact.phase != ContactPhase::kInService) return absl::OkStatus();
   const ContactType& type = scenario_.contact_types[static_cast<size_t>(contact.type)];
-  const SimAgent& agent = agents_[contact.agent];
-  const Channel channel = type_channel_[static_cast<size_t>(contact.type)];
+  SimAgent& agent = agents_[contact.agent];
+  const Channel channel = contact.channel;
   const double start_s = static_cast<double>(contact.accepted_us) * 1e-6;
   const double talk_s = NowS() - start_s;
   if (type.transfer_probability > 0 && !contact.transferred) {
@@ -204,6 +209,7 @@ absl::Status Simulation::OnComplete(std::uint64_t c) {
       const int from_queue = contact.queue;
       accounting_.AddSpan(start_s, NowS(), BusyWeight(agent, channel),
                           &KpiCounters::busy_agent_s, from_queue);
+      AddOvertime(agent, start_s, NowS());
       if (contact.counted) {
         accounting_.Count(contact.first_queue, contact.interval, [&](KpiCounters& k) {
           ++k.transfers;
@@ -226,6 +232,7 @@ absl::Status Simulation::OnComplete(std::uint64_t c) {
   const double wrap_s = queue_wrap_s_[static_cast<size_t>(contact.queue)];
   accounting_.AddSpan(start_s, NowS() + wrap_s, BusyWeight(agent, channel),
                       &KpiCounters::busy_agent_s, contact.queue);
+  AddOvertime(agent, start_s, NowS() + wrap_s);
   if (contact.counted) {
     accounting_.Count(contact.first_queue, contact.interval, [&](KpiCounters& k) {
       ++k.completed;
@@ -269,10 +276,9 @@ absl::Status Simulation::Resolve(std::uint64_t c) {
   }
   if (journeys_) {
     absl::Status s = journeys_->RecordEnded(
-        IdOf(c), type_channel_[static_cast<size_t>(contact.type)],
-        JourneyContext::CustomerIdentifier(CustomerKey(contact)), agents_[contact.agent].id,
-        scenario_.queues[static_cast<size_t>(contact.queue)].id, type.name, resolved,
-        clock_.Now());
+        IdOf(c), contact.channel, JourneyContext::CustomerIdentifier(CustomerKey(contact)),
+        agents_[contact.agent].id, scenario_.queues[static_cast<size_t>(contact.queue)].id,
+        type.name, resolved, clock_.Now());
     if (!s.ok()) return Fail(s, "JourneyMerger::Ingest");
   }
   if (resolved || !returns.enabled || contact.attempt >= returns.max_attempts) {

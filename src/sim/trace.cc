@@ -8,8 +8,11 @@
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/time/civil_time.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "switchboard/channel.h"
+#include "switchboard/contact.h"
 
 namespace switchboard::sim {
 namespace {
@@ -50,6 +53,37 @@ absl::Status LineError(const std::string& path, int line, std::string_view colum
   return absl::InvalidArgumentError(internal::StrCat(path, ":", line, ": column '",
                                                      internal::Printable(column), "' value '",
                                                      internal::Printable(value), "' ", why));
+}
+
+// The router takes priorities as ints in 0..kMaxContactPriority. Checked before the cast: a
+// value beyond int is undefined behaviour there, and one beyond the router's range would only
+// fail mid-run, after the loader promised the scenario was good.
+absl::StatusOr<int> ParsePriority(const std::string& path, int line, std::string_view text) {
+  std::optional<double> p = ParseNumber(text);
+  if (!p || *p < 0 || *p > kMaxContactPriority || *p != std::floor(*p)) {
+    return LineError(path, line, "priority", text,
+                     internal::StrCat("is not a whole number in 0..", kMaxContactPriority));
+  }
+  return static_cast<int>(*p);
+}
+
+// An Anonymous Bank date, YYMMDD ("990201"), as a civil day; years 69..99 are 19xx, 00..68
+// 20xx (the POSIX %y rule).
+std::optional<absl::CivilDay> ParseYymmdd(std::string_view text) {
+  if (text.size() != 6) return std::nullopt;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;  // from_chars alone would take "-1" as a year
+  }
+  int digits[3] = {};
+  for (int i = 0; i < 3; ++i) {
+    auto [ptr, ec] = std::from_chars(text.data() + 2 * i, text.data() + 2 * i + 2, digits[i]);
+    if (ec != std::errc() || ptr != text.data() + 2 * i + 2) return std::nullopt;
+  }
+  const int year = digits[0] + (digits[0] >= 69 ? 1900 : 2000);
+  const absl::CivilDay day(year, digits[1], digits[2]);
+  // CivilDay normalizes 990230 to March 2nd: reject instead.
+  if (day.month() != digits[1] || day.day() != digits[2]) return std::nullopt;
+  return day;
 }
 
 absl::StatusOr<std::ifstream> Open(const std::string& path) {
@@ -102,11 +136,13 @@ absl::Status ParseGenericRow(const std::string& path, int line_no, const Columns
   r.customer = std::string(get("customer"));
   std::string_view priority = get("priority");
   if (!priority.empty()) {
-    std::optional<double> p = ParseNumber(priority);
-    if (!p || *p < 0) return LineError(path, line_no, "priority", priority, "is not >= 0");
-    r.priority = static_cast<int>(*p);
+    SB_ASSIGN_OR_RETURN(r.priority, ParsePriority(path, line_no, priority));
   }
-  r.channel = std::string(get("channel"));
+  std::string_view channel = get("channel");
+  if (!channel.empty() && !ParseChannel(channel).ok()) {
+    return LineError(path, line_no, "channel", channel, "is not a known channel");
+  }
+  r.channel = std::string(channel);
   r.day = std::string(get("day"));
   return absl::OkStatus();
 }
@@ -161,6 +197,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path, char
     ++line_no;
     if (Trim(line).empty()) continue;
     TraceRecord r;
+    r.line = line_no;
     SB_RETURN_IF_ERROR(ParseGenericRow(path, line_no, columns, Split(line, delimiter), r));
     records.push_back(std::move(r));
   }
@@ -177,6 +214,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
   enum { kCustomer = 2, kPriority = 3, kType = 4, kDate = 5, kVruExit = 7, kQStart = 9,
          kQTime = 11, kOutcome = 12, kSerTime = 15, kColumns = 17 };
   std::vector<TraceRecord> records;
+  std::vector<absl::CivilDay> days;  // parallel to records
   int line_no = 1;
   while (std::getline(in, line)) {
     ++line_no;
@@ -193,6 +231,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
       return LineError(path, line_no, "outcome", outcome, "is not AGENT, HANG or PHANTOM");
     }
     TraceRecord r;
+    r.line = line_no;
     std::string_view q_start = Trim(f[kQStart]);
     absl::StatusOr<double> arrival =
         ParseClockTime(q_start == "0:00:00" ? Trim(f[kVruExit]) : q_start);
@@ -200,11 +239,12 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
     r.arrival_s = *arrival;
     r.type = std::string(Trim(f[kType]));
     r.day = std::string(Trim(f[kDate]));
+    std::optional<absl::CivilDay> day = ParseYymmdd(r.day);
+    if (!day) return LineError(path, line_no, "date", r.day, "is not a date YYMMDD");
+    days.push_back(*day);
     std::string_view customer = Trim(f[kCustomer]);
     if (customer != "0") r.customer = std::string(customer);
-    std::optional<double> priority = ParseNumber(Trim(f[kPriority]));
-    if (!priority) return LineError(path, line_no, "priority", f[kPriority], "is not a number");
-    r.priority = static_cast<int>(*priority);
+    SB_ASSIGN_OR_RETURN(r.priority, ParsePriority(path, line_no, Trim(f[kPriority])));
     std::optional<double> q_time = ParseNumber(Trim(f[kQTime]));
     std::optional<double> ser_time = ParseNumber(Trim(f[kSerTime]));
     if (!q_time || *q_time < 0) return LineError(path, line_no, "q_time", f[kQTime], "is bad");
@@ -217,6 +257,14 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
       r.patience_s = *q_time;
     }
     records.push_back(std::move(r));
+  }
+  // The file's times are clock times of their own day: several days run one after the other,
+  // from midnight of the earliest date, so that a month is a month and not 28 days on day one.
+  if (!days.empty()) {
+    const absl::CivilDay first = *std::min_element(days.begin(), days.end());
+    for (size_t i = 0; i < records.size(); ++i) {
+      records[i].arrival_s += static_cast<double>(days[i] - first) * 86400.0;
+    }
   }
   SortByArrival(records);
   return records;

@@ -12,6 +12,8 @@
 namespace switchboard::tools {
 namespace {
 
+constexpr long long kMaxAgents = 10'000'000;  // bound of --agents and --max-agents
+
 constexpr const char* kErlangHelp = R"(usage: switchboard-sim erlang --model c|a --arrival-rate R --aht S --agents N
                               [--target T] [--patience P] [--json]
 
@@ -29,7 +31,8 @@ Service level = answered within T over all offered contacts (abandoners count as
 ASA = mean wait of answered contacts.
 )";
 
-constexpr const char* kStaffHelp = R"(usage: switchboard-sim staff --model c|a --arrival-rate R --aht S [--target T]
+constexpr const char* kStaffHelp =
+    R"(usage: switchboard-sim staff --model c|a --arrival-rate R --aht S [--target T]
                              [--patience P] (--service-level F | --asa S | --abandonment F)
                              [--max-agents N] [--json]
 
@@ -37,6 +40,7 @@ The fewest agents that meet the goal (Erlang C or Erlang A), and the measures at
   --service-level F  answered within --target seconds over offered >= F (e.g. 0.8)
   --asa S            average speed of answer <= S seconds
   --abandonment F    fraction abandoning <= F (model a only)
+  --max-agents N     give up above N agents, 1..10000000 (default 1000000)
   --json             {"agents", "p_wait", "asa", "service_level", "occupancy"[, "p_abandon"]}
 )";
 
@@ -77,7 +81,7 @@ absl::Status ParseCommon(int argc, const char* const* argv, const std::set<std::
   if (need_agents) {
     absl::StatusOr<long long> agents = p.args.Int("agents");
     if (!agents.ok()) return agents.status();
-    if (*agents < 1 || *agents > 10'000'000) {
+    if (*agents < 1 || *agents > kMaxAgents) {
       return absl::InvalidArgumentError("--agents must be between 1 and 10000000");
     }
     p.input.agents = static_cast<int>(*agents);
@@ -166,6 +170,10 @@ int StaffCommand(int argc, const char* const* argv, std::FILE* out) {
   goal.value = *value;
   absl::StatusOr<long long> max_agents = p.args.IntOr("max-agents", 1'000'000);
   if (!max_agents.ok()) return Fail(2, std::string(max_agents.status().message()).c_str());
+  // Checked before the cast: 4294967297 would otherwise wrap to 1.
+  if (*max_agents < 1 || *max_agents > kMaxAgents) {
+    return Fail(2, "--max-agents must be between 1 and 10000000");
+  }
   absl::StatusOr<int> agents =
       RequiredAgents(p.model, p.input, goal, static_cast<int>(*max_agents));
   if (!agents.ok()) return Fail(1, std::string(agents.status().message()).c_str());

@@ -17,7 +17,8 @@
 namespace switchboard::tools {
 namespace {
 
-constexpr const char* kRunHelp = R"(usage: switchboard-sim run SCENARIO [--strategy NAME ...] [--replications K]
+constexpr const char* kRunHelp =
+    R"(usage: switchboard-sim run SCENARIO [--strategy NAME ...] [--replications K]
                            [--seed S] [--report out.html] [--journeys on|off]
                            [--shared-data DIR] [--json]
 
@@ -28,8 +29,9 @@ replications). Every strategy sees identical traffic (common random numbers).
   --strategy NAME    router strategy to compare; repeat for several (default: the scenario's):
                      longest-idle least-occupied round-robin fewest-contacts least-talk-time
                      linear random weighted-random best-skill
-  --replications K   independent replications per strategy (default: the scenario's)
-  --seed S           master seed (default: the scenario's); same scenario + seed = same results
+  --replications K   independent replications per strategy, 1..10000 (default: the scenario's)
+  --seed S           master seed, 0..2^63-1; 0 or absent = the scenario's seed; same scenario +
+                     seed = same results
   --report FILE      write a self-contained HTML report with SVG charts
   --journeys on|off  override whether returning customers' next agent has their context
   --shared-data DIR  where $SWITCHBOARD_SHARED_DATA in trace paths points
@@ -76,7 +78,10 @@ int RunCommand(int argc, const char* const* argv, std::FILE* out) {
   absl::StatusOr<long long> seed = args.IntOr("seed", 0);
   if (!replications.ok()) return Fail(2, std::string(replications.status().message()).c_str());
   if (!seed.ok()) return Fail(2, std::string(seed.status().message()).c_str());
-  if (*replications < 0 || *replications > 10'000) return Fail(2, "--replications outside 1..10000");
+  // Checked before the casts below. 0 is the "not given" default, not a value to accept.
+  if (args.Has("replications") && (*replications < 1 || *replications > 10'000)) {
+    return Fail(2, "--replications outside 1..10000");
+  }
   if (*seed < 0) return Fail(2, "--seed must not be negative");
   options.replications = static_cast<int>(*replications);
   options.seed = static_cast<std::uint64_t>(*seed);
@@ -118,6 +123,14 @@ int RunCommand(int argc, const char* const* argv, std::FILE* out) {
                     "({:.0f} contacts/s, {:.0f} decisions/s)\n",
                contacts, decisions, wall_s, wall_s > 0 ? contacts / wall_s : 0,
                wall_s > 0 ? decisions / wall_s : 0);
+    // Every run replays the same trace, so the first says how many records fell past the end.
+    if (!experiment->strategies.empty() && !experiment->strategies[0].replications.empty()) {
+      const std::int64_t skipped = experiment->strategies[0].replications[0].trace_records_skipped;
+      if (skipped > 0) {
+        fmt::print(out, "{} trace record{} at or after duration_s not replayed\n", skipped,
+                   skipped == 1 ? "" : "s");
+      }
+    }
   }
   if (std::optional<std::string> report = args.Get("report")) {
     std::ofstream file(*report);

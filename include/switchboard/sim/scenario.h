@@ -82,7 +82,9 @@ struct TraceSpec {
   enum class Format : unsigned char { kCsv = 0, kTsv, kAnonymousBank };
   std::string path;  // as written in the scenario; LoadScenarioFile() resolves it
   Format format = Format::kCsv;
-  std::string date;  // Anonymous Bank: the day to replay ("990201"); "" = every day
+  // Anonymous Bank: the day to replay ("990201"); "" = every day, one after another from
+  // midnight of the earliest date in the file.
+  std::string date;
   std::map<std::string, std::string, std::less<>> type_map;  // trace type -> contact type name
   std::string default_contact_type;
   bool trace_patience = true;  // the record's own patience, else the contact type's

@@ -54,6 +54,8 @@ struct RunResult {
   double simulated_s = 0;              // simulated time from start to the last event
   bool journeys = false;               // a JourneyMerger gave returning contacts their context
   std::int64_t journey_events = 0;     // touchpoints the JourneyMerger ingested
+  // Trace records arriving at or after duration_s: not replayed (arrivals stop at duration_s).
+  std::int64_t trace_records_skipped = 0;
 };
 
 struct RunOptions {

@@ -29,16 +29,20 @@ struct TraceRecord {
   // (patience is then only known to exceed the wait, so it is treated as unlimited).
   double patience_s = std::numeric_limits<double>::infinity();
   std::string customer;  // "" when unknown
-  int priority = 0;
-  std::string channel;   // "" = the contact type's channel
+  int priority = 0;      // 0..kMaxContactPriority (switchboard/contact.h)
+  // A channel name as ParseChannel (switchboard/channel.h) spells it; the contact is routed on
+  // this channel, which its contact type's queue must serve. "" = the contact type's channel.
+  std::string channel;
   std::string day;       // the record's date as written in the file ("" when the file has none)
+  int line = 0;          // 1-based line in the file, for error messages (0 when not from a file)
 };
 
 // A delimited file with a header line naming the columns (any order): arrival_s (seconds, or
 // H:MM:SS), type, service_s, and optionally patience_s (empty or "inf" = unlimited), customer,
 // priority, channel, day. `delimiter` is ',' or '\t'. Records are returned sorted by arrival
-// (stable). InvalidArgument naming the line and column for a malformed value; NotFound when the
-// file cannot be opened.
+// (stable). InvalidArgument naming the line and column for a malformed value (including a
+// priority that is not a whole number in 0..kMaxContactPriority and an unknown channel name);
+// NotFound when the file cannot be opened.
 SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path,
                                                                       char delimiter);
 
@@ -46,7 +50,10 @@ SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std:
 // vru_exit; service_s = ser_time for outcome AGENT; patience_s = q_time for outcome HANG;
 // type = the `type` column (PS, PE, IN, NE, NW, TT); customer = customer_id (empty for 0);
 // priority = priority; day = date. PHANTOM calls are dropped. `date` ("990201") keeps one day;
-// "" keeps all. InvalidArgument naming the line for a malformed row, NotFound for a missing file.
+// "" keeps all, one day after another: arrival_s counts from midnight of the earliest date in
+// the file, so a call at 7:00 on the third day arrives at 2 * 86400 + 25200. InvalidArgument
+// naming the line for a malformed row (including a date that is not YYMMDD and a priority
+// outside 0..kMaxContactPriority), NotFound for a missing file.
 SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(
     const std::string& path, std::string_view date = "");
 
