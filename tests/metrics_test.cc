@@ -220,6 +220,25 @@ TEST_CASE("Student t quantiles match the published table") {
   CHECK(sb::StudentTQuantile(0.9, 0).status().code() == absl::StatusCode::kInvalidArgument);
 }
 
+// Far tails at small dof: dof + t * t overflowed past 1.3e154, the tail read as 0, and every
+// quantile beyond came back as -1.34e154. Up to kMaxStudentTQuantile the answer is exact; past
+// it (and past the largest double) the call says so instead of answering wrongly.
+TEST_CASE("Student t far-tail quantiles are exact up to their bound, then OutOfRange") {
+  for (double p : {1e-10, 1e-100, 1e-140}) {
+    INFO("p " << p);
+    const double cauchy = -1.0 / std::tan(3.14159265358979323846 * p);  // dof 1, exact
+    CHECK(sb::StudentTQuantile(p, 1).value() == Approx(cauchy).epsilon(1e-9));
+    CHECK(sb::StudentTQuantile(1.0 - p, 1).ok() == (1.0 - p < 1.0));
+  }
+  for (double p : {1e-160, 1e-300}) {
+    const absl::StatusOr<double> t = sb::StudentTQuantile(p, 1);
+    CHECK(t.status().code() == absl::StatusCode::kOutOfRange);
+    CHECK_THAT(std::string(t.status().message()), Catch::Contains("exceeds"));
+  }
+  // The 97.5% point at dof 0.001 is about 1.7e1299, beyond any double.
+  CHECK(sb::StudentTQuantile(0.975, 0.001).status().code() == absl::StatusCode::kOutOfRange);
+}
+
 TEST_CASE("Confidence interval from replications") {
   const std::vector<double> values = {1, 2, 3, 4, 5};
   const sb::ConfidenceInterval ci = sb::MeanConfidenceInterval(values).value();

@@ -203,7 +203,10 @@ SWITCHBOARD_EXPORT absl::StatusOr<ConfidenceInterval> MeanConfidenceInterval(
 
 // The p-quantile of Student's t distribution with `dof` degrees of freedom (dof > 0 and finite,
 // may be fractional; p in (0, 1)), accurate to about 1e-9 at any dof (from 1e5 on by its
-// expansion in 1 / dof, which tends to the normal quantile). InvalidArgument otherwise.
+// expansion in 1 / dof, which tends to the normal quantile). InvalidArgument otherwise;
+// OutOfRange when the quantile's magnitude exceeds kMaxStudentTQuantile (only in far tails at
+// small dof: p = 1e-160 at dof 1, or p = 0.975 at dof 0.001, whose quantile exceeds a double).
+inline constexpr double kMaxStudentTQuantile = 1e150;
 SWITCHBOARD_EXPORT absl::StatusOr<double> StudentTQuantile(double p, double dof);
 
 }  // namespace switchboard

@@ -118,6 +118,9 @@ double StudentTUpperQuantile(double tail, double dof) {
     const double v = 1.0 / dof;
     return z + v * (g1 + v * (g2 + v * (g3 + v * g4)));
   }
+  // Past kMaxStudentTQuantile, dof + t * t overflows on the way (at 1.3e154) and the tail reads
+  // as 0: the bisection would stop there with a wrong answer. Infinity says "out of range".
+  if (StudentTUpperTail(kMaxStudentTQuantile, dof) > tail) return INFINITY;
   return InvertUpperTail([dof](double t) { return StudentTUpperTail(t, dof); }, tail, 1e-14);
 }
 
@@ -134,6 +137,11 @@ absl::StatusOr<double> StudentTQuantile(double p, double dof) {
   if (p == 0.5) return 0.0;
   // By symmetry solve P(T > t) = tail, t > 0.
   const double t = StudentTUpperQuantile(p > 0.5 ? 1.0 - p : p, dof);
+  if (std::isinf(t)) {
+    return absl::OutOfRangeError(internal::StrCat("t.p is ", p, " at dof ", dof,
+                                                  ": the quantile's magnitude exceeds ",
+                                                  kMaxStudentTQuantile));
+  }
   return p > 0.5 ? t : -t;
 }
 
