@@ -69,7 +69,9 @@ struct JourneyMergerOptions {
 // What became of one identifier of an ingested event.
 enum class IdentifierOutcome : unsigned char {
   kLinked = 0,   // matched a known customer
-  kNew,          // a value not seen before, now held by the event's customer
+  // A value that linked no customer (not seen before, or carried only where a limit or a split
+  // dropped it from a link), now held by the event's customer.
+  kNew,
   kInvalid,      // malformed: dropped from the event's identifiers
   kBlocked,      // a blocked value: dropped
   kShared,       // a shared value: recorded as context, never merges
@@ -129,7 +131,9 @@ struct CustomerProfile {
 
 // Who an identifier belongs to.
 struct IdentityMatch {
-  std::optional<CustomerId> customer;     // set when exactly one customer holds it
+  // The customer the value links, or, when it links nobody, its only carrier (see
+  // JourneyMerger::FindByIdentifier); unset when shared or carried by several.
+  std::optional<CustomerId> customer;
   std::vector<CustomerId> possible;       // holders of a shared value ("possibly A or B")
   bool shared = false;
 };
@@ -196,6 +200,9 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   // InvalidArgument for a malformed or blocked identifier; NotFound when nobody holds it. A value
   // of a kind that does not match (IdentifierRule::matches false) links nobody: it is only a
   // contact point of the customers carrying it (CustomerProfile::identifiers), and NotFound here.
+  // A value a limit or a split dropped from its only carrier's link names that carrier here
+  // (whose events hold it: what an erasure by value must find), but identifies nobody: only a
+  // link does, so SnapshotFor() and later events treat it as unknown (kNew on the next event).
   absl::StatusOr<IdentityMatch> FindByIdentifier(const TenantId& tenant,
                                                  const Identifier& identifier) const;
   // Every merge record of the tenant, sorted by id; automatic ones are "m-<absorbed id>",
