@@ -148,7 +148,6 @@ absl::StatusOr<ErlangAResult> ErlangA(const QueueingInput& in) {
   // (mean wait - served wait) / p_abandon cancelled to 0 when nearly nobody abandons.
   double abandon_stages = 0.0;               // sum_{m=1..i} m theta / (n mu + m theta)
   double abandoned_wait = 0.0;               // E[wait; abandons], seconds
-  double abandoned_share = 0.0;              // P(abandons), from the same terms
   for (int64_t i = 1; i <= last + 1; ++i) {  // queue position i = contacts waiting + 1
     if (i > 1) lq += p.LogRatio(i - 1);
     const double pi = std::exp(lq - log_z);
@@ -165,7 +164,6 @@ absl::StatusOr<ErlangAResult> ErlangA(const QueueingInput& in) {
     const double p_abandons = di * p.theta / (p.n_mu + di * p.theta);  // 1 - c / (c + i)
     abandon_stages += p_abandons;
     abandoned_wait += pi * abandon_stages / (p.n_mu + di * p.theta);
-    abandoned_share += pi * p_abandons;
     const double waited_at_most_t = 1.0 - (1.0 - i_offered) * survive_t;
     abandoned_within += pi * std::max(0.0, waited_at_most_t - p_served * i_served);
   }
@@ -178,7 +176,7 @@ absl::StatusOr<ErlangAResult> ErlangA(const QueueingInput& in) {
   r.p_abandon = std::min(1.0, p.theta * queue / in.arrival_rate);  // abandon rate / arrival rate
   const double p_answered = (1.0 - r.p_wait) + served_after_wait;
   r.asa = p_answered > 0.0 ? served_wait / p_answered : 0.0;
-  r.mean_wait_of_abandoned = abandoned_share > 0.0 ? abandoned_wait / abandoned_share : 0.0;
+  r.mean_wait_of_abandoned = r.p_abandon > 0.0 ? abandoned_wait / r.p_abandon : 0.0;
   r.service_level = (1.0 - r.p_wait) + served_within;
   r.service_level_of_answered = p_answered > 0.0 ? r.service_level / p_answered : 0.0;
   r.p_abandon_within_target = abandoned_within;

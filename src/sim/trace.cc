@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
 #include "switchboard/channel.h"
@@ -67,23 +68,16 @@ absl::StatusOr<int> ParsePriority(const std::string& path, int line, std::string
   return static_cast<int>(*p);
 }
 
-// An Anonymous Bank date, YYMMDD ("990201"), as a civil day; years 69..99 are 19xx, 00..68
-// 20xx (the POSIX %y rule).
+// An Anonymous Bank date, YYMMDD ("990201"), as a civil day. absl's %y is the POSIX rule
+// (69..99 are 19xx, 00..68 20xx), and a day the month does not have is refused, not rolled over.
 std::optional<absl::CivilDay> ParseYymmdd(std::string_view text) {
-  if (text.size() != 6) return std::nullopt;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;  // from_chars alone would take "-1" as a year
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime("%y%m%d", absl::string_view(text.data(), text.size()), absl::UTCTimeZone(),
+                       &t, &error)) {
+    return std::nullopt;
   }
-  int digits[3] = {};
-  for (int i = 0; i < 3; ++i) {
-    auto [ptr, ec] = std::from_chars(text.data() + 2 * i, text.data() + 2 * i + 2, digits[i]);
-    if (ec != std::errc() || ptr != text.data() + 2 * i + 2) return std::nullopt;
-  }
-  const int year = digits[0] + (digits[0] >= 69 ? 1900 : 2000);
-  const absl::CivilDay day(year, digits[1], digits[2]);
-  // CivilDay normalizes 990230 to March 2nd: reject instead.
-  if (day.month() != digits[1] || day.day() != digits[2]) return std::nullopt;
-  return day;
+  return absl::ToCivilDay(t, absl::UTCTimeZone());
 }
 
 absl::StatusOr<std::ifstream> Open(const std::string& path) {
