@@ -14,7 +14,6 @@ namespace switchboard::sim {
 namespace {
 
 using internal_sim::FieldOf;
-using internal_sim::FormatEstimate;
 using internal_sim::FormatValue;
 using internal_sim::kTableKeys;
 using internal_sim::Rows;

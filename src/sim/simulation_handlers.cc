@@ -145,7 +145,7 @@ double Simulation::SampleService(const SimContact& c) const {
 }
 
 double Simulation::BusyWeight(const SimAgent& agent, Channel channel) const {
-  return busy_weight_[agent.group * kChannelCount + static_cast<std::size_t>(channel)];
+  return busy_weight_[std::size_t{agent.group} * kChannelCount + static_cast<std::size_t>(channel)];
 }
 
 absl::Status Simulation::OnAnswer(std::uint64_t c, std::uint32_t offer_no) {
