@@ -1,8 +1,8 @@
 // Validation rules of every core type: each rule is broken once and the error must name the
 // field (and the object's id where it has one).
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "src/internal/text.h"
 #include "switchboard/agent.h"
@@ -178,6 +178,15 @@ TEST_CASE("identifiers need a value and, for some kinds, a scope") {
     REQUIRE(parsed.ok());
     CHECK(*parsed == kind);
   }
+  const auto unknown = sb::ParseIdentifierKind("fax");
+  CHECK(unknown.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(unknown.status()), Contains("unknown identifier kind 'fax'"));
+  std::vector<sb::Identifier> many(sb::kMaxIdentifiers + 1,
+                                   sb::Identifier{sb::IdentifierKind::kEmail, "a@b.c", ""});
+  CHECK_THAT(Message(sb::ValidateIdentifiers(many, "event.identifiers")),
+             Contains("event.identifiers has 33 entries, more than 32"));
+  many.pop_back();
+  CHECK(sb::ValidateIdentifiers(many, "event.identifiers").ok());
 }
 
 TEST_CASE("contact validation names the field and the contact") {
@@ -242,6 +251,10 @@ TEST_CASE("contact validation names the field and the contact") {
   c = ValidContact();
   c.identifiers.push_back({sb::IdentifierKind::kCustom, "123", ""});
   expect_error(c, "contact.identifiers[1]");
+
+  c = ValidContact();
+  c.direction = static_cast<sb::Direction>(9);
+  expect_error(c, "contact 'call-1': contact.direction is not inbound or outbound");
 }
 
 TEST_CASE("agent validation covers capacity, skills, queues and languages") {
@@ -255,6 +268,10 @@ TEST_CASE("agent validation covers capacity, skills, queues and languages") {
   sb::Agent a = ValidAgent();
   a.capacities[1].max_concurrent = -1;
   expect_error(a, "agent 'ana': agent.capacities[1].max_concurrent (chat) is -1");
+
+  a = ValidAgent();
+  a.capacities[1].channel = static_cast<sb::Channel>(77);
+  expect_error(a, "agent 'ana': agent.capacities[1].channel 77 is not a known channel");
 
   a = ValidAgent();
   a.capacity_units = 0;
@@ -346,6 +363,9 @@ TEST_CASE("queue validation covers channels, sizes and durations") {
   q = ValidQueue();
   q.priority = 0;
   expect_error(q, "queue.priority");
+  q = ValidQueue();
+  q.order = static_cast<sb::QueueOrder>(5);
+  expect_error(q, "queue 'billing': queue.order is not fifo or lifo");
   CHECK(ValidQueue().Serves(sb::Channel::kChat));
   CHECK_FALSE(ValidQueue().Serves(sb::Channel::kEmail));
 }
@@ -381,6 +401,9 @@ TEST_CASE("touchpoint events and journeys validate ids, times, tenant and order"
     REQUIRE(parsed.ok());
     CHECK(*parsed == type);
   }
+  const auto unknown = sb::ParseEventType("fax");
+  CHECK(unknown.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(unknown.status()), Contains("unknown event type 'fax'"));
 }
 
 TEST_CASE("manual clock moves only forward") {

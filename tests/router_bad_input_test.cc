@@ -292,6 +292,49 @@ TEST_CASE("bad options are refused by Create") {
   CHECK(sb::Router::Create(o, &clock, nullptr).status().code() ==
         absl::StatusCode::kInvalidArgument);
   CHECK(sb::Router::Create({}, &clock, nullptr).ok());  // a null listener is allowed
+  o = {};
+  o.selection = static_cast<sb::SelectionMode>(7);
+  CHECK_THAT(std::string(sb::Router::Create(o, &clock, nullptr).status().message()),
+             Contains("options.selection is not a known mode"));
+  o = {};
+  o.index_selectivity = 0;
+  CHECK_THAT(std::string(sb::Router::Create(o, &clock, nullptr).status().message()),
+             Contains("options.index_selectivity (0) or index_max_walk"));
+  o = {};
+  o.index_max_walk = -1;
+  CHECK_THAT(std::string(sb::Router::Create(o, &clock, nullptr).status().message()),
+             Contains("index_max_walk (-1) is out of range"));
+}
+
+// An update must fit what the agent already holds: its capacity units, and blending while it
+// holds a call beside a chat.
+TEST_CASE("an agent update that the contacts it holds would not fit is refused") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Populated h(mode);
+  sb::Agent blended = MakeAgent("eve", {"mixed"});
+  blended.allow_blending = true;
+  blended.capacity_units = 100;
+  blended.capacities = {{Channel::kVoice, 1, 40}, {Channel::kChat, 3, 30}};
+  REQUIRE(h.router->AddAgent(blended).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("call", Channel::kVoice), sb::QueueId("mixed")).ok());
+  REQUIRE(h.OfferedTo("call") == "eve");
+  h.AcceptOffer("call");
+  REQUIRE(h.router->Enqueue(MakeContact("chat", Channel::kChat), sb::QueueId("mixed")).ok());
+  REQUIRE(h.OfferedTo("chat") == "eve");
+  h.AcceptOffer("chat");  // eve holds 40 + 30 = 70 units
+  h.Snapshot();
+
+  sb::Agent fewer_units = blended;
+  fewer_units.capacity_units = 60;
+  h.ExpectRejected(h.router->UpdateAgent(fewer_units), absl::StatusCode::kFailedPrecondition,
+                   "agent 'eve' uses 70 capacity units, more than the new capacity_units 60");
+  sb::Agent unblended = blended;
+  unblended.allow_blending = false;
+  h.ExpectRejected(h.router->UpdateAgent(unblended), absl::StatusCode::kFailedPrecondition,
+                   "allow_blending cannot be turned off now");
+  fewer_units.capacity_units = 70;  // exactly what it holds: allowed
+  CHECK(h.router->UpdateAgent(fewer_units).ok());
+  h.CheckInvariants();
 }
 
 // The router keeps nanoseconds since the epoch in 64 bits. A clock outside that range was taken:

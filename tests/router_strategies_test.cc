@@ -79,6 +79,13 @@ TEST_CASE("registry: built-in names, creation by name, unknown names") {
                   }).ok());
   CHECK(registry.Create("misnamed").status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(registry.Create("nope").status().code() == absl::StatusCode::kInvalidArgument);
+  REQUIRE(
+      registry.Register("null-maker", [] { return std::unique_ptr<sb::AgentSelectionStrategy>(); })
+          .ok());
+  const auto made_null = registry.Create("null-maker");
+  CHECK(made_null.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(made_null.status().message()),
+             Catch::Matchers::Contains("the factory of strategy 'null-maker' returned null"));
 }
 
 TEST_CASE("longest-idle offers the agent idle the longest") {
