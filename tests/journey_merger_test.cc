@@ -380,6 +380,32 @@ TEST_CASE("explicit merge is recorded and split restores both customers exactly"
 // A late event can join two customers before the explicit merge of them applies (it applies
 // right after the later of their first events): the merge then has no record, but it still binds
 // them, and the id Merge() returned must still undo it.
+// Split restores the customers, journeys and merges of before the merge. A customer minted
+// while the merge stood was handed out (ListCustomers named it), and like every id handed out
+// its id stays resolvable afterwards, to the customer now holding its event.
+TEST_CASE("an id minted while a merge stood stays resolvable after the split") {
+  Fixture f;
+  f.Ingest(Ev("a1", 1, sb::Channel::kEmail, {Email("ana@example.com")}));
+  f.Ingest(Ev("b1", 2, sb::Channel::kVoice, {Account("B-1")}));
+  f.Ingest(Ev("e3", 3, sb::Channel::kChat, {Email("ana@example.com"), Account("E-3")}));
+  const sb::CustomerId a("c-a1"), b("c-b1"), e("c-e3");
+  REQUIRE(f.CustomerOf("e3") == a);
+  const auto journeys_before = f.Journeys();
+  CHECK(f.merger->Resolve(kAcme, e).status().code() == absl::StatusCode::kNotFound);
+
+  auto merged = f.merger->Merge(kAcme, a, b, "same person", "agent-7");
+  REQUIRE(merged.ok());
+  // The merged customer holds account B-1 (unique), so e3 (account E-3) cannot join it: its
+  // e-mail link is dropped and it becomes a customer of its own.
+  CHECK(f.CustomerOf("e3") == e);
+  REQUIRE(f.merger->Split(kAcme, merged->id, "agent-7").ok());
+  CHECK(f.Journeys() == journeys_before);
+  CHECK(f.CustomerOf("e3") == a);
+  auto resolved = f.merger->Resolve(kAcme, e);
+  REQUIRE(resolved.ok());
+  CHECK(*resolved == a);
+}
+
 TEST_CASE("an explicit merge made redundant by a late event can still be split") {
   Fixture f;
   f.Ingest(Ev("mail-1", 0, sb::Channel::kEmail, {Email("ana@example.com")}));

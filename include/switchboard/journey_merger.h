@@ -216,8 +216,9 @@ class SWITCHBOARD_EXPORT JourneyMerger {
                                     const CustomerId& b, std::string_view reason,
                                     std::string_view actor);
   // Undoes a merge exactly: both customers are rebuilt from their events as if the link had never
-  // been made (an automatic merge's link stays forbidden afterwards). NotFound for an unknown id;
-  // InvalidArgument for an actor that is empty, oversized or not UTF-8.
+  // been made (an automatic merge's link stays forbidden afterwards). An id minted while the merge
+  // stood stays resolvable, as every id handed out does (see Resolve()). NotFound for an unknown
+  // id; InvalidArgument for an actor that is empty, oversized or not UTF-8.
   // An explicit merge whose customers a late event joined before it applied has no record in
   // ListMerges() but still binds them; its id still splits it (the report rebuilds its record).
   absl::StatusOr<SplitReport> Split(const TenantId& tenant, std::string_view merge_id,
