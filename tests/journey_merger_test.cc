@@ -15,6 +15,7 @@
 #include "switchboard/clock.h"
 #include "switchboard/journey_store.h"
 #include "switchboard/limits.h"
+#include "tests/full_journey_store.h"
 
 namespace sb = switchboard;
 using Catch::Matchers::Contains;
@@ -931,6 +932,86 @@ TEST_CASE("options are validated") {
   o.traits.push_back(o.traits.front());
   CHECK_THAT(std::string(sb::JourneyMerger::Create(o, &clock).status().message()), Contains("twice"));
   CHECK(sb::JourneyMerger::Create({}, nullptr).status().code() == absl::StatusCode::kInvalidArgument);
+
+  auto expect_error = [&clock](const sb::JourneyMergerOptions& options, const std::string& text) {
+    const absl::Status s = sb::JourneyMerger::Create(options, &clock).status();
+    INFO(s);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(s.message()), Contains(text));
+  };
+  o = {};
+  o.future_tolerance = -absl::Seconds(1);
+  expect_error(o, "options.future_tolerance is negative");
+  o = {};
+  o.snapshot.verification_valid_for = absl::ZeroDuration();
+  expect_error(o, "snapshot.verification_valid_for must be positive");
+  o = {};
+  o.traits.push_back({"", "", sb::ReconciliationRule::kLatest, true, {}});
+  expect_error(o, "].field is empty");
+  o = {};
+  o.traits = {{"tier", "", sb::ReconciliationRule::kLatest, true, {"crm"}}};
+  expect_error(o, "traits[0] 'tier' has source_priority but its rule is latest");
+  o = {};
+  o.traits = {{"tier", "", static_cast<sb::ReconciliationRule>(9), true, {}}};
+  expect_error(o, "traits[0] 'tier' has an unknown rule");
+}
+
+TEST_CASE("split refuses an empty or oversized actor, and the merge stays") {
+  Fixture f;
+  f.Ingest(Ev("a", 0, sb::Channel::kEmail, {Email("ana@example.com")}));
+  f.Ingest(Ev("b", 1, sb::Channel::kVoice, {Phone("4155550100")}));
+  auto merged = f.merger->Merge(kAcme, sb::CustomerId("c-a"), sb::CustomerId("c-b"), "", "me");
+  REQUIRE(merged.ok());
+  for (const std::string& actor : {std::string(), std::string(sb::kMaxNameLength + 1, 'x')}) {
+    const auto split = f.merger->Split(kAcme, merged->id, actor);
+    CHECK(split.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(split.status().message()), Contains("split actor must be 1..128 bytes"));
+  }
+  CHECK(f.merger->ListMerges(kAcme).size() == 1);
+  CHECK(f.Journeys() == std::vector<std::vector<std::string>>{{"a", "b"}});
+  CHECK(f.merger->Split(kAcme, merged->id, std::string(sb::kMaxNameLength, 'x')).ok());
+}
+
+// A store with no room left (the in-memory one at 4 GiB) refuses the event as a whole: the
+// values the call had interned for it are dropped again, and the event is accepted later as new.
+TEST_CASE("a full store refuses an event with ResourceExhausted and keeps nothing of it") {
+  sbt::FullJourneyStore store;
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
+  auto made = sb::JourneyMerger::Create({}, &clock, &store);
+  REQUIRE(made.ok());
+  sb::JourneyMerger& merger = **made;
+  REQUIRE(merger.Ingest(Ev("a", 0, sb::Channel::kEmail, {Email("ana@example.com")})).ok());
+  const sb::JourneyStore::Stats before = store.GetStats(kAcme);
+  // A known value and a new one.
+  const sb::TouchpointEvent b =
+      Ev("b", 1, sb::Channel::kVoice, {Email("ana@example.com"), Phone("4155550100")});
+  auto expect_refused = [&] {
+    const auto refused = merger.Ingest(b);
+    CHECK(refused.status().code() == absl::StatusCode::kResourceExhausted);
+    CHECK_THAT(std::string(refused.status().message()),
+               Contains("event 'b': the store of tenant 'acme' is full"));
+    const sb::JourneyStore::Stats after = store.GetStats(kAcme);
+    CHECK(after.events == before.events);
+    CHECK(after.values == before.values);
+    CHECK(after.customers == before.customers);
+    CHECK(store.FindEvent(kAcme, "b") == sb::kNoHandle);
+    CHECK(merger.FindByIdentifier(kAcme, Phone("4155550100")).status().code() ==
+          absl::StatusCode::kNotFound);
+    CHECK(*merger.FindByIdentifier(kAcme, Email("ana@example.com"))->customer ==
+          sb::CustomerId("c-a"));
+    CHECK(merger.GetJourney(kAcme, sb::CustomerId("c-a"))->events.size() == 1);
+  };
+  store.events_full = true;  // the phone is interned, then the event does not fit
+  expect_refused();
+  store.events_full = false;
+  store.values_full = true;  // the phone does not fit
+  expect_refused();
+  store.values_full = false;
+  const auto accepted = merger.Ingest(b);
+  REQUIRE(accepted.ok());
+  CHECK(accepted->outcome == sb::IngestOutcome::kAccepted);
+  CHECK(accepted->customer == sb::CustomerId("c-a"));
+  CHECK(merger.GetJourney(kAcme, sb::CustomerId("c-a"))->events.size() == 2);
 }
 
 TEST_CASE("the merger works through a caller-supplied store") {
