@@ -159,6 +159,8 @@ TEST_CASE("generic CSV trace: columns by header, times as H:MM:SS or seconds, so
   CHECK_THAT(std::string(error.status().message()), Contains(":2: column 'service_s'"));
   CHECK(sim::ReadTrace("/no/such/file.csv", ',').status().code() ==
         absl::StatusCode::kNotFound);
+  CHECK_THAT(std::string(sim::ReadTrace(WriteTemp("empty.csv", ""), ',').status().message()),
+             Contains("empty file, no header"));
   const std::string no_header = WriteTemp("nohdr.csv", "a,b\n1,2\n");
   CHECK_THAT(std::string(sim::ReadTrace(no_header, ',').status().message()),
              Contains("arrival_s"));
@@ -468,6 +470,21 @@ TEST_CASE("Anonymous Bank reader, every day: days follow one another from the fi
   const std::string prio = WriteTemp("bank_bad_prio.tsv", header + bad_priority);
   CHECK_THAT(std::string(sim::ReadAnonymousBank(prio).status().message()),
              Contains(":2: column 'priority'"));
+  auto error_of = [&header](const char* name, const std::string& body) {
+    return std::string(sim::ReadAnonymousBank(WriteTemp(name, header + body)).status().message());
+  };
+  CHECK_THAT(error_of("bank_short.tsv", "AA0101\t1\t0\n"),
+             Contains(":2: column '*'") && Contains("has 3 columns, expected 17"));
+  std::string bad_outcome = row("990201", "7:00:00");
+  bad_outcome.replace(bad_outcome.find("AGENT"), 5, "LOST");
+  CHECK_THAT(error_of("bank_outcome.tsv", bad_outcome),
+             Contains(":2: column 'outcome'") && Contains("is not AGENT, HANG or PHANTOM"));
+  std::string bad_service = row("990201", "7:00:00");
+  bad_service.replace(bad_service.find("\t100\t"), 5, "\t-1\t");
+  CHECK_THAT(error_of("bank_service.tsv", bad_service), Contains(":2: column 'ser_time'"));
+  CHECK_THAT(
+      std::string(sim::ReadAnonymousBank(WriteTemp("bank_empty.tsv", "")).status().message()),
+      Contains("empty file, no header"));
 
   // The real month spreads over its 28 days.
   auto month = sim::ReadAnonymousBank(AnonymousBankPath());

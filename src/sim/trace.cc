@@ -203,7 +203,9 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
                                                            std::string_view date) {
   SB_ASSIGN_OR_RETURN(std::ifstream in, Open(path));
   std::string line;
-  std::getline(in, line);  // header
+  if (!std::getline(in, line)) {  // the header; a file without one is truncated, not a quiet day
+    return absl::InvalidArgumentError(internal::StrCat(path, ": empty file, no header"));
+  }
   // Fixed columns, as documented in the data set's README.
   enum { kCustomer = 2, kPriority = 3, kType = 4, kDate = 5, kVruExit = 7, kQStart = 9,
          kQTime = 11, kOutcome = 12, kSerTime = 15, kColumns = 17 };

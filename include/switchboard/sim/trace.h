@@ -53,7 +53,7 @@ SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std:
 // "" keeps all, one day after another: arrival_s counts from midnight of the earliest date in
 // the file, so a call at 7:00 on the third day arrives at 2 * 86400 + 25200. InvalidArgument
 // naming the line for a malformed row (including a date that is not YYMMDD and a priority
-// outside 0..kMaxContactPriority), NotFound for a missing file.
+// outside 0..kMaxContactPriority) and for an empty file, NotFound for a missing file.
 SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(
     const std::string& path, std::string_view date = "");
 
