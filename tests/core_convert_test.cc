@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "switchboard/limits.h"
 #include "tests/core_examples.h"
 
 namespace sb = switchboard;
@@ -250,6 +251,24 @@ TEST_CASE("a core enum value out of range goes out as UNSPECIFIED and does not c
   const v1::Contact msg = sb::ToProto(c);
   CHECK(msg.channel() == v1::CHANNEL_UNSPECIFIED);
   CHECK_FALSE(sb::FromProto(msg).ok());
+}
+
+// A value no enum of this version knows (a newer peer's, or garbage) is refused naming the
+// field, as is an away reason longer than the core type allows.
+TEST_CASE("unknown enum values and an oversized away reason are rejected naming the field") {
+  v1::Contact contact = sb::ToProto(FullContact());
+  contact.set_direction(static_cast<v1::Direction>(77));
+  CHECK_THAT(Message(sb::FromProto(contact).status()),
+             Contains("contact.direction is 77, not a known"));
+
+  v1::AgentStatus status;
+  status.set_state(v1::AGENT_STATE_AWAY);
+  status.set_away_reason(std::string(sb::kMaxNameLength, 'x'));
+  CHECK(sb::FromProto(status, "agent.status").ok());
+  status.set_away_reason(std::string(sb::kMaxNameLength + 1, 'x'));
+  const absl::Status s = sb::FromProto(status, "agent.status").status();
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(s), Contains("agent.status.away_reason is longer than 128 bytes"));
 }
 
 TEST_CASE("negative or out-of-range proficiency is rejected") {

@@ -159,6 +159,10 @@ TEST_CASE("Erlang C matches the ErlangC R package's worked example") {
   CHECK(sb::ErlangC(in)->service_level == Approx(0.3896138).epsilon(1e-6));
   CHECK(sb::RequiredAgents(sb::QueueModel::kErlangC, in, {sb::StaffingGoal::kServiceLevel, 0.8})
             .value() == 14);
+  const auto unknown_goal =
+      sb::RequiredAgents(sb::QueueModel::kErlangC, in, {static_cast<sb::StaffingGoal>(9), 0.8});
+  CHECK(unknown_goal.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(unknown_goal.status().message() == "staffing.goal is not a known StaffingGoal");
 }
 
 TEST_CASE("Erlang C matches the 360 calls / 55 agents textbook example") {

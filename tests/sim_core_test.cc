@@ -228,6 +228,10 @@ TEST_CASE("scenario JSON and text give the same scenario") {
   CHECK(a->queues == b->queues);
   CHECK(a->contact_types[0].service.mean_s == 60);
   CHECK(b->contact_types[0].service.kind == sim::Distribution::Kind::kExponential);
+
+  const auto not_json = sim::ParseScenarioJson(R"({"name": "t", "durationS": )", ".");
+  CHECK(not_json.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(not_json.status().message()), Contains("scenario: not valid JSON"));
 }
 
 TEST_CASE("bad scenarios are rejected with the offending object named") {
