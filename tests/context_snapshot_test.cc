@@ -117,6 +117,26 @@ TEST_CASE("a snapshot carries the context of the email, chat and call") {
   CHECK_FALSE(later->identity_verified);
 }
 
+// A stated preference wins over the channel used most; a value that names no channel is not a
+// preference, and the most used channel stands.
+TEST_CASE("a stated preferred channel wins over the channel used most") {
+  Fixture f;
+  f.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {}));
+  f.Ingest(Ev("mail-2", 1, T::kMessage, C::kEmail, {}));
+  f.Ingest(Ev("form-1", 2, T::kMessage, C::kWeb, {{"preferred_channel", "sms"}}));
+  auto snap = f.merger->SnapshotFor(Call(10));
+  REQUIRE(snap.ok());
+  CHECK(snap->preferred_channel == C::kSms);
+
+  Fixture g;
+  g.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {}));
+  g.Ingest(Ev("mail-2", 1, T::kMessage, C::kEmail, {}));
+  g.Ingest(Ev("form-1", 2, T::kMessage, C::kWeb, {{"preferred_channel", "pigeon"}}));
+  snap = g.merger->SnapshotFor(Call(10));
+  REQUIRE(snap.ok());
+  CHECK(snap->preferred_channel == C::kEmail);
+}
+
 // The summary keeps the latest verification only; one recorded after the snapshot's time used to
 // hide an earlier one still valid then. The snapshot must answer as if only the events up to its
 // time existed, in whatever order the events arrived.

@@ -1085,3 +1085,75 @@ TEST_CASE("a listener receives only the event types it asks for") {
   CHECK(with_none.contacts_handled == with_all.contacts_handled);
   CHECK(with_none.busy_time == with_all.busy_time);
 }
+
+// A queue with no contacts and no members can be removed; the router forgets it (and the
+// orderings it kept for it) and routes the other queues as before. Its id can be added again.
+TEST_CASE("removing an unused queue forgets it and leaves the other queues routing") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("old")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("kept")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"old", "kept"})).ok());
+  // Pools of "old" exist once a contact has used it.
+  REQUIRE(h.router->Enqueue(MakeContact("first"), sb::QueueId("old")).ok());
+  REQUIRE(h.router->Abandon(sb::ContactId("first")).ok());
+  sb::Agent ana = MakeAgent("ana", {"kept"});
+  REQUIRE(h.router->UpdateAgent(ana).ok());
+  REQUIRE(h.router->RemoveQueue(sb::QueueId("old")).ok());
+  h.CheckInvariants();
+  CHECK(h.router->GetQueue(sb::QueueId("old")).status().code() == absl::StatusCode::kNotFound);
+  CHECK(h.router->Enqueue(MakeContact("lost"), sb::QueueId("old")).code() ==
+        absl::StatusCode::kNotFound);
+  REQUIRE(h.router->Enqueue(MakeContact("second"), sb::QueueId("kept")).ok());
+  CHECK(h.OfferedTo("second") == "ana");
+  REQUIRE(h.router->AddQueue(MakeQueue("old")).ok());
+  CHECK(h.router->GetQueue(sb::QueueId("old")).ok());
+  h.CheckInvariants();
+}
+
+// A removed agent's internal slot is reused by the next agent added; the orderings must not
+// mistake the entries the removed agent left for the new one.
+TEST_CASE("an agent added after a removal is routed as itself") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("other")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("bob", {"q"})).ok());
+  // ana is in the orderings of "q" (built by a first contact), then removed.
+  REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
+  REQUIRE(h.OfferedTo("c1") == "ana");
+  REQUIRE(h.router->Abandon(sb::ContactId("c1")).ok());
+  REQUIRE(h.router->RemoveAgent(sb::AgentId("ana")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("cy", {"other"})).ok());  // takes ana's slot
+  h.CheckInvariants();
+  REQUIRE(h.router->Enqueue(MakeContact("c2"), sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("c2") == "bob");  // not cy, who does not serve "q"
+  REQUIRE(h.router->Enqueue(MakeContact("c3"), sb::QueueId("other")).ok());
+  CHECK(h.OfferedTo("c3") == "cy");
+  REQUIRE(h.router->Enqueue(MakeContact("c4"), sb::QueueId("q")).ok());
+  CHECK(h.StateOf("c4") == ContactState::kWaiting);  // bob and cy are busy; nobody else serves q
+  h.CheckInvariants();
+}
+
+// A contact reserved for its preferred agent, whose membership delay has not passed yet, is
+// offered to that agent once it has, without a host call.
+TEST_CASE("a contact reserved for an agent in its membership delay is offered when it ends") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  sb::Agent late = MakeAgent("late", {"q"});
+  late.queues[0].delay = absl::Seconds(10);
+  REQUIRE(h.router->AddAgent(late).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("other", {"q"}, AgentState::kAway)).ok());
+  sb::Contact c = MakeContact("vip", Channel::kVoice, h.clock.Now());
+  c.preferred_agent = sb::AgentId("late");
+  c.preferred_agent_wait = absl::Seconds(60);
+  REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
+  CHECK(h.StateOf("vip") == ContactState::kWaiting);
+  h.Advance(absl::Seconds(9));
+  CHECK(h.StateOf("vip") == ContactState::kWaiting);
+  h.Advance(absl::Seconds(1));
+  CHECK(h.OfferedTo("vip") == "late");
+  h.CheckInvariants();
+}
