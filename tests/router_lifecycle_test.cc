@@ -1157,3 +1157,47 @@ TEST_CASE("a contact reserved for an agent in its membership delay is offered wh
   CHECK(h.OfferedTo("vip") == "late");
   h.CheckInvariants();
 }
+
+// Membership delays are applied by Tick. A call in between (here, adding a queue) routes only
+// what it touches, so a contact whose agent's delay has just passed waits for the next Tick, and
+// the router's invariants hold in between.
+TEST_CASE("a delay that passed since the last Tick is applied by the next one") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  sb::Agent late = MakeAgent("late", {"q"});
+  late.queues[0].delay = absl::Seconds(10);
+  REQUIRE(h.router->AddAgent(late).ok());
+  REQUIRE(
+      h.router->Enqueue(MakeContact("c1", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
+  h.clock.Advance(absl::Seconds(20));
+  REQUIRE(h.router->AddQueue(MakeQueue("other")).ok());
+  CHECK(h.StateOf("c1") == ContactState::kWaiting);
+  h.CheckInvariants();
+  REQUIRE(h.router->Tick().ok());
+  CHECK(h.OfferedTo("c1") == "late");
+  h.CheckInvariants();
+}
+
+// At the infinite future an offer cannot expire later than it was made. With re-offers to
+// more agents than a contact's exclusions hold and the no-answer rule off, a Tick used to
+// re-offer forever; each Tick now ends the offers that were live when it began.
+TEST_CASE("Tick returns at the infinite future, one round of offers at a time") {
+  sb::RouterOptions options;
+  options.max_missed_offers = 0;
+  Harness h(options);
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(h.router->AddAgent(MakeAgent("a" + std::to_string(i), {"q"})).ok());
+  }
+  REQUIRE(h.router->Enqueue(MakeContact("c"), sb::QueueId("q")).ok());
+  REQUIRE(h.OfferedTo("c") == "a0");
+  h.clock.Set(absl::InfiniteFuture());
+  for (int round = 1; round <= 3; ++round) {
+    const std::size_t events_before = h.recorder.events.size();
+    REQUIRE(h.router->Tick().ok());
+    CHECK(h.OfferedTo("c") == "a" + std::to_string(round));  // a0's offer expired, a1's...
+    CHECK(h.recorder.events.size() - events_before < 10);
+    h.CheckInvariants();
+  }
+}

@@ -121,7 +121,8 @@ struct RouterOptions {
 
 // The router keeps its times as 64-bit nanoseconds since the Unix epoch, so its clock must read
 // within this range (1677-09-21 .. 2262-04-11 UTC). Create refuses a clock outside it; a clock
-// that jumps past the end later is not supported (Tick still returns, as at InfiniteFuture).
+// that jumps past the end later is not supported (Tick still returns, as at InfiniteFuture, where
+// each Tick runs only the timers set before it: one round of offer expiries and re-offers).
 inline constexpr absl::Time kEarliestRouterTime =
     absl::FromUnixNanos(std::numeric_limits<std::int64_t>::min());
 inline constexpr absl::Time kLatestRouterTime =
@@ -250,7 +251,8 @@ class SWITCHBOARD_EXPORT Router {
 
   // Verifies the router's internal consistency: every contact in exactly one state, no agent
   // above a capacity limit, offers only to eligible agents, no waiting contact that an idle
-  // eligible agent could take, and (kIndexed) indexes equal to what a full rebuild would give.
+  // eligible agent could take (membership delays as of the last Tick(), which applies them), and
+  // (kIndexed) indexes equal to what a full rebuild would give.
   // Costs O(agents x contacts): for tests and debugging. Internal on error.
   absl::Status CheckInvariants() const;
 

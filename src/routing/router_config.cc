@@ -28,7 +28,8 @@ Router::Impl::Impl(const RouterOptions& options, const Clock* clock, RouterListe
                                                    std::clamp(options.index_max_walk, 0, 100000))),
       rng_(options.seed),
       now_(clock->Now()),
-      high_water_(clock->Now()) {}
+      high_water_(clock->Now()),
+      delays_applied_at_(clock->Now()) {}
 
 absl::Status Router::Impl::Init() {
   if (options_.max_missed_offers < 0 || options_.max_missed_offers > 1000) {

@@ -317,6 +317,9 @@ class Router::Impl {
   std::int64_t now_ns_ = 0;  // now_ in Unix nanoseconds (always set with it, by SetNow)
   absl::Time high_water_ = absl::UnixEpoch();  // latest time any call ran at
   absl::Time call_floor_ = absl::UnixEpoch();  // high_water_ before the current call
+  // The time of the last Tick (creation before the first): membership delays that passed by then
+  // have been applied; later ones wait for the next Tick (CheckStability reads it).
+  absl::Time delays_applied_at_ = absl::UnixEpoch();
   // The next midnight (RouterOptions::day_zone), when the daily counters restart.
   absl::Time day_reset_at_ = absl::InfiniteFuture();
   std::uint64_t config_epoch_ = 0;  // bumped by UpdateAgent/UpdateQueue

@@ -902,6 +902,7 @@ void Router::Impl::ProcessTimer(const Timer& t) {
 absl::Status Router::Impl::Tick() {
   const absl::Time end = now_;
   absl::Time floor = call_floor_;
+  const std::uint64_t first_new_timer = next_timer_seq_;
   // Each timer, and the restart of the daily counters at midnight, runs at its own time (never
   // before an earlier call), in order, so a late Tick decides as timely ones would have.
   for (;;) {
@@ -914,12 +915,18 @@ absl::Status Router::Impl::Tick() {
     }
     if (!timer_due) break;
     const Timer t = timers_.top();
+    // Up to the infinite future, timers this Tick sets (a re-offer's expiry...) would be due
+    // forever: with the no-answer rule off and more agents than a contact's exclusions, the
+    // re-offers never end. There a Tick runs the timers set before it and leaves the rest to the
+    // next one.
+    if (end == absl::InfiniteFuture() && t.seq >= first_new_timer) break;
     timers_.pop();
     SetNow(std::max(t.at, floor));
     floor = now_;
     ProcessTimer(t);
   }
   SetNow(end);
+  delays_applied_at_ = end;
   return absl::OkStatus();
 }
 

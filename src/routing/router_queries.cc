@@ -395,7 +395,9 @@ absl::Status Router::Impl::CheckAgents() const {
 }
 
 absl::Status Router::Impl::CheckStability() const {
-  const absl::Time now = high_water_;  // as of the last call: delays are applied by Tick
+  // Delays as of the last Tick: a delay that passed since is applied by the next one, so a
+  // contact may wait for it until then (calls in between route only what they touch).
+  const absl::Time now = delays_applied_at_;
   for (const QueueRec* q : SortedQueues()) {
     for (const ContactRec* c : q->waiting) {
       for (const routing::MemberRef& ref : q->members) {
