@@ -334,6 +334,9 @@ TEST_CASE("other bad values are rejected by the type's own rules") {
   v1::QueueMembership m = sb::ToProto(sb::QueueMembership{sb::QueueId("q"), 1, absl::Seconds(1)});
   m.set_delay_micros(-5);
   CHECK_THAT(Message(sb::FromProto(m).status()), Contains("queue_membership.delay"));
+  m.set_delay_micros(absl::ToInt64Microseconds(sb::kMaxMembershipDelay) + 1);
+  CHECK_THAT(Message(sb::FromProto(m).status()),
+             Contains("queue_membership.delay is 24h0.000001s, outside 0..24h"));
 
   v1::Journey journey = sb::ToProto(FullJourney());
   journey.mutable_events()->SwapElements(0, 2);

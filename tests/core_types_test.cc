@@ -270,6 +270,14 @@ TEST_CASE("agent validation covers capacity, skills, queues and languages") {
   expect_error(a, "agent 'ana': agent.capacities[1].max_concurrent (chat) is -1");
 
   a = ValidAgent();
+  a.queues[0].delay = absl::Hours(25);
+  expect_error(a, "agent 'ana': agent.queues[0].delay is 25h, outside 0..24h");
+  a.queues[0].delay = -absl::Seconds(1);
+  expect_error(a, "agent.queues[0].delay is -1s, outside 0..24h");
+  a.queues[0].delay = sb::kMaxMembershipDelay;
+  CHECK(a.Validate().ok());
+
+  a = ValidAgent();
   a.capacities[1].channel = static_cast<sb::Channel>(77);
   expect_error(a, "agent 'ana': agent.capacities[1].channel 77 is not a known channel");
 

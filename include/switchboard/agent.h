@@ -57,11 +57,16 @@ struct ChannelCapacity {
 // The default per-channel limits: voice 1 (exclusive), chat 3, email 5, messaging 4, ...
 SWITCHBOARD_EXPORT ChannelCapacity DefaultCapacity(Channel channel);
 
+// The longest QueueMembership::delay. Contacts do not wait days for an agent, and a waiting
+// contact keeps a timer for its next delay until then, so a longer one would only hold memory.
+inline constexpr absl::Duration kMaxMembershipDelay = absl::Hours(24);
+
 // One queue the agent serves, as in a routing profile.
 struct QueueMembership {
   QueueId queue;
   int priority = 1;  // 1 = served first; 1..100
-  // The agent is offered a contact from this queue only after it has waited this long.
+  // The agent is offered a contact from this queue only after it has waited this long;
+  // 0..kMaxMembershipDelay.
   absl::Duration delay = absl::ZeroDuration();
   friend bool operator==(const QueueMembership&, const QueueMembership&) = default;
 };

@@ -76,10 +76,10 @@ absl::Status ValidateMemberships(const Agent& a) {
       return absl::InvalidArgumentError(internal::StrCat(field, ".priority is ", m.priority,
                                                      ", outside 1..", kMaxQueuePriority));
     }
-    if (m.delay < absl::ZeroDuration() || m.delay == absl::InfiniteDuration()) {
+    if (m.delay < absl::ZeroDuration() || m.delay > kMaxMembershipDelay) {
       return absl::InvalidArgumentError(
-          internal::StrCat(field, ".delay is ", absl::FormatDuration(m.delay),
-                       ", it must be finite and not negative"));
+          internal::StrCat(field, ".delay is ", absl::FormatDuration(m.delay), ", outside 0..",
+                           absl::FormatDuration(kMaxMembershipDelay)));
     }
   }
   return absl::OkStatus();

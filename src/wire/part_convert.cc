@@ -151,10 +151,10 @@ absl::StatusOr<QueueMembership> FromProto(const v1::QueueMembership& msg,
   if (out.priority < 1) {
     return Invalid(internal::StrCat(field, ".priority"), "it must be at least 1", out.priority);
   }
-  if (out.delay < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(internal::StrCat(field, ".delay is ",
-                                                       absl::FormatDuration(out.delay),
-                                                       ", it must not be negative"));
+  if (out.delay < absl::ZeroDuration() || out.delay > kMaxMembershipDelay) {
+    return absl::InvalidArgumentError(
+        internal::StrCat(field, ".delay is ", absl::FormatDuration(out.delay), ", outside 0..",
+                         absl::FormatDuration(kMaxMembershipDelay)));
   }
   return out;
 }
