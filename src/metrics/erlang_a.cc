@@ -9,8 +9,9 @@
 //   pi_{n+j} / pi_n = prod_{m=1..j} lambda / (n mu + m theta)   for j >= 1.
 // The chain is summed until the remaining tail is below e^-41 (~1.6e-18) of the waiting states'
 // part (not of the total; see Normalize below): past the mode the ratios lambda / (n mu + m theta)
-// fall, so the tail after state j is at most q_j r / (1 - r) with r the current ratio. All weights are carried as logarithms, so neither a
-// tiny Erlang B (agents >> load) nor a long overloaded queue overflows.
+// fall, so the tail after state j is at most q_j r / (1 - r) with r the current ratio. All weights
+// are carried as logarithms, so neither a tiny Erlang B (agents >> load) nor a long overloaded
+// queue overflows.
 //
 // Waiting-time measures follow a tagged arrival (PASTA: arrivals see pi). An arrival that finds
 // j contacts waiting takes queue position i = j + 1. From position i it moves up at rate

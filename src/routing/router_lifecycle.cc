@@ -915,10 +915,10 @@ absl::Status Router::Impl::Tick() {
     }
     if (!timer_due) break;
     const Timer t = timers_.top();
-    // Up to the infinite future, timers this Tick sets (a re-offer's expiry...) would be due
-    // forever: with the no-answer rule off and more agents than a contact's exclusions, the
-    // re-offers never end. There a Tick runs the timers set before it and leaves the rest to the
-    // next one.
+    // Run to the infinite future, a Tick would find every timer it sets (a re-offer's expiry...)
+    // due as well: with the no-answer rule off and more agents than a contact's exclusions, the
+    // re-offers would never end. So it runs the timers set before it and leaves the rest to the
+    // next Tick.
     if (end == absl::InfiniteFuture() && t.seq >= first_new_timer) break;
     timers_.pop();
     SetNow(std::max(t.at, floor));
