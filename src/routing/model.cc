@@ -122,7 +122,7 @@ ContactKey MakeContactKey(const QueueRec& q, const ContactRec& c, std::uint64_t 
 
 CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c) {
   const QueueRec& q = *m.queue;
-  const bool lifo = q.config.order == QueueOrder::kLifo;
+  const bool lifo = q.lifo;
   const std::int64_t arrival = absl::ToUnixNanos(c.arrived_at);
   return CrossKey{m.priority, q.config.priority,         -c.priority,
                   lifo,       lifo ? ~arrival : arrival, q.ordinal};

@@ -145,13 +145,18 @@ void Simulation::AddStaffedTime() {
       auto it = queue_index_.find(m.queue);
       if (it != queue_index_.end()) member_queues.push_back(it->second);
     }
+    const auto group_index = static_cast<std::uint32_t>(group_queues_.size() - 1);
     const auto count = static_cast<double>(group.count);
-    for (const Shift& s : shifts) {
-      accounting_.AddSpan(s.start_s, s.end_s, count, &KpiCounters::staffed_agent_s, -1);
-      for (int q : member_queues) {
-        accounting_.AddSpanToQueue(s.start_s, s.end_s, count, &KpiCounters::staffed_agent_s, q);
-      }
-    }
+    for (const Shift& s : shifts) AddStaffedSpan(group_index, s.start_s, s.end_s, count);
+  }
+}
+
+// Staffed time of `agents` agents of one group over [from, to): the whole center's and that of
+// each queue the group serves.
+void Simulation::AddStaffedSpan(std::uint32_t group, double from, double to, double agents) {
+  accounting_.AddSpan(from, to, agents, &KpiCounters::staffed_agent_s, -1);
+  for (int q : group_queues_[group]) {
+    accounting_.AddSpanToQueue(from, to, agents, &KpiCounters::staffed_agent_s, q);
   }
 }
 
@@ -161,13 +166,7 @@ void Simulation::AddStaffedTime() {
 // busy span [start_s, end_s) outside the agent's shifts and outside overtime already counted.
 void Simulation::AddOvertime(SimAgent& agent, double start_s, double end_s) {
   const AgentGroup& group = scenario_.agent_groups[agent.group];
-  const std::vector<int>& member_queues = group_queues_[agent.group];
-  auto add = [&](double from, double to) {
-    accounting_.AddSpan(from, to, 1, &KpiCounters::staffed_agent_s, -1);
-    for (int q : member_queues) {
-      accounting_.AddSpanToQueue(from, to, 1, &KpiCounters::staffed_agent_s, q);
-    }
-  };
+  auto add = [&](double from, double to) { AddStaffedSpan(agent.group, from, to, 1); };
   // Without shifts the agent is staffed for the whole run, and nothing past it is measured.
   if (group.shifts.empty()) return;
   // The common case: the span lies inside one shift.

@@ -134,6 +134,7 @@ class Simulation final : public RouterListener {
   double SampleService(const SimContact& contact) const;
   double BusyWeight(const SimAgent& agent, Channel channel) const;
   void AddStaffedTime();
+  void AddStaffedSpan(std::uint32_t group, double from, double to, double agents);
   void AddOvertime(SimAgent& agent, double start_s, double end_s);
   absl::Status Fail(const absl::Status& status, std::string_view what) const;
 
