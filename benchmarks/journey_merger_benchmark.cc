@@ -43,6 +43,7 @@ const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
 const sb::TenantId kAcme("acme");
 int64_t g_customers = 100000;
 constexpr int kEventsPerCustomer = 10;
+constexpr size_t kBatch = 1024;  // events per IngestBatch call (BM_Ingest/N/3)
 
 uint64_t Below(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
 
@@ -133,6 +134,7 @@ void BM_Ingest(benchmark::State& state) {
   const int64_t customers = state.range(0);
   const bool drop_each = state.range(1) == 1;
   const bool reuse_result = state.range(1) == 2;
+  const bool batched = state.range(1) == 3;
   sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
   int64_t merges = 0;
   int64_t rebuilt = 0;
@@ -149,7 +151,21 @@ void BM_Ingest(benchmark::State& state) {
     auto merger = *sb::JourneyMerger::Create({}, &clock);
     state.ResumeTiming();
     sb::IngestResult reused;
+    std::vector<sb::IngestResult> results;
+    std::vector<absl::Status> statuses;
+    for (size_t at = 0; batched && at < w.events.size(); at += kBatch) {
+      const size_t n = std::min(kBatch, w.events.size() - at);
+      if (!merger->IngestBatch(absl::MakeConstSpan(&w.events[at], n), &results, &statuses).ok()) {
+        std::abort();
+      }
+      for (size_t i = 0; i < n; ++i) {
+        if (!statuses[i].ok()) std::abort();
+        merges += static_cast<int64_t>(results[i].merges.size());
+        rebuilt += results[i].rebuilt ? 1 : 0;
+      }
+    }
     for (sb::TouchpointEvent& e : w.events) {
+      if (batched) break;
       if (reuse_result) {
         if (!merger->Ingest(e, &reused).ok()) std::abort();
         merges += static_cast<int64_t>(reused.merges.size());
@@ -280,6 +296,7 @@ int main(int argc, char** argv) {
       ->Args({g_customers, 0})
       ->Args({g_customers, 1})
       ->Args({g_customers, 2})
+      ->Args({g_customers, 3})
       ->Iterations(1)
       ->Unit(benchmark::kMillisecond);  // CPU time: the machine is shared; the target is per core
   benchmark::RegisterBenchmark("BM_IngestBaseline", BM_IngestBaseline)

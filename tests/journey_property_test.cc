@@ -9,7 +9,9 @@
 //     stored whole with one report per identifier;
 //  6. 1 again under tight identity rules (limits, shared values, expiry, unique ids), with what
 //     lookups by identifier answer;
-//  7. a snapshot's verification is that of the customer's events up to the snapshot's time.
+//  7. a snapshot's verification is that of the customer's events up to the snapshot's time;
+//  8. IngestBatch in chunks of any size gives exactly the results and state of one Ingest per
+//     event, invalid, duplicate, erased and other tenants' events included.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -614,4 +616,97 @@ TEST_CASE("a snapshot's verification counts only the customer's events up to its
     }
   }
   CHECK(hidden > 0);  // the case the summary alone got wrong was reached
+}
+
+namespace {
+
+// A mixed stream: ordinary, dense (tight rules) and hostile events, repeats, an invalid one, and
+// some for a second tenant.
+std::vector<sb::TouchpointEvent> MixedStream(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<sb::TouchpointEvent> events = RandomEvents(seed, 25, 200);
+  for (sb::TouchpointEvent e : DenseEvents(seed, 60)) {
+    e.id = sb::EventId(StrCat("d-", e.id.value()));
+    events.push_back(std::move(e));
+  }
+  sb::testing::ProtoGarbage garbage(seed);
+  for (int i = 0; i < 40; ++i) {
+    sb::TouchpointEvent e = events[Below(rng, events.size())];
+    e.id = sb::EventId(StrCat("h", i));
+    DamageDirectly(&e, garbage);
+    events.push_back(std::move(e));
+  }
+  for (int i = 0; i < 30; ++i) {
+    sb::TouchpointEvent e = events[Below(rng, events.size())];
+    if (i % 2 == 0) e.tenant = sb::TenantId("globex");
+    events.push_back(std::move(e));  // a repeat, or the same event for another tenant
+  }
+  Shuffle(&events, rng);
+  return events;
+}
+
+}  // namespace
+
+TEST_CASE("a batch ingests exactly as one call per event") {
+  for (uint64_t seed : kSeeds) {
+    INFO("seed " << seed);
+    std::mt19937_64 rng(seed ^ 0xB47C);
+    const std::vector<sb::TouchpointEvent> events = MixedStream(seed);
+    for (int variant = 0; variant < 2; ++variant) {
+      INFO("variant " << variant);
+      const sb::JourneyMergerOptions options =
+          variant == 0 ? DefaultOptions() : TightOptions(static_cast<int>(seed % kTightVariants));
+      Harness single(options), batched(options);
+      std::vector<sb::IngestResult> results;
+      std::vector<absl::Status> statuses;
+      int rejected = 0;
+      size_t at = 0;
+      // Chunks of every size class: empty, one, shorter and longer than the pipeline.
+      for (int chunk = 0; at < events.size(); ++chunk) {
+        const size_t sizes[] = {0, 1, 3, 11, 12, 40, 97};
+        const size_t n = std::min(sizes[Below(rng, 7)], events.size() - at);
+        INFO("chunk " << chunk << " at " << at << " of " << n);
+        REQUIRE(batched.merger
+                    ->IngestBatch(absl::MakeConstSpan(events.data() + at, n), &results, &statuses)
+                    .ok());
+        REQUIRE(results.size() == n);
+        REQUIRE(statuses.size() == n);
+        for (size_t i = 0; i < n; ++i) {
+          INFO("event " << at + i << " '" << events[at + i].id.value() << "'");
+          absl::StatusOr<sb::IngestResult> expected = single.merger->Ingest(events[at + i]);
+          REQUIRE(statuses[i] == expected.status());
+          rejected += expected.ok() ? 0 : 1;
+          CHECK(ResultText(results[i]) ==
+                ResultText(expected.ok() ? *expected : sb::IngestResult()));
+        }
+        at += n;
+        if (chunk == 6) {  // erase someone mid-stream: later replays of their events are kErased
+          const sb::CustomerId victim = single.merger->ListCustomers(kAcme).front();
+          REQUIRE(single.merger->Forget(kAcme, victim).ok());
+          REQUIRE(batched.merger->Forget(kAcme, victim).ok());
+        }
+      }
+      CHECK(rejected > 0);
+      CHECK(DumpWithLookups(*batched.merger) == DumpWithLookups(*single.merger));
+      CHECK(batched.merger->ListCustomers(sb::TenantId("globex")) ==
+            single.merger->ListCustomers(sb::TenantId("globex")));
+      // Replayed whole in one batch: every event is now a duplicate, erased or rejected again.
+      REQUIRE(batched.merger->IngestBatch(events, &results, &statuses).ok());
+      for (size_t i = 0; i < events.size(); ++i) {
+        INFO("replay " << i);
+        absl::StatusOr<sb::IngestResult> expected = single.merger->Ingest(events[i]);
+        REQUIRE(statuses[i] == expected.status());
+        CHECK(ResultText(results[i]) == ResultText(expected.ok() ? *expected : sb::IngestResult()));
+      }
+      CHECK(DumpWithLookups(*batched.merger) == DumpWithLookups(*single.merger));
+    }
+  }
+  sb::ManualClock clock(kT0);
+  auto merger = *sb::JourneyMerger::Create(sb::JourneyMergerOptions{}, &clock);
+  std::vector<sb::IngestResult> results;
+  std::vector<absl::Status> statuses;
+  const std::vector<sb::TouchpointEvent> one = RandomEvents(1, 1, 1);
+  CHECK(merger->IngestBatch(one, nullptr, &statuses).code() == absl::StatusCode::kInvalidArgument);
+  CHECK(merger->IngestBatch(one, &results, nullptr).code() == absl::StatusCode::kInvalidArgument);
+  CHECK(merger->store().GetStats(kAcme).events == 0);
 }

@@ -1,7 +1,8 @@
 // The journey merger's building blocks, each usable on its own: identity rules and normalization
 // (identity.h), journey order (event_key.h), per-field trait reconciliation
-// (trait_reconciliation.h), and a store the host owns (journey_store.h). docs/journeys.md quotes
-// it; CI runs it, and it exits non-zero if any result differs from what the comments say.
+// (trait_reconciliation.h), a store the host owns (journey_store.h) and batch ingest.
+// docs/journeys.md quotes it; CI runs it, and it exits non-zero if any result differs from what the
+// comments say.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -117,6 +118,24 @@ int main() {
   Expect(stats.events == 2 && stats.customers == 1 && stats.values == 1,
          "two events, one customer, one e-mail value");
   Expect(store->FindEvent(acme, "chat-1") != sb::kNoHandle, "the store finds an event by id");
+
+  // [batch] A feed's events a batch at a time: the same outcomes as one Ingest per event, with
+  // the store's memory for the next events requested while each is ingested.
+  sb::TouchpointEvent sms = Event("sms-1", 9, "sms");
+  sms.identifiers = {{sb::IdentifierKind::kEmail, "ana@example.com", ""}};
+  sb::TouchpointEvent broken = Event("", 10, "sms");  // no id: refused, the rest go on
+  const std::vector<sb::TouchpointEvent> batch = {sms, broken, mail};  // mail: a repeat
+  std::vector<sb::IngestResult> results;  // kept from one batch to the next
+  std::vector<absl::Status> statuses;
+  if (!(*merger)->IngestBatch(batch, &results, &statuses).ok()) return 1;  // null vectors only
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!statuses[i].ok())
+      std::printf("  event %zu refused: %s\n", i, statuses[i].ToString().c_str());
+  }
+  // [batch]
+  Expect(statuses[0].ok() && results[0].customer == results[2].customer, "sms joins Ana");
+  Expect(statuses[1].code() == absl::StatusCode::kInvalidArgument, "the id-less event is refused");
+  Expect(results[2].outcome == sb::IngestOutcome::kDuplicate, "the repeated mail is a duplicate");
 
   return failures == 0 ? 0 : 1;
 }

@@ -34,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "switchboard/clock.h"
 #include "switchboard/contact.h"
 #include "switchboard/context_snapshot.h"
@@ -188,6 +189,20 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   //     if (absl::Status s = merger->Ingest(e, &result); !s.ok()) { /* log s, go on */ }
   //   }
   absl::Status Ingest(const TouchpointEvent& event, IngestResult* result);
+  // Ingests `events` in order, with the outcomes and effects of Ingest(events[i], &(*results)[i])
+  // for each i in turn; (*statuses)[i] is that call's status. Both vectors are resized to the
+  // batch (keep them from one batch to the next: the reports' strings keep their capacity).
+  // Faster than one call per event when the tenant's data is larger than the CPU caches: while
+  // an event is ingested, the store is asked for the memory of the next few
+  // (JourneyStore::PrefetchForIngest), so their cache misses overlap. InvalidArgument, and
+  // nothing ingested, when `results` or `statuses` is null.
+  //
+  //   std::vector<switchboard::IngestResult> results;
+  //   std::vector<absl::Status> statuses;
+  //   merger->IngestBatch(decoded_events, &results, &statuses).IgnoreError();  // both non-null
+  //   for (size_t i = 0; i < statuses.size(); ++i) { /* log statuses[i] if not ok */ }
+  absl::Status IngestBatch(absl::Span<const TouchpointEvent> events,
+                           std::vector<IngestResult>* results, std::vector<absl::Status>* statuses);
 
   // The live customer id for `id`, which may be an alias or a retired id. NotFound otherwise,
   // also for an id never handed out: "c-<event id>" names a customer only when one was minted

@@ -248,6 +248,22 @@ struct LinkConstraint {
   friend bool operator==(const LinkConstraint&, const LinkConstraint&) = default;
 };
 
+// What the merger says of an event it will ingest soon (JourneyMerger::IngestBatch), so that
+// the store can request the memory that ingest will read. See JourneyStore::PrefetchForIngest.
+struct IngestHint {
+  static constexpr int kMaxKeys = 4;  // identifiers past the fourth get no hint
+
+  const TenantId* tenant = nullptr;
+  std::string_view event_id;
+  std::array<std::string_view, kMaxKeys> keys;  // NormalizedIdentifier::Key() of each
+  int key_count = 0;
+  int step = 0;  // calls of PrefetchForIngest so far; the store advances it
+  // The store's own notes from one step to the next (hashes and handles found so far, and
+  // where it keeps the tenant).
+  std::array<uint32_t, 3 * kMaxKeys + 1> notes{};
+  const void* store_tenant = nullptr;
+};
+
 class SWITCHBOARD_EXPORT JourneyStore {
  public:
   virtual ~JourneyStore() = default;
@@ -329,6 +345,17 @@ class SWITCHBOARD_EXPORT JourneyStore {
 
   // A per-tenant counter (explicit merge ids); starts at 1.
   virtual int64_t NextSequence(const TenantId& tenant) = 0;
+
+  // Batch ingest (optional): requests, without waiting for it, the memory that ingesting the
+  // hinted event will read, one more step of it per call; a step may read what the previous
+  // one requested. The merger calls it for events several places ahead in a batch, so that
+  // their cache misses overlap instead of following one another. It changes nothing a caller
+  // can observe and may be called for an event that will never be stored; a store that keeps
+  // nothing in memory ignores it (the default). Returns false once there is nothing more to do.
+  virtual bool PrefetchForIngest(IngestHint* hint) const {
+    (void)hint;
+    return false;
+  }
 
   struct Stats {
     int64_t events = 0;

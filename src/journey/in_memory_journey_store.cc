@@ -2,7 +2,6 @@
 // handles; events as fixed records plus one byte arena of encoded contents.
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <limits>
 
 #include "absl/base/attributes.h"
@@ -113,9 +112,11 @@ class PagedVector {
   T& operator[](size_t i) { return pages_[i >> kShift][i & (kPage - 1)]; }
   const T& operator[](size_t i) const { return pages_[i >> kShift][i & (kPage - 1)]; }
   size_t size() const { return size_; }
-  void push_back(const T& v) {
+  void push_back(const T& v) { emplace_back() = v; }
+  // The new element, default-constructed (pages are built whole).
+  T& emplace_back() {
     if (size_ == pages_.size() * kPage) pages_.push_back(std::make_unique<T[]>(kPage));
-    (*this)[size_++] = v;
+    return (*this)[size_++];
   }
 
  private:
@@ -365,6 +366,8 @@ class InMemoryJourneyStore final : public JourneyStore {
   }
   int64_t NextSequence(const TenantId& tenant) override { return ++GetTenant(tenant).sequence; }
 
+  bool PrefetchForIngest(IngestHint* hint) const override;
+
   Stats GetStats(const TenantId& tenant) const override {
     Stats s;
     if (const Tenant* t = FindTenant(tenant)) {
@@ -396,6 +399,12 @@ class InMemoryJourneyStore final : public JourneyStore {
     absl::string_view bytes;
     uint32_t hash;
   };
+  // A lookup that matches nothing: it notes the first handle whose slot tag matches `hash`,
+  // reading only the index's own memory (a real lookup would also read the candidate's bytes).
+  struct Candidate {
+    uint32_t hash;
+    uint32_t* first;
+  };
   // One hash/equality pair serves both indexes; the policy says where a handle's Hash32 and bytes
   // live (Tenant is complete by the time these bodies are instantiated).
   struct EventIds {
@@ -414,6 +423,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     const Tenant* t;
     size_t operator()(absl::string_view s) const { return Expand(Hash32(s)); }
     size_t operator()(const Probe& p) const { return Expand(p.hash); }
+    size_t operator()(const Candidate& c) const { return Expand(c.hash); }
     size_t operator()(typename Policy::Handle h) const { return Expand(Policy::HashOf(*t, h)); }
   };
   template <typename Policy>
@@ -426,8 +436,33 @@ class InMemoryJourneyStore final : public JourneyStore {
     bool operator()(typename Policy::Handle a, typename Policy::Handle b) const {
       return a == b;  // ids and keys are unique
     }
+    // Abseil calls eq(element, key).
+    bool operator()(typename Policy::Handle h, const Candidate& c) const {
+      if (*c.first == kNoHandle) *c.first = h;
+      return false;
+    }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const { return Bytes(a) == Bytes(b); }
+  };
+  // Customers by mint. Transparent so that a prefetch can learn a record's address from the
+  // index without reading the record (a MintCandidate never matches; it notes the key's address).
+  struct MintCandidate {
+    EventHandle mint;
+    const EventHandle** first;
+  };
+  struct MintHash {
+    using is_transparent = void;
+    size_t operator()(EventHandle h) const { return absl::Hash<EventHandle>{}(h); }
+    size_t operator()(const MintCandidate& c) const { return absl::Hash<EventHandle>{}(c.mint); }
+  };
+  struct MintEq {
+    using is_transparent = void;
+    bool operator()(EventHandle a, EventHandle b) const { return a == b; }
+    // Abseil calls eq(element, key).
+    bool operator()(const EventHandle& key, const MintCandidate& c) const {
+      if (*c.first == nullptr) *c.first = &key;  // the address only: the node is not read
+      return false;
+    }
   };
   using IdHash = HandleHash<EventIds>;
   using IdEq = HandleEq<EventIds>;
@@ -459,14 +494,16 @@ class InMemoryJourneyStore final : public JourneyStore {
     uint32_t last_source = 0;
     absl::flat_hash_map<std::string, uint32_t> source_index;
 
-    std::deque<ValueRecord> values;      // by handle; stable addresses; dead ones have no key
+    // By handle; stable addresses; dead ones have no key. Paged, not a deque: a deque's blocks
+    // hold five records, so at scale its block map alone was a cache miss on every lookup.
+    PagedVector<ValueRecord, 10> values;
     RunPool<char, 16> keys;              // the values' keys
     size_t dead_key_bytes = 0;           // overwritten keys
     std::vector<ValueHandle> free_values;
     absl::flat_hash_set<ValueHandle, KeyHash, KeyEq> value_keys;
     PagedVector<uint32_t, 12> key_hash;  // Hash32 of each value handle's key
 
-    absl::node_hash_map<EventHandle, CustomerRecord> customers;
+    absl::node_hash_map<EventHandle, CustomerRecord, MintHash, MintEq> customers;
     absl::node_hash_map<std::string, MergeRecord> merges;
     absl::btree_map<std::string, LinkConstraint, std::less<>> links;
     absl::flat_hash_map<std::string, absl::btree_set<std::string>> links_by_event;
@@ -679,12 +716,100 @@ void InMemoryJourneyStore::MaybeCompact(Tenant& t) {
 void InMemoryJourneyStore::MaybeCompactKeys(Tenant& t) {
   if (t.dead_key_bytes < 4096 || t.dead_key_bytes * 2 < t.keys.appended()) return;
   RunPool<char, 16> keys;
-  for (ValueRecord& v : t.values) {
+  for (size_t h = 0; h < t.values.size(); ++h) {
+    ValueRecord& v = t.values[h];
     if (v.key.empty()) continue;  // a free slot
     v.key = std::string_view(keys.At(keys.Append(v.key.data(), v.key.size())), v.key.size());
   }
   t.keys = std::move(keys);  // the old pages held only zeros where erased keys were
   t.dead_key_bytes = 0;
+}
+
+// Each step requests what the next one reads, so only the first step's requests are misses the
+// caller waits for, and it waits for none of them: the merger runs the steps of one event while
+// it ingests the events before it. Notes: [0, k) key hashes, [k, 2k) value handles, [2k, 3k)
+// the values' customers, 3k the id's hash (k = IngestHint::kMaxKeys); store_tenant is the
+// Tenant (never erased, so it outlives the hint).
+bool InMemoryJourneyStore::PrefetchForIngest(IngestHint* hint) const {
+  constexpr int k = IngestHint::kMaxKeys;
+  if (hint->step == 0) {
+    hint->store_tenant = hint->tenant != nullptr ? FindTenant(*hint->tenant) : nullptr;
+  }
+  const auto* t = static_cast<const Tenant*>(hint->store_tenant);
+  if (t == nullptr) return false;
+  auto& notes = hint->notes;
+  const int n = std::min(hint->key_count, k);
+  switch (hint->step++) {
+    case 0: {  // the index slots of the id and of each value
+      const absl::string_view id = Av(hint->event_id);
+      notes[3 * k] = Hash32(id);
+      t->event_ids.prefetch(Probe{id, notes[3 * k]});
+      for (int i = 0; i < n; ++i) {
+        const absl::string_view key = Av(hint->keys[i]);
+        notes[i] = Hash32(key);
+        t->value_keys.prefetch(Probe{key, notes[i]});
+      }
+      return true;
+    }
+    case 1: {  // each value's record, and the event a tag match of the id names (usually none)
+      EventHandle id_match = kNoHandle;
+      t->event_ids.find(Candidate{notes[3 * k], &id_match});
+      if (id_match != kNoHandle) __builtin_prefetch(&t->events[id_match]);
+      for (int i = 0; i < n; ++i) {
+        notes[k + i] = kNoHandle;
+        t->value_keys.find(Candidate{notes[i], &notes[k + i]});
+        if (notes[k + i] == kNoHandle) continue;
+        const char* v = reinterpret_cast<const char*>(&t->values[notes[k + i]]);
+        __builtin_prefetch(v);
+        __builtin_prefetch(v + sizeof(ValueRecord) - 1);
+      }
+      return true;
+    }
+    case 2:  // each value's key bytes, postings' end and customer slot
+      for (int i = 0; i < n; ++i) {
+        notes[2 * k + i] = kNoHandle;
+        if (notes[k + i] == kNoHandle) continue;
+        const ValueRecord& v = t->values[notes[k + i]];
+        __builtin_prefetch(v.key.data());
+        __builtin_prefetch(v.events.data() + v.events.size());
+        if (v.linked == kNoHandle) continue;
+        notes[2 * k + i] = v.linked;
+        t->customers.prefetch(v.linked);
+        __builtin_prefetch(&t->events[v.linked]);  // the customer's id is minted from it
+      }
+      return true;
+    case 3:  // each customer's record
+      for (int i = 0; i < n; ++i) {
+        if (notes[2 * k + i] == kNoHandle) continue;
+        const EventHandle* key = nullptr;
+        t->customers.find(MintCandidate{notes[2 * k + i], &key});
+        if (key == nullptr) continue;
+        const char* c = reinterpret_cast<const char*>(key);
+        for (size_t at = 0; at < sizeof(std::pair<const EventHandle, CustomerRecord>); at += 64) {
+          __builtin_prefetch(c + at);
+        }
+        // The bytes of the mint event's id, which names the customer.
+        const StoredEvent& mint = t->events[notes[2 * k + i]];
+        if (mint.payload != kNoHandle) __builtin_prefetch(t->payload.At(mint.payload));
+      }
+      return true;
+    case 4:  // what each customer record points to
+      for (int i = 0; i < n; ++i) {
+        if (notes[2 * k + i] == kNoHandle) continue;
+        auto it = t->customers.find(notes[2 * k + i]);
+        if (it == t->customers.end()) continue;
+        const CustomerRecord& c = it->second;
+        __builtin_prefetch(c.events.data() + c.events.size());
+        __builtin_prefetch(c.values.data());
+        const char* intents = reinterpret_cast<const char*>(c.summary.intents.data());
+        for (size_t at = 0; at < c.summary.intents.size() * sizeof(IntentSightings); at += 64) {
+          __builtin_prefetch(intents + at);
+        }
+      }
+      return false;
+    default:
+      return false;
+  }
 }
 
 TouchpointEvent InMemoryJourneyStore::ReadEvent(const TenantId& tenant, EventHandle event) const {

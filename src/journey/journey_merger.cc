@@ -74,6 +74,8 @@ class JourneyMerger::Impl {
         sip_key_(journey_internal::SipKeyFromSalt(options_.erasure_salt)) {}
 
   absl::Status Ingest(const TouchpointEvent& event, IngestResult* result);
+  void IngestBatch(absl::Span<const TouchpointEvent> events, std::vector<IngestResult>* results,
+                   std::vector<absl::Status>* statuses);
   absl::StatusOr<CustomerId> Resolve(const TenantId& tenant, const CustomerId& id) const;
   std::vector<CustomerId> ListCustomers(const TenantId& tenant) const {
     std::vector<CustomerId> ids;
@@ -100,6 +102,18 @@ class JourneyMerger::Impl {
   const JourneyStore& store() const { return *store_; }
 
  private:
+  // What Prepare() learns of an event before reading the store.
+  struct Prepared {
+    bool verified = false;
+    uint32_t repeated = 0;  // bit i: identifier i repeats an earlier one of the event
+    absl::InlinedVector<NormalizedIdentifier, 4> normalized;  // the identifiers to store
+    absl::InlinedVector<size_t, 8> report_of_stored;  // stored identifier index -> report index
+  };
+  absl::Status Prepare(const TouchpointEvent& event, IngestResult* result, Prepared* p) const;
+  absl::Status Commit(const TouchpointEvent& event, Prepared& p, IngestResult* result);
+  void Hint(const TouchpointEvent& event, const IngestResult& result, const Prepared& p,
+            IngestHint* hint) const;
+
   uint64_t Tombstone(const TenantId& tenant, std::string_view event_id) const {
     // Built by hand on the stack, not formatted: this runs once per ingested event.
     std::string_view name = tenant.value();
@@ -132,16 +146,27 @@ class JourneyMerger::Impl {
   JourneyStore* store_;
   Resolver resolver_;
   journey_internal::SipKey sip_key_;
+  Prepared prepared_;  // Ingest's, reused: its lists keep their capacity
+  struct BatchSlot {
+    Prepared prepared;
+    IngestHint hint;
+    bool hinting = false;  // more prefetch steps to run
+  };
+  std::vector<BatchSlot> batch_;  // IngestBatch's pipeline, reused
 };
 
-// Writes into `out`, reusing the storage of its identifier reports (their strings keep their
-// capacity from one event to the next). On an error the public wrapper clears it.
-absl::Status JourneyMerger::Impl::Ingest(const TouchpointEvent& event, IngestResult* out) {
+// Validates the event and normalizes its identifiers into `p` and `out`'s reports: everything
+// Ingest learns without reading the store, so that IngestBatch can do it a few events ahead.
+absl::Status JourneyMerger::Impl::Prepare(const TouchpointEvent& event, IngestResult* out,
+                                          Prepared* p) const {
   IngestResult& result = *out;
   result.outcome = IngestOutcome::kAccepted;
   result.customer = CustomerId();
   result.merges.clear();
   result.rebuilt = false;
+  p->normalized.clear();
+  p->report_of_stored.clear();
+  p->repeated = 0;
   // Identifiers are judged one by one below (a bad one is reported, not fatal), so the event is
   // validated without them; only their number is a hard limit.
   const std::vector<Identifier>& raw_ids = event.identifiers;
@@ -160,30 +185,12 @@ absl::Status JourneyMerger::Impl::Ingest(const TouchpointEvent& event, IngestRes
                          absl::FormatTime(event.occurred_at), " is more than ",
                          absl::FormatDuration(options_.future_tolerance), " in the future"));
   }
-  const TenantId tenant = event.tenant;
-  if (EventHandle dup = store_->FindEvent(tenant, event.id.value()); dup != kNoHandle) {
-    result.outcome = IngestOutcome::kDuplicate;
-    result.customer = resolver_.IdOf(tenant, store_->Event(tenant, dup).customer);
-    result.identifiers.clear();
-    return absl::OkStatus();
-  }
-  // The salted hash only when something was ever erased in the tenant.
-  if (store_->HasTombstones(tenant) &&
-      store_->HasTombstone(tenant, Tombstone(tenant, event.id.value()))) {
-    result.outcome = IngestOutcome::kErased;
-    result.identifiers.clear();
-    return absl::OkStatus();
-  }
-
   // Normalize every identifier; invalid and blocked ones are reported and left out. Scratch
   // lists are inline (an event carries at most kMaxIdentifiers = 32): no allocation for them.
   static_assert(kMaxIdentifiers <= 32);
   auto verified_it = event.attributes.find(context_attributes::kVerified);
-  bool verified = verified_it != event.attributes.end() && verified_it->second == "true";
-  absl::InlinedVector<NormalizedIdentifier, 4> normalized;
+  p->verified = verified_it != event.attributes.end() && verified_it->second == "true";
   result.identifiers.resize(raw_ids.size());
-  uint32_t repeated = 0;  // bit i: identifier i repeats an earlier one of the event
-  absl::InlinedVector<size_t, 8> report_of_stored;  // stored identifier index -> report index
   for (size_t i = 0; i < raw_ids.size(); ++i) {
     IdentifierReport& report = result.identifiers[i];  // may hold an earlier event's report
     report.identifier = raw_ids[i];
@@ -200,16 +207,62 @@ absl::Status JourneyMerger::Impl::Ingest(const TouchpointEvent& event, IngestRes
     }
     journey_internal::AppendKey(*n.id, &report.key);
     const NormalizedIdentifier& id = *n.id;
-    bool seen = std::any_of(normalized.begin(), normalized.end(), [&](const NormalizedIdentifier& x) {
-      return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
-    });
+    bool seen =
+        std::any_of(p->normalized.begin(), p->normalized.end(), [&](const NormalizedIdentifier& x) {
+          return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
+        });
     if (seen) {
-      repeated |= uint32_t{1} << i;  // the same value twice on one event: reported like the first
+      p->repeated |=
+          uint32_t{1} << i;  // the same value twice on one event: reported like the first
       continue;
     }
-    normalized.push_back(*std::move(n.id));
-    report_of_stored.push_back(i);
+    p->normalized.push_back(*std::move(n.id));
+    p->report_of_stored.push_back(i);
   }
+  return absl::OkStatus();
+}
+
+void JourneyMerger::Impl::Hint(const TouchpointEvent& event, const IngestResult& result,
+                               const Prepared& p, IngestHint* hint) const {
+  hint->tenant = &event.tenant;
+  hint->event_id = event.id.value();
+  hint->step = 0;
+  hint->key_count =
+      static_cast<int>(std::min<size_t>(p.report_of_stored.size(), IngestHint::kMaxKeys));
+  for (int j = 0; j < hint->key_count; ++j) {
+    hint->keys[j] = result.identifiers[p.report_of_stored[j]].key;
+  }
+}
+
+// Writes into `out`, reusing the storage of its identifier reports (their strings keep their
+// capacity from one event to the next). On an error the public wrapper clears it.
+absl::Status JourneyMerger::Impl::Ingest(const TouchpointEvent& event, IngestResult* out) {
+  SB_RETURN_IF_ERROR(Prepare(event, out, &prepared_));
+  return Commit(event, prepared_, out);
+}
+
+absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, Prepared& p,
+                                         IngestResult* out) {
+  IngestResult& result = *out;
+  const std::vector<Identifier>& raw_ids = event.identifiers;
+  const TenantId& tenant = event.tenant;
+  if (EventHandle dup = store_->FindEvent(tenant, event.id.value()); dup != kNoHandle) {
+    result.outcome = IngestOutcome::kDuplicate;
+    result.customer = resolver_.IdOf(tenant, store_->Event(tenant, dup).customer);
+    result.identifiers.clear();
+    return absl::OkStatus();
+  }
+  // The salted hash only when something was ever erased in the tenant.
+  if (store_->HasTombstones(tenant) &&
+      store_->HasTombstone(tenant, Tombstone(tenant, event.id.value()))) {
+    result.outcome = IngestOutcome::kErased;
+    result.identifiers.clear();
+    return absl::OkStatus();
+  }
+  const bool verified = p.verified;
+  const uint32_t repeated = p.repeated;
+  const auto& normalized = p.normalized;
+  const auto& report_of_stored = p.report_of_stored;
   // The recorded event keeps the raw form of the stored identifiers only. Usually that is all of
   // them, and the caller's event is recorded as it is; else a copy without the dropped ones.
   std::optional<TouchpointEvent> trimmed;
@@ -276,6 +329,47 @@ absl::Status JourneyMerger::Impl::Ingest(const TouchpointEvent& event, IngestRes
     }
   }
   return absl::OkStatus();
+}
+
+// A batch runs as a pipeline: event i is prepared (validated and normalized) and its first
+// prefetch step requested while event i - kLead is committed, and the steps in between are
+// spread over the events between them. Each step's requests have about kGap ingests to arrive,
+// so the misses of several events are in flight at once. Commit order is the batch's order and
+// preparing reads no state that a commit changes, so the outcome is exactly that of Ingest() on
+// each event in turn.
+void JourneyMerger::Impl::IngestBatch(absl::Span<const TouchpointEvent> events,
+                                      std::vector<IngestResult>* results,
+                                      std::vector<absl::Status>* statuses) {
+  constexpr size_t kSteps = 5;  // the in-memory store's PrefetchForIngest steps
+  constexpr size_t kGap = 2;
+  constexpr size_t kLead = kSteps * kGap;
+  constexpr size_t kRing = 16;  // a power of two above kLead: slots by mask, not division
+  static_assert(kRing > kLead && (kRing & (kRing - 1)) == 0);
+  const size_t n = events.size();
+  results->resize(n);
+  statuses->assign(n, absl::OkStatus());
+  if (batch_.size() < kRing) batch_.resize(kRing);
+  auto slot = [&](size_t i) -> BatchSlot& { return batch_[i & (kRing - 1)]; };
+  for (size_t i = 0; i < n + kLead; ++i) {
+    if (i < n) {
+      BatchSlot& s = slot(i);
+      (*statuses)[i] = Prepare(events[i], &(*results)[i], &s.prepared);
+      s.hinting = (*statuses)[i].ok();
+      if (s.hinting) {
+        Hint(events[i], (*results)[i], s.prepared, &s.hint);
+        s.hinting = store_->PrefetchForIngest(&s.hint);
+      }
+    }
+    for (size_t step = 1; step < kSteps && step * kGap <= i; ++step) {
+      const size_t j = i - step * kGap;
+      if (j < n && slot(j).hinting) slot(j).hinting = store_->PrefetchForIngest(&slot(j).hint);
+    }
+    if (i < kLead) continue;
+    const size_t j = i - kLead;
+    absl::Status& status = (*statuses)[j];
+    if (status.ok()) status = Commit(events[j], slot(j).prepared, &(*results)[j]);
+    if (!status.ok()) (*results)[j] = IngestResult();
+  }
 }
 
 absl::StatusOr<const CustomerRecord*> JourneyMerger::Impl::FindLive(const TenantId& tenant,
@@ -781,6 +875,15 @@ absl::Status JourneyMerger::Ingest(const TouchpointEvent& event, IngestResult* r
   absl::Status status = impl_->Ingest(event, result);
   if (!status.ok()) *result = IngestResult();
   return status;
+}
+absl::Status JourneyMerger::IngestBatch(absl::Span<const TouchpointEvent> events,
+                                        std::vector<IngestResult>* results,
+                                        std::vector<absl::Status>* statuses) {
+  if (results == nullptr || statuses == nullptr) {
+    return absl::InvalidArgumentError("IngestBatch: a result or status vector pointer is null");
+  }
+  impl_->IngestBatch(events, results, statuses);
+  return absl::OkStatus();
 }
 absl::StatusOr<CustomerId> JourneyMerger::Resolve(const TenantId& tenant,
                                                   const CustomerId& id) const {
