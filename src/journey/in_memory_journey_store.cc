@@ -533,7 +533,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     std::memcpy(&w, p, sizeof(w));
     return w;
   }
-  static bool SameName(const std::string& a, const std::string& b) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static bool SameName(const std::string& a, const std::string& b) {
     const size_t n = a.size();
     if (n != b.size()) return false;
     const char* x = a.data();
@@ -550,11 +550,11 @@ class InMemoryJourneyStore final : public JourneyStore {
   }
   // The cached case inline, the lookup out of line: an ingest makes about ten of these calls,
   // and with the lookup in the same function every call paid its register saves.
-  const Tenant* FindTenant(const TenantId& tenant) const {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE const Tenant* FindTenant(const TenantId& tenant) const {
     if (last_ != nullptr && SameName(tenant.value(), last_name_)) return last_;
     return LookUpTenant(tenant);
   }
-  Tenant& GetTenant(const TenantId& tenant) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Tenant& GetTenant(const TenantId& tenant) {
     if (last_ != nullptr && SameName(tenant.value(), last_name_)) return *last_;
     return AddTenant(tenant);
   }
