@@ -7,7 +7,8 @@
 //    them, or decodes each into one reused object); 1: each event is dropped right after its
 //    Ingest, inside the timing (a host that builds a fresh object per event and frees it, which
 //    is what Ingest's by-value signature forced before it took a const reference); 2: as 0, and
-//    every call writes into one reused IngestResult (Ingest(event, &result)).
+//    every call writes into one reused IngestResult (Ingest(event, &result)); 3: IngestBatch,
+//    1,024 events a call, the result and status vectors reused.
 //  BM_Snapshot: SnapshotFor() of a customer with 1,000 events among N others; reports p50/p99.
 //
 // Size is an argument: --customers=N (default 100000); e.g. the full size:

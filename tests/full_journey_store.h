@@ -1,6 +1,7 @@
 // A JourneyStore that forwards every call to an in-memory store and, on demand, answers as a full
-// one: PutEvent or InternValue return kNoHandle. The in-memory store is full only at 4 GiB of
-// encoded events or keys, too large for a test; this lets tests reach the merger's rollback.
+// one: PutEvent or InternValue return kNoHandle. It does not forward PrefetchForIngest, so it
+// also stands for a store that ignores the batch hints. The in-memory store is full only at 4 GiB
+// of encoded events or keys, too large for a test; this lets tests reach the merger's rollback.
 #ifndef SWITCHBOARD_TESTS_FULL_JOURNEY_STORE_H_
 #define SWITCHBOARD_TESTS_FULL_JOURNEY_STORE_H_
 
@@ -21,6 +22,7 @@ class FullJourneyStore final : public sb::JourneyStore {
  public:
   bool events_full = false;  // PutEvent refuses
   bool values_full = false;  // InternValue refuses a value it does not hold yet
+  std::string refused_event;  // PutEvent refuses the event with this id (when not empty)
 
   std::string_view Name() const override { return "full_on_demand"; }
 
@@ -29,7 +31,9 @@ class FullJourneyStore final : public sb::JourneyStore {
   }
   sb::EventHandle PutEvent(const sb::TouchpointEvent& event,
                            absl::Span<const sb::ValueHandle> values, bool verified) override {
-    return events_full ? sb::kNoHandle : inner_->PutEvent(event, values, verified);
+    const bool refused =
+        events_full || (!refused_event.empty() && event.id.value() == refused_event);
+    return refused ? sb::kNoHandle : inner_->PutEvent(event, values, verified);
   }
   bool EraseEvent(const sb::TenantId& t, sb::EventHandle e) override {
     return inner_->EraseEvent(t, e);

@@ -1014,6 +1014,49 @@ TEST_CASE("a full store refuses an event with ResourceExhausted and keeps nothin
   CHECK(merger.GetJourney(kAcme, sb::CustomerId("c-a"))->events.size() == 2);
 }
 
+// A batch through a store that takes no prefetch hints (the default PrefetchForIngest) and
+// refuses one event: that event alone is refused, as Ingest would refuse it, and the batch goes on.
+TEST_CASE("a batch reports a refused event in its status and ingests the rest") {
+  sbt::FullJourneyStore store;
+  store.refused_event = "b";
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
+  auto made = sb::JourneyMerger::Create({}, &clock, &store);
+  REQUIRE(made.ok());
+  sb::JourneyMerger& merger = **made;
+  sb::TouchpointEvent invalid = Ev("x", 3, sb::Channel::kChat, {Email("ana@example.com")});
+  invalid.tenant = sb::TenantId("");
+  const std::vector<sb::TouchpointEvent> batch = {
+      Ev("a", 0, sb::Channel::kEmail, {Email("ana@example.com")}),
+      Ev("b", 1, sb::Channel::kVoice, {Phone("4155550100")}),
+      Ev("c", 2, sb::Channel::kChat, {Email("ANA@example.com"), Phone("4155550100")}), invalid,
+      Ev("a", 0, sb::Channel::kEmail, {Email("ana@example.com")})};
+  std::vector<sb::IngestResult> results(9);  // longer than the batch: resized to it
+  std::vector<absl::Status> statuses;
+  REQUIRE(merger.IngestBatch(batch, &results, &statuses).ok());
+  REQUIRE(results.size() == batch.size());
+  REQUIRE(statuses.size() == batch.size());
+  CHECK(statuses[0].ok());
+  CHECK(statuses[1].code() == absl::StatusCode::kResourceExhausted);
+  CHECK_THAT(std::string(statuses[1].message()), Contains("event 'b': the store of tenant"));
+  CHECK(results[1].customer.value().empty());
+  CHECK(results[1].identifiers.empty());
+  CHECK(statuses[2].ok());
+  CHECK(results[2].customer == sb::CustomerId("c-a"));
+  REQUIRE(results[2].identifiers.size() == 2);
+  CHECK(results[2].identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(results[2].identifiers[1].outcome == sb::IdentifierOutcome::kNew);
+  CHECK(statuses[3].code() == absl::StatusCode::kInvalidArgument);
+  CHECK(results[3].identifiers.empty());
+  CHECK(statuses[4].ok());
+  CHECK(results[4].outcome == sb::IngestOutcome::kDuplicate);
+  CHECK(store.FindEvent(kAcme, "b") == sb::kNoHandle);
+  CHECK(merger.GetJourney(kAcme, sb::CustomerId("c-a"))->events.size() == 2);
+  // An empty batch empties both vectors.
+  REQUIRE(merger.IngestBatch({}, &results, &statuses).ok());
+  CHECK(results.empty());
+  CHECK(statuses.empty());
+}
+
 TEST_CASE("the merger works through a caller-supplied store") {
   std::unique_ptr<sb::JourneyStore> store = sb::NewInMemoryJourneyStore();
   sb::ManualClock clock(kT0 + absl::Hours(1));
