@@ -251,7 +251,8 @@ struct LinkConstraint {
 // What the merger says of an event it will ingest soon (JourneyMerger::IngestBatch), so that
 // the store can request the memory that ingest will read. See JourneyStore::PrefetchForIngest.
 struct IngestHint {
-  static constexpr int kMaxKeys = 4;  // identifiers past the fourth get no hint
+  static constexpr int kMaxKeys = 4;   // identifiers past the fourth get no hint
+  static constexpr int kMaxSteps = 5;  // PrefetchForIngest calls per event, at most
 
   const TenantId* tenant = nullptr;
   std::string_view event_id;
@@ -348,8 +349,9 @@ class SWITCHBOARD_EXPORT JourneyStore {
 
   // Batch ingest (optional): requests, without waiting for it, the memory that ingesting the
   // hinted event will read, one more step of it per call; a step may read what the previous
-  // one requested. The merger calls it for events several places ahead in a batch, so that
-  // their cache misses overlap instead of following one another. It changes nothing a caller
+  // one requested. The merger calls it for events several places ahead in a batch (at most
+  // IngestHint::kMaxSteps times an event, two events apart), so that their cache misses overlap
+  // instead of following one another. It changes nothing a caller
   // can observe and may be called for an event that will never be stored; a store that keeps
   // nothing in memory ignores it (the default). Returns false once there is nothing more to do.
   virtual bool PrefetchForIngest(IngestHint* hint) const {

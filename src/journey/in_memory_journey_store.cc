@@ -732,6 +732,7 @@ void InMemoryJourneyStore::MaybeCompactKeys(Tenant& t) {
 // Tenant (never erased, so it outlives the hint).
 bool InMemoryJourneyStore::PrefetchForIngest(IngestHint* hint) const {
   constexpr int k = IngestHint::kMaxKeys;
+  static_assert(IngestHint::kMaxSteps >= 5, "the steps below need five calls");
   if (hint->step == 0) {
     hint->store_tenant = hint->tenant != nullptr ? FindTenant(*hint->tenant) : nullptr;
   }

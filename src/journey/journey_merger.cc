@@ -110,7 +110,7 @@ class JourneyMerger::Impl {
     absl::InlinedVector<size_t, 8> report_of_stored;  // stored identifier index -> report index
   };
   absl::Status Prepare(const TouchpointEvent& event, IngestResult* result, Prepared* p) const;
-  absl::Status Commit(const TouchpointEvent& event, Prepared& p, IngestResult* result);
+  absl::Status Commit(const TouchpointEvent& event, const Prepared& p, IngestResult* result);
   void Hint(const TouchpointEvent& event, const IngestResult& result, const Prepared& p,
             IngestHint* hint) const;
 
@@ -211,9 +211,8 @@ absl::Status JourneyMerger::Impl::Prepare(const TouchpointEvent& event, IngestRe
         std::any_of(p->normalized.begin(), p->normalized.end(), [&](const NormalizedIdentifier& x) {
           return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
         });
-    if (seen) {
-      p->repeated |=
-          uint32_t{1} << i;  // the same value twice on one event: reported like the first
+    if (seen) {  // the same value twice on one event: reported like the first
+      p->repeated |= uint32_t{1} << i;
       continue;
     }
     p->normalized.push_back(*std::move(n.id));
@@ -241,7 +240,7 @@ absl::Status JourneyMerger::Impl::Ingest(const TouchpointEvent& event, IngestRes
   return Commit(event, prepared_, out);
 }
 
-absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, Prepared& p,
+absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Prepared& p,
                                          IngestResult* out) {
   IngestResult& result = *out;
   const std::vector<Identifier>& raw_ids = event.identifiers;
@@ -340,7 +339,7 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, Prepared&
 void JourneyMerger::Impl::IngestBatch(absl::Span<const TouchpointEvent> events,
                                       std::vector<IngestResult>* results,
                                       std::vector<absl::Status>* statuses) {
-  constexpr size_t kSteps = 5;  // the in-memory store's PrefetchForIngest steps
+  constexpr size_t kSteps = IngestHint::kMaxSteps;
   constexpr size_t kGap = 2;
   constexpr size_t kLead = kSteps * kGap;
   constexpr size_t kRing = 16;  // a power of two above kLead: slots by mask, not division
