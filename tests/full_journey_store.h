@@ -1,7 +1,9 @@
 // A JourneyStore that forwards every call to an in-memory store and, on demand, answers as a full
-// one: PutEvent or InternValue return kNoHandle. It does not forward PrefetchForIngest, so it
-// also stands for a store that ignores the batch hints. The in-memory store is full only at 4 GiB
-// of encoded events or keys, too large for a test; this lets tests reach the merger's rollback.
+// one: PutEvent or InternValue return kNoHandle. It forwards PrefetchForIngest only when
+// `forward_hints` is set, so it also stands for a store that ignores the ingest hints (the
+// journey benchmark compares the two, both paying this store's forwarding). The in-memory store is
+// full only at 4 GiB of encoded events or keys, too large for a test; this lets tests reach the
+// merger's rollback.
 #ifndef SWITCHBOARD_TESTS_FULL_JOURNEY_STORE_H_
 #define SWITCHBOARD_TESTS_FULL_JOURNEY_STORE_H_
 
@@ -23,6 +25,7 @@ class FullJourneyStore final : public sb::JourneyStore {
   bool events_full = false;  // PutEvent refuses
   bool values_full = false;  // InternValue refuses a value it does not hold yet
   std::string refused_event;  // PutEvent refuses the event with this id (when not empty)
+  bool forward_hints = false;  // PrefetchForIngest reaches the in-memory store
 
   std::string_view Name() const override { return "full_on_demand"; }
 
@@ -145,6 +148,9 @@ class FullJourneyStore final : public sb::JourneyStore {
   }
 
   int64_t NextSequence(const sb::TenantId& t) override { return inner_->NextSequence(t); }
+  bool PrefetchForIngest(sb::IngestHint* hint) const override {
+    return forward_hints && inner_->PrefetchForIngest(hint);
+  }
   Stats GetStats(const sb::TenantId& t) const override { return inner_->GetStats(t); }
 
  private:

@@ -248,8 +248,8 @@ struct LinkConstraint {
   friend bool operator==(const LinkConstraint&, const LinkConstraint&) = default;
 };
 
-// What the merger says of an event it will ingest soon (JourneyMerger::IngestBatch), so that
-// the store can request the memory that ingest will read. See JourneyStore::PrefetchForIngest.
+// What the merger says of an event it is about to ingest, so that the store can request the
+// memory that ingest will read. See JourneyStore::PrefetchForIngest.
 struct IngestHint {
   static constexpr int kMaxKeys = 4;   // identifiers past the fourth get no hint
   static constexpr int kMaxSteps = 5;  // PrefetchForIngest calls per event, at most
@@ -347,13 +347,14 @@ class SWITCHBOARD_EXPORT JourneyStore {
   // A per-tenant counter (explicit merge ids); starts at 1.
   virtual int64_t NextSequence(const TenantId& tenant) = 0;
 
-  // Batch ingest (optional): requests, without waiting for it, the memory that ingesting the
+  // Ingest hints (optional): requests, without waiting for it, the memory that ingesting the
   // hinted event will read, one more step of it per call; a step may read what the previous
-  // one requested. The merger calls it for events several places ahead in a batch (at most
-  // IngestHint::kMaxSteps times an event, two events apart), so that their cache misses overlap
-  // instead of following one another. It changes nothing a caller
-  // can observe and may be called for an event that will never be stored; a store that keeps
-  // nothing in memory ignores it (the default). Returns false once there is nothing more to do.
+  // one requested. The merger calls it at most IngestHint::kMaxSteps times an event: back to
+  // back before an Ingest commits the event, or, in IngestBatch, two events apart for events
+  // several places ahead, so that cache misses overlap instead of following one another. It changes
+  // nothing a caller can observe and may be called for an event that will never be stored; a store
+  // that keeps nothing in memory ignores it (the default). Returns false once there is nothing more
+  // to do.
   virtual bool PrefetchForIngest(IngestHint* hint) const {
     (void)hint;
     return false;

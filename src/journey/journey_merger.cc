@@ -147,6 +147,7 @@ class JourneyMerger::Impl {
   Resolver resolver_;
   journey_internal::SipKey sip_key_;
   Prepared prepared_;  // Ingest's, reused: its lists keep their capacity
+  IngestHint hint_;    // Ingest's
   struct BatchSlot {
     Prepared prepared;
     IngestHint hint;
@@ -235,8 +236,15 @@ void JourneyMerger::Impl::Hint(const TouchpointEvent& event, const IngestResult&
 
 // Writes into `out`, reusing the storage of its identifier reports (their strings keep their
 // capacity from one event to the next). On an error the public wrapper clears it.
+// Even alone, the event's prefetch steps run first, back to back: each step still waits for
+// the one before, but the misses of one step (every identifier's index slot, then every value's
+// record, then the customer's lines) are requested together instead of one by one as the
+// commit would reach them.
 absl::Status JourneyMerger::Impl::Ingest(const TouchpointEvent& event, IngestResult* out) {
   SB_RETURN_IF_ERROR(Prepare(event, out, &prepared_));
+  Hint(event, *out, prepared_, &hint_);
+  for (int step = 0; step < IngestHint::kMaxSteps && store_->PrefetchForIngest(&hint_); ++step) {
+  }
   return Commit(event, prepared_, out);
 }
 
