@@ -224,12 +224,11 @@ int64_t CpuNs() {
 // (the order rotating from chunk to chunk), each through a forwarding store (so all three pay
 // the same extra call per store call). Mode 0: Ingest per event, the store ignoring hints
 // (what Ingest was before hints); 1: Ingest per event, hints taken (its prefetch steps run
-// back to back before the commit); 2: IngestBatch, 16 events a call, hints taken.
+// back to back before the commit); 2: IngestBatch, kBatch events a call, hints taken.
 void BM_IngestHints(benchmark::State& state) {
   const int64_t customers = state.range(0);
   constexpr int kModes = 3;
   constexpr size_t kChunk = 4096;
-  constexpr size_t kSubBatch = 16;
   sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
   std::array<int64_t, kModes> ns{};
   double events = 0;
@@ -256,8 +255,8 @@ void BM_IngestHints(benchmark::State& state) {
             if (!mergers[m]->Ingest(w.events[i], &reused).ok()) std::abort();
           }
         } else {
-          for (size_t i = at; i < end; i += kSubBatch) {
-            const size_t n = std::min(kSubBatch, end - i);
+          for (size_t i = at; i < end; i += kBatch) {
+            const size_t n = std::min(kBatch, end - i);
             if (!mergers[m]
                      ->IngestBatch(absl::MakeConstSpan(&w.events[i], n), &results, &statuses)
                      .ok()) {

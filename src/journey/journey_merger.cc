@@ -146,14 +146,14 @@ class JourneyMerger::Impl {
   JourneyStore* store_;
   Resolver resolver_;
   journey_internal::SipKey sip_key_;
-  Prepared prepared_;  // Ingest's, reused: its lists keep their capacity
-  IngestHint hint_;    // Ingest's
+  // One event on its way in: reused, so its lists keep their capacity.
   struct BatchSlot {
     Prepared prepared;
     IngestHint hint;
-    bool hinting = false;  // more prefetch steps to run
+    bool hinting = false;  // more prefetch steps to run (IngestBatch)
   };
-  std::vector<BatchSlot> batch_;  // IngestBatch's pipeline, reused
+  BatchSlot single_;              // Ingest's
+  std::vector<BatchSlot> batch_;  // IngestBatch's pipeline
 };
 
 // Validates the event and normalizes its identifiers into `p` and `out`'s reports: everything
@@ -241,11 +241,12 @@ void JourneyMerger::Impl::Hint(const TouchpointEvent& event, const IngestResult&
 // record, then the customer's lines) are requested together instead of one by one as the
 // commit would reach them.
 absl::Status JourneyMerger::Impl::Ingest(const TouchpointEvent& event, IngestResult* out) {
-  SB_RETURN_IF_ERROR(Prepare(event, out, &prepared_));
-  Hint(event, *out, prepared_, &hint_);
-  for (int step = 0; step < IngestHint::kMaxSteps && store_->PrefetchForIngest(&hint_); ++step) {
+  SB_RETURN_IF_ERROR(Prepare(event, out, &single_.prepared));
+  Hint(event, *out, single_.prepared, &single_.hint);
+  for (int step = 0; step < IngestHint::kMaxSteps && store_->PrefetchForIngest(&single_.hint);
+       ++step) {
   }
-  return Commit(event, prepared_, out);
+  return Commit(event, single_.prepared, out);
 }
 
 absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Prepared& p,
