@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "benchmarks/memory_context.h"
 #include "src/internal/str_cat.h"
 #include "switchboard/clock.h"
 #include "switchboard/journey_merger.h"
@@ -406,6 +407,7 @@ int main(int argc, char** argv) {
       ->Args({std::min<int64_t>(g_customers, 100000), 1})
       ->Unit(benchmark::kMicrosecond);
   benchmark::Initialize(&argc, argv);
+  switchboard_bench::AddMemoryContext();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -17,6 +17,8 @@
 // Reproduce: cmake -S . -B build-routing-release -G Ninja -DCMAKE_BUILD_TYPE=Release &&
 //   cmake --build build-routing-release --target router_benchmark &&
 //   build-routing-release/benchmarks/router_benchmark
+#include <benchmark/benchmark.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -28,8 +30,7 @@
 #include <string>
 #include <vector>
 
-#include <benchmark/benchmark.h>
-
+#include "benchmarks/memory_context.h"
 #include "switchboard/router.h"
 
 namespace sb = switchboard;
@@ -338,4 +339,11 @@ BENCHMARK(BM_Memory)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kM
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  switchboard_bench::AddMemoryContext();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
