@@ -4,6 +4,7 @@
 // trait reconciliation, and bad input.
 #include "switchboard/journey_merger.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <limits>
 #include <memory>
@@ -190,15 +191,62 @@ TEST_CASE("a shared family phone links context but never merges identity") {
   REQUIRE(snap.ok());
   CHECK_FALSE(snap->customer.has_value());
   CHECK(snap->needs_verification);
+  // Dad and Mom hold their accounts; the home line's own customer holds only the shared phone.
   CHECK(snap->possible_customers == std::vector<sb::CustomerId>{sb::CustomerId("c-dad-1"),
-                                                                sb::CustomerId("c-home-1"),
-                                                                sb::CustomerId("c-mom-1")});
+                                                                sb::CustomerId("c-mom-1"),
+                                                                sb::CustomerId("c-home-1")});
   // With the account the IVR collected, the call resolves to Mom.
   call.identifiers.push_back(Account("A-2"));
   snap = f.merger->SnapshotFor(call);
   REQUIRE(snap->customer.has_value());
   CHECK(*snap->customer == sb::CustomerId("c-mom-1"));
   CHECK_FALSE(snap->needs_verification);
+}
+
+// Each call from the shared phone alone mints a customer that holds only that phone. Cut by id
+// alone, more such callers than max_candidates pushed the real account holders out of the list.
+TEST_CASE("the candidates of a shared phone put its identified holders first") {
+  std::vector<sb::TouchpointEvent> events = {
+      Ev("dad-1", 0, sb::Channel::kVoice, {Account("A-1"), Phone("4155550100")}),
+      Ev("dad-2", 5, sb::Channel::kChat, {Account("A-1")}),
+      Ev("mom-1", 10, sb::Channel::kVoice, {Account("A-2"), Phone("4155550100")})};
+  for (int i = 0; i < 5; ++i) {
+    events.push_back(
+        Ev(sb::internal::StrCat("call-", i), 20 + i, sb::Channel::kVoice, {Phone("4155550100")}));
+  }
+  sb::Contact call;
+  call.id = sb::ContactId("call-9");
+  call.tenant = kAcme;
+  call.identifiers = {Phone("(415) 555-0100")};
+  call.arrived_at = kT0 + absl::Minutes(60);
+  // Identified holders first (Dad has more events than Mom), then the phone-only callers by id.
+  const std::vector<sb::CustomerId> expected = {
+      sb::CustomerId("c-dad-1"), sb::CustomerId("c-mom-1"), sb::CustomerId("c-call-0"),
+      sb::CustomerId("c-call-1"), sb::CustomerId("c-call-2")};
+  std::optional<sb::ContextSnapshot> first;
+  for (bool reversed : {false, true}) {
+    INFO("reversed " << reversed);
+    Fixture f;
+    if (reversed) std::reverse(events.begin(), events.end());
+    for (const sb::TouchpointEvent& e : events) f.Ingest(e);
+    REQUIRE(f.merger->ListCustomers(kAcme).size() == 7);
+    REQUIRE(f.merger->FindByIdentifier(kAcme, Phone("4155550100"))->shared);
+    auto snap = f.merger->SnapshotFor(call);
+    REQUIRE(snap.ok());
+    CHECK_FALSE(snap->customer.has_value());
+    CHECK(snap->needs_verification);
+    CHECK(snap->possible_customers == expected);
+    // The same events in another order give the same snapshot.
+    if (first) CHECK(*snap == *first);
+    first = *snap;
+  }
+  // The cut keeps the best ranked: with two candidates, the two account holders.
+  sb::JourneyMergerOptions two;
+  two.snapshot.max_candidates = 2;
+  Fixture f(two);
+  for (const sb::TouchpointEvent& e : events) f.Ingest(e);
+  CHECK(f.merger->SnapshotFor(call)->possible_customers ==
+        std::vector<sb::CustomerId>{sb::CustomerId("c-dad-1"), sb::CustomerId("c-mom-1")});
 }
 
 TEST_CASE("a team mailbox used by several account holders becomes shared") {

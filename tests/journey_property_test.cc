@@ -8,7 +8,7 @@
 //  5. a hostile event (damaged on the wire or in C++) is rejected with nothing changed, or is
 //     stored whole with one report per identifier;
 //  6. 1 again under tight identity rules (limits, shared values, expiry, unique ids), with what
-//     lookups by identifier answer;
+//     lookups by identifier and the snapshots of a contact carrying it answer;
 //  7. a snapshot's verification is that of the customer's events up to the snapshot's time;
 //  8. IngestBatch in chunks of any size gives exactly the results and state of one Ingest per
 //     event, invalid, duplicate, erased and other tenants' events included.
@@ -224,6 +224,7 @@ sb::JourneyMergerOptions TightOptions(int variant) {
   o.identity.custom_kinds.back().rule.unique = true;
   o.identity.custom_kinds.back().rule.shared_after = variant == 0 ? 2 : 0;
   o.traits.push_back({"first", "", sb::ReconciliationRule::kFirstSeen, variant == 0, {}});
+  o.snapshot.max_candidates = 2;  // shared values have more holders: the cut is exercised
   if (variant >= 2) {
     o.identity.For(K::kPhone).max_values = 1;
     o.identity.For(K::kEmail).max_values = 1;
@@ -251,6 +252,17 @@ std::string DumpWithLookups(const sb::JourneyMerger& m) {
     out += StrCat(found->customer ? found->customer->value() : "-", " shared=", found->shared,
                   " [");
     for (const auto& c : found->possible) out += StrCat(c.value(), ",");
+    out += "]\n";
+    // The "possibly A or B" list is ranked and cut (max_candidates = 2 here): the cut too must
+    // not depend on arrival order.
+    sb::Contact contact;
+    contact.id = sb::ContactId("probe");
+    contact.tenant = kAcme;
+    contact.identifiers = {id};
+    contact.arrived_at = kT0 + absl::Hours(24 * 6);
+    auto snap = m.SnapshotFor(contact);
+    out += StrCat("  snapshot: ", snap->customer ? snap->customer->value() : "-", " [");
+    for (const auto& c : snap->possible_customers) out += StrCat(c.value(), ",");
     out += "]\n";
   }
   return out;

@@ -55,7 +55,8 @@ struct SnapshotOptions {
   int max_notes = 5;
   // Open cases listed, newest first, 0..50. Default: 10.
   int max_open_cases = 10;
-  // Candidates listed in the "possibly A or B" case, 2..20. Default: 5.
+  // Candidates listed in the "possibly A or B" case, 2..20: the best ranked (see
+  // ContextSnapshot::possible_customers). Default: 5.
   int max_candidates = 5;
   // A contact is a repeat when the same intent was seen within this window before it (the
   // first-contact-resolution miss). Default: 72 hours.
@@ -90,7 +91,9 @@ struct ContextSnapshot {
   // The resolved customer; empty when the contact matches nobody or is ambiguous.
   std::optional<CustomerId> customer;
   // "Possibly A or B": customers the contact may be (a shared family phone, a team mailbox, or
-  // identifiers of two customers on one contact). Empty when resolution is certain.
+  // identifiers of two customers on one contact). Empty when resolution is certain. Ranked, and
+  // cut to max_candidates: customers that a non-shared value of their own links first, then
+  // those with more events, then by id.
   std::vector<CustomerId> possible_customers;
   bool needs_verification = false;  // ambiguous: ask the customer to verify before acting
 

@@ -134,6 +134,10 @@ class JourneyMerger::Impl {
   std::optional<MergeRecord> UnrecordedMerge(const TenantId& tenant, std::string_view id) const;
   void FillSnapshot(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
                     absl::Time now, ContextSnapshot* snap) const;
+  // The ids of the customers minted from `mints` (distinct), ranked for "possibly A or B" and
+  // cut to max_candidates: those a non-shared value links first, then more events, then by id.
+  std::vector<CustomerId> RankCandidates(const TenantId& tenant,
+                                         const std::vector<EventHandle>& mints) const;
   // The live customers whose events carry the value `key`, sorted.
   std::vector<CustomerId> CarriersOf(const TenantId& tenant, std::string_view key) const;
   std::optional<absl::Time> VerifiedAt(const TenantId& tenant, const CustomerRecord& c,
@@ -825,10 +829,11 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
   ContextSnapshot snap;
   snap.tenant = tenant;
   snap.built_at = contact.arrived_at;
-  std::vector<CustomerId> definite;
-  std::vector<CustomerId> possible;
-  auto add = [](std::vector<CustomerId>* list, const CustomerId& id) {
-    if (std::find(list->begin(), list->end(), id) == list->end()) list->push_back(id);
+  // Customers by the handle of the event their id was minted from.
+  std::vector<EventHandle> definite;
+  std::vector<EventHandle> possible;
+  auto add = [](std::vector<EventHandle>* list, EventHandle mint) {
+    if (std::find(list->begin(), list->end(), mint) == list->end()) list->push_back(mint);
   };
   for (const Identifier& identifier : contact.identifiers) {
     NormalizeResult n = normalizer_.Normalize(identifier);
@@ -838,24 +843,61 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
     const ValueRecord& v = store_->Value(tenant, h);
     const IdentifierRule& rule = normalizer_.RuleFor(n.id->kind, n.id->scope);
     if (v.shared) {
-      for (EventHandle holder : v.holders) add(&possible, resolver_.IdOf(tenant, holder));
+      for (EventHandle holder : v.holders) add(&possible, holder);
     } else if (v.linked != kNoHandle && rule.matches &&
                contact.arrived_at - v.last_seen <= rule.expiry) {
-      add(&definite, resolver_.IdOf(tenant, v.linked));
+      add(&definite, v.linked);
     }
   }
-  std::vector<CustomerId> candidates = std::move(definite.empty() ? possible : definite);
-  std::sort(candidates.begin(), candidates.end());
-  if (candidates.size() == 1) {
-    SB_ASSIGN_OR_RETURN(const CustomerRecord* c, FindLive(tenant, candidates.front()));
+  const std::vector<EventHandle>& found = definite.empty() ? possible : definite;
+  if (found.size() == 1) {
+    SB_ASSIGN_OR_RETURN(const CustomerRecord* c,
+                        FindLive(tenant, resolver_.IdOf(tenant, found[0])));
     FillSnapshot(tenant, *c, contact.intent, contact.arrived_at, &snap);
-  } else if (candidates.size() > 1) {
-    size_t limit = static_cast<size_t>(options_.snapshot.max_candidates);
-    if (candidates.size() > limit) candidates.resize(limit);
-    snap.possible_customers = std::move(candidates);
+  } else if (found.size() > 1) {
+    snap.possible_customers = RankCandidates(tenant, found);
     snap.needs_verification = true;
   }
   return snap;
+}
+
+// Every call from a shared phone alone mints a customer holding only that phone, so such
+// callers can outnumber max_candidates; ranked by id alone they pushed out the account holders
+// the question is about. Every key is a function of the resolved state, which does not depend
+// on the order events arrived in, so neither does the list.
+std::vector<CustomerId> JourneyMerger::Impl::RankCandidates(
+    const TenantId& tenant, const std::vector<EventHandle>& mints) const {
+  struct Ranked {
+    bool identified = false;  // holds a value that links it (not only shared or dropped ones)
+    size_t events = 0;
+    CustomerId id;
+  };
+  std::vector<Ranked> ranked;
+  ranked.reserve(mints.size());
+  for (EventHandle mint : mints) {
+    Ranked r;
+    r.id = resolver_.IdOf(tenant, mint);
+    if (const CustomerRecord* c = store_->FindCustomer(tenant, mint)) {
+      r.identified = std::any_of(c->values.begin(), c->values.end(), [](const CustomerValue& v) {
+        return v.link == ValueLink::kLinked;
+      });
+      r.events = c->events.size();
+    }
+    ranked.push_back(std::move(r));
+  }
+  const size_t keep =
+      std::min(ranked.size(), static_cast<size_t>(options_.snapshot.max_candidates));
+  // Only the kept ones are ordered: a store's tablet may have thousands of holders.
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                    ranked.end(), [](const Ranked& a, const Ranked& b) {
+                      if (a.identified != b.identified) return a.identified;
+                      if (a.events != b.events) return a.events > b.events;
+                      return a.id < b.id;
+                    });
+  std::vector<CustomerId> out;
+  out.reserve(keep);
+  for (size_t i = 0; i < keep; ++i) out.push_back(std::move(ranked[i].id));
+  return out;
 }
 
 JourneyMerger::JourneyMerger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
