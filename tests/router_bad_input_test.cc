@@ -207,18 +207,25 @@ TEST_CASE("bad offer answers: unknown, expired, foreign, already answered") {
                    absl::StatusCode::kNotFound, "ghost");
   h.ExpectRejected(h.router->Accept(sb::ContactId("ringing"), sb::AgentId("zed")),
                    absl::StatusCode::kNotFound, "zed");
-  // Expired by the clock, before Tick has noticed.
+  // Expired by the clock, before any Tick: the call runs the expiry, which was due, before its
+  // own work, and that part stands although the answer is refused.
   h.clock.Advance(absl::Seconds(15));
-  h.ExpectRejected(h.router->Accept(ringing.id), absl::StatusCode::kFailedPrecondition, "expired");
-  h.ExpectRejected(h.router->Decline(ringing.id), absl::StatusCode::kFailedPrecondition,
-                   "expired");
-  h.ExpectRejected(h.router->Accept(sb::ContactId("ringing"), sb::AgentId("bob")),
-                   absl::StatusCode::kFailedPrecondition, "expired");
-  // After Tick it is no longer live at all.
+  const absl::Status late = h.router->Accept(ringing.id);
+  CHECK(late.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(late.message()), Contains("no longer live"));
+  REQUIRE(h.recorder.events.size() > h.events_before_);
+  CHECK(h.recorder.events[h.events_before_].type == sb::RoutingEventType::kExpired);
+  CHECK(h.recorder.events[h.events_before_].contact == sb::ContactId("ringing"));
+  const std::string after_expiry = h.router->DebugString();
   REQUIRE(h.router->Tick().ok());
+  CHECK(h.router->DebugString() == after_expiry);  // nothing was left for Tick
   h.Snapshot();
   h.ExpectRejected(h.router->Accept(ringing.id), absl::StatusCode::kFailedPrecondition,
                    "no longer live");
+  h.ExpectRejected(h.router->Decline(ringing.id), absl::StatusCode::kFailedPrecondition,
+                   "no longer live");
+  h.ExpectRejected(h.router->Accept(sb::ContactId("ringing"), sb::AgentId("bob")),
+                   absl::StatusCode::kFailedPrecondition, "ringing");
 }
 
 TEST_CASE("bad contact calls: complete, abandon, rescind, transfer in the wrong state") {

@@ -1,5 +1,6 @@
 // Scenario tests of the contact lifecycle, capacity and blending, queue delays, contact
 // selection order, live statistics and listener delivery. Each runs with both selectors.
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -36,6 +37,37 @@ std::vector<RoutingEventType> Types(const std::vector<sb::RoutingEvent>& events)
 }
 
 }  // namespace
+
+// Wrap-up ends at its own time without a host call: a contact that arrives after it, before
+// any Tick, goes to the agent at once, and her busy time stops at the wrap-up's end. (Timers
+// used to wait for a Tick, which then ran them no earlier than the call in between: the
+// contact waited, and the agent's wrap-up lasted until the call.)
+TEST_CASE("a call after a wrap-up ended, before any Tick, finds the agent available") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  const sb::Queue billing = AddQueueWithAna(h, "billing");
+  REQUIRE(h.router->Enqueue(MakeContact("call-1"), billing.id).ok());
+  h.AcceptOffer("call-1");
+  h.clock.Advance(absl::Seconds(10));
+  REQUIRE(h.router->Complete(sb::ContactId("call-1"), "resolved").ok());
+  const absl::Time wrap_up_end = h.clock.Now() + billing.wrap_up;
+
+  h.clock.Advance(absl::Seconds(300));  // no Tick
+  REQUIRE(
+      h.router->Enqueue(MakeContact("call-2", Channel::kVoice, h.clock.Now()), billing.id).ok());
+  CHECK(h.OfferedTo("call-2") == "ana");
+  const sb::AgentStats ana = h.AgentStatsOf("ana");
+  CHECK(ana.busy_time == absl::Seconds(40));  // 10 s talk + 30 s wrap-up
+  const auto& events = h.recorder.events;
+  const auto ended = std::find_if(events.begin(), events.end(), [](const sb::RoutingEvent& e) {
+    return e.type == RoutingEventType::kWrapUpEnded;
+  });
+  REQUIRE(ended != events.end());
+  CHECK(ended->at == wrap_up_end);
+  CHECK(std::find_if(ended, events.end(), [](const sb::RoutingEvent& e) {
+          return e.type == RoutingEventType::kQueued;
+        }) != events.end());  // the wrap-up ended before call-2 was queued
+}
 
 TEST_CASE("enqueue, offer, accept, complete, wrap-up, available again") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
@@ -857,8 +889,8 @@ TEST_CASE("daily counters restart at midnight in the configured zone") {
 
 // A host that ticks now and then may make calls after midnight before its next Tick. Those
 // belong to the new day: the counters restart before the call's own effects, not at the next
-// Tick, which used to erase a contact completed in between. A failed call leaves them as they
-// were; Tick then restarts them in order, and a contact completed before midnight is gone.
+// Tick, which used to erase a contact completed in between. The restart is due work, as a
+// timer is: it stands even when the call then fails, and the next Tick finds nothing to do.
 TEST_CASE("a contact completed after midnight, before the next Tick, counts for the new day") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));
@@ -879,10 +911,11 @@ TEST_CASE("a contact completed after midnight, before the next Tick, counts for 
   CHECK(h.router->NextDeadline() == midnight);
 
   h.clock.Set(midnight + absl::Seconds(10));  // no Tick since 23:58
-  const std::string before = h.router->DebugString();
   CHECK(h.router->Complete(sb::ContactId("unknown"), "ok").code() == absl::StatusCode::kNotFound);
-  CHECK(h.router->DebugString() == before);  // the failed call restarted nothing
-  CHECK(h.AgentStatsOf("ana").handled_today == 1);
+  CHECK(h.AgentStatsOf("ana").handled_today == 0);  // the failed call ran the restart first
+  const std::string after_failed_call = h.router->DebugString();
+  REQUIRE(h.router->Tick().ok());
+  CHECK(h.router->DebugString() == after_failed_call);  // and nothing else: Tick finds it done
   REQUIRE(h.router->Complete(sb::ContactId("c1"), "ok").ok());
   CHECK(h.AgentStatsOf("ana").handled_today == 1);  // c1 alone: "before" was yesterday
   CHECK(h.AgentStatsOf("ana").talk_time_today == absl::Seconds(120));  // credited at completion
@@ -1158,10 +1191,9 @@ TEST_CASE("a contact reserved for an agent in its membership delay is offered wh
   h.CheckInvariants();
 }
 
-// Membership delays are applied by Tick. A call in between (here, adding a queue) routes only
-// what it touches, so a contact whose agent's delay has just passed waits for the next Tick, and
-// the router's invariants hold in between.
-TEST_CASE("a delay that passed since the last Tick is applied by the next one") {
+// Membership delays are timers: the next call applies one that has passed, whatever the call
+// (here, adding a queue), before its own effects, as a Tick would have at the delay's end.
+TEST_CASE("a delay that passed since the last Tick is applied by the next call") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));
   REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
@@ -1172,10 +1204,9 @@ TEST_CASE("a delay that passed since the last Tick is applied by the next one") 
       h.router->Enqueue(MakeContact("c1", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
   h.clock.Advance(absl::Seconds(20));
   REQUIRE(h.router->AddQueue(MakeQueue("other")).ok());
-  CHECK(h.StateOf("c1") == ContactState::kWaiting);
-  h.CheckInvariants();
-  REQUIRE(h.router->Tick().ok());
   CHECK(h.OfferedTo("c1") == "late");
+  CHECK(h.router->CurrentOffer(sb::ContactId("c1")).value()->offered_at ==
+        h.clock.Now() - absl::Seconds(10));  // at the delay's end, not at the call
   h.CheckInvariants();
 }
 

@@ -114,7 +114,8 @@ struct RouterOptions {
   int index_max_walk = 64;
 
   // "Today" for fewest-contacts and least-talk-time: the daily counters restart at midnight in
-  // this zone, applied by Tick() or by the first other call after midnight, before its effects.
+  // this zone, applied by Tick() or by the first other call after midnight, before its effects
+  // (even when that call then fails, as for any work that fell due).
   // Default: UTC
   absl::TimeZone day_zone = absl::UTCTimeZone();
 };
@@ -198,8 +199,9 @@ class SWITCHBOARD_EXPORT Router {
   absl::Status Rescind(const ContactId& contact);
 
   // Ends a contact in progress; the agent keeps its capacity for the queue's wrap-up time
-  // (Tick() ends it). NotFound for an unknown contact, FailedPrecondition when not in progress,
-  // InvalidArgument for a disposition longer than kMaxNameLength or not UTF-8.
+  // (Tick(), or any later call, ends it at its own time). NotFound for an unknown contact,
+  // FailedPrecondition when not in progress, InvalidArgument for a disposition longer than
+  // kMaxNameLength or not UTF-8.
   absl::Status Complete(const ContactId& contact, std::string_view disposition);
   // The customer left while waiting or offered (a live offer is withdrawn without counting as
   // missed). NotFound / FailedPrecondition (in progress or wrap-up: use Complete).
@@ -220,6 +222,8 @@ class SWITCHBOARD_EXPORT Router {
 
   // Runs every timer due at the clock's Now(), in time order: offer expiries, wrap-up ends,
   // queue delays that make a waiting contact visible to more agents, and the daily counter reset.
+  // Every other mutating call first does the same, so work never waits for a Tick once a call
+  // comes; Tick is for the quiet times between calls (call it at NextDeadline()).
   absl::Status Tick();
   // When Tick() next has work to do; nullopt when no timer is pending. Not const: it drops the
   // timers that became moot (an answered offer's expiry) so that a host does not wake for them,
@@ -251,7 +255,7 @@ class SWITCHBOARD_EXPORT Router {
 
   // Verifies the router's internal consistency: every contact in exactly one state, no agent
   // above a capacity limit, offers only to eligible agents, no waiting contact that an idle
-  // eligible agent could take (membership delays as of the last Tick(), which applies them), and
+  // eligible agent could take (membership delays as of the last call, which applies them), and
   // (kIndexed) indexes equal to what a full rebuild would give.
   // Costs O(agents x contacts): for tests and debugging. Internal on error.
   absl::Status CheckInvariants() const;

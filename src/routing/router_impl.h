@@ -76,27 +76,29 @@ class Router::Impl {
   const RouterOptions& options() const { return options_; }
 
   // Runs `op` at the clock's time (never earlier than a previous call) and then delivers the
-  // events it produced. Router wraps every mutating call in it. A call that fails changed
-  // nothing, so it does not count as a previous call either: it leaves the time floor where it
-  // was, or a later Tick would run overdue timers later than it would have without it.
+  // events it produced. Router wraps every mutating call in it.
   //
-  // A call after midnight first restarts the daily counters, so that what it counts belongs to
-  // the new day; a call that fails puts them back, as it changes nothing. (Tick restarts them
-  // in its own order, among the timers due before and after midnight.)
+  // What fell due since the previous call (timers, the midnight restart of the daily counters)
+  // runs first, each at its own time, as Tick() would have run it: an agent whose wrap-up ended a
+  // minute ago is available to the contact this call enqueues, and a Tick after the call still
+  // finds nothing overdue. That part stands even when the call then fails; the call's own
+  // changes are all or nothing. A call that fails does not count as a previous call: it leaves
+  // the time floor where the due work left it.
   template <typename F>
   auto Call(F op, bool is_tick = false) {
     const absl::Time floor_before = call_floor_;
-    const absl::Time high_water_before = high_water_;
+    absl::Time high_water_before = high_water_;
     call_floor_ = high_water_;
     SetNow(std::max(clock_->Now(), high_water_));
     high_water_ = now_;
-    std::optional<DayRoll> roll;
-    if (!is_tick && DayResetDue(now_)) roll = RollDay(now_);
+    if (!is_tick && WorkDue(now_)) {
+      RunDueWork();
+      high_water_before = now_;
+    }
     auto result = op();
     if (!result.ok()) {
       call_floor_ = floor_before;
       high_water_ = high_water_before;
-      if (roll) UndoRoll(*roll);
     }
     Flush();
     return result;
@@ -256,27 +258,23 @@ class Router::Impl {
   void EndWrapUp(ContactRec& c);
   void ScheduleDelayCheck(ContactRec& c);
   void ScheduleDelayChecks(QueueRec& q);
-  // What a restart of the daily counters changed, to put back (Call).
-  struct DayRoll {
-    absl::Time reset_at;  // day_reset_at_ before
-    struct Counters {
-      AgentRec* agent;
-      std::int64_t handled_today;
-      std::int64_t talk_today_ns;
-    };
-    std::vector<Counters> before;
-  };
   // Schedules the daily counter reset for the first midnight after `after`.
   void ScheduleDayReset(absl::Time after);
   // Restarts the daily counters and schedules the next reset for the first midnight after
   // `after` (the counters change only in host calls, so the midnights before it would reset
   // nothing: a clock that jumps years ahead does not cost a pass over the agents per day).
-  DayRoll RollDay(absl::Time after);
+  void RollDay(absl::Time after);
   // Whether the counters restart by `t` (never when no midnight follows: the infinite future).
   bool DayResetDue(absl::Time t) const {
     return day_reset_at_ != absl::InfiniteFuture() && day_reset_at_ <= t;
   }
-  void UndoRoll(const DayRoll& roll);
+  // Whether a timer or the midnight restart is due by `t`.
+  bool WorkDue(absl::Time t) const {
+    return (!timers_.empty() && timers_.top().at <= t) || DayResetDue(t);
+  }
+  // Runs, in time order, each timer due by now and the midnight restart, each at its own time
+  // (never before the previous call): what Tick() does.
+  void RunDueWork();
   void SetDailyCounters(AgentRec& a, std::int64_t handled, std::int64_t talk_ns);
   // Runs a timer that is due.
   void ProcessTimer(const Timer& t);
@@ -317,8 +315,8 @@ class Router::Impl {
   std::int64_t now_ns_ = 0;  // now_ in Unix nanoseconds (always set with it, by SetNow)
   absl::Time high_water_ = absl::UnixEpoch();  // latest time any call ran at
   absl::Time call_floor_ = absl::UnixEpoch();  // high_water_ before the current call
-  // The time of the last Tick (creation before the first): membership delays that passed by then
-  // have been applied; later ones wait for the next Tick (CheckStability reads it).
+  // When due work last ran (creation before it first did): membership delays that passed by then
+  // have been applied; later ones wait for the next call (CheckStability reads it).
   absl::Time delays_applied_at_ = absl::UnixEpoch();
   // The next midnight (RouterOptions::day_zone), when the daily counters restart.
   absl::Time day_reset_at_ = absl::InfiniteFuture();

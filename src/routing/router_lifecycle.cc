@@ -837,22 +837,12 @@ void Router::Impl::ScheduleDayReset(absl::Time after) {
   day_reset_at_ = midnight;
 }
 
-Router::Impl::DayRoll Router::Impl::RollDay(absl::Time after) {
-  DayRoll roll{day_reset_at_, {}};
+void Router::Impl::RollDay(absl::Time after) {
   for (const auto& a : agents_) {
     if (a->handled_today == 0 && a->talk_today_ns == 0) continue;
-    roll.before.push_back({a.get(), a->handled_today, a->talk_today_ns});
     SetDailyCounters(*a, 0, 0);
   }
   ScheduleDayReset(after);
-  return roll;
-}
-
-void Router::Impl::UndoRoll(const DayRoll& roll) {
-  for (const DayRoll::Counters& c : roll.before) {
-    SetDailyCounters(*c.agent, c.handled_today, c.talk_today_ns);
-  }
-  day_reset_at_ = roll.reset_at;
 }
 
 void Router::Impl::SetDailyCounters(AgentRec& a, std::int64_t handled, std::int64_t talk_ns) {
@@ -899,7 +889,7 @@ void Router::Impl::ProcessTimer(const Timer& t) {
   }
 }
 
-absl::Status Router::Impl::Tick() {
+void Router::Impl::RunDueWork() {
   const absl::Time end = now_;
   absl::Time floor = call_floor_;
   const std::uint64_t first_new_timer = next_timer_seq_;
@@ -927,6 +917,10 @@ absl::Status Router::Impl::Tick() {
   }
   SetNow(end);
   delays_applied_at_ = end;
+}
+
+absl::Status Router::Impl::Tick() {
+  RunDueWork();
   return absl::OkStatus();
 }
 
