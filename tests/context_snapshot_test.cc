@@ -1,14 +1,17 @@
 // ContextSnapshot: what the next agent sees (touchpoints, cases, last agent, intent, verification,
 // notes, repeat contact, preferences, tier), its bounds, and the mapping to routing input.
+#include "switchboard/context_snapshot.h"
+
+#include <catch2/catch.hpp>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
+#include "src/internal/str_cat.h"
 #include "switchboard/clock.h"
-#include "switchboard/context_snapshot.h"
 #include "switchboard/journey_merger.h"
+#include "switchboard/limits.h"
 
 namespace sb = switchboard;
 using Catch::Matchers::Contains;
@@ -383,12 +386,95 @@ TEST_CASE("a snapshot becomes routing input") {
   sb::Contact g = Call(0);
   REQUIRE(sb::ApplySnapshotToContact(ambiguous, {}, &g).ok());
   CHECK(g == Call(0));
+  // A snapshot field that fails its own check is skipped; the rest still apply.
   snap.language = "not a tag!";
   sb::Contact h = Call(0);
-  auto status = sb::ApplySnapshotToContact(snap, {}, &h);
-  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
-  CHECK_THAT(std::string(status.message()), Contains("c-1"));
-  CHECK(h == Call(0));
+  REQUIRE(sb::ApplySnapshotToContact(snap, {}, &h).ok());
+  CHECK(h.language.empty());
+  CHECK(h.preferred_agent == sb::AgentId("agent-7"));
+  CHECK(h.priority == 250);
+}
+
+// Snapshot fields come from event attributes, which are checked only as attributes: an agent id
+// with a space, a 4,096-byte intent or "en_US" used to fail the whole call, losing the last agent
+// and the tier priority with it. Each is now skipped alone.
+TEST_CASE("a snapshot field that fails its own check is skipped and the others apply") {
+  sb::ContextSnapshot good = GoldRepeatSnapshot();
+  good.last_intent = "billing";
+  good.language = "es";
+  struct Case {
+    const char* what;
+    void (*spoil)(sb::ContextSnapshot*);
+  };
+  const Case cases[] = {
+      {"agent id with a space",
+       [](sb::ContextSnapshot* s) { s->last_agent = sb::AgentId("agent 7"); }},
+      {"agent id too long",
+       [](sb::ContextSnapshot* s) { s->last_agent = sb::AgentId(std::string(200, 'a')); }},
+      {"intent of 4096 bytes",
+       [](sb::ContextSnapshot* s) { s->last_intent = std::string(4096, 'i'); }},
+      {"intent not UTF-8", [](sb::ContextSnapshot* s) { s->last_intent = "bill\xff"; }},
+      {"language en_US", [](sb::ContextSnapshot* s) { s->language = "en_US"; }},
+  };
+  for (const Case& k : cases) {
+    INFO(k.what);
+    sb::ContextSnapshot snap = good;
+    k.spoil(&snap);
+    sb::Contact c = Call(0);
+    REQUIRE(sb::ApplySnapshotToContact(snap, {}, &c).ok());
+    const bool bad_agent = snap.last_agent != good.last_agent;
+    const bool bad_intent = snap.last_intent != good.last_intent;
+    const bool bad_language = snap.language != good.language;
+    // The spoilt field is left out...
+    CHECK(c.preferred_agent ==
+          (bad_agent ? std::nullopt : std::optional<sb::AgentId>(sb::AgentId("agent-7"))));
+    CHECK(c.required_skills == (bad_intent
+                                    ? std::vector<sb::SkillRequirement>{}
+                                    : std::vector<sb::SkillRequirement>{{"billing", 1, false}}));
+    CHECK(c.language == (bad_language ? "" : "es"));
+    // ...and the tier and repeat priority always apply.
+    CHECK(c.priority == 250);
+    CHECK(c.Validate().ok());
+  }
+
+  // An intent that is a valid contact intent but too long as a skill with the prefix: skipped.
+  sb::RoutingInputOptions prefixed;
+  prefixed.intent_skill_prefix = "intent:";
+  sb::Contact own = Call(0, std::string(sb::kMaxNameLength, 'x'));
+  REQUIRE(sb::ApplySnapshotToContact(good, prefixed, &own).ok());
+  CHECK(own.required_skills.empty());
+  CHECK(own.preferred_agent == sb::AgentId("agent-7"));
+
+  // A contact that already holds kMaxSkills requirements gets no more: skipped, not refused.
+  sb::Contact full = Call(0);
+  for (size_t i = 0; i < sb::kMaxSkills; ++i) {
+    full.required_skills.push_back({sb::internal::StrCat("s", i), 1, false});
+  }
+  REQUIRE(sb::ApplySnapshotToContact(good, {}, &full).ok());
+  CHECK(full.required_skills.size() == sb::kMaxSkills);
+  CHECK(full.priority == 250);
+}
+
+// The same, end to end: the bad values arrive as event attributes the merger accepted.
+TEST_CASE("bad attributes on events do not block the routing input of a snapshot") {
+  Fixture f;
+  f.Ingest(
+      Ev("chat-1", 0, T::kContactEnded, C::kChat,
+         {{"agent_id", "agent-7"}, {"tier", "gold"}, {"language", "es"}, {"intent", "billing"}}));
+  f.Ingest(
+      Ev("chat-2", 10, T::kContactEnded, C::kChat,
+         {{"agent_id", "agent 9"}, {"intent", std::string(4096, 'i')}, {"language", "en_US"}}));
+  auto snap = f.merger->SnapshotFor(Call(20));
+  REQUIRE(snap.ok());
+  REQUIRE(snap->last_agent.has_value());
+  CHECK(snap->last_agent->value() == "agent 9");  // as recorded: the snapshot reports it
+  CHECK(snap->language == "en_US");
+  sb::Contact c = Call(20);
+  REQUIRE(sb::ApplySnapshotToContact(*snap, {}, &c).ok());
+  CHECK_FALSE(c.preferred_agent.has_value());
+  CHECK(c.required_skills.empty());
+  CHECK(c.language.empty());
+  CHECK(c.priority == 200);  // the gold tier still counts
 }
 
 TEST_CASE("applying a snapshot to no contact is refused, not a crash") {

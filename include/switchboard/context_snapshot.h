@@ -150,14 +150,23 @@ struct RoutingInputOptions {
 };
 
 // Applies `snapshot` to `contact`: the last agent becomes preferred_agent (unless one is already
-// set; with options.last_agent_wait as its wait), the intent (contact.intent, else the last intent) becomes a skill requirement (unless one
-// with that name is there), the tier and repeat flag add their priorities (the sum kept within
-// 0..kMaxContactPriority: a huge one caps, a negative one stops at 0), and an empty language is
-// filled. An ambiguous snapshot (no customer) changes nothing. InvalidArgument when `contact` is
-// null, when `options` fail Validate() (whether or not they would be used), when the snapshot is
-// of another tenant than the contact, or when the result would fail
-// Contact::Validate() (a contact priority already outside 0..kMaxContactPriority is reported,
-// not clamped into range); `contact` is then unchanged.
+// set; with options.last_agent_wait as its wait), the intent (contact.intent, else the last
+// intent) becomes a skill requirement (unless one with that name is there), the tier and repeat
+// flag add their priorities (the sum kept within 0..kMaxContactPriority: a huge one caps, a
+// negative one stops at 0), and an empty language is filled. An ambiguous snapshot (no customer)
+// changes nothing.
+//
+// The snapshot's fields come from event attributes, so each is applied only when it passes its
+// own type's check, and otherwise skipped without failing the call: a last agent that fails
+// AgentId::Validate(), an intent whose skill (prefix + intent) fails SkillRequirement::Validate()
+// (empty, over kMaxNameLength bytes, not UTF-8) or would be the contact's kMaxSkills + 1st, a
+// language that fails ValidateLanguageTag() ("en_US"). The other fields still apply. Compare the
+// contact before and after to see what was applied.
+//
+// InvalidArgument when `contact` is null, when `options` fail Validate() (whether or not they
+// would be used), when the snapshot is of another tenant than the contact, or when the contact
+// itself fails Contact::Validate() (a contact priority already outside 0..kMaxContactPriority is
+// reported, not clamped into range); `contact` is then unchanged.
 SWITCHBOARD_EXPORT absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
                                                        const RoutingInputOptions& options,
                                                        Contact* contact);

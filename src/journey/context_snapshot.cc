@@ -69,19 +69,24 @@ absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
         "' is of tenant '", internal::Printable(snapshot.tenant.value()), "', the contact of '",
         internal::Printable(contact->tenant.value()), "'"));
   }
+  // Snapshot fields are event attributes, checked when ingested only as attribute text: each is
+  // applied only when it passes its own type's check, so one bad value (an agent id with a
+  // space, a 4 KiB intent, "en_US") is skipped alone instead of costing the whole routing input.
   Contact next = *contact;
-  if (options.prefer_last_agent && snapshot.last_agent && !next.preferred_agent) {
+  if (options.prefer_last_agent && snapshot.last_agent && !next.preferred_agent &&
+      snapshot.last_agent->Validate().ok()) {
     next.preferred_agent = snapshot.last_agent;
     next.preferred_agent_wait = options.last_agent_wait;
   }
   const std::string& intent = next.intent.empty() ? snapshot.last_intent : next.intent;
   if (!intent.empty()) {
-    std::string skill = internal::StrCat(options.intent_skill_prefix, intent);
+    SkillRequirement skill{internal::StrCat(options.intent_skill_prefix, intent),
+                           options.intent_min_proficiency, options.intent_skill_required};
     bool present = std::any_of(next.required_skills.begin(), next.required_skills.end(),
-                               [&](const SkillRequirement& r) { return r.name == skill; });
-    if (!present) {
-      next.required_skills.push_back(
-          {std::move(skill), options.intent_min_proficiency, options.intent_skill_required});
+                               [&](const SkillRequirement& r) { return r.name == skill.name; });
+    // A full list is skipped too: the intent is a hint, the contact's own skills come first.
+    if (!present && skill.Validate().ok() && next.required_skills.size() < kMaxSkills) {
+      next.required_skills.push_back(std::move(skill));
     }
   }
   // Only a priority in range is raised: clamping one that is already out of range (-5,
@@ -94,7 +99,11 @@ absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
     if (snapshot.repeat_contact) priority += options.repeat_priority;
     next.priority = static_cast<int>(std::clamp<int64_t>(priority, 0, kMaxContactPriority));
   }
-  if (next.language.empty()) next.language = snapshot.language;
+  if (next.language.empty() && ValidateLanguageTag(snapshot.language, "language").ok()) {
+    next.language = snapshot.language;
+  }
+  // What is left to fail is the contact's own (a priority out of range, a bad id): the snapshot
+  // adds only values that passed their checks above.
   if (absl::Status s = next.Validate(); !s.ok()) {
     return absl::InvalidArgumentError(
         internal::StrCat("applying the snapshot of customer '",
