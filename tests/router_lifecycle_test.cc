@@ -184,7 +184,7 @@ TEST_CASE("unanswered offers expire on Tick and N misses in a row make the agent
   REQUIRE(h.router->Enqueue(MakeContact("c1"), sb::QueueId("q")).ok());
   const sb::Offer first = *h.recorder.LastOffer();
   h.clock.Advance(absl::Seconds(15));
-  // Expired by time even before Tick: it cannot be accepted.
+  // Expired by time, before any Tick: it cannot be accepted (the call runs the expiry first).
   CHECK(h.router->Accept(first.id).code() == absl::StatusCode::kFailedPrecondition);
   REQUIRE(h.router->Tick().ok());
   CHECK(h.recorder.Of(RoutingEventType::kExpired).size() == 1);
@@ -219,6 +219,41 @@ TEST_CASE("an accepted offer resets the missed-offer count; 0 disables the rule"
   }
   CHECK(h.AgentStatsOf("ana").status.state == AgentState::kAvailable);
   CHECK(h.AgentStatsOf("ana").consecutive_missed_offers == 5);
+}
+
+// A decline is an answer: it does not count as missed, and it ends a run of missed offers, so
+// miss, decline, miss leaves the agent available (default: 2 misses in a row make it away).
+TEST_CASE("a decline ends a run of missed offers and is reported as kDeclined") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"})).ok());
+  REQUIRE(
+      h.router->Enqueue(MakeContact("c1", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
+  h.Advance(absl::Seconds(15));  // missed
+  REQUIRE(h.AgentStatsOf("ana").consecutive_missed_offers == 1);
+  REQUIRE(
+      h.router->Enqueue(MakeContact("c2", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
+  const sb::Offer declined = *h.recorder.LastOffer();
+  REQUIRE(declined.contact == sb::ContactId("c2"));
+  REQUIRE(h.router->Decline(declined.id).ok());
+  const auto declines = h.recorder.Of(RoutingEventType::kDeclined);
+  REQUIRE(declines.size() == 1);
+  CHECK(declines[0].contact == sb::ContactId("c2"));
+  CHECK(declines[0].agent == sb::AgentId("ana"));
+  CHECK(declines[0].queue == sb::QueueId("q"));
+  REQUIRE(declines[0].offer.has_value());
+  CHECK(declines[0].offer->id == declined.id);
+  CHECK(h.AgentStatsOf("ana").consecutive_missed_offers == 0);
+  CHECK(h.AgentStatsOf("ana").offers_declined == 1);
+  REQUIRE(
+      h.router->Enqueue(MakeContact("c3", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
+  REQUIRE(h.OfferedTo("c3") == "ana");
+  h.Advance(absl::Seconds(15));  // missed again: one in a row since the decline
+  CHECK(h.AgentStatsOf("ana").status.state == AgentState::kAvailable);
+  CHECK(h.AgentStatsOf("ana").consecutive_missed_offers == 1);
+  CHECK(h.AgentStatsOf("ana").offers_missed == 2);
+  h.CheckInvariants();
 }
 
 // Being set available resets the count of missed offers even when the agent already is: the
@@ -772,6 +807,29 @@ TEST_CASE("eligibility: required skills at their minimum, optional skills and la
   // senior is free: the spanish contact (priority equal, waiting) or "hard" (excluded) ...
   CHECK(h.OfferedTo("spanish") == "senior");
   CHECK(h.StateOf("hard") == ContactState::kWaiting);
+  h.CheckInvariants();
+}
+
+// Language tags are case-insensitive (BCP 47): a contact asking "ES" or "es" fits an agent that
+// speaks "Es", and the router reports the agent's languages in lower case. Tags still match
+// whole: "es-MX" is another tag than "es".
+TEST_CASE("eligibility: language tags match whatever their case, but whole") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  sb::Agent ana = MakeAgent("ana", {"q"}, AgentState::kAway);
+  ana.languages = {"en", "Es"};
+  REQUIRE(h.router->AddAgent(ana).ok());
+  CHECK(h.router->GetAgent(sb::AgentId("ana")).value().languages ==
+        std::vector<std::string>{"en", "es"});
+  for (const char* tag : {"ES", "es-MX"}) {
+    sb::Contact c = MakeContact(tag);
+    c.language = tag;
+    REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
+  }
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAvailable).ok());
+  CHECK(h.OfferedTo("ES") == "ana");
+  CHECK(h.StateOf("es-MX") == ContactState::kWaiting);
   h.CheckInvariants();
 }
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
 #include "src/internal/text.h"
@@ -63,6 +64,14 @@ absl::StatusOr<QueueRec*> Router::Impl::FindQueue(const QueueId& id) const {
         internal::StrCat("queue '", internal::Printable(id.value()), "' is not known"));
   }
   return it->second.get();
+}
+
+std::uint32_t Router::Impl::InternLanguage(std::string_view tag) {
+  const auto upper = [](char ch) { return absl::ascii_isupper(static_cast<unsigned char>(ch)); };
+  if (std::none_of(tag.begin(), tag.end(), upper)) return languages_.Intern(tag);
+  std::string lower(tag);
+  for (char& ch : lower) ch = absl::ascii_tolower(static_cast<unsigned char>(ch));
+  return languages_.Intern(lower);
 }
 
 absl::StatusOr<AgentRec*> Router::Impl::FindAgent(const AgentId& id) const {
@@ -365,7 +374,7 @@ void Router::Impl::ApplyAgentConfig(AgentRec& a, const Agent& agent) {
             [](const auto& x, const auto& y) { return x.skill < y.skill; });
   a.languages.clear();
   a.languages.reserve(agent.languages.size());
-  for (const std::string& l : agent.languages) a.languages.push_back(languages_.Intern(l));
+  for (const std::string& l : agent.languages) a.languages.push_back(InternLanguage(l));
   a.qualify_bits = 0;
   for (const routing::AgentSkill& s : a.skills) {
     a.qualify_bits |= routing::SkillQualifyBit(s.skill);

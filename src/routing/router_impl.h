@@ -176,6 +176,8 @@ class Router::Impl {
   std::vector<routing::Requirement> NormalizeRequirements(
       const std::vector<SkillRequirement>& reqs);
   const routing::Signature* SignatureFor(const QueueRec& q, const ContactRec& c);
+  // Language tags are case-insensitive (BCP 47): interned in lower case, so "EN" is "en".
+  std::uint32_t InternLanguage(std::string_view tag);
   double DrawTicketStep(const AgentRec& a, std::uint32_t membership);
   void RemoveContact(ContactRec& c);  // forgets it and returns its record to the pool
   ContactRec& NewContact();           // a blank record from the pool

@@ -396,6 +396,7 @@ Router::Impl::AgentRec* Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
       type = RoutingEventType::kDeclined;
       ++q.stats.offers_declined;
       ++a.declined;
+      a.consecutive_missed = 0;  // an answer: the misses are no longer "in a row"
       break;
     case OfferEnd::kExpired:
       type = RoutingEventType::kExpired;
@@ -546,7 +547,7 @@ absl::Status Router::Impl::Enqueue(const Contact& contact, const QueueId& queue)
   c.queued_at = now_;
   if (contact.service_level) c.sl_threshold = contact.service_level->threshold;
   c.own_reqs = NormalizeRequirements(contact.required_skills);
-  c.language = contact.language.empty() ? 0 : languages_.Intern(contact.language);
+  c.language = contact.language.empty() ? 0 : InternLanguage(contact.language);
   c.queue = q;
   ++q->contacts;
   ++q->stats.entered;
