@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -1002,6 +1003,73 @@ TEST_CASE("options are validated") {
   o = {};
   o.traits = {{"tier", "", static_cast<sb::ReconciliationRule>(9), true, {}}};
   expect_error(o, "traits[0] 'tier' has an unknown rule");
+}
+
+// docs/journeys.md's "Errors" table listed only NotFound for Split, though an empty, oversized
+// or non-UTF-8 actor is InvalidArgument, and left out Merge's non-UTF-8 text. Every code these
+// calls return for bad input must be in the call's row, with what causes it.
+TEST_CASE("the errors table of journeys.md lists what merge and split return") {
+  std::ifstream in(std::string(SWITCHBOARD_SOURCE_DIR) + "/docs/journeys.md");
+  REQUIRE(in.good());
+  std::string merge_row, split_row;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("| `Merge` |", 0) == 0) merge_row = line;
+    if (line.rfind("| `Split` |", 0) == 0) split_row = line;
+  }
+  REQUIRE_FALSE(merge_row.empty());
+  REQUIRE_FALSE(split_row.empty());
+  auto code_name = [](absl::StatusCode code) -> std::string {
+    switch (code) {
+      case absl::StatusCode::kInvalidArgument:
+        return "InvalidArgument";
+      case absl::StatusCode::kNotFound:
+        return "NotFound";
+      case absl::StatusCode::kFailedPrecondition:
+        return "FailedPrecondition";
+      default:
+        return absl::StatusCodeToString(code);
+    }
+  };
+  Fixture f;
+  f.Ingest(Ev("a", 0, sb::Channel::kEmail, {Email("ana@example.com")}));
+  f.Ingest(Ev("b", 1, sb::Channel::kVoice, {Phone("4155550100")}));
+  const sb::CustomerId a("c-a"), b("c-b");
+  const std::string oversized_reason(sb::kMaxTextLength + 1, 'r');
+  const std::string oversized_actor(sb::kMaxNameLength + 1, 'x');
+  struct Row {
+    const char* cause;  // how the row names it
+    absl::Status status;
+  };
+  const Row merges[] = {
+      {"unknown customer", f.merger->Merge(kAcme, a, sb::CustomerId("c-zz"), "", "me").status()},
+      {"empty actor", f.merger->Merge(kAcme, a, b, "", "").status()},
+      {"oversized", f.merger->Merge(kAcme, a, b, oversized_reason, "me").status()},
+      {"oversized", f.merger->Merge(kAcme, a, b, "", oversized_actor).status()},
+      {"UTF-8", f.merger->Merge(kAcme, a, b, "same \xff person", "me").status()},
+      {"UTF-8", f.merger->Merge(kAcme, a, b, "", "agent\xc0").status()},
+      {"invalid tenant", f.merger->Merge(sb::TenantId(""), a, b, "", "me").status()},
+  };
+  for (const Row& r : merges) {
+    INFO("Merge, " << r.cause << ": " << r.status);
+    REQUIRE_FALSE(r.status.ok());
+    CHECK_THAT(merge_row, Contains(code_name(r.status.code())) && Contains(r.cause));
+  }
+  auto merged = f.merger->Merge(kAcme, a, b, "same person", "me");
+  REQUIRE(merged.ok());
+  const absl::Status again = f.merger->Merge(kAcme, a, b, "", "me").status();
+  CHECK_THAT(merge_row, Contains(code_name(again.code())) && Contains("already one"));
+  const Row splits[] = {
+      {"unknown merge", f.merger->Split(kAcme, "m-nobody", "me").status()},
+      {"empty", f.merger->Split(kAcme, merged->id, "").status()},
+      {"oversized", f.merger->Split(kAcme, merged->id, oversized_actor).status()},
+      {"UTF-8", f.merger->Split(kAcme, merged->id, "agent\xff").status()},
+      {"invalid tenant", f.merger->Split(sb::TenantId("a b"), merged->id, "me").status()},
+  };
+  for (const Row& r : splits) {
+    INFO("Split, " << r.cause << ": " << r.status);
+    REQUIRE_FALSE(r.status.ok());
+    CHECK_THAT(split_row, Contains(code_name(r.status.code())) && Contains(r.cause));
+  }
 }
 
 TEST_CASE("split refuses an empty or oversized actor, and the merge stays") {
