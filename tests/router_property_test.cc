@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -143,10 +144,21 @@ class Lockstep {
         Do([&](sb::Router& r) { return r.AddAgent(a); });
       }
     } else if (op < 83) {
-      const sb::Queue q = RandomQueue(Uniform(0, queue_count_ - 1));
-      const std::string strategy =
-          Uniform(0, 2) == 0 ? sb::BuiltInAgentSelectionStrategyNames()[Uniform(0, 8)] : "";
-      Do([&](sb::Router& r) { return r.UpdateQueue(q, strategy); });
+      const int i = Uniform(0, queue_count_ - 1);
+      const int kind = Uniform(0, 3);
+      if (kind == 0) {
+        // Fails while the queue has members or contacts (the usual case here), and must then
+        // change nothing; a queue removed comes back by the AddQueue below.
+        Do([&](sb::Router& r) { return r.RemoveQueue(QueueName(i)); });
+      } else if (kind == 1) {
+        const sb::Queue q = RandomQueue(i);
+        Do([&](sb::Router& r) { return r.AddQueue(q); });
+      } else {
+        const sb::Queue q = RandomQueue(i);
+        const std::string strategy =
+            Uniform(0, 2) == 0 ? sb::BuiltInAgentSelectionStrategyNames()[Uniform(0, 8)] : "";
+        Do([&](sb::Router& r) { return r.UpdateQueue(q, strategy); });
+      }
     } else {
       const absl::Duration d = absl::Seconds(Uniform(0, 12)) + absl::Milliseconds(Uniform(0, 999));
       indexed_.clock.Advance(d);
@@ -287,12 +299,48 @@ class Lockstep {
       REQUIRE(after == before);
       REQUIRE(ea.size() == events_before);
     }
+    CheckContactsAgainstEvents(events_before);
     const absl::Status ia = indexed_.router->CheckInvariants();
     INFO("indexed invariants: " << ia << "\n" << after);
     REQUIRE(ia.ok());
     const absl::Status ib = scan_.router->CheckInvariants();
     INFO("scan invariants: " << ib);
     REQUIRE(ib.ok());
+  }
+
+  // "No contact lost or duplicated", from the outside: the contacts in the router are exactly
+  // those queued and not yet gone, as the events tell, not as the router's own bookkeeping (which
+  // the oracle shares) does. A contact leaves with kAbandoned, kWrapUpEnded, or kCompleted when
+  // its queue has no wrap-up; after kCompleted the model accepts either until kWrapUpEnded.
+  void CheckContactsAgainstEvents(std::size_t first_event) {
+    const auto& events = indexed_.recorder.events;
+    for (std::size_t i = first_event; i < events.size(); ++i) {
+      const sb::RoutingEvent& e = events[i];
+      const std::string id(e.contact.value());
+      if (e.type == sb::RoutingEventType::kQueued) {
+        live_.insert(id);
+      } else if (e.type == sb::RoutingEventType::kCompleted) {
+        REQUIRE(live_.count(id) == 1);
+        completed_.insert(id);
+      } else if (e.type == sb::RoutingEventType::kAbandoned ||
+                 e.type == sb::RoutingEventType::kWrapUpEnded) {
+        INFO("contact " << id << " left twice or was never queued");
+        REQUIRE(live_.erase(id) == 1);
+        completed_.erase(id);
+      }
+    }
+    for (int n = 0; n < next_contact_; ++n) {
+      const std::string id = std::string("c").append(std::to_string(n));
+      const bool found = indexed_.router->GetContact(sb::ContactId(id)).ok();
+      INFO("contact " << id);
+      if (found) {
+        REQUIRE(live_.count(id) == 1);  // no contact the events did not queue, or saw leave
+      } else if (completed_.erase(id) == 1) {
+        REQUIRE(live_.erase(id) == 1);  // completed without wrap-up: gone at once
+      } else {
+        REQUIRE(live_.count(id) == 0);  // none lost
+      }
+    }
   }
 
   std::mt19937_64 rng_;
@@ -303,6 +351,8 @@ class Lockstep {
   sbt::Harness scan_;
   int next_contact_ = 0;
   std::uint64_t offers_ = 0;
+  std::set<std::string> live_;       // queued and not yet gone, by the events
+  std::set<std::string> completed_;  // completed and, with a wrap-up, still in the router
 };
 
 // Runs `sequences` seeded sequences of `steps` random operations in lockstep and returns the

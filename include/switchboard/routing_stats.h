@@ -39,7 +39,9 @@ struct QueueStats {
   int waiting = 0;      // contacts in kWaiting
   int offered_now = 0;  // contacts with a live offer
   int in_progress = 0;  // accepted and not yet completed
-  absl::Duration longest_wait = absl::ZeroDuration();  // oldest waiting contact, from arrived_at
+  // The oldest waiting contact's wait, from arrived_at. Contacts ringing at an agent are not
+  // waiting (offered_now counts them): one whose offer expires waits again, its wait intact.
+  absl::Duration longest_wait = absl::ZeroDuration();
   AgentStateCounts agents;  // members of the queue by state
   // Since the router was created. "entered" counts Enqueue and transfers in.
   std::int64_t entered = 0;
