@@ -274,7 +274,7 @@ TEST_CASE("random: an agent back from a break gets an even chance, not every con
   h.CheckInvariants();
 }
 
-TEST_CASE("best-skill offers the highest summed proficiency, ties by longest idle") {
+TEST_CASE("best-skill offers the highest summed proficiency on the required skills") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   sb::Agent a = MakeAgent("a", {"q"});
   a.skills = {{"billing", 5}, {"spanish", 9}};
@@ -290,10 +290,36 @@ TEST_CASE("best-skill offers the highest summed proficiency, ties by longest idl
   REQUIRE(h.router->Enqueue(plain, sb::QueueId("q")).ok());
   CHECK(h.OfferedTo("plain") == "b");  // 9, tie with d broken by longest idle
   sb::Contact bilingual = MakeContact("bilingual", Channel::kVoice, h.clock.Now());
-  // Optional spanish counts only where met (min 5): a 5+9=14, c 7 (2 < 5), d 9.
+  // The required billing decides (a 5, c 7, d 9): a's optional spanish (9) does not outweigh it.
   bilingual.required_skills = {{"billing", 3, true}, {"spanish", 5, false}};
   REQUIRE(h.router->Enqueue(bilingual, sb::QueueId("q")).ok());
-  CHECK(h.OfferedTo("bilingual") == "a");
+  CHECK(h.OfferedTo("bilingual") == "d");
+  h.CheckInvariants();
+}
+
+// Between agents equal on the required skills, the optional skills each meets break the tie
+// before idle time does; one below an optional skill's minimum gets nothing for it.
+TEST_CASE("best-skill: optional skills met break ties on the required ones") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  sb::Agent idle_longest = MakeAgent("idle-longest", {"q"});
+  idle_longest.skills = {{"billing", 6}, {"spanish", 4}};  // spanish below the minimum 5
+  sb::Agent speaks = MakeAgent("speaks", {"q"});
+  speaks.skills = {{"billing", 6}, {"spanish", 5}};
+  sb::Agent fluent = MakeAgent("fluent", {"q"});
+  fluent.skills = {{"billing", 6}, {"spanish", 8}};
+  StrategyHarness h(mode, "best-skill", {idle_longest, speaks, fluent});
+  sb::Contact first = MakeContact("first", Channel::kVoice, h.clock.Now());
+  first.required_skills = {{"billing", 3, true}, {"spanish", 5, false}};
+  REQUIRE(h.router->Enqueue(first, sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("first") == "fluent");
+  sb::Contact second = first;
+  second.id = sb::ContactId("second");
+  REQUIRE(h.router->Enqueue(second, sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("second") == "speaks");
+  sb::Contact third = first;
+  third.id = sb::ContactId("third");
+  REQUIRE(h.router->Enqueue(third, sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("third") == "idle-longest");
   h.CheckInvariants();
 }
 

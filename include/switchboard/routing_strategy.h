@@ -12,8 +12,8 @@
 //   "linear"                  fixed order (the order agents were added), always from the start
 //   "random"                  seeded: every fitting agent equally likely
 //   "weighted-random"         seeded: likelihood proportional to 1 / membership priority
-//   "best-skill"              highest summed proficiency on the contact's and queue's skills,
-//                             then longest idle
+//   "best-skill"              highest summed proficiency on the contact's and queue's required
+//                             skills, then on the optional ones met, then longest idle
 // Every strategy breaks remaining ties by the order agents were added (earlier first).
 //
 // Thread-safety: a strategy must be immutable after construction: Rank() and TicketWeight() are
@@ -77,6 +77,8 @@ struct AgentRankInput {
   // Sum of the agent's proficiency over the skills the contact (and its queue) asks for;
   // optional skills count only when the agent meets their minimum.
   int skill_score = 0;
+  // The part of skill_score that comes from the required skills.
+  int required_skill_score = 0;
   // For strategies with StrategyTraits::uses_tickets: the agent's turn ticket in this queue.
   double ticket = 0;
 

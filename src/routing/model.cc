@@ -79,13 +79,14 @@ bool Qualifies(const AgentRec& a, const Signature& sig) {
   return true;
 }
 
-int SkillScore(const AgentRec& a, const Signature& sig) {
-  int score = 0;
+SkillScores ScoreSkills(const AgentRec& a, const Signature& sig) {
+  SkillScores scores;
   for (const Requirement& r : sig.reqs) {
     const int p = ProficiencyOf(a, r.skill);
-    if (r.required || p >= r.min) score += p;
+    if (r.required) scores.required += p;
+    if (r.required || p >= r.min) scores.total += p;
   }
-  return score;
+  return scores;
 }
 
 AgentKey RankAgent(const AgentRec& a, std::uint32_t membership, const Signature& sig) {

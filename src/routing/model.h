@@ -324,8 +324,13 @@ bool CanTake(const AgentRec& a, Channel channel);
 // Skills and language (static: they change only with the agent's configuration).
 bool Qualifies(const AgentRec& a, const Signature& sig);
 
-// Sum of proficiencies over the signature's requirements; optional ones count when met.
-int SkillScore(const AgentRec& a, const Signature& sig);
+// Sums of proficiencies over the signature's requirements: `total` counts the optional ones
+// where met, `required` only the required ones.
+struct SkillScores {
+  int total = 0;
+  int required = 0;
+};
+SkillScores ScoreSkills(const AgentRec& a, const Signature& sig);
 
 inline bool Excluded(const ContactRec& c, std::uint64_t agent_ordinal) {
   for (std::uint64_t o : c.excluded) {
@@ -399,7 +404,11 @@ inline AgentRankInput MakeRankInput(const AgentRec& a, std::uint32_t membership,
   in.contacts_held = a.held_count;
   in.handled_today = a.handled_today;
   in.talk_time_today = absl::Nanoseconds(a.talk_today_ns);
-  in.skill_score = q.traits.uses_skill_score && sig != nullptr ? SkillScore(a, *sig) : 0;
+  if (q.traits.uses_skill_score && sig != nullptr) {
+    const SkillScores scores = ScoreSkills(a, *sig);
+    in.skill_score = scores.total;
+    in.required_skill_score = scores.required;
+  }
   in.ticket = q.traits.uses_tickets ? TicketOf(m) : 0;
   return in;
 }

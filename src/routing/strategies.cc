@@ -84,7 +84,10 @@ class BestSkill final : public AgentSelectionStrategy {
   std::string_view Name() const override { return "best-skill"; }
   StrategyTraits Traits() const override { return {.uses_skill_score = true}; }
   AgentRank Rank(const AgentRankInput& in) const override {
-    return AgentRank{-static_cast<std::int64_t>(in.skill_score), 0, Nanos(in.idle_since)};
+    // The required skills decide; the optional ones met only break their ties.
+    const int optional = in.skill_score - in.required_skill_score;
+    return AgentRank{-static_cast<std::int64_t>(in.required_skill_score),
+                     -static_cast<double>(optional), Nanos(in.idle_since)};
   }
 };
 
