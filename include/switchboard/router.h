@@ -25,9 +25,10 @@
 //   (*router)->Tick();                         // kWrapUpEnded; ana available again
 //
 // Errors: every call validates fully before it changes anything, so a call that returns an
-// error has left the router exactly as it was (no event is emitted). Codes: InvalidArgument
-// (malformed input, out-of-range values, a channel the queue does not serve), NotFound (unknown
-// id), AlreadyExists (duplicate id), FailedPrecondition (the call does not fit the current state:
+// error has changed nothing and emitted no event of its own; only the work that fell due before
+// it (timers, see Tick) has run, as it would have anyway. Codes: InvalidArgument (malformed
+// input, out-of-range values, a channel the queue does not serve), NotFound (unknown id),
+// AlreadyExists (duplicate id), FailedPrecondition (the call does not fit the current state:
 // accepting an expired or foreign offer, completing a contact not in progress...),
 // ResourceExhausted (the queue is at max_waiting).
 #ifndef SWITCHBOARD_ROUTER_H_
