@@ -534,6 +534,34 @@ TEST_CASE("forget erases a customer and a replay cannot bring it back") {
         sb::CustomerId("c-a-9"));
 }
 
+// A late event that becomes a customer's first event renames it (ids are minted from the first
+// event, so that any arrival order gives the same ids); the id handed out before stays an alias
+// that resolves. Erasing the customer reports that id too, so that a host can drop it.
+TEST_CASE("forget reports the ids a late event retired") {
+  Fixture f;
+  REQUIRE(f.Ingest(Ev("mail-1", 10, sb::Channel::kEmail, {Email("ana@example.com")})).customer ==
+          sb::CustomerId("c-mail-1"));
+  REQUIRE(f.Ingest(Ev("web-0", 5, sb::Channel::kWeb, {Email("ana@example.com")})).customer ==
+          sb::CustomerId("c-web-0"));
+  CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-mail-1")) == sb::CustomerId("c-web-0"));
+  auto report = f.merger->Forget(kAcme, sb::CustomerId("c-mail-1"));
+  REQUIRE(report.ok());
+  CHECK(report->customer == sb::CustomerId("c-web-0"));
+  CHECK(report->aliases.empty());
+  CHECK(report->retired_ids == std::vector<sb::CustomerId>{sb::CustomerId("c-mail-1")});
+  CHECK(f.merger->Resolve(kAcme, sb::CustomerId("c-mail-1")).status().code() ==
+        absl::StatusCode::kNotFound);
+
+  // In the other order "c-mail-1" was never handed out: nothing to retire.
+  Fixture g;
+  g.Ingest(Ev("web-0", 5, sb::Channel::kWeb, {Email("ana@example.com")}));
+  g.Ingest(Ev("mail-1", 10, sb::Channel::kEmail, {Email("ana@example.com")}));
+  auto in_order = g.merger->Forget(kAcme, sb::CustomerId("c-web-0"));
+  REQUIRE(in_order.ok());
+  CHECK(in_order->retired_ids.empty());
+  CHECK(in_order->events == 2);
+}
+
 // A customer id is minted from the customer's first event: "c-<id>" of an event that joined an
 // existing customer was never handed out and names no customer. It used to resolve to the
 // event's customer, so Forget() of it erased a real customer.

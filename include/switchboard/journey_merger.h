@@ -148,6 +148,11 @@ struct SplitReport {
 struct ErasureReport {
   CustomerId customer;
   std::vector<CustomerId> aliases;
+  // Other ids this customer was handed out under, which resolved to it until now: a late event
+  // that became its first event renamed it, and the ids given out before stayed aliases of it.
+  // Unlike the rest of the report, which of them exist depends on the order the events arrived
+  // in. Sorted; none of them is in `aliases`.
+  std::vector<CustomerId> retired_ids;
   int64_t events = 0;
   std::vector<std::string> identifiers;  // keys no longer held by anyone
   int64_t traits = 0;                    // trait values removed

@@ -620,6 +620,14 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
   report.customer = resolver_.IdOf(tenant, c->mint);
   report.aliases = c->aliases();
   std::sort(report.aliases.begin(), report.aliases.end());
+  for (EventHandle e : c->events) {
+    if (e == c->mint || !store_->Event(tenant, e).minted) continue;
+    CustomerId retired = resolver_.IdOf(tenant, e);
+    if (!std::binary_search(report.aliases.begin(), report.aliases.end(), retired)) {
+      report.retired_ids.push_back(std::move(retired));
+    }
+  }
+  std::sort(report.retired_ids.begin(), report.retired_ids.end());
   report.merges = c->merges();
   std::sort(report.merges.begin(), report.merges.end());
   for (const auto& field : c->traits.fields) report.traits += static_cast<int64_t>(field.size());
