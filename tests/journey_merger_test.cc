@@ -534,6 +534,34 @@ TEST_CASE("forget erases a customer and a replay cannot bring it back") {
         sb::CustomerId("c-a-9"));
 }
 
+// IngestResult::retired tells a host which customer ids an event retired and where they point
+// now: a merge retires the absorbed customer's id, a late first event renames its customer, and
+// an event that only joins a customer retires nothing.
+TEST_CASE("an ingest reports the customer ids it retired") {
+  using Retired = std::vector<std::pair<sb::CustomerId, sb::CustomerId>>;
+  Fixture f;
+  CHECK(
+      f.Ingest(Ev("mail-1", 10, sb::Channel::kEmail, {Email("ana@example.com")})).retired.empty());
+  const sb::IngestResult joined =
+      f.Ingest(Ev("chat-1", 20, sb::Channel::kChat, {Email("ana@example.com")}));
+  CHECK(joined.customer == sb::CustomerId("c-mail-1"));
+  CHECK(joined.retired.empty());
+  f.Ingest(Ev("call-1", 30, sb::Channel::kVoice, {Phone("4155550100")}));
+  const sb::IngestResult bridge = f.Ingest(
+      Ev("chat-2", 40, sb::Channel::kChat, {Email("ana@example.com"), Phone("4155550100")}));
+  REQUIRE(bridge.merges.size() == 1);
+  CHECK(bridge.retired == Retired{{sb::CustomerId("c-call-1"), sb::CustomerId("c-mail-1")}});
+  const sb::IngestResult late =
+      f.Ingest(Ev("web-0", 5, sb::Channel::kWeb, {Email("ana@example.com")}));
+  CHECK(late.rebuilt);
+  CHECK(late.customer == sb::CustomerId("c-web-0"));
+  // c-mail-1 named the customer until now; c-call-1, retired by the bridge already, is not
+  // listed again. Both resolve to c-web-0.
+  CHECK(late.retired == Retired{{sb::CustomerId("c-mail-1"), sb::CustomerId("c-web-0")}});
+  CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-call-1")) == sb::CustomerId("c-web-0"));
+  CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-mail-1")) == sb::CustomerId("c-web-0"));
+}
+
 // A late event that becomes a customer's first event renames it (ids are minted from the first
 // event, so that any arrival order gives the same ids); the id handed out before stays an alias
 // that resolves. Erasing the customer reports that id too, so that a host can drop it.

@@ -525,6 +525,9 @@ std::string ResultText(const sb::IngestResult& r) {
                   sb::IdentifierOutcomeName(report.outcome), " '", report.reason, "'\n");
   }
   for (const std::string& m : r.merges) out += StrCat("  merge ", m, "\n");
+  for (const auto& [old_id, now] : r.retired) {
+    out += StrCat("  retired ", old_id.value(), " -> ", now.value(), "\n");
+  }
   return out;
 }
 
@@ -550,6 +553,15 @@ TEST_CASE("a reused IngestResult reads exactly like a fresh one") {
       const absl::Status status = reused.merger->Ingest(e, &result);
       REQUIRE(status == expected.status());
       CHECK(ResultText(result) == ResultText(expected.ok() ? *expected : sb::IngestResult()));
+      if (!expected.ok()) return;
+      for (const auto& [old_id, now] : expected->retired) {  // each points where it says
+        INFO("retired " << old_id.value() << " -> " << now.value());
+        CHECK(old_id != now);
+        const absl::StatusOr<sb::CustomerId> resolved = fresh.merger->Resolve(e.tenant, old_id);
+        REQUIRE(resolved.ok());
+        CHECK(*resolved == now);
+        CHECK(fresh.merger->Resolve(e.tenant, now).value_or(sb::CustomerId()) == now);
+      }
     };
     for (const auto& e : events) both(e);
     // Erased events replayed: kErased with no reports, after results that had some.

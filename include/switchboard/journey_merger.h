@@ -104,6 +104,12 @@ struct IngestResult {
   std::vector<IdentifierReport> identifiers;
   std::vector<std::string> merges;            // merge records this event caused
   bool rebuilt = false;  // the event was late: its connected events were re-resolved
+  // Ids of customers that this event retired, each with the id of the customer it resolves to
+  // now (sorted by the old id; an id retired earlier is not listed again). A merge retires the
+  // absorbed customer's id; a late event that becomes a customer's first event renames it, since
+  // ids are minted from first events so that any arrival order gives the same ids. Retired ids stay
+  // aliases (Resolve() follows them); a host that stores customer ids can update them from here.
+  std::vector<std::pair<CustomerId, CustomerId>> retired;
 };
 
 // One identifier value of a customer, with the raw form last received.

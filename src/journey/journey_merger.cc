@@ -134,6 +134,10 @@ class JourneyMerger::Impl {
   std::optional<MergeRecord> UnrecordedMerge(const TenantId& tenant, std::string_view id) const;
   void FillSnapshot(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
                     absl::Time now, ContextSnapshot* snap) const;
+  // Adds to `result` each customer of `before` (mint handles) whose id was handed out and no
+  // longer names a customer, with the customer it resolves to now.
+  void ReportRetired(const TenantId& tenant, absl::InlinedVector<EventHandle, 8>* before,
+                     IngestResult* result) const;
   // The ids of the customers minted from `mints` (distinct), ranked for "possibly A or B" and
   // cut to max_candidates: those a non-shared value links first, then more events, then by id.
   std::vector<CustomerId> RankCandidates(const TenantId& tenant,
@@ -169,6 +173,7 @@ absl::Status JourneyMerger::Impl::Prepare(const TouchpointEvent& event, IngestRe
   result.customer = CustomerId();
   result.merges.clear();
   result.rebuilt = false;
+  result.retired.clear();
   p->normalized.clear();
   p->report_of_stored.clear();
   p->repeated = 0;
@@ -314,13 +319,23 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Pre
     values[j]->events.push_back(ev);
   }
 
+  // The customers this event may have retired (by their mints): in order only a merge retires
+  // one, its absorbed customer; a late event may rename every customer of the events it
+  // re-resolves. Looked for only then, so the common ingest pays nothing.
+  absl::InlinedVector<EventHandle, 8> before;
   Processed processed;
   if (resolver_.IsInOrder(tenant, ev, values)) {
     processed = resolver_.Process(tenant, ev, recorded, values);
+    for (const std::string& id : processed.merges) {
+      if (const MergeRecord* m = store_->FindMerge(tenant, id)) {
+        before.push_back(store_->FindEvent(tenant, m->absorbed_anchor.value()));
+      }
+    }
   } else {
     result.rebuilt = true;
-    resolver_.Rebuild(tenant, {ev}, ev, &processed);
+    resolver_.Rebuild(tenant, {ev}, ev, &processed, &before);
   }
+  if (!before.empty()) ReportRetired(tenant, &before, &result);
   // In order, Process() named the customer; a rebuild leaves it on the event.
   result.customer = result.rebuilt ? resolver_.IdOf(tenant, store_->Event(tenant, ev).customer)
                                    : std::move(processed.customer);
@@ -867,6 +882,20 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
     snap.needs_verification = true;
   }
   return snap;
+}
+
+void JourneyMerger::Impl::ReportRetired(const TenantId& tenant,
+                                        absl::InlinedVector<EventHandle, 8>* before,
+                                        IngestResult* result) const {
+  std::sort(before->begin(), before->end());
+  before->erase(std::unique(before->begin(), before->end()), before->end());
+  for (EventHandle mint : *before) {
+    if (mint == kNoHandle) continue;
+    const StoredEvent& e = store_->Event(tenant, mint);
+    if (!e.minted || e.customer == mint || e.customer == kNoHandle) continue;
+    result->retired.emplace_back(resolver_.IdOf(tenant, mint), resolver_.IdOf(tenant, e.customer));
+  }
+  std::sort(result->retired.begin(), result->retired.end());
 }
 
 // Every call from a shared phone alone mints a customer holding only that phone, so such

@@ -622,8 +622,15 @@ void Resolver::Replay(const TenantId& tenant, const std::vector<EventHandle>& ev
 }
 
 void Resolver::Rebuild(const TenantId& tenant, const std::vector<EventHandle>& seeds,
-                       EventHandle watch, Processed* watched) {
+                       EventHandle watch, Processed* watched,
+                       absl::InlinedVector<EventHandle, 8>* customers_before) {
   std::vector<EventHandle> events = Component(tenant, seeds);
+  if (customers_before != nullptr) {
+    for (EventHandle e : events) {
+      const EventHandle customer = store_->Event(tenant, e).customer;
+      if (customer != kNoHandle) customers_before->push_back(customer);
+    }
+  }
   ClearDerived(tenant, events);
   Replay(tenant, events, watch, watched);
 }

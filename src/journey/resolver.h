@@ -75,9 +75,11 @@ class Resolver {
   // When `watch` is one of them, its Processed result is stored in `*watched`.
   void Replay(const TenantId& tenant, const std::vector<EventHandle>& events,
               EventHandle watch = kNoHandle, Processed* watched = nullptr);
-  // Component + ClearDerived + Replay.
+  // Component + ClearDerived + Replay. `customers_before`, when given, receives the customers
+  // (by mint) that the re-resolved events belonged to before.
   void Rebuild(const TenantId& tenant, const std::vector<EventHandle>& seeds,
-               EventHandle watch = kNoHandle, Processed* watched = nullptr);
+               EventHandle watch = kNoHandle, Processed* watched = nullptr,
+               absl::InlinedVector<EventHandle, 8>* customers_before = nullptr);
 
  private:
   struct Candidate;
