@@ -134,6 +134,9 @@ class JourneyMerger::Impl {
   std::optional<MergeRecord> UnrecordedMerge(const TenantId& tenant, std::string_view id) const;
   void FillSnapshot(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
                     absl::Time now, ContextSnapshot* snap) const;
+  // The id minted from event `e` when it was handed out and no longer names a customer (it
+  // resolves to the customer `e` belongs to now): a retired id. Nullopt otherwise.
+  std::optional<CustomerId> RetiredIdOf(const TenantId& tenant, EventHandle e) const;
   // Adds to `result` each customer of `before` (mint handles) whose id was handed out and no
   // longer names a customer, with the customer it resolves to now.
   void ReportRetired(const TenantId& tenant, absl::InlinedVector<EventHandle, 8>* before,
@@ -326,10 +329,8 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Pre
   Processed processed;
   if (resolver_.IsInOrder(tenant, ev, values)) {
     processed = resolver_.Process(tenant, ev, recorded, values);
-    for (const std::string& id : processed.merges) {
-      if (const MergeRecord* m = store_->FindMerge(tenant, id)) {
-        before.push_back(store_->FindEvent(tenant, m->absorbed_anchor.value()));
-      }
+    if (!processed.absorbed.empty()) {
+      before.assign(processed.absorbed.begin(), processed.absorbed.end());
     }
   } else {
     result.rebuilt = true;
@@ -636,10 +637,9 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
   report.aliases = c->aliases();
   std::sort(report.aliases.begin(), report.aliases.end());
   for (EventHandle e : c->events) {
-    if (e == c->mint || !store_->Event(tenant, e).minted) continue;
-    CustomerId retired = resolver_.IdOf(tenant, e);
-    if (!std::binary_search(report.aliases.begin(), report.aliases.end(), retired)) {
-      report.retired_ids.push_back(std::move(retired));
+    std::optional<CustomerId> retired = RetiredIdOf(tenant, e);
+    if (retired && !std::binary_search(report.aliases.begin(), report.aliases.end(), *retired)) {
+      report.retired_ids.push_back(*std::move(retired));
     }
   }
   std::sort(report.retired_ids.begin(), report.retired_ids.end());
@@ -890,12 +890,19 @@ void JourneyMerger::Impl::ReportRetired(const TenantId& tenant,
   std::sort(before->begin(), before->end());
   before->erase(std::unique(before->begin(), before->end()), before->end());
   for (EventHandle mint : *before) {
-    if (mint == kNoHandle) continue;
-    const StoredEvent& e = store_->Event(tenant, mint);
-    if (!e.minted || e.customer == mint || e.customer == kNoHandle) continue;
-    result->retired.emplace_back(resolver_.IdOf(tenant, mint), resolver_.IdOf(tenant, e.customer));
+    if (std::optional<CustomerId> retired = RetiredIdOf(tenant, mint)) {
+      result->retired.emplace_back(*std::move(retired),
+                                   resolver_.IdOf(tenant, store_->Event(tenant, mint).customer));
+    }
   }
   std::sort(result->retired.begin(), result->retired.end());
+}
+
+std::optional<CustomerId> JourneyMerger::Impl::RetiredIdOf(const TenantId& tenant,
+                                                           EventHandle e) const {
+  const StoredEvent& event = store_->Event(tenant, e);
+  if (!event.minted || event.customer == e || event.customer == kNoHandle) return std::nullopt;
+  return resolver_.IdOf(tenant, e);
 }
 
 // Every call from a shared phone alone mints a customer holding only that phone, so such

@@ -322,8 +322,11 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
   if (a->links != nullptr && a->links->touched != kNoHandle) {
     Touch(tenant, s, a->links->touched, a->links->touched_at);
   }
-  if (processed != nullptr) processed->merges.push_back(record.id);
   EventHandle absorbed = a->mint;
+  if (processed != nullptr) {
+    processed->merges.push_back(record.id);
+    processed->absorbed.push_back(absorbed);
+  }
   store_->PutMerge(tenant, std::move(record));
   store_->EraseCustomer(tenant, absorbed);
 }

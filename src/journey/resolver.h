@@ -32,6 +32,7 @@ struct Processed {
   absl::InlinedVector<IdentifierOutcome, 8> outcomes;  // per identifier of the stored event
   absl::InlinedVector<std::string, 4> reasons;
   std::vector<std::string> merges;
+  std::vector<EventHandle> absorbed;  // the mints of the customers merges absorbed
 };
 
 // The record an explicit merge (a must-link constraint) gets: provenance from the link; the

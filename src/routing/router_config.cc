@@ -68,10 +68,8 @@ absl::StatusOr<QueueRec*> Router::Impl::FindQueue(const QueueId& id) const {
 
 std::uint32_t Router::Impl::InternLanguage(std::string_view tag) {
   const auto upper = [](char ch) { return absl::ascii_isupper(static_cast<unsigned char>(ch)); };
-  if (std::none_of(tag.begin(), tag.end(), upper)) return languages_.Intern(tag);
-  std::string lower(tag);
-  for (char& ch : lower) ch = absl::ascii_tolower(static_cast<unsigned char>(ch));
-  return languages_.Intern(lower);
+  if (std::none_of(tag.begin(), tag.end(), upper)) return languages_.Intern(tag);  // no copy
+  return languages_.Intern(absl::AsciiStrToLower(absl::string_view(tag.data(), tag.size())));
 }
 
 absl::StatusOr<AgentRec*> Router::Impl::FindAgent(const AgentId& id) const {
