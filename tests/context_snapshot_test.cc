@@ -234,6 +234,49 @@ TEST_CASE("a contact whose own event carries its intent is still a repeat") {
   CHECK(late.merger->SnapshotFor(Call(600, "billing"))->repeat_contact);
 }
 
+// The summary keeps each intent's two latest sightings; when both are at or after the snapshot's
+// time, the sighting that makes the repeat is older than what it keeps.
+TEST_CASE("a snapshot of the past finds a repeat seen twice after it") {
+  Fixture f;
+  f.Ingest(Ev("call-1", 0, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  f.Ingest(Ev("call-2", 60 * 20, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  f.Ingest(Ev("call-3", 60 * 30, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  auto repeat_at = [&](int64_t minute, const char* intent) {
+    auto snap = f.merger->SnapshotFor(Call(minute, intent));
+    REQUIRE(snap.ok());
+    return snap->repeat_contact;
+  };
+  CHECK(repeat_at(60 * 10, "billing"));     // call-1, 10 h before
+  CHECK_FALSE(repeat_at(0, "billing"));     // call-1 is the contact itself
+  CHECK_FALSE(repeat_at(60 * 10, "move"));  // never seen
+  CHECK(repeat_at(60 * 25, "billing"));     // call-2 (kept), 5 h before
+  // Three own events carry the intent at the contact's time; the one before is older.
+  Fixture g;
+  g.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  g.Ingest(Ev("ivr-1", 600, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  g.Ingest(Ev("ivr-2", 600, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  CHECK(g.merger->SnapshotFor(Call(600, "billing"))->repeat_contact);
+  // Outside the window (72 h) it is still no repeat.
+  Fixture h;
+  h.Ingest(Ev("mail-1", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  h.Ingest(Ev("ivr-1", 60 * 24 * 4, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  h.Ingest(Ev("ivr-2", 60 * 24 * 4, T::kIvrStep, C::kVoice, {{"intent", "billing"}}));
+  CHECK_FALSE(h.merger->SnapshotFor(Call(60 * 24 * 4, "billing"))->repeat_contact);
+}
+
+// The summary keeps the 32 intents seen last; an intent dropped from it is read from the journey.
+TEST_CASE("a repeat of an intent dropped from the summary is still found") {
+  Fixture f;
+  f.Ingest(Ev("mail-0", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  for (int i = 1; i <= 40; ++i) {
+    f.Ingest(Ev(sb::internal::StrCat("mail-", i), i, T::kMessage, C::kEmail,
+                {{"intent", sb::internal::StrCat("topic-", i)}}));
+  }
+  CHECK(f.merger->SnapshotFor(Call(600, "billing"))->repeat_contact);
+  CHECK_FALSE(f.merger->SnapshotFor(Call(600, "move"))->repeat_contact);
+  CHECK_FALSE(f.merger->SnapshotFor(Call(60 * 24 * 4, "billing"))->repeat_contact);
+}
+
 // An empty attribute is no value (as for notes, agents and intents): an agent note whose form
 // sent an empty summary still shows its note on the timeline.
 TEST_CASE("an empty summary falls back to the note, then the intent") {
@@ -382,6 +425,7 @@ TEST_CASE("a snapshot becomes routing input") {
   REQUIRE(sb::ApplySnapshotToContact(snap, {}, &e).ok());
   CHECK(e.priority == sb::kMaxContactPriority);
   sb::ContextSnapshot ambiguous;
+  ambiguous.tenant = kAcme;
   ambiguous.possible_customers = {sb::CustomerId("c-1"), sb::CustomerId("c-2")};
   sb::Contact g = Call(0);
   REQUIRE(sb::ApplySnapshotToContact(ambiguous, {}, &g).ok());
@@ -499,6 +543,28 @@ TEST_CASE("a snapshot of another tenant is not applied to a contact") {
   absl::Status status = sb::ApplySnapshotToContact(snap, {}, &c);
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(std::string(status.message()), Contains("globex"));
+  CHECK(c == Call(0));
+}
+
+// An ambiguous snapshot changes nothing, but the call still answers for its inputs: the answer
+// must not depend on whether the merger happened to resolve the customer.
+TEST_CASE("an ambiguous snapshot is refused for another tenant or an invalid contact") {
+  sb::ContextSnapshot snap;
+  snap.tenant = sb::TenantId("globex");
+  snap.possible_customers = {sb::CustomerId("c-a"), sb::CustomerId("c-b")};
+  snap.needs_verification = true;
+  sb::Contact c = Call(0);
+  absl::Status status = sb::ApplySnapshotToContact(snap, {}, &c);
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(status.message()), Contains("ambiguous") && Contains("globex"));
+  snap.tenant = kAcme;
+  c.priority = -5;
+  status = sb::ApplySnapshotToContact(snap, {}, &c);
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(status.message()), Contains("priority"));
+  CHECK(c.priority == -5);
+  c.priority = 0;
+  CHECK(sb::ApplySnapshotToContact(snap, {}, &c).ok());
   CHECK(c == Call(0));
 }
 

@@ -359,6 +359,71 @@ TEST_CASE("a limit on distinct values drops the least trusted identifier") {
   CHECK_THAT(third.identifiers[1].reason, Contains("3 email values (limit 2)"));
 }
 
+// Only an identifier that could cause the break is dropped: the phone links a customer without
+// any account id, so dropping it would not help, and would split a known customer off (a new
+// customer carrying the phone makes the phone shared).
+TEST_CASE("a limit drops only an identifier that could break it") {
+  Fixture f;
+  f.Ingest(Ev("call-1", 0, sb::Channel::kVoice, {Phone("4155550142")}));
+  sb::IngestResult r = f.Ingest(
+      Ev("form-1", 60, sb::Channel::kWeb, {Phone("4155550142"), Account("AC-1"), Account("AC-2")}));
+  CHECK(r.customer == sb::CustomerId("c-call-1"));
+  CHECK(r.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(r.identifiers[1].outcome == sb::IdentifierOutcome::kNew);
+  CHECK(r.identifiers[2].outcome == sb::IdentifierOutcome::kDropped);  // the larger key
+  CHECK_THAT(r.identifiers[2].reason, Contains("2 account_id values (limit 1)"));
+  CHECK(f.merger->ListCustomers(kAcme).size() == 1);
+  auto who = f.merger->FindByIdentifier(kAcme, Phone("4155550142"));
+  REQUIRE(who.ok());
+  CHECK_FALSE(who->shared);
+}
+
+// Two customers hold a different account each; the event ties Ana's proven phone to Ben's
+// unproven e-mail. At equal priority the unproven value is dropped, in any arrival order.
+TEST_CASE("at equal trust a value proven on its customer is kept over an unproven one") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kPhone).priority = 20;  // as e-mail's
+  const sb::Attributes verified{{"identity_verified", "true"}};
+  const std::vector<sb::TouchpointEvent> events = {
+      Ev("ana-1", 0, sb::Channel::kVoice, {Account("A-1"), Phone("4155550142")}, verified),
+      Ev("ben-1", 1, sb::Channel::kEmail, {Account("A-2"), Email("ben@example.com")}),
+      Ev("tie-1", 2, sb::Channel::kChat, {Phone("4155550142"), Email("ben@example.com")})};
+  Fixture in_order(options);
+  for (const auto& e : events) in_order.Ingest(e);
+  CHECK(in_order.CustomerOf("tie-1") == sb::CustomerId("c-ana-1"));
+  Fixture reversed(options);
+  sb::IngestResult last;
+  for (auto it = events.rbegin(); it != events.rend(); ++it) last = reversed.Ingest(*it);
+  CHECK(reversed.Journeys() == in_order.Journeys());
+  CHECK(reversed.merger->ListCustomers(kAcme) == in_order.merger->ListCustomers(kAcme));
+  // In order, the tie's own report says which was dropped.
+  Fixture again(options);
+  again.Ingest(events[0]);
+  again.Ingest(events[1]);
+  sb::IngestResult tie = again.Ingest(events[2]);
+  CHECK(tie.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(tie.identifiers[1].outcome == sb::IdentifierOutcome::kDropped);
+}
+
+// Social handles and channel-opaque ids count per platform (channel): one handle on each.
+TEST_CASE("a unique social-handle rule allows one handle per platform") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kSocialHandle).unique = true;
+  Fixture f(options);
+  sb::IngestResult two_platforms =
+      f.Ingest(Ev("dm-1", 0, sb::Channel::kSocial,
+                  {{K::kSocialHandle, "@ana", "x"}, {K::kSocialHandle, "@ana.silva", "facebook"}}));
+  CHECK(two_platforms.identifiers[0].outcome == sb::IdentifierOutcome::kNew);
+  CHECK(two_platforms.identifiers[1].outcome == sb::IdentifierOutcome::kNew);
+  sb::IngestResult one_platform =
+      f.Ingest(Ev("dm-2", 1, sb::Channel::kSocial,
+                  {{K::kSocialHandle, "@ana", "x"}, {K::kSocialHandle, "@ana2", "x"}}));
+  CHECK(one_platform.customer == sb::CustomerId("c-dm-1"));
+  CHECK(one_platform.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(one_platform.identifiers[1].outcome == sb::IdentifierOutcome::kDropped);
+  CHECK_THAT(one_platform.identifiers[1].reason, Contains("social_handle/x values (limit 1)"));
+}
+
 // At equal trust, an identifier that links nothing yet is dropped before one that links the
 // event to its customer: the established link is kept, whatever the values' spelling, and
 // arrival order does not matter because resolution runs in canonical order.
@@ -501,6 +566,28 @@ TEST_CASE("splitting an automatic merge keeps the two customers apart afterwards
       f.Ingest(Ev("w-2", 8, sb::Channel::kWeb, {Email("a@example.com"), Phone("4155550199")}));
   CHECK(again.merges.empty());
   CHECK(f.merger->ListCustomers(kAcme).size() == 2);
+}
+
+// A split keeps two customers apart; an event that also carries a third customer's cookie still
+// joins that customer: only a link to one of the two kept apart is dropped.
+TEST_CASE("a split drops only a link to one of the customers it keeps apart") {
+  Fixture f;
+  f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Email("a@example.com")}));
+  f.Ingest(Ev("b-1", 5, sb::Channel::kVoice, {Phone("4155550199"), Account("AC-B")}));
+  f.Ingest(Ev("w-1", 6, sb::Channel::kWeb, {Email("a@example.com"), Phone("4155550199")}));
+  REQUIRE(f.merger->Split(kAcme, "m-c-b-1", "supervisor").ok());
+  f.Ingest(Ev("k-1", 7, sb::Channel::kWeb, {Cookie("cookie-9")}));
+  // The e-mail links a-1, the account b-1 (the phone is shared since the split), the cookie k-1.
+  sb::IngestResult r = f.Ingest(Ev("w-2", 8, sb::Channel::kWeb,
+                                   {Email("a@example.com"), Account("AC-B"), Cookie("cookie-9")}));
+  CHECK(r.identifiers[0].outcome == sb::IdentifierOutcome::kDropped);  // priority 20 after 10
+  CHECK_THAT(r.identifiers[0].reason, Contains("keeps"));
+  CHECK(r.identifiers[1].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(r.identifiers[2].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(r.customer == sb::CustomerId("c-b-1"));
+  CHECK(r.merges == std::vector<std::string>{"m-c-k-1"});
+  CHECK(f.merger->ListCustomers(kAcme) ==
+        std::vector<sb::CustomerId>{sb::CustomerId("c-a-1"), sb::CustomerId("c-b-1")});
 }
 
 TEST_CASE("forget erases a customer and a replay cannot bring it back") {

@@ -163,8 +163,9 @@ struct RoutingInputOptions {
 // language that fails ValidateLanguageTag() ("en_US"). The other fields still apply. Compare the
 // contact before and after to see what was applied.
 //
-// InvalidArgument when `contact` is null, when `options` fail Validate() (whether or not they
-// would be used), when the snapshot is of another tenant than the contact, or when the contact
+// InvalidArgument, for an ambiguous snapshot too, when `contact` is null, when `options` fail
+// Validate() (whether or not they would be used), when the snapshot is of another tenant than
+// the contact, or when the contact
 // itself fails Contact::Validate() (a contact priority already outside 0..kMaxContactPriority is
 // reported, not clamped into range); `contact` is then unchanged.
 SWITCHBOARD_EXPORT absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,

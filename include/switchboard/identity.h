@@ -54,16 +54,20 @@ struct IdentifierRule {
   // Whether the kind links events at all. A kind that does not match is kept as a contact point.
   // Default: true.
   bool matches = true;
-  // At most one distinct value per customer (an account number). Default: false.
+  // At most one distinct value per customer (an account number); social handles count per
+  // platform and channel-opaque ids per channel. Default: false.
   bool unique = false;
-  // At most this many distinct linked values per customer; 0 = no limit. Unique implies 1.
+  // At most this many distinct linked values per customer (per platform / channel, as above);
+  // 0 = no limit. Unique implies 1.
   int max_values = 0;
-  // Trust, 1 = most trusted .. 1000. When a link would break a limit the merger drops the event's
-  // least trusted identifier first (largest number; unverified before verified; at equal trust
-  // a value not yet linked before one already linked). Default: 100.
+  // Trust, 1 = most trusted .. 1000. When a link would break a limit the merger drops, of the
+  // event's identifiers that could cause it, the least trusted first (largest number; unproven
+  // before proven on the event or earlier on the customer it links; at equal trust a value not
+  // yet linked before one already linked; then the largest key). Default: 100.
   int priority = 100;
-  // A value links only events within this time of its last sighting (cookies, device ids); after
-  // that the value starts a new holder. Default: infinite (never expires).
+  // A value links only events within this time of its last linked sighting, by event time
+  // (cookies, device ids); after that the value starts a new holder, and the old one no longer
+  // counts towards shared_after. Default: infinite (never expires).
   absl::Duration expiry = absl::InfiniteDuration();
   // A value carried by this many distinct customers becomes "shared": it links context (the
   // snapshot says "possibly A or B") but never merges identity. 0 = never; else >= 2. Default: 2.

@@ -1,6 +1,7 @@
 #include "switchboard/context_snapshot.h"
 
 #include <algorithm>
+#include <string>
 
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
@@ -61,13 +62,24 @@ absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
   // Checked even when they would not be used (an ambiguous snapshot, no last agent), so that a
   // bad setting shows on the first call rather than on the first customer it applies to.
   SB_RETURN_IF_ERROR(options.Validate());
-  if (!snapshot.customer.has_value()) return absl::OkStatus();
-  // Tenants never mix: another tenant's agent, intent and tier mean nothing here.
+  const std::string whose =
+      snapshot.customer.has_value()
+          ? internal::StrCat("customer '", internal::Printable(snapshot.customer->value()), "'")
+          : std::string("an ambiguous customer");
+  // Tenants never mix: another tenant's agent, intent and tier mean nothing here. Checked, as
+  // the contact is, also when the snapshot is ambiguous and would change nothing: the call's
+  // answer does not depend on what the merger happened to find.
   if (snapshot.tenant != contact->tenant) {
     return absl::InvalidArgumentError(internal::StrCat(
-        "the snapshot of customer '", internal::Printable(snapshot.customer->value()),
-        "' is of tenant '", internal::Printable(snapshot.tenant.value()), "', the contact of '",
-        internal::Printable(contact->tenant.value()), "'"));
+        "the snapshot of ", whose, " is of tenant '", internal::Printable(snapshot.tenant.value()),
+        "', the contact of '", internal::Printable(contact->tenant.value()), "'"));
+  }
+  if (!snapshot.customer.has_value()) {
+    if (absl::Status s = contact->Validate(); !s.ok()) {
+      return absl::InvalidArgumentError(
+          internal::StrCat("applying the snapshot of ", whose, ": ", s.message()));
+    }
+    return absl::OkStatus();
   }
   // Snapshot fields are event attributes, checked when ingested only as attribute text: each is
   // applied only when it passes its own type's check, so one bad value (an agent id with a
@@ -106,8 +118,7 @@ absl::Status ApplySnapshotToContact(const ContextSnapshot& snapshot,
   // adds only values that passed their checks above.
   if (absl::Status s = next.Validate(); !s.ok()) {
     return absl::InvalidArgumentError(
-        internal::StrCat("applying the snapshot of customer '",
-                         internal::Printable(snapshot.customer->value()), "': ", s.message()));
+        internal::StrCat("applying the snapshot of ", whose, ": ", s.message()));
   }
   *contact = std::move(next);
   return absl::OkStatus();

@@ -149,6 +149,12 @@ class JourneyMerger::Impl {
   std::vector<CustomerId> CarriersOf(const TenantId& tenant, std::string_view key) const;
   std::optional<absl::Time> VerifiedAt(const TenantId& tenant, const CustomerRecord& c,
                                        absl::Time now) const;
+  // Whether `intent` was seen strictly before `now` within the repeat window.
+  bool IsRepeat(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
+                absl::Time now) const;
+  // The same, read from the journey's events in the window (for what the summary cannot tell).
+  bool IntentInWindow(const TenantId& tenant, const CustomerRecord& c, std::string_view intent,
+                      absl::Time now) const;
 
   JourneyMergerOptions options_;
   IdentityNormalizer normalizer_;
@@ -767,21 +773,9 @@ void JourneyMerger::Impl::FillSnapshot(const TenantId& tenant, const CustomerRec
   for (const KeyedValue& note : s.notes) {
     snap->notes.push_back(Truncate(note.value, o.max_summary_bytes));
   }
-  // A repeat needs the contact's own intent: the same need seen strictly before it, within the
-  // window (the last intent alone cannot tell a new contact from the one that set it).
-  if (!intent.empty()) {
-    for (const IntentSightings& seen : s.intents) {
-      if (seen.value != intent) continue;
-      for (const SummaryKey& key : {seen.latest, seen.previous}) {
-        if (key.empty()) break;
-        const absl::Time at = order.TimeOf(key);
-        if (at >= now) continue;  // the contact itself (or later): the sighting before counts
-        snap->repeat_contact = now - at <= o.repeat_window;
-        break;
-      }
-      break;
-    }
-  }
+  // A repeat needs the contact's own intent (the last intent alone cannot tell a new contact from
+  // the one that set it).
+  if (!intent.empty()) snap->repeat_contact = IsRepeat(tenant, c, intent, now);
   std::string channel = WinningTraitValue(options_.traits, c.traits, "preferred_channel");
   if (absl::StatusOr<Channel> ch = ParseChannel(channel); ch.ok()) {
     snap->preferred_channel = *ch;
@@ -829,6 +823,42 @@ std::optional<absl::Time> JourneyMerger::Impl::VerifiedAt(const TenantId& tenant
   // None in the window, which at the infinite past is empty (a sentinel time there would read
   // as within it).
   return std::nullopt;
+}
+
+// The summary keeps each intent's two latest sightings, which answer unless both are at or after
+// `now` (a snapshot of the past, or a contact whose own later events carry the intent too), or
+// the intent was dropped from a full list. Then the journey is read back from `now` through the
+// window, as VerifiedAt does, here reading each event's intent.
+bool JourneyMerger::Impl::IsRepeat(const TenantId& tenant, const CustomerRecord& c,
+                                   std::string_view intent, absl::Time now) const {
+  const CustomerSummary& s = c.summary;
+  const journey_internal::KeyOrder order(store_, &tenant);
+  for (const IntentSightings& seen : s.intents) {
+    if (seen.value != intent) continue;
+    for (const SummaryKey& key : {seen.latest, seen.previous}) {
+      if (key.empty()) return false;  // no sighting before those at or after `now`
+      const absl::Time at = order.TimeOf(key);
+      if (at < now) return now - at <= options_.snapshot.repeat_window;
+    }
+    return IntentInWindow(tenant, c, intent, now);
+  }
+  if (s.intents.size() < journey_internal::kMaxIntentsKept) return false;
+  return IntentInWindow(tenant, c, intent, now);
+}
+
+bool JourneyMerger::Impl::IntentInWindow(const TenantId& tenant, const CustomerRecord& c,
+                                         std::string_view intent, absl::Time now) const {
+  auto at_or_after = std::partition_point(c.events.begin(), c.events.end(), [&](EventHandle h) {
+    return store_->Event(tenant, h).occurred_at < now;
+  });
+  for (auto it = at_or_after; it != c.events.begin();) {
+    --it;
+    if (now - store_->Event(tenant, *it).occurred_at > options_.snapshot.repeat_window) break;
+    std::optional<std::string_view> seen =
+        store_->EventAttribute(tenant, *it, context_attributes::kIntent);
+    if (seen && *seen == intent) return true;
+  }
+  return false;
 }
 
 absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotOf(const TenantId& tenant,

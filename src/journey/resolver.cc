@@ -4,6 +4,7 @@
 #include <deque>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "src/internal/str_cat.h"
@@ -149,6 +150,7 @@ bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* 
     int limit;
     absl::flat_hash_set<ValueHandle> keys;  // distinct values are distinct handles
     int max_single = 0;
+    std::vector<EventHandle> holders;  // mints of the customers with values in it
   };
   std::deque<Group> groups;  // stable addresses: counts below point into it
   auto group_of = [&](IdentifierKind kind, std::string_view scope) -> Group* {
@@ -157,7 +159,7 @@ bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* 
     }
     int limit = normalizer_->RuleFor(kind, scope).Limit();
     if (limit <= 0) return nullptr;
-    groups.push_back(Group{kind, scope, limit, {}, 0});
+    groups.push_back(Group{kind, scope, limit, {}, 0, {}});
     return &groups.back();
   };
   for (const CustomerRecord* c : customers) {
@@ -174,7 +176,10 @@ bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* 
         ++it->second;
       }
     }
-    for (auto& [g, n] : counts) g->max_single = std::max(g->max_single, n);
+    for (auto& [g, n] : counts) {
+      g->max_single = std::max(g->max_single, n);
+      g->holders.push_back(c->mint);
+    }
   }
   for (size_t i = 0; i < candidates.size(); ++i) {
     const Candidate& c = candidates[i];
@@ -192,7 +197,13 @@ bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* 
     if (n <= std::max(g.limit, g.max_single)) continue;
     violation->what = internal::StrCat("the link would give one customer ", n, " ",
                                        GroupName(g.kind, g.scope), " values (limit ", g.limit, ")");
-    violation->helpful = linking;
+    // What could cause it: a link to a customer with values in the group, or a new value in it.
+    // A link to a customer without any cannot, and dropping it would split that customer off.
+    for (size_t i : linking) {
+      if (absl::c_linear_search(g.holders, candidates[i].value->linked)) {
+        violation->helpful.push_back(i);
+      }
+    }
     for (size_t i = 0; i < candidates.size(); ++i) {
       const Candidate& c = candidates[i];
       if (c.active && c.outcome != IdentifierOutcome::kLinked && c.kind == g.kind &&
@@ -220,7 +231,11 @@ bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* 
             internal::StrCat("split '", internal::Printable(link.id), "' keeps '",
                              internal::Printable(IdOf(tenant, c->mint).value()), "' and '",
                              internal::Printable(IdOf(tenant, owner).value()), "' apart");
-        violation->helpful = linking;
+        // Only a link to one of the two customers kept apart can cause it.
+        for (size_t i : linking) {
+          const EventHandle linked = candidates[i].value->linked;
+          if (linked == c->mint || linked == owner) violation->helpful.push_back(i);
+        }
         return true;
       }
     }
@@ -390,14 +405,24 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   for (Violation v; FindViolation(tenant, customers, cands, &v); customers = linked_customers()) {
     if (v.helpful.empty()) break;
     if (consulted.empty()) consulted = customers;
-    // Drop the least trusted: largest priority number, unverified first, then a value that links
-    // nothing yet before one already linked (the established link is kept; in canonical order
-    // this stays a function of the events, not of their arrival), then largest key.
+    // Drop the least trusted: largest priority number, unverified first (proven on this event or
+    // earlier on the customer it links), then a value that links nothing yet before one already
+    // linked (the established link is kept; in canonical order both stay a function of the
+    // events, not of their arrival), then largest key.
+    auto proven = [&](const Candidate& c) {
+      if (c.verified) return true;
+      if (c.outcome != IdentifierOutcome::kLinked) return false;
+      CustomerRecord* holder = store_->MutableCustomer(tenant, c.value->linked);
+      const CustomerValue* entry = holder != nullptr ? FindEntry(holder, c.handle) : nullptr;
+      return entry != nullptr && entry->verified;
+    };
     size_t pick = *std::max_element(v.helpful.begin(), v.helpful.end(), [&](size_t x, size_t y) {
       const Candidate& a = cands[x];
       const Candidate& b = cands[y];
       if (a.rule->priority != b.rule->priority) return a.rule->priority < b.rule->priority;
-      if (a.verified != b.verified) return a.verified && !b.verified;
+      const bool a_proven = proven(a);
+      const bool b_proven = proven(b);
+      if (a_proven != b_proven) return a_proven;
       const bool a_linked = a.outcome == IdentifierOutcome::kLinked;
       const bool b_linked = b.outcome == IdentifierOutcome::kLinked;
       if (a_linked != b_linked) return a_linked;
