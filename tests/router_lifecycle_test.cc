@@ -1290,3 +1290,112 @@ TEST_CASE("Tick returns at the infinite future, one round of offers at a time") 
     h.CheckInvariants();
   }
 }
+
+// ---- contacts that become routable at one moment go in contact order ---------------------------
+// Timers due at one instant run first; the contacts they free are then routed together, and the
+// agent that would take one chooses by its own contact order. Before, the timer set first won.
+
+TEST_CASE("contacts whose membership delay passes at one instant go in contact order") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  const bool lifo = GENERATE(false, true);
+  Harness h(sbt::OptionsFor(mode));
+  sb::Queue q = MakeQueue("q");
+  if (lifo) q.order = sb::QueueOrder::kLifo;
+  REQUIRE(h.router->AddQueue(q).ok());
+  sb::Agent bob = MakeAgent("bob", {});
+  bob.queues.push_back({sb::QueueId("q"), 1, absl::Seconds(10)});  // overflow agent
+  REQUIRE(h.router->AddAgent(bob).ok());
+  // Both queued now (the delay counts from then); the older arrived a second earlier.
+  const sb::Contact older = MakeContact("older", Channel::kVoice, h.clock.Now() - absl::Seconds(1));
+  REQUIRE(h.router->Enqueue(older, sb::QueueId("q")).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("newer", Channel::kVoice, h.clock.Now()), sb::QueueId("q"))
+              .ok());
+  sb::Contact high = MakeContact("high", Channel::kVoice, h.clock.Now());
+  high.priority = 5;
+  REQUIRE(h.router->Enqueue(high, sb::QueueId("q")).ok());
+  REQUIRE(h.router->WaitingContacts(sb::QueueId("q"))->front() == sb::ContactId("high"));
+  h.Advance(absl::Seconds(10));  // all three have waited bob's delay
+  CHECK(h.OfferedTo("high") == "bob");
+  h.CheckInvariants();
+  REQUIRE(h.router->Abandon(sb::ContactId("high")).ok());
+  // Next in the queue's own order: the older under FIFO, the newer under LIFO.
+  CHECK(h.OfferedTo(lifo ? "newer" : "older") == "bob");
+  h.CheckInvariants();
+}
+
+TEST_CASE("contacts whose offers ring out at one instant go in contact order") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  sb::RouterOptions o = sbt::OptionsFor(mode);
+  o.max_missed_offers = 0;
+  Harness h(o);
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  sb::Agent x = MakeAgent("x", {"q"});
+  x.skills = {{"a", 5}};
+  sb::Agent y = MakeAgent("y", {"q"});
+  y.skills = {{"b", 5}};
+  sb::Agent z = MakeAgent("z", {"q"}, AgentState::kAway);
+  z.skills = {{"a", 5}, {"b", 5}};
+  REQUIRE(h.router->AddAgent(x).ok());
+  REQUIRE(h.router->AddAgent(y).ok());
+  REQUIRE(h.router->AddAgent(z).ok());
+  sb::Contact low = MakeContact("low", Channel::kVoice, h.clock.Now());
+  low.required_skills = {{"a", 1, true}};
+  sb::Contact high = MakeContact("high", Channel::kVoice, h.clock.Now());
+  high.required_skills = {{"b", 1, true}};
+  high.priority = 5;
+  REQUIRE(h.router->Enqueue(low, sb::QueueId("q")).ok());   // offered to x
+  REQUIRE(h.router->Enqueue(high, sb::QueueId("q")).ok());  // offered to y
+  REQUIRE(h.router->SetAgentState(sb::AgentId("z"), AgentState::kAvailable).ok());
+  h.Advance(absl::Seconds(15));  // both offers expire together; only z may take either now
+  CHECK(h.OfferedTo("high") == "z");
+  CHECK(h.StateOf("low") == ContactState::kWaiting);
+  h.CheckInvariants();
+}
+
+TEST_CASE("reservations that run out at one instant go in contact order") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("eve", {"q"}, AgentState::kAway)).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("fay", {"q"})).ok());
+  sb::Contact low = MakeContact("low", Channel::kVoice, h.clock.Now());
+  low.preferred_agent = sb::AgentId("eve");
+  low.preferred_agent_wait = absl::Seconds(30);
+  sb::Contact high = low;
+  high.id = sb::ContactId("high");
+  high.priority = 5;
+  REQUIRE(h.router->Enqueue(low, sb::QueueId("q")).ok());
+  REQUIRE(h.router->Enqueue(high, sb::QueueId("q")).ok());
+  h.Advance(absl::Seconds(30));
+  CHECK(h.OfferedTo("high") == "fay");
+  CHECK(h.StateOf("low") == ContactState::kWaiting);
+  h.CheckInvariants();
+}
+
+TEST_CASE("reservations ended by removing or updating their agent go in contact order") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  const bool remove = GENERATE(true, false);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("r")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("eve", {"q", "r"}, AgentState::kAway)).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("fay", {"q"})).ok());
+  sb::Contact low = MakeContact("low", Channel::kVoice, h.clock.Now());
+  low.preferred_agent = sb::AgentId("eve");
+  low.preferred_agent_wait = absl::Seconds(60);
+  REQUIRE(h.router->Enqueue(low, sb::QueueId("q")).ok());
+  h.clock.Advance(absl::Seconds(1));
+  sb::Contact high = low;
+  high.id = sb::ContactId("high");
+  high.priority = 5;
+  high.arrived_at = h.clock.Now();
+  REQUIRE(h.router->Enqueue(high, sb::QueueId("q")).ok());
+  if (remove) {
+    REQUIRE(h.router->RemoveAgent(sb::AgentId("eve")).ok());
+  } else {
+    REQUIRE(h.router->UpdateAgent(MakeAgent("eve", {"r"}, AgentState::kAway)).ok());  // off q
+  }
+  CHECK(h.OfferedTo("high") == "fay");
+  CHECK(h.StateOf("low") == ContactState::kWaiting);
+  h.CheckInvariants();
+}

@@ -217,12 +217,14 @@ class SWITCHBOARD_EXPORT Router {
   // Offers a waiting, offered or in-progress contact directly to `agent`, bypassing strategy,
   // membership and skills (a warm transfer). The agent must be available, hold no live offer and
   // have capacity for the channel (FailedPrecondition otherwise). If the offer is declined or
-  // expires, the contact waits in its current queue.
+  // expires, the contact waits in its current queue. A live offer it replaces counts as
+  // rescinded but does not exclude that agent (unlike Rescind).
   absl::Status TransferToAgent(const ContactId& contact, const AgentId& agent,
                                std::string_view note);
 
   // Runs every timer due at the clock's Now(), in time order: offer expiries, wrap-up ends,
   // queue delays that make a waiting contact visible to more agents, and the daily counter reset.
+  // Timers due at one instant all run before the contacts they free are routed, best first.
   // Every other mutating call first does the same, so work never waits for a Tick once a call
   // comes; Tick is for the quiet times between calls (call it at NextDeadline()).
   absl::Status Tick();

@@ -76,7 +76,8 @@ struct AgentStats {
   int capacity_units = 0;
   std::int64_t contacts_handled = 0;  // completed, since the router was created
   std::int64_t handled_today = 0;     // completed since the start of the day (fewest-contacts)
-  absl::Duration talk_time_today = absl::ZeroDuration();  // accept to complete (least-talk-time)
+  // Accept to complete, or to a transfer away (least-talk-time).
+  absl::Duration talk_time_today = absl::ZeroDuration();
   // Time spent busy or in wrap-up, and time available (idle), since the agent was added.
   absl::Duration busy_time = absl::ZeroDuration();
   absl::Duration available_time = absl::ZeroDuration();

@@ -17,6 +17,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -238,7 +239,17 @@ class Router::Impl {
   }
   std::optional<routing::AgentChoice> RedrawPassedTickets(const ContactRec& c,
                                                           routing::AgentChoice choice);
+  // Offers `c` to the selector's agent; while deferral is on, only notes it for RouteDeferred.
   void RouteContact(ContactRec& c);
+  // Contacts that become routable at one moment (timers due at one instant, the reservations of
+  // an agent that leaves) are noted while this is on, then routed together by RouteDeferred.
+  // Returns whether it was already on (a nested batch leaves the routing to the outer one).
+  bool BeginDeferral() { return std::exchange(defer_routing_, true); }
+  // Routes the noted contacts best first (queue priority, then the queue's own order). The
+  // agent that would take a contact chooses among all that wait, by its own contact order, so
+  // the order in which the timers ran does not decide who is offered first.
+  void RouteDeferred();
+  void RouteInTurn(ContactRec& c);
   void RouteAgent(AgentRec& a);
   // RouteAgent for an agent left unindexed by the caller, then Index. Only where no other
   // selection runs between the agent's change and this call.
@@ -373,6 +384,8 @@ class Router::Impl {
   std::uint64_t next_timer_seq_ = 1;
   std::uint64_t draws_ = 0;
   std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;
+  bool defer_routing_ = false;
+  std::vector<ContactRec*> deferred_;  // waiting contacts noted by RouteContact / Place
   std::vector<RoutingEvent> events_;
   std::vector<RoutingEvent> delivering_;  // the batch Flush is delivering
   bool flushing_ = false;

@@ -1,6 +1,7 @@
 // Router::Impl, part 2: the contact lifecycle, offers, timers and events.
 #include <algorithm>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 #include "src/internal/status_macros.h"
@@ -171,6 +172,11 @@ void Router::Impl::Place(ContactRec& c, const AgentId* preferred, absl::Duration
       return;
     }
   }
+  if (defer_routing_) {
+    AddWaiting(c);
+    deferred_.push_back(&c);
+    return;
+  }
   // Selecting first is the same decision (selection never reads the contact's own queue entry)
   // and spares the insert into the queue's orderings, and its erase, when an agent is free.
   std::optional<routing::AgentChoice> choice = ChooseAgent(c);
@@ -209,6 +215,10 @@ bool Router::Impl::FitsNowFor(const ContactRec& c, const AgentRec& a,
 }
 
 void Router::Impl::RouteContact(ContactRec& c) {
+  if (defer_routing_) {
+    deferred_.push_back(&c);
+    return;
+  }
   if (c.reserved_for != nullptr) {  // only its agent may take it (a delay may just have passed)
     AgentRec& a = *c.reserved_for;
     std::uint32_t membership = 0;
@@ -227,6 +237,41 @@ void Router::Impl::RouteContact(ContactRec& c) {
   }
   LeaveWaiting(c);
   MakeOffer(c, *choice->agent, choice->membership);
+}
+
+void Router::Impl::RouteDeferred() {
+  defer_routing_ = false;  // nothing below notes a contact: the list is read in place
+  if (deferred_.empty()) return;
+  auto order = [](const ContactRec* c) {
+    return std::tuple(c->queue->priority, c->key, c->queue->ordinal);
+  };
+  std::sort(deferred_.begin(), deferred_.end(),
+            [&](const ContactRec* a, const ContactRec* b) { return order(a) < order(b); });
+  deferred_.erase(std::unique(deferred_.begin(), deferred_.end()), deferred_.end());
+  for (ContactRec* c : deferred_) RouteInTurn(*c);
+  deferred_.clear();
+}
+
+void Router::Impl::RouteInTurn(ContactRec& c) {
+  // Each turn offers one contact, so this ends. Another noted contact may have been offered in
+  // an earlier turn; a contact reserved for one agent has nobody else to ask.
+  while (c.state == ContactState::kWaiting) {
+    if (c.reserved_for != nullptr) {
+      RouteContact(c);
+      return;
+    }
+    std::optional<routing::AgentChoice> choice = ChooseAgent(c);
+    if (!choice) {
+      ScheduleDelayCheck(c);
+      return;
+    }
+    AgentRec& a = *choice->agent;
+    RouteAgent(a);               // takes the best it may take now, `c` or better
+    if (a.offered == nullptr) {  // cannot happen (it fits `c`), but `c` must not be stranded
+      LeaveWaiting(c);
+      MakeOffer(c, a, choice->membership);
+    }
+  }
 }
 
 std::optional<routing::AgentChoice> Router::Impl::RedrawPassedTickets(
@@ -311,9 +356,11 @@ void Router::Impl::EndReservationsOf(AgentRec& a, bool all) {
   auto it = reservations_.find(&a);
   if (it == reservations_.end()) return;
   const absl::InlinedVector<Reservation, 2> held = it->second;  // EndReservation edits the map
+  const bool nested = BeginDeferral();  // routed together: best first, not by reservation age
   for (const Reservation& r : held) {
     if (all || !Reservable(*r.contact, a)) EndReservation(*r.contact);
   }
+  if (!nested) RouteDeferred();
 }
 
 ContactRec* Router::Impl::ReservedFit(const AgentRec& a, std::uint32_t* membership) const {
@@ -914,7 +961,17 @@ void Router::Impl::RunDueWork() {
     timers_.pop();
     SetNow(std::max(t.at, floor));
     floor = now_;
+    // The timers of one instant run first, then the contacts they made routable are routed
+    // together (RouteDeferred): the order the timers were set in does not decide who goes first.
+    BeginDeferral();
     ProcessTimer(t);
+    while (!timers_.empty() && timers_.top().at == t.at &&
+           !(end == absl::InfiniteFuture() && timers_.top().seq >= first_new_timer)) {
+      const Timer same = timers_.top();
+      timers_.pop();
+      ProcessTimer(same);
+    }
+    RouteDeferred();
   }
   SetNow(end);
   delays_applied_at_ = end;
