@@ -590,6 +590,56 @@ TEST_CASE("a split drops only a link to one of the customers it keeps apart") {
         std::vector<sb::CustomerId>{sb::CustomerId("c-a-1"), sb::CustomerId("c-b-1")});
 }
 
+// In canonical order a late event joins a-1's customer and brings b@ with it; b-1, named by the
+// split, then links only that customer. The split must still hold, and the merge stay undone.
+TEST_CASE("a late event does not re-join two customers a split keeps apart") {
+  const int64_t late_minute = GENERATE(15, 5);  // between the two first events, or before both
+  Fixture f;
+  f.Ingest(Ev("a-1", 10, sb::Channel::kEmail, {Email("a@example.com")}));
+  f.Ingest(Ev("b-1", 20, sb::Channel::kEmail, {Email("b@example.com")}));
+  f.Ingest(Ev("w-1", 30, sb::Channel::kWeb, {Email("a@example.com"), Email("b@example.com")}));
+  REQUIRE(f.merger->Split(kAcme, "m-c-b-1", "supervisor").ok());
+  sb::IngestResult late = f.Ingest(
+      Ev("late", late_minute, sb::Channel::kWeb, {Email("a@example.com"), Email("b@example.com")}));
+  CHECK(late.merges.empty());
+  REQUIRE(f.merger->ListCustomers(kAcme).size() == 2);
+  CHECK(f.merger->ListMerges(kAcme).empty());
+  CHECK(f.CustomerOf("a-1") != f.CustomerOf("b-1"));
+  CHECK(*f.merger->Resolve(kAcme, sb::CustomerId("c-b-1")) == f.CustomerOf("b-1"));
+  CHECK(f.EventsOf(f.CustomerOf("b-1")) == std::vector<std::string>{"b-1"});
+  CHECK(f.EventsOf(f.CustomerOf("a-1")).size() == 3);  // with the late event and w-1
+}
+
+// Merging the only holders of a shared phone leaves it shared (as canonical replay does), and
+// every reading agrees: no lookup or snapshot names a customer that ingest would not link.
+TEST_CASE("a shared value whose holders were merged stays shared for every reader") {
+  Fixture f;
+  f.Ingest(Ev("a-1", 10, sb::Channel::kVoice, {Account("A-1"), Phone("4155550199")}));
+  f.Ingest(Ev("b-1", 20, sb::Channel::kVoice, {Account("B-1"), Phone("4155550199")}));
+  REQUIRE(
+      f.merger->Merge(kAcme, sb::CustomerId("c-a-1"), sb::CustomerId("c-b-1"), "household", "agent")
+          .ok());
+  auto found = f.merger->FindByIdentifier(kAcme, Phone("4155550199"));
+  REQUIRE(found.ok());
+  CHECK(found->shared);
+  CHECK_FALSE(found->customer.has_value());
+  CHECK(found->possible == std::vector<sb::CustomerId>{sb::CustomerId("c-a-1")});
+  CHECK(f.merger->Forget(kAcme, Phone("4155550199")).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  sb::Contact call;
+  call.id = sb::ContactId("k-1");
+  call.tenant = kAcme;
+  call.arrived_at = kT0 + absl::Minutes(30);
+  call.identifiers = {Phone("4155550199")};
+  auto snap = f.merger->SnapshotFor(call);
+  REQUIRE(snap.ok());
+  CHECK_FALSE(snap->customer.has_value());
+  CHECK(snap->needs_verification);
+  CHECK(snap->possible_customers == std::vector<sb::CustomerId>{sb::CustomerId("c-a-1")});
+  sb::IngestResult r = f.Ingest(Ev("call", 30, sb::Channel::kVoice, {Phone("4155550199")}));
+  CHECK(r.identifiers[0].outcome == sb::IdentifierOutcome::kShared);
+}
+
 TEST_CASE("forget erases a customer and a replay cannot bring it back") {
   Fixture f;
   f.Ingest(Ev("a-1", 0, sb::Channel::kEmail, {Email("ana@example.com")}, {{"name", "Ana"}}));

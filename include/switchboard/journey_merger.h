@@ -103,7 +103,10 @@ struct IngestResult {
   // One per identifier of the event, in its order; empty for kDuplicate and kErased, whose
   // identifiers are not looked at.
   std::vector<IdentifierReport> identifiers;
-  std::vector<std::string> merges;            // merge records this event caused
+  // Merge records made at this event. Merges that a late event causes further on, when later
+  // events are re-resolved (their evidence is another event), are not listed; the ids they
+  // retire are (`retired`).
+  std::vector<std::string> merges;
   bool rebuilt = false;  // the event was late: its connected events were re-resolved
   // Ids of customers that this event retired, each with the id of the customer it resolves to
   // now (sorted by the old id; an id retired earlier is not listed again). A merge retires the
@@ -236,14 +239,21 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   // explicit ones "x-<n>".
   std::vector<MergeRecord> ListMerges(const TenantId& tenant) const;
 
-  // Merges two customers regardless of identity rules and records it. NotFound for an unknown
-  // customer, FailedPrecondition when they are already one, InvalidArgument for an empty actor
-  // or an oversized reason, or either not UTF-8.
+  // Merges two customers regardless of identity rules (a split's constraint included) and records
+  // it. The merge binds the two customers' first events at the time of the call, and applies in
+  // canonical order right after the later of them: an event that arrives later but is earlier
+  // than both is resolved before the merge applies. Re-resolving connected customers may
+  // retire other ids too (a value shared only by the two stops counting as shared for a third);
+  // Resolve() follows them. NotFound for an unknown customer, FailedPrecondition when they are
+  // already one, InvalidArgument for an empty actor or an oversized reason, or either not UTF-8.
   absl::StatusOr<MergeRecord> Merge(const TenantId& tenant, const CustomerId& a,
                                     const CustomerId& b, std::string_view reason,
                                     std::string_view actor);
   // Undoes a merge exactly: both customers are rebuilt from their events as if the link had never
-  // been made (an automatic merge's link stays forbidden afterwards). An id minted while the merge
+  // been made (an automatic merge's link stays forbidden afterwards, also for late events). For
+  // an automatic merge, the value that bridged them is then dropped from the bridging event's
+  // link and, carried by both, usually becomes shared: later events carrying only it are
+  // ambiguous, and start customers of their own. An id minted while the merge
   // stood stays resolvable, as every id handed out does (see Resolve()). NotFound for an unknown
   // id; InvalidArgument for an actor that is empty, oversized or not UTF-8.
   // An explicit merge whose customers a late event joined before it applied has no record in

@@ -514,9 +514,10 @@ absl::StatusOr<IdentityMatch> JourneyMerger::Impl::FindByIdentifier(
     return ids;
   };
   if (v != nullptr && v->shared) {
+    // Never a customer, even when one holder is left (the holders were merged): ingest still
+    // treats the value as shared, and this answer must not say otherwise.
     m.shared = true;
     m.possible = holders();
-    if (m.possible.size() == 1) m.customer = m.possible.front();
     return m;
   }
   if (v != nullptr && v->linked != kNoHandle) {
@@ -902,12 +903,14 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
       add(&definite, v.linked);
     }
   }
+  // Only shared values matched: ambiguous even with one holder left (its holders were merged),
+  // as ingest of the same identifiers would not link it either.
   const std::vector<EventHandle>& found = definite.empty() ? possible : definite;
-  if (found.size() == 1) {
+  if (found.size() == 1 && !definite.empty()) {
     SB_ASSIGN_OR_RETURN(const CustomerRecord* c,
                         FindLive(tenant, resolver_.IdOf(tenant, found[0])));
     FillSnapshot(tenant, *c, contact.intent, contact.arrived_at, &snap);
-  } else if (found.size() > 1) {
+  } else if (!found.empty()) {
     snap.possible_customers = RankCandidates(tenant, found);
     snap.needs_verification = true;
   }

@@ -105,9 +105,40 @@ bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,
   return true;
 }
 
-bool Resolver::FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* const> customers,
-                             absl::Span<const Candidate> candidates,
-                             Violation* violation) const {
+bool Resolver::FindEventSplit(const TenantId& tenant, std::string_view event_id,
+                              absl::Span<CustomerRecord* const> customers,
+                              absl::Span<const Candidate> candidates, Violation* violation) const {
+  if (customers.empty() || !store_->HasLinks(tenant)) return false;
+  for (const LinkConstraint& link : store_->LinksOf(tenant, event_id)) {
+    if (link.must_link) continue;
+    const EventId& other = link.a.value() == event_id ? link.b : link.a;
+    const EventHandle oe = store_->FindEvent(tenant, other.value());
+    if (oe == kNoHandle) continue;
+    const EventHandle owner = store_->Event(tenant, oe).customer;
+    const bool in_union = std::any_of(customers.begin(), customers.end(),
+                                      [&](const CustomerRecord* u) { return u->mint == owner; });
+    if (!in_union) continue;
+    violation->what = internal::StrCat("split '", internal::Printable(link.id), "' keeps event '",
+                                       internal::Printable(event_id), "' apart from '",
+                                       internal::Printable(IdOf(tenant, owner).value()), "'");
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      const Candidate& c = candidates[i];
+      if (c.active && c.outcome == IdentifierOutcome::kLinked && c.value->linked == owner) {
+        violation->helpful.push_back(i);
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
+                             absl::Span<CustomerRecord* const> customers,
+                             absl::Span<const Candidate> candidates, Violation* violation) const {
+  // The event is part of the union too: it may itself be named by a split, when a late event
+  // brought the customer of the split's other event to it (a check between the linked
+  // customers alone would never see it).
+  if (FindEventSplit(tenant, event_id, customers, candidates, violation)) return true;
   auto scope_of = [&](const CustomerValue& v) { return store_->Value(tenant, v.value).scope(); };
   // Fast path (most events): at most one customer and every value either unlimited or already
   // linked to it cannot break a limit, and a split constraint needs two customers.
@@ -402,7 +433,8 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
 
   absl::InlinedVector<CustomerRecord*, 4> customers = linked_customers();
   absl::InlinedVector<CustomerRecord*, 4> consulted;  // before a limit turned links away
-  for (Violation v; FindViolation(tenant, customers, cands, &v); customers = linked_customers()) {
+  for (Violation v; FindViolation(tenant, content.id.value(), customers, cands, &v);
+       customers = linked_customers()) {
     if (v.helpful.empty()) break;
     if (consulted.empty()) consulted = customers;
     // Drop the least trusted: largest priority number, unverified first (proven on this event or

@@ -115,8 +115,15 @@ class Resolver {
   // Records that event `e` at `at`, not in the customer's journey, changed how it holds a value
   // or was turned away by its state.
   void Touch(const TenantId& tenant, CustomerRecord* c, EventHandle e, absl::Time at);
-  bool FindViolation(const TenantId& tenant, absl::Span<CustomerRecord* const> customers,
+  // Whether linking event `event_id` to `customers` breaks a limit or a split; if so, what and
+  // which candidates' drop may resolve it.
+  bool FindViolation(const TenantId& tenant, std::string_view event_id,
+                     absl::Span<CustomerRecord* const> customers,
                      absl::Span<const Candidate> candidates, Violation* violation) const;
+  // The split part for the event itself: a split naming it and an event of one of `customers`.
+  bool FindEventSplit(const TenantId& tenant, std::string_view event_id,
+                      absl::Span<CustomerRecord* const> customers,
+                      absl::Span<const Candidate> candidates, Violation* violation) const;
   CustomerRecord* Mint(const TenantId& tenant, EventHandle event);
   // Folds `absorbed` into `survivor`, records the merge and erases `absorbed`.
   void MergeInto(const TenantId& tenant, CustomerRecord* survivor, CustomerRecord* absorbed,
