@@ -1399,3 +1399,21 @@ TEST_CASE("reservations ended by removing or updating their agent go in contact 
   CHECK(h.StateOf("low") == ContactState::kWaiting);
   h.CheckInvariants();
 }
+
+// A preferred agent without any capacity for the contact's channel can never take it: the wait
+// is ignored, as for an agent that does not serve the queue (before, the call waited it out).
+TEST_CASE("a preferred agent with no capacity for the channel reserves nothing") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  sb::Agent chat_only = MakeAgent("chat-only", {"q"}, AgentState::kAway);
+  chat_only.capacities = {{Channel::kChat, 3, 1}};
+  REQUIRE(h.router->AddAgent(chat_only).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("fay", {"q"})).ok());
+  sb::Contact call = MakeContact("call", Channel::kVoice, h.clock.Now());
+  call.preferred_agent = sb::AgentId("chat-only");
+  call.preferred_agent_wait = absl::Seconds(120);
+  REQUIRE(h.router->Enqueue(call, sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("call") == "fay");
+  h.CheckInvariants();
+}

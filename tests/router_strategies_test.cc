@@ -255,6 +255,45 @@ TEST_CASE("weighted-random favours priority-1 members over priority-3 ones, 3 to
   CHECK(d.at("a") < 3200);
 }
 
+// UpdateAgent keeps an agent's race ticket, whose lead was drawn with its old weight: it is
+// rescaled to the new weight, so a priority raised from 100 to 1 counts from the next contact.
+// Before, b took 55 of the 400 contacts below instead of about 200.
+TEST_CASE("weighted-random follows a membership priority changed by UpdateAgent at once") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  int b_wins = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    sb::RouterOptions o = sbt::OptionsFor(mode, "weighted-random");
+    o.seed = seed;
+    Harness h(o);
+    REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+    REQUIRE(h.router->AddAgent(MakeAgent("a", {"q"})).ok());
+    sb::Agent b = MakeAgent("b", {});
+    b.queues = {{sb::QueueId("q"), 100, absl::ZeroDuration()}};
+    REQUIRE(h.router->AddAgent(b).ok());
+    int n = 0;
+    auto run = [&](int count) {
+      int got = 0;
+      for (int i = 0; i < count; ++i) {
+        const std::string id = "k" + std::to_string(n++);
+        REQUIRE(h.router->Enqueue(MakeContact(id, Channel::kVoice, h.clock.Now()), sb::QueueId("q"))
+                    .ok());
+        got += h.OfferedTo(id) == "b" ? 1 : 0;
+        h.AcceptOffer(id);
+        REQUIRE(h.router->Complete(sb::ContactId(id), "").ok());
+        h.clock.Advance(absl::Seconds(1));
+      }
+      return got;
+    };
+    run(10);
+    b.queues = {{sb::QueueId("q"), 1, absl::ZeroDuration()}};  // now exactly as likely as a
+    REQUIRE(h.router->UpdateAgent(b).ok());
+    b_wins += run(20);
+  }
+  INFO("b won " << b_wins << " of 400 (about 200 expected)");
+  CHECK(b_wins >= 160);
+  CHECK(b_wins <= 240);
+}
+
 // The exponential race keeps each agent's ticket while the agent cannot run (away, busy); the
 // race moves on without it. Back, it must rejoin with an even chance, not hold the lowest
 // ticket by far and take every contact until the others' tickets are reached.

@@ -42,7 +42,8 @@ struct Offer {
   QueueId queue;  // the queue the contact waits in (its current queue for a direct transfer)
   Channel channel = Channel::kVoice;
   absl::Time offered_at = absl::UnixEpoch();
-  // The offer expires at this time (offered_at + the queue's offer_timeout). From then on Accept
+  // The offer expires at this time (offered_at + the queue's offer_timeout when the offer was
+  // made; a later UpdateQueue does not move it). From then on Accept
   // and Decline fail with FailedPrecondition; the next Router::Tick() reports kExpired.
   absl::Time expires_at = absl::UnixEpoch();
   int attempt = 1;      // 1 for the contact's first offer, 2 for its second...

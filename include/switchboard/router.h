@@ -161,9 +161,10 @@ class SWITCHBOARD_EXPORT Router {
   // wrap-up are the router's to set: InvalidArgument). InvalidArgument for an invalid agent,
   // AlreadyExists for a known id, NotFound when a membership names an unknown queue.
   absl::Status AddAgent(const Agent& agent);
-  // Replaces an agent's configuration, keeping its state (agent.status is ignored), contacts and
-  // counters. As AddAgent, plus FailedPrecondition when the contacts it holds would exceed the
-  // new capacity limits.
+  // Replaces an agent's configuration, keeping its state, contacts and counters: agent.status is
+  // validated as in AddAgent but not applied (busy and wrap-up are accepted; use SetAgentState
+  // for presence). As AddAgent, plus FailedPrecondition when the contacts it holds would exceed
+  // the new capacity limits. A live offer the agent holds stands, even from a queue it leaves.
   absl::Status UpdateAgent(const Agent& agent);
   // NotFound for an unknown id; FailedPrecondition while it holds an offer or a contact.
   absl::Status RemoveAgent(const AgentId& agent);
@@ -257,7 +258,8 @@ class SWITCHBOARD_EXPORT Router {
   const RouterOptions& options() const;
 
   // Verifies the router's internal consistency: every contact in exactly one state, no agent
-  // above a capacity limit, offers only to eligible agents, no waiting contact that an idle
+  // above a capacity limit, offers only to eligible agents (offers made before an UpdateQueue or
+  // UpdateAgent are exempt: an update lets a live offer stand), no waiting contact that an idle
   // eligible agent could take (membership delays as of the last call, which applies them), and
   // (kIndexed) indexes equal to what a full rebuild would give.
   // Costs O(agents x contacts): for tests and debugging. Internal on error.

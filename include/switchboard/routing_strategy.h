@@ -6,7 +6,8 @@
 //   "longest-idle" (default)  earliest idle_since first
 //   "least-occupied"          lowest used_units / capacity_units, then longest idle
 //   "round-robin"             fixed order (the order agents were added), resuming after the
-//                             agent last offered a contact from the same queue (rrmemory)
+//                             agent last offered a contact from the same queue (rrmemory,
+//                             kept while the queue uses round-robin)
 //   "fewest-contacts"         fewest contacts completed today, then longest idle
 //   "least-talk-time"         least talk time today, then longest idle
 //   "linear"                  fixed order (the order agents were added), always from the start

@@ -401,10 +401,14 @@ void Router::Impl::ApplyAgentConfig(AgentRec& a, const Agent& agent) {
   }
 }
 
-double Router::Impl::DrawTicketStep(const AgentRec& a, std::uint32_t membership) {
+double Router::Impl::TicketWeightOf(const AgentRec& a, std::uint32_t membership) const {
   const AgentRankInput in = routing::MakeRankInput(a, membership, nullptr);
-  double weight = a.memberships[membership].queue->strategy->TicketWeight(in);
-  if (!(weight > 0) || !std::isfinite(weight)) weight = 1;
+  const double weight = a.memberships[membership].queue->strategy->TicketWeight(in);
+  return weight > 0 && std::isfinite(weight) ? weight : 1;
+}
+
+double Router::Impl::DrawTicketStep(const AgentRec& a, std::uint32_t membership) {
+  const double weight = TicketWeightOf(a, membership);
   ++draws_;
   return routing::ExponentialFromBits(rng_()) / weight;
 }
@@ -492,10 +496,16 @@ absl::Status Router::Impl::UpdateAgent(const Agent& agent) {
   SB_ASSIGN_OR_RETURN(AgentRec * a, FindAgent(agent.id));
   SB_RETURN_IF_ERROR(ValidateAgent(agent, a));
   ++config_epoch_;
-  absl::flat_hash_map<QueueId, double> old_tickets;
+  struct KeptTicket {
+    double ticket;
+    double weight;  // it was drawn with
+  };
+  absl::flat_hash_map<QueueId, KeptTicket> old_tickets;
   for (std::uint32_t i = 0; i < a->memberships.size(); ++i) {
     const routing::MembershipRec& m = a->memberships[i];
-    if (m.queue->traits.uses_tickets) old_tickets[m.queue->config.id] = routing::TicketOf(m);
+    if (m.queue->traits.uses_tickets) {
+      old_tickets[m.queue->config.id] = {routing::TicketOf(m), TicketWeightOf(*a, i)};
+    }
   }
   selector_->Unindex(*a);
   selector_->DropSlots(*a);
@@ -504,9 +514,20 @@ absl::Status Router::Impl::UpdateAgent(const Agent& agent) {
   std::vector<double> tickets;
   for (const QueueMembership& m : agent.queues) {
     auto it = old_tickets.find(m.queue);
-    tickets.push_back(it == old_tickets.end() ? std::nan("") : it->second);
+    tickets.push_back(it == old_tickets.end() ? std::nan("") : it->second.ticket);
   }
   JoinQueues(*a, agent.queues, tickets);
+  // A kept ticket's lead over the race was drawn with the old weight. The exponential has no
+  // memory, so scaling what is left of the lead by old / new weight is exactly a fresh draw
+  // with the new one (a priority raised from 100 to 1 takes effect at once, not 100 races on).
+  for (std::uint32_t i = 0; i < a->memberships.size(); ++i) {
+    const routing::MembershipRec& m = a->memberships[i];
+    auto it = old_tickets.find(m.queue->config.id);
+    if (it == old_tickets.end()) continue;
+    double& ticket = routing::TicketOf(a->memberships[i]);
+    const double lead = ticket - m.queue->virtual_time;
+    if (lead > 0) ticket = m.queue->virtual_time + lead * it->second.weight / TicketWeightOf(*a, i);
+  }
   selector_->RebuildSlots(*a);
   RefreshReported(*a);
   for (const auto& m : a->memberships) {

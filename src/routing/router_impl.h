@@ -179,6 +179,9 @@ class Router::Impl {
   const routing::Signature* SignatureFor(const QueueRec& q, const ContactRec& c);
   // Language tags are case-insensitive (BCP 47): interned in lower case, so "EN" is "en".
   std::uint32_t InternLanguage(std::string_view tag);
+  // The weight of a's race ticket in its membership's queue (the strategy's TicketWeight; 1 when
+  // that is not a positive finite number), and a fresh step drawn with it.
+  double TicketWeightOf(const AgentRec& a, std::uint32_t membership) const;
   double DrawTicketStep(const AgentRec& a, std::uint32_t membership);
   void RemoveContact(ContactRec& c);  // forgets it and returns its record to the pool
   ContactRec& NewContact();           // a blank record from the pool

@@ -318,6 +318,9 @@ void Router::Impl::RouteAgent(AgentRec& a) {
 // ---- reservations ----------------------------------------------------------------------------
 
 bool Router::Impl::Reservable(const ContactRec& c, const AgentRec& a) const {
+  // A channel it has no room for even when idle (a chat-only agent and a call) it never takes.
+  const auto ch = static_cast<std::size_t>(c.channel);
+  if (a.max_concurrent[ch] <= 0 || a.cost[ch] > a.capacity_units) return false;
   return routing::MembershipOf(a, c.queue) && routing::Qualifies(a, *c.sig);
 }
 
