@@ -1417,3 +1417,36 @@ TEST_CASE("a preferred agent with no capacity for the channel reserves nothing")
   CHECK(h.OfferedTo("call") == "fay");
   h.CheckInvariants();
 }
+
+// An agent freed at the instant another contact's offer rings out chooses after that contact
+// is back: w's wrap-up timer was set first, and used to hand it the low contact.
+TEST_CASE("an agent freed at one instant with a returning contact chooses among both") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  sb::Queue q = MakeQueue("q");
+  q.wrap_up = absl::Seconds(15);  // = offer_timeout
+  REQUIRE(h.router->AddQueue(q).ok());
+  sb::Agent w = MakeAgent("w", {"q"});
+  w.skills = {{"a", 5}, {"b", 5}};
+  sb::Agent x = MakeAgent("x", {"q"}, AgentState::kAway);
+  x.skills = {{"a", 5}};
+  REQUIRE(h.router->AddAgent(w).ok());
+  REQUIRE(h.router->AddAgent(x).ok());
+  REQUIRE(
+      h.router->Enqueue(MakeContact("c0", Channel::kVoice, h.clock.Now()), sb::QueueId("q")).ok());
+  h.AcceptOffer("c0");
+  REQUIRE(h.router->Complete(sb::ContactId("c0"), "").ok());  // w wraps up until +15 s
+  sb::Contact low = MakeContact("low", Channel::kVoice, h.clock.Now());
+  low.required_skills = {{"b", 1, true}};  // only w
+  REQUIRE(h.router->Enqueue(low, sb::QueueId("q")).ok());
+  REQUIRE(h.router->SetAgentState(sb::AgentId("x"), AgentState::kAvailable).ok());
+  sb::Contact high = MakeContact("high", Channel::kVoice, h.clock.Now());
+  high.required_skills = {{"a", 1, true}};
+  high.priority = 5;
+  REQUIRE(h.router->Enqueue(high, sb::QueueId("q")).ok());
+  REQUIRE(h.OfferedTo("high") == "x");  // rings out at +15 s, when w's wrap-up ends
+  h.Advance(absl::Seconds(15));
+  CHECK(h.OfferedTo("high") == "w");
+  CHECK(h.StateOf("low") == ContactState::kWaiting);
+  h.CheckInvariants();
+}

@@ -225,7 +225,7 @@ class SWITCHBOARD_EXPORT Router {
 
   // Runs every timer due at the clock's Now(), in time order: offer expiries, wrap-up ends,
   // queue delays that make a waiting contact visible to more agents, and the daily counter reset.
-  // Timers due at one instant all run before the contacts they free are routed, best first.
+  // Timers due at one instant all run before the agents and contacts they free are routed.
   // Every other mutating call first does the same, so work never waits for a Tick once a call
   // comes; Tick is for the quiet times between calls (call it at NextDeadline()).
   absl::Status Tick();

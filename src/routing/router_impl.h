@@ -248,9 +248,10 @@ class Router::Impl {
   // an agent that leaves) are noted while this is on, then routed together by RouteDeferred.
   // Returns whether it was already on (a nested batch leaves the routing to the outer one).
   bool BeginDeferral() { return std::exchange(defer_routing_, true); }
-  // Routes the noted contacts best first (queue priority, then the queue's own order). The
-  // agent that would take a contact chooses among all that wait, by its own contact order, so
-  // the order in which the timers ran does not decide who is offered first.
+  // Lets the noted agents choose (in the order they were freed), then routes the noted
+  // contacts best first (queue priority, then the queue's own order): the agent that would
+  // take a contact chooses among all that wait, by its own contact order, so the order in
+  // which the timers ran does not decide who is offered first.
   void RouteDeferred();
   void RouteInTurn(ContactRec& c);
   void RouteAgent(AgentRec& a);
@@ -388,7 +389,8 @@ class Router::Impl {
   std::uint64_t draws_ = 0;
   std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;
   bool defer_routing_ = false;
-  std::vector<ContactRec*> deferred_;  // waiting contacts noted by RouteContact / Place
+  std::vector<ContactRec*> deferred_;       // waiting contacts noted by RouteContact / Place
+  std::vector<AgentRec*> deferred_agents_;  // agents noted by RouteAgent
   std::vector<RoutingEvent> events_;
   std::vector<RoutingEvent> delivering_;  // the batch Flush is delivering
   bool flushing_ = false;

@@ -240,7 +240,18 @@ void Router::Impl::RouteContact(ContactRec& c) {
 }
 
 void Router::Impl::RouteDeferred() {
-  defer_routing_ = false;  // nothing below notes a contact: the list is read in place
+  defer_routing_ = false;  // nothing below notes anything: the lists are read in place
+  if (!deferred_agents_.empty()) {
+    for (size_t i = 0; i < deferred_agents_.size(); ++i) {
+      AgentRec* a = deferred_agents_[i];
+      // Noted once each: an agent freed twice at one instant chooses once, in its first place.
+      if (std::find(deferred_agents_.begin(), deferred_agents_.begin() + i, a) ==
+          deferred_agents_.begin() + i) {
+        RouteAgent(*a);
+      }
+    }
+    deferred_agents_.clear();
+  }
   if (deferred_.empty()) return;
   auto order = [](const ContactRec* c) {
     return std::tuple(c->queue->priority, c->key, c->queue->ordinal);
@@ -305,6 +316,10 @@ void Router::Impl::RouteAndIndex(AgentRec& a) {
 }
 
 void Router::Impl::RouteAgent(AgentRec& a) {
+  if (defer_routing_) {
+    deferred_agents_.push_back(&a);
+    return;
+  }
   if (!routing::Routable(a)) return;
   std::uint32_t membership = 0;
   // Contacts waiting for this agent alone come first: that is what they wait for.
