@@ -4,7 +4,6 @@
 #include <deque>
 #include <utility>
 
-#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "src/internal/str_cat.h"
@@ -231,7 +230,8 @@ bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
     // What could cause it: a link to a customer with values in the group, or a new value in it.
     // A link to a customer without any cannot, and dropping it would split that customer off.
     for (size_t i : linking) {
-      if (absl::c_linear_search(g.holders, candidates[i].value->linked)) {
+      if (std::find(g.holders.begin(), g.holders.end(), candidates[i].value->linked) !=
+          g.holders.end()) {
         violation->helpful.push_back(i);
       }
     }
