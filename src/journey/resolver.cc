@@ -104,25 +104,32 @@ bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,
   return true;
 }
 
-bool Resolver::FindEventSplit(const TenantId& tenant, std::string_view event_id,
-                              absl::Span<CustomerRecord* const> customers,
-                              absl::Span<const Candidate> candidates, Violation* violation) const {
-  if (customers.empty() || !store_->HasLinks(tenant)) return false;
-  for (const LinkConstraint& link : store_->LinksOf(tenant, event_id)) {
+bool Resolver::FindSplitOf(const TenantId& tenant, std::string_view anchor, EventHandle mine,
+                           absl::Span<CustomerRecord* const> customers,
+                           absl::Span<const Candidate> candidates, Violation* violation) const {
+  for (const LinkConstraint& link : store_->LinksOf(tenant, anchor)) {
     if (link.must_link) continue;
-    const EventId& other = link.a.value() == event_id ? link.b : link.a;
+    const EventId& other = link.a.value() == anchor ? link.b : link.a;
     const EventHandle oe = store_->FindEvent(tenant, other.value());
     if (oe == kNoHandle) continue;
     const EventHandle owner = store_->Event(tenant, oe).customer;
+    if (owner == mine) continue;
     const bool in_union = std::any_of(customers.begin(), customers.end(),
                                       [&](const CustomerRecord* u) { return u->mint == owner; });
     if (!in_union) continue;
-    violation->what = internal::StrCat("split '", internal::Printable(link.id), "' keeps event '",
-                                       internal::Printable(event_id), "' apart from '",
-                                       internal::Printable(IdOf(tenant, owner).value()), "'");
+    const std::string other_id = IdOf(tenant, owner).value();
+    violation->what = mine == kNoHandle
+                          ? internal::StrCat("split '", internal::Printable(link.id),
+                                             "' keeps event '", internal::Printable(anchor),
+                                             "' apart from '", internal::Printable(other_id), "'")
+                          : internal::StrCat("split '", internal::Printable(link.id), "' keeps '",
+                                             internal::Printable(IdOf(tenant, mine).value()),
+                                             "' and '", internal::Printable(other_id), "' apart");
+    // Only a link to one of the two sides kept apart can cause it.
     for (size_t i = 0; i < candidates.size(); ++i) {
       const Candidate& c = candidates[i];
-      if (c.active && c.outcome == IdentifierOutcome::kLinked && c.value->linked == owner) {
+      if (c.active && c.outcome == IdentifierOutcome::kLinked &&
+          (c.value->linked == mine || c.value->linked == owner)) {
         violation->helpful.push_back(i);
       }
     }
@@ -137,7 +144,10 @@ bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
   // The event is part of the union too: it may itself be named by a split, when a late event
   // brought the customer of the split's other event to it (a check between the linked
   // customers alone would never see it).
-  if (FindEventSplit(tenant, event_id, customers, candidates, violation)) return true;
+  if (!customers.empty() && store_->HasLinks(tenant) &&
+      FindSplitOf(tenant, event_id, kNoHandle, customers, candidates, violation)) {
+    return true;
+  }
   auto scope_of = [&](const CustomerValue& v) { return store_->Value(tenant, v.value).scope(); };
   // Fast path (most events): at most one customer and every value either unlimited or already
   // linked to it cannot break a limit, and a split constraint needs two customers.
@@ -248,25 +258,7 @@ bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
   // Split constraints: two customers an earlier Split() separated stay apart.
   for (const CustomerRecord* c : customers) {
     for (const EventId& anchor : c->constrained_anchors()) {
-      for (const LinkConstraint& link : store_->LinksOf(tenant, anchor.value())) {
-        if (link.must_link) continue;
-        const EventId& other = link.a == anchor ? link.b : link.a;
-        EventHandle oe = store_->FindEvent(tenant, other.value());
-        if (oe == kNoHandle) continue;
-        EventHandle owner = store_->Event(tenant, oe).customer;
-        if (owner == c->mint) continue;
-        bool in_union = std::any_of(customers.begin(), customers.end(),
-                                    [&](const CustomerRecord* u) { return u->mint == owner; });
-        if (!in_union) continue;
-        violation->what =
-            internal::StrCat("split '", internal::Printable(link.id), "' keeps '",
-                             internal::Printable(IdOf(tenant, c->mint).value()), "' and '",
-                             internal::Printable(IdOf(tenant, owner).value()), "' apart");
-        // Only a link to one of the two customers kept apart can cause it.
-        for (size_t i : linking) {
-          const EventHandle linked = candidates[i].value->linked;
-          if (linked == c->mint || linked == owner) violation->helpful.push_back(i);
-        }
+      if (FindSplitOf(tenant, anchor.value(), c->mint, customers, candidates, violation)) {
         return true;
       }
     }

@@ -120,10 +120,12 @@ class Resolver {
   bool FindViolation(const TenantId& tenant, std::string_view event_id,
                      absl::Span<CustomerRecord* const> customers,
                      absl::Span<const Candidate> candidates, Violation* violation) const;
-  // The split part for the event itself: a split naming it and an event of one of `customers`.
-  bool FindEventSplit(const TenantId& tenant, std::string_view event_id,
-                      absl::Span<CustomerRecord* const> customers,
-                      absl::Span<const Candidate> candidates, Violation* violation) const;
+  // A split naming event `anchor` of customer `mine` (kNoHandle: the event being resolved, whose
+  // customer is not decided yet) and an event of another of `customers`; sets `violation` with
+  // the links to either side as the ones whose drop may resolve it.
+  bool FindSplitOf(const TenantId& tenant, std::string_view anchor, EventHandle mine,
+                   absl::Span<CustomerRecord* const> customers,
+                   absl::Span<const Candidate> candidates, Violation* violation) const;
   CustomerRecord* Mint(const TenantId& tenant, EventHandle event);
   // Folds `absorbed` into `survivor`, records the merge and erases `absorbed`.
   void MergeInto(const TenantId& tenant, CustomerRecord* survivor, CustomerRecord* absorbed,

@@ -414,7 +414,7 @@ double Router::Impl::DrawTicketStep(const AgentRec& a, std::uint32_t membership)
 }
 
 void Router::Impl::JoinQueues(AgentRec& a, const std::vector<QueueMembership>& queues,
-                              const std::vector<double>& tickets) {
+                              const std::vector<KeptTicket>& kept) {
   a.memberships.clear();
   a.memberships.reserve(queues.size());
   for (std::uint32_t i = 0; i < queues.size(); ++i) {
@@ -430,9 +430,19 @@ void Router::Impl::JoinQueues(AgentRec& a, const std::vector<QueueMembership>& q
     a.memberships.push_back(rec);
     q->members.push_back({&a, i});
     if (q->traits.uses_tickets) {
-      q->tickets.push_back(0);  // drawn below: the draw reads the membership
-      q->tickets.back() =
-          std::isnan(tickets[i]) ? q->virtual_time + DrawTicketStep(a, i) : tickets[i];
+      q->tickets.push_back(0);  // set below: the weight reads the membership
+      const KeptTicket& k = kept[i];
+      double& ticket = q->tickets.back();
+      if (std::isnan(k.ticket)) {
+        ticket = q->virtual_time + DrawTicketStep(a, i);
+      } else {
+        // The lead over the race was drawn with the old weight. The exponential has no memory,
+        // so scaling what is left of it by old / new weight is exactly a fresh draw with the
+        // new one (a priority raised from 100 to 1 takes effect at once, not 100 races on).
+        ticket = k.ticket;
+        const double lead = ticket - q->virtual_time;
+        if (lead > 0) ticket = q->virtual_time + lead * k.weight / TicketWeightOf(a, i);
+      }
     }
   }
 }
@@ -483,7 +493,7 @@ absl::Status Router::Impl::AddAgent(const Agent& agent) {
   a.reported_state = ReportedState(a);
   a.reported_reason = !ReportedReason(a).empty();
   agents_.insert(std::move(owned));
-  JoinQueues(a, agent.queues, std::vector<double>(agent.queues.size(), std::nan("")));
+  JoinQueues(a, agent.queues, std::vector<KeptTicket>(agent.queues.size()));
   selector_->RebuildSlots(a);
   for (const auto& m : a.memberships) {
     if (m.delay != nullptr) ScheduleDelayChecks(*m.queue);
@@ -496,10 +506,6 @@ absl::Status Router::Impl::UpdateAgent(const Agent& agent) {
   SB_ASSIGN_OR_RETURN(AgentRec * a, FindAgent(agent.id));
   SB_RETURN_IF_ERROR(ValidateAgent(agent, a));
   ++config_epoch_;
-  struct KeptTicket {
-    double ticket;
-    double weight;  // it was drawn with
-  };
   absl::flat_hash_map<QueueId, KeptTicket> old_tickets;
   for (std::uint32_t i = 0; i < a->memberships.size(); ++i) {
     const routing::MembershipRec& m = a->memberships[i];
@@ -511,23 +517,12 @@ absl::Status Router::Impl::UpdateAgent(const Agent& agent) {
   selector_->DropSlots(*a);
   LeaveQueues(*a);
   ApplyAgentConfig(*a, agent);
-  std::vector<double> tickets;
+  std::vector<KeptTicket> kept;
   for (const QueueMembership& m : agent.queues) {
     auto it = old_tickets.find(m.queue);
-    tickets.push_back(it == old_tickets.end() ? std::nan("") : it->second.ticket);
+    kept.push_back(it == old_tickets.end() ? KeptTicket() : it->second);
   }
-  JoinQueues(*a, agent.queues, tickets);
-  // A kept ticket's lead over the race was drawn with the old weight. The exponential has no
-  // memory, so scaling what is left of the lead by old / new weight is exactly a fresh draw
-  // with the new one (a priority raised from 100 to 1 takes effect at once, not 100 races on).
-  for (std::uint32_t i = 0; i < a->memberships.size(); ++i) {
-    const routing::MembershipRec& m = a->memberships[i];
-    auto it = old_tickets.find(m.queue->config.id);
-    if (it == old_tickets.end()) continue;
-    double& ticket = routing::TicketOf(a->memberships[i]);
-    const double lead = ticket - m.queue->virtual_time;
-    if (lead > 0) ticket = m.queue->virtual_time + lead * it->second.weight / TicketWeightOf(*a, i);
-  }
+  JoinQueues(*a, agent.queues, kept);
   selector_->RebuildSlots(*a);
   RefreshReported(*a);
   for (const auto& m : a->memberships) {

@@ -9,6 +9,7 @@
 #define SWITCHBOARD_SRC_ROUTING_ROUTER_IMPL_H_
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -170,8 +171,15 @@ class Router::Impl {
   bool UsesDefaultCapacities(const Agent& agent) const;
   std::vector<ChannelCapacity> CapacitiesOf(const Agent& agent) const;
   void ApplyAgentConfig(AgentRec& a, const Agent& agent);
+  // A race ticket an agent keeps through UpdateAgent, with the weight it was drawn with.
+  struct KeptTicket {
+    double ticket = std::nan("");  // NaN: none kept, draw one
+    double weight = 1;
+  };
+  // Joins the queues' member lists; in a ticket queue each membership gets its kept ticket,
+  // its lead over the race rescaled to the new weight, or a fresh one.
   void JoinQueues(AgentRec& a, const std::vector<QueueMembership>& queues,
-                  const std::vector<double>& tickets);
+                  const std::vector<KeptTicket>& kept);
   void LeaveQueues(AgentRec& a);
   void ApplyQueueConfig(QueueRec& q, const Queue& config);
   std::vector<routing::Requirement> NormalizeRequirements(

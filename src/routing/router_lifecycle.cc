@@ -241,17 +241,10 @@ void Router::Impl::RouteContact(ContactRec& c) {
 
 void Router::Impl::RouteDeferred() {
   defer_routing_ = false;  // nothing below notes anything: the lists are read in place
-  if (!deferred_agents_.empty()) {
-    for (size_t i = 0; i < deferred_agents_.size(); ++i) {
-      AgentRec* a = deferred_agents_[i];
-      // Noted once each: an agent freed twice at one instant chooses once, in its first place.
-      if (std::find(deferred_agents_.begin(), deferred_agents_.begin() + i, a) ==
-          deferred_agents_.begin() + i) {
-        RouteAgent(*a);
-      }
-    }
-    deferred_agents_.clear();
-  }
+  // An agent noted twice chooses in its first place; the second call finds it holding the offer
+  // (or, with nothing for it then, nothing now) and does nothing.
+  for (AgentRec* a : deferred_agents_) RouteAgent(*a);
+  deferred_agents_.clear();
   if (deferred_.empty()) return;
   auto order = [](const ContactRec* c) {
     return std::tuple(c->queue->priority, c->key, c->queue->ordinal);
