@@ -347,7 +347,9 @@ TEST_CASE("an agent update that the contacts it holds would not fit is refused")
 // The router keeps nanoseconds since the epoch in 64 bits. A clock outside that range was taken:
 // at the infinite past Create searched for the first midnight forever, and after 2262 every time
 // saturated (one busy interval of 10 s came out as 7,700 years). Such a clock is refused, with
-// the range in the message; the ends of the range themselves work.
+// the range in the message; the ends of the range themselves work. The range began in 1677,
+// where a contact stamped with the clock's time was refused (contacts' times start at the Unix
+// epoch); it now begins at the epoch.
 TEST_CASE("a clock outside the router's time range is refused; its ends work") {
   const absl::Time outside[] = {absl::InfinitePast(), sb::kEarliestRouterTime - absl::Nanoseconds(1),
                                 sb::kLatestRouterTime + absl::Nanoseconds(1),
@@ -365,7 +367,12 @@ TEST_CASE("a clock outside the router's time range is refused; its ends work") {
   auto early = sb::Router::Create({}, &first, nullptr);
   REQUIRE(early.ok());
   CHECK((*early)->NextDeadline() ==
-        absl::FromCivil(absl::CivilDay(1677, 9, 22), absl::UTCTimeZone()));
+        absl::FromCivil(absl::CivilDay(1970, 1, 2), absl::UTCTimeZone()));
+  REQUIRE((*early)->AddQueue(sbt::MakeQueue("q")).ok());
+  REQUIRE((*early)->AddAgent(sbt::MakeAgent("ana", {"q"})).ok());
+  CHECK((*early)
+            ->Enqueue(sbt::MakeContact("c0", sb::Channel::kVoice, first.Now()), sb::QueueId("q"))
+            .ok());
   // A contact handled in the last minute of the range is accounted exactly.
   sb::ManualClock last(sb::kLatestRouterTime - absl::Minutes(1));
   sbt::Recorder recorder;

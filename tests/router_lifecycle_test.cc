@@ -69,6 +69,62 @@ TEST_CASE("a call after a wrap-up ended, before any Tick, finds the agent availa
         }) != events.end());  // the wrap-up ended before call-2 was queued
 }
 
+// Queries are const, so they do not run a wrap-up end that fell due: they used to count the
+// hour after it as busy (the agent still in wrap-up), and the next Tick took it back (busy
+// 1h 0m 40s, then 40 s). They now stop at the due work, so totals only ever grow.
+TEST_CASE("statistics stop at due work that no call has run, and never go back") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  const sb::Queue billing = AddQueueWithAna(h, "billing");
+  REQUIRE(h.router->Enqueue(MakeContact("call-1"), billing.id).ok());
+  h.AcceptOffer("call-1");
+  // The answered offer's expiry is moot and does not stop the figures: busy time runs on.
+  h.clock.Advance(absl::Seconds(10));
+  CHECK(h.AgentStatsOf("ana").busy_time == absl::Seconds(10));
+  REQUIRE(h.router->Complete(sb::ContactId("call-1"), "resolved").ok());
+  h.clock.Advance(absl::Seconds(20));
+  CHECK(h.AgentStatsOf("ana").busy_time == absl::Seconds(30));  // within the wrap-up
+
+  h.clock.Advance(absl::Hours(1));  // the wrap-up ended 59 m 50 s ago; no call since
+  const sb::AgentStats before = h.AgentStatsOf("ana");
+  CHECK(before.status.state == AgentState::kWrapUp);
+  CHECK(before.busy_time == absl::Seconds(40));  // up to the wrap-up's end, not the clock
+  CHECK(before.available_time == absl::ZeroDuration());
+  REQUIRE(h.router->Tick().ok());
+  const sb::AgentStats after = h.AgentStatsOf("ana");
+  CHECK(after.status.state == AgentState::kAvailable);
+  CHECK(after.busy_time == absl::Seconds(40));
+  CHECK(after.available_time == absl::Hours(1) - absl::Seconds(10));
+  CHECK(after.occupancy == Approx(40.0 / 3630.0));
+}
+
+// A completed contact used to leave with kCompleted when its queue had no wrap-up and with
+// kWrapUpEnded otherwise, so a listener had to know the queue's wrap-up at that moment (which an
+// UpdateQueue can change) to tell when it was gone. It now always ends with kWrapUpEnded.
+TEST_CASE("without wrap-up a completed contact still leaves with kWrapUpEnded") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("billing")).ok());  // wrap_up 0
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"billing"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("call-1"), sb::QueueId("billing")).ok());
+  h.AcceptOffer("call-1");
+  h.clock.Advance(absl::Seconds(10));
+  const std::size_t before = h.recorder.events.size();
+  REQUIRE(h.router->Complete(sb::ContactId("call-1"), "resolved").ok());
+  const std::vector<sb::RoutingEvent> events(h.recorder.events.begin() + before,
+                                             h.recorder.events.end());
+  CHECK(Types(events) == std::vector<RoutingEventType>{RoutingEventType::kCompleted,
+                                                       RoutingEventType::kWrapUpEnded,
+                                                       RoutingEventType::kAgentStateChanged});
+  REQUIRE(events.size() >= 2);
+  CHECK(events[1].contact == sb::ContactId("call-1"));
+  CHECK(events[1].agent == sb::AgentId("ana"));
+  CHECK(events[1].at == h.clock.Now());
+  CHECK(h.router->GetContact(sb::ContactId("call-1")).status().code() ==
+        absl::StatusCode::kNotFound);
+  h.CheckInvariants();
+}
+
 TEST_CASE("enqueue, offer, accept, complete, wrap-up, available again") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));
@@ -687,9 +743,10 @@ TEST_CASE("contact selection: membership priority, then contact priority, then F
   h.CheckInvariants();
 }
 
-// At the router's earliest time an arrival is the int64 floor of nanoseconds; a LIFO key that
-// negated it overflowed (UBSan flags it). The order must still be newest first, across queues.
-// (A clock before that time is refused by Create: see router_bad_input_test.)
+// LIFO at the router's earliest time (now the Unix epoch, an arrival of 0 ns; when the range
+// began in 1677 the arrival was the int64 floor, and a LIFO key that negated it overflowed).
+// The order must still be newest first, across queues. (A clock before that time is refused by
+// Create: see router_bad_input_test.)
 TEST_CASE("LIFO order holds at the router's earliest time") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   sb::ManualClock clock(sb::kEarliestRouterTime);
@@ -1010,15 +1067,15 @@ TEST_CASE("daily counters restart once when the clock jumps years ahead") {
   h.CheckInvariants();
 }
 
-// Time accounting in integer nanoseconds must not overflow when a host's clock starts before
-// 1970 and then jumps centuries ahead (more nanoseconds than an int64 holds): the agent's
-// available time stays positive and huge, not negative.
-TEST_CASE("agent time accounting survives a clock spanning more than an int64 of nanoseconds") {
-  sb::ManualClock clock(absl::FromCivil(absl::CivilDay(1900, 1, 1), absl::UTCTimeZone()));
+// Time accounting in integer nanoseconds must not overflow across the router's whole range
+// (from the epoch to the last nanosecond an int64 holds; when the range began in 1677 a clock
+// could span twice that): the agent's available time stays positive and huge, not negative.
+TEST_CASE("agent time accounting survives a clock spanning the router's whole range") {
+  sb::ManualClock clock(sb::kEarliestRouterTime);
   auto router = sb::Router::Create({}, &clock, nullptr).value();
   REQUIRE(router->AddQueue(MakeQueue("q")).ok());
   REQUIRE(router->AddAgent(MakeAgent("ana", {"q"})).ok());
-  clock.Set(absl::FromCivil(absl::CivilDay(2300, 1, 1), absl::UTCTimeZone()));
+  clock.Set(sb::kLatestRouterTime);
   REQUIRE(router->SetAgentState(sb::AgentId("ana"), AgentState::kOffline).ok());
   const sb::AgentStats ana = router->GetAgentStats(sb::AgentId("ana")).value();
   CHECK(ana.available_time >= absl::Hours(24 * 365 * 290));  // an int64 of ns: 292 years

@@ -310,8 +310,8 @@ class Lockstep {
 
   // "No contact lost or duplicated", from the outside: the contacts in the router are exactly
   // those queued and not yet gone, as the events tell, not as the router's own bookkeeping (which
-  // the oracle shares) does. A contact leaves with kAbandoned, kWrapUpEnded, or kCompleted when
-  // its queue has no wrap-up; after kCompleted the model accepts either until kWrapUpEnded.
+  // the oracle shares) does. A contact leaves with kAbandoned or kWrapUpEnded (which follows
+  // kCompleted at once when its queue has no wrap-up).
   void CheckContactsAgainstEvents(std::size_t first_event) {
     const auto& events = indexed_.recorder.events;
     for (std::size_t i = first_event; i < events.size(); ++i) {
@@ -321,12 +321,10 @@ class Lockstep {
         live_.insert(id);
       } else if (e.type == sb::RoutingEventType::kCompleted) {
         REQUIRE(live_.count(id) == 1);
-        completed_.insert(id);
       } else if (e.type == sb::RoutingEventType::kAbandoned ||
                  e.type == sb::RoutingEventType::kWrapUpEnded) {
         INFO("contact " << id << " left twice or was never queued");
         REQUIRE(live_.erase(id) == 1);
-        completed_.erase(id);
       }
     }
     for (int n = 0; n < next_contact_; ++n) {
@@ -335,10 +333,8 @@ class Lockstep {
       INFO("contact " << id);
       if (found) {
         REQUIRE(live_.count(id) == 1);  // no contact the events did not queue, or saw leave
-      } else if (completed_.erase(id) == 1) {
-        REQUIRE(live_.erase(id) == 1);  // completed without wrap-up: gone at once
       } else {
-        REQUIRE(live_.count(id) == 0);  // none lost
+        REQUIRE(live_.count(id) == 0);  // none lost, none gone without an event saying so
       }
     }
   }
@@ -351,8 +347,7 @@ class Lockstep {
   sbt::Harness scan_;
   int next_contact_ = 0;
   std::uint64_t offers_ = 0;
-  std::set<std::string> live_;       // queued and not yet gone, by the events
-  std::set<std::string> completed_;  // completed and, with a wrap-up, still in the router
+  std::set<std::string> live_;  // queued and not yet gone, by the events
 };
 
 // Runs `sequences` seeded sequences of `steps` random operations in lockstep and returns the

@@ -22,7 +22,9 @@ class SWITCHBOARD_EXPORT Clock {
   virtual absl::Time Now() const = 0;
 };
 
-// Wall-clock time from absl::Now().
+// Wall-clock time from absl::Now(). It can step back (an NTP correction); the router then keeps
+// its latest time until the clock catches up, and contacts stamped meanwhile show the step in
+// their wait (docs/routing.md, "Guarantees").
 class SWITCHBOARD_EXPORT RealClock final : public Clock {
  public:
   absl::Time Now() const override { return absl::Now(); }

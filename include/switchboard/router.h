@@ -121,12 +121,12 @@ struct RouterOptions {
   absl::TimeZone day_zone = absl::UTCTimeZone();
 };
 
-// The router keeps its times as 64-bit nanoseconds since the Unix epoch, so its clock must read
-// within this range (1677-09-21 .. 2262-04-11 UTC). Create refuses a clock outside it; a clock
-// that jumps past the end later is not supported (Tick still returns, as at InfiniteFuture, where
-// each Tick runs only the timers set before it: one round of offer expiries and re-offers).
-inline constexpr absl::Time kEarliestRouterTime =
-    absl::FromUnixNanos(std::numeric_limits<std::int64_t>::min());
+// The router keeps its times as 64-bit nanoseconds since the Unix epoch, and contacts' times may
+// not be before the epoch (Contact::Validate), so its clock must read within this range
+// (1970-01-01 .. 2262-04-11 UTC). Create refuses a clock outside it; a clock that jumps past the
+// end later is not supported (Tick still returns, as at InfiniteFuture, where each Tick runs only
+// the timers set before it: one round of offer expiries and re-offers).
+inline constexpr absl::Time kEarliestRouterTime = absl::UnixEpoch();
 inline constexpr absl::Time kLatestRouterTime =
     absl::FromUnixNanos(std::numeric_limits<std::int64_t>::max());
 

@@ -32,17 +32,18 @@
 namespace switchboard {
 
 enum class RoutingEventType : unsigned char {
-  kQueued = 0,          // contact entered a queue (Enqueue, TransferToQueue)
-  kOffered,             // offer made: `offer` is set
-  kAccepted,            // offer accepted: `offer` is set
-  kDeclined,            // offer declined by the agent: `offer` is set
-  kExpired,             // offer not answered before its expiry (seen by Tick): `offer` is set
-  kRescinded,           // offer withdrawn by the host or by the agent going away: `offer` is set
-  kCompleted,           // Complete(): `text` holds the disposition
-  kWrapUpEnded,         // the contact's wrap-up time is over; it leaves the router
-  kAbandoned,           // the customer left while waiting or offered
-  kTransferred,         // `to_queue` or `to_agent` is set; `text` holds the note
-  kAgentStateChanged,   // `agent_status` and `previous_status` are set
+  kQueued = 0,         // contact entered a queue (Enqueue, TransferToQueue)
+  kOffered,            // offer made: `offer` is set
+  kAccepted,           // offer accepted: `offer` is set
+  kDeclined,           // offer declined by the agent: `offer` is set
+  kExpired,            // offer not answered before its expiry (seen by Tick): `offer` is set
+  kRescinded,          // offer withdrawn by the host or by the agent going away: `offer` is set
+  kCompleted,          // Complete(): `text` holds the disposition
+  kWrapUpEnded,        // the contact's wrap-up is over (at once, right after kCompleted, when
+                       // the queue has none); it leaves the router
+  kAbandoned,          // the customer left while waiting or offered
+  kTransferred,        // `to_queue` or `to_agent` is set; `text` holds the note
+  kAgentStateChanged,  // `agent_status` and `previous_status` are set
 };
 
 // "queued", "offered", "accepted", ...
@@ -57,7 +58,9 @@ inline constexpr RoutingEventMask kAllRoutingEvents = ~RoutingEventMask{0};
 
 struct RoutingEvent {
   RoutingEventType type = RoutingEventType::kQueued;
-  absl::Time at = absl::UnixEpoch();  // the router clock's time of the call that caused it
+  // When it happened: the router's time of the call that caused it, or for the work of a timer
+  // (an offer expiry, a wrap-up end, a membership delay) the time the timer fell due.
+  absl::Time at = absl::UnixEpoch();
   ContactId contact;                  // empty for kAgentStateChanged
   AgentId agent;                      // empty when no agent is involved
   QueueId queue;                      // the contact's queue (the source queue of a transfer)

@@ -7,10 +7,16 @@
 //
 //   service_level = answered_within_threshold / (answered + abandoned - short_abandoned)
 //
+// Both describe the router at one instant: the clock's time, or, when work fell due that no call
+// has run yet (the router's NextDeadline() has passed), the time of that work. Time after it is
+// counted once a call or Tick() has applied it, so running totals such as busy_time never go
+// back.
+//
 // Thread-safety: plain values.
 //
 //   auto stats = router->GetQueueStats(switchboard::QueueId("billing"));
-//   if (stats.ok() && stats->service_level) std::printf("SL %.1f%%\n", 100 * *stats->service_level);
+//   if (stats.ok() && stats->service_level) std::printf("SL %.1f%%\n", 100 *
+//   *stats->service_level);
 #ifndef SWITCHBOARD_ROUTING_STATS_H_
 #define SWITCHBOARD_ROUTING_STATS_H_
 

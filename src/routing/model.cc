@@ -116,7 +116,7 @@ ContactKey MakeContactKey(const QueueRec& q, const ContactRec& c, std::uint64_t 
   const std::int64_t arrival = absl::ToUnixNanos(c.arrived_at);
   const auto s = static_cast<std::int64_t>(seq);
   // LIFO reverses arrival and sequence by complement, not negation: ~x reverses the order of
-  // every int64, the floor a clock before 1677 gives included, and undoes itself.
+  // every int64, the floor included (which negation overflows), and undoes itself.
   if (q.config.order == QueueOrder::kLifo) return ContactKey{-c.priority, ~arrival, ~s};
   return ContactKey{-c.priority, arrival, s};
 }

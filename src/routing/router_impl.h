@@ -102,6 +102,7 @@ class Router::Impl {
       call_floor_ = floor_before;
       high_water_ = high_water_before;
     }
+    DropMootTimers();  // queries stop at the next timer that matters (QueryTime), not a moot one
     Flush();
     return result;
   }
@@ -306,6 +307,10 @@ class Router::Impl {
   // True when ProcessTimer(t) would do nothing (its offer was answered, its wrap-up or delay
   // check superseded, its contact gone).
   bool IsMoot(const Timer& t) const;
+  // Pops the moot timers at the top, so that the top is the next timer that matters.
+  void DropMootTimers();
+  // When the next timer at the top, or the midnight restart, is due (InfiniteFuture if never).
+  absl::Time DueWorkAt() const;
   void PushTimer(absl::Time at, TimerKind kind, ContactRec* contact, std::uint64_t offer);
 
   // ---- events ----
@@ -318,7 +323,12 @@ class Router::Impl {
     now_ = t;
     now_ns_ = absl::ToUnixNanos(t);
   }
-  absl::Time QueryTime() const { return std::max(clock_->Now(), high_water_); }
+  // Queries describe the router at one instant: the clock's time, but never past work that fell
+  // due and that no call has applied yet (a wrap-up end, an offer expiry: time after it would
+  // be counted in the wrong state and later taken back), nor before the last call.
+  absl::Time QueryTime() const {
+    return std::max(std::min(clock_->Now(), DueWorkAt()), high_water_);
+  }
 
   std::vector<QueueRec*> SortedQueues() const;
   std::vector<AgentRec*> SortedAgents() const;

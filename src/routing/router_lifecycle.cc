@@ -714,6 +714,9 @@ absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view d
     c->wrapup_until = now_ + wrap;
     PushTimer(c->wrapup_until, TimerKind::kWrapUpEnd, c, 0);
   } else {
+    // No wrap-up: it ends at once, so every completed contact leaves with kWrapUpEnded and a
+    // listener need not know the queue's wrap-up time to tell when it is gone.
+    Emit(RoutingEventType::kWrapUpEnded, c);
     RemoveContact(*c);
   }
   RefreshReported(a);
@@ -993,12 +996,21 @@ absl::Status Router::Impl::Tick() {
   return absl::OkStatus();
 }
 
+void Router::Impl::DropMootTimers() {
+  while (!timers_.empty() && IsMoot(timers_.top())) timers_.pop();
+}
+
+absl::Time Router::Impl::DueWorkAt() const {
+  absl::Time next = day_reset_at_;
+  if (!timers_.empty()) next = std::min(next, timers_.top().at);
+  return next;
+}
+
 std::optional<absl::Time> Router::Impl::NextDeadline() {
   // Dropping moot timers here keeps a host (or the simulator) from waking up for an offer that
   // was answered long ago; Tick() would have skipped them anyway.
-  while (!timers_.empty() && IsMoot(timers_.top())) timers_.pop();
-  absl::Time next = day_reset_at_;
-  if (!timers_.empty()) next = std::min(next, timers_.top().at);
+  DropMootTimers();
+  const absl::Time next = DueWorkAt();
   if (next == absl::InfiniteFuture()) return std::nullopt;
   return next;
 }
