@@ -761,6 +761,38 @@ TEST_CASE("a customer id never handed out is unknown, and forgetting it erases n
   CHECK(f.merger->ListCustomers(kAcme) == std::vector<sb::CustomerId>{sb::CustomerId("c-mail-1")});
 }
 
+// Long event ids mint "c~<FNV-1a hash>", and FNV-1a collisions can be found in minutes. Two
+// customers used to share the id: GetJourney of one showed the other's journey, and Forget by
+// the id erased the other customer. A colliding event now takes the next id of the chain.
+TEST_CASE("long event ids whose hashes collide mint distinct customer ids") {
+  constexpr absl::StatusCode kNotFound = absl::StatusCode::kNotFound;
+  const std::string ana_event = std::string(116, 'p') + "yj9TYnaTizC";  // FNV-1a 64 collision
+  const std::string bob_event = std::string(116, 'p') + "cxNSuyyTIf0";
+  Fixture f;
+  const sb::CustomerId ana =
+      f.Ingest(Ev(ana_event, 10, sb::Channel::kWeb, {Email("ana@example.com")})).customer;
+  const sb::CustomerId bob =
+      f.Ingest(Ev(bob_event, 20, sb::Channel::kWeb, {Email("bob@example.com")})).customer;
+  REQUIRE(ana.value().substr(0, 2) == "c~");
+  CHECK(bob.value() == ana.value() + "~2");  // the same hash
+  CHECK(f.EventsOf(ana) == std::vector<std::string>{ana_event});
+  CHECK(f.EventsOf(bob) == std::vector<std::string>{bob_event});
+  CHECK(f.merger->ListCustomers(kAcme).size() == 2);
+  // A later event of each keeps its customer's id.
+  CHECK(f.Ingest(Ev("bob-2", 30, sb::Channel::kEmail, {Email("bob@example.com")})).customer == bob);
+
+  REQUIRE(f.merger->Forget(kAcme, ana).ok());
+  CHECK(f.merger->FindByIdentifier(kAcme, Email("ana@example.com")).status().code() == kNotFound);
+  CHECK(f.merger->FindByIdentifier(kAcme, Email("bob@example.com"))->customer == bob);
+  CHECK(f.merger->Resolve(kAcme, ana).status().code() == kNotFound);
+  CHECK(*f.merger->Resolve(kAcme, bob) == bob);
+  CHECK(f.EventsOf(bob) == std::vector<std::string>{bob_event, "bob-2"});
+  // The erased id stays taken: no later customer is given it.
+  CHECK(f.Ingest(Ev("bob-3", 40, sb::Channel::kEmail, {Email("bob@example.com")})).customer == bob);
+  REQUIRE(f.merger->Forget(kAcme, bob).ok());
+  CHECK(f.merger->ListCustomers(kAcme).empty());
+}
+
 // Whether "c-<id>" names a customer depends on the event having minted one when it was ingested
 // or re-resolved: an id handed out stays resolvable through later rebuilds (a late earlier
 // event, a split, an erasure), to the customer the event belongs to now, and a customer minted

@@ -9,8 +9,9 @@
 // calls, evaluated in canonical order (occurred-at, then event id). An event that arrives in
 // order is applied incrementally; a late one rebuilds only the events connected to it. Feeding
 // the same events in any order, with duplicates, yields the same customers, ids, journeys and
-// traits. A customer's id is minted from its earliest event ("c-" + event id), so the survivor of
-// a merge is the customer with the earliest event; the other id stays an alias.
+// traits. A customer's id is minted from its earliest event ("c-" + event id; a hash of a long
+// one, where colliding hashes are numbered in the order they minted: see docs/journeys.md), so
+// the survivor of a merge is the customer with the earliest event; the other id stays an alias.
 //
 // Thread-safety: not thread-safe. Calls must not overlap; const methods may run concurrently with
 // each other but not with a mutating call.

@@ -338,11 +338,12 @@ class SWITCHBOARD_EXPORT JourneyStore {
   // False when the tenant has no tombstone at all (lets callers skip computing a hash).
   virtual bool HasTombstones(const TenantId& tenant) const = 0;
 
-  // Customer ids minted as a hash (event id too long to embed) -> the event they came from.
+  // Customer ids minted as a hash (event id too long to embed) -> the event they came from
+  // (overwritten with a short placeholder when the customer is erased: the id stays taken).
+  // FindMintedId returns "" for an id never put.
   virtual void PutMintedId(const TenantId& tenant, std::string_view customer_id,
                            std::string_view event_id) = 0;
   virtual std::string FindMintedId(const TenantId& tenant, std::string_view customer_id) const = 0;
-  virtual void EraseMintedId(const TenantId& tenant, std::string_view customer_id) = 0;
 
   // A per-tenant counter (explicit merge ids); starts at 1.
   virtual int64_t NextSequence(const TenantId& tenant) = 0;

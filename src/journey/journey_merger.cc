@@ -674,9 +674,7 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
       }
     }
     for (const LinkConstraint& l : store_->LinksOf(tenant, event_id)) links.insert(l.id);
-    // IdOf(), not MintId(): naming the id must not register it just before it is erased.
-    const CustomerId minted = resolver_.IdOf(tenant, e);
-    if (minted.value().substr(0, 2) == "c~") store_->EraseMintedId(tenant, minted.value());
+    resolver_.RetireMintedId(tenant, e);
   }
   for (const std::string& l : links) store_->EraseLink(tenant, l);
   report.links = static_cast<int64_t>(links.size());

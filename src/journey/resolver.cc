@@ -44,15 +44,11 @@ std::string GroupName(IdentifierKind kind, std::string_view scope) {
   return internal::StrCat(IdentifierKindName(kind), "/", scope);
 }
 
-// "c-<event id>", or "c~<hash>" when the event id is too long to embed.
-std::string MintedIdFor(std::string_view event_id) {
-  if (event_id.size() + 2 <= kMaxIdLength) {
-    std::string out;  // appended, not formatted: one per new customer
-    out.reserve(event_id.size() + 2);
-    return out.append("c-").append(event_id);
-  }
-  return fmt::format("c~{:016x}", Fnv1a64(event_id));
-}
+bool IsEmbeddable(std::string_view event_id) { return event_id.size() + 2 <= kMaxIdLength; }
+
+// What a hashed id maps to once its customer is erased: shorter than any event id that is hashed,
+// so it names no event, and it keeps the id (and the chain of ids after it) taken.
+constexpr std::string_view kErasedMint = "-";
 
 }  // namespace
 
@@ -73,22 +69,48 @@ struct Resolver::Violation {
   std::vector<size_t> helpful;  // candidates whose drop may resolve it
 };
 
+std::string Resolver::MintedIdOf(const TenantId& tenant, std::string_view event_id) const {
+  if (IsEmbeddable(event_id)) {
+    std::string out;  // appended, not formatted: one per new customer
+    out.reserve(event_id.size() + 2);
+    return out.append("c-").append(event_id);
+  }
+  // FNV-1a is stable across processes but not collision resistant: ids can be made to collide
+  // on purpose. A colliding event takes the next free id of the chain, so that no two customers
+  // ever share one (Forget by id erases the customer the id was given to).
+  const std::string base = fmt::format("c~{:016x}", Fnv1a64(event_id));
+  for (int n = 1;; ++n) {
+    std::string id = n == 1 ? base : internal::StrCat(base, "~", n);
+    const std::string owner = store_->FindMintedId(tenant, id);
+    if (owner.empty() || owner == event_id) return id;  // free, or this event's own
+  }
+}
+
 std::string Resolver::MintId(const TenantId& tenant, std::string_view event_id) {
-  std::string out = MintedIdFor(event_id);
-  if (event_id.size() + 2 > kMaxIdLength) store_->PutMintedId(tenant, out, event_id);  // hashed
+  std::string out = MintedIdOf(tenant, event_id);
+  if (!IsEmbeddable(event_id)) store_->PutMintedId(tenant, out, event_id);  // hashed
   return out;
+}
+
+void Resolver::RetireMintedId(const TenantId& tenant, EventHandle mint) {
+  const std::string_view event_id = store_->EventIdOf(tenant, mint);
+  if (IsEmbeddable(event_id)) return;  // "c-<id>": the event's tombstone keeps it from coming back
+  const std::string id = MintedIdOf(tenant, event_id);
+  if (store_->FindMintedId(tenant, id) == event_id) store_->PutMintedId(tenant, id, kErasedMint);
 }
 
 CustomerId Resolver::IdOf(const TenantId& tenant, EventHandle mint) const {
   if (mint == kNoHandle) return CustomerId();
-  return CustomerId(MintedIdFor(store_->EventIdOf(tenant, mint)));
+  return CustomerId(MintedIdOf(tenant, store_->EventIdOf(tenant, mint)));
 }
 
 std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) const {
-  // Longer, the event's id was minted as a hash (MintedIdFor): "c-<id>" was never handed out.
+  // Longer, the event's id was minted as a hash (MintedIdOf): "c-<id>" was never handed out.
   if (id.substr(0, 2) == "c-" && id.size() <= kMaxIdLength) return std::string(id.substr(2));
-  if (id.substr(0, 2) == "c~") return store_->FindMintedId(tenant, id);
-  return std::string();
+  if (id.substr(0, 2) != "c~") return std::string();
+  std::string event_id = store_->FindMintedId(tenant, id);
+  if (IsEmbeddable(event_id)) return std::string();  // none, or erased (kErasedMint)
+  return event_id;
 }
 
 bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,
@@ -270,7 +292,7 @@ CustomerRecord* Resolver::Mint(const TenantId& tenant, EventHandle event) {
   CustomerRecord r;
   // Only an id too long to embed needs the store (to find its event again); others are pure.
   std::string_view event_id = store_->EventIdOf(tenant, event);
-  if (event_id.size() + 2 > kMaxIdLength) MintId(tenant, event_id);
+  if (!IsEmbeddable(event_id)) MintId(tenant, event_id);
   // The id is handed out from here on: it keeps naming whoever owns the event (FindLive), also
   // after a rebuild mints the customer from another event.
   store_->MutableEvent(tenant, event)->minted = true;

@@ -46,8 +46,13 @@ class Resolver {
       : options_(options), normalizer_(normalizer), store_(store) {}
 
   // The customer id minted from an event: "c-<event id>", or "c~<hash>" for a long event id
-  // (registered with the store so MintEventOf() can find the event again).
+  // (registered with the store so MintEventOf() can find the event again; "c~<hash>~2" and so on
+  // when another event's id has the same hash).
   std::string MintId(const TenantId& tenant, std::string_view event_id);
+  // The same id without registering it: the one the event minted, or would mint now.
+  std::string MintedIdOf(const TenantId& tenant, std::string_view event_id) const;
+  // For Forget: a hashed id the event minted stays taken but names no event any more.
+  void RetireMintedId(const TenantId& tenant, EventHandle mint);
   // The event a customer id would have been minted from; empty when `id` does not have a minted
   // id's form. Whether that event did mint one is StoredEvent::minted.
   std::string MintEventOf(const TenantId& tenant, std::string_view id) const;
