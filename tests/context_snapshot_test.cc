@@ -2,9 +2,13 @@
 // notes, repeat contact, preferences, tier), its bounds, and the mapping to routing input.
 #include "switchboard/context_snapshot.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <limits>
+#include <map>
+#include <numeric>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -311,6 +315,80 @@ TEST_CASE("a case opened again after its resolution is open") {
     CHECK(snap->open_cases[0].summary == "Refund");
     f.Ingest(Ev("done-2", 25, T::kCaseResolved, C::kVoice, {{"case_id", "CS-1"}}));
     CHECK(f.merger->SnapshotFor(Call(30))->open_cases.empty());
+  }
+}
+
+// A customer keeps 64 cases. They used to be dropped by first opening, resolved-only cases
+// first: a phone-side customer with 64 open cases dropped the resolution of case O, a merge then
+// brought O's opening from the e-mail side, and O showed as open, unlike the same events on one
+// customer. The kept cases are now the 64 with the latest events, in any order.
+TEST_CASE("the cases a snapshot shows do not depend on the order of events and merges") {
+  const sb::Identifier phone{K::kPhone, "+14155550100", ""};
+  const sb::Identifier email{K::kEmail, "ana@example.com", ""};
+  auto event = [](std::string id, int64_t minute, T type, std::vector<sb::Identifier> ids,
+                  std::string case_id) {
+    sb::TouchpointEvent e = Ev(std::move(id), minute, type, C::kVoice, {{"case_id", case_id}});
+    e.identifiers = std::move(ids);
+    return e;
+  };
+  std::vector<sb::TouchpointEvent> events;
+  struct Case {
+    int64_t opened = -1, resolved = -1, latest = -1;
+  };
+  std::map<std::string, Case> truth;
+  auto add = [&](std::string id, int64_t minute, T type, std::vector<sb::Identifier> ids,
+                 std::string case_id) {
+    Case& c = truth[case_id];
+    if (type == T::kCaseOpened) {
+      if (c.opened < 0) c.opened = minute;
+    } else {
+      c.resolved = std::max(c.resolved, minute);
+    }
+    c.latest = std::max(c.latest, minute);
+    events.push_back(event(std::move(id), minute, type, std::move(ids), std::move(case_id)));
+  };
+  for (int i = 1; i <= 70; ++i) {  // the phone side: 70 cases, every third one resolved
+    const std::string id = sb::internal::StrCat("C", i);
+    add(sb::internal::StrCat("p-open-", i), i, T::kCaseOpened, {phone}, id);
+    if (i % 3 == 0) add(sb::internal::StrCat("p-done-", i), 100 + i, T::kCaseResolved, {phone}, id);
+  }
+  add("e-open-O", 175, T::kCaseOpened, {email}, "O");    // the e-mail side opens O ...
+  add("p-done-O", 180, T::kCaseResolved, {phone}, "O");  // ... and the phone side resolves it
+  add("e-open-P", 5, T::kCaseOpened, {email}, "P");      // an old case, still open
+  events.push_back(event("bridge", 200, T::kMessage, {email, phone}, ""));
+
+  // Brute force: the 64 cases with the latest events; open ones newest opening first.
+  std::vector<std::pair<int64_t, std::string>> by_latest;
+  for (const auto& [id, c] : truth) by_latest.push_back({c.latest, id});
+  std::sort(by_latest.rbegin(), by_latest.rend());
+  by_latest.resize(64);
+  std::vector<std::pair<int64_t, std::string>> open;
+  for (const auto& [latest, id] : by_latest) {
+    const Case& c = truth[id];
+    if (c.opened >= 0 && c.resolved < latest) open.push_back({c.opened, id});
+  }
+  std::sort(open.rbegin(), open.rend());
+  std::vector<std::string> expected;
+  for (const auto& [opened, id] : open) expected.push_back(id);
+  REQUIRE(expected.size() < 50);
+
+  sb::JourneyMergerOptions options;
+  options.snapshot.max_open_cases = 50;
+  std::mt19937_64 rng(20261127);
+  for (int run = 0; run < 12; ++run) {
+    std::vector<size_t> order(events.size());
+    std::iota(order.begin(), order.end(), 0);  // run 0: in order, the merge at the end
+    if (run > 0) std::shuffle(order.begin(), order.end(), rng);
+    INFO("run " << run << " (shuffled with seed 20261127)");
+    Fixture f(options);
+    for (size_t i : order) f.Ingest(events[i]);
+    sb::Contact call = Call(300);
+    call.identifiers = {phone};
+    auto snap = f.merger->SnapshotFor(call);
+    REQUIRE(snap.ok());
+    std::vector<std::string> shown;
+    for (const sb::OpenCase& c : snap->open_cases) shown.push_back(c.id);
+    CHECK(shown == expected);
   }
 }
 

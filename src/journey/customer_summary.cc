@@ -77,12 +77,21 @@ void AddCase(const KeyOrder& o, const CaseState& c, std::vector<CaseState>* case
     if (o.Less(it->resolved, c.resolved)) it->resolved = c.resolved;
   }
   if (cases->size() > kMaxCasesKept) {
-    // Drop the case opened earliest (resolved-only cases first).
-    auto oldest = std::min_element(cases->begin(), cases->end(),
-                                   [&](const CaseState& a, const CaseState& b) {
-                                     if (a.opened != b.opened) return o.Less(a.opened, b.opened);
-                                     return a.id < b.id;
-                                   });
+    // Drop the case whose latest event is earliest. That key only grows as parts of a case come
+    // together, so the kept cases are the top 64 by it over all of the customer's events in any
+    // order of events and merges, and each keeps its latest event, which decides whether it is
+    // open. (Dropping by first opening lost a resolution that a merge later brought the opening
+    // of, and the case showed as open.)
+    auto latest = [&](const CaseState& c) -> const SummaryKey& {
+      return o.Less(c.last_opened, c.resolved) ? c.resolved : c.last_opened;
+    };
+    auto oldest =
+        std::min_element(cases->begin(), cases->end(), [&](const CaseState& a, const CaseState& b) {
+          const SummaryKey& ka = latest(a);
+          const SummaryKey& kb = latest(b);
+          if (ka != kb) return o.Less(ka, kb);
+          return a.id < b.id;
+        });
     cases->erase(oldest);
   }
 }
