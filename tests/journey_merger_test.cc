@@ -8,8 +8,10 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -1082,8 +1084,103 @@ TEST_CASE("source priority takes the value the most trusted source stated last")
   sb::AddToTraits(rules, events[0], &crm);
   sb::AddToTraits(rules, events[1], &crm);
   sb::AddToTraits(rules, events[2], &web);
-  sb::AbsorbTraits(crm, &web);
+  sb::AbsorbTraits(rules, crm, &web);
   CHECK(sb::WinningTraitValue(rules, web, "tier") == "platinum");
+}
+
+// The winner of a trait used to be found by scanning every value it had taken, on every
+// snapshot: with 20,000 distinct values a snapshot took 339 us against 1.6 us. The winner is now
+// kept first in the field. Checked against the rules applied to the raw events, under every
+// rule, with many values, in shuffled orders and through merges.
+TEST_CASE("a trait's winner is the rule's best over its whole history, in any order") {
+  std::vector<sb::TraitRule> rules = {
+      {"name", "", sb::ReconciliationRule::kLatest, true, {}},
+      {"segment", "", sb::ReconciliationRule::kFirstSeen, true, {}},
+      {"channel", "", sb::ReconciliationRule::kMostFrequent, true, {}},
+      {"tier", "", sb::ReconciliationRule::kSourcePriority, true, {"crm", "billing"}},
+  };
+  const std::vector<std::string> sources = {"crm", "billing", "web"};
+  std::mt19937_64 rng(20261127);
+  struct Raw {
+    int64_t minute;
+    std::string id, source;
+    std::vector<std::string> values;  // per rule
+  };
+  std::vector<Raw> raw;
+  std::vector<sb::TouchpointEvent> events;
+  for (int i = 0; i < 400; ++i) {
+    Raw r{i, sb::internal::StrCat("e-", 1000 + i), sources[rng() % 3], {}};
+    sb::Attributes attrs;
+    for (const sb::TraitRule& rule : rules) {
+      // Few values for most-frequent (so counts compete), many for the others.
+      const uint64_t pool = rule.rule == sb::ReconciliationRule::kMostFrequent ? 7 : 150;
+      r.values.push_back(sb::internal::StrCat(rule.field, "-", rng() % pool));
+      attrs[rule.field] = r.values.back();
+    }
+    sb::TouchpointEvent e = Ev(r.id, r.minute, sb::Channel::kWeb, {}, attrs);
+    e.source_system = r.source;
+    events.push_back(std::move(e));
+    raw.push_back(std::move(r));
+  }
+  // Brute force, per rule, from the raw events (minutes are distinct: they order the events).
+  auto expected = [&](size_t f) {
+    const sb::TraitRule& rule = rules[f];
+    struct Acc {
+      int64_t count = 0, first = INT64_MAX, last = -1, best_rank = INT32_MAX, best_last = -1;
+    };
+    std::map<std::string, Acc> acc;
+    for (const Raw& r : raw) {
+      Acc& a = acc[r.values[f]];
+      ++a.count;
+      a.first = std::min(a.first, r.minute);
+      a.last = std::max(a.last, r.minute);
+      const auto at = std::find(rule.source_priority.begin(), rule.source_priority.end(), r.source);
+      const int64_t rank = at - rule.source_priority.begin();
+      if (rank < a.best_rank) {
+        a.best_rank = rank;
+        a.best_last = r.minute;
+      } else if (rank == a.best_rank) {
+        a.best_last = std::max(a.best_last, r.minute);
+      }
+    }
+    auto beats = [&](const Acc& a, const Acc& b) {
+      switch (rule.rule) {
+        case sb::ReconciliationRule::kLatest:
+          return a.last > b.last;
+        case sb::ReconciliationRule::kFirstSeen:
+          return a.first < b.first;
+        case sb::ReconciliationRule::kMostFrequent:
+          return a.count != b.count ? a.count > b.count : a.last > b.last;
+        case sb::ReconciliationRule::kSourcePriority:
+          if (a.best_rank != b.best_rank) return a.best_rank < b.best_rank;
+          return a.best_last != b.best_last ? a.best_last > b.best_last : a.last > b.last;
+      }
+      return false;
+    };
+    const std::pair<const std::string, Acc>* best = nullptr;
+    for (const auto& entry : acc) {
+      if (best == nullptr || beats(entry.second, best->second)) best = &entry;
+    }
+    return best->first;
+  };
+  for (int run = 0; run < 6; ++run) {
+    INFO("run " << run << " (seed 20261127)");
+    std::shuffle(events.begin(), events.end(), rng);
+    sb::TraitState whole, left, right;
+    for (size_t k = 0; k < events.size(); ++k) {
+      sb::AddToTraits(rules, events[k], &whole);
+      sb::AddToTraits(rules, events[k], k % 3 == 0 ? &left : &right);
+    }
+    sb::AbsorbTraits(rules, run % 2 == 0 ? left : right, run % 2 == 0 ? &right : &left);
+    const sb::TraitState& merged = run % 2 == 0 ? right : left;
+    for (size_t f = 0; f < rules.size(); ++f) {
+      INFO("trait " << rules[f].field);
+      const std::string want = expected(f);
+      CHECK(sb::WinningTraitValue(rules, whole, rules[f].field) == want);
+      CHECK(sb::WinningTraitValue(rules, merged, rules[f].field) == want);
+      CHECK(sb::ReconcileTraits(rules, merged)[f].value == want);
+    }
+  }
 }
 
 TEST_CASE("traits are reconciled per field and losers stay in history") {

@@ -73,7 +73,9 @@ struct TraitCandidate {
   friend bool operator==(const TraitCandidate&, const TraitCandidate&) = default;
 };
 
-// The aggregate state of every trait of one customer: candidates per rule, in rule order.
+// The aggregate state of every trait of one customer: candidates per rule, in rule order, each
+// field's winner first (AddToTraits and AbsorbTraits keep it there, so reading a winner costs the
+// same however many values the trait has taken; build a TraitState only through them).
 struct TraitState {
   std::vector<std::vector<TraitCandidate>> fields;
   friend bool operator==(const TraitState&, const TraitState&) = default;
@@ -92,8 +94,10 @@ struct Trait {
 // Adds the traits `event` carries. Each event must be added once.
 SWITCHBOARD_EXPORT void AddToTraits(const std::vector<TraitRule>& rules, const TouchpointEvent& event,
                                     TraitState* state);
-// Folds `from` into `into` (two customers merged). Commutative with AddToTraits.
-SWITCHBOARD_EXPORT void AbsorbTraits(const TraitState& from, TraitState* into);
+// Folds `from` into `into` (two customers merged), both built with `rules`. Commutative with
+// AddToTraits.
+SWITCHBOARD_EXPORT void AbsorbTraits(const std::vector<TraitRule>& rules, const TraitState& from,
+                                     TraitState* into);
 // The winners; fields with no value seen are left out.
 SWITCHBOARD_EXPORT std::vector<Trait> ReconcileTraits(const std::vector<TraitRule>& rules,
                                                       const TraitState& state);

@@ -373,7 +373,7 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
   links.constrained_anchors.insert(links.constrained_anchors.end(),
                                    a->constrained_anchors().begin(),
                                    a->constrained_anchors().end());
-  AbsorbTraits(a->traits, &s->traits);
+  AbsorbTraits(options_->traits, a->traits, &s->traits);
   AbsorbSummary(a->summary, options_->snapshot, KeyOrder(store_, &tenant), &s->summary);
   if (a->latest != kNoHandle && LatestBefore(tenant, *s, a->latest, a->latest_at)) {
     s->latest = a->latest;

@@ -34,16 +34,6 @@ void Fold(const TraitCandidate& from, TraitCandidate* into) {
   }
 }
 
-void AddCandidate(const TraitCandidate& c, std::vector<TraitCandidate>* field) {
-  for (TraitCandidate& existing : *field) {
-    if (existing.value == c.value) {
-      Fold(c, &existing);
-      return;
-    }
-  }
-  field->push_back(c);
-}
-
 // True when `a` beats `b` under `rule`.
 bool Beats(ReconciliationRule rule, const TraitCandidate& a, const TraitCandidate& b) {
   switch (rule) {
@@ -65,12 +55,25 @@ bool Beats(ReconciliationRule rule, const TraitCandidate& a, const TraitCandidat
   return b.last_seen < a.last_seen;
 }
 
-const TraitCandidate* Winner(ReconciliationRule rule, const std::vector<TraitCandidate>& field) {
-  const TraitCandidate* best = nullptr;
-  for (const TraitCandidate& c : field) {
-    if (best == nullptr || Beats(rule, c, *best)) best = &c;
+// Folds `c` into the field, whose first candidate is its winner, and keeps it so. Folding only
+// ever strengthens a candidate under every rule (more events, a later latest, an earlier first,
+// a better source), so the winner after it is the old one or the candidate just changed: reading
+// the winner does not scan the history, however many values a trait has taken.
+void AddCandidate(ReconciliationRule rule, const TraitCandidate& c,
+                  std::vector<TraitCandidate>* field) {
+  auto it = std::find_if(field->begin(), field->end(),
+                         [&](const TraitCandidate& existing) { return existing.value == c.value; });
+  if (it == field->end()) {
+    field->push_back(c);
+    it = field->end() - 1;
+  } else {
+    Fold(c, &*it);
   }
-  return best;
+  if (it != field->begin() && Beats(rule, *it, field->front())) std::iter_swap(it, field->begin());
+}
+
+const TraitCandidate* Winner(const std::vector<TraitCandidate>& field) {
+  return field.empty() ? nullptr : &field.front();
 }
 
 }  // namespace
@@ -141,7 +144,7 @@ void AddTrait(const std::vector<TraitRule>& rules, size_t i, const TouchpointEve
   // Fields are sized on the first trait seen: most customers carry none, and seven empty
   // vectors cost ~180 B per customer.
   if (state->fields.size() < rules.size()) state->fields.resize(rules.size());
-  AddCandidate(c, &state->fields[i]);
+  AddCandidate(rule.rule, c, &state->fields[i]);
 }
 
 }  // namespace
@@ -157,17 +160,17 @@ void AddToTraits(const std::vector<TraitRule>& rules, const TouchpointEvent& eve
   }
 }
 
-void AbsorbTraits(const TraitState& from, TraitState* into) {
+void AbsorbTraits(const std::vector<TraitRule>& rules, const TraitState& from, TraitState* into) {
   if (into->fields.size() < from.fields.size()) into->fields.resize(from.fields.size());
-  for (size_t i = 0; i < from.fields.size(); ++i) {
-    for (const TraitCandidate& c : from.fields[i]) AddCandidate(c, &into->fields[i]);
+  for (size_t i = 0; i < from.fields.size() && i < rules.size(); ++i) {
+    for (const TraitCandidate& c : from.fields[i]) AddCandidate(rules[i].rule, c, &into->fields[i]);
   }
 }
 
 std::vector<Trait> ReconcileTraits(const std::vector<TraitRule>& rules, const TraitState& state) {
   std::vector<Trait> out;
   for (size_t i = 0; i < rules.size() && i < state.fields.size(); ++i) {
-    const TraitCandidate* winner = Winner(rules[i].rule, state.fields[i]);
+    const TraitCandidate* winner = Winner(state.fields[i]);
     if (winner == nullptr) continue;
     Trait t;
     t.field = rules[i].field;
@@ -189,7 +192,7 @@ std::string WinningTraitValue(const std::vector<TraitRule>& rules, const TraitSt
                               std::string_view field) {
   for (size_t i = 0; i < rules.size() && i < state.fields.size(); ++i) {
     if (rules[i].field != field) continue;
-    const TraitCandidate* winner = Winner(rules[i].rule, state.fields[i]);
+    const TraitCandidate* winner = Winner(state.fields[i]);
     return winner == nullptr ? std::string() : winner->value;
   }
   return std::string();
