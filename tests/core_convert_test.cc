@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "src/internal/str_cat.h"
 #include "switchboard/limits.h"
 #include "tests/core_examples.h"
 
@@ -186,6 +187,47 @@ TEST_CASE("a full event and a journey round-trip") {
   empty.tenant = sb::TenantId("acme");
   empty.customer = sb::CustomerId("cust-2");
   CheckRoundTrip(empty);
+}
+
+// Event times travelled in whole microseconds, but journeys order events by time, then id: two
+// events 300 ns apart whose ids sort the other way came back out of order, so FromProto refused a
+// journey the merger had returned, and a replayed event log minted other customer ids. Event
+// times now carry their nanoseconds past the microsecond.
+TEST_CASE("event times keep their nanoseconds, so a journey's order survives the wire") {
+  sb::Journey j;
+  j.tenant = sb::TenantId("acme");
+  j.customer = sb::CustomerId("c-b");
+  sb::TouchpointEvent b = FullEvent("b", kT0Micros);
+  b.occurred_at = T(kT0Micros) + absl::Nanoseconds(100);
+  b.received_at = T(kT0Micros) + absl::Nanoseconds(999);
+  sb::TouchpointEvent a = FullEvent("a", kT0Micros);
+  a.occurred_at = T(kT0Micros) + absl::Nanoseconds(400);  // after b, though "a" < "b"
+  j.events = {b, a};
+  REQUIRE(j.Validate().ok());
+  CHECK(sb::ToProto(b).occurred_at_micros() == kT0Micros);
+  CHECK(sb::ToProto(b).occurred_at_nanos() == 100);
+  CHECK(sb::ToProto(b).received_at_nanos() == 999);
+  CheckRoundTrip(b);
+  CheckRoundTrip(j);
+  // Below a nanosecond (absl::Time has quarter nanoseconds) is dropped.
+  sb::TouchpointEvent quarter = FullEvent("q", kT0Micros);
+  quarter.occurred_at = T(kT0Micros) + absl::Nanoseconds(5) + absl::Nanoseconds(1) / 4;
+  CHECK(sb::FromProto(sb::ToProto(quarter))->occurred_at == T(kT0Micros) + absl::Nanoseconds(5));
+  // A message from a sender that knows only microseconds reads as whole microseconds.
+  auto msg = sb::ToProto(b);
+  msg.clear_occurred_at_nanos();
+  CHECK(sb::FromProto(msg)->occurred_at == T(kT0Micros));
+  for (int bad : {-1, 1000}) {
+    msg.set_occurred_at_nanos(bad);
+    const auto back = sb::FromProto(msg);
+    CHECK(back.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(Message(back.status()) ==
+          sb::internal::StrCat("event 'b': event.occurred_at_nanos is ", bad, ", not 0..999"));
+  }
+  auto jmsg = sb::ToProto(j);
+  jmsg.mutable_events(1)->set_received_at_nanos(5000);
+  CHECK(Message(sb::FromProto(jmsg).status()) ==
+        "journey of customer 'c-b': journey.events[1].received_at_nanos is 5000, not 0..999");
 }
 
 TEST_CASE("parts round-trip on their own") {

@@ -16,6 +16,13 @@ namespace switchboard::wire_internal {
 // Unix microseconds; absl rounds a time down and saturates an infinite one to the int64 limits.
 inline int64_t TimeToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 inline absl::Time MicrosToTime(int64_t micros) { return absl::FromUnixMicros(micros); }
+// The whole nanoseconds of `t` past TimeToMicros(t): 0..999, and 0 for a time beyond the range
+// of int64 microseconds (held at its ends, as TimeToMicros does).
+inline int32_t NanosPastMicros(absl::Time t) {
+  const absl::Duration past = t - MicrosToTime(TimeToMicros(t));
+  if (past < absl::ZeroDuration() || past >= absl::Microseconds(1)) return 0;
+  return static_cast<int32_t>(absl::ToInt64Nanoseconds(past));
+}
 // Microseconds, truncated toward zero.
 inline int64_t DurationToMicros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
 inline absl::Duration MicrosToDuration(int64_t micros) { return absl::Microseconds(micros); }

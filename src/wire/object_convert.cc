@@ -104,6 +104,16 @@ absl::Status ConvertQueueFields(const v1::Queue& msg, Queue& q) {
   return absl::OkStatus();
 }
 
+// An event's time: whole microseconds plus the nanoseconds past them.
+absl::StatusOr<absl::Time> EventTime(int64_t micros, int32_t nanos, std::string_view field,
+                                     std::string_view nanos_field) {
+  if (nanos < 0 || nanos > 999) {
+    return absl::InvalidArgumentError(
+        internal::StrCat(field, ".", nanos_field, " is ", nanos, ", not 0..999"));
+  }
+  return MicrosToTime(micros) + absl::Nanoseconds(nanos);
+}
+
 // `field` is "event" for a lone event and "journey.events[i]" inside a journey.
 absl::Status ConvertEventFields(const v1::TouchpointEvent& msg, std::string_view field,
                                 TouchpointEvent& e) {
@@ -111,8 +121,10 @@ absl::Status ConvertEventFields(const v1::TouchpointEvent& msg, std::string_view
   e.tenant = TenantId(msg.tenant());
   SB_ASSIGN_OR_RETURN(e.type, FromProto(msg.type(), internal::StrCat(field, ".type")));
   SB_ASSIGN_OR_RETURN(e.channel, FromProto(msg.channel(), internal::StrCat(field, ".channel")));
-  e.occurred_at = MicrosToTime(msg.occurred_at_micros());
-  e.received_at = MicrosToTime(msg.received_at_micros());
+  SB_ASSIGN_OR_RETURN(e.occurred_at, EventTime(msg.occurred_at_micros(), msg.occurred_at_nanos(),
+                                               field, "occurred_at_nanos"));
+  SB_ASSIGN_OR_RETURN(e.received_at, EventTime(msg.received_at_micros(), msg.received_at_nanos(),
+                                               field, "received_at_nanos"));
   SB_ASSIGN_OR_RETURN(e.identifiers, ConvertIdentifiers(msg.identifiers(),
                                                         internal::StrCat(field, ".identifiers")));
   e.attributes = AttributesFromProto(msg.attributes());
@@ -225,7 +237,9 @@ void ToProto(const TouchpointEvent& event, v1::TouchpointEvent* out) {
   out->set_type(ToProto(event.type));
   out->set_channel(ToProto(event.channel));
   out->set_occurred_at_micros(wire_internal::TimeToMicros(event.occurred_at));
+  out->set_occurred_at_nanos(wire_internal::NanosPastMicros(event.occurred_at));
   out->set_received_at_micros(wire_internal::TimeToMicros(event.received_at));
+  out->set_received_at_nanos(wire_internal::NanosPastMicros(event.received_at));
   for (const Identifier& id : event.identifiers) *out->add_identifiers() = ToProto(id);
   AttributesToProto(event.attributes, out->mutable_attributes());
   out->set_source_system(event.source_system);
