@@ -101,10 +101,18 @@ TEST_CASE("the out-parameter form clears a reused message") {
   CHECK(*back == small);
 }
 
-TEST_CASE("times and durations keep whole microseconds and drop the rest") {
+TEST_CASE("times and durations keep whole microseconds and drop the rest, but for nanoseconds") {
   sb::Contact c = FullContact();
   c.arrived_at = T(kT0Micros) + absl::Nanoseconds(999);
   CHECK(sb::ToProto(c).arrived_at_micros() == kT0Micros);
+  // A contact's arrival keeps its nanoseconds, as event times do: a snapshot compares them, and a
+  // verification stamped at the same instant as the contact came out after it.
+  CHECK(sb::ToProto(c).arrived_at_nanos() == 999);
+  CHECK(sb::FromProto(sb::ToProto(c))->arrived_at == c.arrived_at);
+  auto bad = sb::ToProto(c);
+  bad.set_arrived_at_nanos(1000);
+  CHECK(Message(sb::FromProto(bad).status()) ==
+        "contact 'call-0001': contact.arrived_at_nanos is 1000, not 0..999");
   sb::Queue q = FullQueue();
   q.wrap_up = absl::Microseconds(1500) + absl::Nanoseconds(700);
   CHECK(sb::ToProto(q).wrap_up_micros() == 1500);

@@ -37,6 +37,17 @@ std::vector<SkillRequirement> ConvertRequirements(
   return out;
 }
 
+// A time given to the nanosecond (an event's, a contact's arrival): whole microseconds plus the
+// nanoseconds past them.
+absl::StatusOr<absl::Time> PreciseTime(int64_t micros, int32_t nanos, std::string_view field,
+                                       std::string_view nanos_field) {
+  if (nanos < 0 || nanos > 999) {
+    return absl::InvalidArgumentError(
+        internal::StrCat(field, ".", nanos_field, " is ", nanos, ", not 0..999"));
+  }
+  return MicrosToTime(micros) + absl::Nanoseconds(nanos);
+}
+
 absl::Status ConvertContactFields(const v1::Contact& msg, Contact& c) {
   c.id = ContactId(msg.id());
   c.tenant = TenantId(msg.tenant());
@@ -48,7 +59,8 @@ absl::Status ConvertContactFields(const v1::Contact& msg, Contact& c) {
   c.language = msg.language();
   c.intent = msg.intent();
   c.priority = msg.priority();
-  c.arrived_at = MicrosToTime(msg.arrived_at_micros());
+  SB_ASSIGN_OR_RETURN(c.arrived_at, PreciseTime(msg.arrived_at_micros(), msg.arrived_at_nanos(),
+                                                "contact", "arrived_at_nanos"));
   if (msg.has_service_level()) {
     c.service_level = wire_internal::ConvertServiceLevel(msg.service_level());
   }
@@ -104,16 +116,6 @@ absl::Status ConvertQueueFields(const v1::Queue& msg, Queue& q) {
   return absl::OkStatus();
 }
 
-// An event's time: whole microseconds plus the nanoseconds past them.
-absl::StatusOr<absl::Time> EventTime(int64_t micros, int32_t nanos, std::string_view field,
-                                     std::string_view nanos_field) {
-  if (nanos < 0 || nanos > 999) {
-    return absl::InvalidArgumentError(
-        internal::StrCat(field, ".", nanos_field, " is ", nanos, ", not 0..999"));
-  }
-  return MicrosToTime(micros) + absl::Nanoseconds(nanos);
-}
-
 // `field` is "event" for a lone event and "journey.events[i]" inside a journey.
 absl::Status ConvertEventFields(const v1::TouchpointEvent& msg, std::string_view field,
                                 TouchpointEvent& e) {
@@ -121,10 +123,10 @@ absl::Status ConvertEventFields(const v1::TouchpointEvent& msg, std::string_view
   e.tenant = TenantId(msg.tenant());
   SB_ASSIGN_OR_RETURN(e.type, FromProto(msg.type(), internal::StrCat(field, ".type")));
   SB_ASSIGN_OR_RETURN(e.channel, FromProto(msg.channel(), internal::StrCat(field, ".channel")));
-  SB_ASSIGN_OR_RETURN(e.occurred_at, EventTime(msg.occurred_at_micros(), msg.occurred_at_nanos(),
-                                               field, "occurred_at_nanos"));
-  SB_ASSIGN_OR_RETURN(e.received_at, EventTime(msg.received_at_micros(), msg.received_at_nanos(),
-                                               field, "received_at_nanos"));
+  SB_ASSIGN_OR_RETURN(e.occurred_at, PreciseTime(msg.occurred_at_micros(), msg.occurred_at_nanos(),
+                                                 field, "occurred_at_nanos"));
+  SB_ASSIGN_OR_RETURN(e.received_at, PreciseTime(msg.received_at_micros(), msg.received_at_nanos(),
+                                                 field, "received_at_nanos"));
   SB_ASSIGN_OR_RETURN(e.identifiers, ConvertIdentifiers(msg.identifiers(),
                                                         internal::StrCat(field, ".identifiers")));
   e.attributes = AttributesFromProto(msg.attributes());
@@ -150,6 +152,7 @@ void ToProto(const Contact& contact, v1::Contact* out) {
   out->set_intent(contact.intent);
   out->set_priority(contact.priority);
   out->set_arrived_at_micros(wire_internal::TimeToMicros(contact.arrived_at));
+  out->set_arrived_at_nanos(wire_internal::NanosPastMicros(contact.arrived_at));
   if (contact.service_level) *out->mutable_service_level() = ToProto(*contact.service_level);
   if (contact.preferred_agent) out->set_preferred_agent(contact.preferred_agent->value());
   out->set_preferred_agent_wait_micros(
