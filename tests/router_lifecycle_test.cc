@@ -98,6 +98,48 @@ TEST_CASE("statistics stop at due work that no call has run, and never go back")
   CHECK(after.occupancy == Approx(40.0 / 3630.0));
 }
 
+// A contact's membership-delay check stayed live after the contact was offered and accepted:
+// it did nothing when it fell due, but queries stopped there (busy 24 s at +100 s, not 94 s).
+// Leaving the waiting list makes it moot; a contact back in waiting gets its check again.
+TEST_CASE("a delay check of a contact no longer waiting does not stop the figures") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q"}, AgentState::kAway)).ok());
+  sb::Agent ben = MakeAgent("ben", {}, AgentState::kAway);
+  ben.queues.push_back({sb::QueueId("q"), 1, absl::Seconds(30)});  // overflow after 30 s
+  REQUIRE(h.router->AddAgent(ben).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("call"), sb::QueueId("q")).ok());  // nobody available
+  h.clock.Advance(absl::Seconds(5));
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAvailable).ok());
+  REQUIRE(h.OfferedTo("call") == "ana");
+  h.clock.Advance(absl::Seconds(1));
+  h.AcceptOffer("call");
+  h.clock.Advance(absl::Seconds(94));  // +100 s, no call since the accept
+  CHECK(h.AgentStatsOf("ana").busy_time == absl::Seconds(94));
+  CHECK(h.router->NextDeadline() > h.clock.Now());
+
+  // A contact offered and declined before the delay passes is back in waiting, and still
+  // reaches ben when it does.
+  REQUIRE(h.router->Complete(sb::ContactId("call"), "done").ok());
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAway, "x").ok());
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ben"), AgentState::kAvailable).ok());
+  const absl::Time queued = h.clock.Now();
+  REQUIRE(h.router->Enqueue(MakeContact("call-2", Channel::kVoice, queued), sb::QueueId("q")).ok());
+  CHECK(h.OfferedTo("call-2").empty());  // ben's delay has not passed
+  h.Advance(absl::Seconds(5));
+  REQUIRE(h.router->SetAgentState(sb::AgentId("ana"), AgentState::kAvailable).ok());
+  REQUIRE(h.OfferedTo("call-2") == "ana");
+  h.Advance(absl::Seconds(5));
+  auto offer = h.router->CurrentOffer(sb::ContactId("call-2"));
+  REQUIRE(h.router->Decline((*offer)->id).ok());  // ana is excluded now
+  CHECK(h.OfferedTo("call-2").empty());
+  CHECK(h.router->NextDeadline() == queued + absl::Seconds(30));
+  h.Advance(absl::Seconds(20));
+  CHECK(h.OfferedTo("call-2") == "ben");
+  h.CheckInvariants();
+}
+
 // A completed contact used to leave with kCompleted when its queue had no wrap-up and with
 // kWrapUpEnded otherwise, so a listener had to know the queue's wrap-up at that moment (which an
 // UpdateQueue can change) to tell when it was gone. It now always ends with kWrapUpEnded.

@@ -10,7 +10,7 @@
 // Both describe the router at one instant: the clock's time, or, when work fell due that no call
 // has run yet (the router's NextDeadline() has passed), the time of that work. Time after it is
 // counted once a call or Tick() has applied it, so running totals such as busy_time never go
-// back.
+// back (unless the clock itself steps back between queries: see docs/routing.md).
 //
 // Thread-safety: plain values.
 //

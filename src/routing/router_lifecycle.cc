@@ -189,6 +189,9 @@ void Router::Impl::Place(ContactRec& c, const AgentId* preferred, absl::Duration
 }
 
 void Router::Impl::LeaveWaiting(ContactRec& c) {
+  // Its delay check is moot now (queries stop at the next timer that matters); back in waiting,
+  // routing schedules the next one again.
+  c.next_delay_check = absl::InfiniteFuture();
   if (c.reserved_for != nullptr) {
     DropReservation(c);  // never in the selector's orderings
   } else {
