@@ -143,6 +143,9 @@ class FullJourneyStore final : public sb::JourneyStore {
   std::string FindMintedId(const sb::TenantId& t, std::string_view customer_id) const override {
     return inner_->FindMintedId(t, customer_id);
   }
+  void EraseMintedId(const sb::TenantId& t, std::string_view customer_id) override {
+    inner_->EraseMintedId(t, customer_id);
+  }
 
   int64_t NextSequence(const sb::TenantId& t) override { return inner_->NextSequence(t); }
   bool PrefetchForIngest(sb::IngestHint* hint) const override {

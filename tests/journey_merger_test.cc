@@ -783,13 +783,18 @@ TEST_CASE("long event ids whose hashes collide mint distinct customer ids") {
   // A later event of each keeps its customer's id.
   CHECK(f.Ingest(Ev("bob-2", 30, sb::Channel::kEmail, {Email("bob@example.com")})).customer == bob);
 
-  REQUIRE(f.merger->Forget(kAcme, ana).ok());
+  const auto forgotten = f.merger->Forget(kAcme, ana);
+  REQUIRE(forgotten.ok());
+  CHECK(forgotten->tombstones == 2);  // the event's and the hashed id's
   CHECK(f.merger->FindByIdentifier(kAcme, Email("ana@example.com")).status().code() == kNotFound);
   CHECK(f.merger->FindByIdentifier(kAcme, Email("bob@example.com"))->customer == bob);
   CHECK(f.merger->Resolve(kAcme, ana).status().code() == kNotFound);
   CHECK(*f.merger->Resolve(kAcme, bob) == bob);
   CHECK(f.EventsOf(bob) == std::vector<std::string>{bob_event, "bob-2"});
-  // The erased id stays taken: no later customer is given it.
+  // The erased id stays taken (bob keeps "~2", found past it), by a keyed tombstone: the store
+  // no longer holds the unkeyed hash that would confirm a guessed event id was ingested.
+  CHECK(f.merger->store().FindMintedId(kAcme, ana.value()).empty());
+  CHECK(f.merger->store().GetStats(kAcme).tombstones == 2);  // the event's and the id's
   CHECK(f.Ingest(Ev("bob-3", 40, sb::Channel::kEmail, {Email("bob@example.com")})).customer == bob);
   REQUIRE(f.merger->Forget(kAcme, bob).ok());
   CHECK(f.merger->ListCustomers(kAcme).empty());

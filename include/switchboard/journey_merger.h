@@ -60,7 +60,8 @@ struct JourneyMergerOptions {
   SnapshotOptions snapshot;
   // An event whose occurred_at is later than the clock's now plus this is rejected. Default: 5 min.
   absl::Duration future_tolerance = absl::Minutes(5);
-  // Salt of the erasure tombstones (a hash of tenant and event id keyed by it). Set a secret per
+  // Salt of the erasure tombstones (a hash of tenant and event id, or of a hashed customer id,
+  // keyed by it). Set a secret per
   // deployment and keep it stable: with another salt old tombstones stop matching.
   // Default: "switchboard".
   std::string erasure_salt = "switchboard";
@@ -169,7 +170,7 @@ struct ErasureReport {
   int64_t traits = 0;                    // trait values removed
   std::vector<std::string> merges;       // merge records removed
   int64_t links = 0;                     // explicit merge / split constraints removed
-  int64_t tombstones = 0;                // tombstones written (one per event)
+  int64_t tombstones = 0;  // tombstones written: one per event, one per hashed customer id
   // Forget(tenant, identifier) only: other customers whose events still carry the forgotten
   // identifier (it was dropped from their link, or linked them before it expired), sorted. They
   // are not erased; see Forget(). Empty after Forget(tenant, id).

@@ -152,7 +152,7 @@ struct CaseState {
   SummaryKey opened;       // the first opening; empty when only a resolution was seen
   SummaryKey resolved;     // the latest resolution; empty while never resolved
   SummaryKey last_opened;  // the latest opening: after `resolved`, the case was opened again
-  std::string summary;     // of the first opening
+  std::string summary;     // of the first opening (kept since: see docs/journeys.md, limits)
   friend bool operator==(const CaseState&, const CaseState&) = default;
 };
 
@@ -332,18 +332,18 @@ class SWITCHBOARD_EXPORT JourneyStore {
   // False when the tenant has no constraint at all (lets callers skip building an id).
   virtual bool HasLinks(const TenantId& tenant) const = 0;
 
-  // Erasure tombstones: salted hashes of erased event ids.
+  // Erasure tombstones: salted hashes of erased event ids and of erased hashed customer ids.
   virtual void AddTombstone(const TenantId& tenant, uint64_t hash) = 0;
   virtual bool HasTombstone(const TenantId& tenant, uint64_t hash) const = 0;
   // False when the tenant has no tombstone at all (lets callers skip computing a hash).
   virtual bool HasTombstones(const TenantId& tenant) const = 0;
 
-  // Customer ids minted as a hash (event id too long to embed) -> the event they came from
-  // (overwritten with a short placeholder when the customer is erased: the id stays taken).
-  // FindMintedId returns "" for an id never put.
+  // Customer ids minted as a hash (event id too long to embed) -> the event they came from.
+  // FindMintedId returns "" for an id not put (or erased).
   virtual void PutMintedId(const TenantId& tenant, std::string_view customer_id,
                            std::string_view event_id) = 0;
   virtual std::string FindMintedId(const TenantId& tenant, std::string_view customer_id) const = 0;
+  virtual void EraseMintedId(const TenantId& tenant, std::string_view customer_id) = 0;
 
   // A per-tenant counter (explicit merge ids); starts at 1.
   virtual int64_t NextSequence(const TenantId& tenant) = 0;

@@ -359,6 +359,11 @@ class InMemoryJourneyStore final : public JourneyStore {
     auto it = t->minted.find(Av(customer_id));
     return it == t->minted.end() ? std::string() : it->second;
   }
+  void EraseMintedId(const TenantId& tenant, std::string_view customer_id) override {
+    Tenant& t = GetTenant(tenant);
+    auto it = t.minted.find(Av(customer_id));
+    if (it != t.minted.end()) t.minted.erase(it);
+  }
   int64_t NextSequence(const TenantId& tenant) override { return ++GetTenant(tenant).sequence; }
 
   bool PrefetchForIngest(IngestHint* hint) const override;

@@ -640,6 +640,7 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
                                                           const CustomerId& id) {
   SB_ASSIGN_OR_RETURN(const CustomerRecord* c, FindLive(tenant, id));
   ErasureReport report;
+  int64_t retired_hashed_ids = 0;
   report.customer = resolver_.IdOf(tenant, c->mint);
   report.aliases = c->aliases();
   std::sort(report.aliases.begin(), report.aliases.end());
@@ -674,7 +675,7 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
       }
     }
     for (const LinkConstraint& l : store_->LinksOf(tenant, event_id)) links.insert(l.id);
-    resolver_.RetireMintedId(tenant, e);
+    if (resolver_.RetireMintedId(tenant, e)) ++retired_hashed_ids;
   }
   for (const std::string& l : links) store_->EraseLink(tenant, l);
   report.links = static_cast<int64_t>(links.size());
@@ -683,7 +684,7 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
     store_->EraseEvent(tenant, e);  // overwrites its id, contents and identifiers
   }
   report.events = static_cast<int64_t>(erased.size());
-  report.tombstones = report.events;
+  report.tombstones = report.events + retired_hashed_ids;
   std::sort(report.identifiers.begin(), report.identifiers.end());
 
   resolver_.Replay(tenant, remaining);

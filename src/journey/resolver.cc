@@ -46,9 +46,14 @@ std::string GroupName(IdentifierKind kind, std::string_view scope) {
 
 bool IsEmbeddable(std::string_view event_id) { return event_id.size() + 2 <= kMaxIdLength; }
 
-// What a hashed id maps to once its customer is erased: shorter than any event id that is hashed,
-// so it names no event, and it keeps the id (and the chain of ids after it) taken.
-constexpr std::string_view kErasedMint = "-";
+// The keyed tombstone of a retired hashed id: "\x01" after the tenant, where the tombstones of
+// erased events have "\0", so that the two never meet.
+uint64_t MintTombstone(const SipKey& key, const TenantId& tenant, std::string_view id) {
+  std::string data(tenant.value());
+  data.push_back('\x01');
+  data.append(id.data(), id.size());
+  return SipHash24(key, data);
+}
 
 }  // namespace
 
@@ -82,8 +87,14 @@ std::string Resolver::MintedIdOf(const TenantId& tenant, std::string_view event_
   for (int n = 1;; ++n) {
     std::string id = n == 1 ? base : internal::StrCat(base, "~", n);
     const std::string owner = store_->FindMintedId(tenant, id);
-    if (owner.empty() || owner == event_id) return id;  // free, or this event's own
+    if (owner == event_id) return id;                                // this event's own
+    if (owner.empty() && !IsRetiredMintedId(tenant, id)) return id;  // free
   }
+}
+
+bool Resolver::IsRetiredMintedId(const TenantId& tenant, std::string_view id) const {
+  return store_->HasTombstones(tenant) &&
+         store_->HasTombstone(tenant, MintTombstone(sip_key_, tenant, id));
 }
 
 std::string Resolver::MintId(const TenantId& tenant, std::string_view event_id) {
@@ -92,11 +103,14 @@ std::string Resolver::MintId(const TenantId& tenant, std::string_view event_id) 
   return out;
 }
 
-void Resolver::RetireMintedId(const TenantId& tenant, EventHandle mint) {
+bool Resolver::RetireMintedId(const TenantId& tenant, EventHandle mint) {
   const std::string_view event_id = store_->EventIdOf(tenant, mint);
-  if (IsEmbeddable(event_id)) return;  // "c-<id>": the event's tombstone keeps it from coming back
+  if (IsEmbeddable(event_id)) return false;  // "c-<id>": the event's tombstone keeps it taken
   const std::string id = MintedIdOf(tenant, event_id);
-  if (store_->FindMintedId(tenant, id) == event_id) store_->PutMintedId(tenant, id, kErasedMint);
+  if (store_->FindMintedId(tenant, id) != event_id) return false;  // it minted none
+  store_->EraseMintedId(tenant, id);
+  store_->AddTombstone(tenant, MintTombstone(sip_key_, tenant, id));
+  return true;
 }
 
 CustomerId Resolver::IdOf(const TenantId& tenant, EventHandle mint) const {
@@ -107,10 +121,8 @@ CustomerId Resolver::IdOf(const TenantId& tenant, EventHandle mint) const {
 std::string Resolver::MintEventOf(const TenantId& tenant, std::string_view id) const {
   // Longer, the event's id was minted as a hash (MintedIdOf): "c-<id>" was never handed out.
   if (id.substr(0, 2) == "c-" && id.size() <= kMaxIdLength) return std::string(id.substr(2));
-  if (id.substr(0, 2) != "c~") return std::string();
-  std::string event_id = store_->FindMintedId(tenant, id);
-  if (IsEmbeddable(event_id)) return std::string();  // none, or erased (kErasedMint)
-  return event_id;
+  if (id.substr(0, 2) == "c~") return store_->FindMintedId(tenant, id);
+  return std::string();
 }
 
 bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,

@@ -18,7 +18,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
-
+#include "src/journey/siphash.h"
 #include "switchboard/identity.h"
 #include "switchboard/journey_merger.h"
 #include "switchboard/journey_store.h"
@@ -43,7 +43,10 @@ class Resolver {
  public:
   Resolver(const JourneyMergerOptions* options, const IdentityNormalizer* normalizer,
            JourneyStore* store)
-      : options_(options), normalizer_(normalizer), store_(store) {}
+      : options_(options),
+        normalizer_(normalizer),
+        store_(store),
+        sip_key_(SipKeyFromSalt(options->erasure_salt)) {}
 
   // The customer id minted from an event: "c-<event id>", or "c~<hash>" for a long event id
   // (registered with the store so MintEventOf() can find the event again; "c~<hash>~2" and so on
@@ -51,8 +54,12 @@ class Resolver {
   std::string MintId(const TenantId& tenant, std::string_view event_id);
   // The same id without registering it: the one the event minted, or would mint now.
   std::string MintedIdOf(const TenantId& tenant, std::string_view event_id) const;
-  // For Forget: a hashed id the event minted stays taken but names no event any more.
-  void RetireMintedId(const TenantId& tenant, EventHandle mint);
+  // For Forget: a hashed id the event minted names no event any more, but stays taken (a keyed
+  // tombstone, like the erased events': the unkeyed hash itself is not kept).
+  // True when it retired one.
+  bool RetireMintedId(const TenantId& tenant, EventHandle mint);
+  // Whether RetireMintedId retired `id`.
+  bool IsRetiredMintedId(const TenantId& tenant, std::string_view id) const;
   // The event a customer id would have been minted from; empty when `id` does not have a minted
   // id's form. Whether that event did mint one is StoredEvent::minted.
   std::string MintEventOf(const TenantId& tenant, std::string_view id) const;
@@ -144,6 +151,7 @@ class Resolver {
   const JourneyMergerOptions* options_;
   const IdentityNormalizer* normalizer_;
   JourneyStore* store_;
+  SipKey sip_key_;  // of JourneyMergerOptions::erasure_salt
 };
 
 }  // namespace switchboard::journey_internal
