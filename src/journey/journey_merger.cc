@@ -1,8 +1,6 @@
 #include "switchboard/journey_merger.h"
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -115,20 +113,7 @@ class JourneyMerger::Impl {
             IngestHint* hint) const;
 
   uint64_t Tombstone(const TenantId& tenant, std::string_view event_id) const {
-    // Built by hand on the stack, not formatted: this runs once per ingested event.
-    std::string_view name = tenant.value();
-    std::array<char, 2 * kMaxIdLength + 1> buffer;
-    if (name.size() + 1 + event_id.size() > buffer.size()) {  // not a valid id: never ingested
-      std::string data(name);
-      data.push_back('\0');
-      data.append(event_id.data(), event_id.size());
-      return journey_internal::SipHash24(sip_key_, data);
-    }
-    std::memcpy(buffer.data(), name.data(), name.size());
-    buffer[name.size()] = '\0';
-    std::memcpy(buffer.data() + name.size() + 1, event_id.data(), event_id.size());
-    return journey_internal::SipHash24(
-        sip_key_, std::string_view(buffer.data(), name.size() + 1 + event_id.size()));
+    return journey_internal::TombstoneHash(sip_key_, tenant.value(), '\0', event_id);
   }
   absl::StatusOr<const CustomerRecord*> FindLive(const TenantId& tenant, const CustomerId& id) const;
   std::optional<MergeRecord> UnrecordedMerge(const TenantId& tenant, std::string_view id) const;

@@ -46,13 +46,9 @@ std::string GroupName(IdentifierKind kind, std::string_view scope) {
 
 bool IsEmbeddable(std::string_view event_id) { return event_id.size() + 2 <= kMaxIdLength; }
 
-// The keyed tombstone of a retired hashed id: "\x01" after the tenant, where the tombstones of
-// erased events have "\0", so that the two never meet.
+// The keyed tombstone of a retired hashed id, apart from those of erased events ('\0').
 uint64_t MintTombstone(const SipKey& key, const TenantId& tenant, std::string_view id) {
-  std::string data(tenant.value());
-  data.push_back('\x01');
-  data.append(id.data(), id.size());
-  return SipHash24(key, data);
+  return TombstoneHash(key, tenant.value(), '\x01', id);
 }
 
 }  // namespace

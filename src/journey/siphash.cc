@@ -1,6 +1,8 @@
 #include "src/journey/siphash.h"
 
+#include <array>
 #include <cstring>
+#include <string>
 
 namespace switchboard::journey_internal {
 namespace {
@@ -57,6 +59,23 @@ uint64_t SipHash24(const SipKey& key, std::string_view data) {
   s.v2 ^= 0xff;
   for (int i = 0; i < 4; ++i) s.Round();
   return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+uint64_t TombstoneHash(const SipKey& key, std::string_view scope, char separator,
+                       std::string_view id) {
+  // Built on the stack, not formatted: this runs once per ingested event (the tombstone check).
+  std::array<char, 512> buffer;
+  const size_t size = scope.size() + 1 + id.size();
+  if (size > buffer.size()) {  // longer than any valid tenant and id
+    std::string data(scope);
+    data.push_back(separator);
+    data.append(id.data(), id.size());
+    return SipHash24(key, data);
+  }
+  std::memcpy(buffer.data(), scope.data(), scope.size());
+  buffer[scope.size()] = separator;
+  std::memcpy(buffer.data() + scope.size() + 1, id.data(), id.size());
+  return SipHash24(key, std::string_view(buffer.data(), size));
 }
 
 }  // namespace switchboard::journey_internal

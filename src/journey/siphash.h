@@ -19,6 +19,12 @@ SipKey SipKeyFromSalt(std::string_view salt);
 
 uint64_t SipHash24(const SipKey& key, std::string_view data);
 
+// An erasure tombstone: SipHash24 of `scope`, then `separator`, then `id`. The separator, a byte
+// no valid scope (a tenant name) holds, keeps the kinds of tombstone apart: '\0' for erased
+// events, '\x01' for erased hashed customer ids.
+uint64_t TombstoneHash(const SipKey& key, std::string_view scope, char separator,
+                       std::string_view id);
+
 // FNV-1a 64: deterministic across runs and builds (absl::Hash is seeded per process).
 uint64_t Fnv1a64(std::string_view data, uint64_t seed = 14695981039346656037ull);
 
