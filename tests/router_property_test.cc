@@ -159,6 +159,13 @@ class Lockstep {
             Uniform(0, 2) == 0 ? sb::BuiltInAgentSelectionStrategyNames()[Uniform(0, 8)] : "";
         Do([&](sb::Router& r) { return r.UpdateQueue(q, strategy); });
       }
+    } else if (op < 86) {
+      const sb::ContactId c = SomeContact();
+      const sb::ContactRoutingUpdate u = RandomRoutingUpdate();
+      const bool waiting = indexed_.router->GetContact(c).ok() &&
+                           indexed_.router->GetContact(c)->state == sb::ContactState::kWaiting;
+      Do([&](sb::Router& r) { return r.UpdateRouting(c, u); });
+      if (last_status_.ok() && waiting) ++waiting_updates_;
     } else {
       const absl::Duration d = absl::Seconds(Uniform(0, 12)) + absl::Milliseconds(Uniform(0, 999));
       indexed_.clock.Advance(d);
@@ -168,6 +175,7 @@ class Lockstep {
   }
 
   std::uint64_t offers() const { return offers_; }
+  std::uint64_t waiting_updates() const { return waiting_updates_; }
 
  private:
   const int queue_count_;  // at most 3 (RandomQueue's channel sets)
@@ -262,6 +270,28 @@ class Lockstep {
     return c;
   }
 
+  // Each field set half the time; now and then an invalid one (refused, changing nothing).
+  sb::ContactRoutingUpdate RandomRoutingUpdate() {
+    sb::ContactRoutingUpdate u;
+    if (Uniform(0, 1) == 0) u.priority = Uniform(0, 40) == 0 ? -1 : Uniform(0, 3);
+    if (Uniform(0, 1) == 0) {
+      u.age_adjustment = Uniform(0, 40) == 0 ? absl::Hours(25) : absl::Seconds(Uniform(-30, 30));
+    }
+    if (Uniform(0, 1) == 0) {
+      std::vector<sb::SkillRequirement> skills;
+      for (int i = Uniform(0, 2); i > 0; --i) {
+        skills.push_back({Skill(Uniform(0, 3)), Uniform(1, 8), Uniform(0, 3) > 0});
+      }
+      if (Uniform(0, 40) == 0) skills.push_back({Skill(0), 11, true});
+      u.required_skills = std::move(skills);
+    }
+    if (Uniform(0, 1) == 0) {
+      static const std::vector<std::string> kLanguages = {"", "en", "es", "ES", "x"};
+      u.language = kLanguages[Uniform(0, 40) == 0 ? 4 : Uniform(0, 3)];
+    }
+    return u;
+  }
+
   sb::ContactId SomeContact() {
     if (next_contact_ == 0) return sb::ContactId("c0");
     // Favour recent contacts, which are more often still in the router.
@@ -270,6 +300,7 @@ class Lockstep {
     return sb::ContactId(std::string("c").append(std::to_string(i)));
   }
 
+  // Sets last_status_ (the same from both routers).
   template <typename F>
   void Do(F op) {
     const std::string before = indexed_.router->DebugString();
@@ -306,6 +337,7 @@ class Lockstep {
     const absl::Status ib = scan_.router->CheckInvariants();
     INFO("scan invariants: " << ib);
     REQUIRE(ib.ok());
+    last_status_ = a;
   }
 
   // "No contact lost or duplicated", from the outside: the contacts in the router are exactly
@@ -347,6 +379,8 @@ class Lockstep {
   sbt::Harness scan_;
   int next_contact_ = 0;
   std::uint64_t offers_ = 0;
+  std::uint64_t waiting_updates_ = 0;
+  absl::Status last_status_;
   std::set<std::string> live_;  // queued and not yet gone, by the events
 };
 
@@ -360,8 +394,14 @@ struct Sequences {
   int agents = 7;
 };
 
-std::uint64_t RunSequences(const std::string& strategy, const Sequences& plan) {
+// What the sequences did, to check that they exercised more than validation.
+struct Totals {
   std::uint64_t offers = 0;
+  std::uint64_t waiting_updates = 0;  // successful UpdateRouting calls on waiting contacts
+};
+
+Totals RunSequences(const std::string& strategy, const Sequences& plan) {
+  Totals totals;
   for (int s = 0; s < plan.sequences; ++s) {
     const std::uint64_t seed = plan.first_seed + static_cast<std::uint64_t>(s);
     INFO("strategy " << strategy << " seed " << seed);
@@ -371,9 +411,10 @@ std::uint64_t RunSequences(const std::string& strategy, const Sequences& plan) {
       INFO("step " << step);
       run.Step();
     }
-    offers += run.offers();
+    totals.offers += run.offers();
+    totals.waiting_updates += run.waiting_updates();
   }
-  return offers;
+  return totals;
 }
 
 }  // namespace
@@ -382,7 +423,10 @@ TEST_CASE("random operation sequences: indexed selection equals the linear-scan 
   const std::string strategy = GENERATE(from_range(StrategiesUnderTest()));
   const Sequences plan{/*first_seed=*/1000, /*sequences=*/225, /*steps=*/80};
   // The sequences must exercise routing, not just bounce off validation.
-  CHECK(RunSequences(strategy, plan) > 10 * static_cast<std::uint64_t>(plan.sequences));
+  const Totals totals = RunSequences(strategy, plan);
+  CHECK(totals.offers > 10 * static_cast<std::uint64_t>(plan.sequences));
+  CHECK(totals.waiting_updates > static_cast<std::uint64_t>(plan.sequences) / 2);
+  WARN("waiting updates " << totals.waiting_updates);
 }
 
 // Enough agents per queue that orderings outgrow the selector's compaction threshold (64
@@ -393,7 +437,7 @@ TEST_CASE("large orderings: lazy removal and compaction keep decisions equal to 
                                         "round-robin", "best-skill", MisleadingTimeHint::kName);
   const Sequences plan{/*first_seed=*/5000, /*sequences=*/2, /*steps=*/500, /*queues=*/2,
                        /*agents=*/110};
-  CHECK(RunSequences(strategy, plan) > 100 * static_cast<std::uint64_t>(plan.sequences));
+  CHECK(RunSequences(strategy, plan).offers > 100 * static_cast<std::uint64_t>(plan.sequences));
 }
 
 // An ordering entry records only the low 16 bits of its agent's generation. An entry left stale

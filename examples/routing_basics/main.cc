@@ -127,6 +127,49 @@ bool WaitForPreferredAgent() {
 }
 // [preferred-wait]
 
+// [routing-update] A loan call waits for a loans specialist. After a minute the host widens the
+// search (any agent may take it) and raises its priority, as a Genesys bullseye ring or an Amazon
+// Connect routing step would: the next free agent gets it ahead of an older general call.
+bool WidenAfterAMinute() {
+  sb::ManualClock clock(absl::FromUnixSeconds(1'700'000'000));
+  auto router = sb::Router::Create({}, &clock, nullptr);
+  if (!router.ok()) return false;
+  sb::Queue sales;
+  sales.id = sb::QueueId("sales");
+  sales.tenant = sb::TenantId("acme");
+  sales.channels = {sb::Channel::kVoice};
+  if (!(*router)->AddQueue(sales).ok()) return false;
+  sb::Agent gus;
+  gus.id = sb::AgentId("gus");
+  gus.tenant = sales.tenant;
+  gus.queues = {{sales.id, 1, absl::ZeroDuration()}};
+  gus.status.state = sb::AgentState::kAway;  // on a break; no loans skill
+  if (!(*router)->AddAgent(gus).ok()) return false;
+  auto call = [&](const char* id) {
+    sb::Contact c;
+    c.id = sb::ContactId(id);
+    c.tenant = sales.tenant;
+    c.arrived_at = clock.Now();
+    return c;
+  };
+  if (!(*router)->Enqueue(call("general"), sales.id).ok()) return false;
+  sb::Contact loan = call("loan");
+  loan.required_skills = {{"loans", 5, true}};
+  if (!(*router)->Enqueue(loan, sales.id).ok()) return false;
+
+  clock.Advance(absl::Minutes(1));
+  sb::ContactRoutingUpdate widen;
+  widen.required_skills = std::vector<sb::SkillRequirement>{};  // no skill of its own now
+  widen.priority = 5;
+  if (!(*router)->UpdateRouting(loan.id, widen).ok()) return false;
+  if (!(*router)->SetAgentState(gus.id, sb::AgentState::kAvailable).ok()) return false;
+  const auto offer = (*router)->CurrentOffer(loan.id).value();
+  std::printf("after a minute the loan call is widened and raised: offered to %s\n",
+              offer ? offer->agent.value().c_str() : "nobody");
+  return offer && offer->agent == gus.id;
+}
+// [routing-update]
+
 int main() {
   // [setup]
   sb::ManualClock clock(absl::FromUnixSeconds(1'700'000'000));
@@ -219,5 +262,6 @@ int main() {
   std::printf("senior-first offers the vip call to: %s\n", senior.c_str());
   if (senior != "di") return 1;  // di (seniority 9) before cy, although cy was added first
   if (!WaitForPreferredAgent()) return 1;
+  if (!WidenAfterAMinute()) return 1;
   return 0;
 }

@@ -38,6 +38,8 @@ SWITCHBOARD_EXPORT std::string_view DirectionName(Direction direction);
 inline constexpr int kMaxContactPriority = 1'000'000;
 // The longest a contact may wait for its preferred agent alone (Contact::preferred_agent_wait).
 inline constexpr absl::Duration kMaxPreferredAgentWait = absl::Hours(24);
+// The most a contact's place may be moved by ContactRoutingUpdate::age_adjustment, either way.
+inline constexpr absl::Duration kMaxAgeAdjustment = absl::Hours(24);
 
 struct Contact {
   ContactId id;
@@ -65,6 +67,31 @@ struct Contact {
   // OK, or InvalidArgument naming the first offending field and this contact's id.
   SWITCHBOARD_EXPORT absl::Status Validate() const;
   friend bool operator==(const Contact&, const Contact&) = default;
+};
+
+// A change to how a contact not yet answered is routed (Router::UpdateRouting), as with Amazon
+// Connect's UpdateContactRoutingData or a Genesys in-queue flow: an IVR that identifies a
+// high-value customer raises the priority, a host that widens the search after a minute drops a
+// specialty skill. Fields left unset keep their value.
+//
+//   switchboard::ContactRoutingUpdate u;
+//   u.priority = 10;
+//   u.required_skills = std::vector<switchboard::SkillRequirement>{};  // no skill of its own
+//   if (absl::Status s = router->UpdateRouting(switchboard::ContactId("call-0001"), u); !s.ok()) {}
+struct ContactRoutingUpdate {
+  std::optional<int> priority;  // 0..kMaxContactPriority, larger first
+  // Ranks the contact as if it had arrived this much earlier (negative: later) among contacts
+  // of its priority, within -kMaxAgeAdjustment..kMaxAgeAdjustment. Its wait statistics still
+  // count from its real arrival. Replaces an earlier adjustment; zero removes it.
+  std::optional<absl::Duration> age_adjustment;
+  // The contact's own requirements, replacing Contact::required_skills (the queue's apply as
+  // before).
+  std::optional<std::vector<SkillRequirement>> required_skills;
+  std::optional<std::string> language;  // replaces Contact::language; empty = any
+
+  // OK, or InvalidArgument naming the first offending field.
+  SWITCHBOARD_EXPORT absl::Status Validate() const;
+  friend bool operator==(const ContactRoutingUpdate&, const ContactRoutingUpdate&) = default;
 };
 
 // Checks a language tag: empty, or 2..35 characters of letters, digits and '-'.

@@ -12,12 +12,15 @@
 #ifndef SWITCHBOARD_CONTACT_STATE_H_
 #define SWITCHBOARD_CONTACT_STATE_H_
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "switchboard/channel.h"
 #include "switchboard/export.h"
 #include "switchboard/ids.h"
+#include "switchboard/skill.h"
 
 namespace switchboard {
 
@@ -38,6 +41,10 @@ struct ContactInfo {
   ContactState state = ContactState::kWaiting;
   AgentId agent;  // empty while kWaiting
   int priority = 0;
+  // The contact's own routing data, as enqueued or last updated (Router::UpdateRouting).
+  absl::Duration age_adjustment = absl::ZeroDuration();
+  std::vector<SkillRequirement> required_skills;  // its own, without the queue's; by name
+  std::string language;                           // lower case; empty = any
   // When the contact's wait began (Contact::arrived_at, capped at the time of Enqueue); kept
   // across transfers, so wait statistics count from the customer's first arrival.
   absl::Time arrived_at = absl::UnixEpoch();

@@ -200,6 +200,15 @@ class SWITCHBOARD_EXPORT Router {
   // again and is not offered to that agent again while it stays in its queue.
   absl::Status Rescind(const ContactId& contact);
 
+  // Changes how a waiting or offered contact is routed (ContactRoutingUpdate: priority, age
+  // adjustment, its own skills, language). A waiting contact takes its new place at once and is
+  // offered to an agent that fits it now, if any; one reserved for its preferred agent stays
+  // reserved while that agent still serves it and meets the new requirements, and is otherwise
+  // open to every agent. A live offer stands: the change applies if the contact waits again.
+  // Emits no event of its own. NotFound for an unknown contact, FailedPrecondition once
+  // answered (in progress or wrap-up), InvalidArgument naming the update's field.
+  absl::Status UpdateRouting(const ContactId& contact, const ContactRoutingUpdate& update);
+
   // Ends a contact in progress; the agent keeps its capacity for the queue's wrap-up time
   // (Tick(), or any later call, ends it at its own time). NotFound for an unknown contact,
   // FailedPrecondition when not in progress, InvalidArgument for a disposition longer than

@@ -93,4 +93,23 @@ absl::Status ValidateTime(absl::Time t, std::string_view field) {
 
 absl::Status Contact::Validate() const { return WithId(ValidateFields(*this), id); }
 
+absl::Status ContactRoutingUpdate::Validate() const {
+  if (priority && (*priority < 0 || *priority > kMaxContactPriority)) {
+    return absl::InvalidArgumentError(internal::StrCat("routing update priority is ", *priority,
+                                                       ", outside 0..", kMaxContactPriority));
+  }
+  if (age_adjustment &&
+      (*age_adjustment < -kMaxAgeAdjustment || *age_adjustment > kMaxAgeAdjustment)) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "routing update age_adjustment is ", absl::FormatDuration(*age_adjustment), ", outside -",
+        absl::FormatDuration(kMaxAgeAdjustment), "..", absl::FormatDuration(kMaxAgeAdjustment)));
+  }
+  if (required_skills) {
+    SB_RETURN_IF_ERROR(
+        ValidateSkillRequirements(*required_skills, "routing update required_skills"));
+  }
+  if (language) SB_RETURN_IF_ERROR(ValidateLanguageTag(*language, "routing update language"));
+  return absl::OkStatus();
+}
+
 }  // namespace switchboard

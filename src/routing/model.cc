@@ -112,8 +112,17 @@ std::optional<AgentChoice> AgentChooser::Best() const {
   return best_any_;
 }
 
+namespace {
+
+// The arrival a contact ranks by: its own, moved earlier by its age adjustment.
+std::int64_t RankedArrival(const ContactRec& c) {
+  return AddSaturating(absl::ToUnixNanos(c.arrived_at), -c.age_adjustment_ns);
+}
+
+}  // namespace
+
 ContactKey MakeContactKey(const QueueRec& q, const ContactRec& c, std::uint64_t seq) {
-  const std::int64_t arrival = absl::ToUnixNanos(c.arrived_at);
+  const std::int64_t arrival = RankedArrival(c);
   const auto s = static_cast<std::int64_t>(seq);
   // LIFO reverses arrival and sequence by complement, not negation: ~x reverses the order of
   // every int64, the floor included (which negation overflows), and undoes itself.
@@ -124,7 +133,7 @@ ContactKey MakeContactKey(const QueueRec& q, const ContactRec& c, std::uint64_t 
 CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c) {
   const QueueRec& q = *m.queue;
   const bool lifo = q.lifo;
-  const std::int64_t arrival = absl::ToUnixNanos(c.arrived_at);
+  const std::int64_t arrival = RankedArrival(c);
   return CrossKey{m.priority, q.config.priority,         -c.priority,
                   lifo,       lifo ? ~arrival : arrival, q.ordinal};
 }

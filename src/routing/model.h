@@ -293,6 +293,8 @@ struct ContactRec {
   std::uint32_t waiting_pos = 0;
   int priority = 0;
   int offers = 0;
+  // ContactRoutingUpdate::age_adjustment: ranks as if it arrived this much earlier.
+  std::int64_t age_adjustment_ns = 0;
   Channel channel = Channel::kVoice;
   ContactState state = ContactState::kWaiting;
   bool answered = false;  // accepted since it entered its current queue

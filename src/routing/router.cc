@@ -70,6 +70,9 @@ absl::Status Router::Decline(const ContactId& contact, const AgentId& agent) {
 absl::Status Router::Rescind(const ContactId& contact) {
   return impl_->Call([&] { return impl_->Rescind(contact); });
 }
+absl::Status Router::UpdateRouting(const ContactId& contact, const ContactRoutingUpdate& update) {
+  return impl_->Call([&] { return impl_->UpdateRouting(contact, update); });
+}
 absl::Status Router::Complete(const ContactId& contact, std::string_view disposition) {
   return impl_->Call([&] { return impl_->Complete(contact, disposition); });
 }

@@ -54,6 +54,7 @@ class Router::Impl {
   absl::Status Decline(OfferId offer);
   absl::Status Decline(const ContactId& contact, const AgentId& agent);
   absl::Status Rescind(const ContactId& contact);
+  absl::Status UpdateRouting(const ContactId& contact, const ContactRoutingUpdate& update);
   absl::Status Complete(const ContactId& contact, std::string_view disposition);
   absl::Status Abandon(const ContactId& contact);
   absl::Status TransferToQueue(const ContactId& contact, const QueueId& queue,
@@ -242,6 +243,10 @@ class Router::Impl {
   // not excluded. Sets the membership's index.
   bool FitsNowFor(const ContactRec& c, const AgentRec& a, std::uint32_t* membership) const;
   void LeaveWaiting(ContactRec& c);
+  // Sets the fields an update names on the record (not its signature or key).
+  void ApplyRoutingUpdate(ContactRec& c, const ContactRoutingUpdate& update);
+  // A waiting contact whose routing data changed: new signature and place, then routed.
+  void Rewait(ContactRec& c);
   // The selector's agent for `c`, after giving agents whose race ticket has fallen behind the
   // race (ticket strategies) a fresh one.
   std::optional<routing::AgentChoice> ChooseAgent(const ContactRec& c) {

@@ -684,6 +684,55 @@ absl::Status Router::Impl::Rescind(const ContactId& contact) {
   return absl::OkStatus();
 }
 
+absl::Status Router::Impl::UpdateRouting(const ContactId& contact,
+                                         const ContactRoutingUpdate& update) {
+  SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
+  if (absl::Status s = update.Validate(); !s.ok()) {
+    return absl::Status(
+        s.code(),
+        internal::StrCat("contact '", internal::Printable(contact.value()), "': ", s.message()));
+  }
+  if (c->state != ContactState::kWaiting && c->state != ContactState::kOffered) {
+    return absl::FailedPreconditionError(internal::StrCat(
+        "contact '", internal::Printable(contact.value()), "' is ", ContactStateName(c->state),
+        "; only a waiting or offered contact's routing can change"));
+  }
+  if (c->state == ContactState::kOffered) {
+    // The offer stands. Its signature stays the one it was offered under (CheckInvariants
+    // checks the agent against it); waiting again computes the new one.
+    ApplyRoutingUpdate(*c, update);
+    return absl::OkStatus();
+  }
+  // Out of the orderings under its old key, back in under the new one.
+  if (c->reserved_for == nullptr) selector_->RemoveWaiting(*c);
+  ApplyRoutingUpdate(*c, update);
+  Rewait(*c);
+  return absl::OkStatus();
+}
+
+void Router::Impl::ApplyRoutingUpdate(ContactRec& c, const ContactRoutingUpdate& update) {
+  if (update.priority) c.priority = *update.priority;
+  if (update.age_adjustment) c.age_adjustment_ns = absl::ToInt64Nanoseconds(*update.age_adjustment);
+  if (update.required_skills) c.own_reqs = NormalizeRequirements(*update.required_skills);
+  if (update.language) c.language = update.language->empty() ? 0 : InternLanguage(*update.language);
+}
+
+void Router::Impl::Rewait(ContactRec& c) {
+  PrepareWaiting(c);
+  if (c.reserved_for != nullptr) {
+    // Its agent keeps it while it could still take it; otherwise every agent may. Either way
+    // the reservation's end timer stands (moot once the reservation is gone).
+    if (!Reservable(c, *c.reserved_for)) {
+      EndReservation(c);  // into the orderings, routed
+    } else {
+      RouteContact(c);  // its agent, if it fits now
+    }
+    return;
+  }
+  selector_->AddWaiting(c);
+  RouteContact(c);
+}
+
 absl::Status Router::Impl::Complete(const ContactId& contact, std::string_view disposition) {
   SB_ASSIGN_OR_RETURN(ContactRec * c, FindContact(contact));
   if (c->state != ContactState::kInProgress) {

@@ -1,6 +1,7 @@
 // Router::Impl, part 3: statistics, read-only views, the debug dump and the invariant checks.
 #include <algorithm>
 #include <array>
+#include <tuple>
 
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
@@ -115,6 +116,17 @@ absl::StatusOr<ContactInfo> Router::Impl::GetContact(const ContactId& id) const 
   info.state = c->state;
   if (c->agent != nullptr) info.agent = c->agent->id;
   info.priority = c->priority;
+  info.age_adjustment = absl::Nanoseconds(c->age_adjustment_ns);
+  info.required_skills.reserve(c->own_reqs.size());
+  for (const routing::Requirement& r : c->own_reqs) {
+    info.required_skills.push_back({skills_.Name(r.skill), r.min, r.required});
+  }
+  std::sort(info.required_skills.begin(), info.required_skills.end(),
+            [](const SkillRequirement& a, const SkillRequirement& b) {
+              return std::tie(a.name, a.min_proficiency, a.required) <
+                     std::tie(b.name, b.min_proficiency, b.required);
+            });
+  if (c->language != 0) info.language = languages_.Name(c->language);
   info.arrived_at = c->arrived_at;
   info.queued_at = c->queued_at;
   info.offers = c->offers;
@@ -229,16 +241,15 @@ std::string Router::Impl::DebugString() const {
   std::sort(contacts.begin(), contacts.end(),
             [](const ContactRec* a, const ContactRec* b) { return a->id < b->id; });
   for (const ContactRec* c : contacts) {
-    out += internal::StrCat("contact ", c->id.value(), " ", ContactStateName(c->state),
-                            " queue=", c->queue->config.id.value(),
-                            " agent=", c->agent != nullptr ? c->agent->id.value() : "-",
-                            " offer=", c->offer_id,
-                            " offers=", c->offers, " arrived=", TimeText(c->arrived_at),
-                            " queued=", TimeText(c->queued_at),
-                            " check=", TimeText(c->next_delay_check),
-                            " reserved=",
-                            c->reserved_for != nullptr ? c->reserved_for->id.value() : "-", "/",
-                            TimeText(ReservedUntil(*c)), " excluded=");
+    out += internal::StrCat(
+        "contact ", c->id.value(), " ", ContactStateName(c->state),
+        " queue=", c->queue->config.id.value(),
+        " agent=", c->agent != nullptr ? c->agent->id.value() : "-", " offer=", c->offer_id,
+        " offers=", c->offers, " priority=", c->priority,
+        " age_adjustment_ns=", c->age_adjustment_ns, " arrived=", TimeText(c->arrived_at),
+        " queued=", TimeText(c->queued_at), " check=", TimeText(c->next_delay_check),
+        " reserved=", c->reserved_for != nullptr ? c->reserved_for->id.value() : "-", "/",
+        TimeText(ReservedUntil(*c)), " excluded=");
     for (std::uint64_t o : c->excluded) out += internal::StrCat(o, ",");
     out += "\n";
   }
