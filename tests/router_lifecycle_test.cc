@@ -1549,3 +1549,39 @@ TEST_CASE("an agent freed at one instant with a returning contact chooses among 
   CHECK(h.StateOf("low") == ContactState::kWaiting);
   h.CheckInvariants();
 }
+
+// Timers of offers answered long before their expiry do nothing when they come up; behind a
+// timer that still matters (an offer left ringing for a day) they used to stay in the heap until
+// their own time, so memory grew with the offer rate times the timeout. They are swept out.
+TEST_CASE("the timers of answered offers do not pile up behind one that still matters") {
+  for (sb::SelectionMode mode : sbt::BothModes()) {
+    Harness h(sbt::OptionsFor(mode));
+    sb::Queue inbox = MakeQueue("inbox", {Channel::kEmail});
+    inbox.offer_timeout = absl::Hours(24);
+    REQUIRE(h.router->AddQueue(inbox).ok());
+    REQUIRE(h.router->AddAgent(MakeAgent("idle", {"inbox"})).ok());
+    REQUIRE(h.router->Enqueue(MakeContact("left-ringing", Channel::kEmail), inbox.id).ok());
+    REQUIRE(h.OfferedTo("left-ringing") == "idle");
+    REQUIRE(h.router->AddAgent(MakeAgent("quick", {"inbox"})).ok());
+    const auto timers = [&h] {
+      const std::string dump = h.router->DebugString();
+      const std::size_t at = dump.find("timers=") + 7;
+      return std::stoul(dump.substr(at, dump.find('\n') - at));
+    };
+    std::size_t most = 0;
+    for (int i = 0; i < 10'000; ++i) {
+      const std::string id = "mail-" + std::to_string(i);
+      REQUIRE(h.router->Enqueue(MakeContact(id, Channel::kEmail, h.clock.Now()), inbox.id).ok());
+      REQUIRE(h.OfferedTo(id) == "quick");
+      h.AcceptOffer(id);
+      REQUIRE(h.router->Complete(sb::ContactId(id), "sent").ok());
+      h.clock.Advance(absl::Seconds(1));
+      most = std::max(most, timers());
+    }
+    CHECK(most <= 2048);  // 10,000 answered offers; a few live timers at any time
+    CHECK(h.OfferedTo("left-ringing") == "idle");
+    h.Advance(absl::Hours(24));                     // the one that mattered still runs
+    CHECK(h.OfferedTo("left-ringing") == "quick");  // rang out at idle, then offered on
+    h.CheckInvariants();
+  }
+}

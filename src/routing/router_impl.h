@@ -135,6 +135,15 @@ class Router::Impl {
       return a.seq > b.seq;
     }
   };
+  // The timer heap, which can also drop its moot timers in one pass.
+  class TimerQueue : public std::priority_queue<Timer, std::vector<Timer>, TimerLater> {
+   public:
+    template <typename Moot>
+    void RemoveIf(Moot moot) {
+      c.erase(std::remove_if(c.begin(), c.end(), moot), c.end());
+      std::make_heap(c.begin(), c.end(), comp);
+    }
+  };
   // How an offer ended; all but kAbandoned emit their own event.
   enum class OfferEnd : unsigned char { kDeclined, kExpired, kRescinded, kAbandoned };
 
@@ -410,7 +419,11 @@ class Router::Impl {
   std::uint64_t next_contact_seq_ = 1;
   std::uint64_t next_timer_seq_ = 1;
   std::uint64_t draws_ = 0;
-  std::priority_queue<Timer, std::vector<Timer>, TimerLater> timers_;
+  TimerQueue timers_;
+  // Moot timers below the top stay until they come up; once the heap reaches this size they are
+  // swept out, and the next sweep waits until it has doubled (see PushTimer).
+  std::size_t timer_sweep_at_ = kMinTimerSweep;
+  static constexpr std::size_t kMinTimerSweep = 1024;
   bool defer_routing_ = false;
   std::vector<ContactRec*> deferred_;       // waiting contacts noted by RouteContact / Place
   std::vector<AgentRec*> deferred_agents_;  // agents noted by RouteAgent

@@ -916,6 +916,14 @@ void Router::Impl::PushTimer(absl::Time at, TimerKind kind, ContactRec* contact,
                              std::uint64_t offer) {
   timers_.push(Timer{at, next_timer_seq_++, contact, contact != nullptr ? contact->seq : 0, offer,
                      kind});
+  // A timer that turned moot (an offer answered long before its expiry) would otherwise hold its
+  // place until its time, behind one that still matters: memory would follow the offer rate
+  // times the timeout, not the live contacts. Sweeping when the heap doubles costs O(1) per push
+  // over time. Moot timers do nothing when they come up, so dropping them early changes nothing.
+  if (timers_.size() >= timer_sweep_at_) {
+    timers_.RemoveIf([this](const Timer& t) { return IsMoot(t); });
+    timer_sweep_at_ = std::max(kMinTimerSweep, 2 * timers_.size());
+  }
 }
 
 void Router::Impl::ScheduleDelayCheck(ContactRec& c) {
