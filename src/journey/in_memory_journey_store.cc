@@ -222,6 +222,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     ValueRecord& v = t.values[value];
     std::memset(const_cast<char*>(v.key.data()), 0, v.key.size());  // the arena's own bytes
     t.dead_key_bytes += v.key.size();
+    ++t.erased_values;
     // Field by field (assigning a fresh record trips GCC 12's maybe-uninitialized on the inline
     // holders); the postings are freed.
     v.key = std::string_view();
@@ -488,6 +489,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     RunPool<ValueHandle, 16> value_pool;   // each event's value handles, contiguous
     size_t dead_bytes = 0;               // overwritten payload bytes
     size_t dead_values = 0;              // overwritten value_pool slots
+    size_t erased_events = 0;            // since the last compaction
     absl::flat_hash_set<EventHandle, IdHash, IdEq> event_ids;
     PagedVector<uint32_t, 14> id_hash;   // Hash32 of each event handle's id
     std::vector<std::string> sources;    // interned source systems (few per tenant)
@@ -499,6 +501,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     PagedVector<ValueRecord, 10> values;
     RunPool<char, 16> keys;              // the values' keys
     size_t dead_key_bytes = 0;           // overwritten keys
+    size_t erased_values = 0;            // since the last compaction of the keys
     std::vector<ValueHandle> free_values;
     absl::flat_hash_set<ValueHandle, KeyHash, KeyEq> value_keys;
     PagedVector<uint32_t, 12> key_hash;  // Hash32 of each value handle's key
@@ -689,14 +692,22 @@ bool InMemoryJourneyStore::EraseEvent(const TenantId& tenant, EventHandle event)
   t.dead_bytes += size;
   std::fill_n(t.value_pool.At(e.values), e.value_count, kNoHandle);
   t.dead_values += e.value_count;
+  ++t.erased_events;
   e = StoredEvent();  // times, type and customer overwritten too
   t.free_events.push_back(event);
   MaybeCompact(t);
   return true;
 }
 
+// A compaction walks every event slot, as many as the store ever held at once. Besides half of
+// the arena dead, it waits for erasures worth an eighth of the slots, so that after a mass
+// erasure each further one does not pay a walk of them all (the bytes are zeroed at erasure
+// either way).
 void InMemoryJourneyStore::MaybeCompact(Tenant& t) {
-  if (t.dead_bytes < 4096 || t.dead_bytes * 2 < t.payload.appended()) return;
+  if (t.dead_bytes < 4096 || t.dead_bytes * 2 < t.payload.appended() ||
+      t.erased_events * 8 < t.events.size()) {
+    return;
+  }
   RunPool<char, 20> payload;
   RunPool<ValueHandle, 16> pool;
   for (size_t h = 0; h < t.events.size(); ++h) {
@@ -711,10 +722,14 @@ void InMemoryJourneyStore::MaybeCompact(Tenant& t) {
   t.value_pool = std::move(pool);
   t.dead_bytes = 0;
   t.dead_values = 0;
+  t.erased_events = 0;
 }
 
-void InMemoryJourneyStore::MaybeCompactKeys(Tenant& t) {
-  if (t.dead_key_bytes < 4096 || t.dead_key_bytes * 2 < t.keys.appended()) return;
+void InMemoryJourneyStore::MaybeCompactKeys(Tenant& t) {  // as MaybeCompact, over value slots
+  if (t.dead_key_bytes < 4096 || t.dead_key_bytes * 2 < t.keys.appended() ||
+      t.erased_values * 8 < t.values.size()) {
+    return;
+  }
   RunPool<char, 16> keys;
   for (size_t h = 0; h < t.values.size(); ++h) {
     ValueRecord& v = t.values[h];
@@ -723,6 +738,7 @@ void InMemoryJourneyStore::MaybeCompactKeys(Tenant& t) {
   }
   t.keys = std::move(keys);  // the old pages held only zeros where erased keys were
   t.dead_key_bytes = 0;
+  t.erased_values = 0;
 }
 
 // Each step requests what the next one reads, so only the first step's requests are misses the

@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "src/internal/status_macros.h"
@@ -456,20 +457,21 @@ absl::StatusOr<CustomerProfile> JourneyMerger::Impl::GetCustomer(const TenantId&
     ci.value = std::string(value.value());
     p.identifiers.push_back(std::move(ci));
   }
-  // Raw forms: the latest event carrying each value (stops once every value has one).
-  size_t missing = p.identifiers.size();
-  for (auto k = c->events.rbegin(); k != c->events.rend() && missing > 0; ++k) {
+  // Raw forms: the latest event carrying each value (stops once every value has one). The values
+  // still missing one are found by handle, so a customer with many values costs no more per
+  // event.
+  absl::flat_hash_map<ValueHandle, size_t> missing;
+  missing.reserve(c->values.size());
+  for (size_t j = 0; j < c->values.size(); ++j) missing.emplace(c->values[j].value, j);
+  for (auto k = c->events.rbegin(); k != c->events.rend() && !missing.empty(); ++k) {
     absl::Span<const ValueHandle> handles = store_->EventValues(tenant, *k);
     std::optional<TouchpointEvent> e;  // decoded only when it carries a missing raw form
     for (size_t i = 0; i < handles.size(); ++i) {
-      for (size_t j = 0; j < p.identifiers.size(); ++j) {
-        CustomerIdentifier& ci = p.identifiers[j];
-        if (ci.raw.empty() && c->values[j].value == handles[i]) {
-          if (!e.has_value()) e = store_->ReadEvent(tenant, *k);
-          ci.raw = e->identifiers[i].value;
-          --missing;
-        }
-      }
+      auto it = missing.find(handles[i]);
+      if (it == missing.end()) continue;
+      if (!e.has_value()) e = store_->ReadEvent(tenant, *k);
+      p.identifiers[it->second].raw = e->identifiers[i].value;
+      missing.erase(it);
     }
   }
   std::vector<size_t> order(p.identifiers.size());
@@ -649,18 +651,27 @@ absl::StatusOr<ErasureReport> JourneyMerger::Impl::Forget(const TenantId& tenant
     if (!erased_set.contains(e)) remaining.push_back(e);
   }
   absl::flat_hash_set<std::string> links;
+  // Each value's postings lose the erased events in one pass (a pass per event would be
+  // quadratic for a value on many of them), in the order the values were first met.
+  std::vector<ValueHandle> touched;
+  absl::flat_hash_set<ValueHandle> touched_set;
   for (EventHandle e : erased) {
     const std::string event_id(store_->EventIdOf(tenant, e));
     for (ValueHandle h : store_->EventValues(tenant, e)) {
-      ValueRecord* v = store_->MutableValue(tenant, h);
-      v->events.erase(std::remove(v->events.begin(), v->events.end(), e), v->events.end());
-      if (v->events.empty()) {
-        report.identifiers.push_back(std::string(v->key));
-        store_->EraseValue(tenant, h);
-      }
+      if (touched_set.insert(h).second) touched.push_back(h);
     }
     for (const LinkConstraint& l : store_->LinksOf(tenant, event_id)) links.insert(l.id);
     if (resolver_.RetireMintedId(tenant, e)) ++retired_hashed_ids;
+  }
+  for (ValueHandle h : touched) {
+    ValueRecord* v = store_->MutableValue(tenant, h);
+    v->events.erase(std::remove_if(v->events.begin(), v->events.end(),
+                                   [&](EventHandle e) { return erased_set.contains(e); }),
+                    v->events.end());
+    if (v->events.empty()) {
+      report.identifiers.push_back(std::string(v->key));
+      store_->EraseValue(tenant, h);
+    }
   }
   for (const std::string& l : links) store_->EraseLink(tenant, l);
   report.links = static_cast<int64_t>(links.size());
