@@ -170,15 +170,22 @@ void EraseIf(AgentArray& set, Pred pred) {
   set.EraseIf(std::move(pred));
 }
 
-// Drops the run of stale entries [it, last) that a selection met, and returns where it goes on.
-// A tree drops it anywhere; an array only at its front (cheap there, linear elsewhere), and
-// leaves the others to MaybeCompact.
-AgentSet::iterator DropStaleRun(AgentSet& set, AgentSet::iterator it, AgentSet::iterator last) {
-  return set.erase(it, last);
+// Drops the run of stale entries [it, last) that a selection met, moves `it` to where it goes
+// on, and returns how many stale entries it left in place. A tree drops the run anywhere; an
+// array only at its front (cheap there, linear elsewhere), and leaves the others to
+// MaybeCompact.
+std::size_t DropStaleRun(AgentSet& set, AgentSet::iterator& it, AgentSet::iterator last) {
+  it = set.erase(it, last);
+  return 0;
 }
-AgentArray::iterator DropStaleRun(AgentArray& set, AgentArray::iterator it,
-                                  AgentArray::iterator last) {
-  return it == set.begin() ? set.erase(it, last) : last;
+std::size_t DropStaleRun(AgentArray& set, AgentArray::iterator& it, AgentArray::iterator last) {
+  if (it == set.begin()) {
+    it = set.erase(it, last);
+    return 0;
+  }
+  const auto kept = static_cast<std::size_t>(last - it);
+  it = last;
+  return kept;
 }
 
 // The agents of one membership delay, in one of two orderings. (Both are members rather than a
@@ -511,15 +518,18 @@ class IndexedSelector final : public Selector {
   }
 
   // The agent of the first live entry from `it` on, `it` left on it; stale entries met on the
-  // way are dropped. Null at the end of the set.
+  // way are dropped where the set allows, and those it keeps are added to `*kept_stale`. Null
+  // at the end of the set.
   template <typename Set>
-  AgentRec* SkipStale(Set& set, typename Set::iterator& it) const {
+  AgentRec* SkipStale(Set& set, typename Set::iterator& it,
+                      std::size_t* kept_stale = nullptr) const {
     while (it != set.end()) {
       if (AgentRec* a = Live(it->first, it->second)) return a;
       // Stale entries come in runs: dropped as one range.
       auto last = std::next(it);
       while (last != set.end() && Live(last->first, last->second) == nullptr) ++last;
-      it = DropStaleRun(set, it, last);
+      const std::size_t kept = DropStaleRun(set, it, last);
+      if (kept_stale != nullptr) *kept_stale += kept;
     }
     return nullptr;
   }
@@ -537,23 +547,27 @@ class IndexedSelector final : public Selector {
     }
   }
 
-  // Serves a non-dedicated pool from its base pool. False when the walk grew too long (stale
-  // entries, dropped on the way, do not count).
+  // Serves a non-dedicated pool from its base pool. False when the walk grew too long: the
+  // live agents it passed and the stale entries it had to leave in place (in the middle of a
+  // sorted array, behind live agents that do not qualify) both count, since a later walk would
+  // pass them again; the pool then gets its own buckets. Stale entries dropped on the way do
+  // not count.
   bool Walk(const Pool& p, const ContactRec& c, absl::Time now,
             std::optional<AgentChoice>* out) const {
     const QueueRec& q = *c.queue;
     AgentChooser chooser(q);
-    int steps = 0;
+    std::size_t steps = 0;
+    const auto max_steps = static_cast<std::size_t>(max_walk_);
     auto first = [&](auto& set, auto it) {
-      for (; AgentRec* a = SkipStale(set, it); ++it) {
-        if (++steps > max_walk_) return false;
+      for (; AgentRec* a = SkipStale(set, it, &steps); ++it) {
+        if (++steps > max_steps) return false;
         if (!Excluded(c, it->first.ordinal) && Qualifies(*a, *p.sig)) {
           PrefetchRecord(a);
           chooser.Offer(a, it->second.membership, it->first);
           return true;
         }
       }
-      return true;
+      return steps <= max_steps;  // stale entries left at the end count too
     };
     for (Bucket& b : p.base->buckets) {
       if (!DelayMet(c, b.delay, now)) break;
