@@ -1797,3 +1797,39 @@ TEST_CASE("merger options at the edges of their ranges") {
     CHECK(f.CustomerOf("p3") == f.CustomerOf("p0"));  // never shared
   }
 }
+
+// A long journey absorbing short ones takes their events by binary search, a journey of similar
+// length by a full merge; either way the result is ordered by occurred-at, then id.
+TEST_CASE("merged journeys interleave in order: short into long and long into long") {
+  Fixture f;
+  std::vector<std::pair<int64_t, std::string>> expected;
+  for (int i = 0; i < 40; ++i) {  // the hub: 40 events, every third minute
+    const std::string id = "hub-" + std::to_string(100 + i);
+    f.Ingest(Ev(id, 3 * i, sb::Channel::kVoice, {Phone("4155550100")}));
+    expected.emplace_back(3 * i, id);
+  }
+  // Two short customers (one event each) between the hub's events, one long one (30 events).
+  for (int i : {1, 2}) {
+    const std::string id = "short-" + std::to_string(i);
+    const std::string mail = "s" + std::to_string(i) + "@example.com";
+    f.Ingest(Ev(id, 3 * (10 * i) + 1, sb::Channel::kEmail, {Email(mail.c_str())}));
+    expected.emplace_back(3 * (10 * i) + 1, id);
+  }
+  for (int i = 0; i < 30; ++i) {
+    const std::string id = "long-" + std::to_string(100 + i);
+    f.Ingest(Ev(id, 4 * i + 2, sb::Channel::kChat, {Email("long@example.com")}));
+    expected.emplace_back(4 * i + 2, id);
+  }
+  // Bridges, each after every other event: s1 and s2 (short into long), then the long one.
+  int minute = 500;
+  for (const char* mail : {"s1@example.com", "s2@example.com", "long@example.com"}) {
+    const std::string id = std::string("bridge-") + std::to_string(minute);
+    f.Ingest(Ev(id, minute, sb::Channel::kWeb, {Phone("4155550100"), Email(mail)}));
+    expected.emplace_back(minute++, id);
+  }
+  std::sort(expected.begin(), expected.end());
+  std::vector<std::string> ids;
+  for (const auto& [m, id] : expected) ids.push_back(id);
+  REQUIRE(f.merger->ListCustomers(kAcme).size() == 1);
+  CHECK(f.EventsOf(f.merger->ListCustomers(kAcme).front()) == ids);
+}

@@ -339,6 +339,26 @@ void Resolver::MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecor
   }
 }
 
+void Resolver::MergeJourneys(const TenantId& tenant, std::vector<EventHandle>* into,
+                             const std::vector<EventHandle>& from) const {
+  const auto less = [&](EventHandle x, EventHandle y) { return Less(tenant, x, y); };
+  // A small journey joining a long one (a one-event customer absorbed by a hub, merge after
+  // merge) is inserted by binary search: comparisons, which read events, grow with the log of
+  // the long one, not with its length.
+  if (from.size() * 16 < into->size()) {
+    auto pos = into->begin();
+    for (EventHandle e : from) {
+      pos = into->insert(std::upper_bound(pos, into->end(), e, less), e) + 1;
+    }
+    return;
+  }
+  std::vector<EventHandle> events;
+  events.reserve(into->size() + from.size());
+  std::merge(into->begin(), into->end(), from.begin(), from.end(), std::back_inserter(events),
+             less);
+  *into = std::move(events);
+}
+
 void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerRecord* a,
                          MergeRecord record, Processed* processed) {
   record.survivor = IdOf(tenant, s->mint);
@@ -346,12 +366,7 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
   record.survivor_anchor = EventId(std::string(store_->EventIdOf(tenant, s->mint)));
   record.absorbed_anchor = EventId(std::string(store_->EventIdOf(tenant, a->mint)));
   for (EventHandle h : a->events) store_->MutableEvent(tenant, h)->customer = s->mint;
-  std::vector<EventHandle> events;
-  events.reserve(s->events.size() + a->events.size());
-  std::merge(s->events.begin(), s->events.end(), a->events.begin(), a->events.end(),
-             std::back_inserter(events),
-             [&](EventHandle x, EventHandle y) { return Less(tenant, x, y); });
-  s->events = std::move(events);
+  MergeJourneys(tenant, &s->events, a->events);
   for (const CustomerValue& v : a->values) {
     ValueRecord* value = store_->MutableValue(tenant, v.value);
     if (value->linked == a->mint) value->linked = s->mint;

@@ -139,6 +139,9 @@ class Resolver {
                    absl::Span<CustomerRecord* const> customers,
                    absl::Span<const Candidate> candidates, Violation* violation) const;
   CustomerRecord* Mint(const TenantId& tenant, EventHandle event);
+  // Merges the sorted journey `from` into the sorted journey `into`.
+  void MergeJourneys(const TenantId& tenant, std::vector<EventHandle>* into,
+                     const std::vector<EventHandle>& from) const;
   // Folds `absorbed` into `survivor`, records the merge and erases `absorbed`.
   void MergeInto(const TenantId& tenant, CustomerRecord* survivor, CustomerRecord* absorbed,
                  MergeRecord record, Processed* processed);
