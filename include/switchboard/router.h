@@ -109,7 +109,8 @@ struct RouterOptions {
   // A set of contact requirements gets its own agent ordering when at most 1 in
   // `index_selectivity` members of the queue meet it; otherwise the router walks the queue's
   // ordering skipping agents that do not meet it, and gives it its own ordering once a walk
-  // passes `index_max_walk` agents. Ranges 1..1000 and 0..100000.
+  // passes `index_max_walk` agents (counting the stale entries it must leave in place).
+  // Ranges 1..1000 and 0..100000.
   // Default: 8 and 64
   int index_selectivity = 8;
   int index_max_walk = 64;
