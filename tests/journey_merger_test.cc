@@ -1833,3 +1833,38 @@ TEST_CASE("merged journeys interleave in order: short into long and long into lo
   REQUIRE(f.merger->ListCustomers(kAcme).size() == 1);
   CHECK(f.EventsOf(f.merger->ListCustomers(kAcme).front()) == ids);
 }
+
+// After many small events, large ones ingested and erased one by one: compaction waits for
+// erasures worth an eighth of the slots or for dead bytes worth 64 per slot, so the arena holds
+// a bounded amount of dead bytes (the erased events' bytes were zeroed at once either way).
+// Waiting for the erasure count alone let the dead bytes of large events pile up until the
+// tenant's store was full.
+TEST_CASE("the in-memory store compacts soon when large erased events dominate the arena") {
+  std::unique_ptr<sb::JourneyStore> store = sb::NewInMemoryJourneyStore();
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
+  auto merger = sb::JourneyMerger::Create({}, &clock, store.get());
+  REQUIRE(merger.ok());
+  for (int i = 0; i < 20'000; ++i) {  // small, kept
+    const std::string mail = sb::internal::StrCat("s", i, "@example.com");
+    REQUIRE((*merger)
+                ->Ingest(Ev(sb::internal::StrCat("s-", i), i % 1000, sb::Channel::kEmail,
+                            {Email(mail.c_str())}))
+                .ok());
+  }
+  const int64_t small_bytes = store->GetStats(kAcme).payload_bytes;
+  int64_t most_dead = 0;
+  for (int i = 0; i < 200; ++i) {  // 200 events of ~160 KB, each erased at once
+    const std::string mail = sb::internal::StrCat("big", i, "@example.com");
+    sb::TouchpointEvent big =
+        Ev(sb::internal::StrCat("big-", i), 5, sb::Channel::kEmail, {Email(mail.c_str())});
+    for (int a = 0; a < 40; ++a) {
+      big.attributes[sb::internal::StrCat("a", a)] = std::string(4000, 'x');
+    }
+    REQUIRE((*merger)->Ingest(big).ok());
+    REQUIRE((*merger)->Forget(kAcme, sb::CustomerId(sb::internal::StrCat("c-big-", i))).ok());
+    most_dead = std::max(most_dead, store->GetStats(kAcme).dead_bytes);
+  }
+  // 64 bytes a slot over 20,000 slots, or half the arena, plus one large event at most.
+  CHECK(most_dead <= 64 * 20'200 + small_bytes + 200'000);
+  CHECK(store->GetStats(kAcme).events == 20'000);
+}

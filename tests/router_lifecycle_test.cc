@@ -1585,3 +1585,39 @@ TEST_CASE("the timers of answered offers do not pile up behind one that still ma
     h.CheckInvariants();
   }
 }
+
+// The sweep of moot timers keeps the delay check of a contact still in the router: it comes back
+// to life when the contact waits again. Its twin, set then, runs at the same instant, except at
+// the infinite future, where a Tick runs only the timers set before it; there the contact must
+// still reach the delayed agent, whether or not a sweep ran in between.
+TEST_CASE("a sweep of moot timers keeps a delay check that can come back to life") {
+  const auto run = [](int answered_offers) {
+    Harness h;
+    sb::Queue q = MakeQueue("q", {Channel::kVoice});
+    q.offer_timeout = absl::Seconds(10);
+    REQUIRE(h.router->AddQueue(q).ok());
+    REQUIRE(h.router->AddQueue(MakeQueue("q2", {Channel::kChat})).ok());
+    REQUIRE(h.router->AddAgent(MakeAgent("x", {"q"}, AgentState::kAway)).ok());
+    sb::Agent late = MakeAgent("late", {"q"});
+    late.queues[0].delay = absl::Seconds(60);
+    REQUIRE(h.router->AddAgent(late).ok());
+    REQUIRE(h.router->AddAgent(MakeAgent("y", {"q2"})).ok());
+    REQUIRE(h.router->Enqueue(MakeContact("c", Channel::kVoice, h.clock.Now()), q.id).ok());
+    h.clock.Advance(absl::Seconds(1));
+    REQUIRE(h.router->SetAgentState(sb::AgentId("x"), AgentState::kAvailable).ok());
+    REQUIRE(h.OfferedTo("c") == "x");  // its delay check is moot while offered
+    for (int i = 0; i < answered_offers; ++i) {
+      const std::string id = "f" + std::to_string(i);
+      REQUIRE(h.router->Enqueue(MakeContact(id, Channel::kChat, h.clock.Now()), sb::QueueId("q2"))
+                  .ok());
+      h.AcceptOffer(id);
+      REQUIRE(h.router->Complete(sb::ContactId(id), "ok").ok());
+    }
+    h.clock.Set(absl::InfiniteFuture());
+    REQUIRE(h.router->Tick().ok());  // x's offer rings out, c waits again, late's delay passes
+    h.CheckInvariants();
+    return h.OfferedTo("c");
+  };
+  CHECK(run(100) == "late");   // the heap stays under the sweep size
+  CHECK(run(1100) == "late");  // swept while the check was moot
+}

@@ -519,6 +519,8 @@ class InMemoryJourneyStore final : public JourneyStore {
   static void MaybeCompact(Tenant& t);
   // The same for the values' keys.
   static void MaybeCompactKeys(Tenant& t);
+  // Copies the live event contents to fresh arenas (MaybeCompact decides when).
+  static void Compact(Tenant& t);
   static size_t PayloadSize(const Tenant& t, const StoredEvent& e) {
     const char* start = t.payload.At(e.payload);
     Reader r(start);
@@ -663,8 +665,18 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
     fresh = true;
   });
   if (!fresh) return kNoHandle;  // a stored id
-  e.payload = t.payload.Append(size, prefix, body.data(), body_size);
-  e.values = e.payload == kNoHandle ? kNoHandle : t.value_pool.Append(values.data(), values.size());
+  const auto append = [&] {
+    e.payload = t.payload.Append(size, prefix, body.data(), body_size);
+    e.values =
+        e.payload == kNoHandle ? kNoHandle : t.value_pool.Append(values.data(), values.size());
+  };
+  append();
+  if (e.values == kNoHandle && (t.dead_bytes > 0 || t.dead_values > 0)) {
+    // Full with erased contents not yet compacted away: compact now and try again.
+    if (e.payload != kNoHandle) std::memset(t.payload.At(e.payload), 0, run_size);
+    Compact(t);
+    append();
+  }
   if (e.values == kNoHandle) {  // the tenant's storage is full
     if (e.payload != kNoHandle) {
       std::memset(t.payload.At(e.payload), 0, run_size);  // written, never stored
@@ -700,14 +712,16 @@ bool InMemoryJourneyStore::EraseEvent(const TenantId& tenant, EventHandle event)
 }
 
 // A compaction walks every event slot, as many as the store ever held at once. Besides half of
-// the arena dead, it waits for erasures worth an eighth of the slots, so that after a mass
-// erasure each further one does not pay a walk of them all (the bytes are zeroed at erasure
-// either way).
+// the arena dead, it waits for erasures worth an eighth of the slots or dead bytes worth 64 per
+// slot, so that after a mass erasure each small erasure does not pay a walk of them all, while
+// large erased events still compact soon (the bytes are zeroed at erasure either way).
 void InMemoryJourneyStore::MaybeCompact(Tenant& t) {
-  if (t.dead_bytes < 4096 || t.dead_bytes * 2 < t.payload.appended() ||
-      t.erased_events * 8 < t.events.size()) {
-    return;
-  }
+  if (t.dead_bytes < 4096 || t.dead_bytes * 2 < t.payload.appended()) return;
+  if (t.erased_events * 8 < t.events.size() && t.dead_bytes < 64 * t.events.size()) return;
+  Compact(t);
+}
+
+void InMemoryJourneyStore::Compact(Tenant& t) {
   RunPool<char, 20> payload;
   RunPool<ValueHandle, 16> pool;
   for (size_t h = 0; h < t.events.size(); ++h) {
@@ -726,10 +740,8 @@ void InMemoryJourneyStore::MaybeCompact(Tenant& t) {
 }
 
 void InMemoryJourneyStore::MaybeCompactKeys(Tenant& t) {  // as MaybeCompact, over value slots
-  if (t.dead_key_bytes < 4096 || t.dead_key_bytes * 2 < t.keys.appended() ||
-      t.erased_values * 8 < t.values.size()) {
-    return;
-  }
+  if (t.dead_key_bytes < 4096 || t.dead_key_bytes * 2 < t.keys.appended()) return;
+  if (t.erased_values * 8 < t.values.size() && t.dead_key_bytes < 64 * t.values.size()) return;
   RunPool<char, 16> keys;
   for (size_t h = 0; h < t.values.size(); ++h) {
     ValueRecord& v = t.values[h];

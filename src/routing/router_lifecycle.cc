@@ -919,9 +919,15 @@ void Router::Impl::PushTimer(absl::Time at, TimerKind kind, ContactRec* contact,
   // A timer that turned moot (an offer answered long before its expiry) would otherwise hold its
   // place until its time, behind one that still matters: memory would follow the offer rate
   // times the timeout, not the live contacts. Sweeping when the heap doubles costs O(1) per push
-  // over time. Moot timers do nothing when they come up, so dropping them early changes nothing.
+  // over time. Only timers that stay moot for good are dropped, so nothing changes: every kind
+  // is moot for good once moot, except the delay check of a contact still in the router, which
+  // comes back to life when the contact waits again with the same check time (its new twin runs
+  // at the same instant, but a Tick at the infinite future runs only the old one).
   if (timers_.size() >= timer_sweep_at_) {
-    timers_.RemoveIf([this](const Timer& t) { return IsMoot(t); });
+    timers_.RemoveIf([this](const Timer& t) {
+      const bool may_revive = t.kind == TimerKind::kDelayCheck && t.contact->seq == t.contact_seq;
+      return !may_revive && IsMoot(t);
+    });
     timer_sweep_at_ = std::max(kMinTimerSweep, 2 * timers_.size());
   }
 }
