@@ -15,6 +15,12 @@ absl::Status WithId(const absl::Status& status, const ContactId& id) {
                                                       "': ", status.message()));
 }
 
+absl::Status ValidatePriority(int priority, std::string_view field) {
+  if (priority >= 0 && priority <= kMaxContactPriority) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      internal::StrCat(field, " is ", priority, ", outside 0..", kMaxContactPriority));
+}
+
 absl::Status ValidateFields(const Contact& c) {
   SB_RETURN_IF_ERROR(c.id.Validate("contact.id"));
   SB_RETURN_IF_ERROR(c.tenant.Validate("contact.tenant"));
@@ -30,10 +36,7 @@ absl::Status ValidateFields(const Contact& c) {
   SB_RETURN_IF_ERROR(ValidateSkillRequirements(c.required_skills, "contact.required_skills"));
   SB_RETURN_IF_ERROR(ValidateLanguageTag(c.language, "contact.language"));
   SB_RETURN_IF_ERROR(internal::ValidateText(c.intent, "contact.intent", kMaxNameLength));
-  if (c.priority < 0 || c.priority > kMaxContactPriority) {
-    return absl::InvalidArgumentError(internal::StrCat("contact.priority is ", c.priority,
-                                                   ", outside 0..", kMaxContactPriority));
-  }
+  SB_RETURN_IF_ERROR(ValidatePriority(c.priority, "contact.priority"));
   SB_RETURN_IF_ERROR(ValidateTime(c.arrived_at, "contact.arrived_at"));
   if (c.service_level) SB_RETURN_IF_ERROR(c.service_level->Validate("contact.service_level"));
   if (c.preferred_agent) {
@@ -94,10 +97,7 @@ absl::Status ValidateTime(absl::Time t, std::string_view field) {
 absl::Status Contact::Validate() const { return WithId(ValidateFields(*this), id); }
 
 absl::Status ContactRoutingUpdate::Validate() const {
-  if (priority && (*priority < 0 || *priority > kMaxContactPriority)) {
-    return absl::InvalidArgumentError(internal::StrCat("routing update priority is ", *priority,
-                                                       ", outside 0..", kMaxContactPriority));
-  }
+  if (priority) SB_RETURN_IF_ERROR(ValidatePriority(*priority, "routing update priority"));
   if (age_adjustment &&
       (*age_adjustment < -kMaxAgeAdjustment || *age_adjustment > kMaxAgeAdjustment)) {
     return absl::InvalidArgumentError(internal::StrCat(

@@ -254,8 +254,8 @@ class Router::Impl {
   void LeaveWaiting(ContactRec& c);
   // Sets the fields an update names on the record (not its signature or key).
   void ApplyRoutingUpdate(ContactRec& c, const ContactRoutingUpdate& update);
-  // A waiting contact whose routing data changed: new signature and place, then routed.
-  void Rewait(ContactRec& c);
+  // Applies an update to a waiting contact: new signature and place, then routed.
+  void Rewait(ContactRec& c, const ContactRoutingUpdate& update);
   // The selector's agent for `c`, after giving agents whose race ticket has fallen behind the
   // race (ticket strategies) a fresh one.
   std::optional<routing::AgentChoice> ChooseAgent(const ContactRec& c) {
@@ -321,6 +321,8 @@ class Router::Impl {
   // True when ProcessTimer(t) would do nothing (its offer was answered, its wrap-up or delay
   // check superseded, its contact gone).
   bool IsMoot(const Timer& t) const;
+  // True when `t` is moot and no later change can make it matter again (what a sweep drops).
+  bool IsMootForGood(const Timer& t) const;
   // Pops the moot timers at the top, so that the top is the next timer that matters.
   void DropMootTimers();
   // When the next timer at the top, or the midnight restart, is due (InfiniteFuture if never).

@@ -703,10 +703,7 @@ absl::Status Router::Impl::UpdateRouting(const ContactId& contact,
     ApplyRoutingUpdate(*c, update);
     return absl::OkStatus();
   }
-  // Out of the orderings under its old key, back in under the new one.
-  if (c->reserved_for == nullptr) selector_->RemoveWaiting(*c);
-  ApplyRoutingUpdate(*c, update);
-  Rewait(*c);
+  Rewait(*c, update);
   return absl::OkStatus();
 }
 
@@ -717,7 +714,10 @@ void Router::Impl::ApplyRoutingUpdate(ContactRec& c, const ContactRoutingUpdate&
   if (update.language) c.language = update.language->empty() ? 0 : InternLanguage(*update.language);
 }
 
-void Router::Impl::Rewait(ContactRec& c) {
+void Router::Impl::Rewait(ContactRec& c, const ContactRoutingUpdate& update) {
+  // Out of the orderings under its old key, back in under the new one.
+  if (c.reserved_for == nullptr) selector_->RemoveWaiting(c);
+  ApplyRoutingUpdate(c, update);
   PrepareWaiting(c);
   if (c.reserved_for != nullptr) {
     // Its agent keeps it while it could still take it; otherwise every agent may. Either way
@@ -919,15 +919,9 @@ void Router::Impl::PushTimer(absl::Time at, TimerKind kind, ContactRec* contact,
   // A timer that turned moot (an offer answered long before its expiry) would otherwise hold its
   // place until its time, behind one that still matters: memory would follow the offer rate
   // times the timeout, not the live contacts. Sweeping when the heap doubles costs O(1) per push
-  // over time. Only timers that stay moot for good are dropped, so nothing changes: every kind
-  // is moot for good once moot, except the delay check of a contact still in the router, which
-  // comes back to life when the contact waits again with the same check time (its new twin runs
-  // at the same instant, but a Tick at the infinite future runs only the old one).
+  // over time. Only timers moot for good are dropped, so nothing changes.
   if (timers_.size() >= timer_sweep_at_) {
-    timers_.RemoveIf([this](const Timer& t) {
-      const bool may_revive = t.kind == TimerKind::kDelayCheck && t.contact->seq == t.contact_seq;
-      return !may_revive && IsMoot(t);
-    });
+    timers_.RemoveIf([this](const Timer& t) { return IsMootForGood(t); });
     timer_sweep_at_ = std::max(kMinTimerSweep, 2 * timers_.size());
   }
 }
@@ -995,6 +989,14 @@ bool Router::Impl::IsMoot(const Timer& t) const {
       return c.reserved_for == nullptr;
   }
   return false;
+}
+
+bool Router::Impl::IsMootForGood(const Timer& t) const {
+  // Every kind stays moot once moot, except the delay check of a contact still in the router: it
+  // comes back to life when the contact waits again with the same check time (its new twin runs
+  // at the same instant, but a Tick at the infinite future runs only the old one).
+  if (t.kind == TimerKind::kDelayCheck && t.contact->seq == t.contact_seq) return false;
+  return IsMoot(t);
 }
 
 void Router::Impl::ProcessTimer(const Timer& t) {
