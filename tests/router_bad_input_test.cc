@@ -311,6 +311,12 @@ TEST_CASE("bad options are refused by Create") {
   o.index_max_walk = -1;
   CHECK_THAT(std::string(sb::Router::Create(o, &clock, nullptr).status().message()),
              Contains("index_max_walk (-1) is out of range"));
+  o = {};
+  o.index_retire_after = 1000001;
+  CHECK_THAT(std::string(sb::Router::Create(o, &clock, nullptr).status().message()),
+             Contains("options.index_retire_after (1000001) is outside 0..1000000"));
+  o.index_retire_after = 1000000;
+  CHECK(sb::Router::Create(o, &clock, nullptr).ok());
 }
 
 // An update must fit what the agent already holds: its capacity units, and blending while it

@@ -191,6 +191,7 @@ class Lockstep {
     // Small tunings so that every index path runs: dedicated, walked and promoted orderings.
     o.index_selectivity = static_cast<int>(seed % 3) * 2 + 1;  // 1, 3 or 5
     o.index_max_walk = static_cast<int>(seed % 4);             // 0..3
+    o.index_retire_after = static_cast<int>(seed % 5);         // idle orderings retire often
     return o;
   }
 

@@ -114,6 +114,13 @@ struct RouterOptions {
   // Default: 8 and 64
   int index_selectivity = 8;
   int index_max_walk = 64;
+  // The orderings kept for a set of contact requirements are dropped once no contact has needed
+  // them for a while: when, since then, keeping them has cost as many updates as there are
+  // members in the queue plus `index_retire_after`, about what rebuilding them costs. A
+  // contact that needs them later rebuilds them. This bounds each agent's upkeep by the
+  // requirement sets in use, not by every set the router has met. Range 0..1000000.
+  // Default: 64
+  int index_retire_after = 64;
 
   // "Today" for fewest-contacts and least-talk-time: the daily counters restart at midnight in
   // this zone, applied by Tick() or by the first other call after midnight, before its effects

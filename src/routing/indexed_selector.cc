@@ -14,6 +14,17 @@
 // upkeep to a few ordered sets while no decision degrades to a scan: one decision reads the
 // first entries of a few ordered sets, O(log n) instead of the scan's O(n).
 //
+// A pool nobody uses is retired: once a pool without waiting contacts has cost, since it was last
+// used, as much upkeep as rebuilding it would (agents re-entering its orderings, or agent-free
+// selections passing it in the walked list: at least one per member of its queue, plus
+// `retire_after`), it is dropped with its slots, and the next contact that needs it builds it
+// again. This is the rent-or-buy rule: what an idle pool costs stays within about twice what an
+// oracle knowing the future would pay, however many requirement sets a router meets over its
+// life. Base pools are never retired (walked pools read them; a queue has one per channel).
+// Pools that cost nothing to keep (no agent of theirs changes state, nobody waits in their queue)
+// would still hold memory, so whenever the number of pools doubles, those that no contact needed
+// since the previous such sweep are retired as well.
+//
 // Removal is lazy. An agent that stops being routable (an offer, a contact, a state change)
 // only bumps its generation (AgentRec::sel_gen): the entries it leaves behind read as stale and
 // are dropped when a selection meets them at the front of an ordering, or by a compaction once
@@ -38,6 +49,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
+#include "absl/types/span.h"
 #include "src/internal/str_cat.h"
 #include "src/routing/selector.h"
 
@@ -220,6 +232,10 @@ struct Pool {
   const Signature* sig = nullptr;
   bool dedicated = false;  // keeps its own agent buckets
   bool arrays = false;     // its buckets are AgentArrays (the strategy's ranks follow time)
+  bool retiring = false;   // being retired (Retire): its slots are being dropped
+  // Upkeep this pool has caused while empty since a contact last needed it (see the top).
+  std::uint32_t idle_upkeep = 0;
+  std::uint32_t used_epoch = 0;  // the selector's epoch_ when a contact last needed it
   Pool* base = nullptr;    // not dedicated: the queue's base pool for this channel
   std::vector<Bucket> buckets;  // sorted by delay; usually one (delay 0)
   absl::btree_map<ContactKey, ContactRec*> contacts;
@@ -287,8 +303,10 @@ class RankCache {
 
 class IndexedSelector final : public Selector {
  public:
-  IndexedSelector(int selectivity, int max_walk)
-      : selectivity_(static_cast<std::size_t>(selectivity)), max_walk_(max_walk) {}
+  IndexedSelector(int selectivity, int max_walk, int retire_after)
+      : selectivity_(static_cast<std::size_t>(selectivity)),
+        max_walk_(max_walk),
+        retire_after_(static_cast<std::size_t>(retire_after)) {}
 
   void RebuildSlots(AgentRec& a) override {
     StoreGeneration(a);
@@ -315,9 +333,14 @@ class IndexedSelector final : public Selector {
     TakeCache take(a);
     RankCache rank(a);
     const std::uint64_t gen = a.sel_gen;
+    absl::InlinedVector<Pool*, 4> idle;
     for (PoolSlot& s : a.slots) {
       Pool& p = *s.pool;
       if (s.gen == gen || !take(p.channel)) continue;  // idempotent
+      if (OutlivedUse(p)) {
+        idle.push_back(&p);  // retired below: no entry to write
+        continue;
+      }
       Bucket& b = p.BucketFor(DelayOf(a.memberships[s.membership]));
       const EntryRef ref = RefOf(a, s.membership);
       // Hinted at the end: under time-based strategies (longest idle, least talk time) an agent
@@ -333,6 +356,7 @@ class IndexedSelector final : public Selector {
       if (added) MaybeCompact(b);
       s.gen = gen;
     }
+    if (!idle.empty()) Retire(idle);
   }
 
   void Unindex(AgentRec& a) override {
@@ -340,6 +364,7 @@ class IndexedSelector final : public Selector {
   }
 
   void AddWaiting(ContactRec& c) override {
+    MaybeSweep();
     Pool& p = EnsurePool(*c.queue, c.channel, c.sig);
     p.contacts.emplace(c.key, &c);
     if (p.front == nullptr || c.key < p.front_key) SetFront(p, &c);
@@ -368,6 +393,7 @@ class IndexedSelector final : public Selector {
   }
 
   std::optional<AgentChoice> SelectAgent(const ContactRec& c, absl::Time now) override {
+    MaybeSweep();
     Pool& p = EnsurePool(*c.queue, c.channel, c.sig);
     if (!p.dedicated) {
       std::optional<AgentChoice> walked;
@@ -427,14 +453,20 @@ class IndexedSelector final : public Selector {
       const Pool& p = *s.pool;
       if (p.front != nullptr && take(p.channel)) consider(p, s.membership);
     }
+    absl::InlinedVector<Pool*, 4> idle;
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       const QueueRec& q = *a.memberships[i].queue;
       if (q.waiting.empty()) continue;
-      for (const Pool* p : q.walked_pools) {
-        if (p->front == nullptr || !take(p->channel) || !Qualifies(a, *p->sig)) continue;
+      for (Pool* p : q.walked_pools) {
+        if (p->front == nullptr) {
+          if (OutlivedUse(*p)) idle.push_back(p);
+          continue;
+        }
+        if (!take(p->channel) || !Qualifies(a, *p->sig)) continue;
         consider(*p, i);
       }
     }
+    if (!idle.empty()) Retire(idle);  // after the walk over the lists it shortens
     ContactRec* winner = nullptr;
     std::uint32_t winner_m = 0;
     for (std::uint32_t i = 0; i < best.size(); ++i) {
@@ -447,6 +479,10 @@ class IndexedSelector final : public Selector {
     }
     *membership = winner_m;
     return winner;
+  }
+
+  void ForEachSignature(absl::FunctionRef<void(const Signature*)> f) const override {
+    for (const auto& [key, p] : pools_) f(key.sig);
   }
 
   absl::Status Check(const std::vector<QueueRec*>& queues) const override;
@@ -620,11 +656,67 @@ class IndexedSelector final : public Selector {
     for (Bucket& b : p.buckets) b.compact_at = std::max(kMinCompactSize, 2 * b.size());
   }
 
+  // Counts one unit of upkeep that `p` caused; true when `p` is empty and has cost as much since
+  // its last use as rebuilding it would, so that it should be retired.
+  bool OutlivedUse(Pool& p) const {
+    if (p.front != nullptr || p.sig == p.queue->base_sig) return false;
+    return ++p.idle_upkeep > p.queue->members.size() + retire_after_;
+  }
+
+  // Retires the pools no contact needed since the previous sweep, once the pool count doubled.
+  // Runs at the top of a selection, where no pool is in hand.
+  void MaybeSweep() {
+    if (pools_.size() < sweep_at_) return;
+    std::vector<Pool*> unused;
+    for (const auto& [key, p] : pools_) {
+      if (p->front == nullptr && p->sig != p->queue->base_sig && p->used_epoch != epoch_) {
+        unused.push_back(p.get());
+      }
+    }
+    Retire(unused);
+    ++epoch_;
+    sweep_at_ = std::max(kMinSweepAt, 2 * pools_.size());
+  }
+
+  // Drops pools that outlived their use (empty, never base pools), with the slots agents keep
+  // for them: one pass over each concerned queue's lists and over its members' slots.
+  void Retire(absl::Span<Pool* const> pools) {
+    absl::InlinedVector<Pool*, 4> doomed;
+    for (Pool* p : pools) {
+      if (!p->retiring) doomed.push_back(p);  // each once
+      p->retiring = true;
+    }
+    absl::InlinedVector<QueueRec*, 4> queues;
+    for (Pool* p : doomed) {
+      if (std::find(queues.begin(), queues.end(), p->queue) == queues.end()) {
+        queues.push_back(p->queue);
+      }
+    }
+    auto retiring = [](const Pool* p) { return p->retiring; };
+    for (QueueRec* q : queues) {
+      std::erase_if(q->pools, retiring);
+      std::erase_if(q->walked_pools, retiring);
+      for (const MemberRef& ref : q->members) {
+        std::vector<PoolSlot>& slots = ref.agent->slots;
+        if (std::erase_if(slots, [](const PoolSlot& s) { return s.pool->retiring; }) != 0 &&
+            slots.capacity() > 2 * slots.size() + 4) {
+          slots.shrink_to_fit();
+        }
+      }
+    }
+    for (Pool* p : doomed) pools_.erase(PoolKey{p->queue, p->channel, p->sig});  // frees them
+  }
+
   Pool& EnsurePool(QueueRec& q, Channel channel, const Signature* sig) {
     auto [it, inserted] = pools_.try_emplace(PoolKey{&q, channel, sig});
-    if (!inserted) return *it->second;
+    if (!inserted) {
+      it->second->idle_upkeep = 0;  // in use
+      it->second->used_epoch = epoch_;
+      return *it->second;
+    }
     it->second = std::make_unique<Pool>();
     Pool& p = *it->second;
+    p.used_epoch = epoch_;
     p.queue = &q;
     p.channel = channel;
     p.sig = sig;
@@ -650,6 +742,10 @@ class IndexedSelector final : public Selector {
 
   std::size_t selectivity_;
   int max_walk_;
+  std::size_t retire_after_;
+  static constexpr std::size_t kMinSweepAt = 1024;  // pools; below, memory is no concern
+  std::size_t sweep_at_ = kMinSweepAt;
+  std::uint32_t epoch_ = 0;
   std::vector<std::uint16_t> gens_;  // low bits of each agent's sel_gen, by AgentRec::dense
   absl::flat_hash_map<PoolKey, std::unique_ptr<Pool>> pools_;
 };
@@ -782,8 +878,8 @@ absl::Status IndexedSelector::Check(const std::vector<QueueRec*>& queues) const 
 
 }  // namespace
 
-std::unique_ptr<Selector> MakeIndexedSelector(int selectivity, int max_walk) {
-  return std::make_unique<IndexedSelector>(selectivity, max_walk);
+std::unique_ptr<Selector> MakeIndexedSelector(int selectivity, int max_walk, int retire_after) {
+  return std::make_unique<IndexedSelector>(selectivity, max_walk, retire_after);
 }
 
 }  // namespace switchboard::routing

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
@@ -23,10 +24,12 @@ Router::Impl::Impl(const RouterOptions& options, const Clock* clock, RouterListe
       listener_(listener),
       interests_(listener != nullptr ? listener->Interests() : RoutingEventMask{0}),
       registry_(options.strategies != nullptr ? options.strategies : &builtin_registry_),
-      selector_(options.selection == SelectionMode::kLinearScan
-                    ? routing::MakeScanSelector()
-                    : routing::MakeIndexedSelector(std::clamp(options.index_selectivity, 1, 1000),
-                                                   std::clamp(options.index_max_walk, 0, 100000))),
+      selector_(
+          options.selection == SelectionMode::kLinearScan
+              ? routing::MakeScanSelector()
+              : routing::MakeIndexedSelector(std::clamp(options.index_selectivity, 1, 1000),
+                                             std::clamp(options.index_max_walk, 0, 100000),
+                                             std::clamp(options.index_retire_after, 0, 1000000))),
       rng_(options.seed),
       now_(clock->Now()),
       high_water_(clock->Now()),
@@ -48,6 +51,10 @@ absl::Status Router::Impl::Init() {
     return absl::InvalidArgumentError(internal::StrCat(
         "options.index_selectivity (", options_.index_selectivity, ") or index_max_walk (",
         options_.index_max_walk, ") is out of range"));
+  }
+  if (options_.index_retire_after < 0 || options_.index_retire_after > 1000000) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "options.index_retire_after (", options_.index_retire_after, ") is outside 0..1000000"));
   }
   if (!options_.tenant.empty()) SB_RETURN_IF_ERROR(options_.tenant.Validate("options.tenant"));
   SB_RETURN_IF_ERROR(MakeStrategy(options_.strategy).status());
@@ -160,26 +167,38 @@ const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const Co
     i = j;
   }
   key.push_back(c.language);
-  auto [it, inserted] = signatures_.try_emplace(key);
-  if (inserted) {
-    it->second = std::make_unique<routing::Signature>();
-    it->second->reqs.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(merged));
-    it->second->language = c.language;
-    it->second->filter = routing::LanguageQualifyBit(c.language);
-    for (const routing::Requirement& r : it->second->reqs) {
-      if (r.required) it->second->filter |= routing::SkillQualifyBit(r.skill);
-    }
-    std::string& text = it->second->key;
-    for (const routing::Requirement& r : it->second->reqs) {
-      text += std::to_string(r.skill);
-      text += r.required ? ">=" : "~";
-      text += std::to_string(r.min);
-      text += ',';
-    }
-    text += '|';
-    text += std::to_string(c.language);
+  if (auto found = signatures_.find(key); found != signatures_.end()) return found->second.get();
+  if (signatures_.size() >= signature_sweep_at_) SweepSignatures();
+  auto sig = std::make_unique<routing::Signature>();
+  sig->reqs.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(merged));
+  sig->language = c.language;
+  sig->filter = routing::LanguageQualifyBit(c.language);
+  for (const routing::Requirement& r : sig->reqs) {
+    if (r.required) sig->filter |= routing::SkillQualifyBit(r.skill);
   }
-  return it->second.get();
+  std::string& text = sig->key;
+  for (const routing::Requirement& r : sig->reqs) {
+    text += std::to_string(r.skill);
+    text += r.required ? ">=" : "~";
+    text += std::to_string(r.min);
+    text += ',';
+  }
+  text += '|';
+  text += std::to_string(c.language);
+  return signatures_.emplace(std::move(key), std::move(sig)).first->second.get();
+}
+
+// Drops the signatures that no queue, contact or index refers to. Runs before a new one is made,
+// when the map has doubled since the last sweep: O(signatures + contacts + pools), paid for by
+// the signatures made since.
+void Router::Impl::SweepSignatures() {
+  absl::flat_hash_set<const routing::Signature*> in_use;
+  for (const auto& [id, q] : queues_) in_use.insert(q->base_sig);
+  for (const auto& [id, c] : contacts_) in_use.insert(c->sig);
+  selector_->ForEachSignature([&in_use](const routing::Signature* sig) { in_use.insert(sig); });
+  absl::erase_if(signatures_,
+                 [&in_use](const auto& entry) { return !in_use.contains(entry.second.get()); });
+  signature_sweep_at_ = std::max(kMinSignatureSweepAt, 2 * signatures_.size());
 }
 
 // ---- queues ----------------------------------------------------------------------------------

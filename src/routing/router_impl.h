@@ -196,6 +196,7 @@ class Router::Impl {
   std::vector<routing::Requirement> NormalizeRequirements(
       const std::vector<SkillRequirement>& reqs);
   const routing::Signature* SignatureFor(const QueueRec& q, const ContactRec& c);
+  void SweepSignatures();
   // Language tags are case-insensitive (BCP 47): interned in lower case, so "EN" is "en".
   std::uint32_t InternLanguage(std::string_view tag);
   // The weight of a's race ticket in its membership's queue (the strategy's TicketWeight; 1 when
@@ -378,6 +379,10 @@ class Router::Impl {
   // Merged requirements packed one per integer, then the language (see SignatureFor).
   using SignatureKey = absl::InlinedVector<std::uint64_t, 4>;
   absl::flat_hash_map<SignatureKey, std::unique_ptr<routing::Signature>> signatures_;
+  // When signatures_ reaches this size, those nothing refers to any more are dropped
+  // (SweepSignatures), so the map follows the requirement sets in use, not every one ever met.
+  static constexpr std::size_t kMinSignatureSweepAt = 1024;
+  std::size_t signature_sweep_at_ = kMinSignatureSweepAt;
   absl::flat_hash_map<QueueId, std::unique_ptr<QueueRec>> queues_;
   // Agents by id. A set of the records looked up by their own id: a slot is one pointer, not a
   // pointer and a copy of the id.

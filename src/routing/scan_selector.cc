@@ -17,6 +17,7 @@ class ScanSelector final : public Selector {
   void AddWaiting(ContactRec&) override {}
   void RemoveWaiting(ContactRec&) override {}
   void DropQueue(QueueRec&) override {}
+  void ForEachSignature(absl::FunctionRef<void(const Signature*)>) const override {}
 
   std::optional<AgentChoice> SelectAgent(const ContactRec& c, absl::Time now) override {
     const QueueRec& q = *c.queue;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "src/routing/model.h"
@@ -42,11 +43,14 @@ class Selector {
   virtual ContactRec* SelectContact(const AgentRec& agent, absl::Time now,
                                     std::uint32_t* membership) = 0;
 
+  // Calls `f` with every signature the selector's own structures refer to.
+  virtual void ForEachSignature(absl::FunctionRef<void(const Signature*)> f) const = 0;
+
   // Internal consistency of the selector's own structures against the records.
   virtual absl::Status Check(const std::vector<QueueRec*>& queues) const = 0;
 };
 
-std::unique_ptr<Selector> MakeIndexedSelector(int selectivity, int max_walk);
+std::unique_ptr<Selector> MakeIndexedSelector(int selectivity, int max_walk, int retire_after);
 std::unique_ptr<Selector> MakeScanSelector();
 
 }  // namespace switchboard::routing
