@@ -327,6 +327,81 @@ void BM_Memory(benchmark::State& state) {
   }
 }
 
+// An agent's away -> available change after `sets` distinct requirement sets came and went:
+// 200 agents in one queue with every one of 20 skills at level 10; contact i asks the i-th pair
+// of skills at minimums 1..10 (19,000 distinct sets), is answered and completed. One contact
+// nobody can take waits throughout, so each change also looks for a contact. The ratio of
+// interest is `sets:4000` against `sets:0` in the same run: the upkeep of sets no contact needs
+// any more. Not part of issue 3's workload.
+void BM_StateChangeAfterSets(benchmark::State& state) {
+  const int sets = static_cast<int>(state.range(0));
+  const bool best_skill = state.range(1) != 0;
+  const auto mode = static_cast<sb::SelectionMode>(state.range(2));
+  sb::ManualClock clock(absl::FromUnixSeconds(1'700'000'000));
+  sb::RouterOptions options;
+  options.selection = mode;
+  options.strategy = best_skill ? "best-skill" : "longest-idle";
+  auto router = sb::Router::Create(options, &clock, nullptr).value();
+  sb::Queue q = Workload::MakeQueue(0);
+  q.required_skills.clear();
+  Workload::CheckOk(router->AddQueue(q));
+  constexpr int kAgents = 200;
+  std::vector<sb::AgentId> agents;
+  for (int i = 0; i < kAgents; ++i) {
+    sb::Agent a;
+    a.id = sb::AgentId(std::string("agent-").append(std::to_string(i)));
+    a.tenant = sb::TenantId("acme");
+    a.queues.push_back({q.id, 1, absl::ZeroDuration()});
+    for (int s = 0; s < 20; ++s) a.skills.push_back({SkillName(s), 10});
+    a.status.state = sb::AgentState::kAvailable;
+    Workload::CheckOk(router->AddAgent(a));
+    agents.push_back(a.id);
+  }
+  auto contact = [&](const std::string& id) {
+    sb::Contact c;
+    c.id = sb::ContactId(id);
+    c.tenant = sb::TenantId("acme");
+    c.arrived_at = clock.Now();
+    return c;
+  };
+  int set = 0;
+  for (int first = 0; first < 20 && set < sets; ++first) {
+    for (int second = first + 1; second < 20 && set < sets; ++second) {
+      for (int level = 0; level < 100 && set < sets; ++level, ++set) {
+        sb::Contact c = contact(std::string("c").append(std::to_string(set)));
+        c.required_skills = {{SkillName(first), 1 + level % 10, true},
+                             {SkillName(second), 1 + level / 10, true}};
+        Workload::CheckOk(router->Enqueue(c, q.id));
+        const auto offer = router->CurrentOffer(c.id).value();
+        if (!offer.has_value()) Workload::CheckOk(absl::InternalError("no offer"));
+        Workload::CheckOk(router->Accept(offer->id));
+        clock.Advance(absl::Milliseconds(1));
+        Workload::CheckOk(router->Complete(c.id, ""));
+        clock.Advance(absl::Milliseconds(1));
+      }
+    }
+  }
+  sb::Contact stuck = contact("stuck");
+  stuck.required_skills = {{"nobody-has-this", 1, true}};
+  Workload::CheckOk(router->Enqueue(stuck, q.id));
+  std::vector<double> samples;
+  std::size_t next = 0;
+  for (auto _ : state) {
+    const sb::AgentId& agent = agents[next++ % agents.size()];
+    Workload::CheckOk(router->SetAgentState(agent, sb::AgentState::kAway, "benchmark"));
+    clock.Advance(absl::Milliseconds(1));
+    const auto t0 = Clock::now();
+    const absl::Status s = router->SetAgentState(agent, sb::AgentState::kAvailable);
+    const auto t1 = Clock::now();
+    benchmark::DoNotOptimize(s);
+    clock.Advance(absl::Milliseconds(1));
+    const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
+    state.SetIterationTime(ns * 1e-9);
+    samples.push_back(ns);
+  }
+  if (!samples.empty()) state.counters["p50_ns"] = Percentile(samples, 50);
+}
+
 void Args(benchmark::internal::Benchmark* b) {
   for (int mode : {0, 1}) {
     for (int agents : {100, 1000, 10000, 100000}) b->Args({agents, mode});
@@ -338,6 +413,11 @@ void Args(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_EnqueueToOffer)->Apply(Args);
 BENCHMARK(BM_AgentFreeToOffer)->Apply(Args);
+BENCHMARK(BM_StateChangeAfterSets)
+    ->ArgsProduct({{0, 4000}, {0, 1}, {0, 1}})
+    ->ArgNames({"sets", "best_skill", "scan"})
+    ->UseManualTime()
+    ->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_Memory)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
