@@ -20,54 +20,19 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
-#include <new>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "benchmarks/memory_context.h"
 #include "switchboard/router.h"
+#include "tests/live_heap_bytes.h"  // replaces operator new: bytes per agent and per contact
 
 namespace sb = switchboard;
-
-// ---- allocation counting (for bytes per agent / per contact) ----------------------------------
-
-namespace {
-std::atomic<std::int64_t> g_live_bytes{0};
-constexpr std::size_t kHeader = 16;  // keeps the returned pointer 16-byte aligned
-}  // namespace
-
-// GCC cannot see that these replace the global pair, and flags free() of "new" memory.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t size) {
-  void* p = std::malloc(size + kHeader);
-  if (p == nullptr) throw std::bad_alloc();
-  *static_cast<std::size_t*>(p) = size;
-  g_live_bytes.fetch_add(static_cast<std::int64_t>(size), std::memory_order_relaxed);
-  return static_cast<char*>(p) + kHeader;
-}
-void operator delete(void* p) noexcept {
-  if (p == nullptr) return;
-  char* base = static_cast<char*>(p) - kHeader;
-  g_live_bytes.fetch_sub(static_cast<std::int64_t>(*reinterpret_cast<std::size_t*>(base)),
-                         std::memory_order_relaxed);
-  std::free(base);
-}
-void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete[](void* p) noexcept { operator delete(p); }
-void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace {
 
@@ -95,7 +60,7 @@ struct Workload {
     options.selection = mode;
     router = sb::Router::Create(options, &clock, &listener).value();
     for (int i = 0; i < kQueues; ++i) CheckOk(router->AddQueue(MakeQueue(i)));
-    bytes_before_agents = g_live_bytes.load();
+    bytes_before_agents = switchboard_testing::LiveHeapBytes();
     for (int i = 0; i < agents; ++i) CheckOk(router->AddAgent(MakeAgent(i)));
   }
 
@@ -312,13 +277,13 @@ void BM_Memory(benchmark::State& state) {
         Workload::CheckOk(w.router->Abandon(c.id));
       }
     }
-    const std::int64_t after_agents = g_live_bytes.load();
+    const std::int64_t after_agents = switchboard_testing::LiveHeapBytes();
     const int contacts = std::max(1000, agents / 10);
     for (int i = 0; i < contacts; ++i) {
       const int q = w.Uniform(0, kQueues - 1);
       Workload::CheckOk(w.router->Enqueue(w.MakeContact(q, "fr"), QueueName(q)));
     }
-    const std::int64_t after_contacts = g_live_bytes.load();
+    const std::int64_t after_contacts = switchboard_testing::LiveHeapBytes();
     state.counters["bytes_per_agent"] =
         static_cast<double>(after_agents - w.bytes_before_agents) / agents;
     state.counters["bytes_per_waiting_contact"] =

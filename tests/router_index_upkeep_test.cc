@@ -1,62 +1,14 @@
 // What the router keeps for the requirement sets contacts have asked for: a set no contact needs
 // any more must not cost memory or upkeep for the router's lifetime. Live heap bytes are counted
 // exactly by replacing the global operator new, so the figures are deterministic.
-#include <atomic>
-#include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <deque>
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "tests/live_heap_bytes.h"
 #include "tests/router_test_helpers.h"
-
-namespace {
-std::atomic<std::int64_t> g_live_bytes{0};
-constexpr std::size_t kHeader = 16;  // keeps the returned pointer 16-byte aligned
-}  // namespace
-
-// GCC cannot see that these replace the global pair, and flags free() of "new" memory.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t size) {
-  void* p = std::malloc(size + kHeader);
-  if (p == nullptr) throw std::bad_alloc();
-  *static_cast<std::size_t*>(p) = size;
-  g_live_bytes.fetch_add(static_cast<std::int64_t>(size), std::memory_order_relaxed);
-  return static_cast<char*>(p) + kHeader;
-}
-void operator delete(void* p) noexcept {
-  if (p == nullptr) return;
-  char* base = static_cast<char*>(p) - kHeader;
-  g_live_bytes.fetch_sub(static_cast<std::int64_t>(*reinterpret_cast<std::size_t*>(base)),
-                         std::memory_order_relaxed);
-  std::free(base);
-}
-void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete[](void* p) noexcept { operator delete(p); }
-void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
-// The nothrow forms too (Catch2 uses them): a sanitizer's own would not write the header.
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  void* p = std::malloc(size + kHeader);
-  if (p == nullptr) return nullptr;
-  *static_cast<std::size_t*>(p) = size;
-  g_live_bytes.fetch_add(static_cast<std::int64_t>(size), std::memory_order_relaxed);
-  return static_cast<char*>(p) + kHeader;
-}
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
-  return operator new(size, tag);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept { operator delete(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { operator delete(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace sb = switchboard;
 
@@ -121,9 +73,9 @@ TEST_CASE("requirement sets no contact needs any more stop costing memory") {
       sb::ManualClock clock(sbt::Start());
       std::unique_ptr<sb::Router> router = MakeRouter(clock, mode, strategy);
       Churn(*router, clock, 0, 3000);  // past the first sweeps
-      const std::int64_t before = g_live_bytes.load();
+      const std::int64_t before = switchboard_testing::LiveHeapBytes();
       Churn(*router, clock, 3000, 9000);
-      const std::int64_t growth = g_live_bytes.load() - before;
+      const std::int64_t growth = switchboard_testing::LiveHeapBytes() - before;
       INFO("live heap grew by " << growth << " B over 9,000 more distinct sets");
       // Keeping every set costs about 160 B for its signature in either mode, 350 B under
       // longest-idle indexed (a walked ordering too) and 5.8 KiB under best-skill indexed (an
