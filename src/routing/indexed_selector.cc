@@ -16,14 +16,17 @@
 //
 // A pool nobody uses is retired: once a pool without waiting contacts has cost, since it was last
 // used, as much upkeep as rebuilding it would (agents re-entering its orderings, or agent-free
-// selections passing it in the walked list: at least one per member of its queue, plus
-// `retire_after`), it is dropped with its slots, and the next contact that needs it builds it
-// again. This is the rent-or-buy rule: what an idle pool costs stays within about twice what an
-// oracle knowing the future would pay, however many requirement sets a router meets over its
-// life. Base pools are never retired (walked pools read them; a queue has one per channel).
-// Pools that cost nothing to keep (no agent of theirs changes state, nobody waits in their queue)
-// would still hold memory, so whenever the number of pools doubles, those that no contact needed
-// since the previous such sweep are retired as well.
+// selections passing it in the walked list: one per member of its queue, plus `retire_after`),
+// it becomes retirable, and the next contact that needs it builds it again. This is the
+// rent-or-buy rule: what an idle pool costs stays within a small factor of what an oracle knowing
+// the future would pay, however many requirement sets a router meets over its life. Retiring
+// drops the slots agents keep for a pool, which takes a pass over the slots of its queue's
+// members, so retirable pools (still maintained, and used again at no cost if a contact needs
+// one) are retired together once they are a quarter of all pools: a pass then costs at most
+// about four slots per retired pool on average. Base pools are never retired (walked pools read
+// them; a queue has one per channel). Pools that cost nothing to keep (no agent of theirs changes
+// state, nobody waits in their queue) would still hold memory, so whenever the number of pools
+// doubles, those that no contact needed since the previous such sweep are retired as well.
 //
 // Removal is lazy. An agent that stops being routable (an offer, a contact, a state change)
 // only bumps its generation (AgentRec::sel_gen): the entries it leaves behind read as stale and
@@ -48,6 +51,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 #include "src/internal/str_cat.h"
@@ -232,6 +236,7 @@ struct Pool {
   const Signature* sig = nullptr;
   bool dedicated = false;  // keeps its own agent buckets
   bool arrays = false;     // its buckets are AgentArrays (the strategy's ranks follow time)
+  bool retirable = false;  // outlived its use: retired with the next batch (MaybeRetire)
   bool retiring = false;   // being retired (Retire): its slots are being dropped
   // Upkeep this pool has caused while empty since a contact last needed it (see the top).
   std::uint32_t idle_upkeep = 0;
@@ -333,14 +338,10 @@ class IndexedSelector final : public Selector {
     TakeCache take(a);
     RankCache rank(a);
     const std::uint64_t gen = a.sel_gen;
-    absl::InlinedVector<Pool*, 4> idle;
     for (PoolSlot& s : a.slots) {
       Pool& p = *s.pool;
       if (s.gen == gen || !take(p.channel)) continue;  // idempotent
-      if (OutlivedUse(p)) {
-        idle.push_back(&p);  // retired below: no entry to write
-        continue;
-      }
+      CountIdleUpkeep(p);
       Bucket& b = p.BucketFor(DelayOf(a.memberships[s.membership]));
       const EntryRef ref = RefOf(a, s.membership);
       // Hinted at the end: under time-based strategies (longest idle, least talk time) an agent
@@ -356,7 +357,7 @@ class IndexedSelector final : public Selector {
       if (added) MaybeCompact(b);
       s.gen = gen;
     }
-    if (!idle.empty()) Retire(idle);
+    MaybeRetire();
   }
 
   void Unindex(AgentRec& a) override {
@@ -386,6 +387,7 @@ class IndexedSelector final : public Selector {
     }
     for (Pool* p : q.pools) {
       for (auto& [key, c] : p->contacts) c->pool = nullptr;
+      if (p->retirable) --retirable_;
       pools_.erase(PoolKey{&q, p->channel, p->sig});
     }
     q.pools.clear();
@@ -453,20 +455,19 @@ class IndexedSelector final : public Selector {
       const Pool& p = *s.pool;
       if (p.front != nullptr && take(p.channel)) consider(p, s.membership);
     }
-    absl::InlinedVector<Pool*, 4> idle;
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
       const QueueRec& q = *a.memberships[i].queue;
       if (q.waiting.empty()) continue;
       for (Pool* p : q.walked_pools) {
         if (p->front == nullptr) {
-          if (OutlivedUse(*p)) idle.push_back(p);
+          CountIdleUpkeep(*p);
           continue;
         }
         if (!take(p->channel) || !Qualifies(a, *p->sig)) continue;
         consider(*p, i);
       }
     }
-    if (!idle.empty()) Retire(idle);  // after the walk over the lists it shortens
+    MaybeRetire();  // after the walk over the lists it may shorten
     ContactRec* winner = nullptr;
     std::uint32_t winner_m = 0;
     for (std::uint32_t i = 0; i < best.size(); ++i) {
@@ -656,11 +657,26 @@ class IndexedSelector final : public Selector {
     for (Bucket& b : p.buckets) b.compact_at = std::max(kMinCompactSize, 2 * b.size());
   }
 
-  // Counts one unit of upkeep that `p` caused; true when `p` is empty and has cost as much since
-  // its last use as rebuilding it would, so that it should be retired.
-  bool OutlivedUse(Pool& p) const {
-    if (p.front != nullptr || p.sig == p.queue->base_sig) return false;
-    return ++p.idle_upkeep > p.queue->members.size() + retire_after_;
+  // Counts one unit of upkeep that `p` caused while empty; marks it retirable once that has cost
+  // as much since its last use as rebuilding it would.
+  void CountIdleUpkeep(Pool& p) {
+    if (p.front != nullptr || p.retirable || p.sig == p.queue->base_sig) return;
+    if (++p.idle_upkeep > p.queue->members.size() + retire_after_) {
+      p.retirable = true;
+      ++retirable_;
+    }
+  }
+
+  // Retires the retirable pools once they are a quarter of all pools (see the top). Runs after
+  // the loops over slots and lists that a retirement changes.
+  void MaybeRetire() {
+    if (retirable_ == 0 || 4 * retirable_ < pools_.size()) return;
+    std::vector<Pool*> doomed;
+    doomed.reserve(retirable_);
+    for (const auto& [key, p] : pools_) {
+      if (p->retirable) doomed.push_back(p.get());
+    }
+    Retire(doomed);
   }
 
   // Retires the pools no contact needed since the previous sweep, once the pool count doubled.
@@ -678,30 +694,38 @@ class IndexedSelector final : public Selector {
     sweep_at_ = std::max(kMinSweepAt, 2 * pools_.size());
   }
 
-  // Drops pools that outlived their use (empty, never base pools), with the slots agents keep
-  // for them: one pass over each concerned queue's lists and over its members' slots.
+  // Drops pools (empty, never base pools) with the slots agents keep for them, in one batch: one
+  // pass over the lists of each queue concerned and over the slots of each member of a queue
+  // that loses a dedicated pool.
   void Retire(absl::Span<Pool* const> pools) {
-    absl::InlinedVector<Pool*, 4> doomed;
+    std::vector<Pool*> doomed;
+    doomed.reserve(pools.size());
     for (Pool* p : pools) {
-      if (!p->retiring) doomed.push_back(p);  // each once
+      if (p->retiring) continue;  // listed twice
       p->retiring = true;
+      if (p->retirable) --retirable_;
+      doomed.push_back(p);
     }
-    absl::InlinedVector<QueueRec*, 4> queues;
+    absl::flat_hash_set<QueueRec*> queues;
+    absl::flat_hash_set<QueueRec*> losing_slots;  // queues losing a dedicated pool
     for (Pool* p : doomed) {
-      if (std::find(queues.begin(), queues.end(), p->queue) == queues.end()) {
-        queues.push_back(p->queue);
-      }
+      queues.insert(p->queue);
+      if (p->dedicated) losing_slots.insert(p->queue);
+    }
+    absl::flat_hash_set<AgentRec*> agents;  // each once, whatever its queues
+    for (QueueRec* q : losing_slots) {
+      for (const MemberRef& ref : q->members) agents.insert(ref.agent);
     }
     auto retiring = [](const Pool* p) { return p->retiring; };
     for (QueueRec* q : queues) {
       std::erase_if(q->pools, retiring);
       std::erase_if(q->walked_pools, retiring);
-      for (const MemberRef& ref : q->members) {
-        std::vector<PoolSlot>& slots = ref.agent->slots;
-        if (std::erase_if(slots, [](const PoolSlot& s) { return s.pool->retiring; }) != 0 &&
-            slots.capacity() > 2 * slots.size() + 4) {
-          slots.shrink_to_fit();
-        }
+    }
+    for (AgentRec* a : agents) {
+      std::vector<PoolSlot>& slots = a->slots;
+      if (std::erase_if(slots, [](const PoolSlot& s) { return s.pool->retiring; }) != 0 &&
+          slots.capacity() > 2 * slots.size() + 4) {
+        slots.shrink_to_fit();
       }
     }
     for (Pool* p : doomed) pools_.erase(PoolKey{p->queue, p->channel, p->sig});  // frees them
@@ -710,9 +734,14 @@ class IndexedSelector final : public Selector {
   Pool& EnsurePool(QueueRec& q, Channel channel, const Signature* sig) {
     auto [it, inserted] = pools_.try_emplace(PoolKey{&q, channel, sig});
     if (!inserted) {
-      it->second->idle_upkeep = 0;  // in use
-      it->second->used_epoch = epoch_;
-      return *it->second;
+      Pool& p = *it->second;  // in use
+      p.idle_upkeep = 0;
+      p.used_epoch = epoch_;
+      if (p.retirable) {
+        p.retirable = false;  // still maintained: nothing to rebuild
+        --retirable_;
+      }
+      return p;
     }
     it->second = std::make_unique<Pool>();
     Pool& p = *it->second;
@@ -746,6 +775,7 @@ class IndexedSelector final : public Selector {
   static constexpr std::size_t kMinSweepAt = 1024;  // pools; below, memory is no concern
   std::size_t sweep_at_ = kMinSweepAt;
   std::uint32_t epoch_ = 0;
+  std::size_t retirable_ = 0;        // pools with `retirable` set
   std::vector<std::uint16_t> gens_;  // low bits of each agent's sel_gen, by AgentRec::dense
   absl::flat_hash_map<PoolKey, std::unique_ptr<Pool>> pools_;
 };
@@ -872,6 +902,12 @@ absl::Status IndexedSelector::Check(const std::vector<QueueRec*>& queues) const 
   }
   if (pools != pools_.size()) {
     return absl::InternalError("pool count differs between queues and the pool map");
+  }
+  std::size_t retirable = 0;
+  for (const auto& [key, p] : pools_) retirable += p->retirable ? 1 : 0;
+  if (retirable != retirable_) {
+    return absl::InternalError(internal::StrCat("the selector counts ", retirable_,
+                                                " retirable pools, there are ", retirable));
   }
   return absl::OkStatus();
 }
