@@ -1868,3 +1868,95 @@ TEST_CASE("the in-memory store compacts soon when large erased events dominate t
   CHECK(most_dead <= 64 * 20'200 + small_bytes + 200'000);
   CHECK(store->GetStats(kAcme).events == 20'000);
 }
+
+// From 32 values on, a customer's values are found through an index: a value seen again is
+// recognised, a new one is added once, whatever the position of either in the customer's list.
+TEST_CASE("a customer with many identifier values recognises each one again") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kDeviceId).max_values = 0;  // no limit
+  Fixture f(options);
+  std::vector<std::string> cookies;
+  for (int i = 0; i < 100; ++i) cookies.push_back(sb::internal::StrCat("ck-", i));
+  for (int i = 0; i < 100; ++i) {
+    sb::IngestResult r = f.Ingest(Ev(sb::internal::StrCat("e-", i), i, sb::Channel::kWeb,
+                                     {Email("ana@example.com"), Cookie(cookies[i].c_str())}));
+    CHECK(r.customer == sb::CustomerId("c-e-0"));
+    REQUIRE(r.identifiers.size() == 2);
+    CHECK(r.identifiers[1].outcome == sb::IdentifierOutcome::kNew);
+  }
+  for (int i : {0, 1, 30, 31, 32, 33, 63, 99}) {  // on both sides of the index's threshold
+    INFO("cookie " << i);
+    sb::IngestResult r = f.Ingest(Ev(sb::internal::StrCat("again-", i), 200 + i, sb::Channel::kWeb,
+                                     {Cookie(cookies[i].c_str())}));
+    CHECK(r.customer == sb::CustomerId("c-e-0"));
+    REQUIRE(r.identifiers.size() == 1);
+    CHECK(r.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  }
+  const sb::CustomerProfile p = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-e-0"));
+  CHECK(p.identifiers.size() == 101);  // the e-mail and 100 cookies, each once
+  CHECK(p.event_count == 108);
+}
+
+// A merge of two customers with many values each: the merged customer holds the union, the
+// value both hold once and still shared, and the split gives both back exactly. An explicit
+// merge applies right after the later of the two first events, so the values come on those.
+TEST_CASE("a merge of customers with many identifier values keeps each value once") {
+  for (int cookies : {4, 30}) {  // 6 values each: scanned; 32 each: through the index
+    INFO(cookies << " cookies each");
+    sb::JourneyMergerOptions options;
+    options.identity.For(K::kDeviceId).max_values = 0;  // no limit: a merge keeps every link
+    Fixture f(options);
+    for (const char* who : {"a", "b"}) {
+      const std::string account = std::string("ACC-") + who;
+      std::vector<std::string> names;
+      for (int i = 0; i < cookies; ++i) names.push_back(sb::internal::StrCat(who, "-cookie-", i));
+      std::vector<sb::Identifier> ids = {Account(account.c_str()), Phone("4155550100")};
+      for (const std::string& name : names) ids.push_back(Cookie(name.c_str()));
+      f.Ingest(Ev(std::string(who) + "-0", who[0] == 'a' ? 0 : 10, sb::Channel::kWeb, ids));
+    }
+    REQUIRE(f.merger->ListCustomers(kAcme).size() == 2);
+    const sb::CustomerProfile a = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-a-0"));
+    const sb::CustomerProfile b = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-b-0"));
+    REQUIRE(a.identifiers.size() == static_cast<size_t>(cookies) + 2);
+
+    // Expected: every value of either, by key; a value both hold keeps the higher link.
+    auto rank = [](sb::ValueLink l) {
+      switch (l) {
+        case sb::ValueLink::kShared:
+          return 3;
+        case sb::ValueLink::kLinked:
+          return 2;
+        case sb::ValueLink::kUnlinked:
+          return 1;
+        case sb::ValueLink::kExpired:
+          return 0;
+      }
+      return 0;
+    };
+    auto key_of = [](const sb::CustomerIdentifier& id) {
+      return sb::internal::StrCat(static_cast<int>(id.kind), "/", id.scope, "/", id.value);
+    };
+    std::map<std::string, sb::ValueLink> expected;
+    for (const sb::CustomerProfile* p : {&a, &b}) {
+      for (const sb::CustomerIdentifier& id : p->identifiers) {
+        auto [it, added] = expected.emplace(key_of(id), id.link);
+        if (!added && rank(id.link) > rank(it->second)) it->second = id.link;
+      }
+    }
+    CHECK(expected.at(sb::internal::StrCat(static_cast<int>(K::kPhone), "//+14155550100")) ==
+          sb::ValueLink::kShared);
+    auto merged = f.merger->Merge(kAcme, sb::CustomerId("c-b-0"), sb::CustomerId("c-a-0"),
+                                  "same person", "agent-7");
+    REQUIRE(merged.ok());
+    const sb::CustomerProfile m = *f.merger->GetCustomer(kAcme, sb::CustomerId("c-a-0"));
+    std::map<std::string, sb::ValueLink> got;
+    for (const sb::CustomerIdentifier& id : m.identifiers) {
+      CHECK(got.emplace(key_of(id), id.link).second);  // each value once
+    }
+    CHECK(got == expected);
+
+    REQUIRE(f.merger->Split(kAcme, merged->id, "supervisor").ok());
+    CHECK(*f.merger->GetCustomer(kAcme, sb::CustomerId("c-a-0")) == a);
+    CHECK(*f.merger->GetCustomer(kAcme, sb::CustomerId("c-b-0")) == b);
+  }
+}

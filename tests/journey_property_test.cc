@@ -53,8 +53,10 @@ struct Persona {
 
 // A tenant's worth of events: personas with a few identifiers each, family phones shared by two
 // personas, a team mailbox, blocked and malformed values, cookies that expire, traits, context
-// attributes, and many events at the same minute (ties broken by id).
-std::vector<sb::TouchpointEvent> RandomEvents(uint64_t seed, int personas, int events) {
+// attributes, and many events at the same minute (ties broken by id). With `cookie_pool` > 0,
+// each event carries one of that many cookies of its persona instead of the persona's one.
+std::vector<sb::TouchpointEvent> RandomEvents(uint64_t seed, int personas, int events,
+                                              int cookie_pool = 0) {
   std::mt19937_64 rng(seed);
   std::vector<Persona> people(personas);
   for (int p = 0; p < personas; ++p) {
@@ -84,7 +86,12 @@ std::vector<sb::TouchpointEvent> RandomEvents(uint64_t seed, int personas, int e
     if (mask & 1) e.identifiers.push_back({K::kPhone, x.phone, ""});
     if (mask & 2) e.identifiers.push_back({K::kEmail, x.email, ""});
     if (mask & 4) e.identifiers.push_back({K::kAccountId, x.account, ""});
-    if (mask & 8) e.identifiers.push_back({K::kDeviceId, x.cookie, ""});
+    if (mask & 8) {
+      const std::string cookie =
+          cookie_pool > 0 ? StrCat(x.cookie, "-", Below(rng, static_cast<uint64_t>(cookie_pool)))
+                          : x.cookie;
+      e.identifiers.push_back({K::kDeviceId, cookie, ""});
+    }
     if (Below(rng, 20) == 0) e.identifiers.push_back({K::kEmail, "anonymous", ""});
     if (Below(rng, 20) == 0) e.identifiers.push_back({K::kPhone, "not a phone", ""});
     if (Below(rng, 3) == 0) e.attributes["language"] = kLanguages[Below(rng, 4)];
@@ -320,6 +327,41 @@ TEST_CASE("any order with duplicates gives the same customers, journeys and trai
       Harness h;
       h.Feed(shuffled);
       CHECK(Dump(*h.merger) == expected);
+    }
+  }
+}
+
+// Customers with dozens of identifier values, whose values are found through an index rather
+// than by a scan of their list (from 32 on): cookies beyond the kind's limit stay unlinked,
+// others expire, families merge.
+TEST_CASE("customers with many identifier values: any order gives the same result") {
+  for (uint64_t seed : kSeeds) {
+    for (int limit : {20, 0}) {  // the default limit on cookies, and none
+      INFO("seed " << seed << " cookie limit " << limit);
+      sb::JourneyMergerOptions options = DefaultOptions();
+      options.identity.For(K::kDeviceId).max_values = limit;
+      std::vector<sb::TouchpointEvent> events = RandomEvents(seed, 12, 1200, 60);
+      std::vector<sb::TouchpointEvent> sorted = events;
+      std::sort(sorted.begin(), sorted.end(), sb::JourneyOrderLess);
+      Harness reference(options);
+      reference.Feed(sorted);
+      const std::string expected = Dump(*reference.merger);
+      size_t most_values = 0;
+      for (const sb::CustomerId& id : reference.merger->ListCustomers(kAcme)) {
+        most_values =
+            std::max(most_values, reference.merger->GetCustomer(kAcme, id)->identifiers.size());
+      }
+      REQUIRE(most_values > 32);  // past the index's threshold
+      std::mt19937_64 rng(seed * 6007 + static_cast<uint64_t>(limit));
+      for (int round = 0; round < 2; ++round) {
+        INFO("round " << round);
+        std::vector<sb::TouchpointEvent> shuffled = events;
+        for (int d = 0; d < 40; ++d) shuffled.push_back(events[Below(rng, events.size())]);
+        Shuffle(&shuffled, rng);
+        Harness h(options);
+        h.Feed(shuffled);
+        CHECK(Dump(*h.merger) == expected);
+      }
     }
   }
 }

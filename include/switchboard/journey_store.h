@@ -44,6 +44,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -185,6 +186,14 @@ struct CustomerLinks {
   absl::Time touched_at = absl::InfinitePast();
 };
 
+// Where each value of a customer with many values sits in CustomerRecord::values: the merger's
+// cache, so that finding one costs a hash lookup rather than a scan. A store moves it with the
+// record and need not persist it: the merger rebuilds it when it does not match `values`.
+struct CustomerValueIndex {
+  absl::flat_hash_map<ValueHandle, uint32_t> position;  // of the first position.size() values
+  ValueHandle last = kNoHandle;                         // values[position.size() - 1].value
+};
+
 // A customer's id is not stored: it is minted from its first event's id ("c-<event id>", see
 // journey_merger.h), which `mint` names.
 struct CustomerRecord {
@@ -194,8 +203,9 @@ struct CustomerRecord {
   // by time without reading the event.
   absl::Time latest_at = absl::InfinitePast();
   std::vector<EventHandle> events;  // journey order
-  std::vector<CustomerValue> values;
+  std::vector<CustomerValue> values;     // each value once; only ever appended to
   std::unique_ptr<CustomerLinks> links;  // null: no alias, merge or constraint
+  std::unique_ptr<CustomerValueIndex> value_index;  // null until it has many values
   TraitState traits;
   CustomerSummary summary;
 

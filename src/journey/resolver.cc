@@ -32,11 +32,41 @@ void AddHolder(ValueRecord* value, EventHandle customer) {
   }
 }
 
-CustomerValue* FindEntry(CustomerRecord* customer, ValueHandle value) {
-  for (CustomerValue& v : customer->values) {
-    if (v.value == value) return &v;
+// From this many values on, a customer's values are found through its CustomerValueIndex:
+// below, a scan of the list is as fast and costs no memory.
+constexpr size_t kIndexValuesFrom = 32;
+
+// The customer's value index, brought up to date with its values: the values appended since it
+// was last used are added, and an index that does not match the list (a store that did not
+// keep it, a record rebuilt in place) is made anew.
+CustomerValueIndex& ValueIndexOf(CustomerRecord& customer) {
+  if (customer.value_index == nullptr)
+    customer.value_index = std::make_unique<CustomerValueIndex>();
+  CustomerValueIndex& index = *customer.value_index;
+  const std::vector<CustomerValue>& values = customer.values;
+  size_t done = index.position.size();
+  if (done > values.size() || (done > 0 && values[done - 1].value != index.last)) {
+    index.position.clear();
+    done = 0;
   }
-  return nullptr;
+  for (size_t i = done; i < values.size(); ++i) {
+    index.position.emplace(values[i].value, static_cast<uint32_t>(i));
+  }
+  if (!values.empty()) index.last = values.back().value;
+  return index;
+}
+
+CustomerValue* FindEntry(CustomerRecord* customer, ValueHandle value) {
+  std::vector<CustomerValue>& values = customer->values;
+  if (values.size() < kIndexValuesFrom) {
+    for (CustomerValue& v : values) {
+      if (v.value == value) return &v;
+    }
+    return nullptr;
+  }
+  const CustomerValueIndex& index = ValueIndexOf(*customer);
+  auto it = index.position.find(value);
+  return it != index.position.end() ? &values[it->second] : nullptr;
 }
 
 std::string GroupName(IdentifierKind kind, std::string_view scope) {
