@@ -189,8 +189,9 @@ const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const Co
 }
 
 // Drops the signatures that no queue, contact or index refers to. Runs before a new one is made,
-// when the map has doubled since the last sweep: O(signatures + contacts + pools), paid for by
-// the signatures made since.
+// when the map has doubled since the last sweep (at least 1,024 new ones): O(signatures +
+// contacts + pools), so with many contacts and few sets in use a sweep can cost more than the
+// signatures made since; it is still rare next to the calls that made them.
 void Router::Impl::SweepSignatures() {
   absl::flat_hash_set<const routing::Signature*> in_use;
   for (const auto& [id, q] : queues_) in_use.insert(q->base_sig);
