@@ -53,7 +53,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
-#include "absl/types/span.h"
 #include "src/internal/str_cat.h"
 #include "src/routing/selector.h"
 
@@ -236,6 +235,7 @@ struct Pool {
   const Signature* sig = nullptr;
   bool dedicated = false;  // keeps its own agent buckets
   bool arrays = false;     // its buckets are AgentArrays (the strategy's ranks follow time)
+  bool is_base = false;    // the queue's base signature: never retired
   bool retirable = false;  // outlived its use: retired with the next batch (MaybeRetire)
   bool retiring = false;   // being retired (Retire): its slots are being dropped
   // Upkeep this pool has caused while empty since a contact last needed it (see the top).
@@ -660,7 +660,7 @@ class IndexedSelector final : public Selector {
   // Counts one unit of upkeep that `p` caused while empty; marks it retirable once that has cost
   // as much since its last use as rebuilding it would.
   void CountIdleUpkeep(Pool& p) {
-    if (p.front != nullptr || p.retirable || p.sig == p.queue->base_sig) return;
+    if (!MayRetire(p) || p.retirable) return;
     if (++p.idle_upkeep > p.queue->members.size() + retire_after_) {
       p.retirable = true;
       ++retirable_;
@@ -682,29 +682,26 @@ class IndexedSelector final : public Selector {
   // Retires the pools no contact needed since the previous sweep, once the pool count doubled.
   // Runs at the top of a selection, where no pool is in hand.
   void MaybeSweep() {
-    if (pools_.size() < sweep_at_) return;
+    if (!pool_sweep_.Due(pools_.size())) return;
     std::vector<Pool*> unused;
     for (const auto& [key, p] : pools_) {
-      if (p->front == nullptr && p->sig != p->queue->base_sig && p->used_epoch != epoch_) {
-        unused.push_back(p.get());
-      }
+      if (MayRetire(*p) && p->used_epoch != epoch_) unused.push_back(p.get());
     }
     Retire(unused);
     ++epoch_;
-    sweep_at_ = std::max(kMinSweepAt, 2 * pools_.size());
+    pool_sweep_.Swept(pools_.size());
   }
 
-  // Drops pools (empty, never base pools) with the slots agents keep for them, in one batch: one
-  // pass over the lists of each queue concerned and over the slots of each member of a queue
+  // Whether `p` may be retired at all: no contact waits in it, and it is no base pool.
+  static bool MayRetire(const Pool& p) { return p.front == nullptr && !p.is_base; }
+
+  // Drops pools (each once, all MayRetire) with the slots agents keep for them, in one batch:
+  // one pass over the lists of each queue concerned and over the slots of each member of a queue
   // that loses a dedicated pool.
-  void Retire(absl::Span<Pool* const> pools) {
-    std::vector<Pool*> doomed;
-    doomed.reserve(pools.size());
-    for (Pool* p : pools) {
-      if (p->retiring) continue;  // listed twice
+  void Retire(const std::vector<Pool*>& doomed) {
+    for (Pool* p : doomed) {
       p->retiring = true;
       if (p->retirable) --retirable_;
-      doomed.push_back(p);
     }
     absl::flat_hash_set<QueueRec*> queues;
     absl::flat_hash_set<QueueRec*> losing_slots;  // queues losing a dedicated pool
@@ -746,12 +743,13 @@ class IndexedSelector final : public Selector {
     it->second = std::make_unique<Pool>();
     Pool& p = *it->second;
     p.used_epoch = epoch_;
+    p.is_base = sig == q.base_sig;  // a queue's base signature changes only after DropQueue
     p.queue = &q;
     p.channel = channel;
     p.sig = sig;
     p.arrays = q.traits.ranks_follow_time;
     q.pools.push_back(&p);
-    bool dedicated = sig == q.base_sig || q.traits.uses_skill_score;
+    bool dedicated = p.is_base || q.traits.uses_skill_score;
     if (!dedicated) {
       std::size_t qualifying = 0;
       for (const MemberRef& ref : q.members) qualifying += Qualifies(*ref.agent, *sig) ? 1 : 0;
@@ -772,8 +770,7 @@ class IndexedSelector final : public Selector {
   std::size_t selectivity_;
   int max_walk_;
   std::size_t retire_after_;
-  static constexpr std::size_t kMinSweepAt = 1024;  // pools; below, memory is no concern
-  std::size_t sweep_at_ = kMinSweepAt;
+  SweepSchedule pool_sweep_{1024};  // below 1,024 pools, memory is no concern
   std::uint32_t epoch_ = 0;
   std::size_t retirable_ = 0;        // pools with `retirable` set
   std::vector<std::uint16_t> gens_;  // low bits of each agent's sel_gen, by AgentRec::dense

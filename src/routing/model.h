@@ -6,6 +6,7 @@
 #ifndef SWITCHBOARD_SRC_ROUTING_MODEL_H_
 #define SWITCHBOARD_SRC_ROUTING_MODEL_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -298,6 +299,20 @@ struct ContactRec {
   Channel channel = Channel::kVoice;
   ContactState state = ContactState::kWaiting;
   bool answered = false;  // accepted since it entered its current queue
+};
+
+// When to sweep a structure that keeps dead entries (moot timers, unused pools or signatures):
+// once it has grown to twice its size after the last sweep, and to at least `min`, so that a
+// sweep's O(size) pass costs O(1) per insertion over time.
+class SweepSchedule {
+ public:
+  explicit SweepSchedule(std::size_t min) : min_(min), at_(min) {}
+  bool Due(std::size_t size) const { return size >= at_; }
+  void Swept(std::size_t size) { at_ = std::max(min_, 2 * size); }
+
+ private:
+  std::size_t min_;
+  std::size_t at_;
 };
 
 // ---- Rules shared by both selectors --------------------------------------------------------

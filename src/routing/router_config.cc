@@ -168,7 +168,7 @@ const routing::Signature* Router::Impl::SignatureFor(const QueueRec& q, const Co
   }
   key.push_back(c.language);
   if (auto found = signatures_.find(key); found != signatures_.end()) return found->second.get();
-  if (signatures_.size() >= signature_sweep_at_) SweepSignatures();
+  if (signature_sweep_.Due(signatures_.size())) SweepSignatures();
   auto sig = std::make_unique<routing::Signature>();
   sig->reqs.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(merged));
   sig->language = c.language;
@@ -199,7 +199,7 @@ void Router::Impl::SweepSignatures() {
   selector_->ForEachSignature([&in_use](const routing::Signature* sig) { in_use.insert(sig); });
   absl::erase_if(signatures_,
                  [&in_use](const auto& entry) { return !in_use.contains(entry.second.get()); });
-  signature_sweep_at_ = std::max(kMinSignatureSweepAt, 2 * signatures_.size());
+  signature_sweep_.Swept(signatures_.size());
 }
 
 // ---- queues ----------------------------------------------------------------------------------

@@ -379,10 +379,9 @@ class Router::Impl {
   // Merged requirements packed one per integer, then the language (see SignatureFor).
   using SignatureKey = absl::InlinedVector<std::uint64_t, 4>;
   absl::flat_hash_map<SignatureKey, std::unique_ptr<routing::Signature>> signatures_;
-  // When signatures_ reaches this size, those nothing refers to any more are dropped
-  // (SweepSignatures), so the map follows the requirement sets in use, not every one ever met.
-  static constexpr std::size_t kMinSignatureSweepAt = 1024;
-  std::size_t signature_sweep_at_ = kMinSignatureSweepAt;
+  // Signatures nothing refers to any more are dropped (SweepSignatures), so the map follows the
+  // requirement sets in use, not every one ever met.
+  routing::SweepSchedule signature_sweep_{1024};
   absl::flat_hash_map<QueueId, std::unique_ptr<QueueRec>> queues_;
   // Agents by id. A set of the records looked up by their own id: a slot is one pointer, not a
   // pointer and a copy of the id.
@@ -427,10 +426,8 @@ class Router::Impl {
   std::uint64_t next_timer_seq_ = 1;
   std::uint64_t draws_ = 0;
   TimerQueue timers_;
-  // Moot timers below the top stay until they come up; once the heap reaches this size they are
-  // swept out, and the next sweep waits until it has doubled (see PushTimer).
-  std::size_t timer_sweep_at_ = kMinTimerSweep;
-  static constexpr std::size_t kMinTimerSweep = 1024;
+  // Moot timers below the top stay until they come up, or until a sweep (see PushTimer).
+  routing::SweepSchedule timer_sweep_{1024};
   bool defer_routing_ = false;
   std::vector<ContactRec*> deferred_;       // waiting contacts noted by RouteContact / Place
   std::vector<AgentRec*> deferred_agents_;  // agents noted by RouteAgent

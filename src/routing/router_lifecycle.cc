@@ -920,9 +920,9 @@ void Router::Impl::PushTimer(absl::Time at, TimerKind kind, ContactRec* contact,
   // place until its time, behind one that still matters: memory would follow the offer rate
   // times the timeout, not the live contacts. Sweeping when the heap doubles costs O(1) per push
   // over time. Only timers moot for good are dropped, so nothing changes.
-  if (timers_.size() >= timer_sweep_at_) {
+  if (timer_sweep_.Due(timers_.size())) {
     timers_.RemoveIf([this](const Timer& t) { return IsMootForGood(t); });
-    timer_sweep_at_ = std::max(kMinTimerSweep, 2 * timers_.size());
+    timer_sweep_.Swept(timers_.size());
   }
 }
 
