@@ -727,6 +727,50 @@ TEST_CASE("queue delay: an agent sees a contact only after it waited the members
   h.CheckInvariants();
 }
 
+// An overflow agent frees up while the contacts at the front of its queue are younger than its
+// delay: it takes the best contact that has waited the delay out, however far back that one is
+// (ten waiting, enough for the indexed selector's delayed view). A contact that arrived long ago
+// ranks by its arrival but counts its wait from when it entered the queue.
+TEST_CASE("a delayed agent takes the best contact that waited its delay past younger ones") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  const bool lifo = GENERATE(false, true);
+  Harness h(sbt::OptionsFor(mode));
+  sb::Queue q = MakeQueue("q");
+  if (lifo) q.order = sb::QueueOrder::kLifo;
+  REQUIRE(h.router->AddQueue(q).ok());
+  sb::Agent overflow = MakeAgent("overflow", {"q"}, AgentState::kAway);
+  overflow.queues[0].delay = absl::Seconds(60);
+  REQUIRE(h.router->AddAgent(overflow).ok());
+  auto enqueue = [&](const std::string& id, int priority, absl::Time arrived) {
+    sb::Contact c = MakeContact(id, Channel::kVoice, arrived);
+    c.priority = priority;
+    REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
+  };
+  for (const char* id : {"old1", "old2", "old3"}) enqueue(id, 0, h.clock.Now());
+  h.Advance(absl::Seconds(20));
+  enqueue("early", 0, sbt::Start() - absl::Seconds(100));  // first of all by arrival
+  h.Advance(absl::Seconds(10));
+  for (int i = 1; i <= 6; ++i) enqueue("hot" + std::to_string(i), 5, h.clock.Now());
+  h.Advance(absl::Seconds(40));  // 70 s: only old1..old3 have waited 60 s in the queue
+  REQUIRE(h.router->SetAgentState(sb::AgentId("overflow"), AgentState::kAvailable).ok());
+  const std::vector<std::string> olds = lifo ? std::vector<std::string>{"old3", "old2", "old1"}
+                                             : std::vector<std::string>{"old1", "old2", "old3"};
+  for (const std::string& id : olds) {
+    INFO(id);
+    CHECK(h.OfferedTo(id) == "overflow");
+    h.CheckInvariants();
+    REQUIRE(h.router->Abandon(sb::ContactId(id)).ok());  // frees the agent for the next one
+  }
+  CHECK(h.StateOf("early") == ContactState::kWaiting);  // in the queue for 50 s only
+  h.Advance(absl::Seconds(10));
+  CHECK(h.OfferedTo("early") == "overflow");
+  REQUIRE(h.router->Abandon(sb::ContactId("early")).ok());
+  CHECK(h.StateOf("hot1") == ContactState::kWaiting);
+  h.Advance(absl::Seconds(10));  // 90 s: the priority contacts have waited 60 s
+  CHECK(h.OfferedTo(lifo ? "hot6" : "hot1") == "overflow");
+  h.CheckInvariants();
+}
+
 TEST_CASE("a late Tick decides as if it had run on time") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));

@@ -57,10 +57,11 @@ bool RegisterTestStrategies(sb::AgentSelectionStrategyRegistry* registry) {
 class Lockstep {
  public:
   Lockstep(const std::string& strategy, std::uint64_t seed, int queues = 3, int agents = 7,
-           int skills = 4)
+           int skills = 4, bool backlog = false)
       : queue_count_(queues),
         agent_count_(agents),
         skill_count_(skills),
+        backlog_(backlog),
         rng_(seed),
         strategy_(strategy),
         registered_(RegisterTestStrategies(&registry_)),
@@ -131,7 +132,8 @@ class Lockstep {
       Do([&](sb::Router& r) { return r.TransferToAgent(c, a, "note"); });
     } else if (op < 78) {
       const sb::AgentId a = AgentName(Uniform(0, agent_count_ - 1));
-      const auto state = static_cast<AgentState>(Uniform(0, 4));
+      auto state = static_cast<AgentState>(Uniform(0, 4));
+      if (backlog_ && Uniform(0, 1) == 0) state = AgentState::kAvailable;  // back for more
       const std::string reason = Uniform(0, 1) == 0 ? "break" : "";
       Do([&](sb::Router& r) { return r.SetAgentState(a, state, reason); });
     } else if (op < 81) {
@@ -169,7 +171,8 @@ class Lockstep {
       Do([&](sb::Router& r) { return r.UpdateRouting(c, u); });
       if (last_status_.ok() && waiting) ++waiting_updates_;
     } else {
-      const absl::Duration d = absl::Seconds(Uniform(0, 12)) + absl::Milliseconds(Uniform(0, 999));
+      absl::Duration d = absl::Seconds(Uniform(0, 12)) + absl::Milliseconds(Uniform(0, 999));
+      if (backlog_) d /= 8;  // contacts stay younger than the delays (5 to 15 s) for longer
       indexed_.clock.Advance(d);
       scan_.clock.Advance(d);
       Do([&](sb::Router& r) { return r.Tick(); });
@@ -183,6 +186,7 @@ class Lockstep {
   const int queue_count_;  // at most 3 (RandomQueue's channel sets)
   const int agent_count_;
   const int skill_count_;  // past 4, contacts ask up to 3 skills: many distinct requirement sets
+  const bool backlog_;  // unbounded queues, half the memberships delayed, time going slower
 
   static sb::RouterOptions Options(sb::SelectionMode mode, const std::string& strategy,
                                    std::uint64_t seed,
@@ -220,7 +224,8 @@ class Lockstep {
       q.required_skills = {{Skill(Uniform(0, skill_count_ - 1)), Uniform(1, 5), true}};
     }
     q.priority = Uniform(1, 3);
-    q.max_waiting = Uniform(0, 1) == 0 ? 0 : Uniform(3, 8);
+    const int max_waiting = Uniform(0, 1) == 0 ? 0 : Uniform(3, 8);
+    q.max_waiting = backlog_ ? 0 : max_waiting;
     q.wrap_up = absl::Seconds(Uniform(0, 2) * 5);
     q.offer_timeout = absl::Seconds(Uniform(5, 15));
     q.order = Uniform(0, 4) == 0 ? sb::QueueOrder::kLifo : sb::QueueOrder::kFifo;
@@ -243,8 +248,9 @@ class Lockstep {
     }
     for (int q = 0; q < queue_count_; ++q) {
       if (Uniform(0, 3) == 0) continue;
-      const absl::Duration delay = Uniform(0, 3) == 0 ? absl::Seconds(Uniform(1, 3) * 5)
-                                                      : absl::ZeroDuration();
+      const bool delayed = Uniform(0, 3) == 0 || (backlog_ && Uniform(0, 1) == 0);
+      const absl::Duration delay = delayed ? absl::Seconds(Uniform(1, 3) * 5)
+                                           : absl::ZeroDuration();
       a.queues.push_back({QueueName(q), Uniform(1, 3), delay});
     }
     if (allow_invalid && Uniform(0, 5) == 0) a.skills.push_back({"bad", 11});  // rejected
@@ -401,6 +407,7 @@ struct Sequences {
   int queues = 3;
   int agents = 7;
   int skills = 4;
+  bool backlog = false;
 };
 
 // What the sequences did, to check that they exercised more than validation.
@@ -414,7 +421,7 @@ Totals RunSequences(const std::string& strategy, const Sequences& plan) {
   for (int s = 0; s < plan.sequences; ++s) {
     const std::uint64_t seed = plan.first_seed + static_cast<std::uint64_t>(s);
     INFO("strategy " << strategy << " seed " << seed);
-    Lockstep run(strategy, seed, plan.queues, plan.agents, plan.skills);
+    Lockstep run(strategy, seed, plan.queues, plan.agents, plan.skills, plan.backlog);
     run.Setup();
     for (int step = 0; step < plan.steps; ++step) {
       INFO("step " << step);
@@ -447,6 +454,18 @@ TEST_CASE("many requirement sets: retired and rebuilt orderings decide as the or
                        /*steps=*/1000,      /*queues=*/3,
                        /*agents=*/10,       /*skills=*/10};
   CHECK(RunSequences(strategy, plan).offers > 20 * static_cast<std::uint64_t>(plan.sequences));
+}
+
+// Few agents, unbounded queues and many delayed memberships: contacts pile up, and an agent
+// whose delay the front contact of a pool has not waited out takes the best contact that has,
+// found through the pool's delayed views (from 8 contacts on), as the oracle does.
+TEST_CASE("backlogs and delayed agents: delayed views decide as the oracle") {
+  const std::string strategy = GENERATE(as<std::string>{}, "longest-idle", "least-occupied",
+                                        "round-robin", "best-skill", MisleadingTimeHint::kName);
+  Sequences plan{/*first_seed=*/7000, /*sequences=*/4, /*steps=*/1000, /*queues=*/1,
+                 /*agents=*/6};
+  plan.backlog = true;
+  CHECK(RunSequences(strategy, plan).offers > 25 * static_cast<std::uint64_t>(plan.sequences));
 }
 
 // Enough agents per queue that orderings outgrow the selector's compaction threshold (64

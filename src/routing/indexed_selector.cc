@@ -54,6 +54,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "src/internal/str_cat.h"
+#include "src/routing/delayed_view.h"
 #include "src/routing/selector.h"
 
 namespace switchboard::routing {
@@ -243,7 +244,10 @@ struct Pool {
   std::uint32_t used_epoch = 0;  // the selector's epoch_ when a contact last needed it
   Pool* base = nullptr;    // not dedicated: the queue's base pool for this channel
   std::vector<Bucket> buckets;  // sorted by delay; usually one (delay 0)
-  absl::btree_map<ContactKey, ContactRec*> contacts;
+  ContactMap contacts;
+  // Views of `contacts` for delayed agents, made when one first needs it (ContactsPast); dropped
+  // when the pool empties, so a delay no longer configured goes with its last contact.
+  std::vector<DelayedView> delayed;
 
   Bucket& BucketFor(absl::Duration delay) {
     if (!buckets.empty() && buckets.front().delay == delay) return buckets.front();  // usual
@@ -368,6 +372,7 @@ class IndexedSelector final : public Selector {
     MaybeSweep();
     Pool& p = EnsurePool(*c.queue, c.channel, c.sig);
     p.contacts.emplace(c.key, &c);
+    for (DelayedView& v : p.delayed) v.Add(c);
     if (p.front == nullptr || c.key < p.front_key) SetFront(p, &c);
     c.pool = &p;
   }
@@ -376,6 +381,8 @@ class IndexedSelector final : public Selector {
     if (c.pool == nullptr) return;
     Pool& p = *c.pool;
     p.contacts.erase(c.key);
+    for (DelayedView& v : p.delayed) v.Remove(c);
+    if (p.contacts.empty()) p.delayed.clear();
     if (p.front == &c) SetFront(p, p.contacts.empty() ? nullptr : p.contacts.begin()->second);
     c.pool = nullptr;
   }
@@ -433,16 +440,19 @@ class IndexedSelector final : public Selector {
     absl::InlinedVector<ContactRec*, 8> best(a.memberships.size(), nullptr);
     absl::InlinedVector<ContactKey, 8> best_key(a.memberships.size());
     TakeCache take(a);
-    auto consider = [&](const Pool& p, std::uint32_t i) {
+    auto consider = [&](Pool& p, std::uint32_t i) {
       const MembershipRec& m = a.memberships[i];
       ContactRec*& queue_best = best[i];
       if (queue_best != nullptr && !(p.front_key < best_key[i])) return;
-      if (DelayMet(*p.front, m, now) && !Excluded(*p.front, a)) {  // the usual case
+      const bool front_old_enough = DelayMet(*p.front, m, now);
+      if (front_old_enough && !Excluded(*p.front, a)) {  // the usual case
         queue_best = p.front;
         best_key[i] = p.front_key;
         return;
       }
-      for (const auto& [key, c] : p.contacts) {
+      // Past the front: the contacts old enough for the agent's delay, then those it declined.
+      const ContactMap& candidates = front_old_enough ? p.contacts : ContactsPast(p, *m.delay, now);
+      for (const auto& [key, c] : candidates) {
         if (queue_best != nullptr && !(key < best_key[i])) break;
         if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
         queue_best = c;
@@ -452,7 +462,7 @@ class IndexedSelector final : public Selector {
     };
     for (const PoolSlot& s : a.slots) {
       if (a.memberships[s.membership].queue->waiting.empty()) continue;
-      const Pool& p = *s.pool;
+      Pool& p = *s.pool;
       if (p.front != nullptr && take(p.channel)) consider(p, s.membership);
     }
     for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
@@ -491,6 +501,23 @@ class IndexedSelector final : public Selector {
  private:
   // Below this size a set is never compacted: stale entries there cost little.
   static constexpr std::size_t kMinCompactSize = 64;
+
+  // Below this many contacts a pool is passed one by one when its front is too young for an
+  // agent's delay; from it on, through a DelayedView (which doubles the pool's contact entries).
+  static constexpr std::size_t kMinDelayedView = 8;
+
+  // The contacts of `p` that an agent with membership `delay` may take at `now` by their wait,
+  // in queue order; or all of them, for the caller to check (small pools, or a clock set back).
+  const ContactMap& ContactsPast(Pool& p, absl::Duration delay, absl::Time now) {
+    if (p.contacts.size() < kMinDelayedView) return p.contacts;
+    DelayedView* view = nullptr;
+    for (DelayedView& v : p.delayed) {
+      if (v.delay() == delay) view = &v;
+    }
+    if (view == nullptr) view = &p.delayed.emplace_back(delay, now, p.contacts);
+    const ContactMap* ready = view->ReadyAt(now);
+    return ready != nullptr ? *ready : p.contacts;
+  }
 
   static void SetFront(Pool& p, ContactRec* c) {
     p.front = c;
@@ -868,6 +895,9 @@ absl::Status IndexedSelector::CheckPool(const Pool& p) const {
       (p.front != nullptr && !(p.front_key == p.front->key))) {
     return absl::InternalError(internal::StrCat("a pool of queue ", q.config.id.value(),
                                                 " has a stale front contact"));
+  }
+  for (const DelayedView& v : p.delayed) {
+    if (absl::Status s = v.Check(p.contacts); !s.ok()) return s;
   }
   if (contacts != p.contacts.size()) {
     return absl::InternalError(internal::StrCat("a pool of queue ", q.config.id.value(),
