@@ -241,12 +241,18 @@ absl::Status Router::Impl::UpdateQueue(const Queue& queue, std::string_view stra
   if (change_strategy) {
     SB_ASSIGN_OR_RETURN(made, MakeStrategy(strategy));
   }
-  // The earliest such contact is named, so that the message does not depend on hash order.
+  // Only a channel the queue stops serving can strand a contact, so the usual update does not
+  // look at the router's contacts. The earliest such contact is named, so that the message does
+  // not depend on hash order.
+  bool drops_channel = false;
+  for (Channel ch : q->config.channels) drops_channel |= !queue.Serves(ch);
   const ContactRec* unserved = nullptr;
-  for (const auto& [id, c] : contacts_) {
-    if (c->queue == q && !queue.Serves(c->channel) &&
-        (unserved == nullptr || c->seq < unserved->seq)) {
-      unserved = c;
+  if (drops_channel) {
+    for (const auto& [id, c] : contacts_) {
+      if (c->queue == q && !queue.Serves(c->channel) &&
+          (unserved == nullptr || c->seq < unserved->seq)) {
+        unserved = c;
+      }
     }
   }
   if (unserved != nullptr) {
