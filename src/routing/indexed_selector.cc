@@ -246,7 +246,7 @@ struct Pool {
   std::vector<Bucket> buckets;  // sorted by delay; usually one (delay 0)
   ContactMap contacts;
   // Views of `contacts` for delayed agents, made when one first needs it (ContactsPast); dropped
-  // when the pool empties, so a delay no longer configured goes with its last contact.
+  // when the pool empties, or, for a delay no member has any more, when another view is made.
   std::vector<DelayedView> delayed;
 
   Bucket& BucketFor(absl::Duration delay) {
@@ -514,7 +514,13 @@ class IndexedSelector final : public Selector {
     for (DelayedView& v : p.delayed) {
       if (v.delay() == delay) view = &v;
     }
-    if (view == nullptr) view = &p.delayed.emplace_back(delay, now, p.contacts);
+    if (view == nullptr) {
+      // Views of delays that no member has any more go first: a queue that never empties keeps
+      // only views of the delays in use, however often its members' delays change.
+      std::erase_if(p.delayed,
+                    [&p](const DelayedView& v) { return !p.queue->delays.contains(v.delay()); });
+      view = &p.delayed.emplace_back(delay, now, p.contacts);
+    }
     const ContactMap* ready = view->ReadyAt(now);
     return ready != nullptr ? *ready : p.contacts;
   }
