@@ -450,7 +450,8 @@ class IndexedSelector final : public Selector {
         best_key[i] = p.front_key;
         return;
       }
-      // Past the front: the contacts old enough for the agent's delay, then those it declined.
+      // Past the front: the first contact old enough for the agent's delay that it has not
+      // declined (every contact is old enough when the front is).
       const ContactMap& candidates = front_old_enough ? p.contacts : ContactsPast(p, *m.delay, now);
       for (const auto& [key, c] : candidates) {
         if (queue_best != nullptr && !(key < best_key[i])) break;
