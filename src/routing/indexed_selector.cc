@@ -451,7 +451,7 @@ class IndexedSelector final : public Selector {
         return;
       }
       // Past the front: the first contact old enough for the agent's delay that it has not
-      // declined (every contact is old enough when the front is).
+      // declined. When the front is too young, only those that have waited the delay are read.
       const ContactMap& candidates = front_old_enough ? p.contacts : ContactsPast(p, *m.delay, now);
       for (const auto& [key, c] : candidates) {
         if (queue_best != nullptr && !(key < best_key[i])) break;
