@@ -728,9 +728,9 @@ TEST_CASE("queue delay: an agent sees a contact only after it waited the members
 }
 
 // An overflow agent frees up while the contacts at the front of its queue are younger than its
-// delay: it takes the best contact that has waited the delay out, however far back that one is
-// (ten waiting, enough for the indexed selector's delayed view). A contact that arrived long ago
-// ranks by its arrival but counts its wait from when it entered the queue.
+// delay, or declined by it: it takes the best contact that has waited the delay out, however far
+// back that one is (eleven waiting, enough for the indexed selector's delayed view). A contact
+// that arrived long ago ranks by its arrival but counts its wait from when it entered the queue.
 TEST_CASE("a delayed agent takes the best contact that waited its delay past younger ones") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   const bool lifo = GENERATE(false, true);
@@ -746,6 +746,7 @@ TEST_CASE("a delayed agent takes the best contact that waited its delay past you
     c.priority = priority;
     REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
   };
+  enqueue("vip", 9, h.clock.Now());
   for (const char* id : {"old1", "old2", "old3"}) enqueue(id, 0, h.clock.Now());
   h.Advance(absl::Seconds(20));
   enqueue("early", 0, sbt::Start() - absl::Seconds(100));  // first of all by arrival
@@ -753,6 +754,9 @@ TEST_CASE("a delayed agent takes the best contact that waited its delay past you
   for (int i = 1; i <= 6; ++i) enqueue("hot" + std::to_string(i), 5, h.clock.Now());
   h.Advance(absl::Seconds(40));  // 70 s: only old1..old3 have waited 60 s in the queue
   REQUIRE(h.router->SetAgentState(sb::AgentId("overflow"), AgentState::kAvailable).ok());
+  CHECK(h.OfferedTo("vip") == "overflow");
+  // Declined, the old front stays first in the queue, and the agent looks past it.
+  REQUIRE(h.router->Decline(sb::ContactId("vip"), sb::AgentId("overflow")).ok());
   const std::vector<std::string> olds = lifo ? std::vector<std::string>{"old3", "old2", "old1"}
                                              : std::vector<std::string>{"old1", "old2", "old3"};
   for (const std::string& id : olds) {

@@ -12,6 +12,7 @@
 #ifndef SWITCHBOARD_SRC_ROUTING_DELAYED_VIEW_H_
 #define SWITCHBOARD_SRC_ROUTING_DELAYED_VIEW_H_
 
+#include <cstddef>
 #include <utility>
 
 #include "absl/container/btree_map.h"
@@ -34,8 +35,14 @@ class DelayedView {
 
   absl::Duration delay() const { return delay_; }
 
+  // Joins and leaves the view followed since it was last read: once they pass the pool's size,
+  // keeping it has cost about what rebuilding it would (each is O(log n), a rebuild
+  // O(n log n)), and its pool drops it.
+  std::size_t upkeep() const { return upkeep_; }
+
   // A contact joins or leaves the pool (its key and queued_at as when it joined).
   void Add(ContactRec& c) {
+    ++upkeep_;
     if (DelayMet(c, delay_, as_of_)) {
       ready_.emplace(c.key, &c);
     } else {
@@ -43,6 +50,7 @@ class DelayedView {
     }
   }
   void Remove(const ContactRec& c) {
+    ++upkeep_;
     if (ready_.erase(c.key) == 0) pending_.erase(PendingKey{c.queued_at, c.key});
   }
 
@@ -51,6 +59,7 @@ class DelayedView {
   const ContactMap* ReadyAt(absl::Time now) {
     if (now < as_of_) return nullptr;
     as_of_ = now;
+    upkeep_ = 0;
     while (!pending_.empty() && DelayMet(*pending_.begin()->second, delay_, now)) {
       ContactRec* c = pending_.begin()->second;
       pending_.erase(pending_.begin());
@@ -99,6 +108,7 @@ class DelayedView {
 
   absl::Duration delay_;
   absl::Time as_of_;  // ready_ holds the contacts that had waited delay_ by then
+  std::size_t upkeep_ = 0;
   ContactMap ready_;
   absl::btree_map<PendingKey, ContactRec*> pending_;
 };

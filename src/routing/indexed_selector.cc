@@ -245,8 +245,8 @@ struct Pool {
   Pool* base = nullptr;    // not dedicated: the queue's base pool for this channel
   std::vector<Bucket> buckets;  // sorted by delay; usually one (delay 0)
   ContactMap contacts;
-  // Views of `contacts` for delayed agents, made when one first needs it (ContactsPast); dropped
-  // when the pool empties, or, for a delay no member has any more, when another view is made.
+  // Views of `contacts` for delayed agents, made when one first needs it (ContactsPast), dropped
+  // when unread for long or when the pool empties (FollowInViews).
   std::vector<DelayedView> delayed;
 
   Bucket& BucketFor(absl::Duration delay) {
@@ -372,7 +372,7 @@ class IndexedSelector final : public Selector {
     MaybeSweep();
     Pool& p = EnsurePool(*c.queue, c.channel, c.sig);
     p.contacts.emplace(c.key, &c);
-    for (DelayedView& v : p.delayed) v.Add(c);
+    if (!p.delayed.empty()) FollowInViews(p, c, /*joins=*/true);
     if (p.front == nullptr || c.key < p.front_key) SetFront(p, &c);
     c.pool = &p;
   }
@@ -381,8 +381,7 @@ class IndexedSelector final : public Selector {
     if (c.pool == nullptr) return;
     Pool& p = *c.pool;
     p.contacts.erase(c.key);
-    for (DelayedView& v : p.delayed) v.Remove(c);
-    if (p.contacts.empty()) p.delayed.clear();
+    if (!p.delayed.empty()) FollowInViews(p, c, /*joins=*/false);
     if (p.front == &c) SetFront(p, p.contacts.empty() ? nullptr : p.contacts.begin()->second);
     c.pool = nullptr;
   }
@@ -444,15 +443,15 @@ class IndexedSelector final : public Selector {
       const MembershipRec& m = a.memberships[i];
       ContactRec*& queue_best = best[i];
       if (queue_best != nullptr && !(p.front_key < best_key[i])) return;
-      const bool front_old_enough = DelayMet(*p.front, m, now);
-      if (front_old_enough && !Excluded(*p.front, a)) {  // the usual case
+      if (DelayMet(*p.front, m, now) && !Excluded(*p.front, a)) {  // the usual case
         queue_best = p.front;
         best_key[i] = p.front_key;
         return;
       }
       // Past the front: the first contact old enough for the agent's delay that it has not
-      // declined. When the front is too young, only those that have waited the delay are read.
-      const ContactMap& candidates = front_old_enough ? p.contacts : ContactsPast(p, *m.delay, now);
+      // declined. For a delayed agent, only those that have waited the delay are read.
+      const ContactMap& candidates =
+          m.delay == nullptr ? p.contacts : ContactsPast(p, *m.delay, now);
       for (const auto& [key, c] : candidates) {
         if (queue_best != nullptr && !(key < best_key[i])) break;
         if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
@@ -515,15 +514,21 @@ class IndexedSelector final : public Selector {
     for (DelayedView& v : p.delayed) {
       if (v.delay() == delay) view = &v;
     }
-    if (view == nullptr) {
-      // Views of delays that no member has any more go first: a queue that never empties keeps
-      // only views of the delays in use, however often its members' delays change.
-      std::erase_if(p.delayed,
-                    [&p](const DelayedView& v) { return !p.queue->delays.contains(v.delay()); });
-      view = &p.delayed.emplace_back(delay, now, p.contacts);
-    }
+    if (view == nullptr) view = &p.delayed.emplace_back(delay, now, p.contacts);
     const ContactMap* ready = view->ReadyAt(now);
     return ready != nullptr ? *ready : p.contacts;
+  }
+
+  // Keeps p's delayed views up to date with a contact that joins or leaves it, and drops the
+  // views whose upkeep since they were last read has passed what rebuilding one would cost (rent
+  // or buy, as for pools): a view no agent reads, such as one of a delay no member has any more
+  // or of an agent away all day, costs its pool's joins and leaves only for a while. An empty
+  // pool keeps none.
+  static void FollowInViews(Pool& p, ContactRec& c, bool joins) {
+    for (DelayedView& v : p.delayed) joins ? v.Add(c) : v.Remove(c);
+    std::erase_if(p.delayed, [&p](const DelayedView& v) {
+      return p.contacts.empty() || v.upkeep() > p.contacts.size() + kMinDelayedView;
+    });
   }
 
   static void SetFront(Pool& p, ContactRec* c) {
