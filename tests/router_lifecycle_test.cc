@@ -30,6 +30,13 @@ sb::Queue AddQueueWithAna(Harness& h, const std::string& queue,
   return q;
 }
 
+// Queue "q" in first-in-first-out or, with `lifo`, last-in-first-out order.
+void AddQueueQ(Harness& h, bool lifo) {
+  sb::Queue q = MakeQueue("q");
+  if (lifo) q.order = sb::QueueOrder::kLifo;
+  REQUIRE(h.router->AddQueue(q).ok());
+}
+
 std::vector<RoutingEventType> Types(const std::vector<sb::RoutingEvent>& events) {
   std::vector<RoutingEventType> out;
   for (const auto& e : events) out.push_back(e.type);
@@ -735,9 +742,7 @@ TEST_CASE("a delayed agent takes the best contact that waited its delay past you
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   const bool lifo = GENERATE(false, true);
   Harness h(sbt::OptionsFor(mode));
-  sb::Queue q = MakeQueue("q");
-  if (lifo) q.order = sb::QueueOrder::kLifo;
-  REQUIRE(h.router->AddQueue(q).ok());
+  AddQueueQ(h, lifo);
   sb::Agent overflow = MakeAgent("overflow", {"q"}, AgentState::kAway);
   overflow.queues[0].delay = absl::Seconds(60);
   REQUIRE(h.router->AddAgent(overflow).ok());
@@ -1446,9 +1451,7 @@ TEST_CASE("contacts whose membership delay passes at one instant go in contact o
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   const bool lifo = GENERATE(false, true);
   Harness h(sbt::OptionsFor(mode));
-  sb::Queue q = MakeQueue("q");
-  if (lifo) q.order = sb::QueueOrder::kLifo;
-  REQUIRE(h.router->AddQueue(q).ok());
+  AddQueueQ(h, lifo);
   sb::Agent bob = MakeAgent("bob", {});
   bob.queues.push_back({sb::QueueId("q"), 1, absl::Seconds(10)});  // overflow agent
   REQUIRE(h.router->AddAgent(bob).ok());
