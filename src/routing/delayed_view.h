@@ -55,7 +55,8 @@ class DelayedView {
   }
 
   // The contacts that have waited the delay by `now`, in queue order; null when `now` is before
-  // an earlier call's (a clock set back after a failed call), which the view cannot undo.
+  // an earlier call's, which the view cannot undo (the router's time never goes back; the view
+  // does not rely on it).
   const ContactMap* ReadyAt(absl::Time now) {
     if (now < as_of_) return nullptr;
     as_of_ = now;

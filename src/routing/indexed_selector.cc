@@ -507,7 +507,7 @@ class IndexedSelector final : public Selector {
   static constexpr std::size_t kMinDelayedView = 8;
 
   // The contacts of `p` that an agent with membership `delay` may take at `now` by their wait,
-  // in queue order; or all of them, for the caller to check (small pools, or a clock set back).
+  // in queue order; or all of them, for the caller to check (small pools, or time set back).
   const ContactMap& ContactsPast(Pool& p, absl::Duration delay, absl::Time now) {
     if (p.contacts.size() < kMinDelayedView) return p.contacts;
     DelayedView* view = nullptr;
