@@ -47,6 +47,15 @@ void Shuffle(std::vector<T>* v, std::mt19937_64& rng) {
   for (size_t i = v->size(); i > 1; --i) std::swap((*v)[i - 1], (*v)[Below(rng, i)]);
 }
 
+// `events` plus `repeats` of them again (redeliveries), in a random order.
+std::vector<sb::TouchpointEvent> ShuffledWithRepeats(const std::vector<sb::TouchpointEvent>& events,
+                                                     int repeats, std::mt19937_64& rng) {
+  std::vector<sb::TouchpointEvent> out = events;
+  for (int d = 0; d < repeats; ++d) out.push_back(events[Below(rng, events.size())]);
+  Shuffle(&out, rng);
+  return out;
+}
+
 struct Persona {
   std::string phone, email, account, cookie;
 };
@@ -296,9 +305,7 @@ TEST_CASE("under tight identity rules, any order still gives the same result") {
       std::mt19937_64 rng(seed * 131 + static_cast<uint64_t>(variant));
       for (int round = 0; round < 2; ++round) {
         INFO("round " << round);
-        std::vector<sb::TouchpointEvent> shuffled = events;
-        for (int d = 0; d < 4; ++d) shuffled.push_back(events[Below(rng, events.size())]);
-        Shuffle(&shuffled, rng);
+        const std::vector<sb::TouchpointEvent> shuffled = ShuffledWithRepeats(events, 4, rng);
         Harness h(TightOptions(variant));
         h.Feed(shuffled);
         REQUIRE(DumpWithLookups(*h.merger) == expected);
@@ -321,9 +328,7 @@ TEST_CASE("any order with duplicates gives the same customers, journeys and trai
     std::mt19937_64 rng(seed * 7919);
     for (int round = 0; round < 3; ++round) {
       INFO("round " << round);
-      std::vector<sb::TouchpointEvent> shuffled = events;
-      for (int d = 0; d < 40; ++d) shuffled.push_back(events[Below(rng, events.size())]);
-      Shuffle(&shuffled, rng);
+      const std::vector<sb::TouchpointEvent> shuffled = ShuffledWithRepeats(events, 40, rng);
       Harness h;
       h.Feed(shuffled);
       CHECK(Dump(*h.merger) == expected);
@@ -355,9 +360,7 @@ TEST_CASE("customers with many identifier values: any order gives the same resul
       std::mt19937_64 rng(seed * 6007 + static_cast<uint64_t>(limit));
       for (int round = 0; round < 2; ++round) {
         INFO("round " << round);
-        std::vector<sb::TouchpointEvent> shuffled = events;
-        for (int d = 0; d < 40; ++d) shuffled.push_back(events[Below(rng, events.size())]);
-        Shuffle(&shuffled, rng);
+        const std::vector<sb::TouchpointEvent> shuffled = ShuffledWithRepeats(events, 40, rng);
         Harness h(options);
         h.Feed(shuffled);
         CHECK(Dump(*h.merger) == expected);
