@@ -13,6 +13,7 @@
 //    the first one freed and skips some of the page faults of growing its store.
 //  BM_IngestHints: the worth of the prefetch hints, without this shared machine's drift: three
 //    mergers take turns on the same events (see the function).
+//  BM_ManyValues: limit checks on a customer with many identifier values (see the function).
 //  BM_Snapshot: SnapshotFor() of a customer with 1,000 events among N others; reports p50/p99.
 //    Second argument 0: now; 1: the GetJourney baseline; 2: a snapshot of the past (halfway).
 //
@@ -317,6 +318,61 @@ void BM_IngestBaseline(benchmark::State& state) {
 
 // state.range(1) == 1: the baseline, reading the customer's whole journey (what a snapshot would
 // cost without the per-customer summary).
+// One customer N events deep, each event carrying its e-mail and a device id new to it. Device
+// ids have a limit (20), so from the 21st on each new one breaks it and is dropped, but stays on
+// the customer's list of values: N events leave about N values.
+sb::TouchpointEvent ManyValuesEvent(const std::string& who, int i) {
+  sb::TouchpointEvent e;
+  e.id = sb::EventId(StrCat(who, "-", i));
+  e.tenant = kAcme;
+  e.type = sb::EventType::kMessage;
+  e.channel = sb::Channel::kWeb;
+  e.occurred_at = e.received_at = kT0 + absl::Seconds(i);
+  e.source_system = "bench";
+  e.identifiers = {{K::kEmail, StrCat(who, "@example.com"), ""},
+                   {K::kDeviceId, StrCat(who, "-device-", i), ""}};
+  return e;
+}
+
+// The cost of limit checks on a customer with many values. Mode 0: one more such event on top
+// of N (Ingest; the customer grows by one value per iteration). Mode 1: Merge of two such
+// customers, N events each, then Split back; each replays both journeys, so it costs per event
+// what an ingest does. Run both sizes in one process: at 8,000 against 100 (mode 0) or 1,000
+// (mode 1), `ns_per_event` should not grow with N.
+void BM_ManyValues(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const bool merge = state.range(1) == 1;
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
+  auto merger = *sb::JourneyMerger::Create({}, &clock);
+  for (int i = 0; i < n; ++i) {
+    merger->Ingest(ManyValuesEvent("ana", i)).IgnoreError();
+    if (merge) merger->Ingest(ManyValuesEvent("bob", i)).IgnoreError();
+  }
+  const sb::CustomerId ana("c-ana-0"), bob("c-bob-0");
+  int next = n;
+  int64_t events = 0;
+  double seconds = 0;
+  for (auto _ : state) {
+    const sb::TouchpointEvent e = ManyValuesEvent("ana", next++);
+    const auto t0 = std::chrono::steady_clock::now();
+    if (merge) {
+      absl::StatusOr<sb::MergeRecord> record = merger->Merge(kAcme, ana, bob, "same", "bench");
+      if (!record.ok() || !merger->Split(kAcme, record->id, "bench").ok()) {
+        state.SkipWithError("merge or split failed");
+        break;
+      }
+      events += 4 * n;  // both journeys, replayed twice
+    } else {
+      benchmark::DoNotOptimize(merger->Ingest(e));
+      events += 1;
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    seconds += std::chrono::duration<double>(t1 - t0).count();
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+  }
+  state.counters["ns_per_event"] = events > 0 ? seconds * 1e9 / static_cast<double>(events) : 0;
+}
+
 void BM_Snapshot(benchmark::State& state) {
   const int64_t customers = state.range(0);
   const bool baseline = state.range(1) == 1;
@@ -406,6 +462,20 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("BM_IngestBaseline", BM_IngestBaseline)
       ->Arg(g_customers)
       ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_ManyValues", BM_ManyValues)
+      ->Args({100, 0})
+      ->Args({8000, 0})
+      ->ArgNames({"events", "merge"})
+      ->Iterations(2000)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_ManyValues", BM_ManyValues)
+      ->Args({1000, 1})
+      ->Args({8000, 1})
+      ->ArgNames({"events", "merge"})
+      ->Iterations(2)
+      ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_Snapshot", BM_Snapshot)
       ->Args({std::min<int64_t>(g_customers, 100000), 0})

@@ -192,6 +192,9 @@ struct CustomerLinks {
 struct CustomerValueIndex {
   absl::flat_hash_map<ValueHandle, uint32_t> position;  // of the first position.size() values
   ValueHandle last = kNoHandle;                         // values[position.size() - 1].value
+  // Ascending positions, among those, of the values linked in a kind that may have a limit:
+  // what a limit check counts, however many unlinked or unlimited values the customer has.
+  std::vector<uint32_t> limited_linked;
 };
 
 // A customer's id is not stored: it is minted from its first event's id ("c-<event id>", see

@@ -36,10 +36,14 @@ void AddHolder(ValueRecord* value, EventHandle customer) {
 // below, a scan of the list is as fast and costs no memory.
 constexpr size_t kIndexValuesFrom = 32;
 
+bool IsLimitedKind(uint32_t limited_kinds, IdentifierKind kind) {
+  return (limited_kinds >> static_cast<int>(kind)) & 1;
+}
+
 // The customer's value index, brought up to date with its values: the values appended since it
 // was last used are added, and an index that does not match the list (a store that did not
-// keep it, a record rebuilt in place) is made anew.
-CustomerValueIndex& ValueIndexOf(CustomerRecord& customer) {
+// keep it, a record rebuilt in place) is made anew. `limited_kinds` is Resolver::LimitedKinds().
+CustomerValueIndex& ValueIndexOf(CustomerRecord& customer, uint32_t limited_kinds) {
   if (customer.value_index == nullptr)
     customer.value_index = std::make_unique<CustomerValueIndex>();
   CustomerValueIndex& index = *customer.value_index;
@@ -47,16 +51,20 @@ CustomerValueIndex& ValueIndexOf(CustomerRecord& customer) {
   size_t done = index.position.size();
   if (done > values.size() || (done > 0 && values[done - 1].value != index.last)) {
     index.position.clear();
+    index.limited_linked.clear();
     done = 0;
   }
   for (size_t i = done; i < values.size(); ++i) {
     index.position.emplace(values[i].value, static_cast<uint32_t>(i));
+    if (values[i].link == ValueLink::kLinked && IsLimitedKind(limited_kinds, values[i].kind)) {
+      index.limited_linked.push_back(static_cast<uint32_t>(i));
+    }
   }
   if (!values.empty()) index.last = values.back().value;
   return index;
 }
 
-CustomerValue* FindEntry(CustomerRecord* customer, ValueHandle value) {
+CustomerValue* FindEntry(CustomerRecord* customer, ValueHandle value, uint32_t limited_kinds) {
   std::vector<CustomerValue>& values = customer->values;
   if (values.size() < kIndexValuesFrom) {
     for (CustomerValue& v : values) {
@@ -64,7 +72,7 @@ CustomerValue* FindEntry(CustomerRecord* customer, ValueHandle value) {
     }
     return nullptr;
   }
-  const CustomerValueIndex& index = ValueIndexOf(*customer);
+  const CustomerValueIndex& index = ValueIndexOf(*customer, limited_kinds);
   auto it = index.position.find(value);
   return it != index.position.end() ? &values[it->second] : nullptr;
 }
@@ -232,10 +240,10 @@ bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
       for (const Candidate& o : candidates) {
         if (o.active && o.kind == c.kind && o.scope == c.scope) ++bound;
       }
-      for (const CustomerRecord* r : customers) {
-        for (const CustomerValue& v : r->values) {
-          if (v.link == ValueLink::kLinked && v.kind == c.kind && scope_of(v) == c.scope) ++bound;
-        }
+      for (CustomerRecord* r : customers) {
+        ForEachLinkedLimited(r, [&](const CustomerValue& v) {
+          if (v.kind == c.kind && scope_of(v) == c.scope) ++bound;
+        });
       }
       if (bound > limit) {
         fits = false;
@@ -262,12 +270,11 @@ bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
     groups.push_back(Group{kind, scope, limit, {}, 0, {}});
     return &groups.back();
   };
-  for (const CustomerRecord* c : customers) {
+  for (CustomerRecord* c : customers) {
     std::vector<std::pair<Group*, int>> counts;
-    for (const CustomerValue& v : c->values) {
-      if (v.link != ValueLink::kLinked) continue;
+    ForEachLinkedLimited(c, [&](const CustomerValue& v) {
       Group* g = group_of(v.kind, scope_of(v));
-      if (g == nullptr) continue;
+      if (g == nullptr) return;
       g->keys.insert(v.value);
       auto it = std::find_if(counts.begin(), counts.end(), [&](auto& p) { return p.first == g; });
       if (it == counts.end()) {
@@ -275,7 +282,7 @@ bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
       } else {
         ++it->second;
       }
-    }
+    });
     for (auto& [g, n] : counts) {
       g->max_single = std::max(g->max_single, n);
       g->holders.push_back(c->mint);
@@ -338,13 +345,58 @@ CustomerRecord* Resolver::Mint(const TenantId& tenant, EventHandle event) {
   return store_->PutCustomer(tenant, std::move(r));
 }
 
-void Resolver::UpsertValue(CustomerRecord* customer, const Candidate& c, ValueLink link) {
-  if (CustomerValue* v = FindEntry(customer, c.handle)) {
-    if (Rank(link) > Rank(v->link) || link == ValueLink::kShared) v->link = link;
+void Resolver::UpsertValue(CustomerRecord* customer, const Candidate& c, ValueLink link) const {
+  if (CustomerValue* v = FindEntry(customer, c.handle, limited_kinds_)) {
+    if (Rank(link) > Rank(v->link) || link == ValueLink::kShared) SetLink(customer, v, link);
     v->verified = v->verified || c.verified;
     return;
   }
   customer->values.push_back(CustomerValue{c.handle, c.kind, link, c.verified});
+}
+
+void Resolver::SetLink(CustomerRecord* customer, CustomerValue* entry, ValueLink link) const {
+  const bool was_linked = entry->link == ValueLink::kLinked;
+  entry->link = link;
+  if (was_linked == (link == ValueLink::kLinked) || customer->value_index == nullptr ||
+      !IsLimitedKind(limited_kinds_, entry->kind)) {
+    return;
+  }
+  CustomerValueIndex& index = *customer->value_index;
+  const auto position = static_cast<uint32_t>(entry - customer->values.data());
+  // A value the index has not reached yet is added with its link when it is (ValueIndexOf).
+  if (position >= index.position.size()) return;
+  std::vector<uint32_t>& linked = index.limited_linked;
+  auto it = std::lower_bound(linked.begin(), linked.end(), position);
+  if (!was_linked) {
+    linked.insert(it, position);
+  } else if (it != linked.end() && *it == position) {
+    linked.erase(it);
+  }
+}
+
+void Resolver::ForEachLinkedLimited(CustomerRecord* customer,
+                                    absl::FunctionRef<void(const CustomerValue&)> f) const {
+  const std::vector<CustomerValue>& values = customer->values;
+  if (values.size() < kIndexValuesFrom) {
+    for (const CustomerValue& v : values) {
+      if (v.link == ValueLink::kLinked) f(v);
+    }
+    return;
+  }
+  for (uint32_t position : ValueIndexOf(*customer, limited_kinds_).limited_linked) {
+    if (values[position].link == ValueLink::kLinked) f(values[position]);
+  }
+}
+
+uint32_t Resolver::LimitedKinds(const IdentityRules& rules) {
+  uint32_t kinds = 0;
+  for (int k = 0; k < kIdentifierKindCount; ++k) {
+    if (rules.kinds[k].Limit() > 0) kinds |= 1u << k;
+  }
+  for (const CustomKindRule& custom : rules.custom_kinds) {
+    if (custom.rule.Limit() > 0) kinds |= 1u << static_cast<int>(IdentifierKind::kCustom);
+  }
+  return kinds;
 }
 
 void Resolver::Touch(const TenantId& tenant, CustomerRecord* c, EventHandle e, absl::Time at) {
@@ -362,7 +414,9 @@ void Resolver::MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecor
   value->linked = kNoHandle;
   for (EventHandle h : value->holders) {
     if (CustomerRecord* c = store_->MutableCustomer(tenant, h)) {
-      if (CustomerValue* v = FindEntry(c, handle)) v->link = ValueLink::kShared;
+      if (CustomerValue* v = FindEntry(c, handle, limited_kinds_)) {
+        SetLink(c, v, ValueLink::kShared);
+      }
       // The value stops counting toward its limits: an event before `ev` must not see that.
       Touch(tenant, c, ev, at);
     }
@@ -408,15 +462,15 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
       value->holders.erase(it);
       AddHolder(value, s->mint);
     }
-    CustomerValue* mine = FindEntry(s, v.value);
+    CustomerValue* mine = FindEntry(s, v.value, limited_kinds_);
     if (mine == nullptr) {
       s->values.push_back(v);
       mine = &s->values.back();
     } else {
-      if (Rank(v.link) > Rank(mine->link)) mine->link = v.link;
+      if (Rank(v.link) > Rank(mine->link)) SetLink(s, mine, v.link);
       mine->verified = mine->verified || v.verified;
     }
-    if (value->shared) mine->link = ValueLink::kShared;
+    if (value->shared) SetLink(s, mine, ValueLink::kShared);
   }
   CustomerLinks& links = s->MutableLinks();
   links.aliases.push_back(record.absorbed);
@@ -512,7 +566,8 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
       if (c.verified) return true;
       if (c.outcome != IdentifierOutcome::kLinked) return false;
       CustomerRecord* holder = store_->MutableCustomer(tenant, c.value->linked);
-      const CustomerValue* entry = holder != nullptr ? FindEntry(holder, c.handle) : nullptr;
+      const CustomerValue* entry =
+          holder != nullptr ? FindEntry(holder, c.handle, limited_kinds_) : nullptr;
       return entry != nullptr && entry->verified;
     };
     size_t pick = *std::max_element(v.helpful.begin(), v.helpful.end(), [&](size_t x, size_t y) {
@@ -597,7 +652,9 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
       case IdentifierOutcome::kExpired:
         if (CustomerRecord* old = store_->MutableCustomer(tenant, value->linked);
             old != nullptr && old != target) {
-          if (CustomerValue* entry = FindEntry(old, c.handle)) entry->link = ValueLink::kExpired;
+          if (CustomerValue* entry = FindEntry(old, c.handle, limited_kinds_)) {
+            SetLink(old, entry, ValueLink::kExpired);
+          }
           Touch(tenant, old, ev, at);  // the value stops counting toward its limits
         }
         value->holders.clear();

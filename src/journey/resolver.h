@@ -13,10 +13,12 @@
 #ifndef SWITCHBOARD_SRC_JOURNEY_RESOLVER_H_
 #define SWITCHBOARD_SRC_JOURNEY_RESOLVER_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/functional/function_ref.h"
 #include "absl/types/span.h"
 #include "src/journey/siphash.h"
 #include "switchboard/identity.h"
@@ -46,7 +48,8 @@ class Resolver {
       : options_(options),
         normalizer_(normalizer),
         store_(store),
-        sip_key_(SipKeyFromSalt(options->erasure_salt)) {}
+        sip_key_(SipKeyFromSalt(options->erasure_salt)),
+        limited_kinds_(LimitedKinds(normalizer->rules())) {}
 
   // The customer id minted from an event: "c-<event id>", or "c~<hash>" for a long event id
   // (registered with the store so MintEventOf() can find the event again; "c~<hash>~2" and so on
@@ -149,12 +152,21 @@ class Resolver {
   // `ev` at `at` is the event that made it shared.
   void MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value, EventHandle ev,
                   absl::Time at);
-  static void UpsertValue(CustomerRecord* customer, const Candidate& candidate, ValueLink link);
+  void UpsertValue(CustomerRecord* customer, const Candidate& candidate, ValueLink link) const;
+  // Sets how `customer` holds its value `entry`, keeping the customer's value index in step.
+  void SetLink(CustomerRecord* customer, CustomerValue* entry, ValueLink link) const;
+  // Calls `f` with each value the customer holds linked in a kind that may have a limit (and
+  // perhaps others linked), in list order; through its value index when it has many values.
+  void ForEachLinkedLimited(CustomerRecord* customer,
+                            absl::FunctionRef<void(const CustomerValue&)> f) const;
+  // Bit k set: a rule of IdentifierKind k (its own or a custom kind's) has a limit.
+  static uint32_t LimitedKinds(const IdentityRules& rules);
 
   const JourneyMergerOptions* options_;
   const IdentityNormalizer* normalizer_;
   JourneyStore* store_;
   SipKey sip_key_;  // of JourneyMergerOptions::erasure_salt
+  uint32_t limited_kinds_;  // LimitedKinds() of the rules
 };
 
 }  // namespace switchboard::journey_internal
