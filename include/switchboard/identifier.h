@@ -31,6 +31,13 @@ enum class IdentifierKind : unsigned char {
 
 inline constexpr int kIdentifierKindCount = 7;
 
+// Whether identifiers of `kind` are matched within their scope (a social platform, an opaque
+// id's channel, a custom kind's name); the scope of any other kind is ignored.
+inline constexpr bool IdentifierKindHasScope(IdentifierKind kind) {
+  return kind == IdentifierKind::kSocialHandle || kind == IdentifierKind::kChannelOpaque ||
+         kind == IdentifierKind::kCustom;
+}
+
 struct Identifier {
   IdentifierKind kind = IdentifierKind::kPhone;
   std::string value;  // as received

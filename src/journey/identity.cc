@@ -505,8 +505,7 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
                                      internal::Printable(raw), "' is empty after normalization");
     return result;
   }
-  if (identifier.kind == IdentifierKind::kSocialHandle || identifier.kind == IdentifierKind::kCustom ||
-      identifier.kind == IdentifierKind::kChannelOpaque) {
+  if (IdentifierKindHasScope(identifier.kind)) {
     id.scope = Lower(Trim(identifier.scope));
     // A blank scope is none: a handle of no platform must not link handles of every platform.
     if (id.scope.empty() && identifier.kind != IdentifierKind::kChannelOpaque) {

@@ -216,7 +216,10 @@ bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
       FindSplitOf(tenant, event_id, kNoHandle, customers, candidates, violation)) {
     return true;
   }
-  auto scope_of = [&](const CustomerValue& v) { return store_->Value(tenant, v.value).scope(); };
+  auto scope_of = [&](const CustomerValue& v) {
+    return IdentifierKindHasScope(v.kind) ? store_->Value(tenant, v.value).scope()
+                                          : std::string_view();
+  };
   // Fast path (most events): at most one customer and every value either unlimited or already
   // linked to it cannot break a limit, and a split constraint needs two customers.
   if (customers.size() <= 1) {
@@ -252,46 +255,57 @@ bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
     }
     if (fits) return false;
   }
+  // Groups stay few and small (a limit's worth of values from each customer), so they are
+  // plain lists: this runs for every event that finds a customer at a limit.
   struct Group {
-    IdentifierKind kind;
+    IdentifierKind kind = IdentifierKind::kPhone;
     std::string_view scope;
-    int limit;
-    absl::flat_hash_set<ValueHandle> keys;  // distinct values are distinct handles
+    int limit = 0;
+    absl::InlinedVector<ValueHandle, 24> keys;  // distinct values are distinct handles
     int max_single = 0;
-    std::vector<EventHandle> holders;  // mints of the customers with values in it
+    absl::InlinedVector<EventHandle, 4> holders;  // mints of the customers with values in it
   };
-  std::deque<Group> groups;  // stable addresses: counts below point into it
+  absl::InlinedVector<Group, 4> groups;
   auto group_of = [&](IdentifierKind kind, std::string_view scope) -> Group* {
     for (Group& g : groups) {
       if (g.kind == kind && g.scope == scope) return &g;
     }
     int limit = normalizer_->RuleFor(kind, scope).Limit();
     if (limit <= 0) return nullptr;
-    groups.push_back(Group{kind, scope, limit, {}, 0, {}});
-    return &groups.back();
+    Group& added = groups.emplace_back();  // built in place: a moved InlinedVector trips GCC
+    added.kind = kind;
+    added.scope = scope;
+    added.limit = limit;
+    return &added;
   };
   for (CustomerRecord* c : customers) {
-    std::vector<std::pair<Group*, int>> counts;
+    // Values a customer holds in each group (group by position: `groups` may grow meanwhile).
+    absl::InlinedVector<std::pair<size_t, int>, 4> counts;
     ForEachLinkedLimited(c, [&](const CustomerValue& v) {
       Group* g = group_of(v.kind, scope_of(v));
       if (g == nullptr) return;
-      g->keys.insert(v.value);
-      auto it = std::find_if(counts.begin(), counts.end(), [&](auto& p) { return p.first == g; });
+      g->keys.push_back(v.value);
+      const size_t at = static_cast<size_t>(g - groups.data());
+      auto it = std::find_if(counts.begin(), counts.end(), [&](auto& p) { return p.first == at; });
       if (it == counts.end()) {
-        counts.push_back({g, 1});
+        counts.push_back({at, 1});
       } else {
         ++it->second;
       }
     });
-    for (auto& [g, n] : counts) {
-      g->max_single = std::max(g->max_single, n);
-      g->holders.push_back(c->mint);
+    for (auto& [at, n] : counts) {
+      groups[at].max_single = std::max(groups[at].max_single, n);
+      groups[at].holders.push_back(c->mint);
     }
   }
   for (size_t i = 0; i < candidates.size(); ++i) {
     const Candidate& c = candidates[i];
     if (!c.active) continue;
-    if (Group* g = group_of(c.kind, c.scope)) g->keys.insert(c.handle);
+    if (Group* g = group_of(c.kind, c.scope)) g->keys.push_back(c.handle);
+  }
+  for (Group& g : groups) {  // a value two customers hold, or an event repeats, counts once
+    std::sort(g.keys.begin(), g.keys.end());
+    g.keys.erase(std::unique(g.keys.begin(), g.keys.end()), g.keys.end());
   }
   std::vector<size_t> linking;
   for (size_t i = 0; i < candidates.size(); ++i) {
