@@ -14,6 +14,7 @@
 //  BM_IngestHints: the worth of the prefetch hints, without this shared machine's drift: three
 //    mergers take turns on the same events (see the function).
 //  BM_ManyValues: limit checks on a customer with many identifier values (see the function).
+//  BM_SharedValue: ingest and snapshots with a value shared by many customers (a store's tablet).
 //  BM_Snapshot: SnapshotFor() of a customer with 1,000 events among N others; reports p50/p99.
 //    Second argument 0: now; 1: the GetJourney baseline; 2: a snapshot of the past (halfway).
 //
@@ -373,6 +374,53 @@ void BM_ManyValues(benchmark::State& state) {
   state.counters["ns_per_event"] = events > 0 ? seconds * 1e9 / static_cast<double>(events) : 0;
 }
 
+// A store's tablet: one device id on the events of N customers, each with its own e-mail, so
+// the id is shared (it links none of them). Mode 0: one more customer's event with the tablet
+// (Ingest); mode 1: SnapshotFor a contact that carries only the tablet id ("possibly one of
+// them"). Run both sizes in one process: at 20,000 against 1,000, ingest should cost the same,
+// and a snapshot, which ranks every holder, about 20 times as much.
+void BM_SharedValue(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const bool snapshot = state.range(1) == 1;
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
+  auto merger = *sb::JourneyMerger::Create({}, &clock);
+  auto event = [](int i) {
+    sb::TouchpointEvent e;
+    e.id = sb::EventId(StrCat("t-", i));
+    e.tenant = kAcme;
+    e.type = sb::EventType::kMessage;
+    e.channel = sb::Channel::kWeb;
+    e.occurred_at = e.received_at = kT0 + absl::Seconds(i);
+    e.source_system = "bench";
+    e.identifiers = {{K::kEmail, StrCat("customer", i, "@example.com"), ""},
+                     {K::kDeviceId, "store-tablet-1", ""}};
+    return e;
+  };
+  for (int i = 0; i < n; ++i) merger->Ingest(event(i)).IgnoreError();
+  sb::Contact contact;
+  contact.id = sb::ContactId("walk-in");
+  contact.tenant = kAcme;
+  contact.channel = sb::Channel::kInPerson;
+  contact.identifiers = {{K::kDeviceId, "store-tablet-1", ""}};
+  contact.arrived_at = kT0 + absl::Hours(24 * 300);
+  int next = n;
+  size_t possible = 0;
+  for (auto _ : state) {
+    const sb::TouchpointEvent e = event(next++);
+    const auto t0 = std::chrono::steady_clock::now();
+    if (snapshot) {
+      absl::StatusOr<sb::ContextSnapshot> snap = merger->SnapshotFor(contact);
+      benchmark::DoNotOptimize(snap);
+      possible = snap.ok() ? snap->possible_customers.size() : 0;
+    } else {
+      benchmark::DoNotOptimize(merger->Ingest(e));
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+  }
+  if (snapshot) state.counters["possible_customers"] = static_cast<double>(possible);
+}
+
 void BM_Snapshot(benchmark::State& state) {
   const int64_t customers = state.range(0);
   const bool baseline = state.range(1) == 1;
@@ -477,6 +525,15 @@ int main(int argc, char** argv) {
       ->Iterations(2)
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_SharedValue", BM_SharedValue)
+      ->Args({1000, 0})
+      ->Args({20000, 0})
+      ->Args({1000, 1})
+      ->Args({20000, 1})
+      ->ArgNames({"holders", "snapshot"})
+      ->Iterations(200)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("BM_Snapshot", BM_Snapshot)
       ->Args({std::min<int64_t>(g_customers, 100000), 0})
       ->Args({std::min<int64_t>(g_customers, 100000), 1})

@@ -38,6 +38,9 @@ class FullJourneyStore final : public sb::JourneyStore {
         events_full || (!refused_event.empty() && event.id.value() == refused_event);
     return refused ? sb::kNoHandle : inner_->PutEvent(event, values, verified);
   }
+  absl::Time LatestOccurredAt(const sb::TenantId& t) const override {
+    return inner_->LatestOccurredAt(t);
+  }
   bool EraseEvent(const sb::TenantId& t, sb::EventHandle e) override {
     return inner_->EraseEvent(t, e);
   }

@@ -293,6 +293,13 @@ class SWITCHBOARD_EXPORT JourneyStore {
   // or the tenant's storage is full (nothing is stored then).
   virtual EventHandle PutEvent(const TouchpointEvent& event, absl::Span<const ValueHandle> values,
                                bool verified) = 0;
+  // No event the tenant ever stored, erased ones included, occurred after this. An event that
+  // occurred later is the newest so far, so the merger resolves it without checking its
+  // customers' histories. The default, InfiniteFuture, means unknown and skips that shortcut.
+  virtual absl::Time LatestOccurredAt(const TenantId& tenant) const {
+    (void)tenant;
+    return absl::InfiniteFuture();
+  }
   // Removes the event and overwrites its contents (id, attributes, raw identifiers); its handle
   // may be reused. The caller first removes it from the postings of its values.
   virtual bool EraseEvent(const TenantId& tenant, EventHandle event) = 0;

@@ -173,6 +173,10 @@ class InMemoryJourneyStore final : public JourneyStore {
   }
   EventHandle PutEvent(const TouchpointEvent& event, absl::Span<const ValueHandle> values,
                        bool verified) override;
+  absl::Time LatestOccurredAt(const TenantId& tenant) const override {
+    const Tenant* t = FindTenant(tenant);
+    return t != nullptr ? t->latest_at : absl::InfinitePast();
+  }
   bool EraseEvent(const TenantId& tenant, EventHandle event) override;
   const StoredEvent& Event(const TenantId& tenant, EventHandle event) const override {
     return FindTenant(tenant)->events[event];
@@ -492,6 +496,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     size_t erased_events = 0;            // since the last compaction
     absl::flat_hash_set<EventHandle, IdHash, IdEq> event_ids;
     PagedVector<uint32_t, 14> id_hash;   // Hash32 of each event handle's id
+    absl::Time latest_at = absl::InfinitePast();  // LatestOccurredAt: only ever raised
     std::vector<std::string> sources;    // interned source systems (few per tenant)
     uint32_t last_source = 0;
     absl::flat_hash_map<std::string, uint32_t> source_index;
@@ -691,6 +696,7 @@ EventHandle InMemoryJourneyStore::PutEvent(const TouchpointEvent& event,
   } else {
     t.events.push_back(e);
   }
+  t.latest_at = std::max(t.latest_at, e.occurred_at);
   return h;
 }
 

@@ -298,6 +298,10 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Pre
     full = handles[j] == kNoHandle;
     if (!full && store_->Value(tenant, handles[j]).events.empty()) fresh |= uint32_t{1} << j;
   }
+  // Read before the event is stored: an event that occurred after every earlier one is in
+  // order without IsInOrder's look at each customer its values touch (a store's tablet may
+  // have thousands).
+  const bool newest = event.occurred_at > store_->LatestOccurredAt(tenant);
   const EventHandle ev = full ? kNoHandle : store_->PutEvent(recorded, handles, verified);
   if (ev == kNoHandle) {
     for (size_t j = 0; j < handles.size(); ++j) {
@@ -319,7 +323,7 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Pre
   // re-resolves. Looked for only then, so the common ingest pays nothing.
   absl::InlinedVector<EventHandle, 8> before;
   Processed processed;
-  if (resolver_.IsInOrder(tenant, ev, values)) {
+  if (newest || resolver_.IsInOrder(tenant, ev, values)) {
     processed = resolver_.Process(tenant, ev, recorded, values);
     if (!processed.absorbed.empty()) {
       before.assign(processed.absorbed.begin(), processed.absorbed.end());
@@ -878,12 +882,11 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
   ContextSnapshot snap;
   snap.tenant = tenant;
   snap.built_at = contact.arrived_at;
-  // Customers by the handle of the event their id was minted from.
+  // Customers by the handle of the event their id was minted from; with repeats until sorted
+  // below (a store's tablet may have thousands of holders: no search per holder).
   std::vector<EventHandle> definite;
   std::vector<EventHandle> possible;
-  auto add = [](std::vector<EventHandle>* list, EventHandle mint) {
-    if (std::find(list->begin(), list->end(), mint) == list->end()) list->push_back(mint);
-  };
+  auto add = [](std::vector<EventHandle>* list, EventHandle mint) { list->push_back(mint); };
   for (const Identifier& identifier : contact.identifiers) {
     NormalizeResult n = normalizer_.Normalize(identifier);
     if (n.outcome != NormalizeOutcome::kValid) continue;
@@ -897,6 +900,10 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
                contact.arrived_at - v.last_seen <= rule.expiry) {
       add(&definite, v.linked);
     }
+  }
+  for (std::vector<EventHandle>* list : {&definite, &possible}) {
+    std::sort(list->begin(), list->end());  // RankCandidates orders them by its own keys
+    list->erase(std::unique(list->begin(), list->end()), list->end());
   }
   // Only shared values matched: ambiguous even with one holder left (its holders were merged),
   // as ingest of the same identifiers would not link it either.

@@ -26,8 +26,12 @@ int Rank(ValueLink link) {
   return 0;
 }
 
-void AddHolder(ValueRecord* value, EventHandle customer) {
-  if (std::find(value->holders.begin(), value->holders.end(), customer) == value->holders.end()) {
+// `carried` is false when the customer had no entry for the value before: every holder has one
+// (its own events carry the value), so the holders, which a store's tablet may count by the
+// thousand, need no search then.
+void AddHolder(ValueRecord* value, EventHandle customer, bool carried = true) {
+  if (!carried ||
+      std::find(value->holders.begin(), value->holders.end(), customer) == value->holders.end()) {
     value->holders.push_back(customer);
   }
 }
@@ -359,13 +363,14 @@ CustomerRecord* Resolver::Mint(const TenantId& tenant, EventHandle event) {
   return store_->PutCustomer(tenant, std::move(r));
 }
 
-void Resolver::UpsertValue(CustomerRecord* customer, const Candidate& c, ValueLink link) const {
+bool Resolver::UpsertValue(CustomerRecord* customer, const Candidate& c, ValueLink link) const {
   if (CustomerValue* v = FindEntry(customer, c.handle, limited_kinds_)) {
     if (Rank(link) > Rank(v->link) || link == ValueLink::kShared) SetLink(customer, v, link);
     v->verified = v->verified || c.verified;
-    return;
+    return true;
   }
   customer->values.push_back(CustomerValue{c.handle, c.kind, link, c.verified});
+  return false;
 }
 
 void Resolver::SetLink(CustomerRecord* customer, CustomerValue* entry, ValueLink link) const {
@@ -660,8 +665,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
     switch (c.outcome) {
       case IdentifierOutcome::kLinked:
         value->last_seen = std::max(value->last_seen, at);
-        AddHolder(value, target->mint);
-        UpsertValue(target, c, ValueLink::kLinked);
+        AddHolder(value, target->mint, UpsertValue(target, c, ValueLink::kLinked));
         break;
       case IdentifierOutcome::kExpired:
         if (CustomerRecord* old = store_->MutableCustomer(tenant, value->linked);
@@ -676,16 +680,13 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
       case IdentifierOutcome::kNew:
         value->linked = target->mint;
         value->last_seen = at;
-        AddHolder(value, target->mint);
-        UpsertValue(target, c, ValueLink::kLinked);
+        AddHolder(value, target->mint, UpsertValue(target, c, ValueLink::kLinked));
         break;
       case IdentifierOutcome::kShared:
-        AddHolder(value, target->mint);
-        UpsertValue(target, c, ValueLink::kShared);
+        AddHolder(value, target->mint, UpsertValue(target, c, ValueLink::kShared));
         break;
       case IdentifierOutcome::kDropped:
-        AddHolder(value, target->mint);
-        UpsertValue(target, c, ValueLink::kUnlinked);
+        AddHolder(value, target->mint, UpsertValue(target, c, ValueLink::kUnlinked));
         break;
       default:  // kNotMatching: a contact point only
         UpsertValue(target, c, ValueLink::kUnlinked);

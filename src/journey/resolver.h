@@ -152,7 +152,9 @@ class Resolver {
   // `ev` at `at` is the event that made it shared.
   void MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value, EventHandle ev,
                   absl::Time at);
-  void UpsertValue(CustomerRecord* customer, const Candidate& candidate, ValueLink link) const;
+  // Records that `customer` holds the candidate's value as `link`; whether it had an entry for
+  // the value before.
+  bool UpsertValue(CustomerRecord* customer, const Candidate& candidate, ValueLink link) const;
   // Sets how `customer` holds its value `entry`, keeping the customer's value index in step.
   void SetLink(CustomerRecord* customer, CustomerValue* entry, ValueLink link) const;
   // Calls `f` with each value the customer holds linked in a kind that may have a limit (and
