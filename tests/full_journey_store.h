@@ -3,7 +3,8 @@
 // `forward_hints` is set, so it also stands for a store that ignores the ingest hints (the
 // journey benchmark compares the two, both paying this store's forwarding). The in-memory store is
 // full only at 4 GiB of encoded events or keys, too large for a test; this lets tests reach the
-// merger's rollback.
+// merger's rollback. With `forward_latest` unset it stands for a store that does not track its
+// latest event.
 #ifndef SWITCHBOARD_TESTS_FULL_JOURNEY_STORE_H_
 #define SWITCHBOARD_TESTS_FULL_JOURNEY_STORE_H_
 
@@ -26,6 +27,7 @@ class FullJourneyStore final : public sb::JourneyStore {
   bool values_full = false;  // InternValue refuses a value it does not hold yet
   std::string refused_event;  // PutEvent refuses the event with this id (when not empty)
   bool forward_hints = false;  // PrefetchForIngest reaches the in-memory store
+  bool forward_latest = true;  // LatestOccurredAt does (else unknown: the interface's default)
 
   std::string_view Name() const override { return "full_on_demand"; }
 
@@ -39,7 +41,7 @@ class FullJourneyStore final : public sb::JourneyStore {
     return refused ? sb::kNoHandle : inner_->PutEvent(event, values, verified);
   }
   absl::Time LatestOccurredAt(const sb::TenantId& t) const override {
-    return inner_->LatestOccurredAt(t);
+    return forward_latest ? inner_->LatestOccurredAt(t) : JourneyStore::LatestOccurredAt(t);
   }
   bool EraseEvent(const sb::TenantId& t, sb::EventHandle e) override {
     return inner_->EraseEvent(t, e);
