@@ -265,7 +265,7 @@ bool Resolver::FindViolation(const TenantId& tenant, std::string_view event_id,
     IdentifierKind kind = IdentifierKind::kPhone;
     std::string_view scope;
     int limit = 0;
-    absl::InlinedVector<ValueHandle, 24> keys;  // distinct values are distinct handles
+    absl::InlinedVector<ValueHandle, 24> keys;  // its values by handle; repeats removed below
     int max_single = 0;
     absl::InlinedVector<EventHandle, 4> holders;  // mints of the customers with values in it
   };
