@@ -949,13 +949,20 @@ std::vector<CustomerId> JourneyMerger::Impl::RankCandidates(
   struct Ranked {
     bool identified = false;  // holds a value that links it (not only shared or dropped ones)
     size_t events = 0;
-    CustomerId id;
+    EventHandle mint = kNoHandle;
+    // Its id, "c-<event id>", compared through the event id's bytes: a store's tablet may have
+    // thousands of holders, and only the kept few need their id built. A long event id mints a
+    // hashed id, "c~...", built here; '-' sorts before '~'.
+    std::string_view event_id;
+    std::optional<std::string> hashed_id;
   };
   std::vector<Ranked> ranked;
   ranked.reserve(mints.size());
   for (EventHandle mint : mints) {
     Ranked r;
-    r.id = resolver_.IdOf(tenant, mint);
+    r.mint = mint;
+    r.event_id = store_->EventIdOf(tenant, mint);
+    if (!Resolver::MintsEmbeddedId(r.event_id)) r.hashed_id = resolver_.IdOf(tenant, mint).value();
     if (const CustomerRecord* c = store_->FindCustomer(tenant, mint)) {
       r.identified = std::any_of(c->values.begin(), c->values.end(), [](const CustomerValue& v) {
         return v.link == ValueLink::kLinked;
@@ -966,16 +973,16 @@ std::vector<CustomerId> JourneyMerger::Impl::RankCandidates(
   }
   const size_t keep =
       std::min(ranked.size(), static_cast<size_t>(options_.snapshot.max_candidates));
-  // Only the kept ones are ordered: a store's tablet may have thousands of holders.
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
                     ranked.end(), [](const Ranked& a, const Ranked& b) {
                       if (a.identified != b.identified) return a.identified;
                       if (a.events != b.events) return a.events > b.events;
-                      return a.id < b.id;
+                      if (a.hashed_id.has_value() != b.hashed_id.has_value()) return !a.hashed_id;
+                      return a.hashed_id ? *a.hashed_id < *b.hashed_id : a.event_id < b.event_id;
                     });
   std::vector<CustomerId> out;
   out.reserve(keep);
-  for (size_t i = 0; i < keep; ++i) out.push_back(std::move(ranked[i].id));
+  for (size_t i = 0; i < keep; ++i) out.push_back(resolver_.IdOf(tenant, ranked[i].mint));
   return out;
 }
 

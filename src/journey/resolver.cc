@@ -151,6 +151,8 @@ bool Resolver::RetireMintedId(const TenantId& tenant, EventHandle mint) {
   return true;
 }
 
+bool Resolver::MintsEmbeddedId(std::string_view event_id) { return IsEmbeddable(event_id); }
+
 CustomerId Resolver::IdOf(const TenantId& tenant, EventHandle mint) const {
   if (mint == kNoHandle) return CustomerId();
   return CustomerId(MintedIdOf(tenant, store_->EventIdOf(tenant, mint)));

@@ -68,6 +68,8 @@ class Resolver {
   std::string MintEventOf(const TenantId& tenant, std::string_view id) const;
   // The id of the customer minted from `mint` (no store write).
   CustomerId IdOf(const TenantId& tenant, EventHandle mint) const;
+  // Whether an event with this id mints "c-<event id>" (else a hashed id, "c~...").
+  static bool MintsEmbeddedId(std::string_view event_id);
 
   // True when `event` is later than every customer it touches (their latest events, the events
   // of others that changed how they hold a value, and those their state turned away), so that
