@@ -34,6 +34,7 @@
 #include <random>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -319,20 +320,26 @@ void BM_IngestBaseline(benchmark::State& state) {
 
 // state.range(1) == 1: the baseline, reading the customer's whole journey (what a snapshot would
 // cost without the per-customer summary).
+// A web message `seconds` after kT0, for the benchmarks that build their events one by one.
+sb::TouchpointEvent WebMessage(std::string id, int seconds, std::vector<sb::Identifier> ids) {
+  sb::TouchpointEvent e;
+  e.id = sb::EventId(std::move(id));
+  e.tenant = kAcme;
+  e.type = sb::EventType::kMessage;
+  e.channel = sb::Channel::kWeb;
+  e.occurred_at = e.received_at = kT0 + absl::Seconds(seconds);
+  e.source_system = "bench";
+  e.identifiers = std::move(ids);
+  return e;
+}
+
 // One customer N events deep, each event carrying its e-mail and a device id new to it. Device
 // ids have a limit (20), so from the 21st on each new one breaks it and is dropped, but stays on
 // the customer's list of values: N events leave about N values.
 sb::TouchpointEvent ManyValuesEvent(const std::string& who, int i) {
-  sb::TouchpointEvent e;
-  e.id = sb::EventId(StrCat(who, "-", i));
-  e.tenant = kAcme;
-  e.type = sb::EventType::kMessage;
-  e.channel = sb::Channel::kWeb;
-  e.occurred_at = e.received_at = kT0 + absl::Seconds(i);
-  e.source_system = "bench";
-  e.identifiers = {{K::kEmail, StrCat(who, "@example.com"), ""},
-                   {K::kDeviceId, StrCat(who, "-device-", i), ""}};
-  return e;
+  return WebMessage(StrCat(who, "-", i), i,
+                    {{K::kEmail, StrCat(who, "@example.com"), ""},
+                     {K::kDeviceId, StrCat(who, "-device-", i), ""}});
 }
 
 // The cost of limit checks on a customer with many values. Mode 0: one more such event on top
@@ -385,16 +392,9 @@ void BM_SharedValue(benchmark::State& state) {
   sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
   auto merger = *sb::JourneyMerger::Create({}, &clock);
   auto event = [](int i) {
-    sb::TouchpointEvent e;
-    e.id = sb::EventId(StrCat("t-", i));
-    e.tenant = kAcme;
-    e.type = sb::EventType::kMessage;
-    e.channel = sb::Channel::kWeb;
-    e.occurred_at = e.received_at = kT0 + absl::Seconds(i);
-    e.source_system = "bench";
-    e.identifiers = {{K::kEmail, StrCat("customer", i, "@example.com"), ""},
-                     {K::kDeviceId, "store-tablet-1", ""}};
-    return e;
+    return WebMessage(StrCat("t-", i), i,
+                      {{K::kEmail, StrCat("customer", i, "@example.com"), ""},
+                       {K::kDeviceId, "store-tablet-1", ""}});
   };
   for (int i = 0; i < n; ++i) merger->Ingest(event(i)).IgnoreError();
   sb::Contact contact;

@@ -1961,6 +1961,22 @@ TEST_CASE("a merge of customers with many identifier values keeps each value onc
   }
 }
 
+namespace {
+
+// Two mergers decided one event alike: its customer, merges, retired ids, and the outcome and
+// reason of each of `a`'s identifiers (`b` may report more after them).
+void CheckSameDecisions(const sb::IngestResult& a, const sb::IngestResult& b) {
+  CHECK(a.customer == b.customer);
+  CHECK(a.merges == b.merges);
+  CHECK(a.retired == b.retired);
+  for (size_t k = 0; k < a.identifiers.size(); ++k) {
+    CHECK(a.identifiers[k].outcome == b.identifiers[k].outcome);
+    CHECK(a.identifiers[k].reason == b.identifiers[k].reason);
+  }
+}
+
+}  // namespace
+
 // From 32 values on, a limit check counts a customer's linked values through its value index,
 // which has to follow every change of how the customer holds a value: a value linked, dropped,
 // expired, taken by another customer, linked again, made shared, merged. Two mergers take the
@@ -2001,14 +2017,8 @@ TEST_CASE("limits decide the same for customers with many values as with few") {
       ids.push_back({K::kChannelOpaque, session.c_str(), "chat"});
       const sb::IngestResult b = many.Ingest(Ev(id, at, sb::Channel::kWeb, ids));
       INFO("event " << id);
-      CHECK(a.customer == b.customer);
-      CHECK(a.merges == b.merges);
-      CHECK(a.retired == b.retired);
       REQUIRE(a.identifiers.size() + 1 == b.identifiers.size());
-      for (size_t k = 0; k < a.identifiers.size(); ++k) {
-        CHECK(a.identifiers[k].outcome == b.identifiers[k].outcome);
-        CHECK(a.identifiers[k].reason == b.identifiers[k].reason);
-      }
+      CheckSameDecisions(a, b);
     }
     const std::vector<sb::CustomerId> customers = few.merger->ListCustomers(kAcme);
     REQUIRE(customers == many.merger->ListCustomers(kAcme));
@@ -2062,14 +2072,8 @@ TEST_CASE("the newest-event shortcut decides as the full order check") {
       const absl::StatusOr<sb::IngestResult> y = (*b)->Ingest(e);
       REQUIRE(x.ok());
       REQUIRE(y.ok());
-      CHECK(x->customer == y->customer);
-      CHECK(x->merges == y->merges);
-      CHECK(x->retired == y->retired);
       REQUIRE(x->identifiers.size() == y->identifiers.size());
-      for (size_t k = 0; k < x->identifiers.size(); ++k) {
-        CHECK(x->identifiers[k].outcome == y->identifiers[k].outcome);
-        CHECK(x->identifiers[k].reason == y->identifiers[k].reason);
-      }
+      CheckSameDecisions(*x, *y);
     }
     CHECK(tracked.LatestOccurredAt(kAcme) == kT0 + absl::Minutes(latest));
     const std::vector<sb::CustomerId> customers = (*a)->ListCustomers(kAcme);

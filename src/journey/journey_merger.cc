@@ -886,7 +886,6 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
   // below (a store's tablet may have thousands of holders: no search per holder).
   std::vector<EventHandle> definite;
   std::vector<EventHandle> possible;
-  auto add = [](std::vector<EventHandle>* list, EventHandle mint) { list->push_back(mint); };
   for (const Identifier& identifier : contact.identifiers) {
     NormalizeResult n = normalizer_.Normalize(identifier);
     if (n.outcome != NormalizeOutcome::kValid) continue;
@@ -895,10 +894,10 @@ absl::StatusOr<ContextSnapshot> JourneyMerger::Impl::SnapshotFor(const Contact& 
     const ValueRecord& v = store_->Value(tenant, h);
     const IdentifierRule& rule = normalizer_.RuleFor(n.id->kind, n.id->scope);
     if (v.shared) {
-      for (EventHandle holder : v.holders) add(&possible, holder);
+      possible.insert(possible.end(), v.holders.begin(), v.holders.end());
     } else if (v.linked != kNoHandle && rule.matches &&
                contact.arrived_at - v.last_seen <= rule.expiry) {
-      add(&definite, v.linked);
+      definite.push_back(v.linked);
     }
   }
   for (std::vector<EventHandle>* list : {&definite, &possible}) {
@@ -982,7 +981,11 @@ std::vector<CustomerId> JourneyMerger::Impl::RankCandidates(
                     });
   std::vector<CustomerId> out;
   out.reserve(keep);
-  for (size_t i = 0; i < keep; ++i) out.push_back(resolver_.IdOf(tenant, ranked[i].mint));
+  for (size_t i = 0; i < keep; ++i) {
+    Ranked& r = ranked[i];
+    out.push_back(r.hashed_id ? CustomerId(*std::move(r.hashed_id))
+                              : resolver_.IdOf(tenant, r.mint));
+  }
   return out;
 }
 
