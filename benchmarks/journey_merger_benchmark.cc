@@ -382,33 +382,62 @@ void BM_ManyValues(benchmark::State& state) {
 }
 
 // A store's tablet: one device id on the events of N customers, each with its own e-mail, so
-// the id is shared (it links none of them). Mode 0: one more customer's event with the tablet
-// (Ingest); mode 1: SnapshotFor a contact that carries only the tablet id ("possibly one of
-// them"). Run both sizes in one process: at 20,000 against 1,000, ingest should cost the same,
-// and a snapshot, which ranks every holder, about 20 times as much.
+// the id is shared (it links none of them). Modes:
+//  0: one more customer's event with the tablet (Ingest);
+//  1: SnapshotFor a contact that carries only the tablet id ("possibly one of them");
+//  2: a returning customer's event with the tablet, the newest so far;
+//  3: a new customer's event with the tablet that arrives late (older than other holders' events);
+//  4: a returning customer's late event, older than that customer's own latest one.
+// Run both sizes in one process: at 20,000 against 1,000, every mode but the snapshot, which
+// ranks every holder, should cost the same.
 void BM_SharedValue(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
-  const bool snapshot = state.range(1) == 1;
+  const int mode = static_cast<int>(state.range(1));
   sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
   auto merger = *sb::JourneyMerger::Create({}, &clock);
-  auto event = [](int i) {
-    return WebMessage(StrCat("t-", i), i,
-                      {{K::kEmail, StrCat("customer", i, "@example.com"), ""},
+  auto event = [](std::string id, int customer, int seconds) {
+    return WebMessage(std::move(id), seconds,
+                      {{K::kEmail, StrCat("customer", customer, "@example.com"), ""},
                        {K::kDeviceId, "store-tablet-1", ""}});
   };
-  for (int i = 0; i < n; ++i) merger->Ingest(event(i)).IgnoreError();
+  // Customer i's two events at seconds 10 * i and 10 * i + 8, so late events fit between them.
+  for (int i = 0; i < n; ++i) {
+    merger->Ingest(event(StrCat("t-", i), i, 10 * i)).IgnoreError();
+    merger->Ingest(event(StrCat("u-", i), i, 10 * i + 8)).IgnoreError();
+  }
   sb::Contact contact;
   contact.id = sb::ContactId("walk-in");
   contact.tenant = kAcme;
   contact.channel = sb::Channel::kInPerson;
   contact.identifiers = {{K::kDeviceId, "store-tablet-1", ""}};
   contact.arrived_at = kT0 + absl::Hours(24 * 300);
-  int next = n;
+  std::mt19937_64 rng(11);
+  int next = 0;
   size_t possible = 0;
   for (auto _ : state) {
-    const sb::TouchpointEvent e = event(next++);
+    const int k = next++;
+    // From customer 6 on: the tablet linked customers 0 to 4 into one until their e-mails
+    // reached the limit (5), and customer 6's first event, the third holder's, made it shared.
+    const int returning = 6 + static_cast<int>(Below(rng, n - 6));
+    sb::TouchpointEvent e;
+    switch (mode) {
+      case 0:
+        e = event(StrCat("n-", k), n + k, 10 * (n + k));
+        break;
+      case 2:
+        e = event(StrCat("r-", k), returning, 10 * (n + k));
+        break;
+      case 3:
+        e = event(StrCat("l-", k), n + k, 10 * (n / 2) + 5);
+        break;
+      case 4:
+        e = event(StrCat("l-", k), returning, 10 * returning + 5);
+        break;
+      default:
+        break;
+    }
     const auto t0 = std::chrono::steady_clock::now();
-    if (snapshot) {
+    if (mode == 1) {
       absl::StatusOr<sb::ContextSnapshot> snap = merger->SnapshotFor(contact);
       benchmark::DoNotOptimize(snap);
       possible = snap.ok() ? snap->possible_customers.size() : 0;
@@ -418,7 +447,7 @@ void BM_SharedValue(benchmark::State& state) {
     const auto t1 = std::chrono::steady_clock::now();
     state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
   }
-  if (snapshot) state.counters["possible_customers"] = static_cast<double>(possible);
+  if (mode == 1) state.counters["possible_customers"] = static_cast<double>(possible);
 }
 
 void BM_Snapshot(benchmark::State& state) {
@@ -526,11 +555,8 @@ int main(int argc, char** argv) {
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_SharedValue", BM_SharedValue)
-      ->Args({1000, 0})
-      ->Args({20000, 0})
-      ->Args({1000, 1})
-      ->Args({20000, 1})
-      ->ArgNames({"holders", "snapshot"})
+      ->ArgsProduct({{1000, 20000}, {0, 1, 2, 3, 4}})
+      ->ArgNames({"holders", "mode"})
       ->Iterations(200)
       ->UseManualTime()
       ->Unit(benchmark::kMicrosecond);

@@ -28,6 +28,7 @@ class FullJourneyStore final : public sb::JourneyStore {
   std::string refused_event;  // PutEvent refuses the event with this id (when not empty)
   bool forward_hints = false;  // PrefetchForIngest reaches the in-memory store
   bool forward_latest = true;  // LatestOccurredAt does (else unknown: the interface's default)
+  int64_t erased_customers = 0;  // EraseCustomer calls: how many customers a rebuild re-resolved
 
   std::string_view Name() const override { return "full_on_demand"; }
 
@@ -99,6 +100,7 @@ class FullJourneyStore final : public sb::JourneyStore {
     return inner_->PutCustomer(t, std::move(c));
   }
   bool EraseCustomer(const sb::TenantId& t, sb::EventHandle mint) override {
+    ++erased_customers;
     return inner_->EraseCustomer(t, mint);
   }
   std::vector<sb::EventHandle> ListCustomers(const sb::TenantId& t) const override {

@@ -2089,3 +2089,74 @@ TEST_CASE("the newest-event shortcut decides as the full order check") {
   }
   CHECK(sb::NewInMemoryJourneyStore()->LatestOccurredAt(kAcme) == absl::InfinitePast());
 }
+
+// A late event carrying a value shared before it (a store's tablet) re-resolves only what its
+// other values connect it to, and leaves the tablet's other holders alone; one earlier than the
+// sharing may move it, so it re-resolves them all. Either way the result is that of the same
+// events in order.
+TEST_CASE("a late event spares the other holders of a value shared before it") {
+  constexpr int kHolders = 30;
+  sbt::FullJourneyStore store;
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
+  auto merger = *sb::JourneyMerger::Create({}, &clock, &store);
+  std::vector<sb::TouchpointEvent> events;
+  // Customer `who`'s event with its e-mail and the tablet; device ids are shared after 3.
+  auto ingest = [&](const std::string& id, int64_t minute, int who) {
+    const std::string email = sb::internal::StrCat("u", who, "@example.com");
+    events.push_back(
+        Ev(id, minute, sb::Channel::kInPerson, {Email(email.c_str()), Cookie("store-tablet")}));
+    absl::StatusOr<sb::IngestResult> r = merger->Ingest(events.back());
+    REQUIRE(r.ok());
+    return *r;
+  };
+  for (int i = 0; i < kHolders; ++i) {
+    ingest(sb::internal::StrCat("t-", i), 10 * i, i);
+    ingest(sb::internal::StrCat("u-", i), 10 * i + 8, i);
+  }
+  // The tablet links the first walk-ins into one customer until its fifth e-mail (the limit)
+  // turns the tablet away; at t-6 a third customer carries it, and it is shared from then on.
+  REQUIRE(merger->ListCustomers(kAcme).size() == kHolders - 4);
+  REQUIRE(merger->FindByIdentifier(kAcme, Cookie("store-tablet"))->shared);
+  REQUIRE(store.erased_customers == 0);
+
+  // A new customer's event, later than the sharing (at t-2) but earlier than most holders'.
+  sb::IngestResult late = ingest("late-new", 155, 100);
+  CHECK_FALSE(late.rebuilt);
+  CHECK(late.identifiers[1].outcome == sb::IdentifierOutcome::kShared);
+  CHECK(store.erased_customers == 0);
+  // A holder's event between its two: its own customer alone is re-resolved.
+  late = ingest("late-holder", 205, 20);
+  CHECK(late.rebuilt);
+  CHECK(late.customer == sb::CustomerId("c-t-20"));
+  CHECK(store.erased_customers == 1);
+  // Before the sharing: the first customer's e-mails reach the limit one walk-in earlier, which
+  // moves the sharing to t-5. Every customer the tablet connects is re-resolved.
+  const int64_t customers_before = static_cast<int64_t>(merger->ListCustomers(kAcme).size());
+  late = ingest("late-early", 5, 101);
+  CHECK(late.rebuilt);
+  CHECK(late.identifiers[1].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(store.erased_customers == 1 + customers_before);
+  const int64_t erased = store.erased_customers;
+  late = ingest("late-holder-2", 255, 25);
+  CHECK(late.rebuilt);
+  CHECK(store.erased_customers == erased + 1);
+
+  std::sort(events.begin(), events.end(), sb::JourneyOrderLess);
+  Fixture in_order;
+  for (const sb::TouchpointEvent& e : events) in_order.Ingest(e);
+  const std::vector<sb::CustomerId> customers = merger->ListCustomers(kAcme);
+  REQUIRE(customers == in_order.merger->ListCustomers(kAcme));
+  CHECK(customers.size() == kHolders - 3 + 1);  // t-4 on its own now, and late-new
+  for (const sb::CustomerId& c : customers) {
+    INFO("customer " << c.value());
+    CHECK(*merger->GetCustomer(kAcme, c) == *in_order.merger->GetCustomer(kAcme, c));
+    CHECK(merger->GetJourney(kAcme, c)->events == in_order.merger->GetJourney(kAcme, c)->events);
+  }
+  const absl::StatusOr<sb::IdentityMatch> tablet =
+      merger->FindByIdentifier(kAcme, Cookie("store-tablet"));
+  REQUIRE(tablet.ok());
+  CHECK(tablet->shared);
+  CHECK(tablet->possible ==
+        in_order.merger->FindByIdentifier(kAcme, Cookie("store-tablet"))->possible);
+  CHECK(tablet->possible.size() == customers.size());
+}

@@ -114,6 +114,9 @@ struct ValueRecord {
   absl::InlinedVector<EventHandle, 2> holders;  // distinct customers carrying it, oldest first
   absl::Time last_seen = absl::InfinitePast();  // latest event linked through it
   EventHandle linked = kNoHandle;               // the customer it links to (its mint event)
+  // When shared: the event that made it shared. Events after that one in journey order see it
+  // shared whatever else arrives, so a late event there need not re-resolve the other holders.
+  EventHandle shared_by = kNoHandle;
   bool shared = false;
   // Raw again (fields ordered to avoid padding):
   IdentifierKind kind = IdentifierKind::kPhone;

@@ -28,10 +28,11 @@ int Rank(ValueLink link) {
 
 // `carried` is false when the customer had no entry for the value before: every holder has one
 // (its own events carry the value), so the holders, which a store's tablet may count by the
-// thousand, need no search then.
+// thousand, need no search then. The search runs from the newest holder: a customer's events
+// tend to come together, and a replay puts the customers it rebuilds last.
 void AddHolder(ValueRecord* value, EventHandle customer, bool carried = true) {
-  if (!carried ||
-      std::find(value->holders.begin(), value->holders.end(), customer) == value->holders.end()) {
+  if (!carried || std::find(value->holders.rbegin(), value->holders.rend(), customer) ==
+                      value->holders.rend()) {
     value->holders.push_back(customer);
   }
 }
@@ -169,7 +170,7 @@ bool Resolver::IsInOrder(const TenantId& tenant, EventHandle event,
                          absl::Span<ValueRecord* const> values) const {
   const absl::Time at = store_->Event(tenant, event).occurred_at;
   for (const ValueRecord* value : values) {
-    if (!RuleOf(*value).matches) continue;
+    if (!RuleOf(*value).matches || SharedBefore(tenant, *value, event, at)) continue;
     for (EventHandle holder : value->holders) {
       const CustomerRecord* c = store_->FindCustomer(tenant, holder);
       if (c != nullptr && !UnchangedSince(tenant, *c, event, at)) return false;
@@ -432,6 +433,7 @@ void Resolver::Touch(const TenantId& tenant, CustomerRecord* c, EventHandle e, a
 void Resolver::MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value,
                           EventHandle ev, absl::Time at) {
   value->shared = true;
+  value->shared_by = ev;
   value->linked = kNoHandle;
   for (EventHandle h : value->holders) {
     if (CustomerRecord* c = store_->MutableCustomer(tenant, h)) {
@@ -735,6 +737,7 @@ std::vector<EventHandle> Resolver::Component(const TenantId& tenant,
   std::vector<EventHandle> out;
   absl::flat_hash_set<EventHandle> seen_events;
   absl::flat_hash_set<ValueHandle> seen_values;
+  absl::flat_hash_set<EventHandle> seen_customers;
   std::deque<EventHandle> queue;
   auto visit = [&](EventHandle e) {
     if (e == kNoHandle || !seen_events.insert(e).second) return;
@@ -746,9 +749,23 @@ std::vector<EventHandle> Resolver::Component(const TenantId& tenant,
     EventHandle e = queue.front();
     queue.pop_front();
     out.push_back(e);
+    const StoredEvent& rec = store_->Event(tenant, e);
+    // Every event of each customer met, which ClearDerived() erases. Each joined it through a
+    // value not yet shared then, which connects it below, so this adds nothing to a consistent
+    // state; it keeps a replay from leaving an event with an erased customer even if not.
+    if (rec.customer != kNoHandle && seen_customers.insert(rec.customer).second) {
+      if (const CustomerRecord* c = store_->FindCustomer(tenant, rec.customer)) {
+        for (EventHandle other : c->events) visit(other);
+      }
+    }
+    const absl::Time at = rec.occurred_at;
     for (ValueHandle h : store_->EventValues(tenant, e)) {
       const ValueRecord& value = store_->Value(tenant, h);
-      if (!RuleOf(value).matches || !seen_values.insert(h).second) continue;
+      // A value shared before `e` connects nothing through it (SharedBefore()).
+      if (!RuleOf(value).matches || SharedBefore(tenant, value, e, at) ||
+          !seen_values.insert(h).second) {
+        continue;
+      }
       for (EventHandle other : value.events) visit(other);
     }
     if (!links) continue;
@@ -768,22 +785,51 @@ void Resolver::ClearDerived(const TenantId& tenant, const std::vector<EventHandl
     EventHandle c = store_->Event(tenant, e).customer;
     if (c != kNoHandle) customers.insert(c);
   }
+  // Values Component() did not cross (shared before every event of `events` carrying them)
+  // keep their state; they only lose the holders erased here, which the replay adds again.
+  absl::flat_hash_set<ValueHandle> crossed;
+  absl::flat_hash_set<ValueHandle> kept;
+  for (EventHandle e : events) {
+    const absl::Time at = store_->Event(tenant, e).occurred_at;
+    for (ValueHandle h : store_->EventValues(tenant, e)) {
+      if (SharedBefore(tenant, store_->Value(tenant, h), e, at)) {
+        kept.insert(h);
+      } else {
+        crossed.insert(h);
+      }
+    }
+  }
   for (EventHandle mint : customers) {
     if (const CustomerRecord* c = store_->FindCustomer(tenant, mint)) {
       for (const std::string& m : c->merges()) store_->EraseMerge(tenant, m);
       store_->EraseCustomer(tenant, mint);
     }
   }
-  for (EventHandle e : events) {
-    for (ValueHandle h : store_->EventValues(tenant, e)) {
-      ValueRecord* v = store_->MutableValue(tenant, h);
-      v->linked = kNoHandle;
-      v->holders.clear();
-      v->shared = false;
-      v->last_seen = absl::InfinitePast();
-    }
-    store_->MutableEvent(tenant, e)->customer = kNoHandle;
+  for (ValueHandle h : crossed) {
+    ValueRecord* v = store_->MutableValue(tenant, h);
+    v->linked = kNoHandle;
+    v->holders.clear();
+    v->shared = false;
+    v->shared_by = kNoHandle;
+    v->last_seen = absl::InfinitePast();
   }
+  for (ValueHandle h : kept) {
+    if (crossed.contains(h)) continue;
+    ValueRecord* v = store_->MutableValue(tenant, h);
+    // Usually a customer or two among thousands of holders: a plain pass for each is cheaper
+    // than a hash lookup per holder.
+    if (customers.size() <= 4) {
+      for (EventHandle mint : customers) {
+        auto it = std::find(v->holders.begin(), v->holders.end(), mint);
+        if (it != v->holders.end()) v->holders.erase(it);
+      }
+      continue;
+    }
+    v->holders.erase(std::remove_if(v->holders.begin(), v->holders.end(),
+                                    [&](EventHandle c) { return customers.contains(c); }),
+                     v->holders.end());
+  }
+  for (EventHandle e : events) store_->MutableEvent(tenant, e)->customer = kNoHandle;
 }
 
 void Resolver::Replay(const TenantId& tenant, const std::vector<EventHandle>& events,

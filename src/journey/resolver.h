@@ -82,12 +82,14 @@ class Resolver {
   Processed Process(const TenantId& tenant, EventHandle event, const TouchpointEvent& content,
                     absl::Span<ValueRecord* const> values = {});
 
-  // Every event connected to `seeds` through identifier values or link constraints, sorted in
-  // canonical order.
+  // Every event connected to `seeds` through identifier values or link constraints, with every
+  // event of each customer met, sorted in canonical order. A value connects through an event
+  // only when it was not shared before that event (SharedBefore()).
   std::vector<EventHandle> Component(const TenantId& tenant,
                                      const std::vector<EventHandle>& seeds) const;
-  // Erases the derived state of `events`: their customers (and those customers' merge records)
-  // and the resolution fields of their values.
+  // Erases the derived state of `events` (a Component()): their customers (and those customers'
+  // merge records) and the resolution fields of their values, but for a value shared before each
+  // of them that carries it, which only loses those customers from its holders.
   void ClearDerived(const TenantId& tenant, const std::vector<EventHandle>& events);
   // Replays `events` (canonical order, derived state cleared) and the explicit merges among them.
   // When `watch` is one of them, its Processed result is stored in `*watched`.
@@ -121,6 +123,18 @@ class Resolver {
     if (x == kNoHandle) return true;
     if (x_at != at) return x_at < at;
     return Less(tenant, x, e);
+  }
+  // Whether `value` was shared by an event before event `e` at `at`. Then, in canonical order,
+  // `e` finds the value shared whatever else arrives, and all it does with it is join its
+  // holders (which nothing reads in order: only their number until the value is shared, and it
+  // never stops being shared). So an event there neither depends on the other holders nor
+  // changes them, and need not be re-resolved with them. False when the store did not keep
+  // the sharing event (ValueRecord::shared_by).
+  bool SharedBefore(const TenantId& tenant, const ValueRecord& value, EventHandle e,
+                    absl::Time at) const {
+    return value.shared && value.shared_by != kNoHandle &&
+           Before(tenant, value.shared_by, store_->Event(tenant, value.shared_by).occurred_at, e,
+                  at);
   }
   // Whether nothing after event `e` at `at` changed the customer: its latest event and the
   // latest event that touched it from outside (CustomerLinks::touched) are both before `e`.
