@@ -387,7 +387,8 @@ void BM_ManyValues(benchmark::State& state) {
 //  1: SnapshotFor a contact that carries only the tablet id ("possibly one of them");
 //  2: a returning customer's event with the tablet, the newest so far;
 //  3: a new customer's event with the tablet that arrives late (older than other holders' events);
-//  4: a returning customer's late event, older than that customer's own latest one.
+//  4: a returning customer's late event, older than that customer's own latest one;
+//  5: Forget of one customer (an erasure request).
 // Run both sizes in one process: at 20,000 against 1,000, every mode but the snapshot, which
 // ranks every holder, should cost the same.
 void BM_SharedValue(benchmark::State& state) {
@@ -414,6 +415,7 @@ void BM_SharedValue(benchmark::State& state) {
   std::mt19937_64 rng(11);
   int next = 0;
   size_t possible = 0;
+  absl::StatusOr<sb::ErasureReport> erased = sb::ErasureReport();
   for (auto _ : state) {
     const int k = next++;
     // From customer 6 on: the tablet linked customers 0 to 4 into one until their e-mails
@@ -437,7 +439,10 @@ void BM_SharedValue(benchmark::State& state) {
         break;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    if (mode == 1) {
+    if (mode == 5) {
+      // From the last: customer 6's first event is the one that made the tablet shared.
+      erased = merger->Forget(kAcme, sb::CustomerId(StrCat("c-t-", n - 1 - k)));
+    } else if (mode == 1) {
       absl::StatusOr<sb::ContextSnapshot> snap = merger->SnapshotFor(contact);
       benchmark::DoNotOptimize(snap);
       possible = snap.ok() ? snap->possible_customers.size() : 0;
@@ -446,6 +451,10 @@ void BM_SharedValue(benchmark::State& state) {
     }
     const auto t1 = std::chrono::steady_clock::now();
     state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    if (!erased.ok()) {
+      state.SkipWithError(std::string(erased.status().message()).c_str());
+      break;
+    }
   }
   if (mode == 1) state.counters["possible_customers"] = static_cast<double>(possible);
 }
@@ -555,7 +564,7 @@ int main(int argc, char** argv) {
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_SharedValue", BM_SharedValue)
-      ->ArgsProduct({{1000, 20000}, {0, 1, 2, 3, 4}})
+      ->ArgsProduct({{1000, 20000}, {0, 1, 2, 3, 4, 5}})
       ->ArgNames({"holders", "mode"})
       ->Iterations(200)
       ->UseManualTime()
