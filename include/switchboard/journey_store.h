@@ -102,6 +102,9 @@ struct CustomerValue {
   IdentifierKind kind = IdentifierKind::kPhone;
   ValueLink link = ValueLink::kLinked;
   bool verified = false;
+  // Derived: true only while the customer is among the value's holders (ValueRecord::holders),
+  // so its next event with the value need not search them; false says nothing (a search does).
+  bool holder = false;
 };
 
 // One identifier value of a tenant.

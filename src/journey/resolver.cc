@@ -26,15 +26,18 @@ int Rank(ValueLink link) {
   return 0;
 }
 
-// `carried` is false when the customer had no entry for the value before: every holder has one
-// (its own events carry the value), so the holders, which a store's tablet may count by the
-// thousand, need no search then. The search runs from the newest holder: a customer's events
-// tend to come together, and a replay puts the customers it rebuilds last.
-void AddHolder(ValueRecord* value, EventHandle customer, bool carried = true) {
-  if (!carried || std::find(value->holders.rbegin(), value->holders.rend(), customer) ==
-                      value->holders.rend()) {
+// Makes `customer`, whose entry for the value is `entry`, one of the value's holders. Every
+// holder has an entry (its own events carry the value), so a `fresh` entry needs no search of
+// the holders, which a store's tablet may count by the thousand, and neither does an entry
+// marked as a holder. Else the search runs from the newest holder: a customer's events tend to
+// come together, and a replay puts the customers it rebuilds last.
+void AddHolder(ValueRecord* value, EventHandle customer, CustomerValue* entry, bool fresh) {
+  if (entry->holder) return;
+  if (fresh || std::find(value->holders.rbegin(), value->holders.rend(), customer) ==
+                   value->holders.rend()) {
     value->holders.push_back(customer);
   }
+  entry->holder = true;
 }
 
 // From this many values on, a customer's values are found through its CustomerValueIndex:
@@ -366,14 +369,26 @@ CustomerRecord* Resolver::Mint(const TenantId& tenant, EventHandle event) {
   return store_->PutCustomer(tenant, std::move(r));
 }
 
-bool Resolver::UpsertValue(CustomerRecord* customer, const Candidate& c, ValueLink link) const {
+CustomerValue* Resolver::UpsertValue(CustomerRecord* customer, const Candidate& c, ValueLink link,
+                                     bool* fresh) const {
+  *fresh = false;
   if (CustomerValue* v = FindEntry(customer, c.handle, limited_kinds_)) {
     if (Rank(link) > Rank(v->link) || link == ValueLink::kShared) SetLink(customer, v, link);
     v->verified = v->verified || c.verified;
-    return true;
+    return v;
   }
+  *fresh = true;
   customer->values.push_back(CustomerValue{c.handle, c.kind, link, c.verified});
-  return false;
+  return &customer->values.back();
+}
+
+void Resolver::ClearHolders(const TenantId& tenant, ValueHandle handle, ValueRecord* value) const {
+  for (EventHandle h : value->holders) {
+    if (CustomerRecord* c = store_->MutableCustomer(tenant, h)) {
+      if (CustomerValue* entry = FindEntry(c, handle, limited_kinds_)) entry->holder = false;
+    }
+  }
+  value->holders.clear();
 }
 
 void Resolver::SetLink(CustomerRecord* customer, CustomerValue* entry, ValueLink link) const {
@@ -481,18 +496,19 @@ void Resolver::MergeInto(const TenantId& tenant, CustomerRecord* s, CustomerReco
     // a value it carried without holding (a kind that does not match, a cookie that expired
     // and went to another customer) gains no holder, as in Process().
     auto it = std::find(value->holders.begin(), value->holders.end(), a->mint);
-    if (it != value->holders.end()) {
-      value->holders.erase(it);
-      AddHolder(value, s->mint);
-    }
+    const bool held = it != value->holders.end();
+    if (held) value->holders.erase(it);
     CustomerValue* mine = FindEntry(s, v.value, limited_kinds_);
-    if (mine == nullptr) {
+    const bool fresh = mine == nullptr;
+    if (fresh) {
       s->values.push_back(v);
       mine = &s->values.back();
+      mine->holder = false;  // the survivor holds it only by the line below
     } else {
       if (Rank(v.link) > Rank(mine->link)) SetLink(s, mine, v.link);
       mine->verified = mine->verified || v.verified;
     }
+    if (held) AddHolder(value, s->mint, mine, fresh);
     if (value->shared) SetLink(s, mine, ValueLink::kShared);
   }
   CustomerLinks& links = s->MutableLinks();
@@ -666,10 +682,13 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
 
   for (Candidate& c : cands) {
     ValueRecord* value = c.value;
+    CustomerValue* entry = nullptr;
+    bool fresh = false;
     switch (c.outcome) {
       case IdentifierOutcome::kLinked:
         value->last_seen = std::max(value->last_seen, at);
-        AddHolder(value, target->mint, UpsertValue(target, c, ValueLink::kLinked));
+        entry = UpsertValue(target, c, ValueLink::kLinked, &fresh);
+        AddHolder(value, target->mint, entry, fresh);
         break;
       case IdentifierOutcome::kExpired:
         if (CustomerRecord* old = store_->MutableCustomer(tenant, value->linked);
@@ -679,21 +698,24 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
           }
           Touch(tenant, old, ev, at);  // the value stops counting toward its limits
         }
-        value->holders.clear();
+        ClearHolders(tenant, c.handle, value);
         [[fallthrough]];
       case IdentifierOutcome::kNew:
         value->linked = target->mint;
         value->last_seen = at;
-        AddHolder(value, target->mint, UpsertValue(target, c, ValueLink::kLinked));
+        entry = UpsertValue(target, c, ValueLink::kLinked, &fresh);
+        AddHolder(value, target->mint, entry, fresh);
         break;
       case IdentifierOutcome::kShared:
-        AddHolder(value, target->mint, UpsertValue(target, c, ValueLink::kShared));
+        entry = UpsertValue(target, c, ValueLink::kShared, &fresh);
+        AddHolder(value, target->mint, entry, fresh);
         break;
       case IdentifierOutcome::kDropped:
-        AddHolder(value, target->mint, UpsertValue(target, c, ValueLink::kUnlinked));
+        entry = UpsertValue(target, c, ValueLink::kUnlinked, &fresh);
+        AddHolder(value, target->mint, entry, fresh);
         break;
       default:  // kNotMatching: a contact point only
-        UpsertValue(target, c, ValueLink::kUnlinked);
+        UpsertValue(target, c, ValueLink::kUnlinked, &fresh);
         break;
     }
     out.outcomes[c.index] = c.outcome;

@@ -168,9 +168,12 @@ class Resolver {
   // `ev` at `at` is the event that made it shared.
   void MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecord* value, EventHandle ev,
                   absl::Time at);
-  // Records that `customer` holds the candidate's value as `link`; whether it had an entry for
-  // the value before.
-  bool UpsertValue(CustomerRecord* customer, const Candidate& candidate, ValueLink link) const;
+  // Records that `customer` holds the candidate's value as `link`: its entry for the value, and
+  // in `*fresh` whether the entry is new (valid until the customer's values next grow).
+  CustomerValue* UpsertValue(CustomerRecord* customer, const Candidate& candidate, ValueLink link,
+                             bool* fresh) const;
+  // Empties the value's holders, each losing its CustomerValue::holder mark.
+  void ClearHolders(const TenantId& tenant, ValueHandle handle, ValueRecord* value) const;
   // Sets how `customer` holds its value `entry`, keeping the customer's value index in step.
   void SetLink(CustomerRecord* customer, CustomerValue* entry, ValueLink link) const;
   // Calls `f` with each value the customer holds linked in a kind that may have a limit (and
