@@ -114,7 +114,7 @@ struct ValueRecord {
   std::string_view key;
   std::vector<EventHandle> events;  // raw: every stored event carrying the value
   // Derived by resolution:
-  absl::InlinedVector<EventHandle, 2> holders;  // distinct customers carrying it, oldest first
+  absl::InlinedVector<EventHandle, 2> holders;  // distinct customers carrying it, in no set order
   absl::Time last_seen = absl::InfinitePast();  // latest event linked through it
   EventHandle linked = kNoHandle;               // the customer it links to (its mint event)
   // When shared: the event that made it shared. Events after that one in journey order see it
