@@ -14,6 +14,7 @@
 //  BM_IngestHints: the worth of the prefetch hints, without this shared machine's drift: three
 //    mergers take turns on the same events (see the function).
 //  BM_ManyValues: limit checks on a customer with many identifier values (see the function).
+//  BM_LateEvent: a late event of a customer with a long journey, with and without a rebuild.
 //  BM_SharedValue: ingest and snapshots with a value shared by many customers (a store's tablet).
 //  BM_Snapshot: SnapshotFor() of a customer with 1,000 events among N others; reports p50/p99.
 //    Second argument 0: now; 1: the GetJourney baseline; 2: a snapshot of the past (halfway).
@@ -381,6 +382,37 @@ void BM_ManyValues(benchmark::State& state) {
   state.counters["ns_per_event"] = events > 0 ? seconds * 1e9 / static_cast<double>(events) : 0;
 }
 
+// One customer N events deep (e-mail and phone on each, a minute apart); then late events,
+// each a minute and a half before a random one of them. Mode 0: the late event carries the
+// e-mail alone, so it joins the customer without re-resolving it (Resolver::InsertLate); mode 1:
+// it carries both, and the customer is re-resolved (the cost of any late event before). Run both
+// in one process: mode 1 grows with N, mode 0 should not.
+void BM_LateEvent(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const bool both = state.range(1) == 1;
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
+  auto merger = *sb::JourneyMerger::Create({}, &clock);
+  const std::vector<sb::Identifier> ids = {{K::kEmail, "ana@example.com", ""},
+                                           {K::kPhone, "+14155550100", ""}};
+  for (int i = 0; i < n; ++i)
+    merger->Ingest(WebMessage(StrCat("e-", i), 60 * i, ids)).IgnoreError();
+  std::mt19937_64 rng(5);
+  int next = 0;
+  for (auto _ : state) {
+    const int before = 2 + static_cast<int>(Below(rng, n - 2));  // after the first event
+    sb::TouchpointEvent e = WebMessage(StrCat("late-", next++), 60 * before - 90,
+                                       both ? ids : std::vector<sb::Identifier>{ids[0]});
+    const auto t0 = std::chrono::steady_clock::now();
+    absl::StatusOr<sb::IngestResult> r = merger->Ingest(e);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (!r.ok() || r->rebuilt != both) {
+      state.SkipWithError("the late event was not resolved as expected");
+      break;
+    }
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+  }
+}
+
 // A store's tablet: one device id on the events of N customers, each with its own e-mail, so
 // the id is shared (it links none of them). Modes:
 //  0: one more customer's event with the tablet (Ingest);
@@ -563,6 +595,12 @@ int main(int argc, char** argv) {
       ->Iterations(2)
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_LateEvent", BM_LateEvent)
+      ->ArgsProduct({{100, 10000}, {0, 1}})
+      ->ArgNames({"events", "both_ids"})
+      ->Iterations(200)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("BM_SharedValue", BM_SharedValue)
       ->ArgsProduct({{1000, 20000}, {0, 1, 2, 3, 4, 5}})
       ->ArgNames({"holders", "mode"})

@@ -2160,3 +2160,78 @@ TEST_CASE("a late event spares the other holders of a value shared before it") {
         in_order.merger->FindByIdentifier(kAcme, Cookie("store-tablet"))->possible);
   CHECK(tablet->possible.size() == customers.size());
 }
+
+// A late event that carries one value, linked for good by an earlier event, joins that value's
+// customer without re-resolving it: in journey order it would join the same customer and change
+// nothing any other event read. Anything more (a value linked only after it, a weak identifier,
+// a verification, a second value) and the customer is re-resolved. Either way the result is that
+// of the same events in order.
+TEST_CASE("a late event that changes no other event joins its customer without a rebuild") {
+  sbt::FullJourneyStore store;
+  sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
+  auto merger = *sb::JourneyMerger::Create({}, &clock, &store);
+  std::vector<sb::TouchpointEvent> events;
+  auto ingest = [&](sb::TouchpointEvent e) {
+    events.push_back(std::move(e));
+    absl::StatusOr<sb::IngestResult> r = merger->Ingest(events.back());
+    REQUIRE(r.ok());
+    return *r;
+  };
+  ingest(Ev("mail-1", 10, sb::Channel::kEmail, {Email("ana@example.com")}));
+  ingest(Ev("call-1", 20, sb::Channel::kVoice, {Email("ana@example.com"), Phone("4155550100")}));
+  ingest(Ev("chat-1", 30, sb::Channel::kChat, {Phone("4155550100"), Cookie("ck-1")},
+            {{"intent", "billing"}}));
+  REQUIRE(merger->ListCustomers(kAcme).size() == 1);
+
+  // The e-mail was linked at minute 10: a chat at 15 joins Ana as it would have in order.
+  sb::IngestResult late =
+      ingest(Ev("chat-0", 15, sb::Channel::kChat, {Email("ana@example.com")}, {{"tier", "gold"}}));
+  CHECK_FALSE(late.rebuilt);
+  CHECK(late.customer == sb::CustomerId("c-mail-1"));
+  CHECK(late.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  CHECK(store.erased_customers == 0);
+  CHECK(merger->GetJourney(kAcme, sb::CustomerId("c-mail-1"))->events[1].id.value() == "chat-0");
+  // The phone was linked at minute 20: at 25 too.
+  CHECK_FALSE(ingest(Ev("sms-0", 25, sb::Channel::kSms, {Phone("4155550100")})).rebuilt);
+  CHECK(store.erased_customers == 0);
+
+  ingest(Ev("chat-2", 40, sb::Channel::kChat, {Phone("4155550100")}));
+
+  // Re-resolved: before the phone was linked (it would mint a customer of its own then, which
+  // call-1 merges), a weak identifier (the cookie, linked at 30, expires), a verified event, and
+  // one with two values.
+  const std::vector<sb::TouchpointEvent> rebuilt = {
+      Ev("sms-early", 12, sb::Channel::kSms, {Phone("4155550100")}),
+      Ev("web-0", 33, sb::Channel::kWeb, {Cookie("ck-1")}),
+      Ev("ivr-0", 16, sb::Channel::kVoice, {Email("ana@example.com")},
+         {{"identity_verified", "true"}}),
+      Ev("call-0", 17, sb::Channel::kVoice, {Email("ana@example.com"), Phone("4155550100")}),
+  };
+  for (const sb::TouchpointEvent& e : rebuilt) {
+    INFO("event " << e.id.value());
+    const int64_t erased = store.erased_customers;
+    late = ingest(e);
+    CHECK(late.rebuilt);
+    CHECK(store.erased_customers > erased);
+  }
+
+  std::sort(events.begin(), events.end(), sb::JourneyOrderLess);
+  Fixture in_order;
+  for (const sb::TouchpointEvent& e : events) in_order.Ingest(e);
+  const std::vector<sb::CustomerId> customers = merger->ListCustomers(kAcme);
+  REQUIRE(customers == in_order.merger->ListCustomers(kAcme));
+  REQUIRE(customers.size() == 1);
+  CHECK(*merger->GetCustomer(kAcme, customers[0]) ==
+        *in_order.merger->GetCustomer(kAcme, customers[0]));
+  CHECK(merger->GetJourney(kAcme, customers[0])->events ==
+        in_order.merger->GetJourney(kAcme, customers[0])->events);
+  const absl::Time at = kT0 + absl::Minutes(45);
+  const absl::StatusOr<sb::ContextSnapshot> a = merger->SnapshotOf(kAcme, customers[0], "", at);
+  const absl::StatusOr<sb::ContextSnapshot> b =
+      in_order.merger->SnapshotOf(kAcme, customers[0], "", at);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->recent.size() == b->recent.size());
+  CHECK(a->tier == b->tier);
+  CHECK(a->identity_verified == b->identity_verified);
+}

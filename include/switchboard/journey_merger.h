@@ -109,7 +109,9 @@ struct IngestResult {
   // events are re-resolved (their evidence is another event), are not listed; the ids they
   // retire are (`retired`).
   std::vector<std::string> merges;
-  bool rebuilt = false;  // the event was late: its connected events were re-resolved
+  // The event was late and its connected events were re-resolved (a late event that could not
+  // change how another event resolved joins its customer directly: see journeys.md, "Cost").
+  bool rebuilt = false;
   // Ids of customers that this event retired, each with the id of the customer it resolves to
   // now (sorted by the old id; an id retired earlier is not listed again). A merge retires the
   // absorbed customer's id; a late event that becomes a customer's first event renames it, since

@@ -117,6 +117,9 @@ struct ValueRecord {
   absl::InlinedVector<EventHandle, 2> holders;  // distinct customers carrying it, in no set order
   absl::Time last_seen = absl::InfinitePast();  // latest event linked through it
   EventHandle linked = kNoHandle;               // the customer it links to (its mint event)
+  // The event that linked it (to `linked`, or to a customer since merged into it): a late event
+  // after that one may find it linked already (Resolver::InsertLate).
+  EventHandle linked_by = kNoHandle;
   // When shared: the event that made it shared. Events after that one in journey order see it
   // shared whatever else arrives, so a late event there need not re-resolve the other holders.
   EventHandle shared_by = kNoHandle;

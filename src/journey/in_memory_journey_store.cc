@@ -235,6 +235,7 @@ class InMemoryJourneyStore final : public JourneyStore {
     v.holders.shrink_to_fit();
     v.last_seen = absl::InfinitePast();
     v.linked = kNoHandle;
+    v.linked_by = kNoHandle;
     v.shared_by = kNoHandle;
     v.shared = false;
     v.kind = IdentifierKind::kPhone;

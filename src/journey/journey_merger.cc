@@ -328,6 +328,8 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Pre
     if (!processed.absorbed.empty()) {
       before.assign(processed.absorbed.begin(), processed.absorbed.end());
     }
+  } else if (resolver_.InsertLate(tenant, ev, recorded, values, &processed)) {
+    // A late event that changes no other event's resolution: nothing re-resolved, none retired.
   } else {
     result.rebuilt = true;
     resolver_.Rebuild(tenant, {ev}, ev, &processed, &before);

@@ -450,6 +450,7 @@ void Resolver::MakeShared(const TenantId& tenant, ValueHandle handle, ValueRecor
   value->shared = true;
   value->shared_by = ev;
   value->linked = kNoHandle;
+  value->linked_by = kNoHandle;
   for (EventHandle h : value->holders) {
     if (CustomerRecord* c = store_->MutableCustomer(tenant, h)) {
       if (CustomerValue* v = FindEntry(c, handle, limited_kinds_)) {
@@ -658,19 +659,8 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
     }
   }
 
-  std::vector<EventHandle>& journey = target->events;
-  if (LatestBefore(tenant, *target, ev, at)) {  // the usual case: the journey's new last event
-    journey.push_back(ev);
-    target->latest = ev;
-    target->latest_at = at;
-  } else {
-    journey.insert(std::upper_bound(journey.begin(), journey.end(), ev,
-                                    [&](EventHandle x, EventHandle y) { return Less(tenant, x, y); }),
-                   ev);
-  }
-  AddToTraits(options_->traits, content, &target->traits);
   // `ev` is later than every event of `target` (see IsInOrder and Replay).
-  AddToSummary(content, ev, options_->snapshot, KeyOrder(store_, &tenant, ev), &target->summary);
+  AddToCustomer(tenant, target, ev, at, content, /*newest=*/ev);
   if (store_->HasLinks(tenant)) {
     for (const LinkConstraint& link : store_->LinksOf(tenant, content.id.value())) {
       if (!link.must_link) {
@@ -702,6 +692,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
         [[fallthrough]];
       case IdentifierOutcome::kNew:
         value->linked = target->mint;
+        value->linked_by = ev;
         value->last_seen = at;
         entry = UpsertValue(target, c, ValueLink::kLinked, &fresh);
         AddHolder(value, target->mint, entry, fresh);
@@ -727,6 +718,51 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   store_->MutableEvent(tenant, ev)->customer = target->mint;
   out.customer = IdOf(tenant, target->mint);
   return out;
+}
+
+void Resolver::AddToCustomer(const TenantId& tenant, CustomerRecord* c, EventHandle ev,
+                             absl::Time at, const TouchpointEvent& content, EventHandle newest) {
+  std::vector<EventHandle>& journey = c->events;
+  if (LatestBefore(tenant, *c, ev, at)) {  // the usual case: the journey's new last event
+    journey.push_back(ev);
+    c->latest = ev;
+    c->latest_at = at;
+  } else {
+    journey.insert(
+        std::upper_bound(journey.begin(), journey.end(), ev,
+                         [&](EventHandle x, EventHandle y) { return Less(tenant, x, y); }),
+        ev);
+  }
+  AddToTraits(options_->traits, content, &c->traits);
+  AddToSummary(content, ev, options_->snapshot, KeyOrder(store_, &tenant, newest), &c->summary);
+}
+
+bool Resolver::InsertLate(const TenantId& tenant, EventHandle ev, const TouchpointEvent& content,
+                          absl::Span<ValueRecord* const> values, Processed* out) {
+  if (values.size() != 1 || store_->HasLinks(tenant)) return false;
+  const StoredEvent& rec = store_->Event(tenant, ev);
+  ValueRecord* value = values[0];
+  const IdentifierRule& rule = RuleOf(*value);
+  if (rec.verified || !rule.matches || value->shared || value->linked == kNoHandle ||
+      value->linked_by == kNoHandle || rule.expiry != absl::InfiniteDuration()) {
+    return false;
+  }
+  const absl::Time at = rec.occurred_at;
+  const EventHandle linked_by = value->linked_by;
+  if (!Before(tenant, linked_by, store_->Event(tenant, linked_by).occurred_at, ev, at)) {
+    return false;
+  }
+  CustomerRecord* c = store_->MutableCustomer(tenant, value->linked);
+  if (c == nullptr) return false;
+  // Its customer's first event is at or before `linked_by`, so the event renames nobody.
+  const bool newest = LatestBefore(tenant, *c, ev, at);
+  AddToCustomer(tenant, c, ev, at, content, newest ? ev : kNoHandle);
+  value->last_seen = std::max(value->last_seen, at);
+  store_->MutableEvent(tenant, ev)->customer = c->mint;
+  out->customer = IdOf(tenant, c->mint);
+  out->outcomes.assign(1, IdentifierOutcome::kLinked);
+  out->reasons.assign(1, std::string());
+  return true;
 }
 
 MergeRecord ExplicitMergeRecord(const LinkConstraint& link) {
@@ -830,6 +866,7 @@ void Resolver::ClearDerived(const TenantId& tenant, const std::vector<EventHandl
   for (ValueHandle h : crossed) {
     ValueRecord* v = store_->MutableValue(tenant, h);
     v->linked = kNoHandle;
+    v->linked_by = kNoHandle;
     v->holders.clear();
     v->shared = false;
     v->shared_by = kNoHandle;

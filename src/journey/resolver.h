@@ -82,6 +82,16 @@ class Resolver {
   Processed Process(const TenantId& tenant, EventHandle event, const TouchpointEvent& content,
                     absl::Span<ValueRecord* const> values = {});
 
+  // Resolves a late event (one IsInOrder() turned down) without re-resolving its customer when
+  // it cannot change how any other event resolved, and says whether it did. That holds for an
+  // event that carries a single value, linked for good (a kind without expiry) by an earlier
+  // event: in journey order the event joins that value's customer, as it does now, and it links
+  // no new value (so it meets no limit and makes no merge), refreshes no expiry, and, not being
+  // verified, proves nothing that a limit decision reads. Tenants with merge or split
+  // constraints always re-resolve. `values` is as for IsInOrder().
+  bool InsertLate(const TenantId& tenant, EventHandle event, const TouchpointEvent& content,
+                  absl::Span<ValueRecord* const> values, Processed* out);
+
   // Every event connected to `seeds` through identifier values or link constraints, with every
   // event of each customer met, sorted in canonical order. A value connects through an event
   // only when it was not shared before that event (SharedBefore()).
@@ -158,6 +168,10 @@ class Resolver {
                    absl::Span<CustomerRecord* const> customers,
                    absl::Span<const Candidate> candidates, Violation* violation) const;
   CustomerRecord* Mint(const TenantId& tenant, EventHandle event);
+  // Puts event `ev` (at `at`) into the customer's journey, traits and summary. `newest` is `ev`
+  // when `ev` is known to be later than each of the customer's events, else kNoHandle.
+  void AddToCustomer(const TenantId& tenant, CustomerRecord* c, EventHandle ev, absl::Time at,
+                     const TouchpointEvent& content, EventHandle newest);
   // Merges the sorted journey `from` into the sorted journey `into`.
   void MergeJourneys(const TenantId& tenant, std::vector<EventHandle>* into,
                      const std::vector<EventHandle>& from) const;
