@@ -2215,16 +2215,46 @@ TEST_CASE("a late event that changes no other event joins its customer without a
     CHECK(store.erased_customers > erased);
   }
 
+  // Two values that linked Ana before it (the phone at sms-early, whose customer call-1 merged
+  // into hers at 20): Ana was already one customer at 26, so the event joins her directly.
+  int64_t erased = store.erased_customers;
+  CHECK_FALSE(
+      ingest(Ev("call-9", 26, sb::Channel::kVoice, {Email("ana@example.com"), Phone("4155550100")}))
+          .rebuilt);
+  CHECK(store.erased_customers == erased);
+  // Bob's e-mail and phone link two customers until bob-both merges them at 70: at 60 they were
+  // still two, and a late event with both merges them there (the merge's evidence moves).
+  ingest(Ev("bob-mail", 50, sb::Channel::kEmail, {Email("bob@example.com")}));
+  ingest(Ev("bob-call", 55, sb::Channel::kVoice, {Phone("4155550199")}));
+  ingest(Ev("bob-both", 70, sb::Channel::kChat, {Email("bob@example.com"), Phone("4155550199")}));
+  erased = store.erased_customers;
+  CHECK(
+      ingest(Ev("bob-late", 60, sb::Channel::kSms, {Email("bob@example.com"), Phone("4155550199")}))
+          .rebuilt);
+  CHECK(store.erased_customers > erased);
+
   std::sort(events.begin(), events.end(), sb::JourneyOrderLess);
   Fixture in_order;
   for (const sb::TouchpointEvent& e : events) in_order.Ingest(e);
   const std::vector<sb::CustomerId> customers = merger->ListCustomers(kAcme);
   REQUIRE(customers == in_order.merger->ListCustomers(kAcme));
-  REQUIRE(customers.size() == 1);
-  CHECK(*merger->GetCustomer(kAcme, customers[0]) ==
-        *in_order.merger->GetCustomer(kAcme, customers[0]));
-  CHECK(merger->GetJourney(kAcme, customers[0])->events ==
-        in_order.merger->GetJourney(kAcme, customers[0])->events);
+  REQUIRE(customers.size() == 2);
+  for (const sb::CustomerId& c : customers) {
+    INFO("customer " << c.value());
+    CHECK(*merger->GetCustomer(kAcme, c) == *in_order.merger->GetCustomer(kAcme, c));
+    CHECK(merger->GetJourney(kAcme, c)->events == in_order.merger->GetJourney(kAcme, c)->events);
+  }
+  const std::vector<sb::MergeRecord> merges = merger->ListMerges(kAcme);
+  const std::vector<sb::MergeRecord> merges_in_order = in_order.merger->ListMerges(kAcme);
+  REQUIRE(merges.size() == 2);
+  REQUIRE(merges_in_order.size() == 2);
+  for (size_t i = 0; i < merges.size(); ++i) {
+    CHECK(merges[i].id == merges_in_order[i].id);
+    CHECK(merges[i].evidence == merges_in_order[i].evidence);
+    CHECK(merges[i].at == merges_in_order[i].at);
+  }
+  CHECK(merges[0].id == "m-c-bob-call");  // sorted by id
+  CHECK(merges[0].evidence == sb::EventId("bob-late"));
   const absl::Time at = kT0 + absl::Minutes(45);
   const absl::StatusOr<sb::ContextSnapshot> a = merger->SnapshotOf(kAcme, customers[0], "", at);
   const absl::StatusOr<sb::ContextSnapshot> b =

@@ -739,29 +739,38 @@ void Resolver::AddToCustomer(const TenantId& tenant, CustomerRecord* c, EventHan
 
 bool Resolver::InsertLate(const TenantId& tenant, EventHandle ev, const TouchpointEvent& content,
                           absl::Span<ValueRecord* const> values, Processed* out) {
-  if (values.size() != 1 || store_->HasLinks(tenant)) return false;
+  if (values.empty() || store_->HasLinks(tenant)) return false;
   const StoredEvent& rec = store_->Event(tenant, ev);
-  ValueRecord* value = values[0];
-  const IdentifierRule& rule = RuleOf(*value);
-  if (rec.verified || !rule.matches || value->shared || value->linked == kNoHandle ||
-      value->linked_by == kNoHandle || rule.expiry != absl::InfiniteDuration()) {
-    return false;
-  }
+  if (rec.verified) return false;
   const absl::Time at = rec.occurred_at;
-  const EventHandle linked_by = value->linked_by;
-  if (!Before(tenant, linked_by, store_->Event(tenant, linked_by).occurred_at, ev, at)) {
-    return false;
+  for (const ValueRecord* value : values) {
+    const IdentifierRule& rule = RuleOf(*value);
+    if (!rule.matches || value->shared || value->linked == kNoHandle ||
+        value->linked != values[0]->linked || value->linked_by == kNoHandle ||
+        rule.expiry != absl::InfiniteDuration() ||
+        !Before(tenant, value->linked_by, store_->Event(tenant, value->linked_by).occurred_at, ev,
+                at)) {
+      return false;
+    }
   }
-  CustomerRecord* c = store_->MutableCustomer(tenant, value->linked);
+  CustomerRecord* c = store_->MutableCustomer(tenant, values[0]->linked);
   if (c == nullptr) return false;
-  // Its customer's first event is at or before `linked_by`, so the event renames nobody.
+  // Each value linked, when the event occurred, the customer that has become `c` or one since
+  // merged into it; with two values or more, one customer only if every merge was earlier.
+  if (values.size() > 1) {
+    for (const std::string& id : c->merges()) {
+      const MergeRecord* m = store_->FindMerge(tenant, id);
+      if (m == nullptr || m->at >= at) return false;
+    }
+  }
+  // Its customer's first event is at or before each `linked_by`, so the event renames nobody.
   const bool newest = LatestBefore(tenant, *c, ev, at);
   AddToCustomer(tenant, c, ev, at, content, newest ? ev : kNoHandle);
-  value->last_seen = std::max(value->last_seen, at);
+  for (ValueRecord* value : values) value->last_seen = std::max(value->last_seen, at);
   store_->MutableEvent(tenant, ev)->customer = c->mint;
   out->customer = IdOf(tenant, c->mint);
-  out->outcomes.assign(1, IdentifierOutcome::kLinked);
-  out->reasons.assign(1, std::string());
+  out->outcomes.assign(values.size(), IdentifierOutcome::kLinked);
+  out->reasons.assign(values.size(), std::string());
   return true;
 }
 
