@@ -2199,7 +2199,7 @@ TEST_CASE("a late event that changes no other event joins its customer without a
 
   // Re-resolved: before the phone was linked (it would mint a customer of its own then, which
   // call-1 merges), a weak identifier (the cookie, linked at 30, expires), a verified event, and
-  // one with two values.
+  // two values whose customers were two at 17 (sms-early's, merged into Ana's at 20).
   const std::vector<sb::TouchpointEvent> rebuilt = {
       Ev("sms-early", 12, sb::Channel::kSms, {Phone("4155550100")}),
       Ev("web-0", 33, sb::Channel::kWeb, {Cookie("ck-1")}),
