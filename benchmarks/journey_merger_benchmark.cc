@@ -382,8 +382,9 @@ void BM_ManyValues(benchmark::State& state) {
   state.counters["ns_per_event"] = events > 0 ? seconds * 1e9 / static_cast<double>(events) : 0;
 }
 
-// One customer N events deep (e-mail and phone on each, a minute apart); then late events,
-// each a minute and a half before a random one of them, with both. Mode 0: they join the
+// One customer N events deep (e-mail, phone and laptop cookie on each, a minute apart); then
+// late events, each a minute and a half before a random one of them, with all three (the
+// cookie, of a kind that expires, seen on later events too). Mode 0: they join the
 // customer without re-resolving it (Resolver::InsertLate); mode 1: the same events marked
 // identity-verified, which a limit decision may read, so the customer is re-resolved (the cost
 // of any late event before). Run both in one process: mode 1 grows with N, mode 0 should not.
@@ -393,7 +394,8 @@ void BM_LateEvent(benchmark::State& state) {
   sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
   auto merger = *sb::JourneyMerger::Create({}, &clock);
   const std::vector<sb::Identifier> ids = {{K::kEmail, "ana@example.com", ""},
-                                           {K::kPhone, "+14155550100", ""}};
+                                           {K::kPhone, "+14155550100", ""},
+                                           {K::kDeviceId, "ana-laptop", ""}};
   for (int i = 0; i < n; ++i) {
     merger->Ingest(WebMessage(StrCat("e-", i), 60 * i, ids)).IgnoreError();
   }

@@ -2161,11 +2161,11 @@ TEST_CASE("a late event spares the other holders of a value shared before it") {
   CHECK(tablet->possible.size() == customers.size());
 }
 
-// A late event that carries one value, linked for good by an earlier event, joins that value's
-// customer without re-resolving it: in journey order it would join the same customer and change
-// nothing any other event read. Anything more (a value linked only after it, a weak identifier,
-// a verification, a second value) and the customer is re-resolved. Either way the result is that
-// of the same events in order.
+// A late event whose values were linked to one customer by earlier events joins that customer
+// without re-resolving it: in journey order it would join the same customer and change nothing
+// any other event read. A value linked only after it, a weak identifier whose sighting could
+// keep a later one from expiring, a verification, or values of customers merged only later, and
+// the customer is re-resolved. Either way the result is that of the same events in order.
 TEST_CASE("a late event that changes no other event joins its customer without a rebuild") {
   sbt::FullJourneyStore store;
   sb::ManualClock clock(kT0 + absl::Hours(24 * 365));
@@ -2216,9 +2216,14 @@ TEST_CASE("a late event that changes no other event joins its customer without a
     CHECK(store.erased_customers > erased);
   }
 
+  // A cookie fresh at 42 (linked at 30, expiring after 30 days) and seen linked again at 45:
+  // the sighting at 42 keeps nothing from expiring, so the event joins Ana directly.
+  ingest(Ev("chat-4", 45, sb::Channel::kChat, {Phone("4155550100"), Cookie("ck-1")}));
+  int64_t erased = store.erased_customers;
+  CHECK_FALSE(ingest(Ev("web-1", 42, sb::Channel::kWeb, {Cookie("ck-1")})).rebuilt);
+  CHECK(store.erased_customers == erased);
   // Two values that linked Ana before it (the phone at sms-early, whose customer call-1 merged
   // into hers at 20): Ana was already one customer at 26, so the event joins her directly.
-  int64_t erased = store.erased_customers;
   CHECK_FALSE(
       ingest(Ev("call-9", 26, sb::Channel::kVoice, {Email("ana@example.com"), Phone("4155550100")}))
           .rebuilt);

@@ -746,12 +746,16 @@ bool Resolver::InsertLate(const TenantId& tenant, EventHandle ev, const Touchpoi
   for (const ValueRecord* value : values) {
     const IdentifierRule& rule = RuleOf(*value);
     if (!rule.matches || value->shared || value->linked == kNoHandle ||
-        value->linked != values[0]->linked || value->linked_by == kNoHandle ||
-        rule.expiry != absl::InfiniteDuration() ||
-        !Before(tenant, value->linked_by, store_->Event(tenant, value->linked_by).occurred_at, ev,
-                at)) {
+        value->linked != values[0]->linked || value->linked_by == kNoHandle) {
       return false;
     }
+    const absl::Time linked_at = store_->Event(tenant, value->linked_by).occurred_at;
+    if (!Before(tenant, value->linked_by, linked_at, ev, at)) return false;
+    // A kind that expires: the value must have been seen linked at or after the event. It was
+    // not linked again since `linked_by`, so no sighting since found it expired: one that did
+    // would have linked it again or, dropped by a limit, left every later sighting expired too.
+    // So the event finds it fresh, and its sighting shortens no gap that decides an expiry.
+    if (rule.expiry != absl::InfiniteDuration() && value->last_seen < at) return false;
   }
   CustomerRecord* c = store_->MutableCustomer(tenant, values[0]->linked);
   if (c == nullptr) return false;

@@ -84,11 +84,13 @@ class Resolver {
 
   // Resolves a late event (one IsInOrder() turned down) without re-resolving its customer when
   // it cannot change how any other event resolved, and says whether it did. That holds for an
-  // event whose values are all linked for good (kinds without expiry) by earlier events to one
-  // customer that was already one when the event occurred (no merge since): in journey order
-  // the event joins that customer, as it does now, and it links no new value (so it meets no
-  // limit and makes no merge), refreshes no expiry, and, not being verified, proves nothing
-  // that a limit decision reads. Tenants with merge or split constraints always re-resolve.
+  // event whose values were all linked by earlier events to one customer that was already one
+  // when the event occurred (with two values or more: no merge since), values of kinds that
+  // expire being fresh then and seen linked again at or after it: in journey order the event
+  // joins that customer, as it does now, and it links no new value (so it meets no limit and
+  // makes no merge), makes no value expire or stop expiring, and, not being verified, proves
+  // nothing that a limit decision reads. Tenants with merge or split constraints always
+  // re-resolve.
   // `values` is as for IsInOrder().
   bool InsertLate(const TenantId& tenant, EventHandle event, const TouchpointEvent& content,
                   absl::Span<ValueRecord* const> values, Processed* out);
