@@ -752,9 +752,10 @@ bool Resolver::InsertLate(const TenantId& tenant, EventHandle ev, const Touchpoi
     const absl::Time linked_at = store_->Event(tenant, value->linked_by).occurred_at;
     if (!Before(tenant, value->linked_by, linked_at, ev, at)) return false;
     // A kind that expires: the value must have been seen linked at or after the event. It was
-    // not linked again since `linked_by`, so no sighting since found it expired: one that did
-    // would have linked it again or, dropped by a limit, left every later sighting expired too.
-    // So the event finds it fresh, and its sighting shortens no gap that decides an expiry.
+    // not linked again since `linked_by`, so no sighting up to that one found it expired (one
+    // that did would have linked it again or, dropped by a limit, left every later sighting
+    // expired). So the event finds it fresh and closes no gap that was too long, and sightings
+    // after that last linked one already had a later sighting before them than the event.
     if (rule.expiry != absl::InfiniteDuration() && value->last_seen < at) return false;
   }
   CustomerRecord* c = store_->MutableCustomer(tenant, values[0]->linked);
