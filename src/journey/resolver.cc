@@ -660,7 +660,7 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   }
 
   // `ev` is later than every event of `target` (see IsInOrder and Replay).
-  AddToCustomer(tenant, target, ev, at, content, /*newest=*/ev);
+  AddToCustomer(tenant, target, ev, at, content);
   if (store_->HasLinks(tenant)) {
     for (const LinkConstraint& link : store_->LinksOf(tenant, content.id.value())) {
       if (!link.must_link) {
@@ -721,9 +721,10 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
 }
 
 void Resolver::AddToCustomer(const TenantId& tenant, CustomerRecord* c, EventHandle ev,
-                             absl::Time at, const TouchpointEvent& content, EventHandle newest) {
+                             absl::Time at, const TouchpointEvent& content) {
   std::vector<EventHandle>& journey = c->events;
-  if (LatestBefore(tenant, *c, ev, at)) {  // the usual case: the journey's new last event
+  const bool last = LatestBefore(tenant, *c, ev, at);
+  if (last) {  // the usual case: the journey's new last event
     journey.push_back(ev);
     c->latest = ev;
     c->latest_at = at;
@@ -734,7 +735,9 @@ void Resolver::AddToCustomer(const TenantId& tenant, CustomerRecord* c, EventHan
         ev);
   }
   AddToTraits(options_->traits, content, &c->traits);
-  AddToSummary(content, ev, options_->snapshot, KeyOrder(store_, &tenant, newest), &c->summary);
+  // The summary compares without reading events when `ev` is later than all it holds.
+  AddToSummary(content, ev, options_->snapshot, KeyOrder(store_, &tenant, last ? ev : kNoHandle),
+               &c->summary);
 }
 
 bool Resolver::InsertLate(const TenantId& tenant, EventHandle ev, const TouchpointEvent& content,
@@ -769,8 +772,7 @@ bool Resolver::InsertLate(const TenantId& tenant, EventHandle ev, const Touchpoi
     }
   }
   // Its customer's first event is at or before each `linked_by`, so the event renames nobody.
-  const bool newest = LatestBefore(tenant, *c, ev, at);
-  AddToCustomer(tenant, c, ev, at, content, newest ? ev : kNoHandle);
+  AddToCustomer(tenant, c, ev, at, content);
   for (ValueRecord* value : values) value->last_seen = std::max(value->last_seen, at);
   store_->MutableEvent(tenant, ev)->customer = c->mint;
   out->customer = IdOf(tenant, c->mint);

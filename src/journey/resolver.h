@@ -171,10 +171,9 @@ class Resolver {
                    absl::Span<CustomerRecord* const> customers,
                    absl::Span<const Candidate> candidates, Violation* violation) const;
   CustomerRecord* Mint(const TenantId& tenant, EventHandle event);
-  // Puts event `ev` (at `at`) into the customer's journey, traits and summary. `newest` is `ev`
-  // when `ev` is known to be later than each of the customer's events, else kNoHandle.
+  // Puts event `ev` (at `at`) into the customer's journey, traits and summary.
   void AddToCustomer(const TenantId& tenant, CustomerRecord* c, EventHandle ev, absl::Time at,
-                     const TouchpointEvent& content, EventHandle newest);
+                     const TouchpointEvent& content);
   // Merges the sorted journey `from` into the sorted journey `into`.
   void MergeJourneys(const TenantId& tenant, std::vector<EventHandle>* into,
                      const std::vector<EventHandle>& from) const;
