@@ -53,6 +53,11 @@ int main() {
   sb::NormalizeResult email = normalizer->Normalize({Kind::kEmail, " Ana@Example.COM ", ""});
   sb::NormalizeResult team = normalizer->Normalize({Kind::kEmail, "team@acme.example", ""});
   sb::NormalizeResult bad = normalizer->Normalize({Kind::kPhone, "call me maybe", ""});
+  // In a loop over many identifiers, NormalizeInto reuses the caller's storage.
+  sb::NormalizedIdentifier reused;
+  std::string reason;
+  sb::NormalizeOutcome next =
+      normalizer->NormalizeInto({Kind::kEmail, "Bo@Example.com", ""}, &reused, &reason);
   // [identity]
   Expect(phone.outcome == sb::NormalizeOutcome::kValid && phone.id->Key() == "phone:+442079460018",
          "national number to E.164");
@@ -62,6 +67,8 @@ int main() {
   Expect(bad.outcome == sb::NormalizeOutcome::kInvalid && !bad.reason.empty(),
          "malformed number reported with its reason");
   std::printf("  reason: %s\n", bad.reason.c_str());
+  Expect(next == sb::NormalizeOutcome::kValid && reused.value == "bo@example.com" && reason.empty(),
+         "NormalizeInto into reused storage");
 
   // [phone] The free functions, for a host that normalizes before it sends events.
   absl::StatusOr<sb::PhoneRegion> us = sb::FindPhoneRegion("US");

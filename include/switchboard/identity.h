@@ -175,6 +175,11 @@ class SWITCHBOARD_EXPORT IdentityNormalizer {
   // checks, and a social handle loses one leading '@' and must hold no space (Unicode ones
   // included) or control character anywhere ("@ ana", "ana silva" are invalid).
   NormalizeResult Normalize(const Identifier& identifier) const;
+  // The same into storage the caller keeps, for a caller that normalizes many identifiers: `out`
+  // holds the result when kValid (and is unspecified otherwise), `reason` is empty when kValid;
+  // both reuse their strings' capacity. Both non-null.
+  NormalizeOutcome NormalizeInto(const Identifier& identifier, NormalizedIdentifier* out,
+                                 std::string* reason) const;
   // The rule of a kind (for kCustom, of the custom kind `scope`).
   const IdentifierRule& RuleFor(IdentifierKind kind, std::string_view scope) const;
   const IdentityRules& rules() const { return rules_; }
@@ -182,7 +187,9 @@ class SWITCHBOARD_EXPORT IdentityNormalizer {
  private:
   struct Compiled;
   IdentityNormalizer(IdentityRules rules, std::shared_ptr<const Compiled> compiled);
-  bool IsBlocked(std::string_view value) const;
+  // Whether `value` is a blocked value or matches a blocked pattern; `in_set_checked`: the
+  // caller already looked `value` up among the blocked values.
+  bool IsBlocked(std::string_view value, bool in_set_checked = false) const;
 
   IdentityRules rules_;
   std::shared_ptr<const Compiled> compiled_;  // immutable, shared by copies

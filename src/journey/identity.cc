@@ -109,9 +109,16 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// ASCII letters only (bytes from 0x80 up are UTF-8 and stay): a branch-free loop the compiler
+// vectorizes, since every identifier ingested passes here.
+void LowerInto(std::string_view s, std::string* out) {
+  out->assign(s.data(), s.size());  // keeps out's capacity
+  for (char& c : *out) c = static_cast<char>(c + ((c >= 'A' && c <= 'Z') ? 'a' - 'A' : 0));
+}
+
 std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = absl::ascii_tolower(static_cast<unsigned char>(c));
+  std::string out;
+  LowerInto(s, &out);
   return out;
 }
 
@@ -355,19 +362,32 @@ namespace {
 // controls do not. The domain is dot-separated labels, none empty (RFC 5321): "a@.b.c" and
 // "a@b..c" name no host, so they are typos to report, not keys that could ever reach anyone.
 const char* EmailProblem(std::string_view e) {
-  size_t at = e.find('@');
-  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
+  // One pass (every e-mail ingested passes here); the checks are then judged in the order of
+  // their messages' precedence.
+  size_t at = std::string_view::npos;
+  bool second_at = false, domain_dot = false, doubled_dot = false, space = false;
+  for (size_t i = 0; i < e.size(); ++i) {
+    const unsigned char u = static_cast<unsigned char>(e[i]);
+    if (u == '@') {
+      second_at |= at != std::string_view::npos;
+      if (at == std::string_view::npos) at = i;
+    } else if (u == '.') {
+      if (at != std::string_view::npos) {
+        domain_dot = true;
+        doubled_dot |= e[i - 1] == '.';  // e[at] is '@', so a pair inside the domain
+      }
+    } else if (u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(e, i) > 0)) {
+      space = true;
+    }
+  }
+  if (at == std::string_view::npos || at == 0 || second_at) {
     return "needs exactly one '@' after a non-empty local part";
   }
-  std::string_view domain = e.substr(at + 1);
-  if (domain.find('.') == std::string_view::npos) {
-    return "the domain needs a dot, e.g. example.com";
-  }
-  if (domain.front() == '.' || domain.back() == '.' ||
-      domain.find("..") != std::string_view::npos) {
+  if (!domain_dot) return "the domain needs a dot, e.g. example.com";
+  if (e[at + 1] == '.' || e.back() == '.' || doubled_dot) {
     return "the domain has an empty label (a leading, trailing or doubled '.')";
   }
-  if (HasSpaceOrControl(e)) return "contains a space or control character";
+  if (space) return "contains a space or control character";
   return nullptr;
 }
 
@@ -418,8 +438,11 @@ const IdentifierRule& IdentityNormalizer::RuleFor(IdentifierKind kind, std::stri
   return rules_.For(kind);
 }
 
-bool IdentityNormalizer::IsBlocked(std::string_view value) const {
-  if (compiled_->blocked.contains(absl::string_view(value.data(), value.size()))) return true;
+bool IdentityNormalizer::IsBlocked(std::string_view value, bool in_set_checked) const {
+  if (!in_set_checked &&
+      compiled_->blocked.contains(absl::string_view(value.data(), value.size()))) {
+    return true;
+  }
   for (const auto& re : compiled_->patterns) {
     if (RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *re)) return true;
   }
@@ -428,58 +451,66 @@ bool IdentityNormalizer::IsBlocked(std::string_view value) const {
 
 NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) const {
   NormalizeResult result;
+  NormalizedIdentifier id;
+  result.outcome = NormalizeInto(identifier, &id, &result.reason);
+  if (result.outcome == NormalizeOutcome::kValid) result.id = std::move(id);
+  return result;
+}
+
+NormalizeOutcome IdentityNormalizer::NormalizeInto(const Identifier& identifier,
+                                                   NormalizedIdentifier* out,
+                                                   std::string* reason) const {
+  reason->clear();
   // Core validation formats its message only on failure: no allocation for a valid identifier.
   if (absl::Status s = identifier.Validate(); !s.ok()) {
-    result.reason = std::string(s.message());
-    return result;
+    reason->assign(s.message().data(), s.message().size());
+    return NormalizeOutcome::kInvalid;
   }
-  std::string_view raw = Trim(identifier.value);
-  std::string lowered = Lower(raw);
-  if (compiled_->blocked.contains(lowered)) {
-    result.outcome = NormalizeOutcome::kBlocked;
-    result.reason = internal::StrCat("'", internal::Printable(lowered), "' is a blocked value");
-    return result;
-  }
-  NormalizedIdentifier id;
+  NormalizedIdentifier& id = *out;  // its strings keep their capacity from earlier calls
   id.kind = identifier.kind;
+  id.verified = false;
+  std::string_view raw = Trim(identifier.value);
+  LowerInto(raw, &id.value);  // what the blocked values are compared with, whatever the kind
+  if (compiled_->blocked.contains(id.value)) {
+    *reason = internal::StrCat("'", internal::Printable(id.value), "' is a blocked value");
+    return NormalizeOutcome::kBlocked;
+  }
+  bool value_is_lowered = false;  // then its look-up among the blocked values is done
   switch (identifier.kind) {
     case IdentifierKind::kPhone: {
       absl::StatusOr<std::string> phone = NormalizePhone(raw, compiled_->region);
       if (!phone.ok()) {
-        result.reason =
+        *reason =
             internal::StrCat("phone '", internal::Printable(raw), "' ", phone.status().message());
-        return result;
+        return NormalizeOutcome::kInvalid;
       }
       id.value = *std::move(phone);
       if (rules_.block_degenerate_numbers && AllSameDigit(NationalPart(id.value))) {
-        result.outcome = NormalizeOutcome::kBlocked;
-        result.reason =
+        *reason =
             internal::StrCat("phone '", internal::Printable(id.value), "' is a placeholder number");
-        return result;
+        return NormalizeOutcome::kBlocked;
       }
       break;
     }
-    case IdentifierKind::kEmail: {
-      // NormalizeEmail(raw) without lower-casing a second copy: `lowered` is that address.
-      if (const char* problem = EmailProblem(lowered)) {
-        result.reason = internal::StrCat("email '", internal::Printable(raw), "' ", problem);
-        return result;
+    case IdentifierKind::kEmail:
+      // NormalizeEmail(raw) without lower-casing a second copy: the value is that address.
+      if (const char* problem = EmailProblem(id.value)) {
+        *reason = internal::StrCat("email '", internal::Printable(raw), "' ", problem);
+        return NormalizeOutcome::kInvalid;
       }
-      id.value = std::move(lowered);
+      value_is_lowered = true;
       break;
-    }
     case IdentifierKind::kAccountId:
     case IdentifierKind::kCustom:
       // Account numbers and custom ids are case-sensitive in most CRMs: only trimmed.
-      id.value = std::string(raw);
+      id.value.assign(raw);
       // Account ids only, as documented: a custom id's format is the host's (a loyalty card
       // may well be numbered 0000). (An empty value is malformed, reported below.)
       if (rules_.block_degenerate_numbers && identifier.kind == IdentifierKind::kAccountId &&
           !raw.empty() && raw.find_first_not_of('0') == std::string_view::npos) {
-        result.outcome = NormalizeOutcome::kBlocked;
-        result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '",
-                                         internal::Printable(raw), "' is all zeros");
-        return result;
+        *reason = internal::StrCat(IdentifierKindName(identifier.kind), " '",
+                                   internal::Printable(raw), "' is all zeros");
+        return NormalizeOutcome::kBlocked;
       }
       break;
     case IdentifierKind::kSocialHandle: {
@@ -488,47 +519,45 @@ NormalizeResult IdentityNormalizer::Normalize(const Identifier& identifier) cons
       // No platform allows white space in a handle: "@ ana" or "ana silva" is a display name or
       // a typo, refused as an e-mail with a space is, not a handle of its own.
       if (HasSpaceOrControl(handle)) {
-        result.reason = internal::StrCat("social_handle '", internal::Printable(raw),
-                                         "' contains a space or control character");
-        return result;
+        *reason = internal::StrCat("social_handle '", internal::Printable(raw),
+                                   "' contains a space or control character");
+        return NormalizeOutcome::kInvalid;
       }
-      id.value = Lower(handle);
+      LowerInto(handle, &id.value);  // `handle` views the identifier, not the value
       break;
     }
     case IdentifierKind::kDeviceId:
     case IdentifierKind::kChannelOpaque:
-      id.value = std::move(lowered);  // cookie ids and UUIDs are case-insensitive in practice
+      value_is_lowered = true;  // cookie ids and UUIDs are case-insensitive in practice
       break;
   }
   if (id.value.empty()) {
-    result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " '",
-                                     internal::Printable(raw), "' is empty after normalization");
-    return result;
+    *reason = internal::StrCat(IdentifierKindName(identifier.kind), " '", internal::Printable(raw),
+                               "' is empty after normalization");
+    return NormalizeOutcome::kInvalid;
   }
+  id.scope.clear();
   if (IdentifierKindHasScope(identifier.kind)) {
-    id.scope = Lower(Trim(identifier.scope));
+    LowerInto(Trim(identifier.scope), &id.scope);
     // A blank scope is none: a handle of no platform must not link handles of every platform.
     if (id.scope.empty() && identifier.kind != IdentifierKind::kChannelOpaque) {
-      result.reason = internal::StrCat(IdentifierKindName(identifier.kind),
-                                       " needs a scope (platform or kind name), not a blank one");
-      return result;
+      *reason = internal::StrCat(IdentifierKindName(identifier.kind),
+                                 " needs a scope (platform or kind name), not a blank one");
+      return NormalizeOutcome::kInvalid;
     }
     // The key is "<kind>/<scope>:<value>": a ':' in the scope would let two identities share it.
     if (id.scope.find(':') != std::string::npos) {
-      result.reason = internal::StrCat(IdentifierKindName(identifier.kind), " scope '",
-                                       internal::Printable(identifier.scope),
-                                       "' contains ':', which ends the scope in the key");
-      return result;
+      *reason = internal::StrCat(IdentifierKindName(identifier.kind), " scope '",
+                                 internal::Printable(identifier.scope),
+                                 "' contains ':', which ends the scope in the key");
+      return NormalizeOutcome::kInvalid;
     }
   }
-  if (IsBlocked(id.value)) {
-    result.outcome = NormalizeOutcome::kBlocked;
-    result.reason = internal::StrCat("'", internal::Printable(id.value), "' is a blocked value");
-    return result;
+  if (IsBlocked(id.value, value_is_lowered)) {
+    *reason = internal::StrCat("'", internal::Printable(id.value), "' is a blocked value");
+    return NormalizeOutcome::kBlocked;
   }
-  result.outcome = NormalizeOutcome::kValid;
-  result.id = std::move(id);
-  return result;
+  return NormalizeOutcome::kValid;
 }
 
 }  // namespace switchboard

@@ -105,7 +105,11 @@ class JourneyMerger::Impl {
   struct Prepared {
     bool verified = false;
     uint32_t repeated = 0;  // bit i: identifier i repeats an earlier one of the event
-    absl::InlinedVector<NormalizedIdentifier, 4> normalized;  // the identifiers to store
+    // The identifiers to store are slots[0, stored); the slots past them keep their strings'
+    // capacity for later events (normalizing into them allocates nothing once warm).
+    absl::InlinedVector<NormalizedIdentifier, 4> slots;
+    size_t stored = 0;
+    absl::Span<const NormalizedIdentifier> normalized() const { return {slots.data(), stored}; }
     absl::InlinedVector<size_t, 8> report_of_stored;  // stored identifier index -> report index
   };
   absl::Status Prepare(const TouchpointEvent& event, IngestResult* result, Prepared* p) const;
@@ -169,7 +173,7 @@ absl::Status JourneyMerger::Impl::Prepare(const TouchpointEvent& event, IngestRe
   result.merges.clear();
   result.rebuilt = false;
   result.retired.clear();
-  p->normalized.clear();
+  p->stored = 0;
   p->report_of_stored.clear();
   p->repeated = 0;
   // Identifiers are judged one by one below (a bad one is reported, not fatal), so the event is
@@ -201,26 +205,25 @@ absl::Status JourneyMerger::Impl::Prepare(const TouchpointEvent& event, IngestRe
     report.identifier = raw_ids[i];
     report.key.clear();
     report.outcome = IdentifierOutcome::kNew;
-    report.reason.clear();
-    NormalizeResult n = normalizer_.Normalize(raw_ids[i]);
-    if (n.outcome != NormalizeOutcome::kValid) {
+    if (p->slots.size() == p->stored) p->slots.emplace_back();
+    NormalizedIdentifier& id = p->slots[p->stored];
+    const NormalizeOutcome outcome = normalizer_.NormalizeInto(raw_ids[i], &id, &report.reason);
+    if (outcome != NormalizeOutcome::kValid) {
       // Dropped from the recorded event: it keeps its valid identifiers only.
-      report.outcome = n.outcome == NormalizeOutcome::kBlocked ? IdentifierOutcome::kBlocked
-                                                               : IdentifierOutcome::kInvalid;
-      report.reason = std::move(n.reason);
+      report.outcome = outcome == NormalizeOutcome::kBlocked ? IdentifierOutcome::kBlocked
+                                                             : IdentifierOutcome::kInvalid;
       continue;
     }
-    journey_internal::AppendKey(*n.id, &report.key);
-    const NormalizedIdentifier& id = *n.id;
-    bool seen =
-        std::any_of(p->normalized.begin(), p->normalized.end(), [&](const NormalizedIdentifier& x) {
-          return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
-        });
+    journey_internal::AppendKey(id, &report.key);
+    const auto earlier = p->normalized();
+    bool seen = std::any_of(earlier.begin(), earlier.end(), [&](const NormalizedIdentifier& x) {
+      return x.kind == id.kind && x.value == id.value && x.scope == id.scope;
+    });
     if (seen) {  // the same value twice on one event: reported like the first
       p->repeated |= uint32_t{1} << i;
       continue;
     }
-    p->normalized.push_back(*std::move(n.id));
+    ++p->stored;
     p->report_of_stored.push_back(i);
   }
   return absl::OkStatus();
@@ -273,7 +276,7 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Pre
   }
   const bool verified = p.verified;
   const uint32_t repeated = p.repeated;
-  const auto& normalized = p.normalized;
+  const absl::Span<const NormalizedIdentifier> normalized = p.normalized();
   const auto& report_of_stored = p.report_of_stored;
   // The recorded event keeps the raw form of the stored identifiers only. Usually that is all of
   // them, and the caller's event is recorded as it is; else a copy without the dropped ones.
