@@ -160,6 +160,7 @@ class JourneyMerger::Impl {
     bool hinting = false;  // more prefetch steps to run (IngestBatch)
   };
   BatchSlot single_;              // Ingest's
+  Processed processed_;           // what Commit() learns of its event: reused, as the slots are
   std::vector<BatchSlot> batch_;  // IngestBatch's pipeline
 };
 
@@ -325,9 +326,10 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Pre
   // one, its absorbed customer; a late event may rename every customer of the events it
   // re-resolves. Looked for only then, so the common ingest pays nothing.
   absl::InlinedVector<EventHandle, 8> before;
-  Processed processed;
+  Processed& processed = processed_;
+  processed.Clear();
   if (newest || resolver_.IsInOrder(tenant, ev, values)) {
-    processed = resolver_.Process(tenant, ev, recorded, values);
+    resolver_.Process(tenant, ev, recorded, values, &processed);
     if (!processed.absorbed.empty()) {
       before.assign(processed.absorbed.begin(), processed.absorbed.end());
     }
@@ -345,7 +347,7 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Pre
   for (size_t j = 0; j < handles.size() && j < processed.outcomes.size(); ++j) {
     IdentifierReport& report = result.identifiers[report_of_stored[j]];
     report.outcome = processed.outcomes[j];
-    report.reason = processed.reasons[j];
+    report.reason = std::move(processed.reasons[j]);
   }
   for (size_t i = 0; repeated != 0 && i < result.identifiers.size(); ++i) {
     if (!(repeated & (uint32_t{1} << i))) continue;

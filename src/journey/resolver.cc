@@ -542,6 +542,14 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
                             const TouchpointEvent& content,
                             absl::Span<ValueRecord* const> values) {
   Processed out;
+  Process(tenant, ev, content, values, &out);
+  return out;
+}
+
+void Resolver::Process(const TenantId& tenant, EventHandle ev, const TouchpointEvent& content,
+                       absl::Span<ValueRecord* const> values, Processed* processed) {
+  Processed& out = *processed;
+  out.Clear();
   const StoredEvent& rec = store_->Event(tenant, ev);  // no event is added or erased below
   const absl::Time at = rec.occurred_at;
   const absl::Span<const ValueHandle> handles = store_->EventValues(tenant, ev);
@@ -717,7 +725,6 @@ Processed Resolver::Process(const TenantId& tenant, EventHandle ev,
   }
   store_->MutableEvent(tenant, ev)->customer = target->mint;
   out.customer = IdOf(tenant, target->mint);
-  return out;
 }
 
 void Resolver::AddToCustomer(const TenantId& tenant, CustomerRecord* c, EventHandle ev,

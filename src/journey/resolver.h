@@ -35,6 +35,15 @@ struct Processed {
   absl::InlinedVector<std::string, 4> reasons;
   std::vector<std::string> merges;
   std::vector<EventHandle> absorbed;  // the mints of the customers merges absorbed
+
+  // Empties every field; the lists keep their capacity (a reused Processed allocates nothing).
+  void Clear() {
+    customer = CustomerId();
+    outcomes.clear();
+    reasons.clear();
+    merges.clear();
+    absorbed.clear();
+  }
 };
 
 // The record an explicit merge (a must-link constraint) gets: provenance from the link; the
@@ -81,6 +90,9 @@ class Resolver {
   // `values`, when not empty, holds the value record of each of its identifiers.
   Processed Process(const TenantId& tenant, EventHandle event, const TouchpointEvent& content,
                     absl::Span<ValueRecord* const> values = {});
+  // The same into `out`, which is cleared first (its lists keep their capacity).
+  void Process(const TenantId& tenant, EventHandle event, const TouchpointEvent& content,
+               absl::Span<ValueRecord* const> values, Processed* out);
 
   // Resolves a late event (one IsInOrder() turned down) without re-resolving its customer when
   // it cannot change how any other event resolved, and says whether it did. That holds for an
