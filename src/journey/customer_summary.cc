@@ -48,17 +48,22 @@ void AddIntent(const KeyOrder& o, const SummaryKey& key, const std::string& valu
   if (key.empty()) return;
   auto same = std::find_if(intents->begin(), intents->end(),
                            [&](const IntentSightings& i) { return i.value == value; });
-  IntentSightings entry{key, SummaryKey(), value};
-  if (same != intents->end()) {
-    if (!o.Less(same->latest, key)) {
-      if (key != same->latest && o.Less(same->previous, key)) same->previous = key;
-      return;
-    }
-    entry.previous = same->latest;
-    entry.value = std::move(same->value);
-    intents->erase(same);
+  if (same == intents->end()) {
+    AddNewest(o, IntentSightings{key, SummaryKey(), value}, kMaxIntentsKept, intents);
+    return;
   }
-  AddNewest(o, std::move(entry), kMaxIntentsKept, intents);
+  if (!o.Less(same->latest, key)) {
+    if (key != same->latest && o.Less(same->previous, key)) same->previous = key;
+    return;
+  }
+  // A newer sighting moves the intent up among the newer ones before it (the usual case: a
+  // customer's newest event names an intent seen before), without copying its text.
+  auto place = std::upper_bound(
+      intents->begin(), same, key,
+      [&](const SummaryKey& k, const IntentSightings& i) { return o.Less(i.latest, k); });
+  std::rotate(place, same, same + 1);
+  place->previous = place->latest;
+  place->latest = key;
 }
 
 void AddCase(const KeyOrder& o, const CaseState& c, std::vector<CaseState>* cases) {
