@@ -1520,7 +1520,7 @@ TEST_CASE("the merger works through a caller-supplied store") {
   REQUIRE(v != sb::kNoHandle);
   CHECK(store->Value(kAcme, v).linked == e);
   CHECK(store->Value(kAcme, v).value() == "+14155550100");
-  CHECK(store->Value(kAcme, v).events == std::vector<sb::EventHandle>{e});
+  CHECK(store->Value(kAcme, v).events == absl::InlinedVector<sb::EventHandle, 4>{e});
   // The compact record gives back the event as ingested, raw identifier form included.
   CHECK(store->ReadEvent(kAcme, e) == Ev("e", 0, sb::Channel::kSms, {Phone("4155550100")}));
 

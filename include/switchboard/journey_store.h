@@ -112,7 +112,9 @@ struct ValueRecord {
   // NormalizedIdentifier::Key(): "<kind>[/<scope>]:<value>"; the bytes are the store's, valid
   // until the tenant's next EraseValue (which may compact every key).
   std::string_view key;
-  std::vector<EventHandle> events;  // raw: every stored event carrying the value
+  // Raw: every stored event carrying the value. Most values are carried by a few events: up to
+  // four are held in the record itself (in the 24 bytes a std::vector takes), with no heap block.
+  absl::InlinedVector<EventHandle, 4> events;
   // Derived by resolution:
   absl::InlinedVector<EventHandle, 2> holders;  // distinct customers carrying it, in no set order
   absl::Time last_seen = absl::InfinitePast();  // latest event linked through it

@@ -230,7 +230,8 @@ class InMemoryJourneyStore final : public JourneyStore {
     // Field by field (assigning a fresh record trips GCC 12's maybe-uninitialized on the inline
     // holders); the postings are freed.
     v.key = std::string_view();
-    std::vector<EventHandle>().swap(v.events);
+    v.events.clear();
+    v.events.shrink_to_fit();
     v.holders.clear();
     v.holders.shrink_to_fit();
     v.last_seen = absl::InfinitePast();
