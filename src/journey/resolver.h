@@ -36,7 +36,7 @@ struct Processed {
   std::vector<std::string> merges;
   std::vector<EventHandle> absorbed;  // the mints of the customers merges absorbed
 
-  // Empties every field; the lists keep their capacity (a reused Processed allocates nothing).
+  // Empties every field; the lists keep their capacity, so a reused Processed seldom allocates.
   void Clear() {
     customer = CustomerId();
     outcomes.clear();
