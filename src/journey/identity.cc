@@ -292,15 +292,19 @@ absl::StatusOr<PhoneRegion> FindPhoneRegion(std::string_view code) {
       internal::StrCat("phone region '", internal::Printable(code), "' is not built in"));
 }
 
-absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegion& region) {
+namespace {
+
+// NormalizePhone into `out`, whose capacity is reused (every phone identifier ingested passes
+// here): '+' and the digits as read, then the region's rewriting in place.
+absl::Status NormalizePhoneInto(std::string_view raw, const PhoneRegion& region, std::string* out) {
   std::string_view s = Trim(raw);
   // A URI scheme ignores case (RFC 3986): "tel:", "TEL:", "Tel:".
   if (absl::StartsWithIgnoreCase(absl::string_view(s.data(), s.size()), "tel:")) {
     s.remove_prefix(4);
   }
+  std::string& e164 = *out;
+  e164.assign(1, '+');
   bool plus = false;
-  std::string digits;
-  digits.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
@@ -313,46 +317,50 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegi
       i += folded.length - 1;
     }
     if (c >= '0' && c <= '9') {
-      digits.push_back(c);
+      e164.push_back(c);
     } else if (c == '+') {
-      if (plus || !digits.empty()) return absl::InvalidArgumentError("'+' is not at the start");
+      if (plus || e164.size() > 1) return absl::InvalidArgumentError("'+' is not at the start");
       plus = true;
     } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')' && c != '/') {
       return absl::InvalidArgumentError(internal::StrCat(
           "unexpected character '", internal::Printable(std::string_view(&s[i], 1)), "'"));
     }
   }
-  std::string international;
-  if (plus) {
-    international = std::move(digits);
-  } else if (StartsWith(digits, region.international_prefix)) {
-    international = digits.substr(region.international_prefix.size());
-  } else {
-    std::string_view national = digits;
-    if (StartsWith(national, region.trunk_prefix)) national.remove_prefix(region.trunk_prefix.size());
-    international.reserve(region.calling_code.size() + national.size());
-    international.append(region.calling_code).append(national);  // appended: once per phone
+  if (!plus) {
+    const std::string_view digits = std::string_view(e164).substr(1);
+    if (StartsWith(digits, region.international_prefix)) {
+      e164.erase(1, region.international_prefix.size());
+    } else {
+      // A national number: its trunk prefix becomes the calling code.
+      const size_t trunk = StartsWith(digits, region.trunk_prefix) ? region.trunk_prefix.size() : 0;
+      e164.replace(1, trunk, region.calling_code);
+    }
   }
   // "+44 (0)20 7946 0018": the trunk prefix written in, which international dialling omits.
-  if (const size_t code = CallingCodeLength(international);
-      international.size() > code && international[code] == '0' &&
-      DropsTrunkZero(std::string_view(international).substr(0, code))) {
-    international.erase(code, 1);
+  const std::string_view international = std::string_view(e164).substr(1);
+  const size_t code = CallingCodeLength(international);
+  if (international.size() > code && international[code] == '0' &&
+      DropsTrunkZero(international.substr(0, code))) {
+    e164.erase(1 + code, 1);  // `international` is not read again
   }
-  if (international.size() < 8 || international.size() > 15) {
+  const size_t digits = e164.size() - 1;
+  if (digits < 8 || digits > 15) {
     return absl::InvalidArgumentError(
-        internal::StrCat("has ", international.size(), " digits with the country code; E.164 "
-                         "needs 8..15"));
+        internal::StrCat("has ", digits, " digits with the country code; E.164 needs 8..15"));
   }
-  if (international.front() == '0') {
-    return absl::InvalidArgumentError("country code starts with 0");
-  }
-  if (international.front() == '1' && international.size() != 11) {
+  if (e164[1] == '0') return absl::InvalidArgumentError("country code starts with 0");
+  if (e164[1] == '1' && digits != 11) {
     return absl::InvalidArgumentError("a +1 (NANP) number has 10 digits after the country code");
   }
-  std::string e164;  // appended, not formatted: runs for every phone identifier ingested
-  e164.reserve(international.size() + 1);
-  return e164.append("+").append(international);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> NormalizePhone(std::string_view raw, const PhoneRegion& region) {
+  std::string e164;
+  SB_RETURN_IF_ERROR(NormalizePhoneInto(raw, region, &e164));
+  return e164;
 }
 
 namespace {
@@ -478,13 +486,11 @@ NormalizeOutcome IdentityNormalizer::NormalizeInto(const Identifier& identifier,
   bool value_is_lowered = false;  // then its look-up among the blocked values is done
   switch (identifier.kind) {
     case IdentifierKind::kPhone: {
-      absl::StatusOr<std::string> phone = NormalizePhone(raw, compiled_->region);
-      if (!phone.ok()) {
-        *reason =
-            internal::StrCat("phone '", internal::Printable(raw), "' ", phone.status().message());
+      // Written over the lowered raw form, which only the blocked values needed.
+      if (absl::Status phone = NormalizePhoneInto(raw, compiled_->region, &id.value); !phone.ok()) {
+        *reason = internal::StrCat("phone '", internal::Printable(raw), "' ", phone.message());
         return NormalizeOutcome::kInvalid;
       }
-      id.value = *std::move(phone);
       if (rules_.block_degenerate_numbers && AllSameDigit(NationalPart(id.value))) {
         *reason =
             internal::StrCat("phone '", internal::Printable(id.value), "' is a placeholder number");
