@@ -1,10 +1,14 @@
 // Identifier normalization and identity rules: phone to E.164 under a default region, e-mail
 // trimming, blocked values and placeholder numbers, rule validation.
-#include <limits>
-
-#include <catch2/catch.hpp>
-
 #include "switchboard/identity.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
 
 namespace sb = switchboard;
 using Catch::Matchers::Contains;
@@ -483,5 +487,56 @@ TEST_CASE("identity rule limits are accepted at their ends and refused past them
   for (absl::Duration e : {absl::ZeroDuration(), -absl::Nanoseconds(1), -absl::InfiniteDuration()}) {
     CHECK_THAT(std::string(with([&](sb::IdentifierRule& r) { r.expiry = e; }).message()),
                Contains("expiry"));
+  }
+}
+
+// The merger normalizes every identifier into the same few slots, so nothing of one identifier
+// may survive into the next: scope, value, verified flag and reason, whatever came before.
+TEST_CASE("NormalizeInto into reused storage gives what Normalize gives, in any order") {
+  sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  rules.blocked_values.push_back("team@acme.example");
+  rules.blocked_patterns.push_back("cookie-bad.*");
+  auto n = sb::IdentityNormalizer::Create(rules);
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  const std::vector<sb::Identifier> ids = {{K::kPhone, "(415) 555-0100", ""},
+                                           {K::kPhone, "020 7946 0018", ""},
+                                           {K::kPhone, "call me", ""},
+                                           {K::kPhone, "+1 111 111 1111", ""},
+                                           {K::kEmail, "  Ana.Silva@Example.COM ", ""},
+                                           {K::kEmail, "a@b..c", ""},
+                                           {K::kEmail, "Team@Acme.Example", ""},
+                                           {K::kEmail, "", ""},
+                                           {K::kAccountId, " AC-1001 ", ""},
+                                           {K::kAccountId, "0000", ""},
+                                           {K::kSocialHandle, "@Ana", "X"},
+                                           {K::kSocialHandle, "ana silva", "x"},
+                                           {K::kSocialHandle, "ana", " "},
+                                           {K::kDeviceId, "Cookie-ABC", ""},
+                                           {K::kDeviceId, "COOKIE-BAD-1", ""},
+                                           {K::kDeviceId, "null", ""},
+                                           {K::kChannelOpaque, "Sess-9", "WhatsApp"},
+                                           {K::kChannelOpaque, "sess-9", ""},
+                                           {K::kChannelOpaque, "x", "a:b"},
+                                           {K::kCustom, "Card-77", "loyalty"},
+                                           {K::kCustom, "Card-77", ""},
+                                           {K::kSocialHandle, "@", "x"}};
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    INFO("seed " << seed);
+    std::vector<sb::Identifier> order = ids;
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(seed));
+    sb::NormalizedIdentifier out{K::kSocialHandle, "stale-scope", "stale-value", true};
+    std::string reason = "stale reason";
+    for (const sb::Identifier& id : order) {
+      INFO(sb::IdentifierKindName(id.kind) << " '" << id.value << "' scope '" << id.scope << "'");
+      const sb::NormalizeResult fresh = n->Normalize(id);
+      const sb::NormalizeOutcome outcome = n->NormalizeInto(id, &out, &reason);
+      CHECK(outcome == fresh.outcome);
+      CHECK(reason == fresh.reason);
+      if (fresh.outcome == sb::NormalizeOutcome::kValid) {
+        REQUIRE(fresh.id.has_value());
+        CHECK(out == *fresh.id);
+      }
+    }
   }
 }
