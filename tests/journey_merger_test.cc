@@ -2271,3 +2271,41 @@ TEST_CASE("a late event that changes no other event joins its customer without a
   CHECK(merges[0].id == "m-c-bob-call");  // sorted by id
   CHECK(merges[0].evidence == sb::EventId("bob-late"));
 }
+
+// A customer's summary keeps the 32 intents seen latest, newest first. A late sighting of an
+// intent the summary holds moves it up past the intents seen before it only, so the kept list
+// is the same in whatever order the sightings arrive, late ones joining directly or not.
+TEST_CASE("a customer's kept intents are the same whatever order their sightings arrive in") {
+  std::vector<sb::TouchpointEvent> events;  // 60 sightings of 40 intents, one customer
+  std::mt19937_64 rng(20261127);
+  for (int i = 0; i < 60; ++i) {
+    const std::string intent = "intent-" + std::to_string(i < 40 ? i : rng() % 40);
+    events.push_back(Ev("s" + std::to_string(i), i, sb::Channel::kChat, {Email("ana@example.com")},
+                        {{"intent", intent}}));
+  }
+  // "<intent> <event of its latest sighting>", in the summary's order.
+  auto kept_intents = [](const std::vector<sb::TouchpointEvent>& arrivals) {
+    std::unique_ptr<sb::JourneyStore> store = sb::NewInMemoryJourneyStore();
+    sb::ManualClock clock(kT0 + absl::Hours(24));
+    auto merger = sb::JourneyMerger::Create({}, &clock, store.get());
+    REQUIRE(merger.ok());
+    for (const sb::TouchpointEvent& e : arrivals) REQUIRE((*merger)->Ingest(e).ok());
+    const std::vector<sb::EventHandle> customers = store->ListCustomers(kAcme);
+    REQUIRE(customers.size() == 1);
+    const sb::CustomerRecord* c = store->FindCustomer(kAcme, customers[0]);
+    REQUIRE(c != nullptr);
+    std::vector<std::string> kept;
+    for (const sb::IntentSightings& i : c->summary.intents) {
+      kept.push_back(i.value + " " + std::string(store->EventIdOf(kAcme, i.latest.event)));
+    }
+    return kept;
+  };
+  const std::vector<std::string> in_order = kept_intents(events);
+  REQUIRE(in_order.size() == 32);
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    INFO("seed " << seed);
+    std::vector<sb::TouchpointEvent> arrivals = events;
+    std::shuffle(arrivals.begin(), arrivals.end(), std::mt19937_64(seed));
+    CHECK(kept_intents(arrivals) == in_order);
+  }
+}
