@@ -680,13 +680,12 @@ void Resolver::Process(const TenantId& tenant, EventHandle ev, const TouchpointE
 
   for (Candidate& c : cands) {
     ValueRecord* value = c.value;
-    CustomerValue* entry = nullptr;
-    bool fresh = false;
+    // How the customer holds the value; it becomes a holder but for a kind that does not match.
+    ValueLink link = ValueLink::kUnlinked;
     switch (c.outcome) {
       case IdentifierOutcome::kLinked:
         value->last_seen = std::max(value->last_seen, at);
-        entry = UpsertValue(target, c, ValueLink::kLinked, &fresh);
-        AddHolder(value, target->mint, entry, fresh);
+        link = ValueLink::kLinked;
         break;
       case IdentifierOutcome::kExpired:
         if (CustomerRecord* old = store_->MutableCustomer(tenant, value->linked);
@@ -702,21 +701,17 @@ void Resolver::Process(const TenantId& tenant, EventHandle ev, const TouchpointE
         value->linked = target->mint;
         value->linked_by = ev;
         value->last_seen = at;
-        entry = UpsertValue(target, c, ValueLink::kLinked, &fresh);
-        AddHolder(value, target->mint, entry, fresh);
+        link = ValueLink::kLinked;
         break;
       case IdentifierOutcome::kShared:
-        entry = UpsertValue(target, c, ValueLink::kShared, &fresh);
-        AddHolder(value, target->mint, entry, fresh);
+        link = ValueLink::kShared;
         break;
-      case IdentifierOutcome::kDropped:
-        entry = UpsertValue(target, c, ValueLink::kUnlinked, &fresh);
-        AddHolder(value, target->mint, entry, fresh);
-        break;
-      default:  // kNotMatching: a contact point only
-        UpsertValue(target, c, ValueLink::kUnlinked, &fresh);
+      default:  // kDropped, and kNotMatching (a contact point only): kUnlinked
         break;
     }
+    bool fresh = false;
+    CustomerValue* entry = UpsertValue(target, c, link, &fresh);
+    if (c.outcome != IdentifierOutcome::kNotMatching) AddHolder(value, target->mint, entry, fresh);
     out.outcomes[c.index] = c.outcome;
     if (c.rule->matches && !value->shared && c.rule->shared_after > 0 &&
         static_cast<int>(value->holders.size()) >= c.rule->shared_after) {
