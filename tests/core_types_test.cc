@@ -1,6 +1,7 @@
 // Validation rules of every core type: each rule is broken once and the error must name the
 // field (and the object's id where it has one).
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -187,6 +188,19 @@ TEST_CASE("identifiers need a value and, for some kinds, a scope") {
              Contains("event.identifiers has 33 entries, more than 32"));
   many.pop_back();
   CHECK(sb::ValidateIdentifiers(many, "event.identifiers").ok());
+}
+
+// Messages quote times in UTC: the same input gives the same message on every host. ctest runs
+// this case a second time with TZ set far from UTC (tests/CMakeLists.txt, "time_zone:"), where
+// SWITCHBOARD_TEST_ZONE names the zone so that the run cannot pass in UTC by mistake.
+TEST_CASE("a time in a message is in UTC whatever the host's time zone") {
+  if (const char* zone = std::getenv("SWITCHBOARD_TEST_ZONE")) {
+    REQUIRE(absl::LocalTimeZone().name() == zone);
+  }
+  sb::Contact c = ValidContact();
+  c.arrived_at = absl::UnixEpoch() - absl::Seconds(1);
+  CHECK_THAT(Message(c.Validate()),
+             Contains("contact.arrived_at is 1969-12-31T23:59:59+00:00, before the Unix epoch"));
 }
 
 TEST_CASE("contact validation names the field and the contact") {

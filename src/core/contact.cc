@@ -82,8 +82,9 @@ absl::Status ValidateTime(absl::Time t, std::string_view field) {
     return absl::InvalidArgumentError(internal::StrCat(field, " is infinite"));
   }
   if (t < absl::UnixEpoch()) {
-    return absl::InvalidArgumentError(
-        internal::StrCat(field, " is ", absl::FormatTime(t), ", before the Unix epoch"));
+    // Times in messages are UTC, so that the same input gives the same message on every host.
+    return absl::InvalidArgumentError(internal::StrCat(
+        field, " is ", absl::FormatTime(t, absl::UTCTimeZone()), ", before the Unix epoch"));
   }
   // Past any real date, and close enough to absl::Time's end that adding a wait or a timeout
   // would saturate to infinity (the last instant protobuf's Timestamp allows, as well).

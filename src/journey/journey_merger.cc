@@ -192,7 +192,7 @@ absl::Status JourneyMerger::Impl::Prepare(const TouchpointEvent& event, IngestRe
   if (event.occurred_at > limit) {
     return absl::InvalidArgumentError(
         internal::StrCat("event '", internal::Printable(event.id.value()), "': occurred_at ",
-                         absl::FormatTime(event.occurred_at), " is more than ",
+                         absl::FormatTime(event.occurred_at, absl::UTCTimeZone()), " is more than ",
                          absl::FormatDuration(options_.future_tolerance), " in the future"));
   }
   // Normalize every identifier; invalid and blocked ones are reported and left out. Scratch

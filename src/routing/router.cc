@@ -18,8 +18,9 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Create(const RouterOptions& opti
   const absl::Time start = clock->Now();
   if (start < kEarliestRouterTime || start > kLatestRouterTime) {
     return absl::InvalidArgumentError(internal::StrCat(
-        "Router::Create: the clock reads ", absl::FormatTime(start), ", outside ",
-        absl::FormatTime(kEarliestRouterTime), " .. ", absl::FormatTime(kLatestRouterTime),
+        "Router::Create: the clock reads ", absl::FormatTime(start, absl::UTCTimeZone()),
+        ", outside ", absl::FormatTime(kEarliestRouterTime, absl::UTCTimeZone()), " .. ",
+        absl::FormatTime(kLatestRouterTime, absl::UTCTimeZone()),
         " (nanoseconds since the Unix epoch in 64 bits)"));
   }
   auto impl = std::make_unique<Impl>(options, clock, listener);
