@@ -4,7 +4,8 @@
 //
 // Units: rates per second, times in seconds. Everything is exact (no approximations) and stable
 // for thousands of agents: Erlang B by its recursion, never factorials; Erlang A by the exact
-// birth-death chain, truncated where its probabilities fall below 1e-17 of the total.
+// birth-death chain, summed until the remaining tail is below e^-41 (about 1.6e-18) of the
+// waiting states' part.
 //
 // Thread-safety: pure functions of their arguments; safe to call concurrently.
 //
