@@ -318,7 +318,36 @@ TEST_CASE("unknown enum values and an oversized away reason are rejected naming 
   status.set_away_reason(std::string(sb::kMaxNameLength + 1, 'x'));
   const absl::Status s = sb::FromProto(status, "agent.status").status();
   CHECK(s.code() == absl::StatusCode::kInvalidArgument);
-  CHECK_THAT(Message(s), Contains("agent.status.away_reason is longer than 128 bytes"));
+  CHECK_THAT(Message(s), Contains("agent.status.away_reason is 129 bytes, more than 128"));
+}
+
+// The parts read alone (a host may exchange them outside an Agent) were checked only for their
+// signs: a priority of 500, 1,000 chats at once or a non-UTF-8 away reason came back as valid
+// values, though Agent::Validate refuses each.
+TEST_CASE("parts read alone are held to the same bounds as inside an agent") {
+  v1::QueueMembership membership;
+  membership.set_queue("billing");
+  membership.set_priority(sb::kMaxMembershipPriority);
+  CHECK(sb::FromProto(membership, "m").ok());
+  membership.set_priority(sb::kMaxMembershipPriority + 1);
+  CHECK_THAT(Message(sb::FromProto(membership, "m").status()),
+             Contains("m.priority is 101, outside 1..100"));
+
+  v1::ChannelCapacity capacity;
+  capacity.set_channel(v1::CHANNEL_CHAT);
+  capacity.set_cost_units(10);
+  capacity.set_max_concurrent(sb::kMaxConcurrentPerChannel);
+  CHECK(sb::FromProto(capacity, "c").ok());
+  capacity.set_max_concurrent(sb::kMaxConcurrentPerChannel + 1);
+  CHECK_THAT(Message(sb::FromProto(capacity, "c").status()),
+             Contains("c.max_concurrent is 101, outside 0..100"));
+
+  v1::AgentStatus status;
+  status.set_state(v1::AGENT_STATE_AWAY);
+  status.set_away_reason("lunch \xff");
+  const absl::Status s = sb::FromProto(status, "agent.status").status();
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(s), Contains("agent.status.away_reason is not valid UTF-8"));
 }
 
 TEST_CASE("negative or out-of-range proficiency is rejected") {

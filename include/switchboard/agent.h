@@ -45,10 +45,16 @@ struct AgentStatus {
   friend bool operator==(const AgentStatus&, const AgentStatus&) = default;
 };
 
+// Bounds Agent::Validate() enforces on the fields below (and FromProto on each part alone).
+inline constexpr int kMaxConcurrentPerChannel = 100;   // ChannelCapacity::max_concurrent
+inline constexpr int kMaxAgentCapacityUnits = 10'000;  // Agent::capacity_units
+inline constexpr int kMaxMembershipPriority = 100;     // QueueMembership::priority
+
 // How much of one channel an agent takes at once.
 struct ChannelCapacity {
   Channel channel = Channel::kVoice;
-  int max_concurrent = 1;  // 0 disables the channel for this agent; at most 100
+  // 0 disables the channel for this agent; at most kMaxConcurrentPerChannel.
+  int max_concurrent = 1;
   // Capacity units one contact takes from Agent::capacity_units; 1..capacity_units.
   int cost_units = kDefaultAgentCapacityUnits;
   friend bool operator==(const ChannelCapacity&, const ChannelCapacity&) = default;
@@ -64,7 +70,7 @@ inline constexpr absl::Duration kMaxMembershipDelay = absl::Hours(24);
 // One queue the agent serves, as in a routing profile.
 struct QueueMembership {
   QueueId queue;
-  int priority = 1;  // 1 = served first; 1..100
+  int priority = 1;  // 1 = served first; 1..kMaxMembershipPriority
   // The agent is offered a contact from this queue only after it has waited this long;
   // 0..kMaxMembershipDelay.
   absl::Duration delay = absl::ZeroDuration();
@@ -77,9 +83,11 @@ struct Agent {
   std::string name;
   std::vector<Skill> skills;
   std::vector<std::string> languages;  // BCP-47 tags
-  // Channels the agent handles. A channel not listed is not offered to the agent.
+  // Channels the agent handles; a channel not listed is not offered to the agent. An empty list
+  // means DefaultCapacity() of every channel unless RouterOptions::default_capacities_when_empty
+  // is false.
   std::vector<ChannelCapacity> capacities;
-  int capacity_units = kDefaultAgentCapacityUnits;  // total across channels; 1..10000
+  int capacity_units = kDefaultAgentCapacityUnits;  // across channels; 1..kMaxAgentCapacityUnits
   // Allows an exclusive channel (voice) alongside others. Off: one exclusive contact at a time.
   bool allow_blending = false;
   std::vector<QueueMembership> queues;

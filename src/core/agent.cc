@@ -12,10 +12,6 @@
 namespace switchboard {
 namespace {
 
-constexpr int kMaxConcurrentPerChannel = 100;
-constexpr int kMaxCapacityUnits = 10'000;
-constexpr int kMaxQueuePriority = 100;
-
 absl::Status ValidateNames(const std::vector<std::string>& names, std::string_view field) {
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string element = internal::StrCat(field, "[", i, "]");
@@ -26,9 +22,9 @@ absl::Status ValidateNames(const std::vector<std::string>& names, std::string_vi
 }
 
 absl::Status ValidateCapacities(const Agent& a) {
-  if (a.capacity_units < 1 || a.capacity_units > kMaxCapacityUnits) {
+  if (a.capacity_units < 1 || a.capacity_units > kMaxAgentCapacityUnits) {
     return absl::InvalidArgumentError(internal::StrCat("agent.capacity_units is ", a.capacity_units,
-                                                   ", outside 1..", kMaxCapacityUnits));
+                                                       ", outside 1..", kMaxAgentCapacityUnits));
   }
   absl::flat_hash_set<Channel> seen;
   for (size_t i = 0; i < a.capacities.size(); ++i) {
@@ -72,9 +68,9 @@ absl::Status ValidateMemberships(const Agent& a) {
       return absl::InvalidArgumentError(
           internal::StrCat(field, " repeats queue '", internal::Printable(m.queue.value()), "'"));
     }
-    if (m.priority < 1 || m.priority > kMaxQueuePriority) {
+    if (m.priority < 1 || m.priority > kMaxMembershipPriority) {
       return absl::InvalidArgumentError(internal::StrCat(field, ".priority is ", m.priority,
-                                                     ", outside 1..", kMaxQueuePriority));
+                                                         ", outside 1..", kMaxMembershipPriority));
     }
     if (m.delay < absl::ZeroDuration() || m.delay > kMaxMembershipDelay) {
       return absl::InvalidArgumentError(

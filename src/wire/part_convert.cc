@@ -1,7 +1,8 @@
 #include "src/wire/part_convert.h"
 
-#include "src/internal/str_cat.h"
 #include "src/internal/status_macros.h"
+#include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "src/wire/convert_internal.h"
 #include "switchboard/limits.h"
 
@@ -124,10 +125,10 @@ v1::ChannelCapacity ToProto(const ChannelCapacity& capacity) {
 absl::StatusOr<ChannelCapacity> FromProto(const v1::ChannelCapacity& msg,
                                           std::string_view field) {
   SB_ASSIGN_OR_RETURN(ChannelCapacity out, wire_internal::ConvertCapacity(msg, field));
-  // The upper bounds depend on the agent (capacity_units); Agent::Validate checks them.
-  if (out.max_concurrent < 0) {
-    return Invalid(internal::StrCat(field, ".max_concurrent"), "it must not be negative",
-                   out.max_concurrent);
+  // cost_units' upper bound is the agent's capacity_units: Agent::Validate checks it.
+  if (out.max_concurrent < 0 || out.max_concurrent > kMaxConcurrentPerChannel) {
+    return Invalid(internal::StrCat(field, ".max_concurrent"),
+                   internal::StrCat("outside 0..", kMaxConcurrentPerChannel), out.max_concurrent);
   }
   if (out.cost_units < 1) {
     return Invalid(internal::StrCat(field, ".cost_units"), "it must be at least 1",
@@ -148,8 +149,9 @@ absl::StatusOr<QueueMembership> FromProto(const v1::QueueMembership& msg,
                                           std::string_view field) {
   QueueMembership out = wire_internal::ConvertMembership(msg);
   SB_RETURN_IF_ERROR(out.queue.Validate(internal::StrCat(field, ".queue")));
-  if (out.priority < 1) {
-    return Invalid(internal::StrCat(field, ".priority"), "it must be at least 1", out.priority);
+  if (out.priority < 1 || out.priority > kMaxMembershipPriority) {
+    return Invalid(internal::StrCat(field, ".priority"),
+                   internal::StrCat("outside 1..", kMaxMembershipPriority), out.priority);
   }
   if (out.delay < absl::ZeroDuration() || out.delay > kMaxMembershipDelay) {
     return absl::InvalidArgumentError(
@@ -168,10 +170,8 @@ v1::AgentStatus ToProto(const AgentStatus& status) {
 
 absl::StatusOr<AgentStatus> FromProto(const v1::AgentStatus& msg, std::string_view field) {
   SB_ASSIGN_OR_RETURN(AgentStatus out, wire_internal::ConvertStatus(msg, field));
-  if (out.away_reason.size() > kMaxNameLength) {
-    return absl::InvalidArgumentError(internal::StrCat(field, ".away_reason is longer than ",
-                                                       kMaxNameLength, " bytes"));
-  }
+  SB_RETURN_IF_ERROR(internal::ValidateText(
+      out.away_reason, internal::StrCat(field, ".away_reason"), kMaxNameLength));
   return out;
 }
 

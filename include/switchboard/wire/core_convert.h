@@ -4,8 +4,9 @@
 // UNSPECIFIED enum values with InvalidArgument naming the field (QueueOrder UNSPECIFIED reads as
 // FIFO, as the schema says), then runs the type's Validate(), so whatever it returns is valid.
 //
-// Times travel as Unix microseconds and durations as microseconds: ToProto drops any
-// sub-microsecond part (times round down, durations toward zero).
+// Times travel as Unix microseconds plus the 0..999 nanoseconds past them (a contact's arrival,
+// an event's times), so they come back to the nanosecond; durations travel as microseconds,
+// cut toward zero.
 //
 // Thread-safety: free functions without state; safe to call concurrently.
 //
@@ -58,9 +59,10 @@ SWITCHBOARD_EXPORT absl::StatusOr<EventType> FromProto(v1::EventType type,
                                                        std::string_view field = "type");
 
 // Parts. `field` prefixes the error ("agent.skills[2]"). The parts without a Validate() of their
-// own (AgentStatus, ChannelCapacity, QueueMembership) are checked for their enums, ids and signs
-// here; the rules that depend on the whole object (cost_units <= capacity_units, no repeated
-// channel) are checked when the whole Agent is read.
+// own (AgentStatus, ChannelCapacity, QueueMembership) are held here to every bound Agent's
+// Validate() puts on them alone (enums, ids, ranges, UTF-8); the rules that depend on the whole
+// object (cost_units <= capacity_units, no repeated channel) are checked when the whole Agent is
+// read.
 SWITCHBOARD_EXPORT v1::Identifier ToProto(const Identifier& identifier);
 SWITCHBOARD_EXPORT absl::StatusOr<Identifier> FromProto(const v1::Identifier& msg,
                                                         std::string_view field = "identifier");
