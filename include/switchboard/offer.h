@@ -44,7 +44,8 @@ struct Offer {
   absl::Time offered_at = absl::UnixEpoch();
   // The offer expires at this time (offered_at + the queue's offer_timeout when the offer was
   // made; a later UpdateQueue does not move it). From then on Accept
-  // and Decline fail with FailedPrecondition; the next Router::Tick() reports kExpired.
+  // and Decline fail with FailedPrecondition; the next Router::Tick() or other mutating call (an
+  // Accept of this offer included) reports kExpired first.
   absl::Time expires_at = absl::UnixEpoch();
   int attempt = 1;      // 1 for the contact's first offer, 2 for its second...
   bool direct = false;  // made by TransferToAgent, not chosen by the strategy

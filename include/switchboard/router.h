@@ -100,8 +100,9 @@ struct RouterOptions {
   SelectionMode selection = SelectionMode::kIndexed;
 
   // An agent whose Agent::capacities is empty gets DefaultCapacity(c) for every channel
-  // (voice 1 and exclusive, chat 3, email 5, messaging 4...). When false such an agent handles
-  // no channel.
+  // (voice 1 and exclusive, chat 3, email 5, messaging 4...); its capacity_units must then cover
+  // each default cost_units (100 for voice), else AddAgent/UpdateAgent return InvalidArgument.
+  // When false such an agent handles no channel.
   // Default: true
   bool default_capacities_when_empty = true;
 
@@ -158,8 +159,10 @@ class SWITCHBOARD_EXPORT Router {
   // invalid queue or unknown strategy, AlreadyExists for a known id.
   absl::Status AddQueue(const Queue& queue, std::string_view strategy = {});
   // Replaces a queue's settings (empty strategy: keep the current one) and re-routes its waiting
-  // contacts. NotFound for an unknown id; FailedPrecondition when a contact in the queue uses a
-  // channel the new settings do not serve.
+  // contacts; reservations for a preferred agent in the queue end, and those contacts are open
+  // to every agent. InvalidArgument for an invalid queue or unknown strategy, NotFound for an
+  // unknown id; FailedPrecondition when a contact in the queue uses a channel the new settings do
+  // not serve.
   absl::Status UpdateQueue(const Queue& queue, std::string_view strategy = {});
   // NotFound for an unknown id; FailedPrecondition while a contact is in the queue or an agent
   // lists it in Agent::queues.
@@ -179,8 +182,9 @@ class SWITCHBOARD_EXPORT Router {
 
   // Sets the agent's presence: kOffline, kAvailable or kAway (with a reason); kBusy and kWrapUp
   // are InvalidArgument, as is a reason longer than kMaxNameLength or not UTF-8. Going offline
-  // or away rescinds a live offer; contacts already accepted stay with the agent. A reported
-  // state of busy or wrap-up lasts while the agent holds contacts, whatever the presence.
+  // or away rescinds a live offer; contacts already accepted stay with the agent. The reported
+  // state is busy while the agent has a contact in progress, and wrap-up while it has one in
+  // wrap-up, whatever the presence; a live offer alone does not change it.
   absl::Status SetAgentState(const AgentId& agent, AgentState state,
                              std::string_view away_reason = {});
 
@@ -200,12 +204,14 @@ class SWITCHBOARD_EXPORT Router {
   absl::Status Accept(OfferId offer);
   absl::Status Accept(const ContactId& contact, const AgentId& agent);
   // Declines a live offer (same errors as Accept). The contact waits again and is not offered to
-  // this agent again while it stays in its queue (an agent removed and added again under the
-  // same id is a new agent here: RemoveAgent ends what the router knew of it).
+  // this agent again while it stays in its queue (the last 16 agents it excluded are remembered;
+  // an agent removed and added again under the same id is a new agent here: RemoveAgent ends
+  // what the router knew of it).
   absl::Status Decline(OfferId offer);
   absl::Status Decline(const ContactId& contact, const AgentId& agent);
   // Withdraws the contact's live offer (FailedPrecondition if it has none). The contact waits
-  // again and is not offered to that agent again while it stays in its queue.
+  // again and is not offered to that agent again while it stays in its queue (as for Decline,
+  // up to the last 16 agents).
   absl::Status Rescind(const ContactId& contact);
 
   // Changes how a waiting or offered contact is routed (ContactRoutingUpdate: priority, age
@@ -241,12 +247,15 @@ class SWITCHBOARD_EXPORT Router {
                                std::string_view note);
 
   // Runs every timer due at the clock's Now(), in time order: offer expiries, wrap-up ends,
-  // queue delays that make a waiting contact visible to more agents, and the daily counter reset.
+  // queue delays that make a waiting contact visible to more agents, preferred-agent reservations
+  // running out, and the daily counter reset.
   // Timers due at one instant all run before the agents and contacts they free are routed.
   // Every other mutating call first does the same, so work never waits for a Tick once a call
   // comes; Tick is for the quiet times between calls (call it at NextDeadline()).
   absl::Status Tick();
-  // When Tick() next has work to do; nullopt when no timer is pending. Not const: it drops the
+  // When Tick() next has work to do, counting the daily counter reset at the next midnight in
+  // RouterOptions::day_zone (so an idle router returns that midnight); nullopt only when nothing
+  // at all is scheduled (a clock at the end of the router's range). Not const: it drops the
   // timers that became moot (an answered offer's expiry) so that a host does not wake for them,
   // so a host that guards the router with a reader-writer lock takes the writer's side here.
   std::optional<absl::Time> NextDeadline();
@@ -259,7 +268,8 @@ class SWITCHBOARD_EXPORT Router {
   // The contact's live offer, or nullopt. NotFound for an unknown contact.
   absl::StatusOr<std::optional<Offer>> CurrentOffer(const ContactId& contact) const;
   // The queue's waiting contacts (not those offered), best first, in the order an agent with no
-  // delay and every skill would take them.
+  // delay and every skill would take them. Includes contacts reserved for a preferred agent
+  // (ContactInfo::reserved_for), which only that agent may take, ahead of the others.
   absl::StatusOr<std::vector<ContactId>> WaitingContacts(const QueueId& queue) const;
   // The configuration the router holds (with default capacities filled in).
   absl::StatusOr<Agent> GetAgent(const AgentId& agent) const;
@@ -275,8 +285,9 @@ class SWITCHBOARD_EXPORT Router {
   const RouterOptions& options() const;
 
   // Verifies the router's internal consistency: every contact in exactly one state, no agent
-  // above a capacity limit, offers only to eligible agents (offers made before an UpdateQueue or
-  // UpdateAgent are exempt: an update lets a live offer stand), no waiting contact that an idle
+  // above a capacity limit, offers only to eligible agents (direct offers of TransferToAgent, and
+  // offers made before an UpdateQueue or UpdateAgent, are exempt: an update lets a live offer
+  // stand), no waiting contact that an idle
   // eligible agent could take (membership delays as of the last call, which applies them), and
   // (kIndexed) indexes equal to what a full rebuild would give.
   // Costs O(agents x contacts): for tests and debugging. Internal on error.

@@ -36,7 +36,8 @@ enum class RoutingEventType : unsigned char {
   kOffered,            // offer made: `offer` is set
   kAccepted,           // offer accepted: `offer` is set
   kDeclined,           // offer declined by the agent: `offer` is set
-  kExpired,            // offer not answered before its expiry (seen by Tick): `offer` is set
+  kExpired,            // offer not answered before its expiry (reported by the next Tick or
+                       // other mutating call): `offer` is set
   kRescinded,          // offer withdrawn by the host or by the agent going away: `offer` is set
   kCompleted,          // Complete(): `text` holds the disposition
   kWrapUpEnded,        // the contact's wrap-up is over (at once, right after kCompleted, when

@@ -51,7 +51,9 @@ struct QueueStats {
   AgentStateCounts agents;  // members of the queue by state
   // Since the router was created. "entered" counts Enqueue and transfers in.
   std::int64_t entered = 0;
-  std::int64_t answered = 0;  // accepted offers
+  // Contacts answered: the first accepted offer of each stay in this queue (an offer accepted
+  // again after a TransferToAgent does not count twice).
+  std::int64_t answered = 0;
   std::int64_t answered_within_threshold = 0;
   std::int64_t abandoned = 0;
   std::int64_t short_abandoned = 0;  // abandoned within the threshold
@@ -80,7 +82,7 @@ struct AgentStats {
   int contacts_held = 0;  // offered, in progress or in wrap-up
   int used_units = 0;     // capacity units taken by held contacts (live offers included)
   int capacity_units = 0;
-  std::int64_t contacts_handled = 0;  // completed, since the router was created
+  std::int64_t contacts_handled = 0;  // completed, since the agent was added
   std::int64_t handled_today = 0;     // completed since the start of the day (fewest-contacts)
   // Accept to complete, or to a transfer away (least-talk-time).
   absl::Duration talk_time_today = absl::ZeroDuration();

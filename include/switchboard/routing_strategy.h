@@ -76,7 +76,8 @@ struct AgentRankInput {
   std::int64_t handled_today = 0;
   absl::Duration talk_time_today = absl::ZeroDuration();
   // Sum of the agent's proficiency over the skills the contact (and its queue) asks for;
-  // optional skills count only when the agent meets their minimum.
+  // optional skills count only when the agent meets their minimum. Filled only for a strategy
+  // whose Traits() sets uses_skill_score (0 otherwise), as is required_skill_score.
   int skill_score = 0;
   // The part of skill_score that comes from the required skills.
   int required_skill_score = 0;
