@@ -1,7 +1,6 @@
 // Where a contact is in the router's lifecycle, and a read-only view of a routed contact.
 //
-//   Enqueue ──► kWaiting ──(offer)──► kOffered ──Accept──► kInProgress ──Complete──► kWrapUp ──►
-//   gone
+//   Enqueue ──► kWaiting ──(offer)──► kOffered ──Accept──► kInProgress ──Complete──► kWrapUp ──► gone
 //                  ▲                     │ Decline / expiry / Rescind          (wrap-up time over)
 //                  └─────────────────────┘
 //   Abandon (from kWaiting or kOffered) and Complete with no wrap-up time remove the contact.
@@ -10,9 +9,8 @@
 //
 // Thread-safety: plain values.
 //
-//   absl::StatusOr<switchboard::ContactInfo> info =
-//   router->GetContact(switchboard::ContactId("c1")); if (info.ok() && info->state ==
-//   switchboard::ContactState::kWaiting) { ... }
+//   absl::StatusOr<switchboard::ContactInfo> info = router->GetContact(switchboard::ContactId("c1"));
+//   if (info.ok() && info->state == switchboard::ContactState::kWaiting) { ... }
 #ifndef SWITCHBOARD_CONTACT_STATE_H_
 #define SWITCHBOARD_CONTACT_STATE_H_
 

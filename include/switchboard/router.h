@@ -287,9 +287,9 @@ class SWITCHBOARD_EXPORT Router {
   // Verifies the router's internal consistency: every contact in exactly one state, no agent
   // above a capacity limit, offers only to eligible agents (direct offers of TransferToAgent, and
   // offers made before an UpdateQueue or UpdateAgent, are exempt: an update lets a live offer
-  // stand), no waiting contact that an idle
-  // eligible agent could take (membership delays as of the last call, which applies them), and
-  // (kIndexed) indexes equal to what a full rebuild would give.
+  // stand), no waiting contact that an idle eligible agent could take (membership delays as of
+  // the last call, which applies them), and (kIndexed) indexes equal to what a full rebuild
+  // would give.
   // Costs O(agents x contacts): for tests and debugging. Internal on error.
   absl::Status CheckInvariants() const;
 
