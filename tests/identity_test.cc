@@ -525,7 +525,7 @@ TEST_CASE("NormalizeInto into reused storage gives what Normalize gives, in any 
     INFO("seed " << seed);
     std::vector<sb::Identifier> order = ids;
     std::shuffle(order.begin(), order.end(), std::mt19937_64(seed));
-    sb::NormalizedIdentifier out{K::kSocialHandle, "stale-scope", "stale-value", true};
+    sb::NormalizedIdentifier out{K::kSocialHandle, "stale-scope", "stale-value"};
     std::string reason = "stale reason";
     for (const sb::Identifier& id : order) {
       INFO(sb::IdentifierKindName(id.kind) << " '" << id.value << "' scope '" << id.scope << "'");

@@ -41,13 +41,15 @@ inline constexpr bool IdentifierKindHasScope(IdentifierKind kind) {
 struct Identifier {
   IdentifierKind kind = IdentifierKind::kPhone;
   std::string value;  // as received
-  // The platform of a social handle, the channel of an opaque id, or the name of a custom kind.
-  // Required for kSocialHandle and kCustom, ignored (may be empty) for the others.
+  // The platform of a social handle, the channel of an opaque id, or the name of a custom kind:
+  // part of the matching key. Required for kSocialHandle and kCustom, optional for
+  // kChannelOpaque, ignored for the others.
   std::string scope;
 
-  // InvalidArgument naming `field` for an unknown kind, an empty or oversized value, or a
-  // missing scope where the kind needs one. It does not check the value's format (a phone
-  // number's digits): that is the identity resolver's job, which reports per identifier.
+  // InvalidArgument naming `field` for an unknown kind, an empty, oversized or non-UTF-8 value,
+  // an oversized or non-UTF-8 scope, or a missing scope where the kind needs one. It does not
+  // check the value's format (a phone number's digits): that is the identity resolver's job,
+  // which reports per identifier.
   SWITCHBOARD_EXPORT absl::Status Validate(std::string_view field = "identifier") const;
   friend bool operator==(const Identifier&, const Identifier&) = default;
   friend auto operator<=>(const Identifier&, const Identifier&) = default;

@@ -40,8 +40,8 @@ struct NormalizedIdentifier {
   // empty for other kinds.
   std::string scope;
   std::string value;
-  // True when the event that carried it says the customer proved it (see kVerifiedAttribute).
-  bool verified = false;
+  // Whether a customer proved a value is a fact of the events carrying it (their
+  // context_attributes::kVerified), not of the value: see CustomerIdentifier::verified.
 
   // The matching key: "<kind>[/<scope>]:<value>", e.g. "email:ana@example.com",
   // "social_handle/x:ana". Unique per tenant for one identity value.
@@ -55,9 +55,10 @@ struct IdentifierRule {
   // Default: true.
   bool matches = true;
   // At most one distinct value per customer (an account number); social handles count per
-  // platform and channel-opaque ids per channel. Default: false.
+  // platform, channel-opaque ids per channel and custom ids per custom kind. Default: false.
   bool unique = false;
-  // At most this many distinct linked values per customer (per platform / channel, as above);
+  // At most this many distinct linked values per customer (per platform / channel / custom kind,
+  // as above);
   // 0 = no limit. Unique implies 1.
   int max_values = 0;
   // Trust, 1 = most trusted .. 1000. When a link would break a limit the merger drops, of the
@@ -104,7 +105,8 @@ struct IdentityRules {
   // value whatever the pattern, so a customer-typed value cannot stall ingest. Default: none
   // (the all-zero rule below is built in and cheaper).
   std::vector<std::string> blocked_patterns;
-  // Blocks numbers whose national digits are all one digit ("0000000", "+1 111 111 1111") and
+  // Blocks numbers whose national digits are all one digit ("+44 0000 000000", "+1 111 111
+  // 1111"; one too short to be a number, "0000000" in the US, is reported invalid instead) and
   // account ids made only of zeros (not custom ids, whose format is the host's). Default: true.
   bool block_degenerate_numbers = true;
 
@@ -116,10 +118,11 @@ struct IdentityRules {
   // (60); custom kinds (70). Shared after 2 everywhere else except account ids (never).
   SWITCHBOARD_EXPORT static IdentityRules Defaults();
 
-  // InvalidArgument naming the field: priority outside 1..1000, negative limit, shared_after 1,
-  // expiry <= 0, unknown phone region, a bad regular expression, a custom kind listed twice or
-  // named with upper-case letters, ':', white space (ASCII or Unicode, at the ends or inside) or
-  // a control character (scopes are trimmed, so such a name could never apply).
+  // InvalidArgument naming the field: priority outside 1..1000, negative limit, shared_after 1
+  // or negative, expiry <= 0, unknown phone region, a bad regular expression, a custom kind
+  // listed twice, unnamed, or named with upper-case letters, ':', white space (ASCII or Unicode,
+  // at the ends or inside) or a control character (scopes are trimmed, so such a name could
+  // never apply).
   SWITCHBOARD_EXPORT absl::Status Validate() const;
 };
 

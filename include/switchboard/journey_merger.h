@@ -149,7 +149,9 @@ struct IdentityMatch {
   // The customer the value links, or, when it links nobody, its only carrier (see
   // JourneyMerger::FindByIdentifier); unset when shared or carried by several.
   std::optional<CustomerId> customer;
-  std::vector<CustomerId> possible;       // holders of a shared value ("possibly A or B")
+  // Holders of a shared value ("possibly A or B"), or the carriers of a value that links nobody
+  // (a limit or a split dropped it); sorted.
+  std::vector<CustomerId> possible;
   bool shared = false;
 };
 
@@ -179,6 +181,8 @@ struct ErasureReport {
   std::vector<CustomerId> still_carried_by;
 };
 
+// Every call that names a tenant returns InvalidArgument for an invalid tenant id (the lists
+// are empty for one), besides the errors given with each call.
 class SWITCHBOARD_EXPORT JourneyMerger {
  public:
   // InvalidArgument when `options` are invalid or `clock` is null. `store` must outlive the
@@ -249,7 +253,8 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   // than both is resolved before the merge applies. Re-resolving connected customers may
   // retire other ids too (a value shared only by the two stops counting as shared for a third);
   // Resolve() follows them. NotFound for an unknown customer, FailedPrecondition when they are
-  // already one, InvalidArgument for an empty actor or an oversized reason, or either not UTF-8.
+  // already one, InvalidArgument for an empty or oversized actor, an oversized reason, or either
+  // not UTF-8.
   absl::StatusOr<MergeRecord> Merge(const TenantId& tenant, const CustomerId& a,
                                     const CustomerId& b, std::string_view reason,
                                     std::string_view actor);
@@ -271,8 +276,9 @@ class SWITCHBOARD_EXPORT JourneyMerger {
   // (see Resolve()): nothing is erased then.
   absl::StatusOr<ErasureReport> Forget(const TenantId& tenant, const CustomerId& id);
   // Forgets the one customer holding `identifier` (as FindByIdentifier() finds it), exactly as
-  // Forget(tenant, id) does, and nothing else. NotFound when nobody holds it (a kind that does
-  // not match included); FailedPrecondition when it is shared or carried by several customers
+  // Forget(tenant, id) does, and nothing else. InvalidArgument for a malformed or blocked
+  // identifier; NotFound when nobody holds it (a kind that does not match included);
+  // FailedPrecondition when it is shared or carried by several customers
   // none of whom it links (forget the candidates by id instead); nothing changes on an error.
   //
   // Other customers whose events carry the same value keep those events and the value: it was

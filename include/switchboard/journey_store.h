@@ -8,20 +8,22 @@
 // always rebuild derived data from raw data; that is how Split() and late events stay exact.
 //
 // Compact layout: the store interns event ids and identifier values per tenant as dense 32-bit
-// handles (EventHandle, ValueHandle). An event is a small fixed record (its two times,
+// handles (EventHandle, ValueHandle). An event is a small fixed record (its occurred-at time,
 // type and channel as bytes, its customer as a handle) plus its identifiers' value handles; its
-// variable contents (id, source system, contact, raw identifier forms where they differ from the
-// normalized ones, attributes) are encoded by the store and decoded on demand (ReadEvent,
-// EventAttribute). A customer is keyed by the handle of the event its id was minted from, and
-// keeps its journey as event handles. Handles are only meaningful inside their tenant and store;
-// the handle of an erased event or value may be reused, and nothing outside the store may order
-// by handles (journey order is always occurred-at, then event id: EventLess()).
+// variable contents (id, received-at, source system, contact, raw identifier forms where they
+// differ from the normalized ones, attributes) are encoded by the store and decoded on demand
+// (ReadEvent, EventAttribute). A customer is keyed by the handle of the event its id was minted
+// from, and keeps its journey as event handles. Handles are only meaningful inside their tenant
+// and store; the handle of an erased event or value may be reused, and nothing outside the store
+// may order by handles (journey order is always occurred-at, then event id: EventLess()).
 //
-// Thread-safety: implementations need not be thread-safe; the merger calls its store from one
-// thread at a time. References and pointers returned by Event()/MutableEvent() stay valid until
-// the next PutEvent/EraseEvent of the tenant; those of Value()/MutableValue() and
-// FindCustomer()/MutableCustomer()/PutCustomer() until that record is erased; string_views and
-// spans until the next mutating call of the tenant.
+// Thread-safety: the merger never overlaps a mutating call with any other call, but its const
+// methods may run concurrently (journey_merger.h), and they call the store's const methods: an
+// implementation's const methods must be safe to call concurrently with each other (the
+// in-memory store's are); the mutating ones need no locking. References and pointers returned
+// by Event()/MutableEvent() stay valid until the next PutEvent/EraseEvent of the tenant; those of
+// Value()/MutableValue() and FindCustomer()/MutableCustomer()/PutCustomer() until that record is
+// erased; string_views and spans until the next mutating call of the tenant.
 //
 //   std::unique_ptr<switchboard::JourneyStore> store = switchboard::NewInMemoryJourneyStore();
 //   auto merger = switchboard::JourneyMerger::Create(options, &clock, store.get());
@@ -89,7 +91,8 @@ static_assert(sizeof(StoredEvent) <= 32, "StoredEvent must not grow past 32 byte
 // How a customer holds one identifier value.
 enum class ValueLink : unsigned char {
   kLinked = 0,  // links events to this customer and counts toward the kind's limit
-  kUnlinked,    // carried, but dropped from linking (a limit or a split forbade it)
+  kUnlinked,    // carried, not linking: a limit or a split dropped it, or its kind does not
+                // match (IdentifierRule::matches false)
   kShared,      // the value became shared: context only, never identity
   kExpired,     // a weak identifier that expired before it was seen again
 };
@@ -116,7 +119,9 @@ struct ValueRecord {
   // four are held in the record itself (in the 24 bytes a std::vector takes), with no heap block.
   absl::InlinedVector<EventHandle, 4> events;
   // Derived by resolution:
-  absl::InlinedVector<EventHandle, 2> holders;  // distinct customers carrying it, in no set order
+  // Distinct customers holding it for matching (what shared_after counts), in no set order: not
+  // for a kind that does not match, and not customers whose link to it expired.
+  absl::InlinedVector<EventHandle, 2> holders;
   absl::Time last_seen = absl::InfinitePast();  // latest event linked through it
   EventHandle linked = kNoHandle;               // the customer it links to (its mint event)
   // The event that linked it (to `linked`, or to a customer since merged into it): a late event
@@ -180,7 +185,9 @@ struct CustomerSummary {
   // most 32 intents.
   std::vector<IntentSightings> intents;
   std::vector<CaseState> cases;      // by case id, at most 64 (oldest dropped)
-  std::array<int32_t, kChannelCount> channel_counts{};  // a tenant holds < 2^32 events
+  // Unsigned 32 bits: a handle is 32 bits, so a tenant holds fewer than 2^32 events and a count
+  // never wraps.
+  std::array<uint32_t, kChannelCount> channel_counts{};
   friend bool operator==(const CustomerSummary&, const CustomerSummary&) = default;
 };
 

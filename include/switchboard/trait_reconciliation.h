@@ -55,8 +55,8 @@ struct TraitRule {
 // value withdraws consent).
 SWITCHBOARD_EXPORT std::vector<TraitRule> DefaultTraitRules();
 
-// InvalidArgument naming the field: empty or repeated field, more than 64 rules, a source
-// priority list on another rule.
+// InvalidArgument naming the field: empty or repeated field, an unknown rule, a source priority
+// list on another rule; and (naming no field) more than 64 rules.
 SWITCHBOARD_EXPORT absl::Status ValidateTraitRules(const std::vector<TraitRule>& rules);
 
 // One value a trait has taken, with the evidence for it.

@@ -476,7 +476,6 @@ NormalizeOutcome IdentityNormalizer::NormalizeInto(const Identifier& identifier,
   }
   NormalizedIdentifier& id = *out;  // its strings keep their capacity from earlier calls
   id.kind = identifier.kind;
-  id.verified = false;
   std::string_view raw = Trim(identifier.value);
   LowerInto(raw, &id.value);  // what the blocked values are compared with, whatever the kind
   if (compiled_->blocked.contains(id.value)) {
