@@ -20,8 +20,8 @@ namespace switchboard {
 using Attributes = std::map<std::string, std::string, std::less<>>;
 
 // InvalidArgument naming `field` and the key when there are more than kMaxAttributes entries, a
-// key is empty or longer than kMaxAttributeKeyLength, or a value is longer than
-// kMaxAttributeValueLength.
+// key is empty or longer than kMaxAttributeKeyLength, a value is longer than
+// kMaxAttributeValueLength, or a key or value is not UTF-8.
 SWITCHBOARD_EXPORT absl::Status ValidateAttributes(const Attributes& attributes,
                                                    std::string_view field);
 

@@ -94,7 +94,7 @@ struct ContactRoutingUpdate {
   friend bool operator==(const ContactRoutingUpdate&, const ContactRoutingUpdate&) = default;
 };
 
-// Checks a language tag: empty, or 2..35 characters of letters, digits and '-'.
+// Checks a language tag: empty, or 2..35 letters, digits and '-' starting with a letter.
 SWITCHBOARD_EXPORT absl::Status ValidateLanguageTag(std::string_view tag, std::string_view field);
 
 // Checks a time is finite, not before the Unix epoch and not after 9999-12-31T23:59:59Z.

@@ -144,8 +144,8 @@ SWITCHBOARD_EXPORT absl::StatusOr<double> Occupancy(double busy_seconds, double 
 struct FcrContact {
   std::string customer;  // who contacted (any stable key: customer id, phone, account); not empty
   absl::Time time;       // when the contact started
-  // Optional reason or topic. When not empty, only a later contact with the same reason counts
-  // as a repeat of this one; an empty reason matches any later contact.
+  // Optional reason or topic. A later contact is a repeat of this one unless both give a reason
+  // and the reasons differ (an empty reason, on either, matches any).
   std::string reason;
 };
 

@@ -43,7 +43,7 @@ struct Queue {
   ServiceLevelTarget service_level;
   int max_waiting = 0;  // 0 = unlimited; a full queue rejects with ResourceExhausted
   absl::Duration wrap_up = absl::ZeroDuration();  // after-contact work; 0..1 hour
-  // How long an offer waits for an answer before it expires; > 0.
+  // How long an offer waits for an answer before it expires; more than 0, at most 24 hours.
   absl::Duration offer_timeout = absl::Seconds(15);
   QueueOrder order = QueueOrder::kFifo;
 

@@ -1,9 +1,10 @@
 // Seeded random numbers for the simulator, split into independent streams per purpose
 // ("common random numbers"): arrivals, service times, patience, agent decisions and returns each
 // draw from their own stream, and per-contact values come from a stream keyed by the contact's
-// sequence number. Two routing strategies run on the same scenario and seed therefore see the
-// same arrivals, the same service time and patience for each contact and the same answer to the
-// k-th offer of each contact, whatever order the events happen in.
+// identity (its type and arrival number, or its trace record) and attempt. Two routing
+// strategies run on the same scenario and seed therefore see the same arrivals, the same service
+// time and patience for each contact and the same answer to the k-th offer of each contact,
+// whatever order the events happen in.
 //
 // Thread-safety: not thread-safe; each simulation run owns its streams.
 //

@@ -19,8 +19,9 @@
 namespace switchboard::sim {
 
 // For each strategy, one row per queue and one overall: offered, SL, ASA, abandonment, wait of
-// abandoners, occupancy, AHT, transfers, FCR, repeats, each "mean ±half-width" over the
-// replications; then a comparison of the strategies on the overall KPIs.
+// abandoners, occupancy, AHT, transfers, FCR, resolved, repeats, each "mean ±half-width" over
+// the replications; then a comparison of the strategies on the overall KPIs and their paired
+// differences against the first strategy.
 SWITCHBOARD_EXPORT std::string FormatKpiTables(const Experiment& experiment);
 
 // {"scenario", "seed", "replications", "interval_s", "strategies": [{"strategy", "overall":

@@ -46,7 +46,7 @@ struct AgentGroup {
   std::string name;
   int count = 1;
   // The agents' skills, languages, capacities, blending policy and queue memberships. Its id,
-  // tenant and status are set by the simulator.
+  // name, tenant and status are set by the simulator.
   Agent profile;
   std::vector<Shift> shifts;       // empty = on duty for the whole run
   double decline_probability = 0;  // chance an offer is declined
@@ -108,7 +108,9 @@ struct ReturnSpec {
 struct Scenario {
   std::string name;
   std::string description;
-  double duration_s = 3600;   // arrivals stop; the run goes on until every contact is done
+  // Arrivals stop; the run goes on until every contact is done, at most two simulated days
+  // more.
+  double duration_s = 3600;
   double interval_s = 1800;   // KPI and rate interval
   double warmup_s = 0;        // contacts arriving earlier are simulated but not counted
   std::vector<Queue> queues;  // tenant may be left empty: the simulator sets it

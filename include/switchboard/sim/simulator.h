@@ -70,7 +70,8 @@ struct RunOptions {
 
 // Runs `scenario` once. InvalidArgument when the scenario does not validate or the router
 // rejects its configuration (an unknown strategy name is NotFound or InvalidArgument, as the
-// router's strategy registry reports it).
+// router's strategy registry reports it); Internal when a router or journey-merger call fails
+// during the run (the message says when and which).
 SWITCHBOARD_EXPORT absl::StatusOr<RunResult> RunScenario(const Scenario& scenario,
                                                          const RunOptions& options);
 
