@@ -281,6 +281,35 @@ TEST_CASE("a repeat of an intent dropped from the summary is still found") {
   CHECK_FALSE(f.merger->SnapshotFor(Call(60 * 24 * 4, "billing"))->repeat_contact);
 }
 
+// An intent dropped from the full summary and seen again later starts its entry afresh, without
+// the earlier sighting. A snapshot of a time between the two took that for "never seen before"
+// (found by a review: no repeat in order, and a repeat in an order where the later sighting came
+// first); the journey now answers, the same in every order.
+TEST_CASE("a snapshot of the past finds a repeat of an intent dropped and seen again") {
+  std::vector<sb::TouchpointEvent> events;
+  events.push_back(Ev("mail-00", 0, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  for (int i = 1; i <= 32; ++i) {  // 32 other intents push billing out of the summary
+    events.push_back(Ev(sb::internal::StrCat("mail-", i < 10 ? "0" : "", i), i, T::kMessage,
+                        C::kEmail, {{"intent", sb::internal::StrCat("topic-", i)}}));
+  }
+  events.push_back(Ev("mail-99", 100, T::kMessage, C::kEmail, {{"intent", "billing"}}));
+  std::vector<std::vector<sb::TouchpointEvent>> orders = {events, events, events};
+  std::reverse(orders[1].begin(), orders[1].end());
+  std::rotate(orders[2].begin(), orders[2].end() - 1, orders[2].end());  // the later one first
+  for (size_t o = 0; o < orders.size(); ++o) {
+    INFO("order " << o);
+    Fixture f;
+    for (const sb::TouchpointEvent& e : orders[o]) f.Ingest(e);
+    const sb::CustomerId ana("c-mail-00");
+    const absl::Time between = kT0 + absl::Minutes(50);
+    CHECK(f.merger->SnapshotOf(kAcme, ana, "billing", between)->repeat_contact);
+    CHECK_FALSE(f.merger->SnapshotOf(kAcme, ana, "move", between)->repeat_contact);
+    // Before the first sighting there is nothing to repeat; after the second, it is the repeat.
+    CHECK_FALSE(f.merger->SnapshotOf(kAcme, ana, "billing", kT0)->repeat_contact);
+    CHECK(f.merger->SnapshotOf(kAcme, ana, "billing", kT0 + absl::Minutes(101))->repeat_contact);
+  }
+}
+
 // An empty attribute is no value (as for notes, agents and intents): an agent note whose form
 // sent an empty summary still shows its note on the timeline.
 TEST_CASE("an empty summary falls back to the note, then the intent") {

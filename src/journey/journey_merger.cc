@@ -835,7 +835,9 @@ std::optional<absl::Time> JourneyMerger::Impl::VerifiedAt(const TenantId& tenant
 // The summary keeps each intent's two latest sightings, which answer unless both are at or after
 // `now` (a snapshot of the past, or a contact whose own later events carry the intent too), or
 // the intent was dropped from a full list. Then the journey is read back from `now` through the
-// window, as VerifiedAt does, here reading each event's intent.
+// window, as VerifiedAt does, here reading each event's intent. A full list also makes a missing
+// earlier sighting no proof: the intent may have been dropped and seen again since, which starts
+// its entry afresh (then, only the journey knows what came before).
 bool JourneyMerger::Impl::IsRepeat(const TenantId& tenant, const CustomerRecord& c,
                                    std::string_view intent, absl::Time now) const {
   const CustomerSummary& s = c.summary;
@@ -843,7 +845,10 @@ bool JourneyMerger::Impl::IsRepeat(const TenantId& tenant, const CustomerRecord&
   for (const IntentSightings& seen : s.intents) {
     if (seen.value != intent) continue;
     for (const SummaryKey& key : {seen.latest, seen.previous}) {
-      if (key.empty()) return false;  // no sighting before those at or after `now`
+      if (key.empty()) {  // no sighting before those at or after `now`, if none was dropped
+        if (s.intents.size() < journey_internal::kMaxIntentsKept) return false;
+        break;
+      }
       const absl::Time at = order.TimeOf(key);
       if (at < now) return now - at <= options_.snapshot.repeat_window;
     }
