@@ -835,26 +835,31 @@ std::optional<absl::Time> JourneyMerger::Impl::VerifiedAt(const TenantId& tenant
 // The summary keeps each intent's two latest sightings, which answer unless both are at or after
 // `now` (a snapshot of the past, or a contact whose own later events carry the intent too), or
 // the intent was dropped from a full list. Then the journey is read back from `now` through the
-// window, as VerifiedAt does, here reading each event's intent. A full list also makes a missing
-// earlier sighting no proof: the intent may have been dropped and seen again since, which starts
-// its entry afresh (then, only the journey knows what came before).
+// window, as VerifiedAt does, here reading each event's intent.
+//
+// Once the list has been full, only the latest sighting is sure. An intent dropped and seen again
+// starts its entry afresh, without the sightings before; and a late event older than those can
+// then take the earlier slot, though a dropped sighting came after it. (The latest is always
+// right: an intent comes back only with a sighting newer than every one that was dropped.)
 bool JourneyMerger::Impl::IsRepeat(const TenantId& tenant, const CustomerRecord& c,
                                    std::string_view intent, absl::Time now) const {
   const CustomerSummary& s = c.summary;
+  const bool complete = s.intents.size() < journey_internal::kMaxIntentsKept;  // none dropped
   const journey_internal::KeyOrder order(store_, &tenant);
   for (const IntentSightings& seen : s.intents) {
     if (seen.value != intent) continue;
-    for (const SummaryKey& key : {seen.latest, seen.previous}) {
-      if (key.empty()) {  // no sighting before those at or after `now`, if none was dropped
-        if (s.intents.size() < journey_internal::kMaxIntentsKept) return false;
-        break;
-      }
-      const absl::Time at = order.TimeOf(key);
-      if (at < now) return now - at <= options_.snapshot.repeat_window;
+    if (const absl::Time at = order.TimeOf(seen.latest); at < now) {
+      return now - at <= options_.snapshot.repeat_window;
     }
-    return IntentInWindow(tenant, c, intent, now);
+    if (complete) {
+      if (seen.previous.empty()) return false;  // no sighting before the one at or after `now`
+      if (const absl::Time at = order.TimeOf(seen.previous); at < now) {
+        return now - at <= options_.snapshot.repeat_window;
+      }
+    }
+    return IntentInWindow(tenant, c, intent, now);  // what the summary cannot tell
   }
-  if (s.intents.size() < journey_internal::kMaxIntentsKept) return false;
+  if (complete) return false;  // never seen
   return IntentInWindow(tenant, c, intent, now);
 }
 
