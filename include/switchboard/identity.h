@@ -190,9 +190,8 @@ class SWITCHBOARD_EXPORT IdentityNormalizer {
  private:
   struct Compiled;
   IdentityNormalizer(IdentityRules rules, std::shared_ptr<const Compiled> compiled);
-  // Whether `value` is a blocked value or matches a blocked pattern; `in_set_checked`: the
-  // caller already looked `value` up among the blocked values.
-  bool IsBlocked(std::string_view value, bool in_set_checked = false) const;
+  // Whether `value` matches a blocked pattern (the blocked values are a set, looked up directly).
+  bool MatchesBlockedPattern(std::string_view value) const;
 
   IdentityRules rules_;
   std::shared_ptr<const Compiled> compiled_;  // immutable, shared by copies

@@ -61,12 +61,17 @@ size_t UnicodeSpaceAt(std::string_view s, size_t i) {
   return c.as == ' ' ? c.length : 0;
 }
 
-// Whether `s` holds an ASCII space or control character or a Unicode space anywhere. Bytes from
+// Whether an ASCII space or control character or a Unicode space starts at s[i]. Bytes from
 // 0x80 up are otherwise UTF-8 (identifiers are validated as such) and pass.
+bool SpaceOrControlAt(std::string_view s, size_t i) {
+  const unsigned char u = static_cast<unsigned char>(s[i]);  // signed, UTF-8 read as controls
+  return u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(s, i) > 0);
+}
+
+// Whether `s` holds a space or control character anywhere (SpaceOrControlAt).
 bool HasSpaceOrControl(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char u = static_cast<unsigned char>(s[i]);  // signed, UTF-8 read as controls
-    if (u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(s, i) > 0)) return true;
+    if (SpaceOrControlAt(s, i)) return true;
   }
   return false;
 }
@@ -109,8 +114,8 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// ASCII letters only (bytes from 0x80 up are UTF-8 and stay), without a table look-up or a
-// branch per byte: every identifier ingested passes here.
+// ASCII letters only (bytes from 0x80 up are UTF-8 and stay), without a table look-up: every
+// identifier ingested passes here.
 void LowerInto(std::string_view s, std::string* out) {
   out->assign(s.data(), s.size());  // keeps out's capacity
   for (char& c : *out) c = static_cast<char>(c + ((c >= 'A' && c <= 'Z') ? 'a' - 'A' : 0));
@@ -384,8 +389,8 @@ const char* EmailProblem(std::string_view e) {
         domain_dot = true;
         doubled_dot |= e[i - 1] == '.';  // e[at] is '@', so a pair inside the domain
       }
-    } else if (u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(e, i) > 0)) {
-      space = true;
+    } else {
+      space |= SpaceOrControlAt(e, i);
     }
   }
   if (at == std::string_view::npos || at == 0 || second_at) {
@@ -446,11 +451,7 @@ const IdentifierRule& IdentityNormalizer::RuleFor(IdentifierKind kind, std::stri
   return rules_.For(kind);
 }
 
-bool IdentityNormalizer::IsBlocked(std::string_view value, bool in_set_checked) const {
-  if (!in_set_checked &&
-      compiled_->blocked.contains(absl::string_view(value.data(), value.size()))) {
-    return true;
-  }
+bool IdentityNormalizer::MatchesBlockedPattern(std::string_view value) const {
   for (const auto& re : compiled_->patterns) {
     if (RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *re)) return true;
   }
@@ -482,7 +483,7 @@ NormalizeOutcome IdentityNormalizer::NormalizeInto(const Identifier& identifier,
     *reason = internal::StrCat("'", internal::Printable(id.value), "' is a blocked value");
     return NormalizeOutcome::kBlocked;
   }
-  bool value_is_lowered = false;  // then its look-up among the blocked values is done
+  bool value_is_lowered = false;  // then it was looked up among the blocked values above
   switch (identifier.kind) {
     case IdentifierKind::kPhone: {
       // Written over the lowered raw form, which only the blocked values needed.
@@ -558,7 +559,8 @@ NormalizeOutcome IdentityNormalizer::NormalizeInto(const Identifier& identifier,
       return NormalizeOutcome::kInvalid;
     }
   }
-  if (IsBlocked(id.value, value_is_lowered)) {
+  if ((!value_is_lowered && compiled_->blocked.contains(id.value)) ||
+      MatchesBlockedPattern(id.value)) {
     *reason = internal::StrCat("'", internal::Printable(id.value), "' is a blocked value");
     return NormalizeOutcome::kBlocked;
   }

@@ -326,8 +326,7 @@ absl::Status JourneyMerger::Impl::Commit(const TouchpointEvent& event, const Pre
   // one, its absorbed customer; a late event may rename every customer of the events it
   // re-resolves. Looked for only then, so the common ingest pays nothing.
   absl::InlinedVector<EventHandle, 8> before;
-  Processed& processed = processed_;
-  processed.Clear();
+  Processed& processed = processed_;  // each path below writes it whole
   if (newest || resolver_.IsInOrder(tenant, ev, values)) {
     resolver_.Process(tenant, ev, recorded, values, &processed);
     if (!processed.absorbed.empty()) {

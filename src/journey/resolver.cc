@@ -777,6 +777,7 @@ bool Resolver::InsertLate(const TenantId& tenant, EventHandle ev, const Touchpoi
   AddToCustomer(tenant, c, ev, at, content);
   for (ValueRecord* value : values) value->last_seen = std::max(value->last_seen, at);
   store_->MutableEvent(tenant, ev)->customer = c->mint;
+  out->Clear();
   out->customer = IdOf(tenant, c->mint);
   out->outcomes.assign(values.size(), IdentifierOutcome::kLinked);
   out->reasons.assign(values.size(), std::string());

@@ -103,7 +103,8 @@ class Resolver {
   // makes no merge), makes no value expire or stop expiring, and, not being verified, proves
   // nothing that a limit decision reads. Tenants with merge or split constraints always
   // re-resolve.
-  // `values` is as for IsInOrder().
+  // `values` is as for IsInOrder(). When it returns true, `out` holds the event's result (cleared
+  // first, as Process() does); else `out` is untouched.
   bool InsertLate(const TenantId& tenant, EventHandle event, const TouchpointEvent& content,
                   absl::Span<ValueRecord* const> values, Processed* out);
 
