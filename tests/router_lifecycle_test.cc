@@ -600,6 +600,51 @@ TEST_CASE("a transfer to a queue reports the contact queued in its new queue") {
   h.CheckInvariants();
 }
 
+// A transfer to a queue frees the contact's agent and the contact at once. The agent must take
+// the best waiting contact it fits, as any freed agent does: an older contact of the target queue
+// comes before the one it just let go (before, the moved contact was offered to it at once).
+TEST_CASE("an agent a transfer releases takes an older contact before the moved one") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  const bool answered = GENERATE(false, true);
+  INFO((answered ? "in progress" : "offered") << " when transferred");
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q0")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("q1")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q0", "q1"})).ok());
+  h.Advance(absl::Seconds(10));
+  REQUIRE(h.router->Enqueue(MakeContact("moved", Channel::kVoice, h.clock.Now()), sb::QueueId("q0"))
+              .ok());
+  REQUIRE(h.OfferedTo("moved") == "ana");
+  if (answered) h.AcceptOffer("moved");
+  // Arrived 10 s before "moved"; waits, ana being taken.
+  REQUIRE(h.router->Enqueue(MakeContact("older"), sb::QueueId("q1")).ok());
+  REQUIRE(h.StateOf("older") == ContactState::kWaiting);
+  REQUIRE(h.router->TransferToQueue(sb::ContactId("moved"), sb::QueueId("q1"), "to q1").ok());
+  CHECK(h.OfferedTo("older") == "ana");
+  CHECK(h.StateOf("moved") == ContactState::kWaiting);
+  h.CheckInvariants();
+}
+
+// The contact still goes to the agent its queue's strategy picks: under longest-idle, an agent
+// idle for longer takes it, and the released agent stays free.
+TEST_CASE("a contact moved by a transfer goes to the longest-idle agent, not the released one") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  REQUIRE(h.router->AddQueue(MakeQueue("q0")).ok());
+  REQUIRE(h.router->AddQueue(MakeQueue("q1")).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("ana", {"q0", "q1"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("moved"), sb::QueueId("q0")).ok());
+  REQUIRE(h.OfferedTo("moved") == "ana");
+  h.AcceptOffer("moved");
+  h.Advance(absl::Seconds(5));
+  REQUIRE(h.router->AddAgent(MakeAgent("ben", {"q1"})).ok());  // idle since now
+  h.Advance(absl::Seconds(5));
+  REQUIRE(h.router->TransferToQueue(sb::ContactId("moved"), sb::QueueId("q1"), "to q1").ok());
+  CHECK(h.OfferedTo("moved") == "ben");
+  CHECK(h.AgentStatsOf("ana").status.state == AgentState::kAvailable);
+  h.CheckInvariants();
+}
+
 TEST_CASE("transfer to an agent makes a direct offer; a decline returns it to its queue") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));

@@ -872,7 +872,12 @@ absl::Status Router::Impl::TransferToQueue(const ContactId& contact, const Queue
   c->answered = false;
   c->next_delay_check = absl::InfiniteFuture();
   if (released != nullptr) RefreshReported(*released);
+  // The released agent is free but has not chosen yet, so the agent picked for the contact may
+  // have an older contact to take first (it may be the released one): the contact is routed in
+  // turn (RouteInTurn), as contacts freed together are, then the released agent chooses.
+  const bool nested = BeginDeferral();
   Place(*c);
+  if (!nested) RouteDeferred();
   if (released != nullptr) RouteAgent(*released);
   return absl::OkStatus();
 }
