@@ -148,8 +148,7 @@ class Program {
 
   void Step(int step) {
     int op = in_.Byte() % 10;
-    if (events_only_ && op >= 5 && op <= 7)
-      op = 0;  // an event instead of a merge, split or erasure
+    if (events_only_ && op >= 5 && op <= 7) op = 0;  // an event, not a merge, split or erasure
     switch (op) {
       case 0:
       case 1:

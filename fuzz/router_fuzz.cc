@@ -173,15 +173,17 @@ class Program {
       c.preferred_agent = AgentRef();
       c.preferred_agent_wait = absl::Seconds(in_.Around(0, 30));
     }
-    if (in_.Chance(16))
+    if (in_.Chance(16)) {
       c.service_level = sb::ServiceLevelTarget{0.8, absl::Seconds(in_.Around(1, 9))};
+    }
     return c;
   }
 
   // The offer a call names: one the router made (a live one, usually), or any number.
   sb::OfferId AnyOffer(const std::vector<sb::RoutingEvent>& events) {
-    if (in_.Hostile() || events.empty())
+    if (in_.Hostile() || events.empty()) {
       return sb::OfferId{static_cast<std::uint64_t>(in_.Range(0, 40))};
+    }
     for (auto it = events.rbegin(); it != events.rend(); ++it) {
       if (it->offer.has_value() && in_.Chance(160)) return it->offer->id;
     }
