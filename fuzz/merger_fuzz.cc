@@ -2,6 +2,7 @@
 // mixed in (bad enums, malformed and blocked identifiers, non-UTF-8 text, far times, other
 // tenants), redeliveries, merges, splits, erasures and snapshots. Promises checked:
 //   - no crash; a rejection says why; a rejected call leaves the merger exactly as it was;
+//   - a snapshot stays within its bounds (SnapshotOptions);
 //   - for a program of events alone, the same events in the reverse order give the same
 //     customers, journeys, identifiers, traits and merge records (arrival order does not matter).
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "fuzz/fuzz_check.h"
 #include "fuzz/fuzz_target.h"
 #include "switchboard/clock.h"
+#include "switchboard/context_snapshot.h"
 #include "switchboard/journey_merger.h"
 
 namespace sb = switchboard;
@@ -199,18 +201,37 @@ class Program {
           contact.identifiers.push_back(MakeIdentifier(in_));
         }
         contact.intent = in_.Chance(128) ? "billing" : "";
-        Read([&] { return merger_->SnapshotFor(contact).status(); });
+        Read([&] { return Bounded(merger_->SnapshotFor(contact)); });
         break;
       }
       default: {
         const sb::CustomerId c = AnyCustomer();
         const absl::Time at =
             in_.Hostile() ? absl::InfiniteFuture() : kT0 + absl::Minutes(30 * in_.Range(0, 220));
-        Read([&] { return merger_->SnapshotOf(kAcme, c, "billing", at).status(); });
+        Read([&] { return Bounded(merger_->SnapshotOf(kAcme, c, "billing", at)); });
         const sb::Identifier id = MakeIdentifier(in_);
         Read([&] { return merger_->FindByIdentifier(kAcme, id).status(); });
       }
     }
+  }
+
+  // A snapshot holds no more than SnapshotOptions allows (the defaults here), whatever the
+  // customer's history.
+  static absl::Status Bounded(const absl::StatusOr<sb::ContextSnapshot>& snap) {
+    if (!snap.ok()) return snap.status();
+    const sb::SnapshotOptions bounds;
+    const auto cut = static_cast<std::size_t>(bounds.max_summary_bytes);
+    FUZZ_CHECK(snap->recent.size() <= static_cast<std::size_t>(bounds.max_touchpoints),
+               "too many touchpoints");
+    for (const auto& t : snap->recent) FUZZ_CHECK(t.summary.size() <= cut, "a long summary");
+    FUZZ_CHECK(snap->notes.size() <= static_cast<std::size_t>(bounds.max_notes), "too many notes");
+    for (const auto& n : snap->notes) FUZZ_CHECK(n.size() <= cut, "a long note");
+    FUZZ_CHECK(snap->open_cases.size() <= static_cast<std::size_t>(bounds.max_open_cases),
+               "too many open cases");
+    for (const auto& c : snap->open_cases) FUZZ_CHECK(c.summary.size() <= cut, "a long case");
+    FUZZ_CHECK(snap->possible_customers.size() <= static_cast<std::size_t>(bounds.max_candidates),
+               "too many candidates");
+    return absl::OkStatus();
   }
 
   template <typename Call>
