@@ -99,7 +99,9 @@ struct ContextSnapshot {
 
   std::vector<TouchpointSummary> recent;  // newest first
   int64_t total_touchpoints = 0;
-  std::vector<OpenCase> open_cases;  // newest first
+  // Newest first, each with the time and summary of its first opening (but see the 64-case limit
+  // in docs/journeys.md, "Limits and known weak spots").
+  std::vector<OpenCase> open_cases;
   std::optional<AgentId> last_agent;
   std::optional<QueueId> last_queue;
   std::string last_intent;
@@ -115,6 +117,8 @@ struct ContextSnapshot {
   // The contact's intent was seen within repeat_window before it (strictly before: an event of
   // the contact itself at or after its arrival is not a repeat of it).
   bool repeat_contact = false;
+  // The preferred_channel trait's winner when it names a channel (ChannelName's spelling), else
+  // the channel most used (the lowest Channel value on a tie).
   std::optional<Channel> preferred_channel;
   std::string language;
   std::string tier;
