@@ -3,6 +3,8 @@
 // tenants), redeliveries, merges, splits, erasures and snapshots. Promises checked:
 //   - no crash; a rejection says why; a rejected call leaves the merger exactly as it was;
 //   - a snapshot stays within its bounds (SnapshotOptions);
+//   - an event of another tenant, even with the id and identifiers of one of acme's, changes
+//     nothing of acme's;
 //   - for a program of events alone, the same events in the reverse order give the same
 //     customers, journeys, identifiers, traits and merge records (arrival order does not matter).
 #include <algorithm>
@@ -161,10 +163,18 @@ class Program {
         ingested_.push_back(std::move(e));
         break;
       }
-      case 4:  // a redelivery
+      case 4:  // a redelivery, or the same event in another tenant, which acme never sees
         if (!ingested_.empty()) {
-          const sb::TouchpointEvent e = ingested_[in_.Byte() % ingested_.size()];
-          Mutate([&] { return merger_->Ingest(e).status(); });
+          sb::TouchpointEvent e = ingested_[in_.Byte() % ingested_.size()];
+          if (in_.Byte() >= 192) {
+            e.tenant = sb::TenantId("other");
+            const std::string before = Dump(*merger_);
+            const absl::Status s = merger_->Ingest(e).status();
+            FUZZ_CHECK(switchboard_fuzz::Explained(s), "an error without a message");
+            FUZZ_CHECK(Dump(*merger_) == before, "another tenant's event changed acme");
+          } else {
+            Mutate([&] { return merger_->Ingest(e).status(); });
+          }
           ingested_.push_back(e);
         }
         break;
