@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace switchboard_fuzz {
@@ -48,6 +49,22 @@ class ByteReader {
   const std::uint8_t* data_;
   std::size_t size_;
 };
+
+// `count` random byte strings of `size` bytes: seeds for a target whose every input is a program.
+// A fixed LCG, so that they are the same on every platform.
+inline std::vector<std::string> RandomPrograms(int count, int size) {
+  std::vector<std::string> programs;
+  std::uint64_t x = 0x5eed;
+  for (int n = 0; n < count; ++n) {
+    std::string s;
+    for (int i = 0; i < size; ++i) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      s.push_back(static_cast<char>(x >> 56));
+    }
+    programs.push_back(std::move(s));
+  }
+  return programs;
+}
 
 }  // namespace switchboard_fuzz
 

@@ -286,19 +286,7 @@ class Program {
 namespace switchboard_fuzz {
 
 // Random programs (every byte string is one), half of them of events and reads only.
-std::vector<std::string> Seeds() {
-  std::vector<std::string> seeds;
-  std::uint64_t x = 0x5eed;
-  for (int n = 0; n < 16; ++n) {
-    std::string s;
-    for (int i = 0; i < 1200; ++i) {
-      x = x * 6364136223846793005ull + 1442695040888963407ull;  // a fixed LCG: the same seeds
-      s.push_back(static_cast<char>(x >> 56));                  // on every platform
-    }
-    seeds.push_back(s);
-  }
-  return seeds;
-}
+std::vector<std::string> Seeds() { return RandomPrograms(16, 1200); }
 
 }  // namespace switchboard_fuzz
 
