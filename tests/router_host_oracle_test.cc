@@ -18,12 +18,25 @@
 //   4. when a single contact becomes routable (Enqueue, UpdateRouting, Decline, Rescind, a
 //      transfer of a waiting contact), that it goes to its fitting preferred agent on Enqueue,
 //      else to the best fitting agent by the queue's strategy (longest-idle, least-occupied,
-//      fewest-contacts, least-talk-time, linear; ties by the order agents were added);
+//      fewest-contacts, least-talk-time, linear, best-skill; ties by the order agents were
+//      added), and likewise when a contact's preferred-agent wait alone runs out at an instant;
+//   5. preferred_agent_wait reservations ("Waiting for the preferred agent"): a contact whose
+//      preferred agent serves the queue, meets its skills and language and has capacity for its
+//      channel but cannot take it on arrival waits for that agent alone (no other agent is
+//      offered it, checks 1 and 3) until arrival + wait; that agent takes its reserved contacts
+//      before any other (check 2); the reservation ends when the wait runs out, on an offer,
+//      a transfer, RemoveAgent, an UpdateAgent that takes the agent off the queue or away from
+//      the requirements, UpdateQueue of its queue, and an UpdateRouting the agent no longer
+//      meets; GetContact's reserved_for and reserved_until must match the model after each call;
+//   6. that WaitingContacts lists a queue's waiting contacts, reserved ones included, by
+//      contact priority then wait;
 // and, along the way, that no agent ever holds more than its limits and that every wrap-up ends
 // at Complete + the queue's wrap_up.
 //
-// Not modelled (the generator does not use them): preferred_agent_wait reservations, the
-// round-robin, random, weighted-random and best-skill strategies, the midnight reset.
+// Not modelled (the generator does not use them): the round-robin, random and weighted-random
+// strategies, the midnight reset. HOST_ORACLE_SCALE=n runs n times the sequences and
+// HOST_ORACLE_HUNT=1 generates more reservations, with whole-second times so that timers fall
+// due together.
 //
 // It found that TransferToQueue of an offered or answered contact offered the moved contact to
 // the agent it released before that agent chose (router_lifecycle_test has the reduced case).
@@ -55,8 +68,9 @@ constexpr int kMaxMissedOffers = 3;
 
 // The strategies whose order the oracle knows exactly (docs/routing.md, the strategy table).
 const std::vector<std::string>& ModelledStrategies() {
-  static const std::vector<std::string> kNames = {"longest-idle", "least-occupied",
-                                                  "fewest-contacts", "least-talk-time", "linear"};
+  static const std::vector<std::string> kNames = {"longest-idle",    "least-occupied",
+                                                  "fewest-contacts", "least-talk-time",
+                                                  "linear",          "best-skill"};
   return kNames;
 }
 
@@ -99,6 +113,10 @@ struct ModelContact {
   bool offer_direct = false;
   absl::Time accepted_at;
   absl::Time wrap_up_until;
+  // A preferred-agent reservation ("Waiting for the preferred agent"): the agent it waits for
+  // alone, until reserved_until (ends at that instant); empty when none.
+  std::string reserved_for;
+  absl::Time reserved_until = absl::InfinitePast();
 };
 
 struct ModelAgent {
@@ -238,14 +256,24 @@ class HostOracle {
       call_text_ = "UpdateAgent " + a.id.value();
       Call(
           kOther, [&] { return harness_.router->UpdateAgent(a); },
-          [&] { agents_.at(a.id.value()).config = WithDefaults(a); });
+          [&] {
+            ModelAgent& m = agents_.at(a.id.value());
+            m.config = WithDefaults(a);
+            EndReservations([&](const ModelContact& c) {
+              return c.reserved_for != a.id.value() || CouldEverTake(m, c);
+            });
+          });
     } else if (below(kAddOrRemoveAgentOp)) {
       const int i = Uniform(0, kAgents - 1);
       if (Uniform(0, 1) == 0) {
         call_text_ = "RemoveAgent " + AgentName(i).value();
         Call(
             kOther, [&] { return harness_.router->RemoveAgent(AgentName(i)); },
-            [&] { agents_.erase(AgentName(i).value()); });
+            [&] {
+              const std::string gone = AgentName(i).value();
+              EndReservations([&](const ModelContact& c) { return c.reserved_for != gone; });
+              agents_.erase(gone);
+            });
       } else {
         AddAgent(RandomAgent(i));
       }
@@ -253,7 +281,9 @@ class HostOracle {
       const int i = Uniform(0, kQueues - 1);
       const sb::Queue q = RandomQueue(i);
       const std::string strategy =
-          Uniform(0, 2) == 0 ? ModelledStrategies()[Uniform(0, 4)] : std::string();
+          Uniform(0, 2) == 0
+              ? ModelledStrategies()[Uniform(0, static_cast<int>(ModelledStrategies().size()) - 1)]
+              : std::string();
       call_text_ = "UpdateQueue " + q.id.value() + " " + strategy;
       Call(
           kOther, [&] { return harness_.router->UpdateQueue(q, strategy); },
@@ -261,6 +291,7 @@ class HostOracle {
             ModelQueue& m = queues_.at(q.id.value());
             m.config = q;
             if (!strategy.empty()) m.strategy = strategy;
+            EndReservations([&](const ModelContact& c) { return c.queue != q.id; });
           });
     } else if (below(kUpdateRoutingOp)) {
       const sb::ContactId c = SomeContact();
@@ -278,10 +309,14 @@ class HostOracle {
             if (u.age_adjustment) m.age_adjustment = *u.age_adjustment;
             if (u.required_skills) m.spec.required_skills = *u.required_skills;
             if (u.language) m.spec.language = Lower(*u.language);
+            EndReservations([&](const ModelContact& c) {
+              return c.spec.id != m.spec.id || CouldEverTake(agents_.at(c.reserved_for), c);
+            });
           });
     } else {
       absl::Duration d = absl::Seconds(Uniform(0, 12)) + absl::Milliseconds(Uniform(0, 999));
       if (backlog_) d /= 3;  // contacts stay younger than the delays (5 to 15 s) for longer
+      if (hunt_) d = absl::Seconds(Uniform(0, 6));  // whole seconds: timers fall due together
       harness_.clock.Advance(d);
       call_text_ = "Tick +" + absl::FormatDuration(d);
       Call(
@@ -351,7 +386,7 @@ class HostOracle {
   static sb::AgentId AgentName(int i) { return sb::AgentId("a" + std::to_string(i)); }
   static std::string Skill(int i) { return "s" + std::to_string(i); }
 
-  // ---- Generators: those of router_property_test, without preferred_agent_wait --------------
+  // ---- Generators: those of router_property_test ---------------------------------------------
 
   sb::Queue RandomQueue(int i) {
     static const std::vector<std::vector<Channel>> kChannels = {
@@ -406,7 +441,20 @@ class HostOracle {
           {Skill(Uniform(0, kSkills - 1)), Uniform(1, 8), Uniform(0, 3) > 0});
     }
     if (Uniform(0, 4) == 0) c.language = Uniform(0, 1) == 0 ? "es" : "en";
-    if (Uniform(0, 3) == 0) c.preferred_agent = AgentName(Uniform(0, kAgents - 1));
+    if (Uniform(0, 2) == 0) {
+      c.preferred_agent = AgentName(Uniform(0, kAgents - 1));
+      if (Uniform(0, 2) > 0) {
+        c.preferred_agent_wait =
+            absl::Seconds(Uniform(1, 40)) + absl::Milliseconds(Uniform(0, 999));
+      }
+    }
+    if (hunt_ && Uniform(0, 2) > 0) {
+      // Whole multiples of 5 s: waits that end together with each other and with delays.
+      c.preferred_agent = AgentName(Uniform(0, kAgents - 1));
+      c.preferred_agent_wait = absl::Seconds(5 * Uniform(1, 3));
+    }
+    if (!c.preferred_agent && Uniform(0, 40) == 0)
+      c.preferred_agent_wait = absl::Seconds(5);  // invalid
     c.priority = Uniform(0, 3) == 0 ? Uniform(1, 3) : 0;
     if (Uniform(0, 30) == 0) c.priority = -1;  // invalid
     return c;
@@ -484,6 +532,7 @@ class HostOracle {
     if (status.ok()) effect();
     kind_ = status.ok() ? kind : kOther;
     const auto& events = harness_.recorder.events;
+    freed_at_.clear();
     for (std::size_t i = first; i < events.size(); ++i) Apply(events[i]);
     pending_enqueue_.reset();
     subject_contact_.clear();
@@ -495,6 +544,9 @@ class HostOracle {
 
   // Why `a` cannot take `c` at `t` ("" when it can), by docs/routing.md "Eligibility".
   std::string Unfit(const ModelAgent& a, const ModelContact& c, absl::Time t) const {
+    if (ReservedAt(c, t) && c.reserved_for != a.config.id.value()) {
+      return "reserved for " + c.reserved_for + " until " + absl::FormatTime(c.reserved_until);
+    }
     if (a.presence != AgentState::kAvailable) return "presence is not available";
     if (!a.live_offer.empty()) return "holds a live offer of " + a.live_offer;
     const sb::QueueMembership* m = Membership(a, c.queue);
@@ -527,6 +579,49 @@ class HostOracle {
       if (!speaks) return "does not speak " + c.spec.language;
     }
     return "";
+  }
+
+  // A reservation in force at `t`: it ends at reserved_until ("When the wait runs out").
+  static bool ReservedAt(const ModelContact& c, absl::Time t) {
+    return !c.reserved_for.empty() && t < c.reserved_until;
+  }
+
+  // Whether `a` could ever take `c` ("Waiting for the preferred agent"): serves its queue, meets
+  // the required skills of the queue and the contact and its language, and has capacity for its
+  // channel at all. Presence, offers, held contacts and membership delays do not matter.
+  bool CouldEverTake(const ModelAgent& a, const ModelContact& c) const {
+    if (Membership(a, c.queue) == nullptr) return false;
+    const auto cap = CapacityFor(a, c.spec.channel);
+    if (!cap || cap->max_concurrent == 0) return false;
+    const ModelQueue& q = queues_.at(c.queue.value());
+    for (const auto* reqs : {&q.config.required_skills, &c.spec.required_skills}) {
+      for (const sb::SkillRequirement& r : *reqs) {
+        if (!r.required) continue;
+        int have = 0;
+        for (const sb::Skill& s : a.config.skills) {
+          if (s.name == r.name) have = s.proficiency;
+        }
+        if (have < r.min_proficiency) return false;
+      }
+    }
+    if (!c.spec.language.empty()) {
+      bool speaks = false;
+      for (const std::string& l : a.config.languages) speaks |= Lower(l) == c.spec.language;
+      if (!speaks) return false;
+    }
+    return true;
+  }
+
+  // Ends the reservations in force now that `keep` rejects.
+  template <typename Keep>
+  void EndReservations(Keep keep) {
+    for (auto& [id, c] : contacts_) {
+      if (!ReservedAt(c, Now()) || c.state != CState::kWaiting) continue;
+      if (!keep(c)) {
+        c.reserved_for.clear();
+        c.reserved_until = absl::InfinitePast();
+      }
+    }
   }
 
   static const sb::QueueMembership* Membership(const ModelAgent& a, const sb::QueueId& q) {
@@ -595,12 +690,16 @@ class HostOracle {
 
   // The agent's order of contacts ("Choosing an agent's contact"), items 1 to 3; item 4 (queue
   // and enqueue order) is left as a tie.
-  std::array<std::int64_t, 5> ContactKey(const ModelAgent& a, const ModelContact& c) const {
+  // Contacts reserved for the agent come first ("ahead of the other contacts of its queues").
+  std::array<std::int64_t, 6> ContactKey(const ModelAgent& a, const ModelContact& c,
+                                         absl::Time t) const {
     const ModelQueue& q = queues_.at(c.queue.value());
     const bool lifo = q.config.order == sb::QueueOrder::kLifo;
     const std::int64_t when = absl::ToUnixNanos(c.arrived_at - c.age_adjustment);
-    return {Membership(a, c.queue)->priority, q.config.priority, -c.spec.priority, lifo ? 1 : 0,
-            lifo ? -when : when};
+    const bool mine = ReservedAt(c, t) && c.reserved_for == a.config.id.value();
+    return {mine ? 0 : 1,      Membership(a, c.queue)->priority,
+            q.config.priority, -c.spec.priority,
+            lifo ? 1 : 0,      lifo ? -when : when};
   }
 
   // The strategy's rank of an agent for a contact's queue (the strategy table), then the order
@@ -617,7 +716,35 @@ class HostOracle {
       return {absl::ToInt64Nanoseconds(a.talk_today), 0, idle, a.incarnation};
     }
     if (s == "linear") return {0, 0, 0, a.incarnation};
+    if (s == "best-skill") {
+      const auto [required, optional] = SkillScores(a, c);
+      return {-required, -static_cast<double>(optional), idle, a.incarnation};
+    }
     return {idle, 0, 0, a.incarnation};  // longest-idle
+  }
+
+  // best-skill's sums: the agent's proficiency over the required skills of the contact and its
+  // queue (a skill both name counts in each), and over the optional skills it meets at their
+  // minimum.
+  std::pair<std::int64_t, std::int64_t> SkillScores(const ModelAgent& a,
+                                                    const ModelContact& c) const {
+    std::int64_t required = 0;
+    std::int64_t optional = 0;
+    const ModelQueue& q = queues_.at(c.queue.value());
+    for (const auto* reqs : {&q.config.required_skills, &c.spec.required_skills}) {
+      for (const sb::SkillRequirement& r : *reqs) {
+        int have = 0;
+        for (const sb::Skill& s : a.config.skills) {
+          if (s.name == r.name) have = s.proficiency;
+        }
+        if (r.required) {
+          required += have;
+        } else if (have >= r.min_proficiency) {
+          optional += have;
+        }
+      }
+    }
+    return {required, optional};
   }
 
   std::string Describe(const ModelAgent& a) const {
@@ -632,7 +759,11 @@ class HostOracle {
     std::ostringstream os;
     os << c.spec.id << " (" << c.queue << " " << sb::ChannelName(c.spec.channel) << " prio "
        << c.spec.priority << " arrived " << c.arrived_at << " adj " << c.age_adjustment
-       << " queued " << c.queued_at << " lang '" << c.spec.language << "')";
+       << " queued " << c.queued_at << " lang '" << c.spec.language << "'"
+       << (c.reserved_for.empty()
+               ? std::string()
+               : " reserved for " + c.reserved_for + " until " + absl::FormatTime(c.reserved_until))
+       << ")";
     return os.str();
   }
 
@@ -666,12 +797,17 @@ class HostOracle {
     ++contact_choices_checked_;
     for (const auto& [oid, o] : contacts_) {
       if (oid == cid || o.state != CState::kWaiting || !Unfit(a, o, e.at).empty()) continue;
-      if (!(ContactKey(a, o) < ContactKey(a, c))) continue;
+      if (!(ContactKey(a, o, e.at) < ContactKey(a, c, e.at))) continue;
       FAIL_CHECK("agent " << Describe(a) << " was offered " << Describe(c) << " but " << Describe(o)
                           << " ranks before it");
     }
     // 4. The agent, when this contact alone became routable.
-    if (cid != subject_contact_ || kind_ == kOther) return;
+    if (!c.reserved_for.empty() && c.reserved_until == e.at && AloneAt(e.at, cid)) {
+      // Its wait ran out ("routed like any other"): the queue's strategy chooses.
+      ++expiry_choices_checked_;
+    } else if (cid != subject_contact_ || kind_ == kOther) {
+      return;
+    }
     if (kind_ == kEnqueue && c.spec.preferred_agent) {
       const auto p = agents_.find(c.spec.preferred_agent->value());
       if (p != agents_.end() && Unfit(p->second, c, e.at).empty()) {
@@ -685,9 +821,31 @@ class HostOracle {
       if (bid == aid || !Unfit(b, c, e.at).empty()) continue;
       if (!(AgentKey(b, c) < AgentKey(a, c))) continue;
       FAIL_CHECK("strategy " << queues_.at(c.queue.value()).strategy << ": " << Describe(c)
-                             << " went to " << Describe(a) << " but " << Describe(b)
-                             << " ranks before it");
+                             << " went to " << Describe(a) << " skills " << SkillScores(a, c).first
+                             << "/" << SkillScores(a, c).second << " but " << Describe(b)
+                             << " skills " << SkillScores(b, c).first << "/"
+                             << SkillScores(b, c).second << " ranks before it");
     }
+  }
+
+  // Whether no other timer the model knows of (another reservation running out, a membership
+  // delay passing, a wrap-up ending, an offer ringing out) falls due at `t`, so that the
+  // contact whose reservation ends then is the only one that becomes routable.
+  bool AloneAt(absl::Time t, const std::string& cid) const {
+    if (freed_at_.count(t) > 0) return false;  // agents freed then choose first
+    for (const auto& [oid, o] : contacts_) {
+      if (oid != cid && !o.reserved_for.empty() && o.reserved_until == t) return false;
+      if (o.state == CState::kWrapUp && o.wrap_up_until == t) return false;
+      {
+        for (const auto& [aid, a] : agents_) {
+          const sb::QueueMembership* m = Membership(a, o.queue);
+          if (m != nullptr && m->delay > absl::ZeroDuration() && o.queued_at + m->delay == t) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
   }
 
   // ---- Replaying events ----------------------------------------------------------------------
@@ -714,7 +872,8 @@ class HostOracle {
                   << e.at);
     switch (e.type) {
       case RoutingEventType::kQueued: {
-        if (contacts_.count(cid) == 0) {
+        const bool arrival = contacts_.count(cid) == 0;
+        if (arrival) {
           REQUIRE(pending_enqueue_.has_value());
           ModelContact c;
           c.spec = *pending_enqueue_;
@@ -726,6 +885,20 @@ class HostOracle {
         c.queue = e.queue;
         c.queued_at = e.at;
         c.state = CState::kWaiting;
+        c.reserved_for.clear();
+        c.reserved_until = absl::InfinitePast();
+        // "Waiting for the preferred agent": on arrival only (a transfer does not apply the
+        // preference again).
+        if (arrival && c.spec.preferred_agent &&
+            c.spec.preferred_agent_wait > absl::ZeroDuration()) {
+          const auto p = agents_.find(c.spec.preferred_agent->value());
+          if (p != agents_.end() && CouldEverTake(p->second, c) &&
+              !Unfit(p->second, c, e.at).empty()) {
+            c.reserved_for = p->first;
+            c.reserved_until = e.at + c.spec.preferred_agent_wait;
+            ++reservations_made_;
+          }
+        }
         break;
       }
       case RoutingEventType::kTransferred: {
@@ -738,6 +911,8 @@ class HostOracle {
         }
         Release(c, e.at);
         c.state = CState::kWaiting;
+        c.reserved_for.clear();
+        c.reserved_until = absl::InfinitePast();
         if (!e.to_queue.empty()) {
           c.queue = e.to_queue;
           c.queued_at = e.at;
@@ -748,10 +923,14 @@ class HostOracle {
       case RoutingEventType::kOffered: {
         CheckOffer(e);
         ModelContact& c = contacts_.at(cid);
+        if (ReservedAt(c, e.at)) ++reserved_offers_;
+        if (!c.reserved_for.empty() && !ReservedAt(c, e.at)) ++offers_after_reservation_;
         ModelAgent& a = agents_.at(e.agent.value());
         c.state = CState::kOffered;
         c.holder = e.agent.value();
         c.offer_direct = e.offer->direct;
+        c.reserved_for.clear();
+        c.reserved_until = absl::InfinitePast();
         a.live_offer = cid;
         a.held.insert(cid);
         a.idle_since = e.at;
@@ -774,6 +953,7 @@ class HostOracle {
         break;
       }
       case RoutingEventType::kExpired: {
+        freed_at_.insert(e.at);
         ModelContact& c = contacts_.at(cid);
         ModelAgent& a = agents_.at(c.holder);
         CHECK(e.at == e.offer->expires_at);
@@ -800,6 +980,7 @@ class HostOracle {
         break;
       }
       case RoutingEventType::kWrapUpEnded: {
+        freed_at_.insert(e.at);
         ModelContact& c = contacts_.at(cid);
         CHECK(e.at == c.wrap_up_until);
         Release(c, e.at);
@@ -856,8 +1037,40 @@ class HostOracle {
         same = static_cast<int>(info->state) == static_cast<int>(c.state) &&
                info->queue == c.queue &&
                (c.state == CState::kWaiting || info->agent.value() == c.holder);
+        const bool reserved = c.state == CState::kWaiting && ReservedAt(c, Now());
+        const std::string want_for = reserved ? c.reserved_for : std::string();
+        const absl::Time want_until = reserved ? c.reserved_until : absl::InfinitePast();
+        if (same &&
+            (info->reserved_for.value() != want_for || info->reserved_until != want_until)) {
+          FAIL_CHECK("contact " << id << ": router reserved_for '" << info->reserved_for
+                                << "' until " << info->reserved_until << ", model " << Describe(c)
+                                << " at " << Now());
+        }
       }
       if (!same) FAIL("the model lost track of contact " << id);
+    }
+    // WaitingContacts lists a queue's waiting contacts, reserved ones included, in the order of
+    // "Choosing an agent's contact" (one queue: contact priority, then wait; ties undecided).
+    for (const auto& [qid, q] : queues_) {
+      const auto listed = harness_.router->WaitingContacts(q.config.id);
+      REQUIRE(listed.ok());
+      std::size_t waiting = 0;
+      for (const auto& [cid, c] : contacts_) {
+        waiting += c.state == CState::kWaiting && c.queue == q.config.id ? 1 : 0;
+      }
+      CHECK(listed->size() == waiting);
+      const bool lifo = q.config.order == sb::QueueOrder::kLifo;
+      const auto key = [&](const sb::ContactId& id) {
+        const ModelContact& c = contacts_.at(id.value());
+        const std::int64_t when = absl::ToUnixNanos(c.arrived_at - c.age_adjustment);
+        return std::pair<std::int64_t, std::int64_t>{-c.spec.priority, lifo ? -when : when};
+      };
+      for (std::size_t i = 1; i < listed->size(); ++i) {
+        if (key((*listed)[i]) < key((*listed)[i - 1])) {
+          FAIL_CHECK("WaitingContacts(" << qid << ") lists " << (*listed)[i - 1] << " before "
+                                        << (*listed)[i]);
+        }
+      }
     }
   }
 
@@ -868,6 +1081,9 @@ class HostOracle {
   std::string strategy_;
   sbt::Harness harness_;
   bool trace_ = std::getenv("HOST_ORACLE_TRACE") != nullptr;
+  // HOST_ORACLE_HUNT=1: more reservations, with waits that end at the same instants.
+  bool hunt_ = std::getenv("HOST_ORACLE_HUNT") != nullptr;
+  std::set<absl::Time> freed_at_;  // when this call's timers freed agents (expiries, wrap-ups)
   std::string call_text_;
   std::map<std::string, ModelQueue> queues_;
   std::map<std::string, ModelAgent> agents_;
@@ -880,6 +1096,12 @@ class HostOracle {
   std::uint64_t offers_checked_ = 0;
   std::uint64_t agent_choices_checked_ = 0;
   std::uint64_t contact_choices_checked_ = 0;
+
+ public:
+  std::uint64_t reservations_made_ = 0;
+  std::uint64_t expiry_choices_checked_ = 0;    // agent choices when a wait ran out
+  std::uint64_t reserved_offers_ = 0;           // offers to the agent a contact waited for
+  std::uint64_t offers_after_reservation_ = 0;  // offers once the wait ran out
 };
 
 // What the sequences checked, to show they exercised routing rather than validation.
@@ -887,7 +1109,17 @@ struct Totals {
   std::uint64_t offers = 0;
   std::uint64_t contact_choices = 0;
   std::uint64_t agent_choices = 0;
+  std::uint64_t reservations = 0;
+  std::uint64_t expiry_choices = 0;
+  std::uint64_t reserved_offers = 0;
+  std::uint64_t offers_after_reservation = 0;
 };
+
+// HOST_ORACLE_SCALE=n runs n times the sequences (for hunting; the default is 1).
+int Scale() {
+  const char* s = std::getenv("HOST_ORACLE_SCALE");
+  return s == nullptr ? 1 : std::max(1, std::atoi(s));
+}
 
 // Runs `sequences` seeded sequences of `steps` operations; a failure names strategy, mode, seed
 // and step. HOST_ORACLE_STRATEGY=name and HOST_ORACLE_SEED=n (with HOST_ORACLE_TRACE=1) replay
@@ -916,6 +1148,10 @@ Totals RunSequences(const std::string& strategy, sb::SelectionMode mode, std::ui
     totals.offers += run.offers_checked();
     totals.contact_choices += run.contact_choices_checked();
     totals.agent_choices += run.agent_choices_checked();
+    totals.reservations += run.reservations_made_;
+    totals.expiry_choices += run.expiry_choices_checked_;
+    totals.reserved_offers += run.reserved_offers_;
+    totals.offers_after_reservation += run.offers_after_reservation_;
   }
   return totals;
 }
@@ -926,14 +1162,16 @@ TEST_CASE("host oracle: offers follow the documented eligibility and order") {
   const std::string strategy = GENERATE(from_range(ModelledStrategies()));
   // The indexed selector, which hosts use; router_property_test shows the scan decides alike.
   const sb::SelectionMode mode = sb::SelectionMode::kIndexed;
-  constexpr int kSequences = 50;
+  const int kSequences = 50 * Scale();
   const Totals t = RunSequences(strategy, mode, /*first_seed=*/20000, kSequences, /*steps=*/120,
                                 /*backlog=*/false);
   if (std::getenv("HOST_ORACLE_SEED") != nullptr) return;
   CHECK(t.offers > 10 * static_cast<std::uint64_t>(kSequences));
   CHECK(t.agent_choices > 3 * static_cast<std::uint64_t>(kSequences));
   WARN(strategy << ": offers " << t.offers << ", contact choices " << t.contact_choices
-                << ", agent choices " << t.agent_choices);
+                << ", agent choices " << t.agent_choices << ", reservations " << t.reservations
+                << ", reserved offers " << t.reserved_offers << ", offers after the wait "
+                << t.offers_after_reservation << " (agent choices " << t.expiry_choices << ")");
 }
 
 // Few agents, unbounded queues, delayed memberships and slow time: contacts pile up, so an agent
@@ -941,11 +1179,13 @@ TEST_CASE("host oracle: offers follow the documented eligibility and order") {
 TEST_CASE("host oracle: backlogs and delayed memberships") {
   const std::string strategy = GENERATE(from_range(ModelledStrategies()));
   const sb::SelectionMode mode = sb::SelectionMode::kIndexed;
-  constexpr int kSequences = 10;
+  const int kSequences = 10 * Scale();
   const Totals t = RunSequences(strategy, mode, /*first_seed=*/27000, kSequences, /*steps=*/300,
                                 /*backlog=*/true);
   if (std::getenv("HOST_ORACLE_SEED") != nullptr) return;
   CHECK(t.offers > 20 * static_cast<std::uint64_t>(kSequences));
   WARN(strategy << " (backlog): offers " << t.offers << ", contact choices " << t.contact_choices
-                << ", agent choices " << t.agent_choices);
+                << ", agent choices " << t.agent_choices << ", reservations " << t.reservations
+                << ", reserved offers " << t.reserved_offers << ", offers after the wait "
+                << t.offers_after_reservation << " (agent choices " << t.expiry_choices << ")");
 }

@@ -268,8 +268,9 @@ class SWITCHBOARD_EXPORT Router {
   // The contact's live offer, or nullopt. NotFound for an unknown contact.
   absl::StatusOr<std::optional<Offer>> CurrentOffer(const ContactId& contact) const;
   // The queue's waiting contacts (not those offered), best first, in the order an agent with no
-  // delay and every skill would take them. Includes contacts reserved for a preferred agent
-  // (ContactInfo::reserved_for), which only that agent may take, ahead of the others.
+  // delay and every skill would take them. Includes, in that same order, contacts reserved for a
+  // preferred agent (ContactInfo::reserved_for): only that agent may take them, and it takes them
+  // before the others.
   absl::StatusOr<std::vector<ContactId>> WaitingContacts(const QueueId& queue) const;
   // The configuration the router holds (with default capacities filled in).
   absl::StatusOr<Agent> GetAgent(const AgentId& agent) const;
