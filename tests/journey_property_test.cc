@@ -29,6 +29,7 @@
 #include "switchboard/wire/core_convert.h"
 #include "tests/full_journey_store.h"
 #include "tests/proto_garbage.h"
+#include "tests/seeded_random.h"
 
 namespace sb = switchboard;
 using sb::internal::StrCat;
@@ -40,13 +41,8 @@ const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
 const sb::TenantId kAcme("acme");
 const uint64_t kSeeds[] = {1, 7, 42, 2024, 31337, 99991};
 
-// Uniform integer in [0, n) from the raw engine output: portable, unlike std distributions.
-uint64_t Below(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
-
-template <typename T>
-void Shuffle(std::vector<T>* v, std::mt19937_64& rng) {
-  for (size_t i = v->size(); i > 1; --i) std::swap((*v)[i - 1], (*v)[Below(rng, i)]);
-}
+using sbt::Below;
+using sbt::Shuffle;
 
 // `events` plus `repeats` of them again (redeliveries), in a random order.
 std::vector<sb::TouchpointEvent> ShuffledWithRepeats(const std::vector<sb::TouchpointEvent>& events,

@@ -25,6 +25,7 @@
 #include "src/internal/str_cat.h"
 #include "switchboard/clock.h"
 #include "switchboard/journey_merger.h"
+#include "tests/seeded_random.h"
 
 namespace sb = switchboard;
 using sb::internal::StrCat;
@@ -36,13 +37,8 @@ const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
 const sb::TenantId kAcme("acme");
 const uint64_t kSeeds[] = {3, 11, 42, 2024, 31337, 99991};
 
-// Uniform integer in [0, n) from the raw engine output: portable, unlike std distributions.
-uint64_t Below(std::mt19937_64& rng, uint64_t n) { return rng() % n; }
-
-template <typename T>
-void Shuffle(std::vector<T>* v, std::mt19937_64& rng) {
-  for (size_t i = v->size(); i > 1; --i) std::swap((*v)[i - 1], (*v)[Below(rng, i)]);
-}
+using sbt::Below;
+using sbt::Shuffle;
 
 // Text of 1- to 4-byte code points, so that cuts at max_summary_bytes land inside sequences.
 std::string Utf8Text(std::mt19937_64& rng, uint64_t max_code_points) {
