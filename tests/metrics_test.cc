@@ -1,5 +1,6 @@
 // Contact-center measures: service-level definitions, ASA, abandonment, AHT, occupancy, FCR,
 // CSAT/NPS/CES, Student t quantiles and confidence intervals.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -159,6 +160,30 @@ TEST_CASE("First-contact resolution from repeat contacts within a window") {
   CHECK(wide.repeats == 2);
   // Nothing judged: no rate.
   CHECK_FALSE(sb::FirstContactResolution(contacts, day, At(0)).value().rate.has_value());
+}
+
+TEST_CASE("FCR: same-time contacts and the window's ends do not depend on input order") {
+  // Three contacts of ana at one instant, reasons x, "" and y: taken in order of reason ("", x,
+  // y), x and y repeat the reasonless one and differ from each other. Every input order gives
+  // that, where taking them in input order gave 1 or 2 repeats.
+  const std::vector<sb::FcrContact> same_time = {
+      {"ana", At(0), "x"}, {"ana", At(0), ""}, {"ana", At(0), "y"}};
+  std::vector<size_t> order = {0, 1, 2};
+  do {
+    std::vector<sb::FcrContact> contacts;
+    for (size_t i : order) contacts.push_back(same_time[i]);
+    INFO("order " << order[0] << order[1] << order[2]);
+    const sb::FcrResult r = sb::FirstContactResolution(contacts, absl::Hours(1)).value();
+    CHECK(r.judged == 3);
+    CHECK(r.repeats == 2);
+    CHECK(r.resolved == 2);  // x and y: nothing with their reason (or none) comes after them
+  } while (std::next_permutation(order.begin(), order.end()));
+  // Exactly one window later is a repeat; a window ending exactly at data_end is judged.
+  const std::vector<sb::FcrContact> edge = {{"bob", At(0), ""}, {"bob", At(3600), ""}};
+  const sb::FcrResult r = sb::FirstContactResolution(edge, absl::Hours(1), At(3600)).value();
+  CHECK(r.judged == 1);
+  CHECK(r.resolved == 0);
+  CHECK(r.repeats == 1);
 }
 
 TEST_CASE("Bad FCR input is rejected") {

@@ -159,10 +159,13 @@ struct FcrResult {
 
 // First-contact resolution from repeat contacts: a contact is resolved at first contact when
 // the same customer (with the same reason, if set) does not contact again within `window` after
-// it. Contacts whose window runs past `data_end` cannot be judged (the repeat may still come)
-// and are left out of `judged`; pass absl::InfiniteFuture() to judge every contact. The input
-// need not be sorted. InvalidArgument for a window <= 0 or infinite, or an empty customer key
-// (naming the index).
+// it (a contact exactly `window` later is a repeat). Contacts whose window runs past `data_end`
+// cannot be judged (the repeat may still come) and are left out of `judged`; a window that ends
+// at `data_end` is judged. Pass absl::InfiniteFuture() to judge every contact. `repeats` counts
+// every repeat, `data_end` or not. The input need not be sorted: one customer's contacts at the
+// same time are taken in order of reason (byte-wise), so the result does not depend on the
+// input order. InvalidArgument for a window <= 0 or infinite, or an empty customer key (naming
+// the index).
 SWITCHBOARD_EXPORT absl::StatusOr<FcrResult> FirstContactResolution(
     std::span<const FcrContact> contacts, absl::Duration window,
     absl::Time data_end = absl::InfiniteFuture());

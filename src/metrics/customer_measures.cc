@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -71,9 +72,12 @@ absl::StatusOr<FcrResult> FirstContactResolution(std::span<const FcrContact> con
   }
   FcrResult r;
   for (auto& [customer, idx] : by_customer) {
-    // Ties in time keep input order, so "later" is well defined.
-    std::stable_sort(idx.begin(), idx.end(),
-                     [&](size_t x, size_t y) { return contacts[x].time < contacts[y].time; });
+    // Contacts at the same time are taken in order of reason: which of them is the later one
+    // decides the counts, and input order must not (equal time and reason are interchangeable).
+    std::sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
+      return std::tie(contacts[x].time, contacts[x].reason) <
+             std::tie(contacts[y].time, contacts[y].reason);
+    });
     std::vector<bool> is_repeat(idx.size(), false);
     for (size_t a = 0; a < idx.size(); ++a) {
       const FcrContact& first = contacts[idx[a]];

@@ -2,6 +2,7 @@
 #include "switchboard/erlang.h"
 
 #include <cmath>
+#include <limits>
 
 #include "src/internal/str_cat.h"
 #include "src/metrics/erlang_internal.h"
@@ -41,12 +42,17 @@ absl::Status CheckStable(double offered_load, int agents) {
 }
 
 // The classic recursion B(a, k) = a B(a, k-1) / (k + a B(a, k-1)), B(a, 0) = 1. Every term is a
-// probability, so nothing overflows; B may underflow to 0 when agents >> load, which is its
-// correct value in double precision. Once 0 it stays 0, so the loop stops there: any agents > 0
-// are valid, and ErlangB(10, INT_MAX) ran 2^31 steps (11 s) to return 0.
+// probability, so nothing overflows. B only falls below the smallest normal double when k > a,
+// and from there it falls with every further agent, so that is where the loop stops and
+// returns 0. Waiting for the recursion to reach 0 itself does not work: in subnormals a B / k
+// rounds back up to the smallest one while k < 2a, so ErlangB(1e5, 150000) returned 4.9e-324
+// (the exact value is about 1e-4702) and ErlangB(1e7, 3e7) took a second.
 double ErlangBUnchecked(double a, int n) {
   double b = 1.0;
-  for (int k = 1; k <= n && b > 0.0; ++k) b = a * b / (k + a * b);
+  for (int k = 1; k <= n; ++k) {
+    b = a * b / (k + a * b);
+    if (b < std::numeric_limits<double>::min()) return 0.0;
+  }
   return b;
 }
 
