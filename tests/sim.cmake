@@ -62,3 +62,6 @@ endif()
 switchboard_add_test(sim_scenario_garbage_test switchboard::sim switchboard::switchboard_proto)
 target_compile_definitions(sim_scenario_garbage_test PRIVATE
     SWITCHBOARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+switchboard_add_test(sim_kpi_oracle_test switchboard::sim)
+target_compile_definitions(sim_kpi_oracle_test PRIVATE
+    SWITCHBOARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

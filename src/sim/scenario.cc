@@ -83,6 +83,26 @@ absl::Status ValidateGroup(const AgentGroup& g, size_t index,
   return absl::OkStatus();
 }
 
+// The router refuses a transfer to the queue the contact is in or to one that does not serve
+// its channel; found here, not as a failed run at the first transfer.
+absl::Status ValidateTransferQueue(const ContactType& t, const Queue& own,
+                                   const absl::flat_hash_map<QueueId, const Queue*>& queues,
+                                   const std::string& object) {
+  const std::string name = internal::StrCat("transfer_queue '",
+                                            internal::Printable(t.transfer_queue.value()), "'");
+  auto it = queues.find(t.transfer_queue);
+  if (it == queues.end()) return Bad(object, internal::StrCat(name, " is not defined"));
+  if (t.transfer_queue == t.queue) {
+    return Bad(object, internal::StrCat(name, " is the type's own queue"));
+  }
+  const Channel channel = t.channel.value_or(own.channels.front());
+  if (!it->second->Serves(channel)) {
+    return Bad(object, internal::StrCat(name, " does not serve the type's channel ",
+                                        ChannelName(channel)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateContactType(const ContactType& t, size_t index,
                                  const absl::flat_hash_map<QueueId, const Queue*>& queues) {
   const std::string object =
@@ -118,10 +138,8 @@ absl::Status ValidateContactType(const ContactType& t, size_t index,
   if (!IsProbability(t.transfer_probability)) {
     return Bad(object, "transfer_probability outside [0, 1]");
   }
-  if (t.transfer_probability > 0 && !queues.contains(t.transfer_queue)) {
-    return Bad(object,
-               internal::StrCat("transfer_queue '", internal::Printable(t.transfer_queue.value()),
-                                "' is not defined"));
+  if (t.transfer_probability > 0) {
+    SB_RETURN_IF_ERROR(ValidateTransferQueue(t, *it->second, queues, object));
   }
   SB_RETURN_IF_ERROR(ValidateSkillRequirements(t.required_skills,
                                                internal::StrCat("scenario ", object,
@@ -173,6 +191,16 @@ absl::Status ValidateTrace(const Scenario& s) {
         return Bad("trace", internal::StrCat(RecordName(*s.trace, i), " channel ",
                                              ChannelName(*channel), " is not served by queue '",
                                              internal::Printable(t.queue.value()), "'"));
+      }
+      if (t.transfer_probability > 0) {
+        for (const Queue& q : s.queues) {
+          if (q.id == t.transfer_queue && !q.Serves(*channel)) {
+            return Bad("trace", internal::StrCat(RecordName(*s.trace, i), " channel ",
+                                                 ChannelName(*channel),
+                                                 " is not served by its transfer queue '",
+                                                 internal::Printable(q.id.value()), "'"));
+          }
+        }
       }
     }
   }

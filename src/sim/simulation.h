@@ -110,6 +110,7 @@ class Simulation final : public RouterListener {
   absl::Status OnAnswer(std::uint64_t c, std::uint32_t offer_no);
   absl::Status OnDecline(std::uint64_t c, std::uint32_t offer_no);
   absl::Status OnComplete(std::uint64_t c);
+  absl::StatusOr<bool> Transfer(std::uint64_t c, double talk_s);
   absl::Status OnPatience(std::uint64_t c);
   absl::Status OnShift(std::uint64_t a, bool start);
   absl::Status OnAgentBack(std::uint64_t a);

@@ -77,6 +77,7 @@ absl::Status Simulation::StartContact(SimContact c, const TraceRecord* record) {
   contact.channel = c.channel;
   contact.required_skills = type.required_skills;
   contact.language = type.language;
+  contact.intent = type.name;  // as its touchpoints record it: a return then reads as a repeat
   contact.priority = record != nullptr ? std::max(type.priority, record->priority) : type.priority;
   contact.arrived_at = clock_.Now();
   if (journeys_) {
@@ -206,25 +207,9 @@ absl::Status Simulation::OnComplete(std::uint64_t c) {
     KeyedStream u(options_.seed, StreamId::kDecisions, contact.key,
                   SubStream(contact.attempt, kTransferDraw));
     if (u.Next() < type.transfer_probability) {
-      const int from_queue = contact.queue;
-      accounting_.AddSpan(start_s, NowS(), BusyWeight(agent, channel),
-                          &KpiCounters::busy_agent_s, from_queue);
-      AddOvertime(agent, start_s, NowS());
-      if (contact.counted) {
-        accounting_.Count(contact.first_queue, contact.interval, [&](KpiCounters& k) {
-          ++k.transfers;
-          k.handle_s += talk_s;
-        });
-      }
-      // Set before the call: the router may offer the contact again inside it.
-      contact.transferred = true;
-      contact.queue = queue_index_.at(type.transfer_queue);
-      contact.phase = ContactPhase::kWaiting;
-      ChangeWaiting(contact.queue, +1);
-      ++router_calls_;
-      absl::Status s = router_->TransferToQueue(IdOf(c), type.transfer_queue, "sim transfer");
-      if (!s.ok()) return Fail(s, "TransferToQueue");
-      return absl::OkStatus();
+      absl::StatusOr<bool> moved = Transfer(c, talk_s);
+      if (!moved.ok() || *moved) return moved.status();
+      // The target queue was full: the agent keeps the contact and finishes it here.
     }
   }
   ++router_calls_;
@@ -246,6 +231,42 @@ absl::Status Simulation::OnComplete(std::uint64_t c) {
         static_cast<std::int32_t>(contact.agent);
   }
   return Resolve(c);
+}
+
+// Moves an answered contact to its type's transfer queue. False when the router refuses because
+// that queue is full: it then changed nothing, and neither does this.
+absl::StatusOr<bool> Simulation::Transfer(std::uint64_t c, double talk_s) {
+  SimContact& contact = contacts_[c];
+  const ContactType& type = scenario_.contact_types[static_cast<size_t>(contact.type)];
+  const int from_queue = contact.queue;
+  const int to_queue = queue_index_.at(type.transfer_queue);
+  const std::uint32_t agent = contact.agent;  // the contact may be offered anew in the call
+  const double start_s = static_cast<double>(contact.accepted_us) * 1e-6;
+  // Set before the call: the router may offer the contact again inside it.
+  contact.transferred = true;
+  contact.queue = to_queue;
+  contact.phase = ContactPhase::kWaiting;
+  ChangeWaiting(to_queue, +1);
+  ++router_calls_;
+  const absl::Status s = router_->TransferToQueue(IdOf(c), type.transfer_queue, "sim transfer");
+  if (absl::IsResourceExhausted(s)) {
+    ChangeWaiting(to_queue, -1);
+    contact.transferred = false;
+    contact.queue = from_queue;
+    contact.phase = ContactPhase::kInService;
+    return false;
+  }
+  if (!s.ok()) return Fail(s, "TransferToQueue");
+  accounting_.AddSpan(start_s, NowS(), BusyWeight(agents_[agent], contacts_[c].channel),
+                      &KpiCounters::busy_agent_s, from_queue);
+  AddOvertime(agents_[agent], start_s, NowS());
+  if (contacts_[c].counted) {
+    accounting_.Count(contacts_[c].first_queue, contacts_[c].interval, [&](KpiCounters& k) {
+      ++k.transfers;
+      k.handle_s += talk_s;
+    });
+  }
+  return true;
 }
 
 std::string Simulation::CustomerKey(const SimContact& contact) const {
