@@ -71,6 +71,8 @@ struct ContactType {
   Distribution patience;                     // default kNone: nobody hangs up
   double resolution_probability = 1;         // a completed contact solves the problem
   double transfer_probability = 0;           // after service, transferred to transfer_queue
+  // Another queue that serves the type's channel. A transfer into it while it is full is
+  // refused: the agent completes the contact instead.
   QueueId transfer_queue;
 
   // The arrival rate per second in force at `time_s`.
