@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "switchboard/contact.h"
+
 namespace switchboard::routing {
 
 std::uint32_t Interner::Intern(std::string_view name) {
@@ -114,9 +116,13 @@ std::optional<AgentChoice> AgentChooser::Best() const {
 
 namespace {
 
-// The arrival a contact ranks by: its own, moved earlier by its age adjustment.
+// The arrival a contact ranks by: its own, moved earlier by its age adjustment, then shifted
+// by the largest adjustment so that no sum overflows. Arrivals are 0..INT64_MAX nanoseconds and
+// adjustments within +-kMaxAgeAdjustment, so the key spans -2 days..INT64_MAX. Saturating
+// instead tied every contact ranked past 2262-04-11, and enqueue order decided.
 std::int64_t RankedArrival(const ContactRec& c) {
-  return AddSaturating(absl::ToUnixNanos(c.arrived_at), -c.age_adjustment_ns);
+  const std::int64_t shift = absl::ToInt64Nanoseconds(kMaxAgeAdjustment);
+  return absl::ToUnixNanos(c.arrived_at) - shift - c.age_adjustment_ns;
 }
 
 }  // namespace
