@@ -140,7 +140,8 @@ enum class StaffingGoal {
 
 struct StaffingTarget {
   StaffingGoal goal = StaffingGoal::kServiceLevel;
-  // kServiceLevel: fraction in (0, 1). kAsa: seconds, > 0. kAbandonment: fraction in (0, 1).
+  // kServiceLevel: fraction in (0, 1). kAsa: seconds, > 0 and finite. kAbandonment: fraction in
+  // (0, 1).
   double value = 0.8;
 };
 
@@ -148,7 +149,8 @@ struct StaffingTarget {
 // ignored). For Erlang C the answer is always more than the offered load. Every measure used is
 // monotone in the number of agents, so N meets the target and N - 1 does not.
 // InvalidArgument for a bad field or target (kAbandonment with kErlangC, a fraction outside
-// (0, 1), a non-positive ASA); ResourceExhausted if more than `max_agents` would be needed.
+// (0, 1), a non-positive or infinite ASA); ResourceExhausted if more than `max_agents` would be
+// needed.
 SWITCHBOARD_EXPORT absl::StatusOr<int> RequiredAgents(QueueModel model, const QueueingInput& in,
                                                       const StaffingTarget& target,
                                                       int max_agents = 1'000'000);
