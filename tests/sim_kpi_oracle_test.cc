@@ -1508,3 +1508,34 @@ TEST_CASE("journeys on: a returning customer's contact gets the repeat priority"
   CHECK(r.overall.wait_answered_s == Approx(265));
   CHECK(Oracle(m).Run().overall.wait_answered_s == Approx(265));  // the host's replay agrees
 }
+
+TEST_CASE("contacts every agent declines stay open, offered, and are counted as unfinished") {
+  Model m = OneAgent({Record(10, "c", 0), Record(20, "c", 0), Record(30, "c", 0)});
+  m.groups[0].declines = true;
+  m.trace_service = false;
+  const sim::RunResult r = MustRun(ToScenario(m), {"linear", 1, {}});
+  CHECK(r.overall.offered == 3);
+  CHECK(r.overall.answered + r.overall.abandoned + r.overall.rejected == 0);
+  CHECK(r.overall.declined == 3);
+  CHECK(r.contacts_unfinished == 3);
+  CHECK(r.simulated_s <= m.duration_s + sim::kDrainLimitS);
+}
+
+TEST_CASE("at most kMaxDeclinesRemembered agents of a queue may decline every offer") {
+  // Past the router's memory of declines a contact would be offered around them forever at one
+  // instant: Validate refuses the scenario rather than let the run hang.
+  const int limit = static_cast<int>(sb::kMaxDeclinesRemembered);
+  Model m = OneAgent({Record(10, "c", 0), Record(20, "c", 0)});
+  m.groups = {Group("decliners", limit - 4, 0), Group("more", 4, 0)};
+  m.groups[0].declines = true;
+  m.groups[1].declines = true;
+  m.trace_service = false;
+  const sim::RunResult r = MustRun(ToScenario(m), {"linear", 1, {}});
+  CHECK(r.overall.declined == 2 * limit);  // each contact declined once by each agent
+  CHECK(r.contacts_unfinished == 2);
+  m.groups[1].count = 5;
+  const absl::Status s = ToScenario(m).Validate();
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(s.message()),
+             Catch::Contains("queues[0] 'q': has 17 agents that decline every offer"));
+}

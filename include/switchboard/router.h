@@ -139,6 +139,12 @@ inline constexpr absl::Time kEarliestRouterTime = absl::UnixEpoch();
 inline constexpr absl::Time kLatestRouterTime =
     absl::FromUnixNanos(std::numeric_limits<std::int64_t>::max());
 
+// The agent of a declined, expired or rescinded offer is not offered that contact again while it
+// stays in its queue; the last this many such agents are remembered per contact (oldest
+// forgotten first). A host that declines every offer at once, inside its listener, with more
+// agents than this fitting a contact keeps the router offering it around them forever.
+inline constexpr std::size_t kMaxDeclinesRemembered = 16;
+
 // Thread-safety: see the file comment.
 class SWITCHBOARD_EXPORT Router {
  public:
@@ -204,7 +210,7 @@ class SWITCHBOARD_EXPORT Router {
   absl::Status Accept(OfferId offer);
   absl::Status Accept(const ContactId& contact, const AgentId& agent);
   // Declines a live offer (same errors as Accept). The contact waits again and is not offered to
-  // this agent again while it stays in its queue (the last 16 agents it excluded are remembered;
+  // this agent again while it stays in its queue (the last kMaxDeclinesRemembered are remembered;
   // an agent removed and added again under the same id is a new agent here: RemoveAgent ends
   // what the router knew of it).
   absl::Status Decline(OfferId offer);

@@ -17,9 +17,6 @@ using routing::QueueRec;
 
 namespace {
 
-// At most this many agents are remembered as "not again" per contact (oldest forgotten first).
-constexpr std::size_t kMaxExclusions = 16;
-
 absl::Duration ThresholdOf(const ContactRec& c) {
   return c.sl_threshold.value_or(c.queue->config.service_level.threshold);
 }
@@ -492,7 +489,7 @@ Router::Impl::AgentRec* Router::Impl::EndOffer(ContactRec& c, OfferEnd how) {
 void Router::Impl::ReturnToQueue(ContactRec& c, AgentRec& a, bool exclude,
                                  const std::string* previous_away_reason) {
   if (exclude) {
-    if (c.excluded.size() >= kMaxExclusions) c.excluded.erase(c.excluded.begin());
+    if (c.excluded.size() >= kMaxDeclinesRemembered) c.excluded.erase(c.excluded.begin());
     c.excluded.push_back(a.ordinal);
   }
   RefreshReported(a, previous_away_reason);

@@ -7,6 +7,7 @@
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
 #include "switchboard/contact.h"
+#include "switchboard/router.h"
 
 namespace switchboard::sim {
 namespace {
@@ -207,6 +208,31 @@ absl::Status ValidateTrace(const Scenario& s) {
   return absl::OkStatus();
 }
 
+// Agents that decline every offer, at once when answer_delay_s is 0: past the router's memory of
+// declines a contact would be offered around them forever at one instant, so a queue may have
+// at most kMaxDeclinesRemembered of them.
+absl::Status ValidateDecliners(const Scenario& s) {
+  for (size_t i = 0; i < s.queues.size(); ++i) {
+    const Queue& q = s.queues[i];
+    std::int64_t decliners = 0;
+    for (const AgentGroup& g : s.agent_groups) {
+      if (g.decline_probability < 1) continue;
+      for (const QueueMembership& m : g.profile.queues) {
+        if (m.queue == q.id) decliners += g.count;
+      }
+    }
+    if (decliners > static_cast<std::int64_t>(kMaxDeclinesRemembered)) {
+      return Bad(internal::StrCat("queues[", i, "] '", internal::Printable(q.id.value()), "'"),
+                 internal::StrCat("has ", decliners,
+                                  " agents that decline every offer (decline_probability 1); "
+                                  "at most ", kMaxDeclinesRemembered,
+                                  ", as the router remembers only that many declines of a "
+                                  "contact and would offer it around them forever"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateReturns(const ReturnSpec& r) {
   if (!r.enabled) return absl::OkStatus();
   SB_RETURN_IF_ERROR(r.delay.Validate("scenario returns.delay", /*allow_none=*/false));
@@ -272,6 +298,7 @@ absl::Status Scenario::Validate() const {
       return Bad(internal::StrCat("contact_types[", i, "]"), "repeats a contact type name");
     }
   }
+  SB_RETURN_IF_ERROR(ValidateDecliners(*this));
   if (strategies.empty()) return Bad("strategies", "is empty");
   SB_RETURN_IF_ERROR(ValidateTrace(*this));
   return ValidateReturns(returns);

@@ -300,6 +300,7 @@ absl::StatusOr<RunResult> Simulation::Run() {
   r.simulated_s = NowS();
   r.journeys = journeys_ != nullptr;
   r.journey_events = journeys_ ? journeys_->events() : 0;
+  r.contacts_unfinished = active_contacts_;
   if (scenario_.trace) {
     r.trace_records_skipped =
         static_cast<std::int64_t>(scenario_.trace->records.size() - trace_end_);

@@ -28,8 +28,6 @@ namespace switchboard::sim::internal_sim {
 
 // The tenant of every object the simulator creates.
 inline constexpr std::string_view kSimTenant = "sim";
-// After the arrival horizon the run goes on while contacts remain, at most this long.
-inline constexpr double kDrainLimitS = 2 * 86400.0;
 // Sub-stream numbers inside one contact's key, so each purpose gets its own draws.
 inline constexpr std::uint64_t kSubsPerAttempt = 4096;
 inline constexpr std::uint64_t kTransferDraw = 4095;

@@ -131,6 +131,14 @@ int RunCommand(int argc, const char* const* argv, std::FILE* out) {
                    skipped == 1 ? "" : "s");
       }
     }
+    std::int64_t unfinished = 0;
+    for (const auto& strategy : experiment->strategies) {
+      for (const sim::RunResult& run : strategy.replications) unfinished += run.contacts_unfinished;
+    }
+    if (unfinished > 0) {
+      fmt::print(out, "{} contact{} still open when the runs stopped, two days after duration_s\n",
+                 unfinished, unfinished == 1 ? "" : "s");
+    }
   }
   if (std::optional<std::string> report = args.Get("report")) {
     std::ofstream file(*report);

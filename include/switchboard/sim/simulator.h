@@ -37,6 +37,9 @@
 
 namespace switchboard::sim {
 
+// After duration_s a run goes on while contacts remain open, at most this long (two days).
+inline constexpr double kDrainLimitS = 2 * 86400.0;
+
 // What one run (one strategy, one seed) measured.
 struct RunResult {
   std::string strategy;
@@ -56,6 +59,9 @@ struct RunResult {
   std::int64_t journey_events = 0;     // touchpoints the JourneyMerger ingested
   // Trace records arriving at or after duration_s: not replayed (arrivals stop at duration_s).
   std::int64_t trace_records_skipped = 0;
+  // Contacts still waiting or in service when the run stopped, kDrainLimitS after duration_s
+  // (e.g. every agent that fits them declined them). They count as offered, with no outcome.
+  std::int64_t contacts_unfinished = 0;
 };
 
 struct RunOptions {
