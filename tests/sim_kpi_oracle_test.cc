@@ -1537,5 +1537,8 @@ TEST_CASE("at most kMaxDeclinesRemembered agents of a queue may decline every of
   const absl::Status s = ToScenario(m).Validate();
   CHECK(s.code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(std::string(s.message()),
-             Catch::Contains("queues[0] 'q': has 17 agents that decline every offer"));
+             Catch::Contains("queues[0] 'q': has 17 agents that decline every offer at once"));
+  // With a delay time runs between declines, and the drain limit ends the run.
+  m.groups[0].answer_delay_s = 1;
+  CHECK(ToScenario(m).Validate().ok());
 }

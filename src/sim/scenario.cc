@@ -208,15 +208,16 @@ absl::Status ValidateTrace(const Scenario& s) {
   return absl::OkStatus();
 }
 
-// Agents that decline every offer, at once when answer_delay_s is 0: past the router's memory of
+// Agents that decline every offer at once (answer_delay_s 0): past the router's memory of
 // declines a contact would be offered around them forever at one instant, so a queue may have
-// at most kMaxDeclinesRemembered of them.
+// at most kMaxDeclinesRemembered of them. A delay lets time run, so patience and the drain limit
+// end such a contact.
 absl::Status ValidateDecliners(const Scenario& s) {
   for (size_t i = 0; i < s.queues.size(); ++i) {
     const Queue& q = s.queues[i];
     std::int64_t decliners = 0;
     for (const AgentGroup& g : s.agent_groups) {
-      if (g.decline_probability < 1) continue;
+      if (g.decline_probability < 1 || g.answer_delay_s > 0) continue;
       for (const QueueMembership& m : g.profile.queues) {
         if (m.queue == q.id) decliners += g.count;
       }
@@ -224,7 +225,8 @@ absl::Status ValidateDecliners(const Scenario& s) {
     if (decliners > static_cast<std::int64_t>(kMaxDeclinesRemembered)) {
       return Bad(internal::StrCat("queues[", i, "] '", internal::Printable(q.id.value()), "'"),
                  internal::StrCat("has ", decliners,
-                                  " agents that decline every offer (decline_probability 1); "
+                                  " agents that decline every offer at once (decline_probability "
+                                  "1, answer_delay_s 0); "
                                   "at most ", kMaxDeclinesRemembered,
                                   ", as the router remembers only that many declines of a "
                                   "contact and would offer it around them forever"));
