@@ -159,7 +159,8 @@ class RunPool {
   size_t appended_ = 0;
 };
 
-// Thread-safety: not thread-safe (see JourneyStore).
+// Thread-safety: const methods may run concurrently; a mutating call must run alone (see
+// JourneyStore).
 class InMemoryJourneyStore final : public JourneyStore {
  public:
   std::string_view Name() const override { return "in_memory"; }
