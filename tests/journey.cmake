@@ -14,3 +14,4 @@ find_package(Threads REQUIRED)
 switchboard_add_test(thread_safety_test switchboard::sim Threads::Threads)
 target_compile_definitions(thread_safety_test PRIVATE
                            SWITCHBOARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+switchboard_add_test(resolution_oracle_test)

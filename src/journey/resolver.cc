@@ -382,13 +382,14 @@ CustomerValue* Resolver::UpsertValue(CustomerRecord* customer, const Candidate& 
   return &customer->values.back();
 }
 
-void Resolver::ClearHolders(const TenantId& tenant, ValueHandle handle, ValueRecord* value) const {
-  for (EventHandle h : value->holders) {
-    if (CustomerRecord* c = store_->MutableCustomer(tenant, h)) {
-      if (CustomerValue* entry = FindEntry(c, handle, limited_kinds_)) entry->holder = false;
-    }
+void Resolver::RemoveHolder(const TenantId& tenant, ValueHandle handle, ValueRecord* value,
+                            EventHandle customer) const {
+  auto it = std::find(value->holders.begin(), value->holders.end(), customer);
+  if (it == value->holders.end()) return;
+  value->holders.erase(it);
+  if (CustomerRecord* c = store_->MutableCustomer(tenant, customer)) {
+    if (CustomerValue* entry = FindEntry(c, handle, limited_kinds_)) entry->holder = false;
   }
-  value->holders.clear();
 }
 
 void Resolver::SetLink(CustomerRecord* customer, CustomerValue* entry, ValueLink link) const {
@@ -695,7 +696,9 @@ void Resolver::Process(const TenantId& tenant, EventHandle ev, const TouchpointE
           }
           Touch(tenant, old, ev, at);  // the value stops counting toward its limits
         }
-        ClearHolders(tenant, c.handle, value);
+        // Only the holder whose value expired stops counting toward shared_after; the others
+        // carried it within the expiry and still do.
+        RemoveHolder(tenant, c.handle, value, value->linked);
         [[fallthrough]];
       case IdentifierOutcome::kNew:
         value->linked = target->mint;

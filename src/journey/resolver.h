@@ -201,8 +201,9 @@ class Resolver {
   // in `*fresh` whether the entry is new (valid until the customer's values next grow).
   CustomerValue* UpsertValue(CustomerRecord* customer, const Candidate& candidate, ValueLink link,
                              bool* fresh) const;
-  // Empties the value's holders, each losing its CustomerValue::holder mark.
-  void ClearHolders(const TenantId& tenant, ValueHandle handle, ValueRecord* value) const;
+  // Takes `customer` (a mint) off the value's holders, with its CustomerValue::holder mark.
+  void RemoveHolder(const TenantId& tenant, ValueHandle handle, ValueRecord* value,
+                    EventHandle customer) const;
   // Sets how `customer` holds its value `entry`, keeping the customer's value index in step.
   void SetLink(CustomerRecord* customer, CustomerValue* entry, ValueLink link) const;
   // Calls `f` with each value the customer holds linked in a kind that may have a limit (and
