@@ -65,3 +65,7 @@ target_compile_definitions(sim_scenario_garbage_test PRIVATE
 switchboard_add_test(sim_kpi_oracle_test switchboard::sim)
 target_compile_definitions(sim_kpi_oracle_test PRIVATE
     SWITCHBOARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Bad input: damaged trace files through the C++ API, and the CLI's argument parsing and
+# diagnostics end to end.
+switchboard_add_test(sim_trace_garbage_test switchboard::sim)
+include(${CMAKE_CURRENT_LIST_DIR}/sim_cli_garbage.cmake)

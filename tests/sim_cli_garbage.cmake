@@ -1,0 +1,240 @@
+# Bad input to switchboard-sim, end to end: each case runs the tool and checks the exit code
+# (docs/harness.md: 0 success, 1 the command failed, 2 a usage error), that stderr says what was
+# wrong and where, and that no sanitizer spoke. Included from tests/sim.cmake; the fixture files
+# are written into the build tree at configure time (nothing binary is committed).
+#
+# This file is also its own runner: `cmake -DEXPECT_RC=N [-DEXPECT_ERR=regex]
+# [-DEXPECT_OUT=regex] [-DUNSET_ENV=NAME] -P sim_cli_garbage.cmake -- COMMAND ARGS...` runs the
+# command and fails unless every expectation holds. (An empty argument would be dropped on the
+# way: pass "--option=" instead.)
+#
+# The cases named sim_cli_garbage:bug:* record defects found by a bad-input hunt; they fail until
+# the tool is fixed (the comment above each says what is wrong).
+
+if(CMAKE_SCRIPT_MODE_FILE)
+  # ---- Runner mode -------------------------------------------------------------------------
+  set(command)
+  set(after_dashes FALSE)
+  math(EXPR last "${CMAKE_ARGC} - 1")
+  foreach(i RANGE 1 ${last})
+    if(after_dashes)
+      list(APPEND command "${CMAKE_ARGV${i}}")
+    elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+      set(after_dashes TRUE)
+    endif()
+  endforeach()
+  if(NOT command)
+    message(FATAL_ERROR "sim_cli_garbage: no command after --")
+  endif()
+  if(DEFINED UNSET_ENV)
+    unset(ENV{${UNSET_ENV}})
+  endif()
+  execute_process(COMMAND ${command} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err
+                  TIMEOUT 20)
+  string(JOIN " " shown ${command})
+  set(report "command: ${shown}\nexit: ${rc}\nstdout: ${out}\nstderr: ${err}")
+  if(err MATCHES "runtime error:|Sanitizer|LeakSanitizer")
+    message(FATAL_ERROR "sanitizer report\n${report}")
+  endif()
+  if(NOT "${rc}" STREQUAL "${EXPECT_RC}")
+    message(FATAL_ERROR "expected exit code ${EXPECT_RC}\n${report}")
+  endif()
+  if(DEFINED EXPECT_ERR AND NOT err MATCHES "${EXPECT_ERR}")
+    message(FATAL_ERROR "stderr does not match '${EXPECT_ERR}'\n${report}")
+  endif()
+  if(DEFINED EXPECT_OUT AND NOT out MATCHES "${EXPECT_OUT}")
+    message(FATAL_ERROR "stdout does not match '${EXPECT_OUT}'\n${report}")
+  endif()
+else()
+  # ---- Registration mode (included from tests/sim.cmake) -----------------------------------
+  if(TARGET switchboard_sim_tool)
+    set(garbage_dir "${CMAKE_CURRENT_BINARY_DIR}/sim_cli_garbage")
+    set(garbage_runner "${CMAKE_CURRENT_LIST_DIR}/sim_cli_garbage.cmake")
+    set(mmn "${PROJECT_SOURCE_DIR}/benchmarks/scenarios/mmn.textproto")
+
+    # One queue, two agents; `trace` is the scenario's trace block.
+    function(sim_cli_garbage_scenario file trace)
+      file(WRITE "${garbage_dir}/${file}"
+           "name: \"tiny\" duration_s: 3600 interval_s: 1800 replications: 2 seed: 3\n"
+           "queues { id: \"q\" channels: \"voice\" }\n"
+           "agent_groups { name: \"a\" count: 2 queues { queue: \"q\" } }\n"
+           "contact_types { name: \"call\" queue: \"q\" "
+           "service { kind: KIND_CONSTANT mean_s: 60 } }\n"
+           "${trace}\n")
+    endfunction()
+    # CRLF line endings, an empty and an explicit patience, a record past duration_s.
+    file(WRITE "${garbage_dir}/tiny.csv"
+         "arrival_s,type,service_s,patience_s\r\n10,call,5,\r\n20,call,6,30\r\n4000,call,5,\r\n")
+    sim_cli_garbage_scenario(tiny.textproto "trace { path: \"tiny.csv\" }")
+    file(WRITE "${garbage_dir}/no_service.csv" "arrival_s,type\n10,call\n")
+    sim_cli_garbage_scenario(no_service.textproto "trace { path: \"no_service.csv\" }")
+    file(WRITE "${garbage_dir}/hex_arrival.csv"
+         "arrival_s,type,service_s\n10,call,5\n0x10,call,5\n")
+    sim_cli_garbage_scenario(hex_arrival.textproto "trace { path: \"hex_arrival.csv\" }")
+    file(MAKE_DIRECTORY "${garbage_dir}/folder.csv" "${garbage_dir}/folder.textproto")
+    sim_cli_garbage_scenario(dir_trace.textproto "trace { path: \"folder.csv\" }")
+    # Three folders deep so that the default <scenario folder>/../../../shared/data stays inside
+    # the build tree, where there is no such folder.
+    string(CONCAT bank_trace
+           "trace { path: \"$SWITCHBOARD_SHARED_DATA/anonymous_bank/february_1999.tsv\" "
+           "format: FORMAT_ANONYMOUS_BANK date: \"990201\" default_contact_type: \"call\" }")
+    file(MAKE_DIRECTORY "${garbage_dir}/a/b/c")
+    sim_cli_garbage_scenario(a/b/c/bank.textproto "${bank_trace}")
+
+    # sim_cli_garbage(NAME RC STDERR_REGEX [OUT regex] [UNSET_ENV var] COMMAND args...)
+    function(sim_cli_garbage name rc err)
+      cmake_parse_arguments(PARSE_ARGV 3 arg "" "OUT;UNSET_ENV" "COMMAND")
+      set(defines "-DEXPECT_RC=${rc}")
+      if(NOT err STREQUAL "")
+        list(APPEND defines "-DEXPECT_ERR=${err}")
+      endif()
+      if(DEFINED arg_OUT)
+        list(APPEND defines "-DEXPECT_OUT=${arg_OUT}")
+      endif()
+      if(DEFINED arg_UNSET_ENV)
+        list(APPEND defines "-DUNSET_ENV=${arg_UNSET_ENV}")
+      endif()
+      add_test(NAME sim_cli_garbage:${name}
+               COMMAND ${CMAKE_COMMAND} ${defines} -P ${garbage_runner} --
+                       $<TARGET_FILE:switchboard_sim_tool> ${arg_COMMAND})
+      set_tests_properties(sim_cli_garbage:${name} PROPERTIES TIMEOUT 30)
+    endfunction()
+
+    set(erlang_c erlang --model c --arrival-rate 0.0556 --aht 180)
+
+    # Argument parsing: every malformed flag is a usage error (2) naming the flag and value.
+    sim_cli_garbage(missing_value 2 "--target needs a value"
+                    COMMAND ${erlang_c} --agents 14 --target)
+    sim_cli_garbage(value_swallows_flag 2 "--arrival-rate '--aht' is not a number"
+                    COMMAND erlang --model c --arrival-rate --aht 180 --agents 14)
+    sim_cli_garbage(unknown_option 2 "unknown option --bogus"
+                    COMMAND ${erlang_c} --agents 14 --bogus)
+    sim_cli_garbage(unknown_command 2 "unknown command 'erlnag'" COMMAND erlnag)
+    sim_cli_garbage(flag_with_value 2 "--json takes no value" COMMAND run ${mmn} --json=yes)
+    sim_cli_garbage(model_case 2 "--model must be c or a"
+                    COMMAND erlang --model C --arrival-rate 0.0556 --aht 180 --agents 14)
+    sim_cli_garbage(double_1e400 2 "--arrival-rate '1e400'"
+                    COMMAND erlang --model c --arrival-rate 1e400 --aht 180 --agents 14)
+    sim_cli_garbage(double_nan 2 "--aht 'nan' is not a number"
+                    COMMAND erlang --model c --arrival-rate 0.0556 --aht nan --agents 14)
+    sim_cli_garbage(double_hex 2 "--arrival-rate '0x10' is not a number"
+                    COMMAND erlang --model c --arrival-rate 0x10 --aht 180 --agents 14)
+    sim_cli_garbage(double_empty 2 "--arrival-rate '' is not a number"
+                    COMMAND erlang --model c --arrival-rate= --aht 180 --agents 14)
+    sim_cli_garbage(int_huge 2 "--agents '99999999999999999999' is not an integer"
+                    COMMAND ${erlang_c} --agents 99999999999999999999)
+    sim_cli_garbage(int_minus_zero 2 "--agents must be between 1 and 10000000"
+                    COMMAND ${erlang_c} --agents -0)
+    sim_cli_garbage(int_hex 2 "--agents '0x10' is not an integer" COMMAND ${erlang_c} --agents 0x10)
+    sim_cli_garbage(int_fraction 2 "--agents '14.0' is not an integer"
+                    COMMAND ${erlang_c} --agents 14.0)
+    sim_cli_garbage(patience_required 2 "--patience is required"
+                    COMMAND erlang --model a --arrival-rate 0.1 --aht 180 --agents 14)
+    sim_cli_garbage(staff_two_goals 2 "exactly one of --service-level, --asa, --abandonment"
+                    COMMAND staff --model c --arrival-rate 0.0556 --aht 180 --service-level 0.8
+                            --asa 20)
+    sim_cli_garbage(staff_max_agents_negative 2 "--max-agents must be between 1 and 10000000"
+                    COMMAND staff --model c --arrival-rate 0.0556 --aht 180 --service-level 0.8
+                            --max-agents -1)
+    sim_cli_garbage(staff_out_of_reach 1 "more than staffing.max_agents = 5 agents"
+                    COMMAND staff --model c --arrival-rate 0.0556 --aht 180 --service-level 0.8
+                            --max-agents 5)
+    sim_cli_garbage(run_no_scenario 2 "run needs exactly one SCENARIO file"
+                    COMMAND run --replications 1 --json)
+    sim_cli_garbage(run_two_scenarios 2 "run needs exactly one SCENARIO file"
+                    COMMAND run ${mmn} ${mmn})
+    sim_cli_garbage(run_seed_2_63 2 "--seed '9223372036854775808'"
+                    COMMAND run ${mmn} --seed 9223372036854775808)
+    sim_cli_garbage(run_seed_negative 2 "--seed must not be negative" COMMAND run ${mmn} --seed -1)
+    sim_cli_garbage(run_replications_exponent 2 "--replications '1e3' is not an integer"
+                    COMMAND run ${mmn} --replications 1e3)
+    sim_cli_garbage(run_replications_minus_zero 2 "--replications outside 1..10000"
+                    COMMAND run ${mmn} --replications -0)
+    sim_cli_garbage(run_journeys_case 2 "--journeys must be on or off"
+                    COMMAND run ${mmn} --journeys ON)
+    sim_cli_garbage(help_with_json 0 "" OUT "^usage: switchboard-sim erlang"
+                    COMMAND erlang --help --json)
+
+    # Files: a failed command (1) naming the file, the line and the column.
+    sim_cli_garbage(run_missing_scenario 1 "cannot open scenario '.*nope\\.textproto'"
+                    COMMAND run ${garbage_dir}/nope.textproto)
+    sim_cli_garbage(trace_missing_column 1
+                    "no_service\\.textproto: .*no_service\\.csv: header has no 'service_s' column"
+                    COMMAND run ${garbage_dir}/no_service.textproto --json)
+    sim_cli_garbage(trace_bad_value 1
+                    "hex_arrival\\.csv:3: column 'arrival_s' value '0x10' is not a time"
+                    COMMAND run ${garbage_dir}/hex_arrival.textproto)
+    sim_cli_garbage(shared_data_nowhere 1
+                    "cannot open trace file '/nonexistent-sb-shared/anonymous_bank/february_1999"
+                    COMMAND run ${garbage_dir}/a/b/c/bank.textproto
+                            --shared-data /nonexistent-sb-shared)
+    sim_cli_garbage(shared_data_unset 1
+                    "cannot open trace file '.*/c/\\.\\./\\.\\./\\.\\./shared/data/anonymous_bank/"
+                    UNSET_ENV SWITCHBOARD_SHARED_DATA
+                    COMMAND run ${garbage_dir}/a/b/c/bank.textproto)
+    sim_cli_garbage(report_to_directory 1 "cannot write report '.*folder\\.csv'"
+                    COMMAND run ${garbage_dir}/tiny.textproto --report ${garbage_dir}/folder.csv)
+    sim_cli_garbage(report_to_missing_folder 1 "cannot write report '/nonexistent-sb/x\\.html'"
+                    COMMAND run ${garbage_dir}/tiny.textproto --json
+                            --report /nonexistent-sb/x.html)
+    sim_cli_garbage(report_empty_path 1 "cannot write report ''"
+                    COMMAND run ${garbage_dir}/tiny.textproto --report=)
+
+    # Documented outputs. A CRLF trace replays like LF; the record past duration_s is counted.
+    sim_cli_garbage(crlf_trace_skipped 0 ""
+                    OUT "1 trace record at or after duration_s not replayed"
+                    COMMAND run ${garbage_dir}/tiny.textproto)
+    # --json: exactly the documented keys, in order (docs/harness.md, `run`, `staff`, `erlang`).
+    set(num "[-0-9.e]+")
+    set(kpi "\\{\"mean\":${num},\"half_width\":${num}\\}")
+    string(CONCAT run_json
+           "^\\{\"scenario\":\"tiny\",\"seed\":3,\"replications\":2,\"interval_s\":1800,"
+           "\"strategies\":\\[\\{\"strategy\":\"longest-idle\","
+           "\"overall\":\\{\"offered\":\\{\"mean\":2,\"half_width\":0\\},"
+           "\"answered\":${kpi},.*\"offers\":${kpi}\\},"
+           "\"queues\":\\{\"q\":\\{\"offered\":${kpi},.*\\}\\},"
+           "\"intervals\":\\[\\{\"start_s\":0,\"offered\":2,.*\\{\"start_s\":1800,.*\\}\\],"
+           "\"contacts_simulated\":[0-9]+,\"routing_decisions\":[0-9]+\\},"
+           "\\{\"strategy\":\"round-robin\",.*\\}\\]\\}.$")
+    sim_cli_garbage(run_json_keys 0 "" OUT "${run_json}"
+                    COMMAND run ${garbage_dir}/tiny.textproto --json --strategy longest-idle
+                            --strategy round-robin)
+    string(CONCAT measures "\"p_wait\":${num},\"asa\":${num},"
+           "\"service_level\":${num},\"occupancy\":${num}")
+    sim_cli_garbage(staff_a_json_keys 0 ""
+                    OUT "^\\{\"agents\":[0-9]+,${measures},\"p_abandon\":${num}\\}.$"
+                    COMMAND staff --model a --arrival-rate 0.1 --aht 180 --patience 120
+                            --abandonment 0.05 --json)
+    sim_cli_garbage(erlang_c_json_keys 0 "" OUT "^\\{${measures}\\}.$"
+                    COMMAND ${erlang_c} --agents 14 --json)
+
+    # [bug] erlang and staff accept positional arguments and ignore them (Args::Parse collects
+    # them; only `run` looks): a single-dash typo `-target 30` leaves the target at 20 s and
+    # exits 0 (tools/switchboard_sim/command_erlang.cc ParseCommon).
+    sim_cli_garbage(bug:erlang_stray_argument 2 "-target"
+                    COMMAND ${erlang_c} --agents 14 -target 30 --json)
+    sim_cli_garbage(bug:staff_stray_argument 2 "0\\.9"
+                    COMMAND staff --model c --arrival-rate 0.0556 --aht 180 --service-level 0.8
+                            0.9 --json)
+    # [bug] `run` loads the scenario (and its whole trace) before it checks --replications,
+    # --seed and --journeys: with a scenario that does not load, a usage error exits 1 with the
+    # scenario's message (tools/switchboard_sim/command_run.cc RunCommand).
+    sim_cli_garbage(bug:run_usage_before_scenario 2 "--replications outside 1\\.\\.10000"
+                    COMMAND run ${garbage_dir}/nope.textproto --replications 0)
+    # [bug] A SCENARIO that is a directory is read as empty text and reported as
+    # "scenario duration_s: 0 must be in (0, 315576000]" (src/sim/scenario_loader.cc
+    # LoadScenarioFile: std::ifstream opens a directory).
+    sim_cli_garbage(bug:scenario_is_directory 1 "folder\\.textproto.*(directory|cannot read)"
+                    COMMAND run ${garbage_dir}/folder.textproto)
+    # [bug] The same for a trace: "folder.csv: empty file, no header" (src/sim/trace.cc Open).
+    sim_cli_garbage(bug:trace_is_directory 1 "folder\\.csv.*(directory|cannot read)"
+                    COMMAND run ${garbage_dir}/dir_trace.textproto)
+    # [bug] An out-of-range rate is exit 1 and named by its C++ field ("queueing.arrival_rate
+    # is 0"), while an out-of-range --agents is exit 2 naming the flag.
+    sim_cli_garbage(bug:erlang_zero_rate_is_usage 2 "--arrival-rate"
+                    COMMAND erlang --model c --arrival-rate 0 --aht 180 --agents 14)
+    # [bug] The advice names the C++ API: "use QueueModel::kErlangA with a patience".
+    sim_cli_garbage(bug:staff_abandonment_model_c 2 "--model a"
+                    COMMAND staff --model c --arrival-rate 0.0556 --aht 180 --abandonment 0.1)
+  endif()
+endif()
