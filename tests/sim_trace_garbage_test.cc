@@ -10,10 +10,12 @@
 // reader is fixed (see the comment on each).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "switchboard/sim/scenario.h"
@@ -161,6 +163,9 @@ TEST_CASE("trace rows that are short, NUL-laden, very long or out of order") {
   const auto lots = CsvOk("many.csv", many);
   REQUIRE(lots.size() == 50'000u);
   CHECK(lots.back().line == 50'001);
+  // Line numbers are 64-bit: a file of more than 2^31 lines (too big to write here) must not
+  // overflow the counter.
+  static_assert(std::is_same_v<decltype(sim::TraceRecord::line), std::int64_t>);
 }
 
 TEST_CASE("trace line endings and spaces: CRLF and padded fields read like LF") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -49,7 +50,7 @@ std::optional<double> ParseNumber(std::string_view s) {
   return value;
 }
 
-absl::Status LineError(const std::string& path, int line, std::string_view column,
+absl::Status LineError(const std::string& path, std::int64_t line, std::string_view column,
                        std::string_view value, std::string_view why) {
   return absl::InvalidArgumentError(internal::StrCat(path, ":", line, ": column '",
                                                      internal::Printable(column), "' value '",
@@ -59,7 +60,8 @@ absl::Status LineError(const std::string& path, int line, std::string_view colum
 // The router takes priorities as ints in 0..kMaxContactPriority. Checked before the cast: a
 // value beyond int is undefined behaviour there, and one beyond the router's range would only
 // fail mid-run, after the loader promised the scenario was good.
-absl::StatusOr<int> ParsePriority(const std::string& path, int line, std::string_view text) {
+absl::StatusOr<int> ParsePriority(const std::string& path, std::int64_t line,
+                                  std::string_view text) {
   std::optional<double> p = ParseNumber(text);
   if (!p || *p < 0 || *p > kMaxContactPriority || *p != std::floor(*p)) {
     return LineError(path, line, "priority", text,
@@ -105,7 +107,7 @@ struct Columns {
   }
 };
 
-absl::Status ParseGenericRow(const std::string& path, int line_no, const Columns& columns,
+absl::Status ParseGenericRow(const std::string& path, std::int64_t line_no, const Columns& columns,
                              const std::vector<std::string_view>& fields, TraceRecord& r) {
   auto get = [&](const char* name) -> std::string_view {
     std::optional<size_t> i = columns.Find(name);
@@ -186,7 +188,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path, char
     }
   }
   std::vector<TraceRecord> records;
-  int line_no = 1;
+  std::int64_t line_no = 1;  // 64 bits: a trace may have more than 2^31 lines
   while (std::getline(in, line)) {
     ++line_no;
     if (Trim(line).empty()) continue;
@@ -211,7 +213,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
          kQTime = 11, kOutcome = 12, kSerTime = 15, kColumns = 17 };
   std::vector<TraceRecord> records;
   std::vector<absl::CivilDay> days;  // parallel to records
-  int line_no = 1;
+  std::int64_t line_no = 1;          // 64 bits: a trace may have more than 2^31 lines
   while (std::getline(in, line)) {
     ++line_no;
     if (Trim(line).empty()) continue;

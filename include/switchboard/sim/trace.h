@@ -10,6 +10,7 @@
 #ifndef SWITCHBOARD_SIM_TRACE_H_
 #define SWITCHBOARD_SIM_TRACE_H_
 
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -34,7 +35,9 @@ struct TraceRecord {
   // this channel, which its contact type's queue must serve. "" = the contact type's channel.
   std::string channel;
   std::string day;       // the record's date as written in the file ("" when the file has none)
-  int line = 0;          // 1-based line in the file, for error messages (0 when not from a file)
+  // 1-based line in the file, for error messages (0 when not from a file). 64 bits: a file
+  // may have more than 2^31 lines.
+  std::int64_t line = 0;
 };
 
 // A delimited file with a header line naming the columns (any order): arrival_s (seconds, or
