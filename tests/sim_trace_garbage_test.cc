@@ -322,32 +322,31 @@ TEST_CASE("trace paths: missing file, the scenario itself, unset shared data") {
   CHECK_THAT(Message(unset.status()), Contains("shared/data/ok.csv"));
 }
 
-// [bug] std::ifstream opens a directory without complaint and the first read fails: a trace path
-// that is a directory (or an empty path, which resolves to "<scenario folder>/") is reported as
-// "empty file, no header", and a SCENARIO that is a directory is parsed as an empty scenario and
-// reported as "duration_s: 0 must be in (0, ...]". Both should say the path is a directory or
-// cannot be read (src/sim/trace.cc Open, src/sim/scenario_loader.cc LoadScenarioFile).
-TEST_CASE("a directory given as trace or scenario file is named as such", "[bug]") {
+// A directory opens as a stream that reads nothing: it is named as a directory, not reported
+// as an empty file (a trace) or a scenario without duration_s. An empty trace path, which would
+// resolve to the scenario's own folder, is refused as such.
+TEST_CASE("a directory given as trace or scenario file is named as such") {
   const std::string dir = Dir().path().string();
   fs::create_directories(Dir().path() / "folder.csv");
   auto trace = sim::ReadTrace(dir + "/folder.csv", ',');
   REQUIRE_FALSE(trace.ok());
   INFO(trace.status().message());
-  CHECK_THAT(Message(trace.status()), !Contains("empty file"));
+  CHECK_THAT(Message(trace.status()), Contains("folder.csv' is a directory"));
   auto bank = sim::ReadAnonymousBank(dir + "/folder.csv");
   REQUIRE_FALSE(bank.ok());
-  CHECK_THAT(Message(bank.status()), !Contains("empty file"));
+  CHECK_THAT(Message(bank.status()), Contains("folder.csv' is a directory"));
+  CHECK_THAT(Message(sim::ReadTrace("", ',').status()), Contains("trace path is empty"));
 
   auto empty_path = sim::ParseScenarioText(ScenarioWith(R"(trace { path: "" })"), dir);
   REQUIRE_FALSE(empty_path.ok());
   INFO(empty_path.status().message());
-  CHECK_THAT(Message(empty_path.status()), !Contains("empty file"));
+  CHECK_THAT(Message(empty_path.status()), Contains("trace: path is empty"));
 
   fs::create_directories(Dir().path() / "folder.textproto");
   auto scenario = sim::LoadScenarioFile(dir + "/folder.textproto");
   REQUIRE_FALSE(scenario.ok());
   INFO(scenario.status().message());
-  CHECK_THAT(Message(scenario.status()), !Contains("duration_s"));
+  CHECK_THAT(Message(scenario.status()), Contains("folder.textproto' is a directory"));
 }
 
 TEST_CASE("Anonymous Bank damage: truncated rows, bad fields, CRLF, extra columns") {

@@ -1,12 +1,15 @@
 // Scenario files: protobuf text or JSON against proto/switchboard/v1/scenario.proto, converted
 // to sim::Scenario. Proto defaults (0, "") become the documented defaults here.
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
@@ -159,6 +162,8 @@ std::string ResolvePath(const std::string& path, std::string_view base_dir,
 
 absl::Status LoadTrace(const pb::SimTrace& t, std::string_view base_dir,
                        const LoadOptions& options, TraceSpec& out) {
+  // An empty path would resolve to the scenario's folder.
+  if (t.path().empty()) return absl::InvalidArgumentError("scenario trace: path is empty");
   out.path = ResolvePath(t.path(), base_dir, options);
   switch (t.format()) {
     case pb::SimTrace::FORMAT_TSV:
@@ -248,6 +253,31 @@ class FirstError final : public google::protobuf::io::ErrorCollector {
   std::string error_;
 };
 
+// The whole file. std::ifstream opens a directory and reads it as empty text, which would then
+// be reported as a scenario without duration_s: a directory is named as such.
+absl::StatusOr<std::string> ReadScenarioFile(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("scenario '", internal::Printable(path), "' is a directory"));
+  }
+  errno = 0;
+  std::ifstream in(path);
+  if (!in) {
+    const int error = errno;
+    return absl::NotFoundError(internal::StrCat("cannot open scenario '", internal::Printable(path),
+                                                "'", error != 0 ? ": " : "",
+                                                error != 0 ? std::strerror(error) : ""));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    return absl::DataLossError(
+        internal::StrCat("error reading scenario '", internal::Printable(path), "'"));
+  }
+  return buffer.str();
+}
+
 }  // namespace
 
 absl::StatusOr<Scenario> ParseScenarioText(std::string_view text, std::string_view base_dir,
@@ -277,17 +307,12 @@ absl::StatusOr<Scenario> ParseScenarioJson(std::string_view json, std::string_vi
 }
 
 absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path, const LoadOptions& options) {
-  std::ifstream in(path);
-  if (!in)
-    return absl::NotFoundError(
-        internal::StrCat("cannot open scenario '", internal::Printable(path), "'"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  SB_ASSIGN_OR_RETURN(std::string text, ReadScenarioFile(path));
   const size_t slash = path.find_last_of('/');
   const std::string base_dir = slash == std::string::npos ? "." : path.substr(0, slash);
   const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
-  absl::StatusOr<Scenario> s = json ? ParseScenarioJson(buffer.str(), base_dir, options)
-                                    : ParseScenarioText(buffer.str(), base_dir, options);
+  absl::StatusOr<Scenario> s = json ? ParseScenarioJson(text, base_dir, options)
+                                    : ParseScenarioText(text, base_dir, options);
   if (!s.ok()) {
     return absl::Status(s.status().code(), internal::StrCat(path, ": ", s.status().message()));
   }

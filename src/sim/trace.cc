@@ -1,9 +1,12 @@
 #include "switchboard/sim/trace.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -82,12 +85,32 @@ std::optional<absl::CivilDay> ParseYymmdd(std::string_view text) {
   return absl::ToCivilDay(t, absl::UTCTimeZone());
 }
 
+// std::ifstream opens a directory without complaint and only the first read fails, which would
+// then read as an empty file: a directory (or an empty path) is named as such instead.
 absl::StatusOr<std::ifstream> Open(const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError("trace path is empty");
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    return absl::InvalidArgumentError(
+        internal::StrCat("trace file '", internal::Printable(path), "' is a directory"));
+  }
+  errno = 0;
   std::ifstream in(path);
-  if (!in)
+  if (!in) {
+    const int error = errno;
     return absl::NotFoundError(
-        internal::StrCat("cannot open trace file '", internal::Printable(path), "'"));
+        internal::StrCat("cannot open trace file '", internal::Printable(path), "'",
+                         error != 0 ? ": " : "", error != 0 ? std::strerror(error) : ""));
+  }
   return in;
+}
+
+// getline() stops alike at the end of the file and on a read error: tell them apart, so that a
+// failing disk does not pass for a short file.
+absl::Status CheckRead(const std::ifstream& in, const std::string& path) {
+  if (!in.bad()) return absl::OkStatus();
+  return absl::DataLossError(
+      internal::StrCat("error reading trace file '", internal::Printable(path), "'"));
 }
 
 void SortByArrival(std::vector<TraceRecord>& records) {
@@ -197,6 +220,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path, char
     SB_RETURN_IF_ERROR(ParseGenericRow(path, line_no, columns, Split(line, delimiter), r));
     records.push_back(std::move(r));
   }
+  SB_RETURN_IF_ERROR(CheckRead(in, path));
   SortByArrival(records);
   return records;
 }
@@ -256,6 +280,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
     }
     records.push_back(std::move(r));
   }
+  SB_RETURN_IF_ERROR(CheckRead(in, path));
   // The file's times are clock times of their own day: several days run one after the other,
   // from midnight of the earliest date, so that a month is a month and not 28 days on day one.
   if (!days.empty()) {
