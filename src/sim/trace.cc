@@ -254,10 +254,15 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
     }
     TraceRecord r;
     r.line = line_no;
-    std::string_view q_start = Trim(f[kQStart]);
-    absl::StatusOr<double> arrival =
-        ParseClockTime(q_start == "0:00:00" ? Trim(f[kVruExit]) : q_start);
-    if (!arrival.ok()) return LineError(path, line_no, "q_start", q_start, "is not a time");
+    // A call that did not queue has q_start 0:00:00 and arrives at vru_exit: the column read is
+    // the one blamed.
+    const bool queued = Trim(f[kQStart]) != "0:00:00";
+    const std::string_view arrival_text = Trim(f[queued ? kQStart : kVruExit]);
+    absl::StatusOr<double> arrival = ParseClockTime(arrival_text);
+    if (!arrival.ok()) {
+      return LineError(path, line_no, queued ? "q_start" : "vru_exit", arrival_text,
+                       "is not a time");
+    }
     r.arrival_s = *arrival;
     r.type = std::string(Trim(f[kType]));
     r.day = std::string(Trim(f[kDate]));
