@@ -216,20 +216,26 @@ TEST_CASE("H:MM:SS: well-formed clock times and plain seconds") {
   }
 }
 
-// [bug] ParseClockTime (src/sim/trace.cc) checks each part with `*v < 0`, which -0 passes, never
-// checks minutes and seconds against 60, and sums the parts without checking the result: a
-// negative time is read as positive, "0:61:00" as 1:01:00, and "1e308:00:00" as +infinity,
-// which then reaches Scenario::Validate() and is reported as "has a negative time".
-TEST_CASE("H:MM:SS: a sign, minutes or seconds past 59, or an overflow are refused", "[bug]") {
-  for (const char* bad :
-       {"-0:00:01", "0:-0:01", "0:61:00", "0:00:61", "25:61:61", "1e308:00:00", "0:1e308:00"}) {
+// H:MM:SS is a clock reading: no sign (not even on zero), minutes and seconds below 60, and a
+// total that is finite. A reader names the file, line, column and value, and says which part is
+// wrong.
+TEST_CASE("H:MM:SS: a sign, minutes or seconds past 59, or an overflow are refused") {
+  for (const char* bad : {"-0:00:01", "0:-0:01", "0:00:-0", "-0", "0:61:00", "0:00:61", "0:60:00",
+                          "25:61:61", "1e308:00:00", "0:1e308:00"}) {
     absl::StatusOr<double> t = sim::ParseClockTime(bad);
     INFO(bad << (t.ok() ? " read as " + std::to_string(*t) : std::string()));
     CHECK_FALSE(t.ok());
   }
+  CHECK(sim::ParseClockTime("0:59:59.5").value() == 3599.5);
+  CHECK_THAT(Message(sim::ParseClockTime("0:61:00").status()),
+             Contains("'0:61:00' is not a time: its minutes are not below 60"));
   // Through the reader: the line and column are named, and the value is not called negative.
-  const std::string m = CsvError("overflow.csv", "arrival_s,type,service_s\n1e308:00:00,a,5\n");
-  CHECK_THAT(m, Contains(":2: column 'arrival_s'"));
+  CHECK_THAT(CsvError("overflow.csv", "arrival_s,type,service_s\n1e308:00:00,a,5\n"),
+             Contains(":2: column 'arrival_s' value '1e308:00:00' is not a time: too large"));
+  CHECK_THAT(CsvError("minus.csv", "arrival_s,type,service_s\n-0:00:01,a,5\n"),
+             Contains(":2: column 'arrival_s' value '-0:00:01' is not a time: its hours"));
+  CHECK_THAT(BankError("bank_secs.tsv", kBankHeader + BankRow("990201", "7:00:10", "7:00:61")),
+             Contains(":2: column 'q_start' value '7:00:61' is not a time: its seconds"));
 }
 
 // [bug] Columns are indexed by name and a repeated name silently takes the last position

@@ -120,6 +120,41 @@ void SortByArrival(std::vector<TraceRecord>& records) {
                    });
 }
 
+// Seconds from a trimmed "H:MM:SS" or plain number of seconds; on failure, InvalidArgument whose
+// message says why, after the value ("is not a time: ..."), for the callers to place. A sign is
+// refused even on zero ("-0:00:01" would otherwise read as 1 s), minutes and seconds must be
+// below 60 ("0:61:00" is a typo, not 1:01:00), and the total must be finite ("1e308:00:00").
+absl::StatusOr<double> ClockSeconds(std::string_view text) {
+  auto bad = [](std::string_view why) {
+    return absl::InvalidArgumentError(internal::StrCat("is not a time", why));
+  };
+  auto number = [](std::string_view s) -> std::optional<double> {
+    if (!s.empty() && s.front() == '-') return std::nullopt;
+    return ParseNumber(s);
+  };
+  if (text.find(':') == std::string_view::npos) {
+    std::optional<double> v = number(text);
+    if (!v) return bad(" (seconds >= 0, or H:MM:SS)");
+    return *v;
+  }
+  std::vector<std::string_view> parts = Split(text, ':');
+  if (parts.size() != 3) return bad(" (H:MM:SS)");
+  constexpr const char* kParts[] = {"hours", "minutes", "seconds"};
+  double total = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::optional<double> v = number(parts[i]);
+    if (!v) return bad(internal::StrCat(": its ", kParts[i], " are not a number >= 0"));
+    if (i > 0 && *v >= 60) return bad(internal::StrCat(": its ", kParts[i], " are not below 60"));
+    total = total * 60 + *v;
+  }
+  if (!std::isfinite(total)) return bad(": too large");
+  return total;
+}
+
+std::string_view Why(const absl::Status& s) {
+  return std::string_view(s.message().data(), s.message().size());
+}
+
 // Column positions of a generic trace, from its header.
 struct Columns {
   absl::flat_hash_map<std::string, size_t> index;
@@ -138,8 +173,8 @@ absl::Status ParseGenericRow(const std::string& path, std::int64_t line_no, cons
     return Trim(fields[*i]);
   };
   std::string_view arrival = get("arrival_s");
-  absl::StatusOr<double> at = ParseClockTime(arrival);
-  if (!at.ok()) return LineError(path, line_no, "arrival_s", arrival, "is not a time");
+  absl::StatusOr<double> at = ClockSeconds(arrival);
+  if (!at.ok()) return LineError(path, line_no, "arrival_s", arrival, Why(at.status()));
   r.arrival_s = *at;
   r.type = std::string(get("type"));
   std::string_view service = get("service_s");
@@ -170,29 +205,10 @@ absl::Status ParseGenericRow(const std::string& path, std::int64_t line_no, cons
 
 absl::StatusOr<double> ParseClockTime(std::string_view text) {
   text = Trim(text);
-  if (text.find(':') == std::string_view::npos) {
-    std::optional<double> v = ParseNumber(text);
-    if (!v || *v < 0) {
-      return absl::InvalidArgumentError(
-          internal::StrCat("'", internal::Printable(text), "' is not a time"));
-    }
-    return *v;
-  }
-  std::vector<std::string_view> parts = Split(text, ':');
-  if (parts.size() != 3) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("'", internal::Printable(text), "' is not H:MM:SS"));
-  }
-  double total = 0;
-  for (std::string_view part : parts) {
-    std::optional<double> v = ParseNumber(part);
-    if (!v || *v < 0) {
-      return absl::InvalidArgumentError(
-          internal::StrCat("'", internal::Printable(text), "' is not H:MM:SS"));
-    }
-    total = total * 60 + *v;
-  }
-  return total;
+  absl::StatusOr<double> seconds = ClockSeconds(text);
+  if (seconds.ok()) return seconds;
+  return absl::InvalidArgumentError(
+      internal::StrCat("'", internal::Printable(text), "' ", seconds.status().message()));
 }
 
 absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path, char delimiter) {
@@ -258,10 +274,10 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
     // the one blamed.
     const bool queued = Trim(f[kQStart]) != "0:00:00";
     const std::string_view arrival_text = Trim(f[queued ? kQStart : kVruExit]);
-    absl::StatusOr<double> arrival = ParseClockTime(arrival_text);
+    absl::StatusOr<double> arrival = ClockSeconds(arrival_text);
     if (!arrival.ok()) {
       return LineError(path, line_no, queued ? "q_start" : "vru_exit", arrival_text,
-                       "is not a time");
+                       Why(arrival.status()));
     }
     r.arrival_s = *arrival;
     r.type = std::string(Trim(f[kType]));

@@ -60,7 +60,10 @@ SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std:
 SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(
     const std::string& path, std::string_view date = "");
 
-// Seconds from "H:MM:SS" or "HH:MM:SS" (or a plain number of seconds). InvalidArgument otherwise.
+// Seconds from "H:MM:SS" or "HH:MM:SS" (or a plain number of seconds >= 0), surrounding spaces
+// ignored. Hours may exceed 23 (a file of several days); minutes and seconds must be below 60,
+// no part may carry a sign (not even "-0") and the total must be finite. InvalidArgument
+// otherwise, quoting the text and saying which part is wrong.
 SWITCHBOARD_EXPORT absl::StatusOr<double> ParseClockTime(std::string_view text);
 
 }  // namespace switchboard::sim
