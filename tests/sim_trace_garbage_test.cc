@@ -306,7 +306,7 @@ TEST_CASE("trace paths: missing file, the scenario itself, unset shared data") {
       ScenarioWith(R"(trace { path: "bank_self.textproto" format: FORMAT_ANONYMOUS_BANK })"));
   auto b = sim::LoadScenarioFile(bank_self);
   REQUIRE_FALSE(b.ok());
-  CHECK_THAT(Message(b.status()), Contains("bank_self.textproto:2:"));
+  CHECK_THAT(Message(b.status()), Contains("bank_self.textproto:1: not the Anonymous Bank header"));
 
   // $SWITCHBOARD_SHARED_DATA: the option, else the environment, else next to the scenario.
   const std::string shared = ScenarioWith(R"(trace { path: "$SWITCHBOARD_SHARED_DATA/ok.csv" })");
@@ -401,21 +401,30 @@ TEST_CASE("Anonymous Bank: a bad vru_exit is named as vru_exit") {
   CHECK(queued.ok());
 }
 
-// [bug] The `date` filter compares the raw column text before any date is parsed: a date that is
-// not YYMMDD ("1999-02-01", "990231") keeps no call and the scenario replays an empty day with
-// exit 0. The first line is dropped as the header without looking at it, so a file without its
-// header silently loses its first call.
-TEST_CASE("Anonymous Bank: a malformed date filter or a missing header is refused", "[bug]") {
+// The `date` filter is checked like the file's dates (YYMMDD, a day that exists), and a filter
+// that keeps no call is an error naming the date rather than an empty day to replay. The first
+// line must be the data set's header, so that a file without one is not short of its first call.
+TEST_CASE("Anonymous Bank: a malformed date filter or a missing header is refused") {
   const std::string path = Dir().Write("bank_two.tsv", kBankHeader + BankRow() + BankRow("990202"));
   REQUIRE(sim::ReadAnonymousBank(path, "990201").value().size() == 1);
-  for (const char* date : {"1999-02-01", "990231", "99021"}) {
+  for (const char* date : {"1999-02-01", "990231", "99021", "9902011", "+90201"}) {
     INFO(date);
     auto day = sim::ReadAnonymousBank(path, date);
-    CHECK_FALSE(day.ok());
-    if (!day.ok()) CHECK_THAT(Message(day.status()), Contains(date));
+    REQUIRE_FALSE(day.ok());
+    CHECK_THAT(Message(day.status()),
+               Contains("bank_two.tsv: date filter '" + std::string(date) + "' is not a date"));
   }
-  auto headless = sim::ReadAnonymousBank(Dir().Write("bank_headless.tsv", BankRow() + BankRow()));
-  CHECK_FALSE(headless.ok());
+  CHECK_THAT(BankError("bank_two.tsv", kBankHeader + BankRow() + BankRow("990202"), "990203"),
+             Contains("no call on date '990203'"));
+  CHECK_THAT(BankError("bank_header_day.tsv", kBankHeader, "990201"),
+             Contains("no call on date '990201'"));
+  CHECK_THAT(BankError("bank_headless.tsv", BankRow() + BankRow()),
+             Contains("bank_headless.tsv:1: not the Anonymous Bank header: column 1 is 'AA0101'"));
+  std::string renamed = kBankHeader;
+  renamed.replace(renamed.find("q_start"), 7, "q_begin");
+  CHECK_THAT(BankError("bank_renamed.tsv", renamed + BankRow()),
+             Contains(":1: not the Anonymous Bank header: column 10 is 'q_begin', expected "
+                      "'q_start'"));
 }
 
 TEST_CASE("damaged traces reach the scenario loader as load errors, never a run") {

@@ -1,6 +1,7 @@
 #include "switchboard/sim/trace.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -76,6 +77,11 @@ absl::StatusOr<int> ParsePriority(const std::string& path, std::int64_t line,
 // An Anonymous Bank date, YYMMDD ("990201"), as a civil day. absl's %y is the POSIX rule
 // (69..99 are 19xx, 00..68 20xx), and a day the month does not have is refused, not rolled over.
 std::optional<absl::CivilDay> ParseYymmdd(std::string_view text) {
+  // Exactly six digits: %y%m%d alone would take "99021" as 1999-02-01.
+  if (text.size() != 6 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
   absl::Time t;
   std::string error;
   if (!absl::ParseTime("%y%m%d", absl::string_view(text.data(), text.size()), absl::UTCTimeZone(),
@@ -201,6 +207,97 @@ absl::Status ParseGenericRow(const std::string& path, std::int64_t line_no, cons
   return absl::OkStatus();
 }
 
+// ---- Anonymous Bank -------------------------------------------------------------------------
+
+// The data set's 17 columns, as its README documents them; the header must name them in this
+// order (a file without its header would otherwise lose its first call without a word).
+constexpr std::array<std::string_view, 17> kBankColumns = {
+    "vru+line",  "call_id",   "customer_id", "priority", "type",   "date",
+    "vru_entry", "vru_exit",  "vru_time",    "q_start",  "q_exit", "q_time",
+    "outcome",   "ser_start", "ser_exit",    "ser_time", "server"};
+enum BankColumn : size_t {
+  kCustomer = 2,
+  kPriority = 3,
+  kType = 4,
+  kDate = 5,
+  kVruExit = 7,
+  kQStart = 9,
+  kQTime = 11,
+  kOutcome = 12,
+  kSerTime = 15,
+};
+
+absl::Status CheckBankHeader(const std::string& path, std::string_view line) {
+  std::vector<std::string_view> names = Split(line, '\t');
+  for (size_t i = 0; i < kBankColumns.size(); ++i) {
+    const std::string_view name = i < names.size() ? Trim(names[i]) : std::string_view();
+    if (name != kBankColumns[i]) {
+      return absl::InvalidArgumentError(
+          internal::StrCat(path, ":1: not the Anonymous Bank header: column ", i + 1, " is '",
+                           internal::Printable(name), "', expected '", kBankColumns[i], "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The `date` filter is checked like the file's dates: one that is not YYMMDD ("1999-02-01") or
+// does not exist ("990231") would otherwise match no call and replay an empty day.
+absl::Status CheckBankDate(const std::string& path, std::string_view date) {
+  if (date.empty() || ParseYymmdd(date)) return absl::OkStatus();
+  return absl::InvalidArgumentError(internal::StrCat(
+      path, ": date filter '", internal::Printable(date), "' is not a date YYMMDD (e.g. 990201)"));
+}
+
+// A column that must hold a number of seconds >= 0.
+absl::StatusOr<double> BankSeconds(const std::string& path, std::int64_t line_no,
+                                   const std::vector<std::string_view>& f, BankColumn column) {
+  const std::string_view text = Trim(f[column]);
+  std::optional<double> v = ParseNumber(text);
+  if (!v || *v < 0) return LineError(path, line_no, kBankColumns[column], text, "is not >= 0");
+  return *v;
+}
+
+// One AGENT or HANG call of a row with all 17 columns, and its date.
+absl::Status ParseBankCall(const std::string& path, std::int64_t line_no,
+                           const std::vector<std::string_view>& f, TraceRecord& r,
+                           absl::CivilDay& day) {
+  r.line = line_no;
+  // A call that did not queue has q_start 0:00:00 and arrives at vru_exit: the column read is
+  // the one blamed.
+  const BankColumn at = Trim(f[kQStart]) != "0:00:00" ? kQStart : kVruExit;
+  absl::StatusOr<double> arrival = ClockSeconds(Trim(f[at]));
+  if (!arrival.ok()) {
+    return LineError(path, line_no, kBankColumns[at], Trim(f[at]), Why(arrival.status()));
+  }
+  r.arrival_s = *arrival;
+  r.type = std::string(Trim(f[kType]));
+  r.day = std::string(Trim(f[kDate]));
+  std::optional<absl::CivilDay> parsed = ParseYymmdd(r.day);
+  if (!parsed) return LineError(path, line_no, "date", r.day, "is not a date YYMMDD");
+  day = *parsed;
+  std::string_view customer = Trim(f[kCustomer]);
+  if (customer != "0") r.customer = std::string(customer);
+  SB_ASSIGN_OR_RETURN(r.priority, ParsePriority(path, line_no, Trim(f[kPriority])));
+  SB_ASSIGN_OR_RETURN(double q_time, BankSeconds(path, line_no, f, kQTime));
+  SB_ASSIGN_OR_RETURN(double ser_time, BankSeconds(path, line_no, f, kSerTime));
+  if (Trim(f[kOutcome]) == "AGENT") {
+    r.service_s = ser_time;
+  } else {
+    r.patience_s = q_time;
+  }
+  return absl::OkStatus();
+}
+
+// The file's times are clock times of their own day: several days run one after the other,
+// from midnight of the earliest date, so that a month is a month and not 28 days on day one.
+void SpreadDays(const std::vector<absl::CivilDay>& days, std::vector<TraceRecord>& records) {
+  if (days.empty()) return;
+  const absl::CivilDay first = *std::min_element(days.begin(), days.end());
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].arrival_s += static_cast<double>(days[i] - first) * 86400.0;
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<double> ParseClockTime(std::string_view text) {
@@ -243,14 +340,13 @@ absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path, char
 
 absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& path,
                                                            std::string_view date) {
+  SB_RETURN_IF_ERROR(CheckBankDate(path, date));
   SB_ASSIGN_OR_RETURN(std::ifstream in, Open(path));
   std::string line;
   if (!std::getline(in, line)) {  // the header; a file without one is truncated, not a quiet day
     return absl::InvalidArgumentError(internal::StrCat(path, ": empty file, no header"));
   }
-  // Fixed columns, as documented in the data set's README.
-  enum { kCustomer = 2, kPriority = 3, kType = 4, kDate = 5, kVruExit = 7, kQStart = 9,
-         kQTime = 11, kOutcome = 12, kSerTime = 15, kColumns = 17 };
+  SB_RETURN_IF_ERROR(CheckBankHeader(path, line));
   std::vector<TraceRecord> records;
   std::vector<absl::CivilDay> days;  // parallel to records
   std::int64_t line_no = 1;          // 64 bits: a trace may have more than 2^31 lines
@@ -258,9 +354,10 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
     ++line_no;
     if (Trim(line).empty()) continue;
     std::vector<std::string_view> f = Split(line, '\t');
-    if (f.size() < kColumns) {
-      return LineError(path, line_no, "*", "", internal::StrCat("has ", f.size(),
-                                                               " columns, expected 17"));
+    if (f.size() < kBankColumns.size()) {
+      return LineError(
+          path, line_no, "*", "",
+          internal::StrCat("has ", f.size(), " columns, expected ", kBankColumns.size()));
     }
     std::string_view outcome = Trim(f[kOutcome]);
     if (outcome == "PHANTOM") continue;
@@ -269,47 +366,18 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
       return LineError(path, line_no, "outcome", outcome, "is not AGENT, HANG or PHANTOM");
     }
     TraceRecord r;
-    r.line = line_no;
-    // A call that did not queue has q_start 0:00:00 and arrives at vru_exit: the column read is
-    // the one blamed.
-    const bool queued = Trim(f[kQStart]) != "0:00:00";
-    const std::string_view arrival_text = Trim(f[queued ? kQStart : kVruExit]);
-    absl::StatusOr<double> arrival = ClockSeconds(arrival_text);
-    if (!arrival.ok()) {
-      return LineError(path, line_no, queued ? "q_start" : "vru_exit", arrival_text,
-                       Why(arrival.status()));
-    }
-    r.arrival_s = *arrival;
-    r.type = std::string(Trim(f[kType]));
-    r.day = std::string(Trim(f[kDate]));
-    std::optional<absl::CivilDay> day = ParseYymmdd(r.day);
-    if (!day) return LineError(path, line_no, "date", r.day, "is not a date YYMMDD");
-    days.push_back(*day);
-    std::string_view customer = Trim(f[kCustomer]);
-    if (customer != "0") r.customer = std::string(customer);
-    SB_ASSIGN_OR_RETURN(r.priority, ParsePriority(path, line_no, Trim(f[kPriority])));
-    std::optional<double> q_time = ParseNumber(Trim(f[kQTime]));
-    std::optional<double> ser_time = ParseNumber(Trim(f[kSerTime]));
-    if (!q_time || *q_time < 0) return LineError(path, line_no, "q_time", f[kQTime], "is bad");
-    if (!ser_time || *ser_time < 0) {
-      return LineError(path, line_no, "ser_time", f[kSerTime], "is bad");
-    }
-    if (outcome == "AGENT") {
-      r.service_s = *ser_time;
-    } else {
-      r.patience_s = *q_time;
-    }
+    absl::CivilDay day;
+    SB_RETURN_IF_ERROR(ParseBankCall(path, line_no, f, r, day));
     records.push_back(std::move(r));
+    days.push_back(day);
   }
   SB_RETURN_IF_ERROR(CheckRead(in, path));
-  // The file's times are clock times of their own day: several days run one after the other,
-  // from midnight of the earliest date, so that a month is a month and not 28 days on day one.
-  if (!days.empty()) {
-    const absl::CivilDay first = *std::min_element(days.begin(), days.end());
-    for (size_t i = 0; i < records.size(); ++i) {
-      records[i].arrival_s += static_cast<double>(days[i] - first) * 86400.0;
-    }
+  // A day the file does not have is a wrong date, not a quiet day to simulate.
+  if (!date.empty() && records.empty()) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        path, ": no call on date '", internal::Printable(date), "' (PHANTOM calls not counted)"));
   }
+  SpreadDays(days, records);
   SortByArrival(records);
   return records;
 }

@@ -54,9 +54,12 @@ SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std:
 // type = the `type` column (PS, PE, IN, NE, NW, TT); customer = customer_id (empty for 0);
 // priority = priority; day = date. PHANTOM calls are dropped. `date` ("990201") keeps one day;
 // "" keeps all, one day after another: arrival_s counts from midnight of the earliest date in
-// the file, so a call at 7:00 on the third day arrives at 2 * 86400 + 25200. InvalidArgument
-// naming the line for a malformed row (including a date that is not YYMMDD and a priority
-// outside 0..kMaxContactPriority) and for an empty file, NotFound for a missing file.
+// the file, so a call at 7:00 on the third day arrives at 2 * 86400 + 25200. The first line
+// must be the data set's header (its 17 column names in order; more columns are ignored).
+// InvalidArgument naming the line for a malformed row (including a date that is not YYMMDD and
+// a priority outside 0..kMaxContactPriority), for an empty file or a wrong header, for a `date`
+// that is not YYMMDD and for a `date` that keeps no call; NotFound for a file that cannot be
+// opened, InvalidArgument for a directory or an empty path.
 SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(
     const std::string& path, std::string_view date = "");
 
