@@ -38,11 +38,17 @@ std::vector<std::string_view> Split(std::string_view line, char delimiter) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '"')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '"')) {
-    s.remove_suffix(1);
-  }
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
   return s;
+}
+
+// Spreadsheets start their exports with a UTF-8 byte order mark; it is not part of the first
+// column's name.
+std::string_view WithoutBom(std::string_view line) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (line.substr(0, kBom.size()) == kBom) line.remove_prefix(kBom.size());
+  return line;
 }
 
 std::optional<double> ParseNumber(std::string_view s) {
@@ -161,9 +167,68 @@ std::string_view Why(const absl::Status& s) {
   return std::string_view(s.message().data(), s.message().size());
 }
 
+// ---- CSV / TSV ------------------------------------------------------------------------------
+
+// A quoted field from just after its opening quote: the text up to the closing quote, "" being
+// one quote. Returns the position after the closing quote, or nullopt when the line ends first.
+std::optional<size_t> ReadQuoted(std::string_view line, size_t i, std::string& out) {
+  while (i < line.size()) {
+    if (line[i] != '"') {
+      out += line[i++];
+    } else if (i + 1 < line.size() && line[i + 1] == '"') {
+      out += '"';
+      i += 2;
+    } else {
+      return i + 1;
+    }
+  }
+  return std::nullopt;
+}
+
+// The fields of one line (without its line ending), RFC 4180 style: a field whose first non-space
+// character is '"' runs to the closing quote and may hold the delimiter ("Smith, J") and ""
+// for a quote; other fields run to the next delimiter and are trimmed of spaces (a '"' inside
+// one is data). A quoted field cannot span lines: the reader counts lines for its messages.
+absl::StatusOr<std::vector<std::string>> SplitFields(const std::string& path, std::int64_t line_no,
+                                                     std::string_view line, char delimiter) {
+  std::vector<std::string> fields;
+  size_t i = 0;
+  while (true) {
+    const size_t start = i;
+    while (i < line.size() && line[i] == ' ') ++i;
+    std::string field;
+    if (i < line.size() && line[i] == '"') {
+      std::optional<size_t> end = ReadQuoted(line, i + 1, field);
+      if (!end) {
+        return absl::InvalidArgumentError(
+            internal::StrCat(path, ":", line_no, ": field ", fields.size() + 1,
+                             " has no closing quote (a quoted field cannot span lines)"));
+      }
+      for (i = *end; i < line.size() && line[i] == ' ';) ++i;
+      if (i < line.size() && line[i] != delimiter) {
+        return absl::InvalidArgumentError(internal::StrCat(path, ":", line_no, ": field ",
+                                                           fields.size() + 1,
+                                                           " has text after its closing quote"));
+      }
+    } else {
+      i = std::min(line.find(delimiter, start), line.size());
+      field = std::string(Trim(line.substr(start, i - start)));
+    }
+    fields.push_back(std::move(field));
+    if (i >= line.size()) return fields;
+    ++i;  // past the delimiter
+  }
+}
+
+std::string_view WithoutCr(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
 // Column positions of a generic trace, from its header.
 struct Columns {
   absl::flat_hash_map<std::string, size_t> index;
+  size_t count = 0;  // fields in the header
   std::optional<size_t> Find(const std::string& name) const {
     auto it = index.find(name);
     if (it == index.end()) return std::nullopt;
@@ -171,12 +236,46 @@ struct Columns {
   }
 };
 
+// A column named twice is refused: either value could be the one meant. Unnamed columns (a
+// trailing delimiter) and names the reader does not know are ignored.
+absl::StatusOr<Columns> ParseHeader(const std::string& path, std::string_view line,
+                                    char delimiter) {
+  SB_ASSIGN_OR_RETURN(std::vector<std::string> names,
+                      SplitFields(path, 1, WithoutCr(WithoutBom(line)), delimiter));
+  Columns columns;
+  columns.count = names.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i].empty()) continue;
+    if (!columns.index.emplace(names[i], i).second) {
+      return absl::InvalidArgumentError(internal::StrCat(
+          path, ":1: column '", internal::Printable(names[i]), "' is named twice in the header"));
+    }
+  }
+  for (const char* required : {"arrival_s", "type", "service_s"}) {
+    if (!columns.Find(required)) {
+      return absl::InvalidArgumentError(
+          internal::StrCat(path, ": header has no '", internal::Printable(required), "' column"));
+    }
+  }
+  return columns;
+}
+
+// Fewer fields than the header are empty values (an optional last column may be left out); more
+// are a damaged row (an unquoted delimiter in a value), not extra data to drop.
+absl::Status CheckFieldCount(const std::string& path, std::int64_t line_no, const Columns& columns,
+                             const std::vector<std::string>& fields) {
+  if (fields.size() <= columns.count) return absl::OkStatus();
+  return absl::InvalidArgumentError(internal::StrCat(path, ":", line_no, ": row has ",
+                                                     fields.size(), " fields, more than the ",
+                                                     columns.count, " of the header"));
+}
+
 absl::Status ParseGenericRow(const std::string& path, std::int64_t line_no, const Columns& columns,
-                             const std::vector<std::string_view>& fields, TraceRecord& r) {
+                             const std::vector<std::string>& fields, TraceRecord& r) {
   auto get = [&](const char* name) -> std::string_view {
     std::optional<size_t> i = columns.Find(name);
     if (!i || *i >= fields.size()) return {};
-    return Trim(fields[*i]);
+    return fields[*i];  // trimmed by SplitFields unless quoted
   };
   std::string_view arrival = get("arrival_s");
   absl::StatusOr<double> at = ClockSeconds(arrival);
@@ -314,23 +413,18 @@ absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path, char
   if (!std::getline(in, line)) {
     return absl::InvalidArgumentError(internal::StrCat(path, ": empty file, no header"));
   }
-  Columns columns;
-  std::vector<std::string_view> header = Split(line, delimiter);
-  for (size_t i = 0; i < header.size(); ++i) columns.index[std::string(Trim(header[i]))] = i;
-  for (const char* required : {"arrival_s", "type", "service_s"}) {
-    if (!columns.Find(required)) {
-      return absl::InvalidArgumentError(
-          internal::StrCat(path, ": header has no '", internal::Printable(required), "' column"));
-    }
-  }
+  SB_ASSIGN_OR_RETURN(Columns columns, ParseHeader(path, line, delimiter));
   std::vector<TraceRecord> records;
   std::int64_t line_no = 1;  // 64 bits: a trace may have more than 2^31 lines
   while (std::getline(in, line)) {
     ++line_no;
     if (Trim(line).empty()) continue;
+    SB_ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                        SplitFields(path, line_no, WithoutCr(line), delimiter));
+    SB_RETURN_IF_ERROR(CheckFieldCount(path, line_no, columns, fields));
     TraceRecord r;
     r.line = line_no;
-    SB_RETURN_IF_ERROR(ParseGenericRow(path, line_no, columns, Split(line, delimiter), r));
+    SB_RETURN_IF_ERROR(ParseGenericRow(path, line_no, columns, fields, r));
     records.push_back(std::move(r));
   }
   SB_RETURN_IF_ERROR(CheckRead(in, path));
@@ -346,7 +440,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
   if (!std::getline(in, line)) {  // the header; a file without one is truncated, not a quiet day
     return absl::InvalidArgumentError(internal::StrCat(path, ": empty file, no header"));
   }
-  SB_RETURN_IF_ERROR(CheckBankHeader(path, line));
+  SB_RETURN_IF_ERROR(CheckBankHeader(path, WithoutBom(line)));
   std::vector<TraceRecord> records;
   std::vector<absl::CivilDay> days;  // parallel to records
   std::int64_t line_no = 1;          // 64 bits: a trace may have more than 2^31 lines

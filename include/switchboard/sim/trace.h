@@ -42,10 +42,16 @@ struct TraceRecord {
 
 // A delimited file with a header line naming the columns (any order): arrival_s (seconds, or
 // H:MM:SS), type, service_s, and optionally patience_s (empty or "inf" = unlimited), customer,
-// priority, channel, day. `delimiter` is ',' or '\t'. Records are returned sorted by arrival
-// (stable). InvalidArgument naming the line and column for a malformed value (including a
-// priority that is not a whole number in 0..kMaxContactPriority and an unknown channel name);
-// NotFound when the file cannot be opened.
+// priority, channel, day; other names and unnamed columns are ignored. `delimiter` is ',' or
+// '\t'. A UTF-8 byte order mark at the start is skipped; a field may be double-quoted (RFC 4180:
+// it may hold the delimiter, "" is a quote; it cannot span lines); unquoted fields are trimmed
+// of spaces; a row shorter than the header leaves the last columns empty. Records are returned
+// sorted by arrival (stable). InvalidArgument naming the line and column for a malformed value
+// (including a priority that is not a whole number in 0..kMaxContactPriority and an unknown
+// channel name), naming the line for a row with more fields than the header or a broken quote,
+// naming the column for a header that names one twice or lacks a required one; NotFound when
+// the file cannot be opened, InvalidArgument for a directory or an empty path, DataLoss for a
+// read error.
 SWITCHBOARD_EXPORT absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path,
                                                                       char delimiter);
 
