@@ -168,8 +168,10 @@ else()
                     "cannot open trace file '/nonexistent-sb-shared/anonymous_bank/february_1999"
                     COMMAND run ${garbage_dir}/a/b/c/bank.textproto
                             --shared-data /nonexistent-sb-shared)
-    sim_cli_garbage(shared_data_unset 1
-                    "cannot open trace file '.*/c/\\.\\./\\.\\./\\.\\./shared/data/anonymous_bank/"
+    # With neither --shared-data nor SWITCHBOARD_SHARED_DATA, the message says so.
+    string(CONCAT unset_err "cannot open trace file '.*/c/\\.\\./\\.\\./\\.\\./shared/data/"
+           "anonymous_bank/.*neither --shared-data")
+    sim_cli_garbage(shared_data_unset 1 "${unset_err}"
                     UNSET_ENV SWITCHBOARD_SHARED_DATA
                     COMMAND run ${garbage_dir}/a/b/c/bank.textproto)
     sim_cli_garbage(report_to_directory 1 "cannot write report '.*folder\\.csv'"

@@ -349,7 +349,33 @@ TEST_CASE("trace paths: missing file, the scenario itself, unset shared data") {
   if (saved != nullptr) setenv("SWITCHBOARD_SHARED_DATA", saved_value.c_str(), 1);
   REQUIRE_FALSE(unset.ok());
   CHECK(unset.status().code() == absl::StatusCode::kNotFound);
-  CHECK_THAT(Message(unset.status()), Contains("shared/data/ok.csv"));
+  // The message says the default was used because neither the option nor the variable is set.
+  CHECK_THAT(Message(unset.status()), Contains("shared/data/ok.csv") &&
+                                          Contains("neither --shared-data") &&
+                                          Contains("SWITCHBOARD_SHARED_DATA is set"));
+  // Given either, a missing file is only that: no hint.
+  CHECK_THAT(Message(far.status()), !Contains("neither"));
+
+  // The variable is only a whole first path component: "$SWITCHBOARD_SHARED_DATAX/ok.csv" is a
+  // folder of that name next to the scenario.
+  fs::create_directories(Dir().path() / "$SWITCHBOARD_SHARED_DATAX");
+  Dir().Write("$SWITCHBOARD_SHARED_DATAX/ok.csv", "arrival_s,type,service_s\n10,call,5\n");
+  auto literal = sim::ParseScenarioText(
+      ScenarioWith(R"(trace { path: "$SWITCHBOARD_SHARED_DATAX/ok.csv" })"), dir, nowhere);
+  INFO(literal.status().message());
+  CHECK(literal.ok());
+}
+
+// Proto3 enums are open, so text format takes any number: an unknown trace format is refused
+// instead of being read as CSV.
+TEST_CASE("a trace format that is not one of the enum's values is refused") {
+  const std::string dir = Dir().path().string();
+  Dir().Write("fmt.csv", "arrival_s,type,service_s\n10,call,5\n");
+  auto s = sim::ParseScenarioText(ScenarioWith(R"(trace { path: "fmt.csv" format: 99 })"), dir);
+  REQUIRE_FALSE(s.ok());
+  CHECK_THAT(Message(s.status()), Contains("trace: format 99 is not FORMAT_CSV"));
+  CHECK(sim::ParseScenarioText(ScenarioWith(R"(trace { path: "fmt.csv" format: FORMAT_CSV })"), dir)
+            .ok());
 }
 
 // A directory opens as a stream that reads nothing: it is named as a directory, not reported

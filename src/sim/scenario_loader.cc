@@ -150,14 +150,59 @@ std::string SharedDataDir(std::string_view base_dir, const LoadOptions& options)
   return internal::StrCat(base_dir.empty() ? "." : base_dir, "/../../../shared/data");
 }
 
+constexpr std::string_view kSharedDataVar = "$SWITCHBOARD_SHARED_DATA";
+
+// The variable only as a whole first component: "$SWITCHBOARD_SHARED_DATA2/x" is an ordinary
+// relative path, not the shared folder followed by "2".
+bool UsesSharedData(const std::string& path) {
+  return path.rfind(kSharedDataVar, 0) == 0 &&
+         (path.size() == kSharedDataVar.size() || path[kSharedDataVar.size()] == '/');
+}
+
+// Whether $SWITCHBOARD_SHARED_DATA fell back to the folder next to the scenario.
+bool SharedDataDefaulted(const LoadOptions& options) {
+  const char* env = std::getenv("SWITCHBOARD_SHARED_DATA");
+  return options.shared_data_dir.empty() && (env == nullptr || *env == 0);
+}
+
 std::string ResolvePath(const std::string& path, std::string_view base_dir,
                         const LoadOptions& options) {
-  constexpr std::string_view kVar = "$SWITCHBOARD_SHARED_DATA";
-  if (path.rfind(kVar, 0) == 0) {
-    return internal::StrCat(SharedDataDir(base_dir, options), path.substr(kVar.size()));
+  if (UsesSharedData(path)) {
+    return internal::StrCat(SharedDataDir(base_dir, options), path.substr(kSharedDataVar.size()));
   }
   if (!path.empty() && path.front() == '/') return path;
   return internal::StrCat(base_dir.empty() ? "." : base_dir, "/", path);
+}
+
+// A trace file under $SWITCHBOARD_SHARED_DATA that is missing because the variable fell back to
+// its default says so: the likely fix is to set one of them.
+absl::Status WithSharedDataHint(const absl::Status& status, const std::string& path,
+                                const LoadOptions& options) {
+  if (!absl::IsNotFound(status) || !UsesSharedData(path) || !SharedDataDefaulted(options)) {
+    return status;
+  }
+  return absl::NotFoundError(internal::StrCat(
+      status.message(), " (", kSharedDataVar,
+      " stood for <scenario folder>/../../../shared/data: neither --shared-data "
+      "(LoadOptions::shared_data_dir) nor the environment variable SWITCHBOARD_SHARED_DATA is "
+      "set)"));
+}
+
+// Proto3 enums are open: text format takes `format: 99`, which must not read as CSV.
+absl::StatusOr<TraceSpec::Format> ToFormat(pb::SimTrace::Format format) {
+  switch (format) {
+    case pb::SimTrace::FORMAT_UNSPECIFIED:
+    case pb::SimTrace::FORMAT_CSV:
+      return TraceSpec::Format::kCsv;
+    case pb::SimTrace::FORMAT_TSV:
+      return TraceSpec::Format::kTsv;
+    case pb::SimTrace::FORMAT_ANONYMOUS_BANK:
+      return TraceSpec::Format::kAnonymousBank;
+    default:
+      return absl::InvalidArgumentError(
+          internal::StrCat("scenario trace: format ", static_cast<int>(format),
+                           " is not FORMAT_CSV, FORMAT_TSV or FORMAT_ANONYMOUS_BANK"));
+  }
 }
 
 absl::Status LoadTrace(const pb::SimTrace& t, std::string_view base_dir,
@@ -165,17 +210,7 @@ absl::Status LoadTrace(const pb::SimTrace& t, std::string_view base_dir,
   // An empty path would resolve to the scenario's folder.
   if (t.path().empty()) return absl::InvalidArgumentError("scenario trace: path is empty");
   out.path = ResolvePath(t.path(), base_dir, options);
-  switch (t.format()) {
-    case pb::SimTrace::FORMAT_TSV:
-      out.format = TraceSpec::Format::kTsv;
-      break;
-    case pb::SimTrace::FORMAT_ANONYMOUS_BANK:
-      out.format = TraceSpec::Format::kAnonymousBank;
-      break;
-    default:
-      out.format = TraceSpec::Format::kCsv;
-      break;
-  }
+  SB_ASSIGN_OR_RETURN(out.format, ToFormat(t.format()));
   out.date = t.date();
   for (const auto& [from, to] : t.type_map()) out.type_map[from] = to;
   out.default_contact_type = t.default_contact_type();
@@ -188,7 +223,7 @@ absl::Status LoadTrace(const pb::SimTrace& t, std::string_view base_dir,
   } else {
     records = ReadTrace(out.path, out.format == TraceSpec::Format::kTsv ? '\t' : ',');
   }
-  if (!records.ok()) return records.status();
+  if (!records.ok()) return WithSharedDataHint(records.status(), t.path(), options);
   out.records = std::move(*records);
   return absl::OkStatus();
 }
