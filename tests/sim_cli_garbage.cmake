@@ -113,7 +113,8 @@ else()
     sim_cli_garbage(flag_with_value 2 "--json takes no value" COMMAND run ${mmn} --json=yes)
     sim_cli_garbage(model_case 2 "--model must be c or a"
                     COMMAND erlang --model C --arrival-rate 0.0556 --aht 180 --agents 14)
-    sim_cli_garbage(double_1e400 2 "--arrival-rate '1e400'"
+    # A number too large for its type is "out of range", not "not a number".
+    sim_cli_garbage(double_1e400 2 "--arrival-rate '1e400' is out of range"
                     COMMAND erlang --model c --arrival-rate 1e400 --aht 180 --agents 14)
     sim_cli_garbage(double_nan 2 "--aht 'nan' is not a number"
                     COMMAND erlang --model c --arrival-rate 0.0556 --aht nan --agents 14)
@@ -121,7 +122,9 @@ else()
                     COMMAND erlang --model c --arrival-rate 0x10 --aht 180 --agents 14)
     sim_cli_garbage(double_empty 2 "--arrival-rate '' is not a number"
                     COMMAND erlang --model c --arrival-rate= --aht 180 --agents 14)
-    sim_cli_garbage(int_huge 2 "--agents '99999999999999999999' is not an integer"
+    sim_cli_garbage(double_inf 2 "--target 'inf' is not a finite number"
+                    COMMAND ${erlang_c} --agents 14 --target inf)
+    sim_cli_garbage(int_huge 2 "--agents '99999999999999999999' is out of range"
                     COMMAND ${erlang_c} --agents 99999999999999999999)
     sim_cli_garbage(int_minus_zero 2 "--agents must be between 1 and 10000000"
                     COMMAND ${erlang_c} --agents -0)
@@ -143,7 +146,7 @@ else()
                     COMMAND run --replications 1 --json)
     sim_cli_garbage(run_two_scenarios 2 "run needs exactly one SCENARIO file"
                     COMMAND run ${mmn} ${mmn})
-    sim_cli_garbage(run_seed_2_63 2 "--seed '9223372036854775808'"
+    sim_cli_garbage(run_seed_2_63 2 "--seed '9223372036854775808' is out of range"
                     COMMAND run ${mmn} --seed 9223372036854775808)
     sim_cli_garbage(run_seed_negative 2 "--seed must not be negative" COMMAND run ${mmn} --seed -1)
     sim_cli_garbage(run_replications_exponent 2 "--replications '1e3' is not an integer"
