@@ -1,30 +1,35 @@
 // `switchboard-sim erlang` and `switchboard-sim staff`: thin front ends over switchboard/erlang.h.
 #include <cmath>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
+#include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
 #include "switchboard/erlang.h"
 #include "tools/switchboard_sim/args.h"
 #include "tools/switchboard_sim/commands.h"
+#include "tools/switchboard_sim/text.h"
 
 namespace switchboard::tools {
 namespace {
 
 constexpr long long kMaxAgents = 10'000'000;  // bound of --agents and --max-agents
 
-constexpr const char* kErlangHelp = R"(usage: switchboard-sim erlang --model c|a --arrival-rate R --aht S --agents N
+constexpr const char* kErlangHelp =
+    R"(usage: switchboard-sim erlang --model c|a --arrival-rate R --aht S --agents N
                               [--target T] [--patience P] [--json]
 
 Steady-state measures of N agents answering Poisson traffic with exponential handle times.
   --model c         Erlang C (M/M/n): nobody hangs up
   --model a         Erlang A (M/M/n+M): exponential patience with mean --patience seconds
-  --arrival-rate R  contacts per second (e.g. 100 per 30 min = 0.0556)
-  --aht S           mean handle time, seconds
-  --agents N        agents on duty
-  --target T        service-level threshold, seconds (default 20)
-  --patience P      mean patience, seconds (model a only, required there)
+  --arrival-rate R  contacts per second, > 0 (e.g. 100 per 30 min = 0.0556)
+  --aht S           mean handle time, seconds, > 0
+  --agents N        agents on duty, 1..10000000
+  --target T        service-level threshold, seconds, >= 0 (default 20)
+  --patience P      mean patience, seconds, > 0 (model a only, required there)
   --json            one JSON object: p_wait, asa, service_level, occupancy (+ p_abandon for a)
 
 Service level = answered within T over all offered contacts (abandoners count as misses).
@@ -37,9 +42,9 @@ constexpr const char* kStaffHelp =
                              [--max-agents N] [--json]
 
 The fewest agents that meet the goal (Erlang C or Erlang A), and the measures at that staffing.
-  --service-level F  answered within --target seconds over offered >= F (e.g. 0.8)
-  --asa S            average speed of answer <= S seconds
-  --abandonment F    fraction abandoning <= F (model a only)
+  --service-level F  answered within --target seconds over offered >= F, 0 < F < 1 (e.g. 0.8)
+  --asa S            average speed of answer <= S seconds, S > 0
+  --abandonment F    fraction abandoning <= F, 0 < F < 1 (model a only)
   --max-agents N     give up above N agents, 1..10000000 (default 1000000)
   --json             {"agents", "p_wait", "asa", "service_level", "occupancy"[, "p_abandon"]}
 )";
@@ -52,32 +57,59 @@ struct Parsed {
   QueueingInput input;
 };
 
+// A finite number (Args::Double refuses the rest) that `ok` accepts, else a usage error naming
+// the flag with `range`. Checked here rather than left to switchboard/erlang.h, whose message
+// would name C++ fields and exit 1 for what is a usage error.
+absl::StatusOr<double> Number(const Args& args, const std::string& name, bool (*ok)(double),
+                              const char* range) {
+  absl::StatusOr<double> v = args.Double(name);
+  if (!v.ok() || ok(*v)) return v;
+  return absl::InvalidArgumentError(internal::StrCat("--", name, " must be ", range, ", not '",
+                                                     Displayable(*args.Get(name)), "'"));
+}
+
+bool Positive(double v) { return v > 0; }
+// -0 is refused as a typo, as --agents -0 is.
+bool NotNegative(double v) { return v >= 0 && !std::signbit(v); }
+bool OpenFraction(double v) { return v > 0 && v < 1; }
+
+absl::Status ParseModel(const Args& args, QueueModel& model) {
+  const std::string name = args.Get("model").value_or("");
+  if (name == "c") {
+    model = QueueModel::kErlangC;
+  } else if (name == "a") {
+    model = QueueModel::kErlangA;
+  } else {
+    return absl::InvalidArgumentError("--model must be c or a");
+  }
+  return absl::OkStatus();
+}
+
+// The traffic: rates, times and (model a) patience, each in its range, and a load that fits a
+// double.
+absl::Status ParseTraffic(const Args& args, QueueModel model, QueueingInput& in) {
+  SB_ASSIGN_OR_RETURN(in.arrival_rate, Number(args, "arrival-rate", Positive, "> 0"));
+  SB_ASSIGN_OR_RETURN(in.handle_time, Number(args, "aht", Positive, "> 0"));
+  if (!std::isfinite(in.OfferedLoad()) || !(in.OfferedLoad() > 0)) {
+    return absl::InvalidArgumentError(
+        "--arrival-rate x --aht overflows or underflows a double; rescale the time unit");
+  }
+  in.target = 20.0;
+  if (args.Has("target")) {
+    SB_ASSIGN_OR_RETURN(in.target, Number(args, "target", NotNegative, ">= 0"));
+  }
+  if (model == QueueModel::kErlangA) {
+    SB_ASSIGN_OR_RETURN(in.patience, Number(args, "patience", Positive, "> 0"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseCommon(int argc, const char* const* argv, const std::set<std::string>& options,
                          bool need_agents, Parsed& p) {
   absl::Status s = p.args.Parse(argc, argv, kFlags, options);
   if (!s.ok() || p.args.Flag("help")) return s;
-  const std::string model = p.args.Get("model").value_or("");
-  if (model == "c") {
-    p.model = QueueModel::kErlangC;
-  } else if (model == "a") {
-    p.model = QueueModel::kErlangA;
-  } else {
-    return absl::InvalidArgumentError("--model must be c or a");
-  }
-  absl::StatusOr<double> rate = p.args.Double("arrival-rate");
-  if (!rate.ok()) return rate.status();
-  absl::StatusOr<double> aht = p.args.Double("aht");
-  if (!aht.ok()) return aht.status();
-  absl::StatusOr<double> target = p.args.DoubleOr("target", 20.0);
-  if (!target.ok()) return target.status();
-  p.input.arrival_rate = *rate;
-  p.input.handle_time = *aht;
-  p.input.target = *target;
-  if (p.model == QueueModel::kErlangA) {
-    absl::StatusOr<double> patience = p.args.Double("patience");
-    if (!patience.ok()) return patience.status();
-    p.input.patience = *patience;
-  }
+  SB_RETURN_IF_ERROR(ParseModel(p.args, p.model));
+  SB_RETURN_IF_ERROR(ParseTraffic(p.args, p.model, p.input));
   if (need_agents) {
     absl::StatusOr<long long> agents = p.args.Int("agents");
     if (!agents.ok()) return agents.status();
@@ -86,7 +118,43 @@ absl::Status ParseCommon(int argc, const char* const* argv, const std::set<std::
     }
     p.input.agents = static_cast<int>(*agents);
   }
+  // Options start with "--": anything else is a typo ("-target 30") that would otherwise be
+  // ignored and leave the default in force. Checked last: after an option that took the next
+  // flag as its value ("--arrival-rate --aht 180"), that option's error says more.
+  if (!p.args.positional().empty()) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "unexpected argument '", Displayable(p.args.positional()[0]), "' (options start with --)"));
+  }
   return absl::OkStatus();
+}
+
+// switchboard/erlang.h names its inputs as C++ fields ("queueing.arrival_rate"); the tool's user
+// knows them as flags. Only the failures left after the checks above come through here (an
+// unstable Erlang C load, a staffing goal out of reach, a chain too long for Erlang A).
+std::string InFlagTerms(std::string_view message) {
+  static constexpr std::pair<std::string_view, std::string_view> kTerms[] = {
+      {"queueing.arrival_rate", "--arrival-rate"},
+      {"queueing.handle_time", "--aht"},
+      {"queueing.agents", "--agents"},
+      {"queueing.target", "--target"},
+      {"queueing.patience", "--patience"},
+      {"queueing.offered_load", "the offered load"},
+      {"staffing.max_agents", "--max-agents"},
+      {"QueueModel::kErlangA with a patience", "--model a with --patience"},
+      {"use Erlang A", "use --model a with --patience"},
+      {"use Erlang C", "use --model c"},
+  };
+  std::string out(message);
+  for (const auto& [from, to] : kTerms) {
+    for (size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) {
+      out.replace(at, from.size(), to);
+    }
+  }
+  return out;
+}
+
+int CommandFailed(const absl::Status& s) {
+  return Fail(1, InFlagTerms(std::string_view(s.message().data(), s.message().size())).c_str());
 }
 
 struct Measures {
@@ -127,6 +195,32 @@ void PrintMeasures(std::FILE* out, QueueModel model, const QueueingInput& in, co
   if (a) fmt::print(out, "p_abandon      {:.4f}\n", m.p_abandon);
 }
 
+// Exactly one goal, in its range: a fraction in (0, 1) (1 is never met exactly), an ASA > 0
+// seconds; abandonment only under Erlang A.
+absl::Status ParseGoal(const Parsed& p, StaffingTarget& goal) {
+  const Args& args = p.args;
+  if (args.Has("service-level") + args.Has("asa") + args.Has("abandonment") != 1) {
+    return absl::InvalidArgumentError("give exactly one of --service-level, --asa, --abandonment");
+  }
+  if (args.Has("service-level")) {
+    goal.goal = StaffingGoal::kServiceLevel;
+    SB_ASSIGN_OR_RETURN(goal.value,
+                        Number(args, "service-level", OpenFraction, "a fraction in (0, 1)"));
+  } else if (args.Has("asa")) {
+    goal.goal = StaffingGoal::kAsa;
+    SB_ASSIGN_OR_RETURN(goal.value, Number(args, "asa", Positive, "> 0 seconds"));
+  } else {
+    if (p.model != QueueModel::kErlangA) {
+      return absl::InvalidArgumentError(
+          "--abandonment needs --model a with --patience (Erlang C has no abandonment)");
+    }
+    goal.goal = StaffingGoal::kAbandonment;
+    SB_ASSIGN_OR_RETURN(goal.value,
+                        Number(args, "abandonment", OpenFraction, "a fraction in (0, 1)"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int ErlangCommand(int argc, const char* const* argv, std::FILE* out) {
@@ -139,7 +233,7 @@ int ErlangCommand(int argc, const char* const* argv, std::FILE* out) {
   }
   if (!s.ok()) return Fail(2, std::string(s.message()).c_str());
   absl::StatusOr<Measures> m = Evaluate(p.model, p.input);
-  if (!m.ok()) return Fail(1, std::string(m.status().message()).c_str());
+  if (!m.ok()) return CommandFailed(m.status());
   PrintMeasures(out, p.model, p.input, *m, p.args.Flag("json"), /*with_agents=*/false);
   return 0;
 }
@@ -155,19 +249,9 @@ int StaffCommand(int argc, const char* const* argv, std::FILE* out) {
   }
   if (!s.ok()) return Fail(2, std::string(s.message()).c_str());
   StaffingTarget goal;
-  const int goals = p.args.Has("service-level") + p.args.Has("asa") + p.args.Has("abandonment");
-  if (goals != 1) {
-    return Fail(2, "give exactly one of --service-level, --asa, --abandonment");
+  if (absl::Status g = ParseGoal(p, goal); !g.ok()) {
+    return Fail(2, std::string(g.message()).c_str());
   }
-  const char* name = p.args.Has("service-level") ? "service-level"
-                     : p.args.Has("asa")         ? "asa"
-                                                 : "abandonment";
-  goal.goal = p.args.Has("service-level") ? StaffingGoal::kServiceLevel
-              : p.args.Has("asa")         ? StaffingGoal::kAsa
-                                          : StaffingGoal::kAbandonment;
-  absl::StatusOr<double> value = p.args.Double(name);
-  if (!value.ok()) return Fail(2, std::string(value.status().message()).c_str());
-  goal.value = *value;
   absl::StatusOr<long long> max_agents = p.args.IntOr("max-agents", 1'000'000);
   if (!max_agents.ok()) return Fail(2, std::string(max_agents.status().message()).c_str());
   // Checked before the cast: 4294967297 would otherwise wrap to 1.
@@ -176,10 +260,10 @@ int StaffCommand(int argc, const char* const* argv, std::FILE* out) {
   }
   absl::StatusOr<int> agents =
       RequiredAgents(p.model, p.input, goal, static_cast<int>(*max_agents));
-  if (!agents.ok()) return Fail(1, std::string(agents.status().message()).c_str());
+  if (!agents.ok()) return CommandFailed(agents.status());
   p.input.agents = *agents;
   absl::StatusOr<Measures> m = Evaluate(p.model, p.input);
-  if (!m.ok()) return Fail(1, std::string(m.status().message()).c_str());
+  if (!m.ok()) return CommandFailed(m.status());
   if (!p.args.Flag("json")) fmt::print(out, "agents needed  {}\n", *agents);
   PrintMeasures(out, p.model, p.input, *m, p.args.Flag("json"), /*with_agents=*/true);
   return 0;
