@@ -66,6 +66,13 @@ else()
     file(WRITE "${garbage_dir}/tiny.csv"
          "arrival_s,type,service_s,patience_s\r\n10,call,5,\r\n20,call,6,30\r\n4000,call,5,\r\n")
     sim_cli_garbage_scenario(tiny.textproto "trace { path: \"tiny.csv\" }")
+    # A scenario name with control characters and a byte that is not UTF-8 (\\xff).
+    file(WRITE "${garbage_dir}/odd_name.textproto"
+         "name: \"n\\x01\\xff\\x1b[2Jx\" duration_s: 3600 replications: 2 seed: 3\n"
+         "queues { id: \"q\" max_waiting: 1 }\n"
+         "agent_groups { name: \"a\" count: 1 queues { queue: \"q\" } }\n"
+         "contact_types { name: \"call\" queue: \"q\" rate_per_hour: 100 "
+         "service { kind: KIND_CONSTANT mean_s: 600 } }\n")
     file(WRITE "${garbage_dir}/no_service.csv" "arrival_s,type\n10,call\n")
     sim_cli_garbage_scenario(no_service.textproto "trace { path: \"no_service.csv\" }")
     file(WRITE "${garbage_dir}/hex_arrival.csv"
@@ -178,12 +185,16 @@ else()
     sim_cli_garbage(shared_data_unset 1 "${unset_err}"
                     UNSET_ENV SWITCHBOARD_SHARED_DATA
                     COMMAND run ${garbage_dir}/a/b/c/bank.textproto)
-    sim_cli_garbage(report_to_directory 1 "cannot write report '.*folder\\.csv'"
+    # --report is opened before the runs and says why it cannot be written; with --json nothing
+    # is printed.
+    sim_cli_garbage(report_to_directory 1 "cannot write report '.*folder\\.csv': Is a directory"
                     COMMAND run ${garbage_dir}/tiny.textproto --report ${garbage_dir}/folder.csv)
-    sim_cli_garbage(report_to_missing_folder 1 "cannot write report '/nonexistent-sb/x\\.html'"
+    sim_cli_garbage(report_to_missing_folder 1
+                    "cannot write report '/nonexistent-sb/x\\.html': No such file or directory"
+                    OUT "^$"
                     COMMAND run ${garbage_dir}/tiny.textproto --json
                             --report /nonexistent-sb/x.html)
-    sim_cli_garbage(report_empty_path 1 "cannot write report ''"
+    sim_cli_garbage(report_empty_path 1 "cannot write report '': No such file or directory"
                     COMMAND run ${garbage_dir}/tiny.textproto --report=)
 
     # Documented outputs. A CRLF trace replays like LF; the record past duration_s is counted.
@@ -201,10 +212,22 @@ else()
            "\"queues\":\\{\"q\":\\{\"offered\":${kpi},.*\\}\\},"
            "\"intervals\":\\[\\{\"start_s\":0,\"offered\":2,.*\\{\"start_s\":1800,.*\\}\\],"
            "\"contacts_simulated\":[0-9]+,\"routing_decisions\":[0-9]+\\},"
-           "\\{\"strategy\":\"round-robin\",.*\\}\\]\\}.$")
+           "\\{\"strategy\":\"round-robin\",.*\\}\\],"
+           "\"trace_records_skipped\":1,\"contacts_unfinished\":0,\"rejected\":0\\}.$")
     sim_cli_garbage(run_json_keys 0 "" OUT "${run_json}"
                     COMMAND run ${garbage_dir}/tiny.textproto --json --strategy longest-idle
                             --strategy round-robin)
+    # Any scenario name gives valid JSON (control characters escaped, a byte that is not UTF-8
+    # replaced by U+FFFD) and a table without raw control characters (\\xNN escapes). A full
+    # queue's refusals are counted in both.
+    # (The three bytes of U+FFFD are matched as "...".)
+    string(CONCAT odd_json "^\\{\"scenario\":\"n\\\\u0001...\\\\u001b\\[2Jx\",.*"
+           "\"rejected\":[1-9]")
+    sim_cli_garbage(run_json_odd_name 0 "" OUT "${odd_json}"
+                    COMMAND run ${garbage_dir}/odd_name.textproto --json)
+    sim_cli_garbage(run_text_odd_name 0 ""
+                    OUT "^scenario n\\\\x01...\\\\x1B\\[2Jx: .*refused by the router"
+                    COMMAND run ${garbage_dir}/odd_name.textproto)
     string(CONCAT measures "\"p_wait\":${num},\"asa\":${num},"
            "\"service_level\":${num},\"occupancy\":${num}")
     sim_cli_garbage(staff_a_json_keys 0 ""
@@ -221,11 +244,17 @@ else()
     sim_cli_garbage(staff_stray_argument 2 "unexpected argument '0\\.9'"
                     COMMAND staff --model c --arrival-rate 0.0556 --aht 180 --service-level 0.8
                             0.9 --json)
-    # [bug] `run` loads the scenario (and its whole trace) before it checks --replications,
-    # --seed and --journeys: with a scenario that does not load, a usage error exits 1 with the
-    # scenario's message (tools/switchboard_sim/command_run.cc RunCommand).
-    sim_cli_garbage(bug:run_usage_before_scenario 2 "--replications outside 1\\.\\.10000"
+    # `run` checks its usage errors (exit 2) before it loads the scenario (and its trace).
+    sim_cli_garbage(run_usage_before_scenario 2 "--replications outside 1\\.\\.10000"
                     COMMAND run ${garbage_dir}/nope.textproto --replications 0)
+    sim_cli_garbage(run_journeys_before_scenario 2 "--journeys must be on or off"
+                    COMMAND run ${garbage_dir}/nope.textproto --journeys maybe)
+    # A strategy named twice would be compared with itself.
+    sim_cli_garbage(run_strategy_twice 2 "--strategy 'round-robin' is given twice"
+                    COMMAND run ${mmn} --strategy round-robin --strategy longest-idle
+                            --strategy round-robin)
+    sim_cli_garbage(run_shared_data_empty 2 "--shared-data is empty"
+                    COMMAND run ${mmn} --shared-data=)
     # A directory given as SCENARIO or as trace is named as such (std::ifstream would open it
     # and read it as empty).
     sim_cli_garbage(scenario_is_directory 1 "folder\\.textproto' is a directory"
