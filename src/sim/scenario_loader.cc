@@ -1,15 +1,15 @@
 // Scenario files: protobuf text or JSON against proto/switchboard/v1/scenario.proto, converted
 // to sim::Scenario. Proto defaults (0, "") become the documented defaults here.
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-#include <google/protobuf/util/json_util.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
 
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"

@@ -1,6 +1,5 @@
 // `switchboard-sim run`: load a scenario, simulate it for each strategy, print and report.
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "tools/switchboard_sim/commands.h"
+#include "tools/switchboard_sim/text.h"
 
 namespace {
 
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   if (command == "erlang") return switchboard::tools::ErlangCommand(rest, args, stdout);
   if (command == "staff") return switchboard::tools::StaffCommand(rest, args, stdout);
   if (command == "run") return switchboard::tools::RunCommand(rest, args, stdout);
-  fmt::print(stderr, "switchboard-sim: unknown command '{}'\n\n{}", command, kUsage);
+  fmt::print(stderr, "switchboard-sim: unknown command '{}'\n\n{}",
+             switchboard::tools::Displayable(command), kUsage);
   return 2;
 }

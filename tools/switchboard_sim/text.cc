@@ -1,9 +1,9 @@
 #include "tools/switchboard_sim/text.h"
 
-#include <fmt/format.h>
-
 #include <cstddef>
 #include <cstdint>
+
+#include <fmt/format.h>
 
 namespace switchboard::tools {
 namespace {
