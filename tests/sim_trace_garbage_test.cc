@@ -378,6 +378,23 @@ TEST_CASE("a trace format that is not one of the enum's values is refused") {
             .ok());
 }
 
+// The same for a distribution's kind: `patience { kind: 99 }` must not read as KIND_NONE (a
+// caller who never hangs up).
+TEST_CASE("a distribution kind that is not one of the enum's values is refused") {
+  const std::string base = R"(duration_s: 3600 replications: 1 seed: 1
+      queues { id: "q" }
+      agent_groups { name: "a" count: 2 queues { queue: "q" } }
+      contact_types { name: "call" queue: "q" rate_per_hour: 10
+                      service { kind: KIND_CONSTANT mean_s: 60 } )";
+  auto s = sim::ParseScenarioText(base + "patience { kind: 99 mean_s: 60 } }", ".");
+  REQUIRE_FALSE(s.ok());
+  CHECK_THAT(Message(s.status()), Contains("contact type 'call' patience: kind 99"));
+  auto r = sim::ParseScenarioText(base + "} returns { enabled: true delay { kind: 7 } }", ".");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(Message(r.status()), Contains("returns delay: kind 7"));
+  CHECK(sim::ParseScenarioText(base + "patience { kind: KIND_NONE } }", ".").ok());
+}
+
 // A directory opens as a stream that reads nothing: it is named as a directory, not reported
 // as an empty file (a trace) or a scenario without duration_s. An empty trace path, which would
 // resolve to the scenario's own folder, is refused as such.

@@ -30,9 +30,15 @@ absl::StatusOr<Channel> ToChannel(const std::string& name, std::string_view fiel
   return *c;
 }
 
-Distribution ToDistribution(const pb::SimDistribution& d) {
+// Proto3 enums are open: `kind: 99` parses, and must not read as KIND_NONE (for a patience,
+// silently "never hangs up").
+absl::StatusOr<Distribution> ToDistribution(const pb::SimDistribution& d, std::string_view field) {
   Distribution out;
   switch (d.kind()) {
+    case pb::SimDistribution::KIND_UNSPECIFIED:
+    case pb::SimDistribution::KIND_NONE:
+      out.kind = Distribution::Kind::kNone;
+      break;
     case pb::SimDistribution::KIND_CONSTANT:
       out.kind = Distribution::Kind::kConstant;
       break;
@@ -46,8 +52,8 @@ Distribution ToDistribution(const pb::SimDistribution& d) {
       out.kind = Distribution::Kind::kEmpirical;
       break;
     default:
-      out.kind = Distribution::Kind::kNone;
-      break;
+      return absl::InvalidArgumentError(internal::StrCat(
+          "scenario ", field, ": kind ", static_cast<int>(d.kind()), " is not a known KIND_"));
   }
   out.mean_s = d.mean_s();
   out.stddev_s = d.stddev_s();
@@ -134,8 +140,9 @@ absl::StatusOr<ContactType> ToContactType(const pb::SimContactType& t) {
   out.language = t.language();
   out.rate_per_hour = t.rate_per_hour();
   out.rates_per_hour.assign(t.rates_per_hour().begin(), t.rates_per_hour().end());
-  out.service = ToDistribution(t.service());
-  out.patience = ToDistribution(t.patience());
+  const std::string field = internal::StrCat("contact type '", internal::Printable(t.name()), "'");
+  SB_ASSIGN_OR_RETURN(out.service, ToDistribution(t.service(), field + " service"));
+  SB_ASSIGN_OR_RETURN(out.patience, ToDistribution(t.patience(), field + " patience"));
   if (t.has_resolution_probability()) out.resolution_probability = t.resolution_probability();
   out.transfer_probability = t.transfer_probability();
   out.transfer_queue = QueueId(t.transfer_queue());
@@ -255,7 +262,9 @@ absl::StatusOr<Scenario> FromProto(const pb::Scenario& p, std::string_view base_
   }
   const pb::SimReturns& r = p.returns();
   s.returns.enabled = r.enabled();
-  if (r.has_delay()) s.returns.delay = ToDistribution(r.delay());
+  if (r.has_delay()) {
+    SB_ASSIGN_OR_RETURN(s.returns.delay, ToDistribution(r.delay(), "returns delay"));
+  }
   if (r.max_attempts() > 0) s.returns.max_attempts = r.max_attempts();
   s.returns.journeys = r.journeys();
   if (r.context_handle_time_factor() > 0) {
