@@ -7,9 +7,6 @@
 # [-DEXPECT_OUT=regex] [-DUNSET_ENV=NAME] -P sim_cli_garbage.cmake -- COMMAND ARGS...` runs the
 # command and fails unless every expectation holds. (An empty argument would be dropped on the
 # way: pass "--option=" instead.)
-#
-# The cases named sim_cli_garbage:bug:* record defects found by a bad-input hunt; they fail until
-# the tool is fixed (the comment above each says what is wrong).
 
 if(CMAKE_SCRIPT_MODE_FILE)
   # ---- Runner mode -------------------------------------------------------------------------
