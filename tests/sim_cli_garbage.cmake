@@ -63,10 +63,16 @@ else()
     file(WRITE "${garbage_dir}/tiny.csv"
          "arrival_s,type,service_s,patience_s\r\n10,call,5,\r\n20,call,6,30\r\n4000,call,5,\r\n")
     sim_cli_garbage_scenario(tiny.textproto "trace { path: \"tiny.csv\" }")
-    # A scenario name with control characters and a byte that is not UTF-8 (\\xff).
+    # A scenario name with control characters (a name that is not UTF-8 is refused: below).
     file(WRITE "${garbage_dir}/odd_name.textproto"
-         "name: \"n\\x01\\xff\\x1b[2Jx\" duration_s: 3600 replications: 2 seed: 3\n"
+         "name: \"n\\x01\\x1b[2Jx\" duration_s: 3600 replications: 2 seed: 3\n"
          "queues { id: \"q\" max_waiting: 1 }\n"
+         "agent_groups { name: \"a\" count: 1 queues { queue: \"q\" } }\n"
+         "contact_types { name: \"call\" queue: \"q\" rate_per_hour: 100 "
+         "service { kind: KIND_CONSTANT mean_s: 600 } }\n")
+    file(WRITE "${garbage_dir}/not_utf8_name.textproto"
+         "name: \"n\\xff\" duration_s: 3600\n"
+         "queues { id: \"q\" }\n"
          "agent_groups { name: \"a\" count: 1 queues { queue: \"q\" } }\n"
          "contact_types { name: \"call\" queue: \"q\" rate_per_hour: 100 "
          "service { kind: KIND_CONSTANT mean_s: 600 } }\n")
@@ -214,16 +220,18 @@ else()
     sim_cli_garbage(run_json_keys 0 "" OUT "${run_json}"
                     COMMAND run ${garbage_dir}/tiny.textproto --json --strategy longest-idle
                             --strategy round-robin)
-    # Any scenario name gives valid JSON (control characters escaped, a byte that is not UTF-8
-    # replaced by U+FFFD) and a table without raw control characters (\\xNN escapes). A full
-    # queue's refusals are counted in both.
-    # (The three bytes of U+FFFD are matched as "...".)
-    string(CONCAT odd_json "^\\{\"scenario\":\"n\\\\u0001...\\\\u001b\\[2Jx\",.*"
+    # A scenario name with control characters gives valid JSON (escaped) and a table without raw
+    # control characters (\\xNN escapes); a name that is not UTF-8 is refused when the scenario
+    # is validated, so the library's JSON and report stay UTF-8 too. A full queue's refusals are
+    # counted in both.
+    string(CONCAT odd_json "^\\{\"scenario\":\"n\\\\u0001\\\\u001b\\[2Jx\",.*"
            "\"rejected\":[1-9]")
     sim_cli_garbage(run_json_odd_name 0 "" OUT "${odd_json}"
                     COMMAND run ${garbage_dir}/odd_name.textproto --json)
+    sim_cli_garbage(run_not_utf8_name 1 "scenario name: name 'n.xff' is not UTF-8"
+                    COMMAND run ${garbage_dir}/not_utf8_name.textproto)
     sim_cli_garbage(run_text_odd_name 0 ""
-                    OUT "^scenario n\\\\x01...\\\\x1B\\[2Jx: .*refused by the router"
+                    OUT "^scenario n\\\\x01\\\\x1B\\[2Jx: .*refused by the router"
                     COMMAND run ${garbage_dir}/odd_name.textproto)
     string(CONCAT measures "\"p_wait\":${num},\"asa\":${num},"
            "\"service_level\":${num},\"occupancy\":${num}")

@@ -6,7 +6,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "src/internal/text.h"
 #include "switchboard/contact.h"
+#include "switchboard/limits.h"
 #include "switchboard/router.h"
 
 namespace switchboard::sim {
@@ -14,6 +16,13 @@ namespace {
 
 absl::Status Bad(std::string_view object, std::string_view why) {
   return absl::InvalidArgumentError(internal::StrCat("scenario ", object, ": ", why));
+}
+
+// Names end up in the JSON results and the HTML report, whose text must be UTF-8.
+absl::Status ValidateName(const std::string& name, std::string_view object) {
+  if (internal::TextIsValid(name, kMaxNameLength)) return absl::OkStatus();
+  return Bad(object, internal::StrCat("name '", internal::Printable(name),
+                                      "' is not UTF-8 of at most ", kMaxNameLength, " bytes"));
 }
 
 bool IsProbability(double p) { return std::isfinite(p) && p >= 0 && p <= 1; }
@@ -51,6 +60,7 @@ absl::Status ValidateGroup(const AgentGroup& g, size_t index,
   const std::string object =
       internal::StrCat("agent_groups[", index, "] '", internal::Printable(g.name), "'");
   if (g.name.empty()) return Bad(object, "name is empty");
+  SB_RETURN_IF_ERROR(ValidateName(g.name, object));
   if (g.count < 0 || g.count > 1'000'000) return Bad(object, "count outside 0..1000000");
   if (!IsProbability(g.decline_probability) || !IsProbability(g.miss_probability) ||
       g.decline_probability + g.miss_probability > 1) {
@@ -109,6 +119,7 @@ absl::Status ValidateContactType(const ContactType& t, size_t index,
   const std::string object =
       internal::StrCat("contact_types[", index, "] '", internal::Printable(t.name), "'");
   if (t.name.empty()) return Bad(object, "name is empty");
+  SB_RETURN_IF_ERROR(ValidateName(t.name, object));
   auto it = queues.find(t.queue);
   if (it == queues.end()) {
     return Bad(object, internal::StrCat("queue '", internal::Printable(t.queue.value()),
@@ -270,6 +281,7 @@ int Scenario::FindContactType(std::string_view type_name) const {
 }
 
 absl::Status Scenario::Validate() const {
+  SB_RETURN_IF_ERROR(ValidateName(name, "name"));
   SB_RETURN_IF_ERROR(ValidateTimes(*this));
   if (queues.empty()) return Bad("queues", "no queue defined");
   absl::flat_hash_map<QueueId, const Queue*> by_id;

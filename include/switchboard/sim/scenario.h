@@ -138,8 +138,10 @@ struct Scenario {
 };
 
 struct LoadOptions {
-  // Expands "$SWITCHBOARD_SHARED_DATA" in trace paths. Default: the environment variable of
-  // that name, else "<scenario folder>/../../../shared/data" (the repository's neighbour).
+  // What "$SWITCHBOARD_SHARED_DATA" expands to as the whole first component of a trace path
+  // ("$SWITCHBOARD_SHARED_DATA/x.tsv", not "$SWITCHBOARD_SHARED_DATA2/x.tsv"). Default: the
+  // environment variable of that name, else "<scenario folder>/../../../shared/data" (the
+  // repository's neighbour).
   std::string shared_data_dir;
   // Read the trace records (false: only check the file parses).
   bool read_trace = true;
