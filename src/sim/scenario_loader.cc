@@ -1,9 +1,6 @@
 // Scenario files: protobuf text or JSON against proto/switchboard/v1/scenario.proto, converted
 // to sim::Scenario. Proto defaults (0, "") become the documented defaults here.
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +10,7 @@
 
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "src/sim/input_file.h"
 #include "switchboard/sim/scenario.h"
 #include "switchboard/v1/scenario.pb.h"
 
@@ -297,22 +295,9 @@ class FirstError final : public google::protobuf::io::ErrorCollector {
   std::string error_;
 };
 
-// The whole file. std::ifstream opens a directory and reads it as empty text, which would then
-// be reported as a scenario without duration_s: a directory is named as such.
+// The whole file (a directory would read as empty text, a scenario without duration_s).
 absl::StatusOr<std::string> ReadScenarioFile(const std::string& path) {
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("scenario '", internal::Printable(path), "' is a directory"));
-  }
-  errno = 0;
-  std::ifstream in(path);
-  if (!in) {
-    const int error = errno;
-    return absl::NotFoundError(internal::StrCat("cannot open scenario '", internal::Printable(path),
-                                                "'", error != 0 ? ": " : "",
-                                                error != 0 ? std::strerror(error) : ""));
-  }
+  SB_ASSIGN_OR_RETURN(std::ifstream in, internal_sim::OpenInputFile(path, "scenario"));
   std::stringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) {

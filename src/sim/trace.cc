@@ -2,12 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -17,6 +14,7 @@
 #include "absl/time/time.h"
 #include "src/internal/status_macros.h"
 #include "src/internal/str_cat.h"
+#include "src/sim/input_file.h"
 #include "switchboard/channel.h"
 #include "switchboard/contact.h"
 
@@ -97,24 +95,10 @@ std::optional<absl::CivilDay> ParseYymmdd(std::string_view text) {
   return absl::ToCivilDay(t, absl::UTCTimeZone());
 }
 
-// std::ifstream opens a directory without complaint and only the first read fails, which would
-// then read as an empty file: a directory (or an empty path) is named as such instead.
+// An empty path would name the scenario's folder.
 absl::StatusOr<std::ifstream> Open(const std::string& path) {
   if (path.empty()) return absl::InvalidArgumentError("trace path is empty");
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) {
-    return absl::InvalidArgumentError(
-        internal::StrCat("trace file '", internal::Printable(path), "' is a directory"));
-  }
-  errno = 0;
-  std::ifstream in(path);
-  if (!in) {
-    const int error = errno;
-    return absl::NotFoundError(
-        internal::StrCat("cannot open trace file '", internal::Printable(path), "'",
-                         error != 0 ? ": " : "", error != 0 ? std::strerror(error) : ""));
-  }
-  return in;
+  return internal_sim::OpenInputFile(path, "trace file");
 }
 
 // getline() stops alike at the end of the file and on a read error: tell them apart, so that a
