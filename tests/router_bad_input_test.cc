@@ -423,6 +423,9 @@ TEST_CASE("messages quote hostile ids bounded and escaped") {
   sb::Contact bad = MakeContact("caf\xc3\xa9\xff");  // UTF-8 kept, the stray byte escaped
   h.ExpectRejected(h.router->Enqueue(bad, sb::QueueId("voice")),
                    absl::StatusCode::kInvalidArgument, "'caf\xc3\xa9\\xff'");
+  // U+009B, a C1 control some terminals take as the start of a control sequence, is escaped too.
+  h.ExpectRejected(h.router->Abandon(sb::ContactId("a\xc2\x9b" "2Jb")),
+                   absl::StatusCode::kNotFound, "'a\\xc2\\x9b2Jb'");
 }
 
 namespace {

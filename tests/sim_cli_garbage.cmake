@@ -231,7 +231,7 @@ else()
     sim_cli_garbage(run_not_utf8_name 1 "scenario name: name 'n.xff' is not UTF-8"
                     COMMAND run ${garbage_dir}/not_utf8_name.textproto)
     sim_cli_garbage(run_text_odd_name 0 ""
-                    OUT "^scenario n\\\\x01\\\\x1B\\[2Jx: .*refused by the router"
+                    OUT "^scenario n\\\\x01\\\\x1b\\[2Jx: .*refused by the router"
                     COMMAND run ${garbage_dir}/odd_name.textproto)
     string(CONCAT measures "\"p_wait\":${num},\"asa\":${num},"
            "\"service_level\":${num},\"occupancy\":${num}")

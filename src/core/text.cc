@@ -60,7 +60,9 @@ std::string PrintableText(std::string_view text) {
   std::string out;
   while (p < end && out.size() < kMaxPrintableBytes) {
     const int length = ValidSequenceAt(p, end);
-    if (length > 1 || (length == 1 && *p >= 0x20 && *p != 0x7F)) {
+    // C0 controls, DEL and C1 controls (U+0080..U+009F: some terminals obey U+009B) as escapes.
+    const bool control = length == 1 ? (*p < 0x20 || *p == 0x7F) : (*p == 0xC2 && p[1] < 0xA0);
+    if (length > 0 && !control) {
       out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(length));
       p += length;
       continue;

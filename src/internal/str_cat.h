@@ -26,9 +26,9 @@ namespace switchboard::internal {
 
 // Untrusted text quoted in a message (an id, a name, a value from the caller): shown as is when
 // it is printable UTF-8 of at most kMaxPrintableBytes (every valid id and name is), else with
-// control bytes and malformed UTF-8 as \xNN escapes and cut after kMaxPrintableBytes with its
-// size noted, so that a message stays short and printable whatever the input (a 70 KB id, a NUL,
-// a terminal escape sequence meant for whoever reads the log).
+// control characters (C0, DEL, C1) and malformed UTF-8 as \xNN escapes and cut after
+// kMaxPrintableBytes with its size noted, so that a message stays short and printable whatever
+// the input (a 70 KB id, a NUL, a terminal escape sequence meant for whoever reads the log).
 //   return absl::NotFoundError(StrCat("agent '", Printable(id.value()), "' is not known"));
 inline constexpr std::size_t kMaxPrintableBytes = 128;
 std::string PrintableText(std::string_view text);  // defined in src/core/text.cc

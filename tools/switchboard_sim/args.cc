@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "src/internal/str_cat.h"
-#include "tools/switchboard_sim/text.h"
 
 namespace switchboard::tools {
 
@@ -25,13 +24,14 @@ absl::Status Args::Parse(int argc, const char* const* argv, const std::set<std::
     if (flags.count(name) > 0) {
       if (value) {
         return absl::InvalidArgumentError(
-            internal::StrCat("--", Displayable(name), " takes no value"));
+            internal::StrCat("--", internal::Printable(name), " takes no value"));
       }
       flags_.insert(name);
       continue;
     }
     if (options.count(name) == 0) {
-      return absl::InvalidArgumentError(internal::StrCat("unknown option --", Displayable(name)));
+      return absl::InvalidArgumentError(
+          internal::StrCat("unknown option --", internal::Printable(name)));
     }
     if (!value) {
       if (i + 1 >= argc) {
@@ -64,16 +64,16 @@ absl::StatusOr<double> Args::Double(const std::string& name) const {
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec == std::errc::result_out_of_range && ptr == text->data() + text->size()) {
     return absl::InvalidArgumentError(
-        internal::StrCat("--", name, " '", Displayable(*text), "' is out of range"));
+        internal::StrCat("--", name, " '", internal::Printable(*text), "' is out of range"));
   }
   if (ec != std::errc() || ptr != text->data() + text->size() || std::isnan(value)) {
     return absl::InvalidArgumentError(
-        internal::StrCat("--", name, " '", Displayable(*text), "' is not a number"));
+        internal::StrCat("--", name, " '", internal::Printable(*text), "' is not a number"));
   }
   // Every number the tool takes is finite; "inf" is refused here once for all of them.
   if (std::isinf(value)) {
     return absl::InvalidArgumentError(
-        internal::StrCat("--", name, " '", Displayable(*text), "' is not a finite number"));
+        internal::StrCat("--", name, " '", internal::Printable(*text), "' is not a finite number"));
   }
   return value;
 }
@@ -90,11 +90,11 @@ absl::StatusOr<long long> Args::Int(const std::string& name) const {
   auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec == std::errc::result_out_of_range && ptr == text->data() + text->size()) {
     return absl::InvalidArgumentError(
-        internal::StrCat("--", name, " '", Displayable(*text), "' is out of range"));
+        internal::StrCat("--", name, " '", internal::Printable(*text), "' is out of range"));
   }
   if (ec != std::errc() || ptr != text->data() + text->size()) {
     return absl::InvalidArgumentError(
-        internal::StrCat("--", name, " '", Displayable(*text), "' is not an integer"));
+        internal::StrCat("--", name, " '", internal::Printable(*text), "' is not an integer"));
   }
   return value;
 }

@@ -11,7 +11,6 @@
 #include "switchboard/erlang.h"
 #include "tools/switchboard_sim/args.h"
 #include "tools/switchboard_sim/commands.h"
-#include "tools/switchboard_sim/text.h"
 
 namespace switchboard::tools {
 namespace {
@@ -65,7 +64,7 @@ absl::StatusOr<double> Number(const Args& args, const std::string& name, bool (*
   absl::StatusOr<double> v = args.Double(name);
   if (!v.ok() || ok(*v)) return v;
   return absl::InvalidArgumentError(internal::StrCat("--", name, " must be ", range, ", not '",
-                                                     Displayable(*args.Get(name)), "'"));
+                                                     internal::Printable(*args.Get(name)), "'"));
 }
 
 bool Positive(double v) { return v > 0; }
@@ -122,8 +121,9 @@ absl::Status ParseCommon(int argc, const char* const* argv, const std::set<std::
   // ignored and leave the default in force. Checked last: after an option that took the next
   // flag as its value ("--arrival-rate --aht 180"), that option's error says more.
   if (!p.args.positional().empty()) {
-    return absl::InvalidArgumentError(internal::StrCat(
-        "unexpected argument '", Displayable(p.args.positional()[0]), "' (options start with --)"));
+    return absl::InvalidArgumentError(
+        internal::StrCat("unexpected argument '", internal::Printable(p.args.positional()[0]),
+                         "' (options start with --)"));
   }
   return absl::OkStatus();
 }

@@ -22,7 +22,6 @@
 #include "switchboard/sim/simulator.h"
 #include "tools/switchboard_sim/args.h"
 #include "tools/switchboard_sim/commands.h"
-#include "tools/switchboard_sim/text.h"
 
 namespace switchboard::tools {
 namespace {
@@ -81,7 +80,7 @@ absl::StatusOr<std::vector<std::string>> ParseStrategies(const Args& args) {
   for (const std::string& s : strategies) {
     if (!seen.insert(s).second) {
       return absl::InvalidArgumentError(
-          internal::StrCat("--strategy '", Displayable(s), "' is given twice"));
+          internal::StrCat("--strategy '", internal::Printable(s), "' is given twice"));
     }
   }
   return strategies;
@@ -146,7 +145,8 @@ class ReportFile {
  private:
   absl::Status Error(int error) const {
     return absl::UnavailableError(
-        internal::StrCat("cannot write report '", Displayable(path_), "': ", std::strerror(error)));
+        internal::StrCat("cannot write report '", internal::Printable(path_),
+                         "': ", std::strerror(error)));
   }
 
   std::string path_;
@@ -318,7 +318,6 @@ int RunCommand(int argc, const char* const* argv, std::FILE* out) {
     report.Discard();
     return Failed(1, experiment.status());
   }
-  CleanNames(*experiment, ValidUtf8);
   // The report first: a failure to write it must not follow printed results.
   if (flags->report) {
     if (absl::Status w = report.Write(sim::RenderHtmlReport(*experiment, *scenario)); !w.ok()) {
@@ -331,9 +330,10 @@ int RunCommand(int argc, const char* const* argv, std::FILE* out) {
     fmt::print(out, "{}\n", Json(*experiment, totals));
     return 0;
   }
-  CleanNames(*experiment, Displayable);
+  CleanNames(*experiment, internal::PrintableText);
   PrintTables(out, *experiment, totals, wall_s);
-  if (flags->report) fmt::print(out, "report written to {}\n", Displayable(*flags->report));
+  if (flags->report) fmt::print(out, "report written to {}\n",
+                                internal::PrintableText(*flags->report));
   return 0;
 }
 

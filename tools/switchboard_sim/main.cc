@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "tools/switchboard_sim/commands.h"
-#include "tools/switchboard_sim/text.h"
+#include "src/internal/str_cat.h"
 
 namespace {
 
@@ -47,6 +47,6 @@ int main(int argc, char** argv) {
   if (command == "staff") return switchboard::tools::StaffCommand(rest, args, stdout);
   if (command == "run") return switchboard::tools::RunCommand(rest, args, stdout);
   fmt::print(stderr, "switchboard-sim: unknown command '{}'\n\n{}",
-             switchboard::tools::Displayable(command), kUsage);
+             switchboard::internal::PrintableText(command), kUsage);
   return 2;
 }
