@@ -187,8 +187,8 @@ void ReportFile::Discard() {
 
 // ---- Output ----------------------------------------------------------------------------------
 
-// Names come from the scenario file and may hold anything: they are made valid UTF-8 for the JSON
-// and the report, and escaped for a terminal.
+// Names come from the scenario file: valid UTF-8 (Validate), but they may hold control
+// characters, which are escaped for a terminal (the JSON escapes them itself).
 void CleanNames(sim::Experiment& e, std::string (*clean)(std::string_view)) {
   e.scenario_name = clean(e.scenario_name);
   for (std::string& q : e.queue_ids) q = clean(q);
