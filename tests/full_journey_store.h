@@ -29,6 +29,8 @@ class FullJourneyStore final : public sb::JourneyStore {
   bool forward_hints = false;  // PrefetchForIngest reaches the in-memory store
   bool forward_latest = true;  // LatestOccurredAt does (else unknown: the interface's default)
   int64_t erased_customers = 0;  // EraseCustomer calls: how many customers a rebuild re-resolved
+  // Calls of the mutating methods: the merger's const calls must make none (journey_store.h).
+  int64_t mutating_calls = 0;
 
   std::string_view Name() const override { return "full_on_demand"; }
 
@@ -37,6 +39,7 @@ class FullJourneyStore final : public sb::JourneyStore {
   }
   sb::EventHandle PutEvent(const sb::TouchpointEvent& event,
                            absl::Span<const sb::ValueHandle> values, bool verified) override {
+    ++mutating_calls;
     const bool refused =
         events_full || (!refused_event.empty() && event.id.value() == refused_event);
     return refused ? sb::kNoHandle : inner_->PutEvent(event, values, verified);
@@ -45,12 +48,14 @@ class FullJourneyStore final : public sb::JourneyStore {
     return forward_latest ? inner_->LatestOccurredAt(t) : JourneyStore::LatestOccurredAt(t);
   }
   bool EraseEvent(const sb::TenantId& t, sb::EventHandle e) override {
+    ++mutating_calls;
     return inner_->EraseEvent(t, e);
   }
   const sb::StoredEvent& Event(const sb::TenantId& t, sb::EventHandle e) const override {
     return inner_->Event(t, e);
   }
   sb::StoredEvent* MutableEvent(const sb::TenantId& t, sb::EventHandle e) override {
+    ++mutating_calls;
     return inner_->MutableEvent(t, e);
   }
   std::string_view EventIdOf(const sb::TenantId& t, sb::EventHandle e) const override {
@@ -76,6 +81,7 @@ class FullJourneyStore final : public sb::JourneyStore {
   }
   sb::ValueHandle InternValue(const sb::TenantId& t, const sb::NormalizedIdentifier& id,
                               std::string_view key) override {
+    ++mutating_calls;
     if (values_full && inner_->FindValue(t, key) == sb::kNoHandle) return sb::kNoHandle;
     return inner_->InternValue(t, id, key);
   }
@@ -83,9 +89,11 @@ class FullJourneyStore final : public sb::JourneyStore {
     return inner_->Value(t, v);
   }
   sb::ValueRecord* MutableValue(const sb::TenantId& t, sb::ValueHandle v) override {
+    ++mutating_calls;
     return inner_->MutableValue(t, v);
   }
   bool EraseValue(const sb::TenantId& t, sb::ValueHandle v) override {
+    ++mutating_calls;
     return inner_->EraseValue(t, v);
   }
 
@@ -94,12 +102,15 @@ class FullJourneyStore final : public sb::JourneyStore {
     return inner_->FindCustomer(t, mint);
   }
   sb::CustomerRecord* MutableCustomer(const sb::TenantId& t, sb::EventHandle mint) override {
+    ++mutating_calls;
     return inner_->MutableCustomer(t, mint);
   }
   sb::CustomerRecord* PutCustomer(const sb::TenantId& t, sb::CustomerRecord c) override {
+    ++mutating_calls;
     return inner_->PutCustomer(t, std::move(c));
   }
   bool EraseCustomer(const sb::TenantId& t, sb::EventHandle mint) override {
+    ++mutating_calls;
     ++erased_customers;
     return inner_->EraseCustomer(t, mint);
   }
@@ -111,9 +122,11 @@ class FullJourneyStore final : public sb::JourneyStore {
     return inner_->FindMerge(t, id);
   }
   void PutMerge(const sb::TenantId& t, sb::MergeRecord m) override {
+    ++mutating_calls;
     inner_->PutMerge(t, std::move(m));
   }
   bool EraseMerge(const sb::TenantId& t, std::string_view id) override {
+    ++mutating_calls;
     return inner_->EraseMerge(t, id);
   }
   std::vector<sb::MergeRecord> ListMerges(const sb::TenantId& t) const override {
@@ -124,9 +137,11 @@ class FullJourneyStore final : public sb::JourneyStore {
     return inner_->FindLink(t, id);
   }
   void PutLink(const sb::TenantId& t, sb::LinkConstraint l) override {
+    ++mutating_calls;
     inner_->PutLink(t, std::move(l));
   }
   bool EraseLink(const sb::TenantId& t, std::string_view id) override {
+    ++mutating_calls;
     return inner_->EraseLink(t, id);
   }
   std::vector<sb::LinkConstraint> LinksOf(const sb::TenantId& t,
@@ -136,6 +151,7 @@ class FullJourneyStore final : public sb::JourneyStore {
   bool HasLinks(const sb::TenantId& t) const override { return inner_->HasLinks(t); }
 
   void AddTombstone(const sb::TenantId& t, uint64_t hash) override {
+    ++mutating_calls;
     inner_->AddTombstone(t, hash);
   }
   bool HasTombstone(const sb::TenantId& t, uint64_t hash) const override {
@@ -145,16 +161,21 @@ class FullJourneyStore final : public sb::JourneyStore {
 
   void PutMintedId(const sb::TenantId& t, std::string_view customer_id,
                    std::string_view event_id) override {
+    ++mutating_calls;
     inner_->PutMintedId(t, customer_id, event_id);
   }
   std::string FindMintedId(const sb::TenantId& t, std::string_view customer_id) const override {
     return inner_->FindMintedId(t, customer_id);
   }
   void EraseMintedId(const sb::TenantId& t, std::string_view customer_id) override {
+    ++mutating_calls;
     inner_->EraseMintedId(t, customer_id);
   }
 
-  int64_t NextSequence(const sb::TenantId& t) override { return inner_->NextSequence(t); }
+  int64_t NextSequence(const sb::TenantId& t) override {
+    ++mutating_calls;
+    return inner_->NextSequence(t);
+  }
   bool PrefetchForIngest(sb::IngestHint* hint) const override {
     return forward_hints && inner_->PrefetchForIngest(hint);
   }

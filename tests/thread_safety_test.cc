@@ -59,6 +59,7 @@
 #include "switchboard/sim/simulator.h"
 #include "switchboard/trait_reconciliation.h"
 #include "switchboard/wire/core_convert.h"
+#include "tests/full_journey_store.h"
 #include "tests/seeded_random.h"
 
 namespace sb = switchboard;
@@ -155,158 +156,6 @@ void AskTogether(const std::vector<Query>& queries, int rounds) {
     CHECK(asked[t] == static_cast<int64_t>(n) * rounds);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// A journey store that forwards to the in-memory store and counts the calls of its mutating
-// methods: the merger's const calls must reach only the store's const methods
-// (journey_store.h). It keeps no CustomerValueIndex (the merger rebuilds it when a store did not
-// keep it, docs/journeys.md), so the merger's lazily rebuilt cache is exercised too.
-
-class WatchingStore final : public sb::JourneyStore {
- public:
-  std::atomic<int64_t> mutating_calls{0};
-
-  std::string_view Name() const override { return "watching"; }
-  sb::EventHandle FindEvent(const sb::TenantId& t, std::string_view id) const override {
-    return inner_->FindEvent(t, id);
-  }
-  sb::EventHandle PutEvent(const sb::TouchpointEvent& event,
-                           absl::Span<const sb::ValueHandle> values, bool verified) override {
-    ++mutating_calls;
-    return inner_->PutEvent(event, values, verified);
-  }
-  absl::Time LatestOccurredAt(const sb::TenantId& t) const override {
-    return inner_->LatestOccurredAt(t);
-  }
-  bool EraseEvent(const sb::TenantId& t, sb::EventHandle e) override {
-    ++mutating_calls;
-    return inner_->EraseEvent(t, e);
-  }
-  const sb::StoredEvent& Event(const sb::TenantId& t, sb::EventHandle e) const override {
-    return inner_->Event(t, e);
-  }
-  sb::StoredEvent* MutableEvent(const sb::TenantId& t, sb::EventHandle e) override {
-    ++mutating_calls;
-    return inner_->MutableEvent(t, e);
-  }
-  std::string_view EventIdOf(const sb::TenantId& t, sb::EventHandle e) const override {
-    return inner_->EventIdOf(t, e);
-  }
-  absl::Span<const sb::ValueHandle> EventValues(const sb::TenantId& t,
-                                                sb::EventHandle e) const override {
-    return inner_->EventValues(t, e);
-  }
-  sb::TouchpointEvent ReadEvent(const sb::TenantId& t, sb::EventHandle e) const override {
-    return inner_->ReadEvent(t, e);
-  }
-  std::optional<std::string_view> EventAttribute(const sb::TenantId& t, sb::EventHandle e,
-                                                 std::string_view key) const override {
-    return inner_->EventAttribute(t, e, key);
-  }
-  bool EventLess(const sb::TenantId& t, sb::EventHandle a, sb::EventHandle b) const override {
-    return inner_->EventLess(t, a, b);
-  }
-  sb::ValueHandle FindValue(const sb::TenantId& t, std::string_view key) const override {
-    return inner_->FindValue(t, key);
-  }
-  sb::ValueHandle InternValue(const sb::TenantId& t, const sb::NormalizedIdentifier& id,
-                              std::string_view key) override {
-    ++mutating_calls;
-    return inner_->InternValue(t, id, key);
-  }
-  const sb::ValueRecord& Value(const sb::TenantId& t, sb::ValueHandle v) const override {
-    return inner_->Value(t, v);
-  }
-  sb::ValueRecord* MutableValue(const sb::TenantId& t, sb::ValueHandle v) override {
-    ++mutating_calls;
-    return inner_->MutableValue(t, v);
-  }
-  bool EraseValue(const sb::TenantId& t, sb::ValueHandle v) override {
-    ++mutating_calls;
-    return inner_->EraseValue(t, v);
-  }
-  const sb::CustomerRecord* FindCustomer(const sb::TenantId& t,
-                                         sb::EventHandle mint) const override {
-    return inner_->FindCustomer(t, mint);
-  }
-  sb::CustomerRecord* MutableCustomer(const sb::TenantId& t, sb::EventHandle mint) override {
-    ++mutating_calls;
-    return inner_->MutableCustomer(t, mint);
-  }
-  sb::CustomerRecord* PutCustomer(const sb::TenantId& t, sb::CustomerRecord c) override {
-    ++mutating_calls;
-    c.value_index.reset();  // not kept: the merger rebuilds it
-    return inner_->PutCustomer(t, std::move(c));
-  }
-  bool EraseCustomer(const sb::TenantId& t, sb::EventHandle mint) override {
-    ++mutating_calls;
-    return inner_->EraseCustomer(t, mint);
-  }
-  std::vector<sb::EventHandle> ListCustomers(const sb::TenantId& t) const override {
-    return inner_->ListCustomers(t);
-  }
-  const sb::MergeRecord* FindMerge(const sb::TenantId& t, std::string_view id) const override {
-    return inner_->FindMerge(t, id);
-  }
-  void PutMerge(const sb::TenantId& t, sb::MergeRecord m) override {
-    ++mutating_calls;
-    inner_->PutMerge(t, std::move(m));
-  }
-  bool EraseMerge(const sb::TenantId& t, std::string_view id) override {
-    ++mutating_calls;
-    return inner_->EraseMerge(t, id);
-  }
-  std::vector<sb::MergeRecord> ListMerges(const sb::TenantId& t) const override {
-    return inner_->ListMerges(t);
-  }
-  const sb::LinkConstraint* FindLink(const sb::TenantId& t, std::string_view id) const override {
-    return inner_->FindLink(t, id);
-  }
-  void PutLink(const sb::TenantId& t, sb::LinkConstraint l) override {
-    ++mutating_calls;
-    inner_->PutLink(t, std::move(l));
-  }
-  bool EraseLink(const sb::TenantId& t, std::string_view id) override {
-    ++mutating_calls;
-    return inner_->EraseLink(t, id);
-  }
-  std::vector<sb::LinkConstraint> LinksOf(const sb::TenantId& t,
-                                          std::string_view event_id) const override {
-    return inner_->LinksOf(t, event_id);
-  }
-  bool HasLinks(const sb::TenantId& t) const override { return inner_->HasLinks(t); }
-  void AddTombstone(const sb::TenantId& t, uint64_t hash) override {
-    ++mutating_calls;
-    inner_->AddTombstone(t, hash);
-  }
-  bool HasTombstone(const sb::TenantId& t, uint64_t hash) const override {
-    return inner_->HasTombstone(t, hash);
-  }
-  bool HasTombstones(const sb::TenantId& t) const override { return inner_->HasTombstones(t); }
-  void PutMintedId(const sb::TenantId& t, std::string_view customer_id,
-                   std::string_view event_id) override {
-    ++mutating_calls;
-    inner_->PutMintedId(t, customer_id, event_id);
-  }
-  std::string FindMintedId(const sb::TenantId& t, std::string_view customer_id) const override {
-    return inner_->FindMintedId(t, customer_id);
-  }
-  void EraseMintedId(const sb::TenantId& t, std::string_view customer_id) override {
-    ++mutating_calls;
-    inner_->EraseMintedId(t, customer_id);
-  }
-  int64_t NextSequence(const sb::TenantId& t) override {
-    ++mutating_calls;
-    return inner_->NextSequence(t);
-  }
-  bool PrefetchForIngest(sb::IngestHint* hint) const override {
-    return inner_->PrefetchForIngest(hint);
-  }
-  Stats GetStats(const sb::TenantId& t) const override { return inner_->GetStats(t); }
-
- private:
-  std::unique_ptr<sb::JourneyStore> inner_ = sb::NewInMemoryJourneyStore();
-};
 
 // ---------------------------------------------------------------------------------------------
 // A tenant's worth of journey data.
@@ -971,7 +820,9 @@ absl::StatusOr<std::vector<double>> FieldsOf(const absl::StatusOr<T>& r) {
 TEST_CASE("journey merger: const calls run together and answer as one thread does") {
   // Two mergers fed the same calls: the answers are taken from the first, and the threads ask
   // the second, whose data no const call has read before they start.
-  WatchingStore store, shared_store;
+  // Stores that forward to the in-memory store and count the calls of its mutating methods: the
+  // merger's const calls must reach only the store's const methods (journey_store.h).
+  sbt::FullJourneyStore store, shared_store;
   Journeys j(&store);
   Journeys shared(&shared_store);
   // The data is what the test is about: customers with 40+ values (the value index), merges,
@@ -993,16 +844,16 @@ TEST_CASE("journey merger: const calls run together and answer as one thread doe
   CHECK(store.GetStats(kAcme).tombstones > 0);
   CHECK(shared.handed_out == j.handed_out);
 
-  const int64_t mutating_before = store.mutating_calls.load();
-  const int64_t shared_mutating_before = shared_store.mutating_calls.load();
+  const int64_t mutating_before = store.mutating_calls;
+  const int64_t shared_mutating_before = shared_store.mutating_calls;
   std::vector<Query> queries = MergerQueries(j, shared.merger.get());
   std::vector<Query> more = SnapshotFunctionQueries(j);
   queries.insert(queries.end(), more.begin(), more.end());
-  CHECK(shared_store.mutating_calls.load() == shared_mutating_before);  // not read yet
+  CHECK(shared_store.mutating_calls == shared_mutating_before);  // not read yet
   AskTogether(queries, 2);
   // No const call of either merger reached a mutating call of its store.
-  CHECK(store.mutating_calls.load() == mutating_before);
-  CHECK(shared_store.mutating_calls.load() == shared_mutating_before);
+  CHECK(store.mutating_calls == mutating_before);
+  CHECK(shared_store.mutating_calls == shared_mutating_before);
 }
 
 TEST_CASE("journey merger with its own in-memory store: const calls and the store's together") {
