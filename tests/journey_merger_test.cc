@@ -147,6 +147,27 @@ TEST_CASE("an event bridging two customers merges them; the earliest id survives
         std::vector<std::string>{"chat-1", "call-1", "web-1"});
 }
 
+TEST_CASE("calls that take a customer id act on the live customer an alias resolves to") {
+  Fixture f;
+  f.Ingest(Ev("chat-1", 60, sb::Channel::kChat, {Email("ana@example.com")}));
+  f.Ingest(Ev("call-1", 120, sb::Channel::kVoice, {Phone("4155550100")}));
+  f.Ingest(Ev("web-1", 130, sb::Channel::kWeb, {Email("ana@example.com"), Phone("4155550100")}));
+  f.Ingest(Ev("mail-9", 140, sb::Channel::kEmail, {Email("bo@example.com")}));
+  const sb::CustomerId alias("c-call-1");
+  CHECK(f.merger->GetJourney(kAcme, alias)->events.size() == 3);
+  CHECK(f.merger->GetCustomer(kAcme, alias)->id == sb::CustomerId("c-chat-1"));
+  CHECK(f.merger->SnapshotOf(kAcme, alias, "", kT0 + absl::Hours(1))->customer ==
+        sb::CustomerId("c-chat-1"));
+  absl::StatusOr<sb::MergeRecord> merged =
+      f.merger->Merge(kAcme, alias, sb::CustomerId("c-mail-9"), "same person", "agent-7");
+  REQUIRE(merged.ok());
+  CHECK(merged->survivor == sb::CustomerId("c-chat-1"));
+  absl::StatusOr<sb::ErasureReport> forgotten = f.merger->Forget(kAcme, alias);
+  REQUIRE(forgotten.ok());
+  CHECK(forgotten->customer == sb::CustomerId("c-chat-1"));
+  CHECK(f.merger->ListCustomers(kAcme).empty());
+}
+
 TEST_CASE("a late bridging event re-resolves as if it had arrived in order") {
   Fixture f;
   f.Ingest(Ev("chat-1", 60, sb::Channel::kChat, {Email("ana@example.com")}));
