@@ -309,6 +309,18 @@ TEST_CASE("a cookie links only within its expiry") {
   CHECK(old->identifiers[0].link == sb::ValueLink::kExpired);
 }
 
+TEST_CASE("a cookie seen exactly its expiry after its last sighting still links") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kDeviceId).expiry = absl::Hours(24);
+  Fixture f(options);
+  f.Ingest(Ev("web-1", 0, sb::Channel::kWeb, {Cookie("ck-1")}));
+  sb::IngestResult edge = f.Ingest(Ev("web-2", 60 * 24, sb::Channel::kWeb, {Cookie("ck-1")}));
+  CHECK(edge.identifiers[0].outcome == sb::IdentifierOutcome::kLinked);
+  sb::TouchpointEvent past = Ev("web-3", 60 * 48, sb::Channel::kWeb, {Cookie("ck-1")});
+  past.occurred_at += absl::Nanoseconds(1);  // one nanosecond more than 24 h after web-2
+  CHECK(f.Ingest(past).identifiers[0].outcome == sb::IdentifierOutcome::kExpired);
+}
+
 TEST_CASE("blocked and malformed identifiers are reported and never link") {
   Fixture f;
   sb::IngestResult a = f.Ingest(Ev("a", 0, sb::Channel::kWeb,
