@@ -559,6 +559,12 @@ class HostOracle {
       return "declined, missed or was rescinded this contact in this queue";
     }
     if (std::string why = NoRoom(a, c.spec.channel); !why.empty()) return why;
+    return SkillOrLanguageGap(a, c);
+  }
+
+  // Why `a` lacks what the queue and the contact require (a required skill at its minimum, the
+  // contact's language); empty when it has it all.
+  std::string SkillOrLanguageGap(const ModelAgent& a, const ModelContact& c) const {
     const ModelQueue& q = queues_.at(c.queue.value());
     for (const auto* reqs : {&q.config.required_skills, &c.spec.required_skills}) {
       for (const sb::SkillRequirement& r : *reqs) {
@@ -593,23 +599,7 @@ class HostOracle {
     if (Membership(a, c.queue) == nullptr) return false;
     const auto cap = CapacityFor(a, c.spec.channel);
     if (!cap || cap->max_concurrent == 0) return false;
-    const ModelQueue& q = queues_.at(c.queue.value());
-    for (const auto* reqs : {&q.config.required_skills, &c.spec.required_skills}) {
-      for (const sb::SkillRequirement& r : *reqs) {
-        if (!r.required) continue;
-        int have = 0;
-        for (const sb::Skill& s : a.config.skills) {
-          if (s.name == r.name) have = s.proficiency;
-        }
-        if (have < r.min_proficiency) return false;
-      }
-    }
-    if (!c.spec.language.empty()) {
-      bool speaks = false;
-      for (const std::string& l : a.config.languages) speaks |= Lower(l) == c.spec.language;
-      if (!speaks) return false;
-    }
-    return true;
+    return SkillOrLanguageGap(a, c).empty();
   }
 
   // Ends the reservations in force now that `keep` rejects.
