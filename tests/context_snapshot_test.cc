@@ -210,6 +210,23 @@ TEST_CASE("a snapshot at an infinite time is not verified") {
   }
 }
 
+// The attribute is a flag with one spelling: a host that writes "True" or "1" has not said that
+// the identity was checked, and guessing could skip a check the IVR owed the caller.
+TEST_CASE("only identity_verified=true verifies, in that spelling") {
+  for (const char* value : {"True", "TRUE", "1", "yes", " true", ""}) {
+    INFO("identity_verified='" << value << "'");
+    Fixture f;
+    f.Ingest(Ev("chat-1", 60, T::kContactEnded, C::kChat, {{"identity_verified", value}}));
+    auto snap = f.merger->SnapshotFor(Call(61));
+    REQUIRE(snap.ok());
+    REQUIRE(snap->customer.has_value());
+    CHECK_FALSE(snap->identity_verified);
+  }
+  Fixture f;
+  f.Ingest(Ev("chat-1", 60, T::kContactEnded, C::kChat, {{"identity_verified", "true"}}));
+  CHECK(f.merger->SnapshotFor(Call(61))->identity_verified);
+}
+
 // Hosts record the contact's own IVR step before asking for its snapshot: that sighting of the
 // intent is the contact itself, and the repeat is the one before it.
 TEST_CASE("a contact whose own event carries its intent is still a repeat") {

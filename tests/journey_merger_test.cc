@@ -321,13 +321,45 @@ TEST_CASE("a cookie seen exactly its expiry after its last sighting still links"
   CHECK(f.Ingest(past).identifiers[0].outcome == sb::IdentifierOutcome::kExpired);
 }
 
+// Shared is for good: a shared weak value no longer ages. Its holders stay candidates however
+// long ago they carried it, and a later carrier becomes one more holder instead of starting a
+// fresh link (a store's tablet does not become one customer's again after a quiet month).
+TEST_CASE("a shared cookie does not expire: later carriers become holders") {
+  sb::JourneyMergerOptions options;
+  options.identity.For(K::kDeviceId).expiry = absl::Hours(24);
+  options.identity.For(K::kDeviceId).shared_after = 2;
+  Fixture f(options);
+  f.Ingest(Ev("a-1", 0, sb::Channel::kWeb, {Account("A-1"), Cookie("ck-1")}));
+  f.Ingest(Ev("b-1", 1, sb::Channel::kWeb, {Account("B-1"), Cookie("ck-1")}));
+  const int64_t ten_days = 60 * 24 * 10;
+  sb::Contact visit;
+  visit.id = sb::ContactId("visit-1");
+  visit.tenant = kAcme;
+  visit.identifiers = {Cookie("ck-1")};
+  visit.arrived_at = kT0 + absl::Minutes(ten_days);
+  auto snap = f.merger->SnapshotFor(visit);
+  REQUIRE(snap.ok());
+  CHECK(snap->needs_verification);
+  CHECK(snap->possible_customers ==
+        std::vector<sb::CustomerId>{sb::CustomerId("c-a-1"), sb::CustomerId("c-b-1")});
+  sb::IngestResult c = f.Ingest(Ev("c-1", ten_days, sb::Channel::kWeb, {Cookie("ck-1")}));
+  CHECK(c.identifiers[0].outcome == sb::IdentifierOutcome::kShared);
+  CHECK(c.customer == sb::CustomerId("c-c-1"));
+  auto match = f.merger->FindByIdentifier(kAcme, Cookie("ck-1"));
+  REQUIRE(match.ok());
+  CHECK(match->shared);
+  CHECK(match->possible.size() == 3);
+}
+
 TEST_CASE("blocked and malformed identifiers are reported and never link") {
   Fixture f;
   sb::IngestResult a = f.Ingest(Ev("a", 0, sb::Channel::kWeb,
                                    {Email("null"), Phone("000-000-0000"), Phone("call me"),
                                     Email("ana@example.com")}));
   REQUIRE(a.identifiers.size() == 4);
+  // "null" is a malformed e-mail too: a blocked value is reported as blocked.
   CHECK(a.identifiers[0].outcome == sb::IdentifierOutcome::kBlocked);
+  CHECK_THAT(a.identifiers[0].reason, Contains("blocked value"));
   CHECK(a.identifiers[1].outcome == sb::IdentifierOutcome::kBlocked);
   CHECK(a.identifiers[2].outcome == sb::IdentifierOutcome::kInvalid);
   CHECK_THAT(a.identifiers[2].reason, Contains("call me"));

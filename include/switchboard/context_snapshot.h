@@ -40,7 +40,8 @@ inline constexpr std::string_view kSummary = "summary";       // one line for th
 inline constexpr std::string_view kNote = "note";             // an agent's note (kAgentNote)
 inline constexpr std::string_view kCaseId = "case_id";        // kCaseOpened / kCaseResolved
 // "true" when the customer proved identity on this event (PIN, OTP, login); it also marks the
-// event's identifiers as verified for identity resolution.
+// event's identifiers as verified for identity resolution. Any other value ("True", "1") is not
+// a verification.
 inline constexpr std::string_view kVerified = "identity_verified";
 }  // namespace context_attributes
 
