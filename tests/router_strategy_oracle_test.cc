@@ -24,10 +24,9 @@
 // and Tick the documented eligibility, capacity, contact order and agent choice, including
 // round-robin with its per-queue memory.
 //
-// Found (kept failing on purpose, src not changed): within the last day of the router's time range
-// an age adjustment saturates, so two contacts adjusted by different amounts tie and go by
-// enqueue order ("age adjustments of a day keep their order at the end of the router's time
-// range"; src/routing/model.cc RankedArrival adds with saturation to int64 nanoseconds).
+// Found and fixed: within the last day of the router's time range an age adjustment saturated,
+// so two contacts adjusted by different amounts tied and went by enqueue order ("age
+// adjustments of a day keep their order at the end of the router's time range").
 //
 // STRATEGY_ORACLE_SEED=n runs only sequence n of part C (and seeds part B with n);
 // STRATEGY_ORACLE_TRACE=1 prints every call and its events; STRATEGY_ORACLE_SCALE=n runs n times
