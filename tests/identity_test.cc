@@ -288,6 +288,27 @@ TEST_CASE("blocked values and placeholder numbers never match") {
   CHECK(Normalize(*lax, K::kAccountId, "0000").outcome == sb::NormalizeOutcome::kValid);
 }
 
+// The normalizer looks a value up among the blocked ones only when some blocked value has its
+// length, with every length from 63 bytes on sharing one mark: long values must still be found.
+TEST_CASE("blocked values of every length are found, long ones included") {
+  sb::IdentityRules rules = sb::IdentityRules::Defaults();
+  const std::string long_mailbox = std::string(60, 'a') + "@acme.example";  // 73 bytes
+  const std::string other_long = std::string(70, 'b') + "@acme.example";    // 83 bytes
+  rules.blocked_values = {"x@y.io", long_mailbox, "CK-7"};
+  auto n = sb::IdentityNormalizer::Create(rules);
+  REQUIRE(n.ok());
+  using K = sb::IdentifierKind;
+  CHECK(Normalize(*n, K::kEmail, "X@Y.io").outcome == sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kEmail, long_mailbox.c_str()).outcome == sb::NormalizeOutcome::kBlocked);
+  CHECK(Normalize(*n, K::kDeviceId, "ck-7").outcome == sb::NormalizeOutcome::kBlocked);
+  // Same lengths, other values; and a long value that is not blocked.
+  CHECK(Normalize(*n, K::kEmail, "z@y.io").outcome == sb::NormalizeOutcome::kValid);
+  CHECK(Normalize(*n, K::kDeviceId, "ck-8").outcome == sb::NormalizeOutcome::kValid);
+  CHECK(Normalize(*n, K::kEmail, other_long.c_str()).outcome == sb::NormalizeOutcome::kValid);
+  // The defaults are replaced, not kept: "null" is an ordinary (malformed) e-mail now.
+  CHECK(Normalize(*n, K::kEmail, "null").outcome == sb::NormalizeOutcome::kInvalid);
+}
+
 TEST_CASE("a blocked pattern cannot be made to stall on a crafted value") {
   // A nested quantifier: a backtracking engine tries 2^n splits of n 'a's before failing on the
   // last character (std::regex would not finish this test). RE2 answers in linear time.

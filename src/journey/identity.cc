@@ -1,6 +1,7 @@
 #include "switchboard/identity.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 
 #include <re2/re2.h>
@@ -416,8 +417,23 @@ absl::StatusOr<std::string> NormalizeEmail(std::string_view raw) {
 
 struct IdentityNormalizer::Compiled {
   absl::flat_hash_set<std::string> blocked;
+  // Bit n: some blocked value is n bytes long (bit 63: 63 or more). Most values have a length
+  // no blocked value has, and this skips their hash and probe (one or two per identifier).
+  uint64_t blocked_lengths = 0;
   std::vector<std::unique_ptr<const RE2>> patterns;
   PhoneRegion region;
+
+  static int LengthBit(std::string_view v) {
+    return static_cast<int>(std::min<size_t>(v.size(), 63));
+  }
+  void Block(std::string value) {
+    blocked_lengths |= uint64_t{1} << LengthBit(value);
+    blocked.insert(std::move(value));
+  }
+  bool IsBlocked(std::string_view value) const {
+    return ((blocked_lengths >> LengthBit(value)) & 1) != 0 &&
+           blocked.contains(absl::string_view(value.data(), value.size()));
+  }
 };
 
 IdentityNormalizer::IdentityNormalizer(IdentityRules rules, std::shared_ptr<const Compiled> compiled)
@@ -428,11 +444,11 @@ absl::StatusOr<IdentityNormalizer> IdentityNormalizer::Create(IdentityRules rule
   auto compiled = std::make_shared<Compiled>();
   compiled->region = *FindPhoneRegion(rules.default_phone_region);
   for (const std::string& v : rules.blocked_values) {
-    compiled->blocked.insert(Lower(Trim(v)));
+    compiled->Block(Lower(Trim(v)));
     // A number is blocked however an identifier writes it: its E.164 form is what phones are
     // compared as after normalization.
     if (absl::StatusOr<std::string> phone = NormalizePhone(v, compiled->region); phone.ok()) {
-      compiled->blocked.insert(*std::move(phone));
+      compiled->Block(*std::move(phone));
     }
   }
   for (const std::string& p : rules.blocked_patterns) {
@@ -479,7 +495,7 @@ NormalizeOutcome IdentityNormalizer::NormalizeInto(const Identifier& identifier,
   id.kind = identifier.kind;
   std::string_view raw = Trim(identifier.value);
   LowerInto(raw, &id.value);  // what the blocked values are compared with, whatever the kind
-  if (compiled_->blocked.contains(id.value)) {
+  if (compiled_->IsBlocked(id.value)) {
     *reason = internal::StrCat("'", internal::Printable(id.value), "' is a blocked value");
     return NormalizeOutcome::kBlocked;
   }
@@ -559,7 +575,7 @@ NormalizeOutcome IdentityNormalizer::NormalizeInto(const Identifier& identifier,
       return NormalizeOutcome::kInvalid;
     }
   }
-  if ((!value_is_lowered && compiled_->blocked.contains(id.value)) ||
+  if ((!value_is_lowered && compiled_->IsBlocked(id.value)) ||
       MatchesBlockedPattern(id.value)) {
     *reason = internal::StrCat("'", internal::Printable(id.value), "' is a blocked value");
     return NormalizeOutcome::kBlocked;
