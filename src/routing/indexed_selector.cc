@@ -49,6 +49,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -310,6 +311,25 @@ class RankCache {
   absl::InlinedVector<std::optional<AgentKey>, 8> keys_;
 };
 
+// One membership's best candidate in an agent-free selection (SelectContact), which sets each
+// field before reading it. No initializers: a whole array cleared with wide stores and then read
+// field by field stalls on store forwarding.
+struct MembershipBest {
+  ContactRec* contact;
+  std::int64_t neg_priority;  // its ContactKey (Key(), Set())
+  std::int64_t arrival;
+  std::int64_t seq;
+  bool waiting;  // anyone waits in the membership's queue
+
+  ContactKey Key() const { return ContactKey{neg_priority, arrival, seq}; }
+  void Set(ContactRec* c, const ContactKey& key) {
+    contact = c;
+    neg_priority = key.neg_priority;
+    arrival = key.arrival;
+    seq = key.seq;
+  }
+};
+
 class IndexedSelector final : public Selector {
  public:
   IndexedSelector(int selectivity, int max_walk, int retire_after)
@@ -427,48 +447,47 @@ class IndexedSelector final : public Selector {
     // The best waiting contact per membership. The dedicated pools the agent qualifies for are
     // exactly its slots, so only walked pools need a qualification check: the agent's side of
     // the index bounds the pools looked at, however many signatures its queues have seen.
+    // Plain arrays, not InlinedVectors, and whether each queue has anyone waiting read once: at
+    // scale an agent passes a dozen pools or more, and this is most of the call's instructions.
+    const std::size_t n = a.memberships.size();
+    std::array<MembershipBest, 8> local;  // most agents serve a few queues
+    std::vector<MembershipBest> spill;
+    MembershipBest* best = local.data();
+    if (n > local.size()) {
+      spill.resize(n);
+      best = spill.data();
+    }
     bool any_waiting = false;  // the common case is nobody waiting in any of its queues
-    for (const MembershipRec& m : a.memberships) any_waiting |= !m.queue->waiting.empty();
+    for (std::size_t i = 0; i < n; ++i) {
+      best[i].contact = nullptr;
+      best[i].waiting = !a.memberships[i].queue->waiting.empty();
+      any_waiting |= best[i].waiting;
+    }
     if (!any_waiting) return nullptr;
     // The front contacts of the agent's pools are read below one after another; at scale each
     // is a cache miss, so request them all first.
     for (const PoolSlot& s : a.slots) {
       if (s.pool->front != nullptr) __builtin_prefetch(&s.pool->front->excluded);  // Excluded()
     }
-    // The best contact per membership and its key (compared below without reading the record).
-    absl::InlinedVector<ContactRec*, 8> best(a.memberships.size(), nullptr);
-    absl::InlinedVector<ContactKey, 8> best_key(a.memberships.size());
     TakeCache take(a);
     auto consider = [&](Pool& p, std::uint32_t i) {
       const MembershipRec& m = a.memberships[i];
-      ContactRec*& queue_best = best[i];
-      if (queue_best != nullptr && !(p.front_key < best_key[i])) return;
+      MembershipBest& queue_best = best[i];
+      if (queue_best.contact != nullptr && !(p.front_key < queue_best.Key())) return;
       if (DelayMet(*p.front, m, now) && !Excluded(*p.front, a)) {  // the usual case
-        queue_best = p.front;
-        best_key[i] = p.front_key;
+        queue_best.Set(p.front, p.front_key);
         return;
       }
-      // Past the front: the first contact old enough for the agent's delay that it has not
-      // declined. For a delayed agent, only those that have waited the delay are read.
-      const ContactMap& candidates =
-          m.delay == nullptr ? p.contacts : ContactsPast(p, *m.delay, now);
-      for (const auto& [key, c] : candidates) {
-        if (queue_best != nullptr && !(key < best_key[i])) break;
-        if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
-        queue_best = c;
-        best_key[i] = key;
-        break;
-      }
+      ConsiderPastFront(p, a, m, now, queue_best);
     };
     for (const PoolSlot& s : a.slots) {
-      if (a.memberships[s.membership].queue->waiting.empty()) continue;
+      if (!best[s.membership].waiting) continue;
       Pool& p = *s.pool;
       if (p.front != nullptr && take(p.channel)) consider(p, s.membership);
     }
-    for (std::uint32_t i = 0; i < a.memberships.size(); ++i) {
-      const QueueRec& q = *a.memberships[i].queue;
-      if (q.waiting.empty()) continue;
-      for (Pool* p : q.walked_pools) {
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (!best[i].waiting) continue;
+      for (Pool* p : a.memberships[i].queue->walked_pools) {
         if (p->front == nullptr) {
           CountIdleUpkeep(*p);
           continue;
@@ -480,16 +499,35 @@ class IndexedSelector final : public Selector {
     MaybeRetire();  // after the walk over the lists it may shorten
     ContactRec* winner = nullptr;
     std::uint32_t winner_m = 0;
-    for (std::uint32_t i = 0; i < best.size(); ++i) {
-      if (best[i] == nullptr) continue;
-      if (winner == nullptr || MakeCrossKey(a.memberships[i], best_key[i]) <
-                                   MakeCrossKey(a.memberships[winner_m], best_key[winner_m])) {
-        winner = best[i];
+    CrossKey winner_key;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (best[i].contact == nullptr) continue;
+      const CrossKey key = MakeCrossKey(a.memberships[i], best[i].Key());
+      if (winner == nullptr || key < winner_key) {
+        winner = best[i].contact;
         winner_m = i;
+        winner_key = key;
       }
     }
     *membership = winner_m;
     return winner;
+  }
+
+  // For SelectContact, when `a` may not take the front of `p` (too young for its delay, or
+  // declined): the first contact past it that is old enough and not declined, if it beats
+  // `best`. For a delayed agent, only those that have waited the delay are read. Out of line:
+  // rare, and the caller's loop over the agent's pools stays small.
+  ABSL_ATTRIBUTE_NOINLINE void ConsiderPastFront(Pool& p, const AgentRec& a,
+                                                 const MembershipRec& m, absl::Time now,
+                                                 MembershipBest& best) {
+    const ContactMap& candidates =
+        m.delay == nullptr ? p.contacts : ContactsPast(p, *m.delay, now);
+    for (const auto& [key, c] : candidates) {
+      if (best.contact != nullptr && !(key < best.Key())) break;
+      if (!DelayMet(*c, m, now) || Excluded(*c, a)) continue;
+      best.Set(c, key);
+      break;
+    }
   }
 
   void ForEachSignature(absl::FunctionRef<void(const Signature*)> f) const override {

@@ -80,6 +80,9 @@ std::uint32_t Router::Impl::InternLanguage(std::string_view tag) {
 }
 
 absl::StatusOr<AgentRec*> Router::Impl::FindAgent(const AgentId& id) const {
+  // The lookup reads a control group and then the slot it points at; at scale each is a miss to
+  // memory, so both are requested at once (the price is hashing the id twice).
+  agents_.prefetch(id);
   auto it = agents_.find(id);
   if (it == agents_.end()) {
     return absl::NotFoundError(
