@@ -400,9 +400,23 @@ class IndexedSelector final : public Selector {
   void RemoveWaiting(ContactRec& c) override {
     if (c.pool == nullptr) return;
     Pool& p = *c.pool;
-    p.contacts.erase(c.key);
+    // The front (what an agent that frees up takes) is erased without a search, and the next
+    // one's key is read from the map rather than from its record.
+    const bool front = p.front == &c;
+    if (front) {
+      p.contacts.erase(p.contacts.begin());
+    } else {
+      p.contacts.erase(c.key);
+    }
     if (!p.delayed.empty()) FollowInViews(p, c, /*joins=*/false);
-    if (p.front == &c) SetFront(p, p.contacts.empty() ? nullptr : p.contacts.begin()->second);
+    if (front) {
+      if (p.contacts.empty()) {
+        SetFront(p, nullptr);
+      } else {
+        p.front = p.contacts.begin()->second;
+        p.front_key = p.contacts.begin()->first;
+      }
+    }
     c.pool = nullptr;
   }
 

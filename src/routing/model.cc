@@ -144,12 +144,6 @@ CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c) {
                   lifo,       lifo ? ~arrival : arrival, q.ordinal};
 }
 
-CrossKey MakeCrossKey(const MembershipRec& m, const ContactKey& k) {
-  // The queue key holds the priority and the arrival, complemented under LIFO as here.
-  const QueueRec& q = *m.queue;
-  return CrossKey{m.priority, q.priority, k.neg_priority, q.lifo, k.arrival, q.ordinal};
-}
-
 double ExponentialFromBits(std::uint64_t bits) {
   // u in (0, 1]: 53 random bits, never 0, so the log is finite.
   const double u = static_cast<double>((bits >> 11) + 1) * 0x1.0p-53;

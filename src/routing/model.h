@@ -477,8 +477,13 @@ struct CrossKey {
 CrossKey MakeCrossKey(const MembershipRec& m, const ContactRec& c);
 // The same from the contact's queue key (ContactRec::key, set while it waits), so that the
 // indexed selection, which holds the key, need not read the record (the linear-scan oracle
-// uses the form above, which checks this one).
-CrossKey MakeCrossKey(const MembershipRec& m, const ContactKey& k);
+// uses the form above, which checks this one). Inline: an agent-free selection makes one per
+// membership with a candidate.
+inline CrossKey MakeCrossKey(const MembershipRec& m, const ContactKey& k) {
+  // The queue key holds the priority and the arrival, complemented under LIFO as here.
+  const QueueRec& q = *m.queue;
+  return CrossKey{m.priority, q.priority, k.neg_priority, q.lifo, k.arrival, q.ordinal};
+}
 
 // Exp(1) from a 64-bit uniform draw, with our own code so results do not depend on the
 // standard library's distributions.
