@@ -4,9 +4,13 @@
 // Thread-safety: the router calls OnEvent on the thread that called the router, after the call's
 // state change is complete. OnEvent may call back into the router (e.g. Accept an offer at
 // once); events that call causes are delivered after the ones already pending, so the listener
-// always sees one global order. OnEvent must not throw; if it does, the exception reaches the
-// host's router call (whose state change is already complete) and the events not yet delivered
-// come first with the next call's.
+// always sees one global order. The event passed stays valid until OnEvent returns, calls back
+// included. Queries made from OnEvent see the router after every pending event (the ones not
+// yet delivered included). OnEvent must not destroy the router, and a listener whose reactions
+// keep causing events (abandoning on every kQueued a contact it re-enqueues on kAbandoned)
+// keeps the host's call from returning. OnEvent must not throw; if it does, the exception
+// reaches the host's router call (whose state change is already complete) and the events not
+// yet delivered come first with the next call's.
 //
 //   class Log : public switchboard::RouterListener {
 //    public:
