@@ -972,6 +972,35 @@ TEST_CASE("contacts reserved in a LIFO queue go to their agent newest first") {
   h.CheckInvariants();
 }
 
+// docs/routing.md, "Choosing an agent's contact": the enqueue order breaks what ties remain, the
+// later enqueued first in a kLifo queue, and "the same order picks among several contacts
+// reserved for the agent". Two contacts that arrived at the same instant (a whole-second clock)
+// are reserved for eve; the one WaitingContacts lists first is the one she is offered.
+TEST_CASE("contacts reserved in a LIFO queue with one arrival go to their agent newest first") {
+  const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
+  Harness h(sbt::OptionsFor(mode));
+  sb::Queue q = MakeQueue("q");
+  q.order = sb::QueueOrder::kLifo;
+  REQUIRE(h.router->AddQueue(q).ok());
+  REQUIRE(h.router->AddAgent(MakeAgent("eve", {"q"})).ok());
+  REQUIRE(h.router->Enqueue(MakeContact("busy"), sb::QueueId("q")).ok());
+  h.AcceptOffer("busy");
+  const absl::Time arrival = h.clock.Now();
+  for (const char* id : {"old", "new"}) {
+    sb::Contact c = MakeContact(id, Channel::kVoice, arrival);
+    c.preferred_agent = sb::AgentId("eve");
+    c.preferred_agent_wait = absl::Seconds(120);
+    REQUIRE(h.router->Enqueue(c, sb::QueueId("q")).ok());
+  }
+  CHECK(h.router->WaitingContacts(sb::QueueId("q")).value() ==
+        std::vector<sb::ContactId>{sb::ContactId("new"), sb::ContactId("old")});
+  h.clock.Advance(absl::Seconds(5));
+  REQUIRE(h.router->Complete(sb::ContactId("busy"), "ok").ok());
+  CHECK(h.OfferedTo("new") == "eve");
+  CHECK(h.OfferedTo("old").empty());
+  h.CheckInvariants();
+}
+
 TEST_CASE("eligibility: required skills at their minimum, optional skills and language") {
   const auto mode = GENERATE(sb::SelectionMode::kIndexed, sb::SelectionMode::kLinearScan);
   Harness h(sbt::OptionsFor(mode));

@@ -378,11 +378,15 @@ ContactRec* Router::Impl::ReservedFit(const AgentRec& a, std::uint32_t* membersh
   auto it = reservations_.find(&a);
   if (it == reservations_.end()) return nullptr;
   ContactRec* best = nullptr;
+  // The cross key, then the queue key: two contacts of one queue with the same ranked arrival
+  // go in the queue's enqueue order (the later first under LIFO), as the selectors take them.
+  const auto order = [&a](std::uint32_t m, const ContactRec& c) {
+    return std::pair(routing::MakeCrossKey(a.memberships[m], c), c.key);
+  };
   for (const Reservation& r : it->second) {
     std::uint32_t i = 0;
     if (!FitsNowFor(*r.contact, a, &i)) continue;
-    if (best == nullptr || routing::MakeCrossKey(a.memberships[i], *r.contact) <
-                               routing::MakeCrossKey(a.memberships[*membership], *best)) {
+    if (best == nullptr || order(i, *r.contact) < order(*membership, *best)) {
       best = r.contact;
       *membership = i;
     }
