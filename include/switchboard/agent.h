@@ -33,7 +33,7 @@ enum class AgentState : unsigned char {
   kOffline = 0,
   kAvailable,
   kAway,    // with a reason: break, meeting, training, "no answer"
-  kBusy,    // holds at least one contact and no capacity left for the host's view of "busy"
+  kBusy,    // holds at least one accepted contact, whether or not it has room for more
   kWrapUp,  // after-contact work; ends by itself after the queue's wrap-up time
 };
 
