@@ -261,7 +261,7 @@ class SWITCHBOARD_EXPORT Router {
   absl::Status Tick();
   // When Tick() next has work to do, counting the daily counter reset at the next midnight in
   // RouterOptions::day_zone (so an idle router returns that midnight); nullopt only when nothing
-  // at all is scheduled (a clock at the end of the router's range). Not const: it drops the
+  // at all is scheduled (after a clock that read InfiniteFuture()). Not const: it drops the
   // timers that became moot (an answered offer's expiry) so that a host does not wake for them,
   // so a host that guards the router with a reader-writer lock takes the writer's side here.
   std::optional<absl::Time> NextDeadline();
