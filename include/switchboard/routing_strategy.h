@@ -91,10 +91,11 @@ struct AgentRankInput {
 };
 
 // Lower ranks are offered first. Compared field by field (primary, then fraction, then
-// secondary); the router adds the final tie-break (the order agents were added).
+// secondary); the router adds the final tie-break (the order agents were added). The router
+// reads a NaN fraction as +infinity; operator< below is the plain field order and expects none.
 struct AgentRank {
   std::int64_t primary = 0;
-  double fraction = 0;  // a NaN is read as +infinity (after every number)
+  double fraction = 0;  // a NaN is read by the router as +infinity (after every number)
   std::int64_t secondary = 0;
 
   friend bool operator==(const AgentRank&, const AgentRank&) = default;
