@@ -49,7 +49,8 @@ struct QueueStats {
   // waiting (offered_now counts them): one whose offer expires waits again, its wait intact.
   absl::Duration longest_wait = absl::ZeroDuration();
   AgentStateCounts agents;  // members of the queue by state
-  // Since the router was created. "entered" counts Enqueue and transfers in.
+  // Since the queue was added (UpdateQueue keeps them; a queue removed and added again starts
+  // over). "entered" counts Enqueue and transfers in.
   std::int64_t entered = 0;
   // Contacts answered: the first accepted offer of each stay in this queue (an offer accepted
   // again after a TransferToAgent does not count twice).
