@@ -183,6 +183,49 @@ TEST_CASE("no-break and other Unicode spaces around a value are trimmed") {
   CHECK_FALSE(sb::NormalizeEmail("ana@example.com\xC2").ok());
 }
 
+// Every Unicode white space character counts: the spaces U+1680 and U+205F as the no-break ones
+// do, the line breaks U+0085, U+2028 and U+2029 as ASCII '\n' does (trimmed at the ends, refused
+// inside, not a phone separator). C1 controls (U+0080..U+009F) are control characters too.
+TEST_CASE("every Unicode white space is trimmed and refused inside, and C1 controls are controls") {
+  auto n = sb::IdentityNormalizer::Create(sb::IdentityRules::Defaults());
+  REQUIRE(n.ok());
+  auto us = sb::FindPhoneRegion("US");
+  REQUIRE(us.ok());
+  using K = sb::IdentifierKind;
+  for (const char* space : {"\xE1\x9A\x80", "\xE2\x81\x9F", "\xC2\x85", "\xE2\x80\xA8",
+                            "\xE2\x80\xA9"}) {
+    INFO("white space " << sb::NormalizeEmail(std::string("a") + space + "@b.c").status());
+    const std::string s(space);
+    CHECK(sb::NormalizeEmail(s + "Ana@Example.com" + s).value_or("") == "ana@example.com");
+    CHECK_FALSE(sb::NormalizeEmail("ana" + s + "silva@example.com").ok());
+    CHECK(Normalize(*n, K::kSocialHandle, ("@ana" + s + "silva").c_str(), "x").outcome ==
+          sb::NormalizeOutcome::kInvalid);
+    sb::NormalizeResult account = Normalize(*n, K::kAccountId, (s + "AC-77" + s).c_str());
+    REQUIRE(account.outcome == sb::NormalizeOutcome::kValid);
+    CHECK(account.id->value == "AC-77");
+    CHECK(sb::NormalizePhone(s + "(415) 555-0100" + s, *us).value_or("") == "+14155550100");
+    sb::IdentityRules rules = sb::IdentityRules::Defaults();
+    rules.custom_kinds.push_back({"loyalty" + s, {}});
+    CHECK_FALSE(rules.Validate().ok());
+  }
+  // Spaces separate a number's digits; line breaks do not, as '\n' does not.
+  CHECK(sb::NormalizePhone("415\xE1\x9A\x80" "555\xE2\x81\x9F" "0100", *us).value_or("") ==
+        "+14155550100");
+  absl::StatusOr<std::string> broken = sb::NormalizePhone("415\xE2\x80\xA8" "555 0100", *us);
+  REQUIRE_FALSE(broken.ok());
+  CHECK_THAT(std::string(broken.status().message()), Contains("unexpected character"));
+  CHECK_THAT(std::string(broken.status().message()), Contains("\xE2\x80\xA8"));  // quoted whole
+  for (const char* control : {"\xC2\x80", "\xC2\x9B", "\xC2\x9F"}) {
+    const std::string c(control);
+    CHECK_FALSE(sb::NormalizeEmail("ana" + c + "@example.com").ok());
+    CHECK(Normalize(*n, K::kSocialHandle, ("@ana" + c).c_str(), "x").outcome ==
+          sb::NormalizeOutcome::kInvalid);
+  }
+  // The characters beside them stay what they were: letters of a UTF-8 address.
+  CHECK(sb::NormalizeEmail("ana\xC2\xA9@example.com").ok());  // U+00A9, after the C1 block
+  CHECK(sb::NormalizeEmail("ana\xE2\x80\xA7@example.com").ok());  // U+2027, before U+2028
+}
+
 // RFC 6531: UTF-8 in the local part and the domain. Only ASCII letters are lower-cased.
 TEST_CASE("internationalized e-mail addresses are accepted") {
   CHECK(*sb::NormalizeEmail("Jos\xC3\xA9@Example.com") == "jos\xC3\xA9@example.com");

@@ -30,6 +30,8 @@ RE2::Options PatternOptions() {
 // A non-ASCII character that pasted values carry (a web page's no-break space, a word
 // processor's dash, an East Asian keyboard's full-width digits; libphonenumber accepts them in
 // numbers too): how many UTF-8 bytes it takes at s[i] and the ASCII character it stands for.
+// Every non-ASCII white space of Unicode is one: the spaces as ' ', the line breaks (U+0085,
+// U+2028, U+2029) as '\n', which, as ASCII's, ends a value but separates no digits.
 // Length 0 when s[i] starts none of them. Trim, e-mail checks and phone numbers share it.
 struct PastedChar {
   size_t length = 0;
@@ -40,11 +42,15 @@ PastedChar FoldPastedChar(std::string_view s, size_t i) {
   auto byte = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
   const unsigned char b0 = byte(0), b1 = byte(1), b2 = byte(2);
   if (b0 == 0xC2 && b1 == 0xA0) return {2, ' '};  // U+00A0 no-break space
+  if (b0 == 0xC2 && b1 == 0x85) return {2, '\n'};  // U+0085 next line
+  if (b0 == 0xE1 && b1 == 0x9A && b2 == 0x80) return {3, ' '};  // U+1680 Ogham space mark
   if (b0 == 0xE2 && b1 == 0x80) {
     if (b2 >= 0x80 && b2 <= 0x8A) return {3, ' '};  // U+2000..U+200A spaces
     if (b2 == 0xAF) return {3, ' '};                // U+202F narrow no-break space
     if (b2 >= 0x90 && b2 <= 0x95) return {3, '-'};  // U+2010..U+2015 hyphens and dashes
+    if (b2 == 0xA8 || b2 == 0xA9) return {3, '\n'};  // U+2028, U+2029 line, paragraph separators
   }
+  if (b0 == 0xE2 && b1 == 0x81 && b2 == 0x9F) return {3, ' '};  // U+205F medium math space
   if (b0 == 0xE2 && b1 == 0x88 && b2 == 0x92) return {3, '-'};  // U+2212 minus sign
   if (b0 == 0xE3 && b1 == 0x80 && b2 == 0x80) return {3, ' '};  // U+3000 ideographic space
   if (b0 == 0xEF && b1 == 0xBC) {  // full-width forms U+FF08..U+FF19
@@ -55,18 +61,21 @@ PastedChar FoldPastedChar(std::string_view s, size_t i) {
   return {};
 }
 
-// The length of the Unicode space (no-break, en quad to hair, narrow no-break, ideographic)
-// that starts at s[i]; 0 if none.
+// The length of the Unicode white space (a space or a line break: FoldPastedChar) that starts
+// at s[i]; 0 if none.
 size_t UnicodeSpaceAt(std::string_view s, size_t i) {
   const PastedChar c = FoldPastedChar(s, i);
-  return c.as == ' ' ? c.length : 0;
+  return c.as == ' ' || c.as == '\n' ? c.length : 0;
 }
 
-// Whether an ASCII space or control character or a Unicode space starts at s[i]. Bytes from
-// 0x80 up are otherwise UTF-8 (identifiers are validated as such) and pass.
+// Whether an ASCII space or control character, a C1 control (U+0080..U+009F) or a Unicode
+// white space starts at s[i]. Bytes from 0x80 up are otherwise UTF-8 (identifiers are validated
+// as such) and pass.
 bool SpaceOrControlAt(std::string_view s, size_t i) {
   const unsigned char u = static_cast<unsigned char>(s[i]);  // signed, UTF-8 read as controls
-  return u <= 0x20 || u == 0x7f || (u >= 0x80 && UnicodeSpaceAt(s, i) > 0);
+  if (u < 0x80) return u <= 0x20 || u == 0x7f;
+  if (u == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
+  return UnicodeSpaceAt(s, i) > 0;
 }
 
 // Whether `s` holds a space or control character anywhere (SpaceOrControlAt).
@@ -315,7 +324,7 @@ absl::Status NormalizePhoneInto(std::string_view raw, const PhoneRegion& region,
     char c = s[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
       const PastedChar folded = FoldPastedChar(s, i);
-      if (folded.length == 0) {
+      if (folded.length == 0 || folded.as == '\n') {  // a line break is not a separator
         return absl::InvalidArgumentError(internal::StrCat(
             "unexpected character '", internal::Printable(SequenceAt(s, i)), "'"));
       }
