@@ -43,7 +43,8 @@ struct Identifier {
   std::string value;  // as received
   // The platform of a social handle, the channel of an opaque id, or the name of a custom kind:
   // part of the matching key. Required for kSocialHandle and kCustom, optional for
-  // kChannelOpaque, ignored for the others.
+  // kChannelOpaque, not part of the key for the others (but checked there too: Validate()
+  // refuses an oversized or non-UTF-8 scope on any kind).
   std::string scope;
 
   // InvalidArgument naming `field` for an unknown kind, an empty, oversized or non-UTF-8 value,
