@@ -1761,6 +1761,26 @@ TEST_CASE("ingest rejects bad attributes with Validate()'s own message") {
   CHECK(journey->events[0].attributes.at("intent") == "billing");
 }
 
+// attributes.h: the message names the field and the key, for a key that is not UTF-8 too, and
+// quotes it as every message quotes caller text (escaped, bounded): an attribute key is the
+// host's input as much as an id is.
+TEST_CASE("a bad attribute key is named in the message, escaped") {
+  Fixture f;
+  auto not_utf8 = f.merger->Ingest(Ev("a1", 1, sb::Channel::kChat, {}, {{"plan\xff", "x"}}));
+  REQUIRE_FALSE(not_utf8.ok());
+  CHECK_THAT(std::string(not_utf8.status().message()), Contains("event.attributes key 'plan\\xff'"));
+  CHECK_THAT(std::string(not_utf8.status().message()), Contains("not UTF-8"));
+  const std::string hostile = "\x1b[2J" + std::string(200, 'k');
+  auto long_key = f.merger->Ingest(Ev("a2", 1, sb::Channel::kChat, {}, {{hostile, "x"}}));
+  REQUIRE_FALSE(long_key.ok());
+  const std::string message(long_key.status().message());
+  CHECK_THAT(message, Contains("event.attributes key '\\x1b[2Jkkk"));
+  CHECK_THAT(message, Contains("longer than 128 bytes"));
+  CHECK(message.find('\x1b') == std::string::npos);
+  CHECK(message.size() < 400);
+  CHECK(f.merger->store().GetStats(kAcme).events == 0);
+}
+
 TEST_CASE("hostile text is quoted bounded and escaped in messages and reports") {
   Fixture f;
   // An over-long event id: rejected, the message holds a bounded prefix and the size.

@@ -15,12 +15,14 @@ absl::Status ValidateAttributes(const Attributes& attributes, std::string_view f
   for (const auto& [key, value] : attributes) {
     if (key.empty()) return absl::InvalidArgumentError(internal::StrCat(field, " has an empty key"));
     if (key.size() > kMaxAttributeKeyLength) {
-      return absl::InvalidArgumentError(internal::StrCat(field, " key '", key.substr(0, 32),
-                                                     "...' is longer than ",
-                                                     kMaxAttributeKeyLength, " bytes"));
+      // Quoted as caller text always is (escaped): the key is the host's input.
+      return absl::InvalidArgumentError(
+          internal::StrCat(field, " key '", internal::Printable(key.substr(0, 32)),
+                           "...' is longer than ", kMaxAttributeKeyLength, " bytes"));
     }
     if (!internal::IsValidUtf8(key)) {
-      return absl::InvalidArgumentError(internal::StrCat(field, " has a key that is not UTF-8"));
+      return absl::InvalidArgumentError(internal::StrCat(
+          field, " key '", internal::Printable(key), "' is not UTF-8"));
     }
     // The field name is formatted only for a bad value: events and contacts carry many.
     if (!internal::TextIsValid(value, kMaxAttributeValueLength)) {
