@@ -383,7 +383,8 @@ class SWITCHBOARD_EXPORT JourneyStore {
   virtual std::string FindMintedId(const TenantId& tenant, std::string_view customer_id) const = 0;
   virtual void EraseMintedId(const TenantId& tenant, std::string_view customer_id) = 0;
 
-  // A per-tenant counter (explicit merge ids); starts at 1.
+  // A per-tenant counter (the ids of explicit merges, "x-<n>", and of split constraints,
+  // "s-<n>", share it); starts at 1.
   virtual int64_t NextSequence(const TenantId& tenant) = 0;
 
   // Ingest hints (optional): requests, without waiting for it, the memory that ingesting the
