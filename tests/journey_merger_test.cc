@@ -1768,7 +1768,8 @@ TEST_CASE("a bad attribute key is named in the message, escaped") {
   Fixture f;
   auto not_utf8 = f.merger->Ingest(Ev("a1", 1, sb::Channel::kChat, {}, {{"plan\xff", "x"}}));
   REQUIRE_FALSE(not_utf8.ok());
-  CHECK_THAT(std::string(not_utf8.status().message()), Contains("event.attributes key 'plan\\xff'"));
+  CHECK_THAT(std::string(not_utf8.status().message()),
+             Contains("event.attributes key 'plan\\xff'"));
   CHECK_THAT(std::string(not_utf8.status().message()), Contains("not UTF-8"));
   const std::string hostile = "\x1b[2J" + std::string(200, 'k');
   auto long_key = f.merger->Ingest(Ev("a2", 1, sb::Channel::kChat, {}, {{hostile, "x"}}));
