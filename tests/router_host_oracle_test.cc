@@ -108,6 +108,7 @@ struct ModelContact {
   absl::Time queued_at;           // entered its current queue: membership delays count
   absl::Time arrived_at;          // capped at the Enqueue time; kept across transfers
   absl::Duration age_adjustment;  // ContactRoutingUpdate::age_adjustment
+  std::int64_t enqueued = 0;      // the order of the Enqueue calls (kept across transfers)
   std::set<std::pair<std::string, int>> excluded;  // (agent id, incarnation) in this queue
   std::string holder;                              // agent with its offer, or handling it
   bool offer_direct = false;
@@ -135,6 +136,7 @@ struct ModelAgent {
 struct ModelQueue {
   sb::Queue config;
   std::string strategy;
+  std::int64_t added = 0;  // the order queues were added ("Choosing an agent's contact", item 4)
 };
 
 class HostOracle {
@@ -152,7 +154,7 @@ class HostOracle {
       Call(
           kOther, [&] { return harness_.router->AddQueue(q); },
           [&] {
-            queues_[q.id.value()] = {q, strategy_};
+            queues_[q.id.value()] = {q, strategy_, i};
           });
     }
     for (int i = 0; i < kAgents; ++i) {
@@ -678,10 +680,9 @@ class HostOracle {
 
   // ---- Orders ----------------------------------------------------------------------------------
 
-  // The agent's order of contacts ("Choosing an agent's contact"), items 1 to 3; item 4 (queue
-  // and enqueue order) is left as a tie.
+  // The agent's order of contacts ("Choosing an agent's contact"), items 1 to 4: a total order.
   // Contacts reserved for the agent come first ("ahead of the other contacts of its queues").
-  std::array<std::int64_t, 6> ContactKey(const ModelAgent& a, const ModelContact& c,
+  std::array<std::int64_t, 8> ContactKey(const ModelAgent& a, const ModelContact& c,
                                          absl::Time t) const {
     const ModelQueue& q = queues_.at(c.queue.value());
     const bool lifo = q.config.order == sb::QueueOrder::kLifo;
@@ -689,7 +690,8 @@ class HostOracle {
     const bool mine = ReservedAt(c, t) && c.reserved_for == a.config.id.value();
     return {mine ? 0 : 1,      Membership(a, c.queue)->priority,
             q.config.priority, -c.spec.priority,
-            lifo ? 1 : 0,      lifo ? -when : when};
+            lifo ? 1 : 0,      lifo ? -when : when,
+            q.added,           lifo ? -c.enqueued : c.enqueued};
   }
 
   // The strategy's rank of an agent for a contact's queue (the strategy table), then the order
@@ -869,6 +871,7 @@ class HostOracle {
           c.spec = *pending_enqueue_;
           c.spec.language = Lower(c.spec.language);
           c.arrived_at = std::min(c.spec.arrived_at, e.at);
+          c.enqueued = next_enqueued_++;
           contacts_[cid] = c;
         }
         ModelContact& c = contacts_.at(cid);
@@ -1040,7 +1043,7 @@ class HostOracle {
       if (!same) FAIL("the model lost track of contact " << id);
     }
     // WaitingContacts lists a queue's waiting contacts, reserved ones included, in the order of
-    // "Choosing an agent's contact" (one queue: contact priority, then wait; ties undecided).
+    // "Choosing an agent's contact" (one queue: contact priority, then wait, then enqueue order).
     for (const auto& [qid, q] : queues_) {
       const auto listed = harness_.router->WaitingContacts(q.config.id);
       REQUIRE(listed.ok());
@@ -1053,7 +1056,8 @@ class HostOracle {
       const auto key = [&](const sb::ContactId& id) {
         const ModelContact& c = contacts_.at(id.value());
         const std::int64_t when = absl::ToUnixNanos(c.arrived_at - c.age_adjustment);
-        return std::pair<std::int64_t, std::int64_t>{-c.spec.priority, lifo ? -when : when};
+        return std::tuple<std::int64_t, std::int64_t, std::int64_t>{
+            -c.spec.priority, lifo ? -when : when, lifo ? -c.enqueued : c.enqueued};
       };
       for (std::size_t i = 1; i < listed->size(); ++i) {
         if (key((*listed)[i]) < key((*listed)[i - 1])) {
@@ -1083,6 +1087,7 @@ class HostOracle {
   CallKind kind_ = kOther;
   int next_contact_ = 0;
   int next_incarnation_ = 0;
+  std::int64_t next_enqueued_ = 0;
   std::uint64_t offers_checked_ = 0;
   std::uint64_t agent_choices_checked_ = 0;
   std::uint64_t contact_choices_checked_ = 0;
