@@ -29,17 +29,20 @@
 //      the requirements, UpdateQueue of its queue, and an UpdateRouting the agent no longer
 //      meets; GetContact's reserved_for and reserved_until must match the model after each call;
 //   6. that WaitingContacts lists a queue's waiting contacts, reserved ones included, by
-//      contact priority then wait;
+//      contact priority, then wait, then enqueue order;
 // and, along the way, that no agent ever holds more than its limits and that every wrap-up ends
 // at Complete + the queue's wrap_up.
 //
 // Not modelled (the generator does not use them): the round-robin, random and weighted-random
 // strategies, the midnight reset. HOST_ORACLE_SCALE=n runs n times the sequences and
-// HOST_ORACLE_HUNT=1 generates more reservations, with whole-second times so that timers fall
-// due together.
+// HOST_ORACLE_HUNT=1 (also a ctest case of its own) generates more reservations, crowded on
+// three agents, with whole-second times and arrivals at the enqueue instant so that timers fall
+// due together and reservations tie, and makes half the queues LIFO.
 //
 // It found that TransferToQueue of an offered or answered contact offered the moved contact to
 // the agent it released before that agent chose (router_lifecycle_test has the reduced case).
+// Its hunt mode, once it crowded reservations and tied arrivals, catches the reservation order
+// fixed in accd176 (two contacts of one arrival reserved for one agent in a LIFO queue).
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -402,7 +405,7 @@ class HostOracle {
     q.max_waiting = backlog_ ? 0 : max_waiting;
     q.wrap_up = absl::Seconds(Uniform(0, 2) * 5);
     q.offer_timeout = absl::Seconds(Uniform(5, 15));
-    q.order = Uniform(0, 4) == 0 ? sb::QueueOrder::kLifo : sb::QueueOrder::kFifo;
+    q.order = Uniform(0, hunt_ ? 1 : 4) == 0 ? sb::QueueOrder::kLifo : sb::QueueOrder::kFifo;
     return q;
   }
 
@@ -451,9 +454,11 @@ class HostOracle {
       }
     }
     if (hunt_ && Uniform(0, 2) > 0) {
-      // Whole multiples of 5 s: waits that end together with each other and with delays.
-      c.preferred_agent = AgentName(Uniform(0, kAgents - 1));
+      // Whole multiples of 5 s: waits that end together with each other and with delays; a few
+      // agents and one arrival instant, so that one agent holds reservations that tie.
+      c.preferred_agent = AgentName(Uniform(0, 2));
       c.preferred_agent_wait = absl::Seconds(5 * Uniform(1, 3));
+      c.arrived_at = Now();
     }
     if (!c.preferred_agent && Uniform(0, 40) == 0)
       c.preferred_agent_wait = absl::Seconds(5);  // invalid
@@ -1075,7 +1080,8 @@ class HostOracle {
   std::string strategy_;
   sbt::Harness harness_;
   bool trace_ = std::getenv("HOST_ORACLE_TRACE") != nullptr;
-  // HOST_ORACLE_HUNT=1: more reservations, with waits that end at the same instants.
+  // HOST_ORACLE_HUNT=1: more reservations, with waits that end at the same instants and
+  // arrivals that tie (see the top comment).
   bool hunt_ = std::getenv("HOST_ORACLE_HUNT") != nullptr;
   std::set<absl::Time> freed_at_;  // when this call's timers freed agents (expiries, wrap-ups)
   std::string call_text_;

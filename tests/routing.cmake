@@ -9,3 +9,7 @@ switchboard_add_test(router_host_oracle_test)
 switchboard_add_test(router_stats_oracle_test)
 switchboard_add_test(router_strategy_oracle_test)
 switchboard_add_test(router_reentrancy_test)
+# The host oracle's hunt mode (its top comment): whole-second clocks, reservations crowded on a
+# few agents, one arrival instant, LIFO queues more often: the ties of work falling due together.
+add_test(NAME "router_host_oracle_test:hunt" COMMAND router_host_oracle_test)
+set_tests_properties("router_host_oracle_test:hunt" PROPERTIES ENVIRONMENT "HOST_ORACLE_HUNT=1")
