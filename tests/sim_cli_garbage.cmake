@@ -112,7 +112,8 @@ else()
 
     set(erlang_c erlang --model c --arrival-rate 0.0556 --aht 180)
 
-    # Argument parsing: every malformed flag is a usage error (2) naming the flag and value.
+    # Argument parsing: every malformed flag is a usage error (2) naming the flag and value (an
+    # integer out of its range too, docs/harness.md).
     sim_cli_garbage(missing_value 2 "--target needs a value"
                     COMMAND ${erlang_c} --agents 14 --target)
     sim_cli_garbage(value_swallows_flag 2 "--arrival-rate '--aht' is not a number"
@@ -136,7 +137,7 @@ else()
                     COMMAND ${erlang_c} --agents 14 --target inf)
     sim_cli_garbage(int_huge 2 "--agents '99999999999999999999' is out of range"
                     COMMAND ${erlang_c} --agents 99999999999999999999)
-    sim_cli_garbage(int_minus_zero 2 "--agents must be between 1 and 10000000"
+    sim_cli_garbage(int_minus_zero 2 "--agents must be between 1 and 10000000, not '-0'"
                     COMMAND ${erlang_c} --agents -0)
     sim_cli_garbage(int_hex 2 "--agents '0x10' is not an integer" COMMAND ${erlang_c} --agents 0x10)
     sim_cli_garbage(int_fraction 2 "--agents '14.0' is not an integer"
@@ -146,7 +147,8 @@ else()
     sim_cli_garbage(staff_two_goals 2 "exactly one of --service-level, --asa, --abandonment"
                     COMMAND staff --model c --arrival-rate 0.0556 --aht 180 --service-level 0.8
                             --asa 20)
-    sim_cli_garbage(staff_max_agents_negative 2 "--max-agents must be between 1 and 10000000"
+    sim_cli_garbage(staff_max_agents_negative 2
+                    "--max-agents must be between 1 and 10000000, not '-1'"
                     COMMAND staff --model c --arrival-rate 0.0556 --aht 180 --service-level 0.8
                             --max-agents -1)
     # The library's failures are reworded with the flags' names, not its C++ fields.
@@ -159,10 +161,11 @@ else()
                     COMMAND run ${mmn} ${mmn})
     sim_cli_garbage(run_seed_2_63 2 "--seed '9223372036854775808' is out of range"
                     COMMAND run ${mmn} --seed 9223372036854775808)
-    sim_cli_garbage(run_seed_negative 2 "--seed must not be negative" COMMAND run ${mmn} --seed -1)
+    sim_cli_garbage(run_seed_negative 2 "--seed must not be negative: '-1'"
+                    COMMAND run ${mmn} --seed -1)
     sim_cli_garbage(run_replications_exponent 2 "--replications '1e3' is not an integer"
                     COMMAND run ${mmn} --replications 1e3)
-    sim_cli_garbage(run_replications_minus_zero 2 "--replications outside 1..10000"
+    sim_cli_garbage(run_replications_minus_zero 2 "--replications outside 1\\.\\.10000: '-0'"
                     COMMAND run ${mmn} --replications -0)
     sim_cli_garbage(run_journeys_case 2 "--journeys must be on or off"
                     COMMAND run ${mmn} --journeys ON)

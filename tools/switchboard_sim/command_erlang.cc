@@ -113,7 +113,9 @@ absl::Status ParseCommon(int argc, const char* const* argv, const std::set<std::
     absl::StatusOr<long long> agents = p.args.Int("agents");
     if (!agents.ok()) return agents.status();
     if (*agents < 1 || *agents > kMaxAgents) {
-      return absl::InvalidArgumentError("--agents must be between 1 and 10000000");
+      return absl::InvalidArgumentError(
+          internal::StrCat("--agents must be between 1 and 10000000, not '",
+                           internal::Printable(*p.args.Get("agents")), "'"));
     }
     p.input.agents = static_cast<int>(*agents);
   }
@@ -256,7 +258,9 @@ int StaffCommand(int argc, const char* const* argv, std::FILE* out) {
   if (!max_agents.ok()) return Fail(2, std::string(max_agents.status().message()).c_str());
   // Checked before the cast: 4294967297 would otherwise wrap to 1.
   if (*max_agents < 1 || *max_agents > kMaxAgents) {
-    return Fail(2, "--max-agents must be between 1 and 10000000");
+    return Fail(2, internal::StrCat("--max-agents must be between 1 and 10000000, not '",
+                                    internal::Printable(*p.args.Get("max-agents")), "'")
+                       .c_str());
   }
   absl::StatusOr<int> agents =
       RequiredAgents(p.model, p.input, goal, static_cast<int>(*max_agents));

@@ -91,9 +91,14 @@ absl::Status ParseRunNumbers(const Args& args, sim::ExperimentOptions& options) 
   SB_ASSIGN_OR_RETURN(const long long seed, args.IntOr("seed", 0));
   // Checked before the casts below. 0 is the "not given" default, not a value to accept.
   if (args.Has("replications") && (replications < 1 || replications > 10'000)) {
-    return absl::InvalidArgumentError("--replications outside 1..10000");
+    return absl::InvalidArgumentError(internal::StrCat(
+        "--replications outside 1..10000: '", internal::Printable(*args.Get("replications")),
+        "'"));
   }
-  if (seed < 0) return absl::InvalidArgumentError("--seed must not be negative");
+  if (seed < 0) {
+    return absl::InvalidArgumentError(internal::StrCat(
+        "--seed must not be negative: '", internal::Printable(*args.Get("seed")), "'"));
+  }
   options.replications = static_cast<int>(replications);
   options.seed = static_cast<std::uint64_t>(seed);
   return absl::OkStatus();
