@@ -268,6 +268,33 @@ TEST_CASE("bad scenarios are rejected with the offending object named") {
         absl::StatusCode::kNotFound);
 }
 
+// docs/harness.md: the loader checks everything before anything runs. A strategy name the
+// router does not know would otherwise fail only when its turn came, after every replication of
+// the strategies before it had run.
+TEST_CASE("unknown strategy names are refused before any run") {
+  const std::string base = R"(duration_s: 3600 replications: 2 queues { id: "q" }
+    agent_groups { name: "a" count: 2 queues { queue: "q" } }
+    contact_types { name: "c" queue: "q" rate_per_hour: 60
+                    service { kind: KIND_CONSTANT mean_s: 60 } } )";
+  auto bad = sim::ParseScenarioText(base + R"(strategies: "longest-idle" strategies: "nope")", ".");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  INFO(bad.status().message());
+  CHECK_THAT(std::string(bad.status().message()), Contains("strategies[1]: strategy 'nope' is not one of the router's"));
+
+  auto good = sim::ParseScenarioText(base, ".");
+  REQUIRE(good.ok());
+  sim::ExperimentOptions options;
+  options.strategies = {"longest-idle", "nope"};
+  int progress_calls = 0;
+  options.progress = [&](double, int) { ++progress_calls; };
+  auto e = sim::RunExperiment(*good, options);
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(e.status().message()), Contains("'nope'"));
+  CHECK(progress_calls == 0);  // nothing ran
+}
+
 TEST_CASE("KPIs from counters") {
   sim::KpiCounters c;
   c.offered = 10;

@@ -81,6 +81,8 @@ absl::StatusOr<Experiment> RunExperiment(const Scenario& scenario,
   for (const Queue& q : scenario.queues) e.queue_ids.push_back(q.id.value());
   const std::vector<std::string>& names =
       options.strategies.empty() ? scenario.strategies : options.strategies;
+  // Every name before any run: a bad one must not wait for the strategies before it.
+  for (const std::string& name : names) SB_RETURN_IF_ERROR(CheckStrategyName(name));
   const int total = static_cast<int>(names.size()) * e.replications;
   int done = 0;
   for (const std::string& name : names) {

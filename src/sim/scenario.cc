@@ -1,5 +1,6 @@
 #include "switchboard/sim/scenario.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/container/flat_hash_map.h"
@@ -10,6 +11,7 @@
 #include "switchboard/contact.h"
 #include "switchboard/limits.h"
 #include "switchboard/router.h"
+#include "switchboard/routing_strategy.h"
 
 namespace switchboard::sim {
 namespace {
@@ -246,6 +248,19 @@ absl::Status ValidateDecliners(const Scenario& s) {
   return absl::OkStatus();
 }
 
+// A strategy the router does not know would fail only when its turn came, after every run of
+// the strategies before it.
+absl::Status ValidateStrategies(const std::vector<std::string>& strategies) {
+  if (strategies.empty()) return Bad("strategies", "is empty");
+  for (size_t i = 0; i < strategies.size(); ++i) {
+    absl::Status s = CheckStrategyName(strategies[i]);
+    if (!s.ok()) {
+      return Bad(internal::StrCat("strategies[", i, "]"), std::string(s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateReturns(const ReturnSpec& r) {
   if (!r.enabled) return absl::OkStatus();
   SB_RETURN_IF_ERROR(r.delay.Validate("scenario returns.delay", /*allow_none=*/false));
@@ -261,6 +276,15 @@ absl::Status ValidateReturns(const ReturnSpec& r) {
 }
 
 }  // namespace
+
+absl::Status CheckStrategyName(std::string_view name) {
+  const std::vector<std::string> known = BuiltInAgentSelectionStrategyNames();
+  if (std::find(known.begin(), known.end(), name) != known.end()) return absl::OkStatus();
+  std::string list;
+  for (const std::string& k : known) list += internal::StrCat(list.empty() ? "" : ", ", k);
+  return absl::InvalidArgumentError(internal::StrCat(
+      "strategy '", internal::Printable(name), "' is not one of the router's: ", list));
+}
 
 double ContactType::RatePerSecondAt(double time_s, double interval_s) const {
   if (rates_per_hour.empty()) return rate_per_hour / 3600.0;
@@ -313,7 +337,7 @@ absl::Status Scenario::Validate() const {
     }
   }
   SB_RETURN_IF_ERROR(ValidateDecliners(*this));
-  if (strategies.empty()) return Bad("strategies", "is empty");
+  SB_RETURN_IF_ERROR(ValidateStrategies(strategies));
   SB_RETURN_IF_ERROR(ValidateTrace(*this));
   return ValidateReturns(returns);
 }

@@ -133,9 +133,14 @@ struct Scenario {
 
   // OK, or InvalidArgument naming the first offending object and field: unknown queue
   // references, a contact type whose channel its queue does not serve, bad distributions,
-  // probabilities outside [0, 1], shifts out of order, trace types with no contact type...
+  // probabilities outside [0, 1], shifts out of order, trace types with no contact type, a
+  // strategy the router does not know...
   SWITCHBOARD_EXPORT absl::Status Validate() const;
 };
+
+// OK when `name` is one of the router's built-in strategies (the ones a run can use), else
+// InvalidArgument quoting it and listing them.
+SWITCHBOARD_EXPORT absl::Status CheckStrategyName(std::string_view name);
 
 struct LoadOptions {
   // What "$SWITCHBOARD_SHARED_DATA" expands to as the whole first component of a trace path
