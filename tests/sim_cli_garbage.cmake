@@ -261,6 +261,9 @@ else()
     sim_cli_garbage(run_strategy_twice 2 "--strategy 'round-robin' is given twice"
                     COMMAND run ${mmn} --strategy round-robin --strategy longest-idle
                             --strategy round-robin)
+    # So is a strategy the router does not know (the names are those of --help).
+    sim_cli_garbage(run_unknown_strategy 2 "--strategy 'lngest-idle' is not one of the router's"
+                    COMMAND run ${garbage_dir}/nope.textproto --strategy lngest-idle)
     sim_cli_garbage(run_shared_data_empty 2 "--shared-data is empty"
                     COMMAND run ${mmn} --shared-data=)
     # A directory given as SCENARIO or as trace is named as such (std::ifstream would open it

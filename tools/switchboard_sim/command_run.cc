@@ -73,11 +73,15 @@ struct RunFlags {
   bool json = false;
 };
 
-// A strategy named twice would run twice and be compared with itself: refused.
+// A strategy named twice would run twice and be compared with itself: refused. So is a name
+// the router does not know, before the scenario loads and the strategies before it run.
 absl::StatusOr<std::vector<std::string>> ParseStrategies(const Args& args) {
   std::vector<std::string> strategies = args.All("strategy");
   std::set<std::string> seen;
   for (const std::string& s : strategies) {
+    if (absl::Status known = sim::CheckStrategyName(s); !known.ok()) {
+      return absl::InvalidArgumentError(internal::StrCat("--", known.message()));
+    }
     if (!seen.insert(s).second) {
       return absl::InvalidArgumentError(
           internal::StrCat("--strategy '", internal::Printable(s), "' is given twice"));
