@@ -422,6 +422,46 @@ TEST_CASE("a directory given as trace or scenario file is named as such") {
   CHECK_THAT(Message(scenario.status()), Contains("folder.textproto' is a directory"));
 }
 
+// docs/harness.md: nothing a file or an argument holds reaches the terminal as a control code.
+// A file name is shown with \xNN escapes in every message, whole (not cut like a long value:
+// the name is at its end).
+TEST_CASE("file names with control characters or bytes that are not UTF-8 are escaped") {
+  const std::string odd = "odd\x1b[2J\xff";
+  const std::string shown = "odd\\x1b[2J\\xff";
+  auto no_raw_bytes = [](const std::string& m) {
+    INFO(m);
+    CHECK(m.find('\x1b') == std::string::npos);
+    CHECK(m.find('\xff') == std::string::npos);
+  };
+  auto csv = sim::ReadTrace(Dir().Write(odd + ".csv", "arrival_s,type,service_s\n0:61:00,c,5\n"),
+                            ',');
+  REQUIRE_FALSE(csv.ok());
+  no_raw_bytes(Message(csv.status()));
+  CHECK_THAT(Message(csv.status()), Contains(shown + ".csv:2: column 'arrival_s'"));
+  auto header = sim::ReadTrace(Dir().Write(odd + "_header.csv", "arrival_s,type\n"), ',');
+  REQUIRE_FALSE(header.ok());
+  no_raw_bytes(Message(header.status()));
+  auto bank = sim::ReadAnonymousBank(Dir().Write(odd + ".tsv", "not the header\n"));
+  REQUIRE_FALSE(bank.ok());
+  no_raw_bytes(Message(bank.status()));
+  CHECK_THAT(Message(bank.status()), Contains(shown + ".tsv:1: not the Anonymous Bank header"));
+  auto day = sim::ReadAnonymousBank(Dir().Write(odd + "_day.tsv", kBankHeader + BankRow()),
+                                    "990202");
+  REQUIRE_FALSE(day.ok());
+  no_raw_bytes(Message(day.status()));
+
+  const std::string scenario = Dir().Write(odd + ".textproto", "duration_s: -1");
+  auto loaded = sim::LoadScenarioFile(scenario);
+  REQUIRE_FALSE(loaded.ok());
+  no_raw_bytes(Message(loaded.status()));
+  CHECK_THAT(Message(loaded.status()), Contains(shown + ".textproto: scenario duration_s"));
+  const std::string with_trace = Dir().Write(
+      odd + "_trace.textproto", ScenarioWith(R"(trace { path: "odd\x1b[2J\xff.csv" })"));
+  auto replay = sim::LoadScenarioFile(with_trace);
+  REQUIRE_FALSE(replay.ok());
+  no_raw_bytes(Message(replay.status()));
+}
+
 TEST_CASE("Anonymous Bank damage: truncated rows, bad fields, CRLF, extra columns") {
   CHECK_THAT(BankError("bank_empty.tsv", ""), Contains("empty file, no header"));
   std::string row = BankRow();

@@ -18,6 +18,11 @@ namespace switchboard::sim::internal_sim {
 // reason ("cannot open <what> '<path>': No such file or directory").
 absl::StatusOr<std::ifstream> OpenInputFile(const std::string& path, std::string_view what);
 
+// `path` as messages show it before a line number ("<path>:7: ..."): control characters (C0,
+// DEL, C1) and bytes that are not UTF-8 as \xNN escapes, like internal::Printable, but never cut
+// (the file's name is at the end of a long path).
+std::string ShownPath(std::string_view path);
+
 }  // namespace switchboard::sim::internal_sim
 
 #endif  // SWITCHBOARD_SRC_SIM_INPUT_FILE_H_

@@ -343,7 +343,8 @@ absl::StatusOr<Scenario> LoadScenarioFile(const std::string& path, const LoadOpt
   absl::StatusOr<Scenario> s = json ? ParseScenarioJson(text, base_dir, options)
                                     : ParseScenarioText(text, base_dir, options);
   if (!s.ok()) {
-    return absl::Status(s.status().code(), internal::StrCat(path, ": ", s.status().message()));
+    return absl::Status(s.status().code(), internal::StrCat(internal_sim::ShownPath(path), ": ",
+                                                            s.status().message()));
   }
   return s;
 }

@@ -393,22 +393,23 @@ absl::StatusOr<double> ParseClockTime(std::string_view text) {
 
 absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path, char delimiter) {
   SB_ASSIGN_OR_RETURN(std::ifstream in, Open(path));
+  const std::string name = internal_sim::ShownPath(path);  // for messages
   std::string line;
   if (!std::getline(in, line)) {
-    return absl::InvalidArgumentError(internal::StrCat(path, ": empty file, no header"));
+    return absl::InvalidArgumentError(internal::StrCat(name, ": empty file, no header"));
   }
-  SB_ASSIGN_OR_RETURN(Columns columns, ParseHeader(path, line, delimiter));
+  SB_ASSIGN_OR_RETURN(Columns columns, ParseHeader(name, line, delimiter));
   std::vector<TraceRecord> records;
   std::int64_t line_no = 1;  // 64 bits: a trace may have more than 2^31 lines
   while (std::getline(in, line)) {
     ++line_no;
     if (Trim(line).empty()) continue;
     SB_ASSIGN_OR_RETURN(std::vector<std::string> fields,
-                        SplitFields(path, line_no, WithoutCr(line), delimiter));
-    SB_RETURN_IF_ERROR(CheckFieldCount(path, line_no, columns, fields));
+                        SplitFields(name, line_no, WithoutCr(line), delimiter));
+    SB_RETURN_IF_ERROR(CheckFieldCount(name, line_no, columns, fields));
     TraceRecord r;
     r.line = line_no;
-    SB_RETURN_IF_ERROR(ParseGenericRow(path, line_no, columns, fields, r));
+    SB_RETURN_IF_ERROR(ParseGenericRow(name, line_no, columns, fields, r));
     records.push_back(std::move(r));
   }
   SB_RETURN_IF_ERROR(CheckRead(in, path));
@@ -418,13 +419,14 @@ absl::StatusOr<std::vector<TraceRecord>> ReadTrace(const std::string& path, char
 
 absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& path,
                                                            std::string_view date) {
-  SB_RETURN_IF_ERROR(CheckBankDate(path, date));
+  const std::string name = internal_sim::ShownPath(path);  // for messages
+  SB_RETURN_IF_ERROR(CheckBankDate(name, date));
   SB_ASSIGN_OR_RETURN(std::ifstream in, Open(path));
   std::string line;
   if (!std::getline(in, line)) {  // the header; a file without one is truncated, not a quiet day
-    return absl::InvalidArgumentError(internal::StrCat(path, ": empty file, no header"));
+    return absl::InvalidArgumentError(internal::StrCat(name, ": empty file, no header"));
   }
-  SB_RETURN_IF_ERROR(CheckBankHeader(path, WithoutBom(line)));
+  SB_RETURN_IF_ERROR(CheckBankHeader(name, WithoutBom(line)));
   std::vector<TraceRecord> records;
   std::vector<absl::CivilDay> days;  // parallel to records
   std::int64_t line_no = 1;          // 64 bits: a trace may have more than 2^31 lines
@@ -434,18 +436,18 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
     std::vector<std::string_view> f = Split(line, '\t');
     if (f.size() < kBankColumns.size()) {
       return LineError(
-          path, line_no, "*", "",
+          name, line_no, "*", "",
           internal::StrCat("has ", f.size(), " columns, expected ", kBankColumns.size()));
     }
     std::string_view outcome = Trim(f[kOutcome]);
     if (outcome == "PHANTOM") continue;
     if (!date.empty() && Trim(f[kDate]) != date) continue;
     if (outcome != "AGENT" && outcome != "HANG") {
-      return LineError(path, line_no, "outcome", outcome, "is not AGENT, HANG or PHANTOM");
+      return LineError(name, line_no, "outcome", outcome, "is not AGENT, HANG or PHANTOM");
     }
     TraceRecord r;
     absl::CivilDay day;
-    SB_RETURN_IF_ERROR(ParseBankCall(path, line_no, f, r, day));
+    SB_RETURN_IF_ERROR(ParseBankCall(name, line_no, f, r, day));
     records.push_back(std::move(r));
     days.push_back(day);
   }
@@ -453,7 +455,7 @@ absl::StatusOr<std::vector<TraceRecord>> ReadAnonymousBank(const std::string& pa
   // A day the file does not have is a wrong date, not a quiet day to simulate.
   if (!date.empty() && records.empty()) {
     return absl::InvalidArgumentError(internal::StrCat(
-        path, ": no call on date '", internal::Printable(date), "' (PHANTOM calls not counted)"));
+        name, ": no call on date '", internal::Printable(date), "' (PHANTOM calls not counted)"));
   }
   SpreadDays(days, records);
   SortByArrival(records);
