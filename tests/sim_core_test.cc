@@ -467,6 +467,31 @@ TEST_CASE("trace arrivals stop at duration_s; later records are counted as skipp
   CHECK(r->per_interval[1].offered == 1);  // only 3599: 3600 and 5000 are past the horizon
 }
 
+// docs/harness.md: a contact arriving exactly at warmup_s is measured, and one arriving exactly
+// on an interval boundary belongs to the later interval, also when the boundary is not a whole
+// number of seconds (60.1 s is 60100000 us, whose double 60100000 * 1e-6 is a hair below 60.1).
+TEST_CASE("a contact arriving exactly at warmup_s or on a decimal interval boundary") {
+  const std::string path = WriteTemp("boundary.csv",
+                                     "arrival_s,type,service_s\n"
+                                     "60.1,call,5\n"
+                                     "120.2,call,5\n");
+  auto s = sim::ParseScenarioText(R"(duration_s: 600 interval_s: 60.1 warmup_s: 60.1
+      queues { id: "q" channels: "voice" }
+      agent_groups { name: "a" count: 1 queues { queue: "q" } }
+      contact_types { name: "call" queue: "q" service { kind: KIND_CONSTANT mean_s: 5 } }
+      trace { path: ")" + path + R"(" })",
+                                  ".");
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  auto r = sim::RunScenario(*s, {"longest-idle", 1, {}});
+  REQUIRE(r.ok());
+  CHECK(r->overall.offered == 2);
+  REQUIRE(r->per_interval.size() == 10);
+  CHECK(r->per_interval[0].offered == 0);
+  CHECK(r->per_interval[1].offered == 1);
+  CHECK(r->per_interval[2].offered == 1);
+}
+
 TEST_CASE("Anonymous Bank reader, every day: days follow one another from the first date") {
   // Two calls on 990203 and one on 990201 (file order is not date order), 17 columns each.
   auto row = [](const char* date, const char* q_start) {

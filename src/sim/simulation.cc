@@ -34,6 +34,15 @@ std::int64_t Simulation::AfterUs(double s) const {
   return d > kNever - now_us_ ? kNever : now_us_ + d;
 }
 
+int Simulation::ArrivalInterval() const {
+  int i = accounting_.IntervalOf(NowS());
+  if (i + 1 < scenario_.IntervalCount() &&
+      now_us_ >= ToUs(static_cast<double>(i + 1) * scenario_.interval_s)) {
+    ++i;
+  }
+  return i;
+}
+
 ContactId Simulation::IdOf(std::uint64_t c) const {
   char buffer[24] = {'c'};
   char* end = std::to_chars(buffer + 1, buffer + sizeof(buffer), c).ptr;

@@ -123,6 +123,11 @@ class Simulation final : public RouterListener {
 
   // Helpers.
   double NowS() const { return static_cast<double>(now_us_) * 1e-6; }
+  // The KPI interval of a contact arriving now, and whether it is measured: decided in whole
+  // microseconds, as the clock runs, so that one arriving exactly at warmup_s or on a boundary
+  // (60.1 s, whose NowS() is a hair below 60.1) is measured and in the later interval.
+  int ArrivalInterval() const;
+  bool ArrivesMeasured() const { return now_us_ >= ToUs(scenario_.warmup_s); }
   static std::int64_t ToUs(double s);
   // now + s in microseconds, saturating at "never" (INT64_MAX).
   std::int64_t AfterUs(double s) const;

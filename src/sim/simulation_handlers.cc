@@ -68,8 +68,8 @@ absl::Status Simulation::StartContact(SimContact c, const TraceRecord* record) {
   const ContactType& type = scenario_.contact_types[static_cast<size_t>(c.type)];
   c.arrival_us = now_us_;
   c.queue = c.first_queue = type_queue_[static_cast<size_t>(c.type)];
-  c.interval = accounting_.IntervalOf(NowS());
-  c.counted = NowS() >= scenario_.warmup_s;
+  c.interval = ArrivalInterval();
+  c.counted = ArrivesMeasured();
   const std::uint64_t index = contacts_.size();
   Contact contact;
   contact.id = IdOf(index);
