@@ -13,6 +13,7 @@
 #include "switchboard/sim/event_calendar.h"
 #include "switchboard/sim/kpi.h"
 #include "switchboard/sim/random.h"
+#include "switchboard/sim/report.h"
 #include "switchboard/sim/scenario.h"
 #include "switchboard/sim/simulator.h"
 #include "switchboard/sim/trace.h"
@@ -293,6 +294,19 @@ TEST_CASE("unknown strategy names are refused before any run") {
   CHECK(e.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(std::string(e.status().message()), Contains("'nope'"));
   CHECK(progress_calls == 0);  // nothing ran
+}
+
+// docs/harness.md: the JSON escapes control characters, as the tables do: C0, DEL and the C1
+// controls (U+0080..U+009F; some terminals obey U+009B as CSI), which --json prints to a
+// terminal.
+TEST_CASE("ExperimentToJson escapes every control character of a name") {
+  sim::Experiment e;
+  e.scenario_name = "n\x01\x7f\xc2\x9b[2J\xc2\xa0x";  // C0, DEL, C1, then U+00A0 (not a control)
+  const std::string json = sim::ExperimentToJson(e);
+  INFO(json);
+  CHECK_THAT(json, Contains("\"scenario\":\"n\\u0001\\u007f\\u009b[2J\xc2\xa0x\""));
+  CHECK(json.find('\x7f') == std::string::npos);
+  CHECK(json.find("\xc2\x9b") == std::string::npos);
 }
 
 TEST_CASE("KPIs from counters") {

@@ -51,17 +51,26 @@ void AppendDifferences(std::string& out, const Experiment& e) {
 
 // ---- JSON ----------------------------------------------------------------------------------
 
+// Control characters are escaped, as the tables show them as \xNN: C0 (JSON requires it), DEL
+// and the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F; some terminals obey U+009B as CSI),
+// so that --json sends none of them to a terminal.
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const auto u = static_cast<unsigned char>(c);
+    const auto next = static_cast<unsigned char>(i + 1 < s.size() ? s[i + 1] : 0);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        if (u < 0x20 || u == 0x7F) {
+          out += fmt::format("\\u{:04x}", static_cast<int>(u));
+        } else if (u == 0xC2 && next >= 0x80 && next < 0xA0) {
+          out += fmt::format("\\u{:04x}", static_cast<int>(next));
+          ++i;
         } else {
           out += c;
         }
