@@ -372,6 +372,30 @@ TEST_CASE("CSV trace replay uses the recorded service times and patience by defa
   CHECK(r->overall.wait_answered_s == Approx(80));
 }
 
+// A served call's recorded service time is used even when it is 0 s (the Anonymous Bank has
+// AGENT calls whose service began and ended in the same second); only a call that hung up in
+// reality (service_s 0 with a finite patience_s) has none, and gets the type's distribution.
+TEST_CASE("trace replay: a served call's recorded 0 s service is kept") {
+  const std::string path = WriteTemp("zero_service.csv",
+                                     "arrival_s,type,service_s,patience_s\n"
+                                     "0,call,0,\n"
+                                     "100,call,0,45\n");
+  const std::string text = R"(duration_s: 3600 interval_s: 1800
+    queues { id: "q" channels: "voice" }
+    agent_groups { name: "a" count: 1 queues { queue: "q" } }
+    contact_types { name: "call" queue: "q" service { kind: KIND_CONSTANT mean_s: 999 } }
+    trace { path: ")" + path + R"(" })";
+  auto s = sim::ParseScenarioText(text, ".");
+  INFO(s.status().message());
+  REQUIRE(s.ok());
+  auto r = sim::RunScenario(*s, {"longest-idle", 1, {}});
+  REQUIRE(r.ok());
+  // Both answered at once: the served call takes its recorded 0 s, the one that hung up in
+  // reality the distribution's 999 s.
+  CHECK(r->overall.completed == 2);
+  CHECK(r->overall.handle_s == Approx(999));
+}
+
 TEST_CASE("trace priority is checked at load: a whole number in 0..kMaxContactPriority") {
   for (const char* bad : {"2000000", "1e20", "1.5", "-1", "inf", "nan"}) {
     INFO(bad);

@@ -48,7 +48,10 @@ absl::Status Simulation::OnTraceArrival(std::uint64_t record) {
     }
     c.customer = it->second;
   }
-  if (trace.trace_service && r.service_s > 0) c.trace_service_s = r.service_s;
+  // A call that hung up in reality (service 0, a finite patience) has no service time to replay;
+  // a served one keeps its own, even 0 s.
+  const bool served = r.service_s > 0 || std::isinf(r.patience_s);
+  if (trace.trace_service && served) c.trace_service_s = r.service_s;
   return StartContact(c, &r);
 }
 
