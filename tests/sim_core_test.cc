@@ -309,6 +309,54 @@ TEST_CASE("ExperimentToJson escapes every control character of a name") {
   CHECK(json.find("\xc2\x9b") == std::string::npos);
 }
 
+// docs/harness.md: the loader checks everything. 0 (proto3's "not set") means the documented
+// default, but a negative value is a mistake to name, not another way to ask for the default.
+TEST_CASE("negative values in a scenario file are refused; 0 is the default") {
+  const std::string type =
+      R"( contact_types { name: "c" queue: "q" service { kind: KIND_CONSTANT mean_s: 1 } } )";
+  auto with = [&](const std::string& top, const std::string& queue, const std::string& group,
+                  const std::string& returns) {
+    return "duration_s: 3600 " + top + " queues { id: \"q\" " + queue +
+           " } agent_groups { name: \"a\" count: 1 queues { queue: \"q\" } " + group + " }" +
+           type + returns;
+  };
+  const std::string on = " returns { enabled: true ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {with("interval_s: -1800", "", "", ""), "interval_s"},
+      {with("replications: -3", "", "", ""), "replications"},
+      {with("start_unix_s: -86400", "", "", ""), "before the Unix epoch"},
+      {with("", "service_level_fraction: -0.8", "", ""), "service_level"},
+      {with("", "service_level_threshold_s: -20", "", ""), "service_level"},
+      {with("", "offer_timeout_s: -15", "", ""), "offer_timeout"},
+      {with("", "", "capacity_units: -100", ""), "capacity_units"},
+      {with("", "", R"(capacities { channel: "voice" max_concurrent: -1 })", ""),
+       "max_concurrent"},
+      {with("", "", R"(capacities { channel: "voice" cost_units: -100 })", ""), "cost_units"},
+      {with("", "", "no_answer_away_s: -60", ""), "no_answer_away_s"},
+      {with("", "", "", on + "max_attempts: -2 }"), "max_attempts"},
+      {with("", "", "", on + "context_handle_time_factor: -0.8 }"), "handle time factors"},
+      {with("", "", "", on + "no_context_handle_time_factor: -1.2 }"), "handle time factors"},
+  };
+  for (const auto& [text, field] : cases) {
+    INFO(text);
+    auto s = sim::ParseScenarioText(text, ".");
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(s.status().message()), Contains(field));
+  }
+  // 0 is still the default.
+  auto zero = sim::ParseScenarioText(with("interval_s: 0 replications: 0",
+                                          "service_level_fraction: 0 offer_timeout_s: 0",
+                                          "capacity_units: 0 no_answer_away_s: 0",
+                                          on + "max_attempts: 0 }"),
+                                     ".");
+  INFO(zero.status().message());
+  REQUIRE(zero.ok());
+  CHECK(zero->interval_s == 1800);
+  CHECK(zero->replications == 5);
+  CHECK(zero->returns.max_attempts == 3);
+}
+
 TEST_CASE("KPIs from counters") {
   sim::KpiCounters c;
   c.offered = 10;

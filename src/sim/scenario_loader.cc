@@ -1,5 +1,6 @@
 // Scenario files: protobuf text or JSON against proto/switchboard/v1/scenario.proto, converted
-// to sim::Scenario. Proto defaults (0, "") become the documented defaults here.
+// to sim::Scenario. Proto defaults (0, "") become the documented defaults here; any other value,
+// a negative one included, is kept for Validate() to judge (a typo must not pass for a default).
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -83,12 +84,12 @@ absl::StatusOr<Queue> ToQueue(const pb::SimQueue& q) {
   if (out.channels.empty()) out.channels.push_back(Channel::kVoice);
   out.required_skills = ToRequirements(q.required_skills());
   out.priority = q.priority() == 0 ? 1 : q.priority();
-  if (q.service_level_fraction() > 0) out.service_level.fraction = q.service_level_fraction();
-  if (q.service_level_threshold_s() > 0) {
+  if (q.service_level_fraction() != 0) out.service_level.fraction = q.service_level_fraction();
+  if (q.service_level_threshold_s() != 0) {
     out.service_level.threshold = Seconds(q.service_level_threshold_s());
   }
   out.wrap_up = Seconds(q.wrap_up_s());
-  if (q.offer_timeout_s() > 0) out.offer_timeout = Seconds(q.offer_timeout_s());
+  if (q.offer_timeout_s() != 0) out.offer_timeout = Seconds(q.offer_timeout_s());
   out.max_waiting = q.max_waiting();
   return out;
 }
@@ -102,14 +103,14 @@ absl::StatusOr<AgentGroup> ToGroup(const pb::SimAgentGroup& g) {
   for (const pb::SimChannelCapacity& c : g.capacities()) {
     SB_ASSIGN_OR_RETURN(Channel channel, ToChannel(c.channel(), field));
     ChannelCapacity capacity = DefaultCapacity(channel);
-    if (c.max_concurrent() > 0) capacity.max_concurrent = c.max_concurrent();
-    if (c.cost_units() > 0) capacity.cost_units = c.cost_units();
+    if (c.max_concurrent() != 0) capacity.max_concurrent = c.max_concurrent();
+    if (c.cost_units() != 0) capacity.cost_units = c.cost_units();
     out.profile.capacities.push_back(capacity);
   }
   if (out.profile.capacities.empty()) {
     out.profile.capacities.push_back(DefaultCapacity(Channel::kVoice));
   }
-  if (g.capacity_units() > 0) out.profile.capacity_units = g.capacity_units();
+  if (g.capacity_units() != 0) out.profile.capacity_units = g.capacity_units();
   out.profile.allow_blending = g.allow_blending();
   for (const pb::SimMembership& m : g.queues()) {
     out.profile.queues.push_back(
@@ -120,7 +121,7 @@ absl::StatusOr<AgentGroup> ToGroup(const pb::SimAgentGroup& g) {
   out.decline_probability = g.decline_probability();
   out.miss_probability = g.miss_probability();
   out.answer_delay_s = g.answer_delay_s();
-  if (g.no_answer_away_s() > 0) out.no_answer_away_s = g.no_answer_away_s();
+  if (g.no_answer_away_s() != 0) out.no_answer_away_s = g.no_answer_away_s();
   return out;
 }
 
@@ -239,7 +240,7 @@ absl::StatusOr<Scenario> FromProto(const pb::Scenario& p, std::string_view base_
   s.name = p.name();
   s.description = p.description();
   s.duration_s = p.duration_s();
-  if (p.interval_s() > 0) s.interval_s = p.interval_s();
+  if (p.interval_s() != 0) s.interval_s = p.interval_s();
   s.warmup_s = p.warmup_s();
   for (const pb::SimQueue& q : p.queues()) {
     SB_ASSIGN_OR_RETURN(Queue queue, ToQueue(q));
@@ -263,22 +264,22 @@ absl::StatusOr<Scenario> FromProto(const pb::Scenario& p, std::string_view base_
   if (r.has_delay()) {
     SB_ASSIGN_OR_RETURN(s.returns.delay, ToDistribution(r.delay(), "returns delay"));
   }
-  if (r.max_attempts() > 0) s.returns.max_attempts = r.max_attempts();
+  if (r.max_attempts() != 0) s.returns.max_attempts = r.max_attempts();
   s.returns.journeys = r.journeys();
-  if (r.context_handle_time_factor() > 0) {
+  if (r.context_handle_time_factor() != 0) {
     s.returns.context_handle_time_factor = r.context_handle_time_factor();
   }
   if (r.has_context_resolution_probability()) {
     s.returns.context_resolution_probability = r.context_resolution_probability();
   }
-  if (r.no_context_handle_time_factor() > 0) {
+  if (r.no_context_handle_time_factor() != 0) {
     s.returns.no_context_handle_time_factor = r.no_context_handle_time_factor();
   }
   if (!p.strategies().empty()) s.strategies.assign(p.strategies().begin(), p.strategies().end());
-  if (p.replications() > 0) s.replications = p.replications();
+  if (p.replications() != 0) s.replications = p.replications();
   if (p.seed() != 0) s.seed = p.seed();
   s.missed_offers_before_away = p.missed_offers_before_away();
-  if (p.start_unix_s() > 0) s.start = absl::FromUnixSeconds(p.start_unix_s());
+  if (p.start_unix_s() != 0) s.start = absl::FromUnixSeconds(p.start_unix_s());
   SB_RETURN_IF_ERROR(s.Validate());
   return s;
 }
