@@ -303,6 +303,19 @@ TEST_CASE("a core enum value out of range goes out as UNSPECIFIED and does not c
   CHECK_FALSE(sb::FromProto(msg).ok());
 }
 
+// QUEUE_ORDER_UNSPECIFIED reads as FIFO, so a queue whose order was cast from a bad integer went
+// out as UNSPECIFIED and came back as a valid FIFO queue.
+TEST_CASE("a queue order out of range does not come back as FIFO") {
+  sb::Queue q = FullQueue();
+  q.order = static_cast<sb::QueueOrder>(7);
+  REQUIRE_FALSE(q.Validate().ok());
+  const v1::Queue msg = sb::ToProto(q);
+  CHECK(msg.order() != v1::QUEUE_ORDER_UNSPECIFIED);
+  const absl::Status s = sb::FromProto(msg).status();
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(s), Contains("queue.order is 8, not a known queue order"));
+}
+
 // A value no enum of this version knows (a newer peer's, or garbage) is refused naming the
 // field, as is an away reason longer than the core type allows.
 TEST_CASE("unknown enum values and an oversized away reason are rejected naming the field") {

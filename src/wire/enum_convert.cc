@@ -89,7 +89,13 @@ absl::StatusOr<AgentState> FromProto(v1::AgentState state, std::string_view fiel
   return FromWire<AgentState>(state, kStates, field, "agent state");
 }
 
-v1::QueueOrder ToProto(QueueOrder order) { return ToWire(order, kOrders); }
+v1::QueueOrder ToProto(QueueOrder order) {
+  // UNSPECIFIED reads as FIFO, so a value cast from a bad integer cannot go out as it: it goes
+  // out shifted as the known values are, a number no schema knows, which FromProto rejects.
+  const auto index = static_cast<std::size_t>(order);
+  if (index >= kOrders.size()) return static_cast<v1::QueueOrder>(index + 1);
+  return kOrders[index];
+}
 absl::StatusOr<QueueOrder> FromProto(v1::QueueOrder order, std::string_view field) {
   // The schema reads UNSPECIFIED as FIFO, so a sender that never sets the order gets the norm.
   if (order == v1::QUEUE_ORDER_UNSPECIFIED) return QueueOrder::kFifo;

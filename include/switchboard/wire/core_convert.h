@@ -1,8 +1,9 @@
 // Conversions between the core types and their protobuf messages (proto/switchboard/v1/core.proto).
 // ToProto never fails: it copies what is there (an out-of-range enum value becomes UNSPECIFIED,
-// which FromProto rejects). FromProto is the gate for untrusted bytes: it rejects unknown and
-// UNSPECIFIED enum values with InvalidArgument naming the field (QueueOrder UNSPECIFIED reads as
-// FIFO, as the schema says), then runs the type's Validate(), so whatever it returns is valid.
+// which FromProto rejects; a QueueOrder becomes a number no schema knows). FromProto is the gate
+// for untrusted bytes: it rejects unknown and UNSPECIFIED enum values with InvalidArgument naming
+// the field (QueueOrder UNSPECIFIED reads as FIFO, as the schema says), then runs the type's
+// Validate(), so whatever it returns is valid.
 //
 // Times travel as Unix microseconds plus the 0..999 nanoseconds past them (a contact's arrival,
 // an event's times), so they come back to the nanosecond; durations travel as microseconds,
@@ -50,6 +51,7 @@ SWITCHBOARD_EXPORT absl::StatusOr<IdentifierKind> FromProto(v1::IdentifierKind k
 SWITCHBOARD_EXPORT v1::AgentState ToProto(AgentState state);
 SWITCHBOARD_EXPORT absl::StatusOr<AgentState> FromProto(v1::AgentState state,
                                                         std::string_view field = "state");
+// An out-of-range value goes out as its number + 1, not as UNSPECIFIED, which reads as kFifo.
 SWITCHBOARD_EXPORT v1::QueueOrder ToProto(QueueOrder order);
 // QUEUE_ORDER_UNSPECIFIED reads as kFifo.
 SWITCHBOARD_EXPORT absl::StatusOr<QueueOrder> FromProto(v1::QueueOrder order,
