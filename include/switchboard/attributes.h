@@ -1,5 +1,8 @@
 // Free-form string attributes carried by contacts, agents and events (CRM fields, IVR inputs,
-// campaign ids). Ordered, so that printing and the wire form are deterministic.
+// campaign ids). Ordered, so that printing and a map read from the wire are deterministic. The
+// bytes of a message are not: protobuf writes a map in hash order, which differs from one
+// message to the next; serialize with CodedOutputStream::SetSerializationDeterministic(true)
+// where the same object must give the same bytes.
 //
 // Thread-safety: plain values.
 //
