@@ -1,5 +1,6 @@
 // Skills an agent has and skills a contact needs. Proficiency runs from kMinProficiency (1,
-// novice) to kMaxProficiency (10, expert), as in Genesys Cloud and Amazon Connect.
+// novice) to kMaxProficiency (10, expert): a finer scale than the 1..5 levels of Genesys Cloud
+// and Amazon Connect.
 //
 // Thread-safety: plain values.
 //
