@@ -1,6 +1,7 @@
 // Size limits that every core type enforces in Validate(). They bound memory per object and keep
-// one bad producer from exhausting a host. Values are part of the API contract: raising one is a
-// compatible change, lowering one is not.
+// one bad producer from exhausting a host, with one gap: the number of an agent's languages and
+// teams is not bounded (each entry is, by kMaxNameLength). Values are part of the API contract:
+// raising one is a compatible change, lowering one is not.
 #ifndef SWITCHBOARD_LIMITS_H_
 #define SWITCHBOARD_LIMITS_H_
 
