@@ -281,7 +281,8 @@ TEST_CASE("unknown strategy names are refused before any run") {
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
   INFO(bad.status().message());
-  CHECK_THAT(std::string(bad.status().message()), Contains("strategies[1]: strategy 'nope' is not one of the router's"));
+  CHECK_THAT(std::string(bad.status().message()),
+             Contains("strategies[1]: strategy 'nope' is not one of the router's"));
 
   auto good = sim::ParseScenarioText(base, ".");
   REQUIRE(good.ok());
