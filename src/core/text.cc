@@ -52,13 +52,15 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
-std::string PrintableText(std::string_view text) {
+std::string PrintableText(std::string_view text) { return PrintableText(text, kMaxPrintableBytes); }
+
+std::string PrintableText(std::string_view text, std::size_t max_bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = begin + text.size();
   const auto* p = begin;
   std::string out;
-  while (p < end && out.size() < kMaxPrintableBytes) {
+  while (p < end && out.size() < max_bytes) {
     const int length = ValidSequenceAt(p, end);
     // C0 controls, DEL and C1 controls (U+0080..U+009F: some terminals obey U+009B) as escapes.
     const bool control = length == 1 ? (*p < 0x20 || *p == 0x7F) : (*p == 0xC2 && p[1] < 0xA0);

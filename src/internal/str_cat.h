@@ -32,6 +32,8 @@ namespace switchboard::internal {
 //   return absl::NotFoundError(StrCat("agent '", Printable(id.value()), "' is not known"));
 inline constexpr std::size_t kMaxPrintableBytes = 128;
 std::string PrintableText(std::string_view text);  // defined in src/core/text.cc
+// The same escapes, cut after `max_bytes` (a file path is shown whole: its name is at the end).
+std::string PrintableText(std::string_view text, std::size_t max_bytes);
 
 struct Printable {
   explicit Printable(std::string_view t) : text(t) {}
